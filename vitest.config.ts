@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects: pure unit tests, and the data-layer/end-to-end suite run twice,
+// once on embedded PGlite and once on the PostgreSQL server (DATABASE_URL or the local one).
+const dbInclude = ['src/**/*.db.test.ts', 'test/**/*.test.ts'];
+const dbExclude = ['test/browser/**', 'test/crash/**'];
+
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts'],
+          exclude: ['src/**/*.db.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'pglite',
+          include: dbInclude,
+          exclude: dbExclude,
+          env: { TRASLADO_TEST_DB: 'pglite' },
+          globalSetup: ['test/fixtures/global-setup.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'postgres',
+          include: dbInclude,
+          exclude: dbExclude,
+          env: { TRASLADO_TEST_DB: 'postgres' },
+          globalSetup: ['test/fixtures/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
