@@ -23,7 +23,7 @@ export default defineConfig({
           include: dbInclude,
           exclude: dbExclude,
           env: { TRASLADO_TEST_DB: 'pglite' },
-          globalSetup: ['test/fixtures/global-setup.ts'],
+          globalSetup: ['test/fixtures/global-setup-pglite.ts'],
         },
       },
       {
@@ -32,7 +32,7 @@ export default defineConfig({
           include: dbInclude,
           exclude: dbExclude,
           env: { TRASLADO_TEST_DB: 'postgres' },
-          globalSetup: ['test/fixtures/global-setup.ts'],
+          globalSetup: ['test/fixtures/global-setup-postgres.ts'],
         },
       },
     ],

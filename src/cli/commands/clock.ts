@@ -1,0 +1,30 @@
+import { PlatformClock } from '../../platform/clock.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { openConfiguredDatabase } from '../../platform/runtime.ts';
+
+export async function clockCommand(opts: { advanceDays?: number; now?: string; data?: string }) {
+  const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
+  const handle = await openConfiguredDatabase(config);
+  try {
+    const clock = new PlatformClock(handle.db);
+    if (opts.advanceDays === undefined && opts.now === undefined) {
+      await clock.refresh(true);
+      console.log(`platform clock: ${clock.now().toISOString()}`);
+      return;
+    }
+    if (!config.clockUnlocked) {
+      console.error(
+        'the platform clock is locked on this install (set TRASLADO_CLOCK=unlocked on demo installs)',
+      );
+      process.exitCode = 1;
+      return;
+    }
+    const now = await clock.set({
+      ...(opts.advanceDays !== undefined ? { advanceDays: opts.advanceDays } : {}),
+      ...(opts.now !== undefined ? { now: opts.now } : {}),
+    });
+    console.log(`platform clock moved to ${now.toISOString()}`);
+  } finally {
+    await handle.close();
+  }
+}

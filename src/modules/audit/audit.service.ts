@@ -1,0 +1,76 @@
+import type { Db } from '../../platform/db/database.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { insertAuditEvent, listAuditEvents } from './audit.repo.ts';
+
+export interface AuditInput {
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  tenantId?: string | null;
+  partnerId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** Records who did what, where and when, in the caller's transaction: no change without its row. */
+export async function recordAudit(ctx: Ctx, input: AuditInput): Promise<void> {
+  const a = ctx.actor;
+  await insertAuditEvent(ctx.db, {
+    at: ctx.clock.now(),
+    actor_user_id: a.userId === 'system' ? null : a.userId,
+    actor_email: a.email,
+    actor_roles: a.roles,
+    actor_partner_id: a.partnerId,
+    actor_tenant_id: a.tenantId,
+    action: input.action,
+    target_type: input.targetType,
+    target_id: input.targetId ?? null,
+    tenant_id: input.tenantId ?? a.tenantId,
+    partner_id: input.partnerId ?? a.partnerId,
+    request_id: ctx.requestId,
+    data: JSON.stringify(input.data ?? {}),
+  });
+}
+
+export async function listAudit(ctx: Ctx<Db>, input: { cursor?: string; limit?: number; tenantId?: string }) {
+  const limit = input.limit ?? 50;
+  const afterId = decodeCursor<number>(input.cursor);
+  const a = ctx.actor;
+  // Partners see their own trail; customers see what was done in their tenant; the operator sees all.
+  const scope =
+    a.kind === 'partner'
+      ? { partnerId: a.partnerId!, ...(input.tenantId ? { tenantId: input.tenantId } : {}) }
+      : a.kind === 'customer'
+        ? { tenantId: a.tenantId! }
+        : input.tenantId
+          ? { tenantId: input.tenantId }
+          : {};
+  const rows = await listAuditEvents(ctx.db, {
+    ...scope,
+    ...(afterId !== undefined ? { afterId } : {}),
+    limit,
+  });
+  return toPage(
+    rows,
+    limit,
+    (r) => ({
+      id: String(r.id),
+      at: r.at.toISOString(),
+      actor: {
+        userId: r.actor_user_id,
+        email: r.actor_email,
+        roles: r.actor_roles,
+        partnerId: r.actor_partner_id,
+        tenantId: r.actor_tenant_id,
+      },
+      action: r.action,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      tenantId: r.tenant_id,
+      partnerId: r.partner_id,
+      requestId: r.request_id,
+      data: r.data,
+    }),
+    (r) => r.id,
+  );
+}

@@ -1,0 +1,30 @@
+import { Type } from '@sinclair/typebox';
+import { DateTime, Email, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
+
+export const UserView = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  displayName: Type.String(),
+  kind: Type.String(),
+  roles: Type.Array(Type.String()),
+  partnerId: Type.Optional(Type.String()),
+  tenantId: Type.Optional(Type.String()),
+});
+
+export const LoginBody = Obj({ email: Email, password: NonEmpty(200) });
+export const LoginResponse = Type.Object({ token: Type.String(), expiresAt: DateTime, user: UserView });
+
+export const CreateApiTokenBody = Obj({
+  name: NonEmpty(100),
+  expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+});
+export const ApiTokenView = Type.Object({
+  id: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  createdAt: DateTime,
+  expiresAt: DateTime,
+  lastUsedAt: Type.Union([DateTime, Type.Null()]),
+});
+export const CreatedApiToken = Type.Composite([ApiTokenView, Type.Object({ token: Type.String() })]);
+export const ApiTokenParams = Obj({ tokenId: Id });
+export const ApiTokenPage = Page(ApiTokenView);

@@ -1,0 +1,146 @@
+import { burnPasswordCheck, verifyPassword } from '../../platform/auth/passwords.ts';
+import { createSession, revokeSession } from '../../platform/auth/sessions.ts';
+import type { Db } from '../../platform/db/database.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findUserForLogin, rolesOf } from '../users/users.repo.ts';
+import { toUserView } from '../users/users.service.ts';
+
+/**
+ * Signs in with e-mail and password. A wrong e-mail and a wrong password answer the same
+ * `invalid_credentials` after the same argon2 work, so neither is revealed.
+ */
+export async function login(ctx: Omit<Ctx, 'actor'>, input: { email: string; password: string }) {
+  const user = await findUserForLogin(ctx.db, input.email);
+  if (!user) {
+    await burnPasswordCheck(input.password, ctx.config.argon2);
+    throw new DomainError('invalid_credentials');
+  }
+  if (!(await verifyPassword(user.password_hash, input.password)))
+    throw new DomainError('invalid_credentials');
+  const roles = await rolesOf(ctx.db, user.id);
+  const now = new Date();
+  const session = await createSession(ctx.db, {
+    userId: user.id,
+    kind: 'session',
+    now,
+    expiresAt: new Date(now.getTime() + ctx.config.sessionTtlHours * 3_600_000),
+  });
+  const view = toUserView({
+    id: user.id,
+    email: user.email,
+    displayName: user.display_name,
+    kind: user.kind,
+    roles,
+    partnerId: user.partner_id,
+    tenantId: user.tenant_id,
+  });
+  await recordAudit(
+    {
+      ...ctx,
+      actor: {
+        userId: user.id,
+        email: user.email,
+        kind: user.kind,
+        roles: roles as Ctx['actor']['roles'],
+        partnerId: user.partner_id,
+        tenantId: user.tenant_id,
+        sessionId: session.id,
+      },
+    },
+    { action: 'session.created', targetType: 'session', targetId: session.id },
+  );
+  return { token: session.token, expiresAt: session.expiresAt.toISOString(), user: view };
+}
+
+export async function logout(ctx: Ctx) {
+  await revokeSession(ctx.db, ctx.actor.sessionId, new Date());
+  await recordAudit(ctx, { action: 'session.revoked', targetType: 'session', targetId: ctx.actor.sessionId });
+}
+
+export async function me(ctx: Ctx<Db>) {
+  const roles = await rolesOf(ctx.db, ctx.actor.userId);
+  const user = await ctx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', ctx.actor.userId)
+    .executeTakeFirstOrThrow();
+  return toUserView({
+    id: user.id,
+    email: user.email,
+    displayName: user.display_name,
+    kind: user.kind,
+    roles,
+    partnerId: user.partner_id,
+    tenantId: user.tenant_id,
+  });
+}
+
+/** API tokens are for scripts: long-lived sessions with a name, listed and revoked by their owner. */
+export async function createApiToken(ctx: Ctx, input: { name: string; expiresInDays?: number }) {
+  const now = new Date();
+  const days = input.expiresInDays ?? ctx.config.apiTokenTtlDays;
+  const s = await createSession(ctx.db, {
+    userId: ctx.actor.userId,
+    kind: 'api-token',
+    name: input.name,
+    now,
+    expiresAt: new Date(now.getTime() + days * 86_400_000),
+  });
+  await recordAudit(ctx, {
+    action: 'api-token.created',
+    targetType: 'api-token',
+    targetId: s.id,
+    data: { name: input.name },
+  });
+  return {
+    id: s.id,
+    name: input.name,
+    token: s.token,
+    createdAt: now.toISOString(),
+    expiresAt: s.expiresAt.toISOString(),
+    lastUsedAt: null,
+  };
+}
+
+export async function listApiTokens(ctx: Ctx<Db>, input: { cursor?: string; limit?: number }) {
+  const limit = input.limit ?? 50;
+  const after = decodeCursor<string>(input.cursor);
+  let q = ctx.db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('user_id', '=', ctx.actor.userId)
+    .where('kind', '=', 'api-token')
+    .where('revoked_at', 'is', null)
+    .orderBy('id')
+    .limit(limit + 1);
+  if (after) q = q.where('id', '>', after);
+  const rows = await q.execute();
+  return toPage(
+    rows,
+    limit,
+    (r) => ({
+      id: r.id,
+      name: r.name,
+      createdAt: r.created_at.toISOString(),
+      expiresAt: r.expires_at.toISOString(),
+      lastUsedAt: r.last_used_at?.toISOString() ?? null,
+    }),
+    (r) => r.id,
+  );
+}
+
+export async function revokeApiToken(ctx: Ctx, input: { tokenId: string }) {
+  const res = await ctx.db
+    .updateTable('sessions')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', input.tokenId)
+    .where('user_id', '=', ctx.actor.userId)
+    .where('kind', '=', 'api-token')
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) throw new DomainError('api_token_not_found');
+  await recordAudit(ctx, { action: 'api-token.revoked', targetType: 'api-token', targetId: input.tokenId });
+}

@@ -1,0 +1,70 @@
+import { Type } from '@sinclair/typebox';
+import { fixedClock } from '../../platform/clock.ts';
+import { DomainError } from '../../platform/errors.ts';
+import { actorOf } from '../../platform/http/run.ts';
+import { DateTime, errorResponses, Obj } from '../../platform/http/schemas.ts';
+import type { App, ServerDeps } from '../../platform/http/server.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+
+const ClockView = Type.Object({ now: DateTime, offsetDays: Type.Number(), unlocked: Type.Boolean() });
+const SetClockBody = Type.Union([
+  Obj({ advanceDays: Type.Number({ minimum: 0, maximum: 3650 }) }),
+  Obj({ now: DateTime }),
+]);
+
+export function registerClock(app: App, deps: ServerDeps) {
+  const view = () => ({
+    now: deps.clock.now().toISOString(),
+    offsetDays: Math.round((deps.clock.offsetMs / 86_400_000) * 1000) / 1000,
+    unlocked: deps.config.clockUnlocked,
+  });
+  app.get(
+    '/api/clock',
+    {
+      config: { action: 'session.read' },
+      schema: {
+        tags: ['clock'],
+        summary: 'The platform clock',
+        response: { 200: ClockView, ...errorResponses },
+      },
+    },
+    async () => view(),
+  );
+  app.post(
+    '/api/admin/clock',
+    {
+      config: { action: 'operator.clock' },
+      schema: {
+        tags: ['operator'],
+        summary: 'Move the platform clock forward (demo and test installs only)',
+        body: SetClockBody,
+        response: { 200: ClockView, ...errorResponses },
+      },
+    },
+    async (req) => {
+      if (!deps.config.clockUnlocked) throw new DomainError('clock_locked');
+      const before = deps.clock.now();
+      const now = await deps.clock.set(req.body as { advanceDays?: number; now?: string });
+      await deps.handle.db
+        .transaction()
+        .execute((trx) =>
+          recordAudit(
+            {
+              db: trx,
+              clock: fixedClock(now),
+              actor: actorOf(req),
+              requestId: req.id,
+              log: req.log,
+              config: deps.config,
+            },
+            {
+              action: 'clock.moved',
+              targetType: 'clock',
+              data: { from: before.toISOString(), to: now.toISOString() },
+            },
+          ),
+        );
+      return view();
+    },
+  );
+}

@@ -1,0 +1,36 @@
+import type { Db, PartnerRow, Trx } from '../../platform/db/database.ts';
+
+export function toPartnerView(p: PartnerRow) {
+  return {
+    id: p.id,
+    name: p.name,
+    country: p.country,
+    region: p.region,
+    kind: p.kind,
+    createdAt: p.created_at.toISOString(),
+  };
+}
+
+export async function insertPartner(
+  db: Trx,
+  p: { id: string; name: string; country: string; region: string; kind: string; now: Date },
+) {
+  await db
+    .insertInto('partners')
+    .values({ id: p.id, name: p.name, country: p.country, region: p.region, kind: p.kind, created_at: p.now })
+    .execute();
+}
+
+export async function findPartner(db: Db | Trx, id: string): Promise<PartnerRow | undefined> {
+  return db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listPartnerRows(db: Db | Trx, f: { afterId?: string; limit: number }) {
+  let q = db
+    .selectFrom('partners')
+    .selectAll()
+    .orderBy('id')
+    .limit(f.limit + 1);
+  if (f.afterId) q = q.where('id', '>', f.afterId);
+  return q.execute();
+}

@@ -1,0 +1,104 @@
+import type { Db, TenantRow, Trx } from '../../platform/db/database.ts';
+import { visibleTenantIds } from '../relationships/relationships.repo.ts';
+
+export async function insertTenant(
+  db: Trx,
+  t: { id: string; companyName: string; defaultDomain: string; country: string; region: string; now: Date },
+) {
+  await db
+    .insertInto('tenants')
+    .values({
+      id: t.id,
+      company_name: t.companyName,
+      default_domain: t.defaultDomain.toLowerCase(),
+      country: t.country,
+      region: t.region,
+      created_at: t.now,
+    })
+    .execute();
+}
+
+export async function findTenant(db: Db | Trx, id: string): Promise<TenantRow | undefined> {
+  return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findTenantByDomain(db: Db | Trx, domain: string): Promise<TenantRow | undefined> {
+  return db
+    .selectFrom('tenants')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['default_domain']), '=', domain.toLowerCase()))
+    .executeTakeFirst();
+}
+
+export async function domainTaken(db: Db | Trx, domain: string) {
+  return !!(await findTenantByDomain(db, domain));
+}
+
+/** Tenants in company-name order, limited to a partner's relationships when `partnerId` is given. */
+export async function listTenantRows(
+  db: Db | Trx,
+  f: { partnerId?: string; search?: string; after?: [string, string]; limit: number },
+) {
+  let q = db
+    .selectFrom('tenants')
+    .selectAll()
+    .orderBy('company_name')
+    .orderBy('id')
+    .limit(f.limit + 1);
+  if (f.partnerId) {
+    const pid = f.partnerId;
+    q = q.where('id', 'in', visibleTenantIds(db, pid));
+  }
+  if (f.search) {
+    const like = `%${f.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['company_name']), 'like', like),
+        eb(eb.fn('lower', ['default_domain']), 'like', like),
+      ]),
+    );
+  }
+  if (f.after) {
+    const [name, id] = f.after;
+    q = q.where((eb) =>
+      eb.or([eb('company_name', '>', name), eb.and([eb('company_name', '=', name), eb('id', '>', id)])]),
+    );
+  }
+  return q.execute();
+}
+
+export async function insertDirectoryUser(
+  db: Trx,
+  u: { id: string; tenantId: string; userPrincipalName: string; displayName: string; now: Date },
+) {
+  await db
+    .insertInto('directory_users')
+    .values({
+      id: u.id,
+      tenant_id: u.tenantId,
+      user_principal_name: u.userPrincipalName,
+      display_name: u.displayName,
+      created_at: u.now,
+    })
+    .execute();
+}
+
+export async function upnTaken(db: Db | Trx, tenantId: string, upn: string) {
+  const row = await db
+    .selectFrom('directory_users')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb(eb.fn('lower', ['user_principal_name']), '=', upn.toLowerCase()))
+    .executeTakeFirst();
+  return !!row;
+}
+
+export async function relationshipOf(db: Db | Trx, partnerId: string, tenantId: string) {
+  return db
+    .selectFrom('relationships')
+    .select(['id', 'status', 'accepted_at'])
+    .where('partner_id', '=', partnerId)
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+}

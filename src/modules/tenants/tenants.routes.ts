@@ -1,0 +1,149 @@
+import { readContext, runInTransaction } from '../../platform/http/run.ts';
+import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
+import type { App, ServerDeps } from '../../platform/http/server.ts';
+import { UserView } from '../auth/auth.schemas.ts';
+import {
+  CreateTenantAccountBody,
+  CreateTenantBody,
+  CustomersQuery,
+  DirectoryUserBody,
+  DirectoryUserView,
+  TenantPage,
+  TenantView,
+} from './tenants.schemas.ts';
+import {
+  addDirectoryUser,
+  addTenantAccount,
+  createCustomer,
+  createTenant,
+  getCustomer,
+  getOwnTenant,
+  listCustomers,
+  toTenantView,
+} from './tenants.service.ts';
+
+export function registerTenants(app: App, deps: ServerDeps) {
+  app.get(
+    '/api/customers',
+    {
+      config: { action: 'customers.read' },
+      schema: {
+        tags: ['customers'],
+        summary: 'Customers you have a relationship with',
+        querystring: CustomersQuery,
+        response: { 200: TenantPage, ...errorResponses },
+      },
+    },
+    async (req) => listCustomers(readContext(deps, req), req.query),
+  );
+  app.get(
+    '/api/customers/:tenantId',
+    {
+      config: { action: 'customers.read' },
+      schema: {
+        tags: ['customers'],
+        summary: 'One customer tenant',
+        params: TenantParams,
+        response: { 200: TenantView, ...errorResponses },
+      },
+    },
+    async (req) => getCustomer(readContext(deps, req), req.params),
+  );
+  app.post(
+    '/api/customers',
+    {
+      config: { action: 'customers.create' },
+      schema: {
+        tags: ['customers'],
+        summary: 'Create a new customer tenant with you as its reseller',
+        body: CreateTenantBody,
+        response: { 201: TenantView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) => createCustomer(ctx, req.body), { status: 201 }),
+  );
+  app.get(
+    '/api/tenant',
+    {
+      config: { action: 'tenant.read' },
+      schema: {
+        tags: ['tenant'],
+        summary: 'Your own tenant',
+        response: { 200: TenantView, ...errorResponses },
+      },
+    },
+    async (req) => getOwnTenant(readContext(deps, req)),
+  );
+  app.post(
+    '/api/admin/tenants',
+    {
+      config: { action: 'operator.tenants' },
+      schema: {
+        tags: ['operator'],
+        summary: 'Create a tenant with its admin and users',
+        body: CreateTenantBody,
+        response: { 201: TenantView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, async (ctx) => toTenantView(await createTenant(ctx, req.body)), {
+        status: 201,
+      }),
+  );
+  app.get(
+    '/api/admin/tenants',
+    {
+      config: { action: 'operator.tenants' },
+      schema: {
+        tags: ['operator'],
+        summary: 'Every tenant',
+        querystring: CustomersQuery,
+        response: { 200: TenantPage, ...errorResponses },
+      },
+    },
+    async (req) => listCustomers(readContext(deps, req), req.query),
+  );
+  app.post(
+    '/api/admin/tenants/:tenantId/users',
+    {
+      config: { action: 'operator.tenants' },
+      schema: {
+        tags: ['operator'],
+        summary: "Add a user to a tenant's directory",
+        params: TenantParams,
+        body: DirectoryUserBody,
+        response: { 201: DirectoryUserView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(
+        deps,
+        req,
+        reply,
+        (ctx) => addDirectoryUser(ctx, { tenantId: req.params.tenantId, ...req.body }),
+        { status: 201 },
+      ),
+  );
+  app.post(
+    '/api/admin/tenants/:tenantId/accounts',
+    {
+      config: { action: 'operator.tenants' },
+      schema: {
+        tags: ['operator'],
+        summary: 'Add a sign-in account to a tenant (global admin or plain user)',
+        params: TenantParams,
+        body: CreateTenantAccountBody,
+        response: { 201: UserView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(
+        deps,
+        req,
+        reply,
+        (ctx) => addTenantAccount(ctx, { tenantId: req.params.tenantId, ...req.body }),
+        { status: 201 },
+      ),
+  );
+}

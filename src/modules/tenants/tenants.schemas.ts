@@ -1,0 +1,53 @@
+import { Type } from '@sinclair/typebox';
+import { Country, DateTime, Domain, Email, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+import { NewAccount } from '../partners/partners.schemas.ts';
+
+export const RelationshipSummary = Type.Union([
+  Type.Object({ id: Type.String(), status: Type.String(), acceptedAt: DateTime }),
+  Type.Null(),
+]);
+
+export const TenantView = Type.Object({
+  id: Type.String(),
+  companyName: Type.String(),
+  defaultDomain: Type.String(),
+  country: Type.String(),
+  region: Type.String(),
+  createdAt: DateTime,
+  relationship: Type.Optional(RelationshipSummary),
+});
+export const TenantPage = Page(TenantView);
+
+const Upn = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' });
+export const DirectoryUserBody = Obj({ userPrincipalName: Upn, displayName: NonEmpty(200) });
+export const DirectoryUserView = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  userPrincipalName: Type.String(),
+  displayName: Type.String(),
+});
+
+export const CreateTenantBody = Obj({
+  companyName: NonEmpty(200),
+  defaultDomain: Domain,
+  country: Country,
+  admin: Type.Optional(NewAccount),
+  users: Type.Optional(Type.Array(DirectoryUserBody, { maxItems: 1000 })),
+});
+
+export const CustomersQuery = Obj({
+  cursor: Type.Optional(Str(200)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  search: Type.Optional(Str(100)),
+});
+
+export const CreateTenantAccountBody = Obj({
+  email: Email,
+  password: NonEmpty(200, { minLength: 8 }),
+  displayName: Type.Optional(NonEmpty(200)),
+  roles: Type.Array(Type.Union([Type.Literal('global-admin'), Type.Literal('tenant-user')]), {
+    minItems: 1,
+    maxItems: 2,
+    uniqueItems: true,
+  }),
+});

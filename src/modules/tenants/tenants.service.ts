@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { regionOf } from '../../domain/regions.ts';
+import type { Db, TenantRow } from '../../platform/db/database.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findPartner } from '../partners/partners.repo.ts';
+import { insertAcceptedRelationship } from '../relationships/relationships.repo.ts';
+import { createUser, toUserView } from '../users/users.service.ts';
+import {
+  domainTaken,
+  findTenant,
+  insertDirectoryUser,
+  insertTenant,
+  listTenantRows,
+  relationshipOf,
+  upnTaken,
+} from './tenants.repo.ts';
+
+type Relationship = { id: string; status: string; acceptedAt: string } | null;
+
+export function toTenantView(t: TenantRow, relationship?: Relationship) {
+  return {
+    id: t.id,
+    companyName: t.company_name,
+    defaultDomain: t.default_domain,
+    country: t.country,
+    region: t.region,
+    createdAt: t.created_at.toISOString(),
+    ...(relationship !== undefined ? { relationship } : {}),
+  };
+}
+
+export interface CreateTenantInput {
+  companyName: string;
+  defaultDomain: string;
+  country: string;
+  admin?: { email: string; password: string; displayName?: string };
+  users?: { userPrincipalName: string; displayName: string }[];
+}
+
+/** Creates a customer tenant with its directory and (optionally) its global admin. */
+export async function createTenant(ctx: Ctx, input: CreateTenantInput) {
+  const country = input.country.toUpperCase();
+  const region = regionOf(country);
+  if (!region) throw new DomainError('unknown_country', { country: input.country });
+  if (await domainTaken(ctx.db, input.defaultDomain))
+    throw new DomainError('domain_taken', { domain: input.defaultDomain });
+  const id = randomUUID();
+  const now = ctx.clock.now();
+  await insertTenant(ctx.db, {
+    id,
+    companyName: input.companyName,
+    defaultDomain: input.defaultDomain,
+    country,
+    region,
+    now,
+  });
+  await recordAudit(ctx, {
+    action: 'tenant.created',
+    targetType: 'tenant',
+    targetId: id,
+    tenantId: id,
+    data: { companyName: input.companyName, defaultDomain: input.defaultDomain, country },
+  });
+  if (input.admin) {
+    await createUser(ctx, { ...input.admin, kind: 'customer', roles: ['global-admin'], tenantId: id });
+  }
+  for (const u of input.users ?? []) await addDirectoryUser(ctx, { tenantId: id, ...u });
+  return (await findTenant(ctx.db, id))!;
+}
+
+/** A partner creates a brand-new customer: the tenant starts with this partner as its reseller. */
+export async function createCustomer(ctx: Ctx, input: CreateTenantInput) {
+  const partner = await findPartner(ctx.db, ctx.actor.partnerId!);
+  if (!partner) throw new DomainError('partner_not_found');
+  const region = regionOf(input.country.toUpperCase());
+  if (region && region !== partner.region) {
+    throw new DomainError('region_mismatch', { partnerRegion: partner.region, tenantRegion: region });
+  }
+  const tenant = await createTenant(ctx, input);
+  const now = ctx.clock.now();
+  const relId = await insertAcceptedRelationship(ctx.db, partner.id, tenant.id, now);
+  await recordAudit(ctx, {
+    action: 'relationship.created',
+    targetType: 'relationship',
+    targetId: relId,
+    tenantId: tenant.id,
+    partnerId: partner.id,
+  });
+  return toTenantView(tenant, { id: relId, status: 'accepted', acceptedAt: now.toISOString() });
+}
+
+export async function addDirectoryUser(
+  ctx: Ctx,
+  input: { tenantId: string; userPrincipalName: string; displayName: string },
+) {
+  if (!(await findTenant(ctx.db, input.tenantId))) throw new DomainError('tenant_not_found');
+  if (await upnTaken(ctx.db, input.tenantId, input.userPrincipalName)) {
+    throw new DomainError('user_exists', { userPrincipalName: input.userPrincipalName });
+  }
+  const id = randomUUID();
+  await insertDirectoryUser(ctx.db, { id, ...input, now: ctx.clock.now() });
+  await recordAudit(ctx, {
+    action: 'directory-user.created',
+    targetType: 'directory-user',
+    targetId: id,
+    tenantId: input.tenantId,
+  });
+  return {
+    id,
+    tenantId: input.tenantId,
+    userPrincipalName: input.userPrincipalName,
+    displayName: input.displayName,
+  };
+}
+
+export async function listCustomers(
+  ctx: Ctx<Db>,
+  input: { cursor?: string; limit?: number; search?: string },
+) {
+  const limit = input.limit ?? 50;
+  const after = decodeCursor<[string, string]>(input.cursor);
+  const partnerId = ctx.actor.kind === 'partner' ? ctx.actor.partnerId! : undefined;
+  const rows = await listTenantRows(ctx.db, {
+    ...(partnerId ? { partnerId } : {}),
+    ...(input.search ? { search: input.search } : {}),
+    ...(after ? { after } : {}),
+    limit,
+  });
+  return toPage(
+    rows,
+    limit,
+    (t) => toTenantView(t),
+    (t) => [t.company_name, t.id],
+  );
+}
+
+export async function getCustomer(ctx: Ctx<Db>, input: { tenantId: string }) {
+  const tenant = await findTenant(ctx.db, input.tenantId);
+  if (!tenant) throw new DomainError('tenant_not_found');
+  if (ctx.actor.kind !== 'partner') return toTenantView(tenant);
+  const rel = await relationshipOf(ctx.db, ctx.actor.partnerId!, tenant.id);
+  return toTenantView(
+    tenant,
+    rel ? { id: rel.id, status: rel.status, acceptedAt: rel.accepted_at.toISOString() } : null,
+  );
+}
+
+export async function getOwnTenant(ctx: Ctx<Db>) {
+  return getCustomer(ctx, { tenantId: ctx.actor.tenantId! });
+}
+
+/** The operator adds a sign-in account to a tenant: another global admin, or a plain user. */
+export async function addTenantAccount(
+  ctx: Ctx,
+  input: { tenantId: string; email: string; password: string; displayName?: string; roles: string[] },
+) {
+  if (!(await findTenant(ctx.db, input.tenantId))) throw new DomainError('tenant_not_found');
+  const { tenantId, ...account } = input;
+  return toUserView(await createUser(ctx, { ...account, kind: 'customer', tenantId }));
+}

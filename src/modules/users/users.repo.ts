@@ -1,0 +1,120 @@
+import type { Db, Trx } from '../../platform/db/database.ts';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  displayName: string;
+  kind: 'partner' | 'customer' | 'operator';
+  partnerId: string | null;
+  tenantId: string | null;
+  roles: string[];
+  createdAt: Date;
+}
+
+export async function insertUser(
+  db: Trx,
+  u: Omit<UserRecord, 'roles'> & { passwordHash: string; roles: string[] },
+): Promise<void> {
+  await db
+    .insertInto('users')
+    .values({
+      id: u.id,
+      email: u.email,
+      display_name: u.displayName,
+      password_hash: u.passwordHash,
+      kind: u.kind,
+      partner_id: u.partnerId,
+      tenant_id: u.tenantId,
+      created_at: u.createdAt,
+    })
+    .execute();
+  if (u.roles.length > 0) {
+    await db
+      .insertInto('user_roles')
+      .values(u.roles.map((role) => ({ user_id: u.id, role })))
+      .execute();
+  }
+}
+
+export async function emailExists(db: Db | Trx, email: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
+  return !!row;
+}
+
+export async function findUserForLogin(db: Db | Trx, email: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name', 'password_hash', 'kind', 'partner_id', 'tenant_id'])
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
+}
+
+export async function rolesOf(db: Db | Trx, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('user_roles')
+    .select('role')
+    .where('user_id', '=', userId)
+    .orderBy('role')
+    .execute();
+  return rows.map((r) => r.role);
+}
+
+export async function listUsers(
+  db: Db | Trx,
+  f: { partnerId?: string; tenantId?: string; afterId?: string; limit: number },
+): Promise<UserRecord[]> {
+  let q = db
+    .selectFrom('users as u')
+    .select([
+      'u.id',
+      'u.email',
+      'u.display_name',
+      'u.kind',
+      'u.partner_id',
+      'u.tenant_id',
+      'u.created_at',
+      (eb) =>
+        eb
+          .fn<string[]>('array', [
+            eb
+              .selectFrom('user_roles as r')
+              .select('r.role')
+              .whereRef('r.user_id', '=', 'u.id')
+              .orderBy('r.role'),
+          ])
+          .as('roles'),
+    ])
+    .orderBy('u.id')
+    .limit(f.limit + 1);
+  if (f.partnerId) q = q.where('u.partner_id', '=', f.partnerId);
+  if (f.tenantId) q = q.where('u.tenant_id', '=', f.tenantId);
+  if (f.afterId) q = q.where('u.id', '>', f.afterId);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    displayName: r.display_name,
+    kind: r.kind,
+    partnerId: r.partner_id,
+    tenantId: r.tenant_id,
+    roles: r.roles,
+    createdAt: r.created_at,
+  }));
+}
+
+export async function findUser(db: Db | Trx, id: string) {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function replaceRoles(db: Trx, userId: string, roles: string[]) {
+  await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
+  if (roles.length > 0)
+    await db
+      .insertInto('user_roles')
+      .values(roles.map((role) => ({ user_id: userId, role })))
+      .execute();
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { hashPassword } from '../../platform/auth/passwords.ts';
+import { CUSTOMER_ROLES, PARTNER_ROLES, type Role } from '../../platform/auth/permissions.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { emailExists, insertUser, type UserRecord } from './users.repo.ts';
+
+const ROLES_BY_KIND: Record<UserRecord['kind'], readonly Role[]> = {
+  partner: PARTNER_ROLES,
+  customer: CUSTOMER_ROLES,
+  operator: ['operator'],
+};
+
+export function checkRoles(kind: UserRecord['kind'], roles: readonly string[]): asserts roles is Role[] {
+  for (const role of roles) {
+    if (!(ROLES_BY_KIND[kind] as readonly string[]).includes(role))
+      throw new DomainError('invalid_role', { role, kind });
+  }
+}
+
+export interface CreateUserInput {
+  email: string;
+  displayName?: string;
+  password: string;
+  kind: UserRecord['kind'];
+  roles: string[];
+  partnerId?: string | null;
+  tenantId?: string | null;
+}
+
+/** Creates a sign-in account. The password is hashed with argon2id; the clear text is never kept. */
+export async function createUser(ctx: Ctx, input: CreateUserInput) {
+  checkRoles(input.kind, input.roles);
+  if (await emailExists(ctx.db, input.email)) throw new DomainError('email_taken', { email: input.email });
+  const user = {
+    id: randomUUID(),
+    email: input.email.toLowerCase(),
+    displayName: input.displayName ?? input.email.split('@')[0]!,
+    kind: input.kind,
+    partnerId: input.partnerId ?? null,
+    tenantId: input.tenantId ?? null,
+    createdAt: ctx.clock.now(),
+    roles: [...new Set(input.roles)].sort(),
+  };
+  await insertUser(ctx.db, { ...user, passwordHash: await hashPassword(input.password, ctx.config.argon2) });
+  await recordAudit(ctx, {
+    action: 'user.created',
+    targetType: 'user',
+    targetId: user.id,
+    partnerId: user.partnerId,
+    tenantId: user.tenantId,
+    data: { email: user.email, roles: user.roles },
+  });
+  return user;
+}
+
+export function toUserView(
+  u: Pick<UserRecord, 'id' | 'email' | 'displayName' | 'roles' | 'partnerId' | 'tenantId' | 'kind'>,
+) {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.displayName,
+    kind: u.kind,
+    roles: u.roles,
+    ...(u.partnerId ? { partnerId: u.partnerId } : {}),
+    ...(u.tenantId ? { tenantId: u.tenantId } : {}),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The permission table: which role may take which action. One preHandler checks it on every
+ * route (`config.action`); tenant scoping is checked beside it. docs/permissions.md is
+ * generated from this table, and the role × route matrix test reads it too.
+ */
+export const PARTNER_ROLES = ['account-admin', 'admin-agent', 'sales-agent', 'billing-agent'] as const;
+export const CUSTOMER_ROLES = ['global-admin', 'tenant-user'] as const;
+export const ROLES = [...PARTNER_ROLES, ...CUSTOMER_ROLES, 'operator'] as const;
+
+export type PartnerRole = (typeof PARTNER_ROLES)[number];
+export type CustomerRole = (typeof CUSTOMER_ROLES)[number];
+export type Role = (typeof ROLES)[number];
+
+export const ACTIONS = {
+  // Every signed-in user.
+  'session.read': "See one's own account and roles",
+  'session.manage': "Sign out, create and revoke one's own API tokens",
+  // Partner side.
+  'partner.read': 'See the partner profile and its users',
+  'partner.manage-users': 'Add partner users and change their roles',
+  'offers.read': 'Browse the catalog',
+  'customers.read': 'List and open customers the partner has a relationship with',
+  'customers.create': 'Create a new customer tenant with this partner as reseller',
+  'relationships.request': 'Request a reseller relationship (invitation link)',
+  'subscriptions.read': "See a customer's subscriptions from every channel",
+  'subscriptions.manage': "Change the partner's own subscriptions (seats, auto-renew, suspend, cancel)",
+  'orders.create': 'Order offers for a customer',
+  'licenses.read': "See a customer's users and their licenses (needs delegated admin)",
+  'licenses.manage': 'Assign and remove licenses (needs delegated admin)',
+  'transitions.plan': 'Plan a transition (dry run)',
+  'transitions.apply': 'Apply a transition plan',
+  'billing.read': 'See invoices, credits and billing views',
+  'credits.file': "File a credit request on the customer's behalf (needs delegated admin)",
+  'audit.read': 'Read the audit trail (partner: its own; customer: what partners did in its tenant)',
+  // Customer side.
+  'tenant.read': "See one's own tenant, its partners and subscriptions",
+  'tenant.manage': 'Accept invitations, revoke delegated admin, cancel direct subscriptions, file credits',
+  // Platform operator.
+  'operator.catalog': 'Keep the catalog',
+  'operator.tenants': 'Create tenants, their users and recorded subscriptions',
+  'operator.clock': 'Move the platform clock (only where unlocked)',
+  'operator.billing': 'Decide credit requests (billing support)',
+} as const;
+
+export type Action = keyof typeof ACTIONS;
+
+const EVERYONE: Action[] = ['session.read', 'session.manage'];
+const PARTNER_BASE: Action[] = [
+  ...EVERYONE,
+  'partner.read',
+  'offers.read',
+  'customers.read',
+  'subscriptions.read',
+  'audit.read',
+];
+
+export const PERMISSIONS: Record<Role, readonly Action[]> = {
+  'account-admin': [
+    ...PARTNER_BASE,
+    'partner.manage-users',
+    'customers.create',
+    'relationships.request',
+    'subscriptions.manage',
+    'orders.create',
+    'licenses.read',
+    'licenses.manage',
+    'transitions.plan',
+    'transitions.apply',
+    'billing.read',
+    'credits.file',
+  ],
+  'admin-agent': [
+    ...PARTNER_BASE,
+    'customers.create',
+    'relationships.request',
+    'subscriptions.manage',
+    'orders.create',
+    'licenses.read',
+    'licenses.manage',
+    'transitions.plan',
+    'transitions.apply',
+    'credits.file',
+  ],
+  'sales-agent': [
+    ...PARTNER_BASE,
+    'customers.create',
+    'relationships.request',
+    'subscriptions.manage',
+    'orders.create',
+    'transitions.plan',
+    'transitions.apply',
+  ],
+  // Read-only on customers and subscriptions; billing views; no admin-on-behalf.
+  'billing-agent': [...PARTNER_BASE, 'billing.read'],
+  'global-admin': [...EVERYONE, 'tenant.read', 'tenant.manage', 'audit.read', 'offers.read'],
+  'tenant-user': [...EVERYONE],
+  operator: [
+    ...EVERYONE,
+    'offers.read',
+    'audit.read',
+    'operator.catalog',
+    'operator.tenants',
+    'operator.clock',
+    'operator.billing',
+  ],
+};
+
+export function can(roles: readonly Role[], action: Action): boolean {
+  return roles.some((r) => PERMISSIONS[r]?.includes(action));
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

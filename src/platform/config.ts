@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+
+/** Every setting in one place, read from the environment once at start. */
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  /** When true, `POST /api/admin/clock` may move the platform clock (demo and test installs). */
+  clockUnlocked: boolean;
+  sessionTtlHours: number;
+  apiTokenTtlDays: number;
+  logLevel: string;
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** Body size limit for the API, in bytes. */
+  bodyLimit: number;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new Error(`expected an integer setting, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  return {
+    databaseUrl,
+    dataDir: resolve(env.TRASLADO_DATA_DIR ?? '.data'),
+    host: env.HOST ?? '127.0.0.1',
+    port: int(env.PORT, 3000),
+    // Embedded installs are demos by default; a real server keeps the clock locked unless asked.
+    clockUnlocked: env.TRASLADO_CLOCK ? env.TRASLADO_CLOCK === 'unlocked' : !databaseUrl,
+    sessionTtlHours: int(env.TRASLADO_SESSION_TTL_HOURS, 12),
+    apiTokenTtlDays: int(env.TRASLADO_API_TOKEN_TTL_DAYS, 90),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    // OWASP's argon2id minimum (19 MiB, 2 passes): strong enough, and ~20 ms per hash here.
+    argon2: {
+      memoryCost: int(env.TRASLADO_ARGON2_MEMORY_KIB, 19_456),
+      timeCost: int(env.TRASLADO_ARGON2_TIME_COST, 2),
+      parallelism: 1,
+    },
+    bodyLimit: int(env.TRASLADO_BODY_LIMIT, 1_048_576),
+    ...overrides,
+  };
+}

@@ -1,0 +1,90 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database, Db } from './database.ts';
+import { PGliteDialect, type PGliteDriver } from './pglite-dialect.ts';
+
+/** Raw SQL access for the job queue: parameterised when values are given, multi-statement otherwise. */
+export type ExecuteSql = (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Human-readable: which database this process talks to (logged at start and by the tests). */
+  describe: string;
+  executeSql: ExecuteSql;
+  close(): Promise<void>;
+  pglite?: PGlite;
+  pool?: pg.Pool;
+}
+
+// int8 and numeric come back as strings from pg by default; our ids of bigserial and counts
+// stay well under 2^53, so parse them as numbers, as PGlite already does.
+const INT8_OID = 20;
+
+export function openPostgres(url: string, opts: { max?: number } = {}): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', () => {
+    // An idle client lost its connection (server restart); the pool replaces it on next use.
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safeUrl = url.replace(/\/\/[^@/]*@/, '//');
+  return {
+    db,
+    kind: 'postgres',
+    describe: `PostgreSQL server (${safeUrl})`,
+    pool,
+    executeSql: async (text, values) => {
+      const res = await pool.query(text, values && values.length > 0 ? values : undefined);
+      const last = Array.isArray(res) ? res[res.length - 1] : res;
+      return { rows: last?.rows ?? [] };
+    },
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+export interface PGliteOpenOptions {
+  /** A folder on disk, or undefined for an in-memory database. */
+  dataDir?: string;
+  /** A data-folder tarball (from `dumpDataDir`) to start from instead of running initdb. */
+  loadDataDir?: Blob;
+}
+
+export async function openPGlite(opts: PGliteOpenOptions = {}): Promise<DatabaseHandle> {
+  if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+  const isEmpty = opts.dataDir ? (await readdir(opts.dataDir)).length === 0 : true;
+  const pglite = await PGlite.create({
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    ...(opts.loadDataDir && isEmpty ? { loadDataDir: opts.loadDataDir } : {}),
+  });
+  const dialect = new PGliteDialect(pglite);
+  const driver: PGliteDriver = dialect.driver;
+  const db = new Kysely<Database>({ dialect });
+  return {
+    db,
+    kind: 'pglite',
+    describe: `embedded PGlite (${opts.dataDir ?? 'in memory'})`,
+    pglite,
+    executeSql: (text, values) =>
+      driver.runExclusive(async (p) => {
+        if (values && values.length > 0) return { rows: (await p.query(text, values)).rows };
+        const results = await p.exec(text);
+        return { rows: results[results.length - 1]?.rows ?? [] };
+      }),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

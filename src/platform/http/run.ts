@@ -1,0 +1,63 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fixedClock } from '../clock.ts';
+import { DomainError } from '../errors.ts';
+import { claimKey, readIdempotencyKey, requestHash, saveResponse } from '../idempotency/idempotency.ts';
+import type { Actor, Ctx } from './context.ts';
+import type { ServerDeps } from './server.ts';
+
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw new DomainError('unauthenticated');
+  return req.actor;
+}
+
+/**
+ * Opens the one transaction of a request and runs a use case in it. POST calls are idempotent
+ * under `Idempotency-Key` (or `MS-RequestId`): the first response is saved in the same
+ * transaction as the change, and a retry replays it.
+ */
+export async function runInTransaction<T>(
+  deps: ServerDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  fn: (ctx: Ctx) => Promise<T>,
+  opts: { status?: number } = {},
+): Promise<T> {
+  const actor = actorOf(req);
+  const status = opts.status ?? 200;
+  const key = req.method === 'POST' ? readIdempotencyKey(req.headers) : undefined;
+  const now = deps.clock.now();
+  const result = await deps.handle.db.transaction().execute(async (trx) => {
+    const ctx: Ctx = {
+      db: trx,
+      clock: fixedClock(now),
+      actor,
+      requestId: req.id,
+      log: req.log,
+      config: deps.config,
+    };
+    if (!key) return { status, body: await fn(ctx) };
+    const scope = actor.partnerId ?? actor.tenantId ?? actor.userId;
+    const hash = requestHash([req.method, req.url, req.body ?? null]);
+    const claim = await claimKey(trx, scope, key, hash, now);
+    if (claim.kind === 'replay')
+      return { status: claim.statusCode, body: claim.response as T, replayed: true };
+    const body = await fn(ctx);
+    await saveResponse(trx, scope, key, status, body);
+    return { status, body };
+  });
+  reply.status(result.status);
+  if ('replayed' in result) reply.header('idempotent-replayed', 'true');
+  return result.body;
+}
+
+/** A read: no transaction needed, but the same context shape. */
+export function readContext(deps: ServerDeps, req: FastifyRequest): Ctx<ServerDeps['handle']['db']> {
+  return {
+    db: deps.handle.db,
+    clock: fixedClock(deps.clock.now()),
+    actor: actorOf(req),
+    requestId: req.id,
+    log: req.log,
+    config: deps.config,
+  };
+}

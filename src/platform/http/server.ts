@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { Logger } from 'pino';
+import { type Action, can } from '../auth/permissions.ts';
+import { resolveToken } from '../auth/sessions.ts';
+import { type PlatformClock, systemClock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
+import { DomainError, isDomainError } from '../errors.ts';
+import type { Actor } from './context.ts';
+import { describeError } from './error-table.ts';
+import { validatorCompiler } from './validation.ts';
+
+export interface RouteConfig {
+  /** The permission this route needs; checked for every request before anything else runs. */
+  action?: Action;
+  /** Routes anyone may call (health, login, the docs, the invitation page). */
+  public?: boolean;
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  action: Action | null;
+  public: boolean;
+}
+
+/** Decides whether a partner (or a customer) may see a tenant; relationships own this rule. */
+export type TenantScope = (handle: DatabaseHandle, actor: Actor, tenantId: string) => Promise<boolean>;
+
+export interface ServerDeps {
+  handle: DatabaseHandle;
+  clock: PlatformClock;
+  config: Config;
+  log: Logger;
+  canSeeTenant: TenantScope;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    action?: Action;
+    public?: boolean;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const SESSION_COOKIE = 'traslado_session';
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+export async function createServer(deps: ServerDeps): Promise<{ app: App; routes: RouteInfo[] }> {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: deps.config.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('actor', null);
+
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (opts) => {
+    const cfg = (opts.config ?? {}) as RouteConfig;
+    const url = opts.url;
+    if (url.startsWith('/docs')) return;
+    const methods = Array.isArray(opts.method) ? opts.method : [opts.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      // A route without an action or an explicit `public` is a bug: refuse to start.
+      if (!cfg.public && !cfg.action) throw new Error(`route ${method} ${url} declares no action`);
+      routes.push({ method, url, action: cfg.action ?? null, public: !!cfg.public });
+    }
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.addHook('onRequest', async (req) => {
+    await deps.clock.refresh();
+    const cfg = req.routeOptions.config as RouteConfig;
+    if (cfg.public) {
+      req.actor = await authenticate(req, deps);
+      return;
+    }
+    if (!cfg.action) return; // 404 handler
+    const actor = await authenticate(req, deps);
+    if (!actor) throw new DomainError('unauthenticated');
+    req.actor = actor;
+    if (!can(actor.roles, cfg.action)) throw new DomainError('forbidden', { action: cfg.action });
+    const tenantId = (req.params as Record<string, string> | undefined)?.tenantId;
+    if (tenantId !== undefined && !(await deps.canSeeTenant(deps.handle, actor, tenantId))) {
+      throw new DomainError('tenant_not_found');
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | DomainError | Error, req, reply) => sendError(err, req, reply));
+  app.setNotFoundHandler((req, reply) => sendError(new DomainError('not_found'), req, reply));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Traslado API',
+        version: '0.1.0',
+        description:
+          'Move license-based customers into a CSP practice with no interruption and no data lost. ' +
+          'Errors are `{ code, description }`; lists are `{ items, nextCursor }`; creating calls accept `Idempotency-Key`.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  return { app, routes };
+}
+
+async function authenticate(req: FastifyRequest, deps: ServerDeps): Promise<Actor | null> {
+  const header = req.headers.authorization;
+  let token: string | undefined;
+  if (typeof header === 'string' && header.startsWith('Bearer ')) token = header.slice(7).trim();
+  else token = readCookie(req.headers.cookie, SESSION_COOKIE);
+  if (!token) return null;
+  // Sessions expire on wall-clock time, not the movable platform clock: time travel in a demo
+  // must not sign everyone out, nor keep a stolen token alive.
+  return resolveToken(deps.handle.db, token, systemClock.now());
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+const PG_CONFLICT = new Set(['23505', '40001', '40P01']);
+const PG_UNAVAILABLE = new Set(['57P01', '57P03', '08000', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET']);
+
+export function toDomainError(err: unknown): DomainError {
+  if (isDomainError(err)) return err;
+  const e = err as FastifyError & { code?: string; validation?: unknown; statusCode?: number };
+  if (e.validation) return new DomainError('invalid_request', { detail: e.message });
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new DomainError('malformed_json');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new DomainError('unsupported_media_type');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new DomainError('payload_too_large');
+  }
+  if (err instanceof SyntaxError && e.statusCode === 400) return new DomainError('malformed_json');
+  if (e.code && PG_CONFLICT.has(e.code)) return new DomainError('conflict');
+  if (e.code && PG_UNAVAILABLE.has(e.code)) return new DomainError('service_unavailable');
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new DomainError('invalid_request', { detail: e.message });
+  }
+  return new DomainError('internal_error');
+}
+
+function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
+  const domain = toDomainError(err);
+  const { status, description } = describeError(domain.code, domain.params);
+  if (status >= 500) req.log.error({ err }, 'request failed');
+  const data = Object.keys(domain.params).length > 0 && status < 500 ? domain.params : undefined;
+  return reply
+    .status(status)
+    .type('application/json')
+    .send({ code: domain.code, description, ...(data ? { data } : {}) });
+}
