@@ -31,16 +31,14 @@ export async function inSystemTransaction<T>(
   const clock = new PlatformClock(handle.db);
   await clock.refresh(true);
   const now = clock.now();
-  return handle.db
-    .transaction()
-    .execute((trx) =>
-      fn({
-        db: trx,
-        clock: fixedClock(now),
-        actor: systemActor(),
-        requestId: `cli-${process.pid}-${Date.now()}`,
-        log,
-        config,
-      }),
-    );
+  return handle.db.transaction().execute((trx) =>
+    fn({
+      db: trx,
+      clock: fixedClock(now),
+      actor: systemActor(),
+      requestId: `cli-${process.pid}-${Date.now()}`,
+      log,
+      config,
+    }),
+  );
 }

@@ -28,20 +28,18 @@ export function registerAuth(app: App, deps: ServerDeps) {
       },
     },
     async (req) =>
-      deps.handle.db
-        .transaction()
-        .execute((trx) =>
-          login(
-            {
-              db: trx,
-              clock: fixedClock(deps.clock.now()),
-              requestId: req.id,
-              log: req.log,
-              config: deps.config,
-            },
-            req.body,
-          ),
+      deps.handle.db.transaction().execute((trx) =>
+        login(
+          {
+            db: trx,
+            clock: fixedClock(deps.clock.now()),
+            requestId: req.id,
+            log: req.log,
+            config: deps.config,
+          },
+          req.body,
         ),
+      ),
   );
   app.post(
     '/api/auth/logout',

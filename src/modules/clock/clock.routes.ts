@@ -45,25 +45,23 @@ export function registerClock(app: App, deps: ServerDeps) {
       if (!deps.config.clockUnlocked) throw new DomainError('clock_locked');
       const before = deps.clock.now();
       const now = await deps.clock.set(req.body as { advanceDays?: number; now?: string });
-      await deps.handle.db
-        .transaction()
-        .execute((trx) =>
-          recordAudit(
-            {
-              db: trx,
-              clock: fixedClock(now),
-              actor: actorOf(req),
-              requestId: req.id,
-              log: req.log,
-              config: deps.config,
-            },
-            {
-              action: 'clock.moved',
-              targetType: 'clock',
-              data: { from: before.toISOString(), to: now.toISOString() },
-            },
-          ),
-        );
+      await deps.handle.db.transaction().execute((trx) =>
+        recordAudit(
+          {
+            db: trx,
+            clock: fixedClock(now),
+            actor: actorOf(req),
+            requestId: req.id,
+            log: req.log,
+            config: deps.config,
+          },
+          {
+            action: 'clock.moved',
+            targetType: 'clock',
+            data: { from: before.toISOString(), to: now.toISOString() },
+          },
+        ),
+      );
       return view();
     },
   );

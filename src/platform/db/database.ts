@@ -101,6 +101,22 @@ export interface PlatformSettingsTable {
   value: ColumnType<unknown, string, string>;
 }
 
+export interface DelegatedAdminGrantsTable {
+  id: string;
+  partner_id: string;
+  tenant_id: string;
+  kind: 'dap' | 'gdap';
+  roles: ColumnType<string[], string[] | undefined, string[]>;
+  duration_days: number | null;
+  auto_extend: ColumnType<boolean, boolean | undefined, boolean>;
+  status: 'requested' | 'active' | 'declined' | 'revoked' | 'removed';
+  requested_at: Timestamp;
+  approved_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   partners: PartnersTable;
   tenants: TenantsTable;
@@ -112,6 +128,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   platform_settings: PlatformSettingsTable;
+  delegated_admin_grants: DelegatedAdminGrantsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -45,6 +45,11 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   user_exists: e(409, (p) => `The tenant already has a user ${p.userPrincipalName}.`),
   domain_taken: e(409, (p) => `The domain ${p.domain} already belongs to a tenant.`),
   unknown_country: e(422, (p) => `Unknown country code ${p.country}; use ISO 3166-1 alpha-2 (ES, BR, ...).`),
+  // Delegated admin
+  delegated_admin_required: e(
+    403,
+    'This needs delegated admin privileges on the customer tenant; ask the customer to grant them, or ask the customer to do it.',
+  ),
   region_mismatch: e(
     422,
     (p) =>
