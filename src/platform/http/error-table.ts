@@ -21,6 +21,7 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   malformed_json: e(400, 'The request body is not valid JSON.'),
   unsupported_media_type: e(415, 'Send the request body as application/json.'),
   payload_too_large: e(413, 'The request body is too large.'),
+  uri_too_long: e(414, 'A part of the URL is too long.'),
   not_found: e(404, 'No such resource.'),
   method_not_allowed: e(405, 'This method is not allowed here.'),
   unauthenticated: e(401, 'Sign in first: the token is missing, expired or revoked.'),

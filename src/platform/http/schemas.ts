@@ -2,10 +2,12 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import { DomainError } from '../errors.ts';
 
 /** Shared schema pieces. Every string and array is bounded; objects refuse unknown fields. */
+// No control characters in free text: PostgreSQL refuses NUL, and the rest only hide things in logs.
+const PRINTABLE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
 export const Str = (max = 200, opts: Record<string, unknown> = {}) =>
-  Type.String({ maxLength: max, ...opts });
+  Type.String({ maxLength: max, pattern: PRINTABLE, ...opts });
 export const NonEmpty = (max = 200, opts: Record<string, unknown> = {}) =>
-  Type.String({ minLength: 1, maxLength: max, ...opts });
+  Type.String({ minLength: 1, maxLength: max, pattern: PRINTABLE, ...opts });
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' });
 export const Email = Type.String({ minLength: 3, maxLength: 254, format: 'email' });
 export const Country = Type.String({ minLength: 2, maxLength: 2, pattern: '^[A-Za-z]{2}$' });

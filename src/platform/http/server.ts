@@ -74,6 +74,10 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // Errors raised before routing (bad URL, over-long params) go through the same error shape.
+    frameworkErrors: (err, req, reply) => {
+      sendError(err, req, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -176,6 +180,10 @@ export function toDomainError(err: unknown): DomainError {
       return new DomainError('unsupported_media_type');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new DomainError('payload_too_large');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new DomainError('uri_too_long');
+    case 'FST_ERR_BAD_URL':
+      return new DomainError('invalid_request', { detail: 'the URL is not valid' });
   }
   if (err instanceof SyntaxError && e.statusCode === 400) return new DomainError('malformed_json');
   if (e.code && PG_CONFLICT.has(e.code)) return new DomainError('conflict');
