@@ -1,0 +1,42 @@
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import type { Db } from '../../src/platform/db/database.ts';
+import { openTestDatabase } from '../fixtures/databases.ts';
+
+/** The same migrations must yield the same schema on embedded PGlite and on the PostgreSQL server. */
+async function schemaDump(db: Db) {
+  const columns = await sql<{ t: string; c: string; type: string; nullable: string; def: string | null }>`
+    select table_name as t, column_name as c, data_type as type, is_nullable as nullable, column_default as def
+    from information_schema.columns where table_schema = 'public' order by table_name, column_name`.execute(
+    db,
+  );
+  const indexes = await sql<{ indexdef: string }>`
+    select indexdef from pg_indexes where schemaname = 'public' order by indexname`.execute(db);
+  // PostgreSQL 18 (PGlite) also lists NOT NULL as constraints (contype 'n'); columns already say that.
+  const constraints = await sql<{ name: string; def: string }>`
+    select conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+    where connamespace = 'public'::regnamespace and contype <> 'n' order by conname`.execute(db);
+  const queueTables = await sql<{ n: number }>`
+    select count(*)::int as n from information_schema.tables where table_schema = 'pgboss'`.execute(db);
+  return {
+    columns: columns.rows,
+    indexes: indexes.rows,
+    constraints: constraints.rows,
+    queueTables: queueTables.rows[0]?.n,
+  };
+}
+
+it('migrates PGlite and PostgreSQL to the same schema', async () => {
+  const lite = await openTestDatabase('pglite');
+  const server = await openTestDatabase('postgres');
+  try {
+    const a = await schemaDump(lite.handle.db);
+    const b = await schemaDump(server.handle.db);
+    expect(a.columns.length).toBeGreaterThan(40);
+    expect(a.queueTables).toBeGreaterThan(0);
+    expect(a).toEqual(b);
+  } finally {
+    await lite.drop();
+    await server.drop();
+  }
+});
