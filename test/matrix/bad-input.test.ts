@@ -35,7 +35,15 @@ beforeAll(async () => {
   tokens.operator = t.operatorToken;
   tokens['global-admin'] = c.adminToken;
   const plain = `${unique('plain')}@${c.domain}`;
-  await t.expectOk({ method: 'POST', url: `/api/admin/tenants/${tenantId}/accounts`, token: t.operatorToken, body: { email: plain, password: PASSWORD, roles: ['tenant-user'] } }, 201);
+  await t.expectOk(
+    {
+      method: 'POST',
+      url: `/api/admin/tenants/${tenantId}/accounts`,
+      token: t.operatorToken,
+      body: { email: plain, password: PASSWORD, roles: ['tenant-user'] },
+    },
+    201,
+  );
 });
 afterAll(async () => t?.close());
 
@@ -74,7 +82,8 @@ function wrongValue(s: JsonSchema): unknown {
 
 function oversized(s: JsonSchema): unknown {
   if (s.maxLength !== undefined) return 'x'.repeat(s.maxLength + 1);
-  if (s.maxItems !== undefined) return Array.from({ length: s.maxItems + 1 }, () => s.items?.type === 'string' ? 'x' : {});
+  if (s.maxItems !== undefined)
+    return Array.from({ length: s.maxItems + 1 }, () => (s.items?.type === 'string' ? 'x' : {}));
   if (s.maximum !== undefined) return s.maximum + 1;
   return undefined;
 }
@@ -91,7 +100,11 @@ describe('bad input on every route', () => {
     const expect4xx = async (label: string, input: Parameters<TestApp['call']>[0]) => {
       const res = await t.call(input);
       sent++;
-      const ok = res.status >= 400 && res.status < 500 && typeof res.body?.code === 'string' && typeof res.body?.description === 'string';
+      const ok =
+        res.status >= 400 &&
+        res.status < 500 &&
+        typeof res.body?.code === 'string' &&
+        typeof res.body?.description === 'string';
       if (!ok) failures.push(`${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
     };
 
@@ -107,18 +120,32 @@ describe('bad input on every route', () => {
       if (bodySchema) {
         const method = route.method as 'POST';
         await expect4xx(`${label} malformed JSON`, { method, url, token, rawBody: '{"oops": ' });
-        await expect4xx(`${label} text/plain`, { method, url, token, rawBody: 'hello', headers: { 'content-type': 'text/plain' } });
+        await expect4xx(`${label} text/plain`, {
+          method,
+          url,
+          token,
+          rawBody: 'hello',
+          headers: { 'content-type': 'text/plain' },
+        });
         await expect4xx(`${label} array body`, { method, url, token, body: [] });
         await expect4xx(`${label} string body`, { method, url, token, rawBody: '"just a string"' });
         await expect4xx(`${label} unknown field`, { method, url, token, body: { unexpectedField: 1 } });
         for (const b of branches(bodySchema)) {
-          if ((b.required ?? []).length > 0) await expect4xx(`${label} missing fields`, { method, url, token, body: {} });
+          if ((b.required ?? []).length > 0)
+            await expect4xx(`${label} missing fields`, { method, url, token, body: {} });
           for (const [name, prop] of Object.entries(b.properties ?? {})) {
             for (const p of branches(prop)) {
               const wrong = wrongValue(p);
-              if (wrong !== undefined) await expect4xx(`${label} ${name} wrong type`, { method, url, token, body: { [name]: wrong } });
+              if (wrong !== undefined)
+                await expect4xx(`${label} ${name} wrong type`, {
+                  method,
+                  url,
+                  token,
+                  body: { [name]: wrong },
+                });
               const big = oversized(p);
-              if (big !== undefined) await expect4xx(`${label} ${name} oversized`, { method, url, token, body: { [name]: big } });
+              if (big !== undefined)
+                await expect4xx(`${label} ${name} oversized`, { method, url, token, body: { [name]: big } });
             }
           }
         }
@@ -128,11 +155,19 @@ describe('bad input on every route', () => {
         for (const limit of ['0', '-1', 'abc', '100000', '1.5']) {
           await expect4xx(`${label} limit=${limit}`, { method: 'GET', url: `${url}?limit=${limit}`, token });
         }
-        await expect4xx(`${label} cursor oversized`, { method: 'GET', url: `${url}?cursor=${'x'.repeat(500)}`, token });
+        await expect4xx(`${label} cursor oversized`, {
+          method: 'GET',
+          url: `${url}?cursor=${'x'.repeat(500)}`,
+          token,
+        });
         await expect4xx(`${label} cursor garbage`, { method: 'GET', url: `${url}?cursor=%7B%7D%7B`, token });
       }
       if (route.url.includes(':tenantId')) {
-        await expect4xx(`${label} oversized tenant id`, { method: route.method as 'GET', url: route.url.replace(':tenantId', 'x'.repeat(300)).replace(/:(\w+)/g, 'p'), token });
+        await expect4xx(`${label} oversized tenant id`, {
+          method: route.method as 'GET',
+          url: route.url.replace(':tenantId', 'x'.repeat(300)).replace(/:(\w+)/g, 'p'),
+          token,
+        });
       }
     }
     expect(failures).toEqual([]);
@@ -151,8 +186,14 @@ describe('bad input on every route', () => {
       for (const b of branches(bodySchema)) {
         for (const name of Object.keys(b.properties ?? {})) {
           for (const h of HOSTILE) {
-            const res = await t.call({ method: route.method as 'POST', url: urlOf(route), token: tokens[caller], body: { [name]: h } });
-            if (res.status >= 500) failures.push(`${route.method} ${route.url} ${name}=${JSON.stringify(h)}: ${res.status}`);
+            const res = await t.call({
+              method: route.method as 'POST',
+              url: urlOf(route),
+              token: tokens[caller],
+              body: { [name]: h },
+            });
+            if (res.status >= 500)
+              failures.push(`${route.method} ${route.url} ${name}=${JSON.stringify(h)}: ${res.status}`);
           }
         }
       }

@@ -13,7 +13,7 @@ export function renderPermissionsDoc(): string {
     "- a customer's users reach only their own tenant (**404** otherwise); the operator reaches every tenant;",
     '- a role without the action gets **403** `forbidden`; no token gets **401** `unauthenticated`.',
     '',
-    'Acting on a customer\'s behalf (its users, licenses, credit requests) also needs delegated admin on that',
+    "Acting on a customer's behalf (its users, licenses, credit requests) also needs delegated admin on that",
     'tenant: without it the answer is **403** `delegated_admin_required`.',
     '',
     `| action | meaning | ${ROLES.join(' | ')} |`,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderPermissionsDoc } from './permissions-doc.ts';
 import { ACTIONS, can, PERMISSIONS, ROLES } from './permissions.ts';
+import { renderPermissionsDoc } from './permissions-doc.ts';
 
 describe('permission table', () => {
   it('is what docs/permissions.md says (run npm run docs:permissions after changing it)', () => {
@@ -15,7 +15,7 @@ describe('permission table', () => {
     for (const a of known) expect(ROLES.some((r) => can([r], a as keyof typeof ACTIONS))).toBe(true);
   });
 
-  it('grants the union of a user\'s roles', () => {
+  it("grants the union of a user's roles", () => {
     expect(can(['billing-agent'], 'relationships.request')).toBe(false);
     expect(can(['billing-agent', 'sales-agent'], 'relationships.request')).toBe(true);
     expect(can([], 'session.read')).toBe(false);
