@@ -1,0 +1,112 @@
+import type { Reason } from './types.ts';
+
+/**
+ * Human-readable text for every reason the planner gives, in English and Spanish. The console uses
+ * the same keys through react-i18next; the API returns the English text beside the code.
+ */
+type Catalogue = Record<string, (p: Reason['params']) => string>;
+
+const money = (n: unknown, locale: string) =>
+  new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(Number(n) / 100);
+const day = (iso: unknown, locale: string) =>
+  new Date(String(iso)).toLocaleDateString(locale, { timeZone: 'UTC' });
+const list = (x: unknown) => (Array.isArray(x) ? x.join(', ') : String(x));
+const who = (by: unknown, es: boolean) =>
+  by === 'partner'
+    ? es
+      ? 'el partner (con administración delegada)'
+      : 'the partner (with delegated admin)'
+    : es
+      ? 'el administrador del cliente'
+      : "the customer's admin";
+
+export const MESSAGES: Record<'en' | 'es', Catalogue> = {
+  en: {
+    'plan.nothing-to-move': () =>
+      'Nothing to move: every license-based subscription is already with this partner.',
+    'plan.expired-grace-path': (p) =>
+      `The tenant has ${p.active} active subscriptions (more than ${p.max}): new subscriptions are bought within the 30-day expired grace period instead of duplicating.`,
+    'plan.seat-gap': (p) =>
+      `On ${day(p.at, 'en')} SKU ${p.skuId} would have ${p.pool} seats for ${p.assigned} assigned users.`,
+    'offer.end-of-sale': (p) => `${p.offer} is no longer sold.`,
+    'offer.not-license': (p) => `${p.offer} is not a license-based offer.`,
+    'offer.not-in-market': (p) => `${p.offer} is not sold in market ${p.market}.`,
+    'offer.existing-customers-only': (p) => `${p.offer} is sold only to tenants that already hold it.`,
+    'line.successor': (p) => `Moves to the successor: ${p.offer}.`,
+    'line.successor-not-orderable': (p) => `The successor ${p.offer} cannot be ordered in this market.`,
+    'line.equivalent': (p) => `Moves to the cheapest offer that keeps every user's data: ${p.offer}.`,
+    'line.unknown-offer': (p) => `The source's offer ${p.offerId} is not in the catalog.`,
+    'line.data-at-risk': (p) =>
+      `No orderable offer carries ${list(p.workloads)} (${list(p.plans)}): the data of ${p.users} user(s) is at risk.`,
+    'line.substitute-not-orderable': (p) => `The acknowledged substitute ${p.offerId} cannot be ordered.`,
+    'line.acknowledged': (p) =>
+      `Proceeds with ${p.offer} by explicit acknowledgment${Array.isArray(p.workloads) && p.workloads.length ? ` (losing ${list(p.workloads)})` : ''}.`,
+    'line.quantity-raised-to-min': (p) => `${p.quantity} seats raised to the offer's minimum of ${p.min}.`,
+    'line.quantity-over-max': (p) =>
+      `${p.assigned} users hold this license but the offer allows at most ${p.max} seats.`,
+    'line.quantity-lowered-to-max': (p) => `${p.quantity} seats lowered to the offer's maximum of ${p.max}.`,
+    'line.same-seat-count': (p) => `The same number of licenses: ${p.quantity}.`,
+    'line.seat-count-changed': (p) => `Seats change from ${p.from} to ${p.to} (${p.assigned} assigned).`,
+    'line.volume-licensing': () =>
+      "A volume-licensing subscription: the customer's volume-licensing admin must let it end.",
+    'line.other-partner': () =>
+      "Another partner's subscription: that partner (or the customer with it) must let it end.",
+    'line.turn-off-auto-renew': (p) =>
+      `Turn auto-renew off and let it expire on ${day(p.on, 'en')}; to be done by ${who(p.by, false)}.`,
+    'line.overlap-cost': (p) =>
+      `Both subscriptions are paid until ${day(p.until, 'en')}: ${money(p.amount, 'en')}.`,
+    'line.loss-if-cancelled': (p) =>
+      `Cancelling now refunds nothing: ${money(p.amount, 'en')} of paid term would be lost.`,
+    'line.credit': (p) =>
+      `Bought in the admin center: a credit may be available, to be requested by ${who(p.by, false)}.`,
+    'line.lower-tier': (p) => `Smaller ${p.workload}: ${p.from} → ${p.to}. Needs acknowledgment.`,
+  },
+  es: {
+    'plan.nothing-to-move': () =>
+      'Nada que trasladar: todas las suscripciones por licencia ya son de este partner.',
+    'plan.expired-grace-path': (p) =>
+      `El tenant tiene ${p.active} suscripciones activas (más de ${p.max}): las nuevas se compran dentro de los 30 días de gracia tras la expiración, sin duplicar.`,
+    'plan.seat-gap': (p) =>
+      `El ${day(p.at, 'es')} la SKU ${p.skuId} tendría ${p.pool} licencias para ${p.assigned} usuarios asignados.`,
+    'offer.end-of-sale': (p) => `${p.offer} ya no se vende.`,
+    'offer.not-license': (p) => `${p.offer} no es una oferta por licencia.`,
+    'offer.not-in-market': (p) => `${p.offer} no se vende en el mercado ${p.market}.`,
+    'offer.existing-customers-only': (p) => `${p.offer} solo se vende a tenants que ya la tienen.`,
+    'line.successor': (p) => `Pasa a la sucesora: ${p.offer}.`,
+    'line.successor-not-orderable': (p) => `La sucesora ${p.offer} no se puede pedir en este mercado.`,
+    'line.equivalent': (p) =>
+      `Pasa a la oferta más barata que conserva los datos de cada usuario: ${p.offer}.`,
+    'line.unknown-offer': (p) => `La oferta de origen ${p.offerId} no está en el catálogo.`,
+    'line.data-at-risk': (p) =>
+      `Ninguna oferta disponible incluye ${list(p.workloads)} (${list(p.plans)}): los datos de ${p.users} usuario(s) están en riesgo.`,
+    'line.substitute-not-orderable': (p) => `El sustituto aceptado ${p.offerId} no se puede pedir.`,
+    'line.acknowledged': (p) =>
+      `Continúa con ${p.offer} por aceptación expresa${Array.isArray(p.workloads) && p.workloads.length ? ` (se pierde ${list(p.workloads)})` : ''}.`,
+    'line.quantity-raised-to-min': (p) =>
+      `${p.quantity} licencias elevadas al mínimo de la oferta, ${p.min}.`,
+    'line.quantity-over-max': (p) =>
+      `${p.assigned} usuarios tienen esta licencia pero la oferta admite como máximo ${p.max}.`,
+    'line.quantity-lowered-to-max': (p) =>
+      `${p.quantity} licencias reducidas al máximo de la oferta, ${p.max}.`,
+    'line.same-seat-count': (p) => `El mismo número de licencias: ${p.quantity}.`,
+    'line.seat-count-changed': (p) => `Las licencias pasan de ${p.from} a ${p.to} (${p.assigned} asignadas).`,
+    'line.volume-licensing': () =>
+      'Suscripción de licenciamiento por volumen: su administrador debe dejarla terminar.',
+    'line.other-partner': () =>
+      'Suscripción de otro partner: ese partner (o el cliente con él) debe dejarla terminar.',
+    'line.turn-off-auto-renew': (p) =>
+      `Desactivar la renovación automática y dejarla expirar el ${day(p.on, 'es')}; lo hace ${who(p.by, true)}.`,
+    'line.overlap-cost': (p) =>
+      `Se pagan ambas suscripciones hasta el ${day(p.until, 'es')}: ${money(p.amount, 'es')}.`,
+    'line.loss-if-cancelled': (p) =>
+      `Cancelar ahora no reembolsa nada: se perderían ${money(p.amount, 'es')} de plazo pagado.`,
+    'line.credit': (p) =>
+      `Comprada en el centro de administración: puede haber un crédito, que solicita ${who(p.by, true)}.`,
+    'line.lower-tier': (p) => `${p.workload} más pequeño: ${p.from} → ${p.to}. Requiere aceptación.`,
+  },
+};
+
+export function renderReason(r: Reason, locale: 'en' | 'es' = 'en'): string {
+  const f = MESSAGES[locale][r.code];
+  return f ? f(r.params) : r.code;
+}

@@ -1,0 +1,429 @@
+import { readFileSync } from 'node:fs';
+import { addDays } from 'date-fns';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { product } from '../../../test/fixtures/reference.ts';
+import { checkPreconditions } from './checks.ts';
+import { MESSAGES, renderReason } from './messages.ts';
+import { planTransition } from './plan.ts';
+import type { PlanInput, PlanOffer, PlanSubscription, PlanUser } from './types.ts';
+
+const NOW = new Date('2026-03-01T00:00:00Z');
+
+/** An offer built on a real product of the reference CSV, with demo commercial terms. */
+function offer(id: string, partNumber: string, extra: Partial<PlanOffer> = {}): PlanOffer {
+  const p = product(partNumber);
+  return {
+    id,
+    name: p.name,
+    skuId: p.skuId,
+    skuPartNumber: p.skuPartNumber,
+    kind: 'base',
+    baseOfferIds: [],
+    billingKind: 'license',
+    term: 'P1Y',
+    billingCycle: 'annual',
+    minQuantity: 1,
+    maxQuantity: 300,
+    status: 'available',
+    existingCustomersOnly: false,
+    successorOfferId: null,
+    successorAddOnOfferIds: [],
+    markets: ['ES', 'BR'],
+    unitPrice: 12_000,
+    currency: 'EUR',
+    refundWindowHours: 168,
+    servicePlans: p.servicePlans,
+    ...extra,
+  };
+}
+
+const CATALOG: PlanOffer[] = [
+  offer('basic', 'O365_BUSINESS_ESSENTIALS', { unitPrice: 6_000 }),
+  offer('standard', 'O365_BUSINESS_PREMIUM', { unitPrice: 12_000 }),
+  offer('premium', 'SPB', { unitPrice: 21_000 }),
+  offer('e1', 'STANDARDPACK', {
+    status: 'end-of-sale',
+    successorOfferId: 'e1-eea',
+    successorAddOnOfferIds: ['teams-eea'],
+    unitPrice: 9_600,
+  }),
+  offer('e1-eea', 'Office_365_w/o_Teams_Bundle_E1', { unitPrice: 8_400 }),
+  offer('teams-eea', 'Microsoft_Teams_EEA_New', { kind: 'add-on', unitPrice: 600 }),
+  offer('e3', 'ENTERPRISEPACK', { existingCustomersOnly: true, unitPrice: 27_600 }),
+  offer('project', 'PROJECTPREMIUM', { status: 'end-of-sale', unitPrice: 66_000 }),
+];
+const byId = (id: string) => CATALOG.find((o) => o.id === id)!;
+
+function sub(id: string, offerId: string, extra: Partial<PlanSubscription> = {}): PlanSubscription {
+  return {
+    id,
+    offerId,
+    skuId: byId(offerId).skuId,
+    quantity: 50,
+    channel: 'direct',
+    partnerId: null,
+    purchasedVia: 'admin-center',
+    billingCycle: 'annual',
+    term: 'P1Y',
+    termStart: addDays(NOW, -320),
+    termEnd: addDays(NOW, 45),
+    autoRenew: true,
+    usersHaveAccess: true,
+    isLive: true,
+    ...extra,
+  };
+}
+
+function users(n: number, skuId: string, excluded: string[] = []): PlanUser[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `u${String(i).padStart(3, '0')}`,
+    userPrincipalName: `user${i}@fabrikam.demo`,
+    licenses: [{ skuId, excludedPlanIds: excluded }],
+  }));
+}
+
+function input(extra: Partial<PlanInput>): PlanInput {
+  return {
+    now: NOW,
+    tenant: { id: 't1', country: 'ES', region: 'europe' },
+    partner: { id: 'p1', region: 'europe' },
+    hasDelegatedAdmin: false,
+    subscriptions: [],
+    users: [],
+    catalog: CATALOG,
+    ...extra,
+  };
+}
+
+function neverDips(plan: ReturnType<typeof planTransition>) {
+  for (const s of plan.seats)
+    for (const p of s.points) expect(p.pool, `${s.skuId} at ${p.at}`).toBeGreaterThanOrEqual(p.assigned);
+}
+
+describe('the seed case: a direct annual subscription of an orderable offer', () => {
+  const std = byId('standard');
+  const plan = planTransition(input({ subscriptions: [sub('s1', 'standard')], users: users(45, std.skuId) }));
+  const line = plan.lines[0]!;
+
+  it('moves to the same offer with the same 50 seats, no reassignment, letting the source expire', () => {
+    expect(plan.verdict).toBe('ready');
+    expect(line).toMatchObject({
+      targetOfferId: 'standard',
+      addOnOfferIds: [],
+      choice: 'same-offer',
+      quantity: 50,
+      assignedSeats: 45,
+      reassignLicenses: false,
+      disposition: 'let-expire',
+      sourceActor: 'customer',
+      creditEligible: true,
+      creditFiledBy: 'customer',
+      verdict: 'ready',
+    });
+    expect(line.reasons.map((r) => r.code)).toEqual(
+      expect.arrayContaining(['line.same-seat-count', 'line.turn-off-auto-renew', 'line.credit']),
+    );
+  });
+
+  it('has a dated timeline: provision now, auto-renew off now, expiry at term end, disabled 30 days later', () => {
+    expect(plan.timeline.map((s) => [s.step, s.at.slice(0, 10)])).toEqual([
+      ['provision', '2026-03-01'],
+      ['turn-off-auto-renew', '2026-03-01'],
+      ['source-expires', '2026-04-15'],
+      ['source-disabled', '2026-05-15'],
+      ['source-deleted', '2026-08-13'],
+    ]);
+  });
+
+  it('keeps the pooled seats above the 45 assigned at every instant', () => {
+    neverDips(plan);
+    const points = plan.seats.find((s) => s.skuId === std.skuId)!.points;
+    // now (provisioned at once), term end, disabled (source leaves the pool), deleted.
+    expect(points.map((p) => p.pool)).toEqual([100, 100, 50, 50]);
+    expect(points.every((p) => p.assigned === 45)).toBe(true);
+  });
+
+  it('says the customer files the credit without delegated admin, the partner with it', () => {
+    const withDap = planTransition(
+      input({ subscriptions: [sub('s1', 'standard')], users: users(45, std.skuId), hasDelegatedAdmin: true }),
+    );
+    expect(withDap.lines[0]).toMatchObject({ creditFiledBy: 'partner', sourceActor: 'partner' });
+    expect(withDap.timeline.map((s) => s.step)).toContain('file-credit-request');
+    expect(plan.timeline.map((s) => s.step)).not.toContain('file-credit-request');
+  });
+
+  it('shows the overlap cost and the loss if cancelled now, as computed by hand', () => {
+    // Overlap: 50 seats × 120.00 a year, for the 45 days until the source's term end.
+    const termMs = new Date('2027-03-01T00:00:00Z').getTime() - NOW.getTime();
+    expect(line.overlapCost).toBe(Math.round((12_000 * 50 * 45 * 86_400_000) / termMs));
+    // Loss: 45 of the source's 365 days are unused and outside the refund window.
+    expect(line.lossIfCancelledNow).toBe(Math.round((12_000 * 50 * 45) / 365));
+    expect(plan.totals.overlapCost).toBe(line.overlapCost);
+    const now = planTransition(
+      input({
+        subscriptions: [sub('s1', 'standard')],
+        users: users(45, std.skuId),
+        options: { disposition: 'cancel-now' },
+      }),
+    );
+    expect(now.lines[0]).toMatchObject({
+      disposition: 'cancel-now',
+      overlapCost: 0,
+      lossIfCancelledNow: line.lossIfCancelledNow,
+    });
+    neverDips(now);
+  });
+
+  it('never plans fewer seats than assigned, even when asked to match assignments', () => {
+    const p = planTransition(
+      input({
+        subscriptions: [sub('s1', 'standard')],
+        users: users(45, std.skuId),
+        options: { quantity: 'assigned' },
+      }),
+    );
+    expect(p.lines[0]!.quantity).toBe(45);
+    neverDips(p);
+  });
+});
+
+describe('end-of-sale sources', () => {
+  it('moves to the successor (base + add-on), reassigning every user with excluded plans carried over', () => {
+    const e1 = byId('e1');
+    const yammer = e1.servicePlans.find((p) => p.name.startsWith('YAMMER'))!;
+    const teams = e1.servicePlans.find((p) => p.name === 'TEAMS1')!;
+    const us = [
+      ...users(3, e1.skuId, [yammer.id]),
+      ...users(1, e1.skuId, [teams.id]).map((u) => ({ ...u, id: 'u999' })),
+    ];
+    const plan = planTransition(input({ subscriptions: [sub('s1', 'e1', { quantity: 10 })], users: us }));
+    const line = plan.lines[0]!;
+    expect(line).toMatchObject({
+      choice: 'successor',
+      targetOfferId: 'e1-eea',
+      addOnOfferIds: ['teams-eea'],
+      reassignLicenses: true,
+      verdict: 'ready',
+    });
+    expect(line.reassignments).toHaveLength(4);
+    const targetPlanIds = new Set(
+      [...byId('e1-eea').servicePlans, ...byId('teams-eea').servicePlans].map((p) => p.id),
+    );
+    for (const r of line.reassignments) {
+      expect(r.toSkuIds).toEqual([byId('e1-eea').skuId, byId('teams-eea').skuId]);
+      for (const id of r.excludedPlanIds) expect(targetPlanIds.has(id)).toBe(true);
+    }
+    expect(line.reassignments[0]!.excludedPlanIds).toEqual(targetPlanIds.has(yammer.id) ? [yammer.id] : []);
+    // Assign the target before removing the source, so nobody is ever without a data plan.
+    const steps = plan.timeline.map((s) => s.step);
+    expect(steps.indexOf('assign-target-licenses')).toBeLessThan(steps.indexOf('remove-source-licenses'));
+    neverDips(plan);
+  });
+
+  it('blocks a source whose data workload nothing orderable carries, naming the data and the users', () => {
+    const proj = byId('project');
+    const plan = planTransition(
+      input({ subscriptions: [sub('s1', 'project', { quantity: 5 })], users: users(4, proj.skuId) }),
+    );
+    const line = plan.lines[0]!;
+    expect(plan.verdict).toBe('blocked');
+    expect(line.verdict).toBe('blocked');
+    expect(line.targetOfferId).toBeNull();
+    expect(line.workloadsAtRisk).toContain('project');
+    expect(line.plansAtRisk).toContain('SHAREPOINT_PROJECT');
+    expect(line.usersAtRisk).toBe(4);
+    expect(plan.timeline).toEqual([]);
+  });
+
+  it('proceeds with a named substitute only under an explicit acknowledgment', () => {
+    const proj = byId('project');
+    const plan = planTransition(
+      input({
+        subscriptions: [sub('s1', 'project', { quantity: 5 })],
+        users: users(4, proj.skuId),
+        options: { acknowledgments: [{ sourceSubscriptionId: 's1', substituteOfferId: 'premium' }] },
+      }),
+    );
+    const line = plan.lines[0]!;
+    expect(line).toMatchObject({
+      choice: 'acknowledged-substitute',
+      targetOfferId: 'premium',
+      verdict: 'ready',
+      reassignLicenses: true,
+    });
+    expect(line.workloadsAtRisk).toContain('project');
+    expect(line.reasons.map((r) => r.code)).toContain('line.acknowledged');
+    neverDips(plan);
+  });
+
+  it('picks the cheapest covering offer when there is no successor, and asks acknowledgment for a smaller mailbox', () => {
+    const e1NoSuccessor = CATALOG.map((o) =>
+      o.id === 'e1' ? { ...o, successorOfferId: null, successorAddOnOfferIds: [] } : o,
+    );
+    const e1 = byId('e1');
+    const plan = planTransition(
+      input({
+        catalog: e1NoSuccessor,
+        subscriptions: [sub('s1', 'e1', { quantity: 10 })],
+        users: users(2, e1.skuId),
+      }),
+    );
+    const line = plan.lines[0]!;
+    expect(line.choice).toBe('equivalent');
+    // E1 EEA + Teams EEA costs 90.00 a year, less than Business Standard or Premium.
+    expect([line.targetOfferId, ...line.addOnOfferIds]).toEqual(['e1-eea', 'teams-eea']);
+    expect(line.verdict).toBe('ready');
+  });
+});
+
+describe('who must act on the source', () => {
+  it("leaves volume licensing and other partners' subscriptions to them", () => {
+    const std = byId('standard');
+    const plan = planTransition(
+      input({
+        subscriptions: [
+          sub('vol', 'standard', { channel: 'volume', purchasedVia: null, quantity: 10 }),
+          sub('other', 'standard', {
+            channel: 'partner',
+            partnerId: 'p2',
+            purchasedVia: null,
+            quantity: 10,
+            termEnd: addDays(NOW, 90),
+          }),
+          sub('mine', 'standard', { channel: 'partner', partnerId: 'p1', purchasedVia: null, quantity: 10 }),
+        ],
+        users: users(15, std.skuId),
+      }),
+    );
+    expect(
+      plan.lines.map((l) => [l.sourceSubscriptionId, l.disposition, l.sourceActor, l.creditEligible]),
+    ).toEqual([
+      ['vol', 'other-party', 'volume-licensing-admin', false],
+      ['other', 'other-party', 'partner-of-record', false],
+    ]);
+    neverDips(plan);
+  });
+
+  it('uses the expired-grace path above 150 active subscriptions: buy when the source expires', () => {
+    const std = byId('standard');
+    const subs = Array.from({ length: 151 }, (_, i) =>
+      sub(`s${i}`, 'standard', { quantity: 1, termEnd: addDays(NOW, 10 + i) }),
+    );
+    const plan = planTransition(input({ subscriptions: subs, users: users(100, std.skuId) }));
+    expect(plan.path).toBe('expired-grace');
+    expect(plan.lines[0]!.provisionAt).toBe(subs[0]!.termEnd.toISOString());
+    expect(plan.reasons.map((r) => r.code)).toContain('plan.expired-grace-path');
+    neverDips(plan);
+  });
+});
+
+describe('properties', () => {
+  it('never lets the seat pool of any SKU dip below the assignments, whatever the sources', () => {
+    const offerIds = ['basic', 'standard', 'premium', 'e1', 'e3'];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            offer: fc.constantFrom(...offerIds),
+            quantity: fc.integer({ min: 1, max: 60 }),
+            channel: fc.constantFrom('direct', 'volume', 'trial', 'partner'),
+            endsIn: fc.integer({ min: 1, max: 700 }),
+            autoRenew: fc.boolean(),
+            assignedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        fc.constantFrom('let-expire', 'cancel-now', 'cancel-on-date'),
+        (specs, disposition) => {
+          const subs = specs.map((s, i) =>
+            sub(`s${i}`, s.offer, {
+              quantity: s.quantity,
+              channel: s.channel as PlanSubscription['channel'],
+              partnerId: s.channel === 'partner' ? 'p2' : null,
+              termEnd: addDays(NOW, s.endsIn),
+              autoRenew: s.autoRenew,
+            }),
+          );
+          // Users per SKU: at most the SKU's pool, as the license rules guarantee.
+          const pool = new Map<string, number>();
+          for (const s of subs) pool.set(s.skuId, (pool.get(s.skuId) ?? 0) + s.quantity);
+          const us: PlanUser[] = [];
+          for (const [skuId, seats] of pool) {
+            const share = specs.find((s) => byId(s.offer).skuId === skuId)!.assignedShare;
+            us.push(
+              ...users(Math.floor(seats * share), skuId).map((u) => ({ ...u, id: `${skuId}-${u.id}` })),
+            );
+          }
+          const plan = planTransition(
+            input({
+              subscriptions: subs,
+              users: us,
+              options: { disposition: disposition as 'let-expire', cancelOn: addDays(NOW, 5) },
+            }),
+          );
+          for (const l of plan.lines)
+            if (l.verdict !== 'blocked') expect(l.quantity).toBeGreaterThanOrEqual(l.assignedSeats);
+          for (const s of plan.seats)
+            for (const p of s.points) expect(p.pool).toBeGreaterThanOrEqual(p.assigned);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('preconditions and messages', () => {
+  it('refuses a region mismatch naming both regions, then a missing relationship, then the role', () => {
+    expect(
+      checkPreconditions({
+        partnerRegion: 'europe',
+        tenantRegion: 'brazil',
+        relationshipAccepted: true,
+        canPlan: true,
+      }),
+    ).toEqual({
+      code: 'region_mismatch',
+      params: { partnerRegion: 'Europe', tenantRegion: 'Brazil' },
+    });
+    expect(
+      checkPreconditions({
+        partnerRegion: 'europe',
+        tenantRegion: 'europe',
+        relationshipAccepted: false,
+        canPlan: true,
+      })?.code,
+    ).toBe('relationship_required');
+    expect(
+      checkPreconditions({
+        partnerRegion: 'europe',
+        tenantRegion: 'europe',
+        relationshipAccepted: true,
+        canPlan: false,
+      })?.code,
+    ).toBe('forbidden');
+    expect(
+      checkPreconditions({
+        partnerRegion: 'europe',
+        tenantRegion: 'europe',
+        relationshipAccepted: true,
+        canPlan: true,
+      }),
+    ).toBeNull();
+  });
+
+  it('has English and Spanish text for every reason code the planner can give', () => {
+    const source = readFileSync(new URL('./plan.ts', import.meta.url), 'utf8');
+    const codes = [...source.matchAll(/code: '([a-z-]+\.[a-z-]+)'/g)].map((m) => m[1]!);
+    const dynamic = ['line.volume-licensing', 'line.other-partner'];
+    expect(codes.length).toBeGreaterThan(15);
+    for (const code of [...codes, ...dynamic]) {
+      expect(MESSAGES.en[code], `en ${code}`).toBeTypeOf('function');
+      expect(MESSAGES.es[code], `es ${code}`).toBeTypeOf('function');
+    }
+    expect(Object.keys(MESSAGES.es).sort()).toEqual(Object.keys(MESSAGES.en).sort());
+    expect(renderReason({ code: 'line.same-seat-count', params: { quantity: 50 } }, 'es')).toBe(
+      'El mismo número de licencias: 50.',
+    );
+  });
+});

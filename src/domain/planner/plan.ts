@@ -1,0 +1,640 @@
+import { addDays } from 'date-fns';
+import { coverage } from '../catalog/equivalence.ts';
+import { addTerm } from '../lifecycle.ts';
+import { cancellationRefund, overlapCost as costBetween } from '../refunds.ts';
+import {
+  type Acknowledgment,
+  DEFAULT_PLAN_SETTINGS,
+  type Plan,
+  type PlanInput,
+  type PlanLine,
+  type PlanOffer,
+  type PlanServicePlan,
+  type PlanSubscription,
+  type PlanUser,
+  type Reason,
+  type Reassignment,
+  type SeatPoint,
+  type TimelineStep,
+  type Verdict,
+} from './types.ts';
+
+/**
+ * Plans moving one tenant's license-based subscriptions into the acting partner's CSP practice.
+ * A dry run: it reads only its input and explains every decision as reasons (message keys with
+ * parameters, rendered in English and Spanish by `messages.ts`).
+ *
+ * Preconditions (region, relationship, role) are the caller's to check first: see `checks.ts`.
+ */
+export function planTransition(input: PlanInput): Plan {
+  const settings = input.settings ?? DEFAULT_PLAN_SETTINGS;
+  const offers = new Map(input.catalog.map((o) => [o.id, o]));
+  const market = input.tenant.country.toUpperCase();
+  const heldSkus = new Set(input.subscriptions.filter((s) => s.isLive).map((s) => s.skuId));
+
+  const sources = input.subscriptions
+    .filter((s) => s.isLive && !(s.channel === 'partner' && s.partnerId === input.partner.id))
+    .filter((s) => offers.get(s.offerId)?.billingKind !== 'usage')
+    .sort((a, b) => a.termEnd.getTime() - b.termEnd.getTime() || a.id.localeCompare(b.id));
+
+  const activeCount = input.subscriptions.filter((s) => s.isLive && s.usersHaveAccess).length;
+  // Tenant maximum: too many subscriptions to duplicate at once → buy within the expired grace instead.
+  const path: Plan['path'] =
+    activeCount > settings.maxActiveSubscriptions ? 'expired-grace' : 'duplicate-now';
+
+  const ctx: LineContext = { input, settings, offers, market, heldSkus, path };
+  const lines = sources.map((s) => planLine(ctx, s));
+  const timeline = buildTimeline(ctx, lines);
+  const seats = seatTimeline(input, lines, timeline);
+  const reasons: Reason[] = [];
+  if (lines.length === 0) reasons.push({ code: 'plan.nothing-to-move', params: {} });
+  if (path === 'expired-grace') {
+    reasons.push({
+      code: 'plan.expired-grace-path',
+      params: { active: activeCount, max: settings.maxActiveSubscriptions },
+    });
+  }
+  for (const s of seats) {
+    const dip = s.points.find((p) => p.pool < p.assigned);
+    if (dip)
+      reasons.push({
+        code: 'plan.seat-gap',
+        params: { skuId: s.skuId, at: dip.at, pool: dip.pool, assigned: dip.assigned },
+      });
+  }
+  const verdict = worst([
+    ...lines.map((l) => l.verdict),
+    reasons.some((r) => r.code === 'plan.seat-gap') ? 'blocked' : 'ready',
+  ]);
+  const currency = lines[0]?.currency ?? 'EUR';
+  return {
+    verdict,
+    reasons,
+    lines,
+    timeline,
+    seats,
+    path,
+    totals: {
+      quantity: sum(lines.map((l) => l.quantity)),
+      sourceSeats: sum(sources.map((s) => s.quantity)),
+      overlapCost: sum(lines.map((l) => l.overlapCost)),
+      lossIfCancelledNow: sum(lines.map((l) => l.lossIfCancelledNow)),
+      currency,
+    },
+  };
+}
+
+interface LineContext {
+  input: PlanInput;
+  settings: NonNullable<PlanInput['settings']>;
+  offers: Map<string, PlanOffer>;
+  market: string;
+  heldSkus: Set<string>;
+  path: Plan['path'];
+}
+
+const VERDICT_ORDER: Verdict[] = ['ready', 'needs-acknowledgment', 'blocked'];
+export function worst(verdicts: Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>(
+    (w, v) => (VERDICT_ORDER.indexOf(v) > VERDICT_ORDER.indexOf(w) ? v : w),
+    'ready',
+  );
+}
+
+function sum(xs: number[]) {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+/** Can this tenant buy the offer today, in its market? */
+export function orderable(offer: PlanOffer, market: string, heldSkus: Set<string>): Reason | null {
+  if (offer.status !== 'available') return { code: 'offer.end-of-sale', params: { offer: offer.name } };
+  if (offer.billingKind !== 'license') return { code: 'offer.not-license', params: { offer: offer.name } };
+  if (!offer.markets.map((m) => m.toUpperCase()).includes(market)) {
+    return { code: 'offer.not-in-market', params: { offer: offer.name, market } };
+  }
+  if (offer.existingCustomersOnly && !heldSkus.has(offer.skuId)) {
+    return { code: 'offer.existing-customers-only', params: { offer: offer.name } };
+  }
+  return null;
+}
+
+/** Per-month price, to compare offers of different terms fairly. */
+function monthlyPrice(o: PlanOffer): number {
+  const months = o.term === 'P1M' ? 1 : o.term === 'P1Y' ? 12 : 36;
+  return o.unitPrice / months;
+}
+
+interface CoverageSummary {
+  verdict: Verdict;
+  workloadsAtRisk: string[];
+  plansAtRisk: string[];
+  usersAtRisk: number;
+  featuresLost: string[];
+  gained: string[];
+  lowerTier: PlanLine['lowerTier'];
+}
+
+/** Coverage of a source by a target set, for every user on the source SKU (or the whole SKU if none). */
+function coverForUsers(
+  source: PlanServicePlan[],
+  target: PlanServicePlan[],
+  users: PlanUser[],
+  skuId: string,
+): CoverageSummary {
+  const exclusions = users.map((u) => u.licenses.find((l) => l.skuId === skuId)?.excludedPlanIds ?? []);
+  const variants = exclusions.length > 0 ? exclusions : [[]];
+  const atRisk = new Map<string, Set<string>>();
+  const lowerTier = new Map<string, PlanLine['lowerTier'][number]>();
+  const featuresLost = new Set<string>();
+  const gained = new Set<string>();
+  let usersAtRisk = 0;
+  // Users with the same exclusions get the same answer: compute each distinct set once.
+  const memo = new Map<string, ReturnType<typeof coverage>>();
+  for (const excluded of variants) {
+    const key = [...excluded].sort().join(',');
+    let c = memo.get(key);
+    if (!c) {
+      c = coverage(source, target, excluded);
+      memo.set(key, c);
+    }
+    if (c.missingDataWorkloads.length > 0) usersAtRisk++;
+    for (const m of c.missingDataWorkloads) {
+      const set = atRisk.get(m.workload) ?? new Set<string>();
+      for (const p of m.plans) set.add(p);
+      atRisk.set(m.workload, set);
+    }
+    for (const l of c.lowerTier) lowerTier.set(l.workload, l as PlanLine['lowerTier'][number]);
+    for (const f of c.featuresLost) featuresLost.add(f);
+    for (const g of c.gained) gained.add(g);
+  }
+  const verdict: Verdict =
+    atRisk.size > 0 ? 'blocked' : lowerTier.size > 0 ? 'needs-acknowledgment' : 'ready';
+  return {
+    verdict,
+    workloadsAtRisk: [...atRisk.keys()].sort(),
+    plansAtRisk: [...atRisk.values()].flatMap((s) => [...s]).sort(),
+    usersAtRisk: exclusions.length > 0 ? usersAtRisk : atRisk.size > 0 ? 1 : 0,
+    featuresLost: [...featuresLost].sort(),
+    gained: [...gained].sort(),
+    lowerTier: [...lowerTier.values()],
+  };
+}
+
+function plansOf(offers: PlanOffer[]): PlanServicePlan[] {
+  return offers.flatMap((o) => o.servicePlans);
+}
+
+interface TargetChoice {
+  base: PlanOffer;
+  addOns: PlanOffer[];
+  choice: PlanLine['choice'];
+  cover: CoverageSummary;
+}
+
+function chooseTarget(
+  ctx: LineContext,
+  source: PlanSubscription,
+  sourceOffer: PlanOffer,
+  users: PlanUser[],
+  reasons: Reason[],
+) {
+  const { offers, market, heldSkus } = ctx;
+  const sourcePlans = sourceOffer.servicePlans;
+  const cover = (base: PlanOffer, addOns: PlanOffer[]) =>
+    coverForUsers(sourcePlans, plansOf([base, ...addOns]), users, source.skuId);
+
+  const same = orderable(sourceOffer, market, heldSkus);
+  if (!same)
+    return {
+      base: sourceOffer,
+      addOns: [],
+      choice: 'same-offer',
+      cover: cover(sourceOffer, []),
+    } satisfies TargetChoice;
+  reasons.push(same);
+
+  if (sourceOffer.successorOfferId) {
+    const base = offers.get(sourceOffer.successorOfferId);
+    const addOns = sourceOffer.successorAddOnOfferIds
+      .map((id) => offers.get(id))
+      .filter((o): o is PlanOffer => !!o);
+    const why = base ? [base, ...addOns].map((o) => orderable(o, market, heldSkus)).find((r) => r) : null;
+    if (base && !why && addOns.length === sourceOffer.successorAddOnOfferIds.length) {
+      reasons.push({
+        code: 'line.successor',
+        params: { offer: [base, ...addOns].map((o) => o.name).join(' + ') },
+      });
+      return { base, addOns, choice: 'successor', cover: cover(base, addOns) } satisfies TargetChoice;
+    }
+    reasons.push({
+      code: 'line.successor-not-orderable',
+      params: { offer: base?.name ?? sourceOffer.successorOfferId },
+    });
+  }
+
+  // The cheapest orderable base with at most two add-ons that covers every user's data.
+  const candidates = [...offers.values()].filter((o) => !orderable(o, market, heldSkus));
+  const bases = candidates.filter((o) => o.kind === 'base');
+  const addOnsFor = (b: PlanOffer) =>
+    candidates.filter(
+      (o) => o.kind === 'add-on' && (o.baseOfferIds.length === 0 || o.baseOfferIds.includes(b.id)),
+    );
+  type Candidate = TargetChoice & { price: number };
+  const found: { full: Candidate | null; partial: Candidate | null } = { full: null, partial: null };
+  const better = (cur: Candidate | null, next: Candidate) =>
+    !cur || next.price < cur.price || (next.price === cur.price && next.base.id < cur.base.id);
+  const consider = (base: PlanOffer, addOns: PlanOffer[]) => {
+    const entry: Candidate = {
+      base,
+      addOns,
+      choice: 'equivalent',
+      cover: cover(base, addOns),
+      price: monthlyPrice(base) + sum(addOns.map(monthlyPrice)),
+    };
+    if (entry.cover.verdict === 'ready' && better(found.full, entry)) found.full = entry;
+    if (entry.cover.verdict === 'needs-acknowledgment' && better(found.partial, entry)) found.partial = entry;
+  };
+  for (const base of bases) {
+    consider(base, []);
+    const adds = addOnsFor(base);
+    for (let i = 0; i < adds.length; i++) {
+      consider(base, [adds[i]!]);
+      for (let j = i + 1; j < adds.length; j++) consider(base, [adds[i]!, adds[j]!]);
+    }
+  }
+  const chosen = found.full ?? found.partial;
+  if (chosen) {
+    reasons.push({
+      code: 'line.equivalent',
+      params: { offer: [chosen.base, ...chosen.addOns].map((o) => o.name).join(' + ') },
+    });
+    return chosen;
+  }
+  return null;
+}
+
+function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
+  const { input, offers } = ctx;
+  const reasons: Reason[] = [];
+  const sourceOffer = offers.get(source.offerId);
+  const users = input.users.filter((u) => u.licenses.some((l) => l.skuId === source.skuId));
+  const assignedSeats = users.length;
+  const acknowledgment = input.options?.acknowledgments?.find((a) => a.sourceSubscriptionId === source.id);
+
+  let target: TargetChoice | null = sourceOffer
+    ? chooseTarget(ctx, source, sourceOffer, users, reasons)
+    : null;
+  if (!sourceOffer) reasons.push({ code: 'line.unknown-offer', params: { offerId: source.offerId } });
+
+  // Nothing covers it: the data at risk is named, and only an explicit acknowledgment proceeds.
+  let atRisk: CoverageSummary | null = null;
+  if (sourceOffer && (!target || target.cover.verdict === 'blocked')) {
+    atRisk = target?.cover ?? blockedSummary(ctx, sourceOffer, users, source.skuId);
+    const substitute = acknowledgedSubstitute(ctx, acknowledgment, sourceOffer, users, source.skuId, reasons);
+    target = substitute;
+  }
+
+  const base = target?.base ?? null;
+  const quantity = chooseQuantity(input, source, assignedSeats, base, reasons);
+  const targetSkuIds = target ? [target.base, ...target.addOns].map((o) => o.skuId) : [];
+  const reassignLicenses = !!target && target.base.skuId !== source.skuId;
+  const reassignments: Reassignment[] = reassignLicenses
+    ? users.map((u) => {
+        const excluded = u.licenses.find((l) => l.skuId === source.skuId)?.excludedPlanIds ?? [];
+        const targetPlanIds = new Set(plansOf([target!.base, ...target!.addOns]).map((p) => p.id));
+        return {
+          userId: u.id,
+          userPrincipalName: u.userPrincipalName,
+          fromSkuId: source.skuId,
+          toSkuIds: targetSkuIds,
+          excludedPlanIds: excluded.filter((id) => targetPlanIds.has(id)),
+        };
+      })
+    : [];
+
+  // The old subscription: let it expire (no refund is owed on cancellation), unless asked otherwise.
+  const isOtherParty = source.channel === 'volume' || source.channel === 'partner';
+  const asked = input.options?.disposition ?? 'let-expire';
+  const disposition: PlanLine['disposition'] = isOtherParty
+    ? 'other-party'
+    : source.channel === 'trial'
+      ? 'let-expire'
+      : asked;
+  const provisionAt = ctx.path === 'expired-grace' ? source.termEnd : input.now;
+  const sourceEnd = sourceEndDate(ctx, source, disposition);
+  const sourceActor: PlanLine['sourceActor'] =
+    source.channel === 'volume'
+      ? 'volume-licensing-admin'
+      : source.channel === 'partner'
+        ? 'partner-of-record'
+        : source.channel === 'trial' || (!source.autoRenew && disposition === 'let-expire')
+          ? 'none'
+          : input.hasDelegatedAdmin
+            ? 'partner'
+            : 'customer';
+  if (disposition === 'other-party') {
+    reasons.push({
+      code: source.channel === 'volume' ? 'line.volume-licensing' : 'line.other-partner',
+      params: {},
+    });
+  } else if (disposition === 'let-expire' && source.autoRenew) {
+    reasons.push({
+      code: 'line.turn-off-auto-renew',
+      params: { by: sourceActor, on: source.termEnd.toISOString() },
+    });
+  }
+
+  const sourcePrice = source.unitPrice ?? sourceOffer?.unitPrice ?? 0;
+  const lossIfCancelledNow = cancellationRefund({
+    unitPrice: sourcePrice,
+    quantity: source.quantity,
+    termStart: source.termStart,
+    termEnd: source.termEnd,
+    purchasedAt: source.purchasedAt ?? source.termStart,
+    now: input.now,
+    refundWindowHours: sourceOffer?.refundWindowHours ?? 0,
+  }).lost;
+  // Both are paid from provisioning until the source stops billing (its term end, or the cancel date).
+  const billedUntil =
+    disposition === 'cancel-now' ? input.now : disposition === 'cancel-on-date' ? sourceEnd : source.termEnd;
+  const overlapCost = base
+    ? costBetween({
+        unitPrice: sum([base, ...(target?.addOns ?? [])].map((o) => o.unitPrice)),
+        quantity,
+        termStart: provisionAt,
+        termEnd: addTerm(provisionAt, base.term),
+        from: provisionAt,
+        to: billedUntil,
+      })
+    : 0;
+  if (base && overlapCost > 0)
+    reasons.push({
+      code: 'line.overlap-cost',
+      params: { amount: overlapCost, until: billedUntil.toISOString() },
+    });
+  if (lossIfCancelledNow > 0 && disposition !== 'other-party') {
+    reasons.push({ code: 'line.loss-if-cancelled', params: { amount: lossIfCancelledNow } });
+  }
+
+  const creditEligible = source.channel === 'direct' && source.purchasedVia === 'admin-center';
+  if (creditEligible)
+    reasons.push({ code: 'line.credit', params: { by: input.hasDelegatedAdmin ? 'partner' : 'customer' } });
+
+  const cover = target?.cover;
+  let verdict: Verdict = !target
+    ? 'blocked'
+    : target.choice === 'acknowledged-substitute'
+      ? 'ready'
+      : cover!.verdict;
+  if (reasons.some((r) => r.code === 'line.quantity-over-max' || r.code === 'line.unknown-offer'))
+    verdict = 'blocked';
+  if (cover && cover.lowerTier.length > 0 && target?.choice !== 'acknowledged-substitute') {
+    for (const l of cover.lowerTier)
+      reasons.push({
+        code: 'line.lower-tier',
+        params: { workload: l.workload, from: l.quotaFrom ?? l.from, to: l.quotaTo ?? l.to },
+      });
+  }
+  const risk = atRisk ?? cover;
+  return {
+    sourceSubscriptionId: source.id,
+    sourceOfferId: source.offerId,
+    sourceSkuId: source.skuId,
+    channel: source.channel,
+    targetOfferId: base?.id ?? null,
+    addOnOfferIds: target?.addOns.map((o) => o.id) ?? [],
+    targetSkuIds,
+    choice: target?.choice ?? 'none',
+    quantity: target ? quantity : 0,
+    assignedSeats,
+    reassignLicenses,
+    reassignments,
+    disposition,
+    sourceActor,
+    provisionAt: provisionAt.toISOString(),
+    sourceEndsAt: sourceEnd.toISOString(),
+    lossIfCancelledNow,
+    overlapCost,
+    currency: base?.currency ?? sourceOffer?.currency ?? 'EUR',
+    creditEligible,
+    ...(creditEligible
+      ? { creditFiledBy: input.hasDelegatedAdmin ? ('partner' as const) : ('customer' as const) }
+      : {}),
+    workloadsGained: cover?.gained ?? [],
+    workloadsAtRisk: risk?.workloadsAtRisk ?? [],
+    plansAtRisk: risk?.plansAtRisk ?? [],
+    usersAtRisk: risk?.usersAtRisk ?? 0,
+    featuresLost: cover?.featuresLost ?? [],
+    lowerTier: cover?.lowerTier ?? [],
+    verdict,
+    reasons,
+  };
+}
+
+/** What the best available offer would lose, for a line nothing covers. */
+function blockedSummary(
+  ctx: LineContext,
+  sourceOffer: PlanOffer,
+  users: PlanUser[],
+  skuId: string,
+): CoverageSummary {
+  const empty = coverForUsers(sourceOffer.servicePlans, [], users, skuId);
+  return empty;
+}
+
+function acknowledgedSubstitute(
+  ctx: LineContext,
+  ack: Acknowledgment | undefined,
+  sourceOffer: PlanOffer,
+  users: PlanUser[],
+  skuId: string,
+  reasons: Reason[],
+): TargetChoice | null {
+  const at = blockedSummary(ctx, sourceOffer, users, skuId);
+  reasons.push({
+    code: 'line.data-at-risk',
+    params: { workloads: at.workloadsAtRisk, plans: at.plansAtRisk, users: at.usersAtRisk },
+  });
+  if (!ack?.substituteOfferId) return null;
+  const base = ctx.offers.get(ack.substituteOfferId);
+  const addOns = (ack.addOnOfferIds ?? []).map((id) => ctx.offers.get(id)).filter((o): o is PlanOffer => !!o);
+  const notOrderable = base
+    ? [base, ...addOns].map((o) => orderable(o, ctx.market, ctx.heldSkus)).find((r) => r)
+    : null;
+  if (!base || notOrderable || addOns.length !== (ack.addOnOfferIds ?? []).length) {
+    reasons.push({ code: 'line.substitute-not-orderable', params: { offerId: ack.substituteOfferId } });
+    return null;
+  }
+  const cover = coverForUsers(sourceOffer.servicePlans, plansOf([base, ...addOns]), users, skuId);
+  reasons.push({ code: 'line.acknowledged', params: { offer: base.name, workloads: cover.workloadsAtRisk } });
+  return { base, addOns, choice: 'acknowledged-substitute', cover };
+}
+
+function chooseQuantity(
+  input: PlanInput,
+  source: PlanSubscription,
+  assigned: number,
+  base: PlanOffer | null,
+  reasons: Reason[],
+) {
+  const wanted = input.options?.quantity === 'assigned' ? assigned : source.quantity;
+  // Never fewer than the seats users hold; the seed: the total number of licenses stays the same.
+  let q = Math.max(wanted, assigned, 1);
+  if (!base) return q;
+  if (q < base.minQuantity) {
+    reasons.push({ code: 'line.quantity-raised-to-min', params: { quantity: q, min: base.minQuantity } });
+    q = base.minQuantity;
+  }
+  if (q > base.maxQuantity) {
+    if (assigned > base.maxQuantity) {
+      reasons.push({ code: 'line.quantity-over-max', params: { assigned, max: base.maxQuantity } });
+    } else {
+      reasons.push({ code: 'line.quantity-lowered-to-max', params: { quantity: q, max: base.maxQuantity } });
+    }
+    q = Math.min(q, base.maxQuantity);
+  }
+  if (q === source.quantity) reasons.push({ code: 'line.same-seat-count', params: { quantity: q } });
+  else reasons.push({ code: 'line.seat-count-changed', params: { from: source.quantity, to: q, assigned } });
+  return q;
+}
+
+/** When the source's seats leave the pool: users keep access through the expired grace period. */
+function sourceEndDate(
+  ctx: LineContext,
+  source: PlanSubscription,
+  disposition: PlanLine['disposition'],
+): Date {
+  if (disposition === 'cancel-now') return ctx.input.now;
+  if (disposition === 'cancel-on-date') {
+    const on = ctx.input.options?.cancelOn;
+    return on && on > ctx.input.now && on < source.termEnd ? on : source.termEnd;
+  }
+  return source.termEnd;
+}
+
+function buildTimeline(ctx: LineContext, lines: PlanLine[]): TimelineStep[] {
+  const { input, settings } = ctx;
+  const steps: TimelineStep[] = [];
+  lines.forEach((l, i) => {
+    if (!l.targetOfferId || l.verdict === 'blocked') return;
+    const source = input.subscriptions.find((s) => s.id === l.sourceSubscriptionId)!;
+    // Order matters at the same instant: provision, then assign the target, then remove the source.
+    steps.push({ at: l.provisionAt, step: 'provision', lineIndex: i, actor: 'partner' });
+    if (l.reassignLicenses && l.reassignments.length > 0) {
+      steps.push({ at: l.provisionAt, step: 'assign-target-licenses', lineIndex: i, actor: 'partner' });
+      steps.push({ at: l.provisionAt, step: 'remove-source-licenses', lineIndex: i, actor: 'partner' });
+    }
+    if (l.disposition === 'other-party') {
+      steps.push({
+        at: input.now.toISOString(),
+        step: 'other-party-action',
+        lineIndex: i,
+        actor: l.sourceActor as TimelineStep['actor'],
+      });
+    } else if (l.disposition === 'let-expire' && source.autoRenew) {
+      steps.push({
+        at: input.now.toISOString(),
+        step: 'turn-off-auto-renew',
+        lineIndex: i,
+        actor: l.sourceActor as TimelineStep['actor'],
+      });
+    }
+    if (l.creditEligible && l.creditFiledBy === 'partner') {
+      steps.push({ at: l.provisionAt, step: 'file-credit-request', lineIndex: i, actor: 'partner' });
+    }
+    if (l.disposition === 'cancel-now' || l.disposition === 'cancel-on-date') {
+      steps.push({
+        at: l.sourceEndsAt,
+        step: 'cancel-source',
+        lineIndex: i,
+        actor: input.hasDelegatedAdmin ? 'partner' : 'customer',
+      });
+    } else if (source.channel !== 'partner' || !source.autoRenew) {
+      const end = source.termEnd;
+      steps.push({ at: end.toISOString(), step: 'source-expires', lineIndex: i, actor: 'platform' });
+      steps.push({
+        at: addDays(end, settings.expiredDays).toISOString(),
+        step: 'source-disabled',
+        lineIndex: i,
+        actor: 'platform',
+      });
+      steps.push({
+        at: addDays(end, settings.expiredDays + settings.disabledDays).toISOString(),
+        step: 'source-deleted',
+        lineIndex: i,
+        actor: 'platform',
+      });
+    }
+  });
+  const order: TimelineStep['step'][] = [
+    'provision',
+    'assign-target-licenses',
+    'remove-source-licenses',
+    'file-credit-request',
+    'turn-off-auto-renew',
+    'other-party-action',
+    'cancel-source',
+    'source-expires',
+    'source-disabled',
+    'source-deleted',
+  ];
+  return steps.sort(
+    (a, b) =>
+      a.at.localeCompare(b.at) || order.indexOf(a.step) - order.indexOf(b.step) || a.lineIndex - b.lineIndex,
+  );
+}
+
+/**
+ * Seats per SKU at every instant the timeline changes something: the pool (seats of
+ * subscriptions whose users have access) against the seats assigned to users. Users keep access
+ * while a source is expired, so its seats leave the pool only when it is disabled or cancelled.
+ */
+export function seatTimeline(input: PlanInput, lines: PlanLine[], timeline: TimelineStep[]): Plan['seats'] {
+  const pool = new Map<string, number>();
+  const assigned = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
+  for (const s of input.subscriptions) if (s.isLive && s.usersHaveAccess) add(pool, s.skuId, s.quantity);
+  for (const u of input.users) for (const l of u.licenses) add(assigned, l.skuId, 1);
+  const touched = new Set(
+    lines.flatMap((l) => [l.sourceSkuId, ...(l.verdict === 'blocked' ? [] : l.targetSkuIds)]),
+  );
+  const out = new Map<string, SeatPoint[]>();
+  const snapshot = (at: string) => {
+    for (const sku of touched) {
+      const points = out.get(sku) ?? [];
+      const p = { at, pool: pool.get(sku) ?? 0, assigned: assigned.get(sku) ?? 0 };
+      const last = points[points.length - 1];
+      if (last && last.at === at) points[points.length - 1] = p;
+      else points.push(p);
+      out.set(sku, points);
+    }
+  };
+  snapshot(input.now.toISOString());
+  for (const step of timeline) {
+    const l = lines[step.lineIndex]!;
+    const source = input.subscriptions.find((s) => s.id === l.sourceSubscriptionId)!;
+    switch (step.step) {
+      case 'provision':
+        for (const sku of l.targetSkuIds) add(pool, sku, l.quantity);
+        break;
+      case 'assign-target-licenses':
+        for (const sku of l.targetSkuIds) add(assigned, sku, l.reassignments.length);
+        break;
+      case 'remove-source-licenses':
+        add(assigned, l.sourceSkuId, -l.reassignments.length);
+        break;
+      case 'cancel-source':
+        if (source.usersHaveAccess) add(pool, l.sourceSkuId, -source.quantity);
+        break;
+      case 'source-disabled':
+        if (source.usersHaveAccess) add(pool, l.sourceSkuId, -source.quantity);
+        break;
+      default:
+        break;
+    }
+    snapshot(step.at);
+  }
+  return [...out.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([skuId, points]) => ({ skuId, points }));
+}

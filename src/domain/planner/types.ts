@@ -1,0 +1,202 @@
+/**
+ * The transition planner's inputs and outputs. Plain data: the planner is a pure function of
+ * these, so the same code plans one customer in the console and thousands from the CLI.
+ */
+export type Channel = 'direct' | 'partner' | 'volume' | 'trial';
+export type Term = 'P1M' | 'P1Y' | 'P3Y';
+
+export interface PlanServicePlan {
+  id: string;
+  name: string;
+  workload: string;
+  tier: number;
+  holdsUserData: boolean;
+  quotaLabel?: string | undefined;
+}
+
+export interface PlanOffer {
+  id: string;
+  name: string;
+  skuId: string;
+  skuPartNumber: string;
+  kind: 'base' | 'add-on';
+  /** For an add-on: the bases it needs (empty = any base). */
+  baseOfferIds: string[];
+  billingKind: 'license' | 'usage';
+  term: Term;
+  billingCycle: 'monthly' | 'annual';
+  minQuantity: number;
+  maxQuantity: number;
+  status: 'available' | 'end-of-sale';
+  existingCustomersOnly: boolean;
+  successorOfferId: string | null;
+  successorAddOnOfferIds: string[];
+  markets: string[];
+  /** Minor units per seat per term. */
+  unitPrice: number;
+  currency: string;
+  refundWindowHours: number;
+  servicePlans: PlanServicePlan[];
+}
+
+export interface PlanSubscription {
+  id: string;
+  offerId: string;
+  skuId: string;
+  quantity: number;
+  channel: Channel;
+  partnerId: string | null;
+  purchasedVia: string | null;
+  billingCycle: 'monthly' | 'annual';
+  term: Term;
+  termStart: Date;
+  termEnd: Date;
+  autoRenew: boolean;
+  /** From the lifecycle at `now`: does this subscription currently give users access? */
+  usersHaveAccess: boolean;
+  /** Deleted, cancelled or otherwise gone subscriptions are not sources. */
+  isLive: boolean;
+  /** When the current term or seats were bought (for the refund window); defaults to termStart. */
+  purchasedAt?: Date | undefined;
+  /** Price per seat per term paid for it, minor units; defaults to its offer's list price. */
+  unitPrice?: number | undefined;
+}
+
+export interface PlanUser {
+  id: string;
+  userPrincipalName: string;
+  licenses: { skuId: string; excludedPlanIds: string[] }[];
+}
+
+export interface Acknowledgment {
+  sourceSubscriptionId: string;
+  /** Proceed with this base offer (and add-ons) although it does not cover the source. */
+  substituteOfferId?: string | undefined;
+  addOnOfferIds?: string[] | undefined;
+}
+
+export interface PlanOptions {
+  /** 'same' (default): the source's seats; 'assigned': only the seats users hold. */
+  quantity?: 'same' | 'assigned';
+  disposition?: 'let-expire' | 'cancel-now' | 'cancel-on-date';
+  /** For cancel-on-date. */
+  cancelOn?: Date | undefined;
+  acknowledgments?: Acknowledgment[];
+}
+
+export interface PlanSettings {
+  expiredDays: number;
+  disabledDays: number;
+  /** Above this many active subscriptions a tenant cannot duplicate them all at once. */
+  maxActiveSubscriptions: number;
+}
+
+export const DEFAULT_PLAN_SETTINGS: PlanSettings = {
+  expiredDays: 30,
+  disabledDays: 90,
+  maxActiveSubscriptions: 150,
+};
+
+export interface PlanInput {
+  now: Date;
+  tenant: { id: string; country: string; region: string };
+  partner: { id: string; region: string };
+  hasDelegatedAdmin: boolean;
+  subscriptions: PlanSubscription[];
+  users: PlanUser[];
+  catalog: PlanOffer[];
+  options?: PlanOptions;
+  settings?: PlanSettings;
+}
+
+export interface Reason {
+  code: string;
+  params: Record<string, string | number | boolean | string[]>;
+}
+
+export type Verdict = 'ready' | 'needs-acknowledgment' | 'blocked';
+export type Disposition = 'let-expire' | 'cancel-now' | 'cancel-on-date' | 'other-party';
+
+export interface Reassignment {
+  userId: string;
+  userPrincipalName: string;
+  fromSkuId: string;
+  toSkuIds: string[];
+  /** Switched-off plans carried over to the target where the target has them. */
+  excludedPlanIds: string[];
+}
+
+export interface PlanLine {
+  sourceSubscriptionId: string;
+  sourceOfferId: string;
+  sourceSkuId: string;
+  channel: Channel;
+  targetOfferId: string | null;
+  addOnOfferIds: string[];
+  targetSkuIds: string[];
+  choice: 'same-offer' | 'successor' | 'equivalent' | 'acknowledged-substitute' | 'none';
+  quantity: number;
+  assignedSeats: number;
+  reassignLicenses: boolean;
+  reassignments: Reassignment[];
+  disposition: Disposition;
+  /** Who must act on the source: turning auto-renew off, cancelling, or the other party. */
+  sourceActor: 'partner' | 'customer' | 'partner-of-record' | 'volume-licensing-admin' | 'none';
+  provisionAt: string;
+  sourceEndsAt: string;
+  /** Remaining term value lost if the source were cancelled now (minor units). */
+  lossIfCancelledNow: number;
+  /** Paying both until the source leaves (minor units). */
+  overlapCost: number;
+  currency: string;
+  creditEligible: boolean;
+  creditFiledBy?: 'partner' | 'customer';
+  workloadsGained: string[];
+  workloadsAtRisk: string[];
+  plansAtRisk: string[];
+  usersAtRisk: number;
+  featuresLost: string[];
+  lowerTier: { workload: string; from: string; to: string; quotaFrom?: string; quotaTo?: string }[];
+  verdict: Verdict;
+  reasons: Reason[];
+}
+
+export interface TimelineStep {
+  at: string;
+  step:
+    | 'provision'
+    | 'assign-target-licenses'
+    | 'remove-source-licenses'
+    | 'turn-off-auto-renew'
+    | 'file-credit-request'
+    | 'cancel-source'
+    | 'source-expires'
+    | 'source-disabled'
+    | 'source-deleted'
+    | 'other-party-action';
+  lineIndex: number;
+  actor: 'partner' | 'customer' | 'partner-of-record' | 'volume-licensing-admin' | 'platform';
+}
+
+export interface SeatPoint {
+  at: string;
+  pool: number;
+  assigned: number;
+}
+
+export interface Plan {
+  verdict: Verdict;
+  reasons: Reason[];
+  lines: PlanLine[];
+  timeline: TimelineStep[];
+  /** Seats per SKU over time (pool vs assigned): the coverage chart, and the proof it never dips. */
+  seats: { skuId: string; points: SeatPoint[] }[];
+  totals: {
+    quantity: number;
+    sourceSeats: number;
+    overlapCost: number;
+    lossIfCancelledNow: number;
+    currency: string;
+  };
+  path: 'duplicate-now' | 'expired-grace';
+}
