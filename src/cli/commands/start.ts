@@ -7,6 +7,7 @@ import { isSeeded, seedDemoOnce } from '../../seed/seed-once.ts';
 
 export async function startCommand(opts: { port?: number; host?: string; data?: string; demo?: boolean }) {
   const t0 = performance.now();
+  const mark = (label: string) => log.debug({ ms: Math.round(performance.now() - t0) }, label);
   const config = loadConfig(process.env, {
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.host ? { host: opts.host } : {}),
@@ -14,13 +15,29 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
   });
   const log = createLogger(config.logLevel);
   const handle = await openConfiguredDatabase(config);
+  mark('database open');
   log.info({ database: handle.describe }, `database: ${handle.describe}`);
   let seeded = false;
   if (opts.demo !== false && !(await isSeeded(handle.db))) {
     seeded = !!(await inSystemTransaction(handle, config, log, seedDemoOnce));
   }
+  mark('seeded');
   const { app } = await buildApp({ handle, config, log });
-  const address = await app.listen({ port: config.port, host: config.host });
+  mark('app built');
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    console.error(
+      code === 'EADDRINUSE'
+        ? `Port ${config.port} on ${config.host} is already in use: stop the other server or pass --port.`
+        : `Could not listen on ${config.host}:${config.port}: ${(err as Error).message}`,
+    );
+    await app.close();
+    await handle.close();
+    process.exit(1);
+  }
   const ms = Math.round(performance.now() - t0);
   // Plain lines on stdout for people and for scripts that wait for "listening on".
   console.log(`Traslado listening on ${address} (${handle.describe}) in ${ms} ms`);
