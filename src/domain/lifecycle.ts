@@ -1,11 +1,15 @@
-import { addDays, addMonths, addYears } from 'date-fns';
+import { addDaysUtc, addMonthsUtc } from './calendar.ts';
 
 /**
- * Subscription lifecycle, derived from dates and a clock (never stored), so that moving the
- * platform clock plays the whole lifecycle out:
+ * Subscription lifecycle, derived from dates and a clock (never stored), so that moving the platform
+ * clock plays the whole lifecycle out:
  *   active → (term end, auto-renew off) expired: users keep access → disabled: admins only, data
- *   kept → deleted: data gone. Cancelled: access ends at once, data kept for a short backup window,
- *   then deleted. Suspended: users lose access, admins keep it.
+ *   kept → deleted: data gone.
+ *   Cancelled: straight to 'deleted' at cancelledAt, as the program says; users lose access at once,
+ *   while admins keep access and the data stays for the backup window (dataRetained true), then it
+ *   is gone. No separate 'cancelled' state: `dataRetained` tells the two kinds of 'deleted' apart.
+ *   Suspended: users lose access, admins keep it; a suspended subscription does not renew, and once
+ *   its term has ended the disabled and deleted stages come as for any other.
  */
 export interface LifecycleSettings {
   expiredDays: number;
@@ -14,12 +18,12 @@ export interface LifecycleSettings {
   seatReductionGraceDays: number;
 }
 
-export const DEFAULT_LIFECYCLE: LifecycleSettings = {
+export const DEFAULT_LIFECYCLE: LifecycleSettings = Object.freeze({
   expiredDays: 30,
   disabledDays: 90,
   cancelledBackupDays: 7,
   seatReductionGraceDays: 90,
-};
+});
 
 export type Term = 'P1M' | 'P1Y' | 'P3Y';
 
@@ -34,23 +38,54 @@ export interface SubscriptionDates {
 
 export type LifecycleStateName = 'active' | 'suspended' | 'expired' | 'disabled' | 'deleted';
 
+/** Later states never give way to earlier ones for a subscription left alone (see the tests). */
+export const LIFECYCLE_ORDER: Record<LifecycleStateName, number> = {
+  active: 0,
+  expired: 1,
+  suspended: 2,
+  disabled: 3,
+  deleted: 4,
+};
+
 export interface LifecycleState {
   state: LifecycleStateName;
   usersHaveAccess: boolean;
   adminsHaveAccess: boolean;
   dataRetained: boolean;
-  /** When the state changes next on its own (null: not until someone acts). */
+  /** When the derived state next changes by itself (null: not until someone acts). */
   nextChangeAt: Date | null;
   termStart: Date;
   termEnd: Date;
   renewals: number;
 }
 
+const TERM_MONTHS: Record<Term, number> = { P1M: 1, P1Y: 12, P3Y: 36 };
+
+/**
+ * `times` terms after `d`. Renewals are counted from the first term end (not added one by one), so a
+ * monthly term ending on the 31st comes back to the 31st whenever the month has one.
+ */
 export function addTerm(d: Date, term: Term, times = 1): Date {
-  return term === 'P1M' ? addMonths(d, times) : term === 'P1Y' ? addYears(d, times) : addYears(d, 3 * times);
+  return addMonthsUtc(d, TERM_MONTHS[term] * times);
 }
 
-/** The current term: with auto-renew on, a term that ended rolls into the next one. */
+/** The first moment from which the subscription stops renewing (cancelled or suspended), if any. */
+function stopAt(sub: SubscriptionDates): Date | null {
+  const stops = [sub.cancelledAt, sub.suspendedAt].filter((d): d is Date => d instanceof Date);
+  if (stops.length === 0) return null;
+  return new Date(Math.min(...stops.map((d) => d.getTime())));
+}
+
+/** Whether the term that ends at `end` rolls into the next one. */
+function renewsAt(sub: SubscriptionDates, end: Date): boolean {
+  const stop = stopAt(sub);
+  return sub.autoRenew && (stop === null || stop.getTime() > end.getTime());
+}
+
+// A 3-year term renewed monthly for a millennium is 12,000 steps; nothing real comes close.
+const MAX_RENEWALS = 12_000;
+
+/** The term in force at `now`: with auto-renew on, a term that ended rolls into the next one. */
 export function effectiveTerm(
   sub: SubscriptionDates,
   now: Date,
@@ -58,14 +93,83 @@ export function effectiveTerm(
   let termStart = sub.termStart;
   let termEnd = sub.termEnd;
   let renewals = 0;
-  if (!sub.autoRenew) return { termStart, termEnd, renewals };
-  const stop = sub.cancelledAt && sub.cancelledAt < now ? sub.cancelledAt : now;
-  while (stop >= termEnd && renewals < 10_000) {
-    termStart = termEnd;
-    termEnd = addTerm(sub.termEnd, sub.term, renewals + 1);
+  while (termEnd.getTime() <= now.getTime() && renewsAt(sub, termEnd) && renewals < MAX_RENEWALS) {
     renewals++;
+    termStart = termEnd;
+    termEnd = addTerm(sub.termEnd, sub.term, renewals);
   }
   return { termStart, termEnd, renewals };
+}
+
+/** The end of the last term, after which expiry starts; null while it keeps renewing. */
+function finalTermEnd(sub: SubscriptionDates): Date | null {
+  if (!sub.autoRenew) return sub.termEnd;
+  const stop = stopAt(sub);
+  if (stop === null) return null;
+  return effectiveTerm(sub, stop).termEnd;
+}
+
+type Access = Pick<LifecycleState, 'state' | 'usersHaveAccess' | 'adminsHaveAccess' | 'dataRetained'>;
+
+const ACCESS: Record<LifecycleStateName, Access> = {
+  active: { state: 'active', usersHaveAccess: true, adminsHaveAccess: true, dataRetained: true },
+  expired: { state: 'expired', usersHaveAccess: true, adminsHaveAccess: true, dataRetained: true },
+  suspended: { state: 'suspended', usersHaveAccess: false, adminsHaveAccess: true, dataRetained: true },
+  disabled: { state: 'disabled', usersHaveAccess: false, adminsHaveAccess: true, dataRetained: true },
+  deleted: { state: 'deleted', usersHaveAccess: false, adminsHaveAccess: false, dataRetained: false },
+};
+const CANCELLED_IN_BACKUP: Access = {
+  state: 'deleted',
+  usersHaveAccess: false,
+  adminsHaveAccess: true,
+  dataRetained: true,
+};
+
+/** The stage the dates alone give, ignoring cancellation and suspension. */
+function byDates(sub: SubscriptionDates, at: Date, s: LifecycleSettings): LifecycleStateName {
+  const end = finalTermEnd(sub);
+  if (end === null || at.getTime() < end.getTime()) return 'active';
+  const disabledAt = addDaysUtc(end, s.expiredDays);
+  if (at.getTime() < disabledAt.getTime()) return 'expired';
+  if (at.getTime() < addDaysUtc(disabledAt, s.disabledDays).getTime()) return 'disabled';
+  return 'deleted';
+}
+
+function accessAt(sub: SubscriptionDates, at: Date, s: LifecycleSettings): Access {
+  const t = at.getTime();
+  if (sub.cancelledAt && t >= sub.cancelledAt.getTime()) {
+    // Cancelling something already deleted brings nothing back.
+    if (byDates(sub, sub.cancelledAt, s) === 'deleted') return ACCESS.deleted;
+    const purgeAt = addDaysUtc(sub.cancelledAt, s.cancelledBackupDays);
+    return t < purgeAt.getTime() ? CANCELLED_IN_BACKUP : ACCESS.deleted;
+  }
+  const stage = byDates(sub, at, s);
+  if (sub.suspendedAt && t >= sub.suspendedAt.getTime() && (stage === 'active' || stage === 'expired')) {
+    return ACCESS.suspended;
+  }
+  return ACCESS[stage];
+}
+
+function sameAccess(a: Access, b: Access): boolean {
+  return (
+    a.state === b.state &&
+    a.usersHaveAccess === b.usersHaveAccess &&
+    a.adminsHaveAccess === b.adminsHaveAccess &&
+    a.dataRetained === b.dataRetained
+  );
+}
+
+/** Every instant at which the derived state may change. */
+function boundaries(sub: SubscriptionDates, s: LifecycleSettings): Date[] {
+  const out: Date[] = [];
+  const end = finalTermEnd(sub);
+  if (end) {
+    const disabledAt = addDaysUtc(end, s.expiredDays);
+    out.push(end, disabledAt, addDaysUtc(disabledAt, s.disabledDays));
+  }
+  if (sub.cancelledAt) out.push(sub.cancelledAt, addDaysUtc(sub.cancelledAt, s.cancelledBackupDays));
+  if (sub.suspendedAt) out.push(sub.suspendedAt);
+  return out.sort((a, b) => a.getTime() - b.getTime());
 }
 
 export function lifecycleState(
@@ -73,70 +177,21 @@ export function lifecycleState(
   now: Date,
   settings: LifecycleSettings = DEFAULT_LIFECYCLE,
 ): LifecycleState {
-  const term = effectiveTerm(sub, now);
-  const base = { termStart: term.termStart, termEnd: term.termEnd, renewals: term.renewals };
-  if (sub.cancelledAt && sub.cancelledAt <= now) {
-    const purgeAt = addDays(sub.cancelledAt, settings.cancelledBackupDays);
-    const retained = now < purgeAt;
-    return {
-      ...base,
-      state: 'deleted',
-      usersHaveAccess: false,
-      adminsHaveAccess: retained,
-      dataRetained: retained,
-      nextChangeAt: retained ? purgeAt : null,
-    };
-  }
-  if (now < term.termEnd) {
-    if (sub.suspendedAt && sub.suspendedAt <= now) {
-      return {
-        ...base,
-        state: 'suspended',
-        usersHaveAccess: false,
-        adminsHaveAccess: true,
-        dataRetained: true,
-        nextChangeAt: sub.autoRenew ? null : term.termEnd,
-      };
-    }
-    return {
-      ...base,
-      state: 'active',
-      usersHaveAccess: true,
-      adminsHaveAccess: true,
-      dataRetained: true,
-      nextChangeAt: sub.autoRenew ? null : term.termEnd,
-    };
-  }
-  const disabledAt = addDays(term.termEnd, settings.expiredDays);
-  const deletedAt = addDays(disabledAt, settings.disabledDays);
-  if (now < disabledAt) {
-    // A suspended subscription that expires stays without user access.
-    const users = !(sub.suspendedAt && sub.suspendedAt <= now);
-    return {
-      ...base,
-      state: 'expired',
-      usersHaveAccess: users,
-      adminsHaveAccess: true,
-      dataRetained: true,
-      nextChangeAt: disabledAt,
-    };
-  }
-  if (now < deletedAt) {
-    return {
-      ...base,
-      state: 'disabled',
-      usersHaveAccess: false,
-      adminsHaveAccess: true,
-      dataRetained: true,
-      nextChangeAt: deletedAt,
-    };
-  }
-  return {
-    ...base,
-    state: 'deleted',
-    usersHaveAccess: false,
-    adminsHaveAccess: false,
-    dataRetained: false,
-    nextChangeAt: null,
-  };
+  const access = accessAt(sub, now, settings);
+  const nextChangeAt =
+    boundaries(sub, settings).find(
+      (b) => b.getTime() > now.getTime() && !sameAccess(accessAt(sub, b, settings), access),
+    ) ?? null;
+  return { ...access, nextChangeAt, ...effectiveTerm(sub, now) };
+}
+
+/**
+ * Seats reduced below those assigned: admins get a grace period to fix it before users lose access
+ * (the program's 90 days). Until this instant the pool counts the seats as they were.
+ */
+export function seatReductionDeadline(
+  reducedAt: Date,
+  settings: LifecycleSettings = DEFAULT_LIFECYCLE,
+): Date {
+  return addDaysUtc(reducedAt, settings.seatReductionGraceDays);
 }

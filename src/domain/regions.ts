@@ -42,12 +42,13 @@ export const REGION_NAMES: Record<Region, string> = {
 
 const BY_REGION: Record<Region, string> = {
   europe:
-    'AD AT BE BG CH CY CZ DE DK EE ES FI FO FR GB GG GI GL GR HR HU IE IM IS IT JE LI LT LU LV MC MT NL NO PL PT RO SE SI SK SM VA',
+    'AD AT AX BE BG CH CY CZ DE DK EE ES FI FO FR GB GG GI GL GR HR HU IE IM IS IT JE LI LT LU LV MC MT NL NO PL PT RO SE SI SJ SK SM VA',
   'middle-east-cee':
     'AE AL AM AZ BA BH BY GE IL IQ IR JO KG KW KZ LB ME MD MK OM PS QA RS RU SA SY TJ TM TR UA UZ XK YE',
   africa:
-    'AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG ER ET GA GH GM GN GQ GW KE KM LR LS LY MA MG ML MR MU MW MZ NA NE NG RW SC SD SL SN SO SS ST SZ TD TG TN TZ UG ZA ZM ZW',
-  'asia-pacific': 'AF BD BN BT FJ HK ID KH LA LK MM MN MO MV MY NP PG PH PK SB SG TH TL TO VN VU WS',
+    'AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG ER ET GA GH GM GN GQ GW KE KM LR LS LY MA MG ML MR MU MW MZ NA NE NG RW SC SD SL SN SO SS ST SZ TD TG TN TZ UG YT ZA ZM ZW RE SH EH',
+  'asia-pacific':
+    'AF BD BN BT CC CK CX FJ FM HK ID IO KH KI LA LK MH MM MN MO MV MY NC NF NP NR NU PF PG PH PK PN PW SB SG TH TK TL TO TV VN VU WF WS',
   australia: 'AU',
   'new-zealand': 'NZ',
   brazil: 'BR',
@@ -57,22 +58,30 @@ const BY_REGION: Record<Region, string> = {
   japan: 'JP',
   korea: 'KR',
   taiwan: 'TW',
-  'united-states': 'US PR GU VI AS MP',
+  'united-states': 'US PR GU VI AS MP UM',
   'latin-america':
-    'AG AI AR AW BB BM BO BS BZ CL CO CR CU CW DM DO EC GD GT GY HN HT JM KN KY LC MX NI PA PE PY SR SV TC TT UY VC VE VG',
+    'AG AI AR AW BB BM BO BS BZ CL CO CR CU CW DM DO EC GD GT GY HN HT JM KN KY LC MX NI PA PE PY SR SV TC TT UY VC VE VG BL BQ FK GF GP MF MQ MS PM SX',
 };
 
+// EU/EEA members, the UK and Switzerland are Europe; the other countries of central and eastern
+// Europe, Turkey, Russia and the Middle East form the program's 'middle-east-cee' region. Canada and the
+// US have their own regions; Mexico and the Caribbean are Latin America. Overseas territories follow
+// the part of the world they sit in.
 const TABLE = new Map<string, Region>();
 for (const [region, codes] of Object.entries(BY_REGION) as [Region, string][]) {
-  for (const code of codes.split(' ')) TABLE.set(code, region);
+  for (const code of codes.split(' ')) {
+    if (TABLE.has(code)) throw new Error(`country ${code} is in two regions`);
+    TABLE.set(code, region);
+  }
 }
 
 export const COUNTRY_CODES: readonly string[] = [...TABLE.keys()].sort();
 
+/** ISO 3166-1 alpha-2, any case; surrounding spaces are ignored. Unknown codes give undefined. */
 export function regionOf(country: string): Region | undefined {
-  return TABLE.get(country.toUpperCase());
+  return TABLE.get(country.trim().toUpperCase());
 }
 
 export function isKnownCountry(country: string): boolean {
-  return TABLE.has(country.toUpperCase());
+  return TABLE.has(country.trim().toUpperCase());
 }
