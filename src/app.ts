@@ -1,10 +1,21 @@
 import type { Logger } from 'pino';
 import { registerAudit } from './modules/audit/audit.routes.ts';
 import { registerAuth } from './modules/auth/auth.routes.ts';
+import { registerCatalog } from './modules/catalog/catalog.routes.ts';
 import { registerClock } from './modules/clock/clock.routes.ts';
+import { registerCredits } from './modules/credits/credits.routes.ts';
+import { registerDelegatedAdmin } from './modules/delegated-admin/delegated-admin.routes.ts';
+import { registerLicenses } from './modules/licenses/licenses.routes.ts';
+import { registerOrders } from './modules/orders/orders.routes.ts';
 import { registerPartners } from './modules/partners/partners.routes.ts';
+import { registerRelationships } from './modules/relationships/relationships.routes.ts';
 import { canSeeTenant } from './modules/relationships/relationships.scope.ts';
+import { registerSubscriptions } from './modules/subscriptions/subscriptions.routes.ts';
 import { registerTenants } from './modules/tenants/tenants.routes.ts';
+import { registerTransitionJobs } from './modules/transitions/transitions.jobs.ts';
+import { registerTransitions } from './modules/transitions/transitions.routes.ts';
+import type { Queue } from './platform/queue/queue.ts';
+import { signingSecret } from './platform/auth/signing.ts';
 import { PlatformClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import type { DatabaseHandle } from './platform/db/connect.ts';
@@ -19,10 +30,22 @@ export async function buildApp(opts: {
   config: Config;
   log: Logger;
   clock?: PlatformClock;
+  /** Start the durable job queue and its workers in this process (the server does; tests that apply plans do). */
+  queue?: Queue;
 }) {
   const clock = opts.clock ?? new PlatformClock(opts.handle.db);
   await clock.refresh(true);
-  const deps: ServerDeps = { handle: opts.handle, clock, config: opts.config, log: opts.log, canSeeTenant };
+  // The invitation-signing secret is made at first start (unless TRASLADO_SECRET gives one).
+  await signingSecret(opts.handle.db, opts.config);
+  const deps: ServerDeps = {
+    handle: opts.handle,
+    clock,
+    config: opts.config,
+    log: opts.log,
+    canSeeTenant,
+    ...(opts.queue ? { queue: opts.queue } : {}),
+  };
+  if (opts.queue) await registerTransitionJobs(opts.queue, deps);
   const { app, routes } = await createServer(deps);
 
   app.get(
@@ -33,8 +56,16 @@ export async function buildApp(opts: {
   registerAuth(app, deps);
   registerPartners(app, deps);
   registerTenants(app, deps);
+  registerRelationships(app, deps);
+  registerDelegatedAdmin(app, deps);
+  registerCredits(app, deps);
+  registerCatalog(app, deps);
+  registerSubscriptions(app, deps);
+  registerOrders(app, deps);
+  registerLicenses(app, deps);
   registerAudit(app, deps);
   registerClock(app, deps);
+  registerTransitions(app, deps);
 
   await app.ready();
   return { app, deps, routes };

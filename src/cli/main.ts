@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { catalogImportCommand } from './commands/catalog-import.ts';
 import { clockCommand } from './commands/clock.ts';
+import { importCommand } from './commands/import.ts';
 import { prepareTemplateCommand } from './commands/prepare-template.ts';
 import { seedCommand } from './commands/seed.ts';
 import { startCommand } from './commands/start.ts';
@@ -42,6 +44,20 @@ program
   .option('--now <iso>', 'an instant to move to')
   .option('--data <dir>', 'embedded database folder')
   .action(clockCommand);
+
+program
+  .command('catalog')
+  .description('the catalog')
+  .command('import <file>')
+  .description("load the vendor's product and service-plan reference (CSV); idempotent, new offers carry no price or market")
+  .option('--data <dir>', 'embedded database folder')
+  .action(catalogImportCommand);
+
+program
+  .command('import <file>')
+  .description('record subscriptions tenants hold from other channels (CSV: tenantId|tenantDomain, offerId, quantity, channel, partnerId, purchasedVia, billingCycle, termStart, termEnd, autoRenew)')
+  .option('--data <dir>', 'embedded database folder')
+  .action(importCommand);
 
 program
   .command('prepare-template')

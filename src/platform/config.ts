@@ -14,6 +14,16 @@ export interface Config {
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   /** Body size limit for the API, in bytes. */
   bodyLimit: number;
+  /** How long a reseller-relationship invitation link stays valid. */
+  invitationTtlDays: number;
+  /** Signs invitation tokens (TRASLADO_SECRET); when unset, one is generated and kept in platform_settings. */
+  secret: string | undefined;
+  /**
+   * Subscription lifecycle durations, in days (SPEC §2 "Lifecycle"): expired grace with full
+   * access, then disabled (admins only), the backup window after a cancellation, and the time
+   * admins get to fix a pool that dropped below its assignments.
+   */
+  lifecycle: { expiredDays: number; disabledDays: number; cancelledBackupDays: number; seatReductionGraceDays: number };
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -42,6 +52,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       parallelism: 1,
     },
     bodyLimit: int(env.TRASLADO_BODY_LIMIT, 1_048_576),
+    invitationTtlDays: int(env.TRASLADO_INVITATION_TTL_DAYS, 30),
+    secret: env.TRASLADO_SECRET || undefined,
+    lifecycle: {
+      expiredDays: int(env.TRASLADO_EXPIRED_DAYS, 30),
+      disabledDays: int(env.TRASLADO_DISABLED_DAYS, 90),
+      cancelledBackupDays: int(env.TRASLADO_CANCELLED_BACKUP_DAYS, 7),
+      seatReductionGraceDays: int(env.TRASLADO_SEAT_REDUCTION_GRACE_DAYS, 90),
+    },
     ...overrides,
   };
 }

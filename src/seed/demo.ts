@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { recordAudit } from '../modules/audit/audit.service.ts';
+import { readReferenceFile, seedDemoCatalog } from '../modules/catalog/catalog.service.ts';
+import { updateUserLicenses } from '../modules/licenses/licenses.service.ts';
 import { addPartnerUser, createPartner } from '../modules/partners/partners.service.ts';
 import { insertAcceptedRelationship } from '../modules/relationships/relationships.repo.ts';
+import { recordSubscription } from '../modules/subscriptions/subscriptions.service.ts';
+import { listDirectoryUserRows } from '../modules/tenants/tenants.repo.ts';
 import { createTenant } from '../modules/tenants/tenants.service.ts';
 import { createUser } from '../modules/users/users.service.ts';
 import type { Ctx } from '../platform/http/context.ts';
@@ -110,8 +115,131 @@ export async function seedDemo(ctx: Ctx): Promise<DemoIds> {
     tenantId: northwind.id,
     partnerId: partner.id,
   });
+  await seedDemoSubscriptions(ctx, {
+    partnerId: partner.id,
+    tenants: { fabrikam: fabrikam.id, northwind: northwind.id, tailspin: tailspin.id },
+  });
   return {
     partnerId: partner.id,
     tenants: { fabrikam: fabrikam.id, northwind: northwind.id, tailspin: tailspin.id },
   };
+}
+
+export const REFERENCE_CSV = fileURLToPath(new URL('../../data/licensing-service-plans.csv', import.meta.url));
+const DAY_MS = 86_400_000;
+
+/**
+ * The demo catalog and subscriptions from every channel, dated relative to the platform clock:
+ * Fabrikam's direct Business Standard ends within 60 days (the seed's starting point); Northwind
+ * holds partner, volume (an end-of-sale Office 365 E1 with a successor), direct and trial ones;
+ * Tailspin a direct one and a trial.
+ */
+async function seedDemoSubscriptions(ctx: Ctx, ids: DemoIds) {
+  await seedDemoCatalog(ctx, await readReferenceFile(REFERENCE_CSV));
+  const now = ctx.clock.now().getTime();
+  const at = (days: number) => new Date(now + days * DAY_MS).toISOString();
+  const usersOf = async (tenantId: string) =>
+    (await listDirectoryUserRows(ctx.db, { tenantId, limit: 500 })).map((u) => u.id);
+  const add = async (
+    tenantId: string,
+    users: string[],
+    s: {
+      offerId: string;
+      quantity: number;
+      channel: 'direct' | 'partner' | 'volume' | 'trial';
+      partnerId?: string;
+      purchasedVia?: string;
+      billingCycle?: 'monthly' | 'annual';
+      from: number;
+      to: number;
+      autoRenew: boolean;
+    },
+  ) => {
+    const { from, to, ...rest } = s;
+    const sub = await recordSubscription(ctx, {
+      tenantId,
+      billingCycle: 'annual',
+      ...rest,
+      termStart: at(from),
+      termEnd: at(to),
+    });
+    for (const userId of users) {
+      await updateUserLicenses(ctx, { tenantId, userId, assign: [{ skuId: sub.skuId }], remove: [] });
+    }
+    return sub;
+  };
+
+  const fabrikam = await usersOf(ids.tenants.fabrikam);
+  await add(ids.tenants.fabrikam, fabrikam.slice(0, 45), {
+    offerId: 'demo-m365-business-standard',
+    quantity: 50,
+    channel: 'direct',
+    purchasedVia: 'admin-center',
+    from: -320,
+    to: 45,
+    autoRenew: true,
+  });
+
+  const northwind = await usersOf(ids.tenants.northwind);
+  const partner = { channel: 'partner' as const, partnerId: ids.partnerId, from: -60, to: 305, autoRenew: true };
+  await add(ids.tenants.northwind, northwind.slice(0, 8), { offerId: 'demo-m365-business-basic', quantity: 10, ...partner });
+  await add(ids.tenants.northwind, northwind.slice(8, 11), { offerId: 'demo-exchange-online-plan-1', quantity: 5, ...partner });
+  await add(ids.tenants.northwind, northwind.slice(11, 21), {
+    offerId: 'demo-o365-e1',
+    quantity: 12,
+    channel: 'volume',
+    purchasedVia: 'enterprise-agreement',
+    from: -300,
+    to: 65,
+    autoRenew: false,
+  });
+  await add(ids.tenants.northwind, northwind.slice(21, 24), {
+    offerId: 'demo-o365-e3',
+    quantity: 4,
+    channel: 'direct',
+    purchasedVia: 'admin-center',
+    billingCycle: 'monthly',
+    from: -100,
+    to: 265,
+    autoRenew: true,
+  });
+  await add(ids.tenants.northwind, northwind.slice(0, 2), {
+    offerId: 'demo-project-online-premium',
+    quantity: 3,
+    channel: 'direct',
+    purchasedVia: 'admin-center',
+    from: -200,
+    to: 165,
+    autoRenew: true,
+  });
+  await add(ids.tenants.northwind, [], {
+    offerId: 'demo-m365-business-premium',
+    quantity: 25,
+    channel: 'trial',
+    billingCycle: 'monthly',
+    from: -10,
+    to: 20,
+    autoRenew: false,
+  });
+
+  const tailspin = await usersOf(ids.tenants.tailspin);
+  await add(ids.tenants.tailspin, tailspin.slice(0, 10), {
+    offerId: 'demo-m365-business-basic',
+    quantity: 12,
+    channel: 'direct',
+    purchasedVia: 'admin-center',
+    billingCycle: 'monthly',
+    from: -150,
+    to: 215,
+    autoRenew: true,
+  });
+  await add(ids.tenants.tailspin, tailspin.slice(10, 12), {
+    offerId: 'demo-m365-apps-for-business',
+    quantity: 5,
+    channel: 'trial',
+    billingCycle: 'monthly',
+    from: -5,
+    to: 25,
+    autoRenew: false,
+  });
 }

@@ -43,6 +43,17 @@ beforeAll(async () => {
   tenants.own = ownTenant.tenant.id;
   tenants.foreign = foreignTenant.tenant.id;
   tenants.none = loneTenant.tenant.id;
+  // The own partner holds delegated admin on its customer, so that routes acting on the customer's
+  // behalf (users, licenses, credits) are judged by the guard alone here.
+  await t.expectOk(
+    {
+      method: 'POST',
+      url: `/api/admin/tenants/${tenants.own}/delegated-admin`,
+      token: t.operatorToken,
+      body: { partnerId: own.partner.id },
+    },
+    201,
+  );
   const plainEmail = `${unique('plain')}@${ownTenant.domain}`;
   await t.expectOk(
     {
@@ -167,5 +178,11 @@ describe('route × role × tenant matrix', () => {
     expect(can(['global-admin'], 'customers.read')).toBe(false);
     expect(can(['tenant-user'], 'tenant.manage')).toBe(false);
     expect(can(['operator'], 'orders.create')).toBe(false);
+    expect(can(['billing-agent'], 'relationships.request')).toBe(false);
+    expect(can(['sales-agent'], 'credits.file')).toBe(false);
+    expect(can(['sales-agent'], 'delegated-admin.request')).toBe(false);
+    expect(can(['admin-agent'], 'delegated-admin.request')).toBe(true);
+    expect(can(['tenant-user'], 'tenant.read')).toBe(false);
+    expect(can(['global-admin'], 'operator.billing')).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import type { Db } from '../../src/platform/db/database.ts';
-import { openTestDatabase } from '../fixtures/databases.ts';
+import { ensurePGliteTemplate } from '../../src/platform/db/template.ts';
+import { ensurePostgresTemplate, openTestDatabase } from '../fixtures/databases.ts';
 
 /** The same migrations must yield the same schema on embedded PGlite and on the PostgreSQL server. */
 async function schemaDump(db: Db) {
@@ -27,6 +28,9 @@ async function schemaDump(db: Db) {
 }
 
 it('migrates PGlite and PostgreSQL to the same schema', async () => {
+  // Either project may run this file alone: make sure both templates exist.
+  await ensurePGliteTemplate();
+  await ensurePostgresTemplate();
   const lite = await openTestDatabase('pglite');
   const server = await openTestDatabase('postgres');
   try {

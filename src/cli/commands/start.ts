@@ -1,4 +1,5 @@
 import { buildApp } from '../../app.ts';
+import { startQueue, stopQueue } from '../../platform/queue/queue.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
@@ -22,7 +23,8 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
     seeded = !!(await inSystemTransaction(handle, config, log, seedDemoOnce));
   }
   mark('seeded');
-  const { app } = await buildApp({ handle, config, log });
+  const queue = await startQueue(handle, log);
+  const { app } = await buildApp({ handle, config, log, queue });
   mark('app built');
   let address: string;
   try {
@@ -51,6 +53,7 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await app.close();
+    await stopQueue(queue);
     await handle.close();
     process.exit(0);
   };

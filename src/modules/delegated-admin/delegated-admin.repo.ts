@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, Trx } from '../../platform/db/database.ts';
+import type { Selectable } from 'kysely';
+import type { Db, DelegatedAdminGrantsTable, Trx } from '../../platform/db/database.ts';
 
-/** Active grants of a partner on a tenant at `now` (DAP never expires; GDAP until expires_at). */
+export type GrantRow = Selectable<DelegatedAdminGrantsTable>;
+
+/**
+ * Active grants of a partner on a tenant at `now`: DAP never expires; GDAP until expires_at,
+ * or for good while it auto-extends (each extension is computed on read, see domain rules).
+ */
 export async function activeGrants(db: Db | Trx, partnerId: string, tenantId: string, now: Date) {
   return db
     .selectFrom('delegated_admin_grants')
@@ -9,7 +15,9 @@ export async function activeGrants(db: Db | Trx, partnerId: string, tenantId: st
     .where('partner_id', '=', partnerId)
     .where('tenant_id', '=', tenantId)
     .where('status', '=', 'active')
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .where((eb) =>
+      eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now), eb('auto_extend', '=', true)]),
+    )
     .execute();
 }
 
@@ -25,6 +33,8 @@ export async function insertGrant(
     status: 'requested' | 'active';
     now: Date;
     expiresAt?: Date | null;
+    requestExpiresAt?: Date | null;
+    relationshipRequestId?: string | null;
   },
 ) {
   const id = randomUUID();
@@ -43,7 +53,104 @@ export async function insertGrant(
       approved_at: g.status === 'active' ? g.now : null,
       expires_at: g.expiresAt ?? null,
       created_at: g.now,
+      request_expires_at: g.requestExpiresAt ?? null,
+      relationship_request_id: g.relationshipRequestId ?? null,
     })
     .execute();
   return id;
+}
+
+export async function findGrant(db: Db | Trx, id: string): Promise<GrantRow | undefined> {
+  return db.selectFrom('delegated_admin_grants').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every grant of a pair, newest first. */
+export async function grantsOfPair(db: Db | Trx, partnerId: string, tenantId: string) {
+  return db
+    .selectFrom('delegated_admin_grants')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** The grants of a tenant for the given partners (the tenant's partners page). */
+export async function grantsOfTenant(db: Db | Trx, tenantId: string, partnerIds: string[]) {
+  if (partnerIds.length === 0) return [];
+  return db
+    .selectFrom('delegated_admin_grants')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('partner_id', 'in', partnerIds)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** A tenant's GDAP requests still waiting for an answer (lapsed ones are filtered by the caller's clock). */
+export async function requestedGrantsOfTenant(
+  db: Db | Trx,
+  f: { tenantId: string; now: Date; after?: [string, string]; limit: number },
+) {
+  let q = db
+    .selectFrom('delegated_admin_grants')
+    .selectAll()
+    .where('tenant_id', '=', f.tenantId)
+    .where('status', '=', 'requested')
+    .where('request_expires_at', '>', f.now)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(f.limit + 1);
+  if (f.after) {
+    const at = new Date(f.after[0]);
+    const id = f.after[1];
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('id', '>', id)])]),
+    );
+  }
+  return q.execute();
+}
+
+/** Approves a pending request; null when it was answered meanwhile (the caller re-reads to say why). */
+export async function activateGrant(db: Trx, id: string, now: Date, expiresAt: Date | null) {
+  return db
+    .updateTable('delegated_admin_grants')
+    .set({ status: 'active', approved_at: now, expires_at: expiresAt })
+    .where('id', '=', id)
+    .where('status', '=', 'requested')
+    .returning('id')
+    .executeTakeFirst();
+}
+
+export async function declineGrant(db: Trx, id: string, now: Date) {
+  return db
+    .updateTable('delegated_admin_grants')
+    .set({ status: 'declined', revoked_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'requested')
+    .returning('id')
+    .executeTakeFirst();
+}
+
+/**
+ * Ends every live grant (active or requested) of a pair: `revoked` by the customer, `removed`
+ * with the relationship. Returns the rows ended.
+ */
+export async function endGrantsOfPair(
+  db: Trx,
+  partnerId: string,
+  tenantId: string,
+  to: 'revoked' | 'removed',
+  now: Date,
+) {
+  return db
+    .updateTable('delegated_admin_grants')
+    .set({ status: to, revoked_at: now })
+    .where('partner_id', '=', partnerId)
+    .where('tenant_id', '=', tenantId)
+    .where('status', 'in', ['active', 'requested'])
+    .returning(['id', 'kind', 'status'])
+    .execute();
 }

@@ -102,3 +102,38 @@ export async function relationshipOf(db: Db | Trx, partnerId: string, tenantId: 
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
 }
+
+export async function findDirectoryUser(db: Db | Trx, tenantId: string, id: string) {
+  return db
+    .selectFrom('directory_users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** A page of a tenant's directory in user-principal-name order. */
+export async function listDirectoryUserRows(
+  db: Db | Trx,
+  f: { tenantId: string; after?: [string, string]; limit: number },
+) {
+  let q = db
+    .selectFrom('directory_users')
+    .selectAll()
+    .where('tenant_id', '=', f.tenantId)
+    .orderBy('user_principal_name')
+    .orderBy('id')
+    .limit(f.limit + 1);
+  if (f.after) {
+    const [upn, id] = f.after;
+    q = q.where((eb) =>
+      eb.or([eb('user_principal_name', '>', upn), eb.and([eb('user_principal_name', '=', upn), eb('id', '>', id)])]),
+    );
+  }
+  return q.execute();
+}
+
+export async function directoryUsersByIds(db: Db | Trx, tenantId: string, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('directory_users').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+}

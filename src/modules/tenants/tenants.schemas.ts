@@ -19,12 +19,30 @@ export const TenantView = Type.Object({
 export const TenantPage = Page(TenantView);
 
 const Upn = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' });
-export const DirectoryUserBody = Obj({ userPrincipalName: Upn, displayName: NonEmpty(200) });
+const Guid = Type.String({
+  minLength: 36,
+  maxLength: 36,
+  pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+});
+export const DirectoryUserBody = Obj({
+  userPrincipalName: Upn,
+  displayName: NonEmpty(200),
+  /** SKUs to assign at once, from the tenant's seat pools (checked like a license update). */
+  licenses: Type.Optional(
+    Type.Array(
+      Obj({ skuId: Guid, excludedPlans: Type.Optional(Type.Array(Guid, { maxItems: 100, uniqueItems: true })) }),
+      { maxItems: 50 },
+    ),
+  ),
+});
 export const DirectoryUserView = Type.Object({
   id: Type.String(),
   tenantId: Type.String(),
   userPrincipalName: Type.String(),
   displayName: Type.String(),
+  licenses: Type.Optional(
+    Type.Array(Type.Object({ skuId: Type.String(), excludedPlans: Type.Array(Type.String()), hasAccess: Type.Boolean() })),
+  ),
 });
 
 export const CreateTenantBody = Obj({

@@ -5,6 +5,7 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { updateUserLicenses } from '../licenses/licenses.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { insertAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { createUser, toUserView } from '../users/users.service.ts';
@@ -37,8 +38,14 @@ export interface CreateTenantInput {
   defaultDomain: string;
   country: string;
   admin?: { email: string; password: string; displayName?: string };
-  users?: { userPrincipalName: string; displayName: string }[];
+  users?: DirectoryUserInput[];
 }
+
+type DirectoryUserInput = {
+  userPrincipalName: string;
+  displayName: string;
+  licenses?: { skuId: string; excludedPlans?: string[] }[];
+};
 
 /** Creates a customer tenant with its directory and (optionally) its global admin. */
 export async function createTenant(ctx: Ctx, input: CreateTenantInput) {
@@ -92,27 +99,31 @@ export async function createCustomer(ctx: Ctx, input: CreateTenantInput) {
   return toTenantView(tenant, { id: relId, status: 'accepted', acceptedAt: now.toISOString() });
 }
 
-export async function addDirectoryUser(
-  ctx: Ctx,
-  input: { tenantId: string; userPrincipalName: string; displayName: string },
-) {
+export async function addDirectoryUser(ctx: Ctx, input: DirectoryUserInput & { tenantId: string }) {
   if (!(await findTenant(ctx.db, input.tenantId))) throw new DomainError('tenant_not_found');
   if (await upnTaken(ctx.db, input.tenantId, input.userPrincipalName)) {
     throw new DomainError('user_exists', { userPrincipalName: input.userPrincipalName });
   }
   const id = randomUUID();
-  await insertDirectoryUser(ctx.db, { id, ...input, now: ctx.clock.now() });
+  const { licenses, ...user } = input;
+  await insertDirectoryUser(ctx.db, { id, ...user, now: ctx.clock.now() });
   await recordAudit(ctx, {
     action: 'directory-user.created',
     targetType: 'directory-user',
     targetId: id,
     tenantId: input.tenantId,
   });
-  return {
+  const view = {
     id,
     tenantId: input.tenantId,
     userPrincipalName: input.userPrincipalName,
     displayName: input.displayName,
+  };
+  if (!licenses || licenses.length === 0) return view;
+  const licensed = await updateUserLicenses(ctx, { tenantId: input.tenantId, userId: id, assign: licenses, remove: [] });
+  return {
+    ...view,
+    licenses: licensed.licenses.map((l) => ({ skuId: l.skuId, excludedPlans: l.excludedPlans, hasAccess: l.hasAccess })),
   };
 }
 

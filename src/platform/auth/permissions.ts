@@ -31,6 +31,7 @@ export const ACTIONS = {
   'transitions.apply': 'Apply a transition plan',
   'billing.read': 'See invoices, credits and billing views',
   'credits.file': "File a credit request on the customer's behalf (needs delegated admin)",
+  'delegated-admin.request': 'Ask a customer for granular delegated admin (GDAP)',
   'audit.read': 'Read the audit trail (partner: its own; customer: what partners did in its tenant)',
   // Customer side.
   'tenant.read': "See one's own tenant, its partners and subscriptions",
@@ -68,6 +69,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transitions.apply',
     'billing.read',
     'credits.file',
+    'delegated-admin.request',
   ],
   'admin-agent': [
     ...PARTNER_BASE,
@@ -80,6 +82,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transitions.plan',
     'transitions.apply',
     'credits.file',
+    'delegated-admin.request',
   ],
   'sales-agent': [
     ...PARTNER_BASE,

@@ -115,6 +115,158 @@ export interface DelegatedAdminGrantsTable {
   expires_at: Timestamp | null;
   revoked_at: Timestamp | null;
   created_at: Timestamp;
+  request_expires_at: Timestamp | null;
+  relationship_request_id: string | null;
+}
+
+export interface RelationshipRequestsTable {
+  id: string;
+  partner_id: string;
+  tenant_id: string | null;
+  token_hash: string;
+  delegated_admin: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  status: 'pending' | 'accepted' | 'declined' | 'withdrawn';
+  created_by_user_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  responded_at: Timestamp | null;
+  responded_by_user_id: string | null;
+  responded_tenant_id: string | null;
+  relationship_id: string | null;
+}
+
+export interface CreditRequestsTable {
+  id: string;
+  tenant_id: string;
+  subscription_id: string;
+  filed_by: 'customer' | 'partner';
+  partner_id: string | null;
+  filed_by_user_id: string | null;
+  reason: string;
+  requested_amount: number | null;
+  status: 'submitted' | 'approved' | 'rejected';
+  decided_amount: number | null;
+  decided_at: Timestamp | null;
+  decided_by_user_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface OutboxEventsTable {
+  id: string;
+  type: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+  published_at: Timestamp | null;
+}
+
+export interface CatalogProductsTable {
+  sku_id: string;
+  sku_part_number: string;
+  name: string;
+  service_plans: ColumnType<{ id: string; name: string; displayName?: string }[], string, string>;
+  source: 'reference' | 'operator';
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OffersTable {
+  id: string;
+  name: string;
+  sku_id: string;
+  kind: 'base' | 'add-on';
+  base_offer_ids: ColumnType<string[], string[] | undefined, string[]>;
+  billing_kind: 'license' | 'usage';
+  term: 'P1M' | 'P1Y' | 'P3Y';
+  billing_cycle: 'monthly' | 'annual';
+  min_quantity: number;
+  max_quantity: number;
+  markets: ColumnType<string[], string[] | undefined, string[]>;
+  unit_price: number | null;
+  currency: string | null;
+  refund_window_hours: number;
+  status: 'available' | 'end-of-sale';
+  existing_customers_only: boolean;
+  successor_offer_id: string | null;
+  successor_add_on_offer_ids: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrdersTable {
+  id: string;
+  tenant_id: string;
+  partner_id: string;
+  created_by_user_id: string | null;
+  status: 'completed';
+  line_items: ColumnType<{ offerId: string; quantity: number; subscriptionId: string }[], string, string>;
+  created_at: Timestamp;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  tenant_id: string;
+  offer_id: string;
+  sku_id: string;
+  quantity: number;
+  channel: 'direct' | 'partner' | 'volume' | 'trial';
+  partner_id: string | null;
+  purchased_via: string | null;
+  order_id: string | null;
+  billing_cycle: 'monthly' | 'annual';
+  term: 'P1M' | 'P1Y' | 'P3Y';
+  term_start: Timestamp;
+  term_end: Timestamp;
+  auto_renew: boolean;
+  unit_price: number;
+  currency: string | null;
+  refund_window_hours: number;
+  purchased_at: Timestamp;
+  seats_added_at: Timestamp | null;
+  seats_floor: number | null;
+  suspended_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LicenseAssignmentsTable {
+  tenant_id: string;
+  directory_user_id: string;
+  sku_id: string;
+  excluded_plans: ColumnType<string[], string[] | undefined, string[]>;
+  assigned_at: Timestamp;
+}
+
+export interface TransitionsTable {
+  id: string;
+  tenant_id: string;
+  partner_id: string;
+  created_by_user_id: string | null;
+  status: 'planned' | 'applying' | 'waiting' | 'applied' | 'failed';
+  verdict: 'ready' | 'needs-acknowledgment' | 'blocked';
+  options: ColumnType<Record<string, unknown>, string, string>;
+  plan: ColumnType<unknown, string, string>;
+  planned_at: Timestamp;
+  apply_requested_at: Timestamp | null;
+  apply_requested_by: string | null;
+  finished_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TransitionStepsTable {
+  transition_id: string;
+  step_key: string;
+  seq: number;
+  line_index: number | null;
+  kind: string;
+  actor: string;
+  due_at: Timestamp;
+  status: 'pending' | 'running' | 'done' | 'waiting' | 'failed' | 'skipped';
+  attempts: ColumnType<number, number | undefined, number>;
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>;
+  error: string | null;
+  updated_at: Timestamp;
 }
 
 export interface Database {
@@ -129,6 +281,16 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   platform_settings: PlatformSettingsTable;
   delegated_admin_grants: DelegatedAdminGrantsTable;
+  transitions: TransitionsTable;
+  transition_steps: TransitionStepsTable;
+  relationship_requests: RelationshipRequestsTable;
+  credit_requests: CreditRequestsTable;
+  outbox_events: OutboxEventsTable;
+  catalog_products: CatalogProductsTable;
+  offers: OffersTable;
+  orders: OrdersTable;
+  subscriptions: SubscriptionsTable;
+  license_assignments: LicenseAssignmentsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -47,9 +47,131 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   domain_taken: e(409, (p) => `The domain ${p.domain} already belongs to a tenant.`),
   unknown_country: e(422, (p) => `Unknown country code ${p.country}; use ISO 3166-1 alpha-2 (ES, BR, ...).`),
   // Delegated admin
-  delegated_admin_required: e(
+  delegated_admin_required: e(403, (p) =>
+    p.what
+      ? `Without delegated admin on this tenant you cannot ${p.what}: the customer's global admin must do it themselves (or grant you delegated admin first).`
+      : 'This needs delegated admin privileges on the customer tenant; ask the customer to grant them, or ask the customer to do it.',
+  ),
+  delegated_admin_not_found: e(404, 'This partner holds no delegated admin on your tenant.'),
+  delegated_admin_request_not_found: e(404, 'No such delegated admin request.'),
+  delegated_admin_request_not_pending: e(409, (p) => `This delegated admin request is already ${p.status}.`),
+  delegated_admin_request_expired: e(
+    410,
+    'This delegated admin request expired unapproved; the partner must ask again.',
+  ),
+  // Relationships and invitations
+  relationship_exists: e(409, 'This partner already has a reseller relationship with the tenant.'),
+  relationship_not_found: e(404, 'There is no reseller relationship between this partner and the tenant.'),
+  relationship_target_mismatch: e(422, 'The tenant id and the domain name two different tenants.'),
+  relationship_has_active_subscriptions: e(
+    409,
+    (p) =>
+      `The partner still has ${p.count} active subscription(s) in this tenant; they must end before the relationship can be removed.`,
+  ),
+  relationship_request_not_found: e(404, 'No such relationship request.'),
+  relationship_request_not_pending: e(409, (p) => `This relationship request is already ${p.status}.`),
+  invitation_invalid: e(404, 'This invitation link is not valid: it is malformed, or it was altered.'),
+  invitation_expired: e(410, 'This invitation link has expired; ask the partner for a new one.'),
+  invitation_used: e(409, 'This invitation was already answered; a link works once.'),
+  invitation_withdrawn: e(410, 'The partner withdrew this invitation.'),
+  // Credits
+  credit_not_direct: e(
+    422,
+    (p) =>
+      `Only subscriptions bought direct can get a credit here; this one is a ${p.channel} subscription: its channel handles it.`,
+  ),
+  credit_request_not_found: e(404, 'No such credit request.'),
+  credit_subscription_not_found: e(404, 'The tenant has no such subscription.'),
+  credit_request_decided: e(409, (p) => `This credit request was already ${p.status}.`),
+  credit_amount_required: e(422, 'Approving needs an amount (minor units): none was asked for.'),
+  // Catalog
+  offer_not_found: e(404, (p) => `No such offer${p.offerId ? ` ${p.offerId}` : ''}.`),
+  offer_exists: e(409, (p) => `An offer with id ${p.offerId} already exists.`),
+  sku_not_found: e(
+    422,
+    (p) =>
+      `SKU ${p.skuId} is not in the catalog: import the product reference first, or give its part number and service plans.`,
+  ),
+  offer_reference_invalid: e(
+    422,
+    (p) => `Offer ${p.offerId} named as ${p.field} does not exist or cannot be used there.`,
+  ),
+  quantity_limits_invalid: e(422, 'The minimum quantity must not exceed the maximum.'),
+  // Orders
+  offer_not_in_market: e(422, (p) => `Offer ${p.offerId} is not sold in market ${p.market}.`),
+  quantity_out_of_range: e(
+    422,
+    (p) =>
+      `Quantity ${p.quantity} of offer ${p.offerId} is outside its limits (${p.minQuantity} to ${p.maxQuantity}).`,
+  ),
+  offer_end_of_sale: e(
+    422,
+    (p) =>
+      `Offer ${p.offerId} is no longer sold${p.successorOfferId ? `; its successor is ${p.successorOfferId}` : ''}.`,
+  ),
+  offer_existing_customers_only: e(
+    422,
+    (p) =>
+      `Offer ${p.offerId} is sold only to tenants that already hold SKU ${p.skuId} through some channel.`,
+  ),
+  offer_needs_base: e(
+    422,
+    (p) =>
+      `Add-on ${p.offerId} needs one of its base offers (${(p.baseOfferIds as string[] | undefined)?.join(', ')}) in this order or in the tenant.`,
+  ),
+  offer_not_priced: e(
+    422,
+    (p) => `Offer ${p.offerId} has no price yet; the operator must set one before it can be sold.`,
+  ),
+  duplicate_line_item: e(422, (p) => `Offer ${p.offerId} appears more than once in the order.`),
+  order_not_found: e(404, 'No such order.'),
+  // Subscriptions
+  subscription_not_found: e(404, 'No such subscription.'),
+  subscription_not_changeable: e(403, (p) =>
+    p.channel === 'partner'
+      ? 'This subscription belongs to another partner of record; only that partner can change it.'
+      : `This is a ${p.channel} subscription: only its own channel can change it, not this partner.`,
+  ),
+  subscription_not_active: e(
+    422,
+    (p) => `The subscription is ${p.state}; this change is not possible any more.`,
+  ),
+  seat_reduction_outside_window: e(
+    422,
+    (p) =>
+      `Seats can only be reduced within ${p.refundWindowHours} hours of buying or adding them; add seats any time, or let the term end.`,
+  ),
+  subscription_partner_invalid: e(422, (p) =>
+    p.channel === 'partner'
+      ? 'A partner subscription needs the partnerId of its partner of record.'
+      : `A ${p.channel} subscription has no partner of record; leave partnerId out.`,
+  ),
+  subscription_term_invalid: e(422, 'The term must end after it starts.'),
+  // Licenses
+  license_quota_exceeded: e(
+    409,
+    (p) => `Not enough seats of SKU ${p.skuId}: ${p.available} free, ${p.requested} asked. Buy seats first.`,
+  ),
+  license_update_invalid: e(422, (p) => `SKU ${p.skuId} cannot be assigned and removed in the same update.`),
+  license_plan_unknown: e(422, (p) => `SKU ${p.skuId} has no service plan ${p.planId} to switch off.`),
+  invitation_wrong_tenant: e(
     403,
-    'This needs delegated admin privileges on the customer tenant; ask the customer to grant them, or ask the customer to do it.',
+    'This invitation was sent to another tenant; only its global admin can answer it.',
+  ),
+  // Transitions
+  transition_not_found: e(404, 'No such transition.'),
+  transition_not_ready: e(
+    422,
+    (p) => `This plan's verdict is ${p.verdict}: acknowledge or resolve its lines and plan again before applying.`,
+  ),
+  transition_world_changed: e(
+    409,
+    (p) => `The customer's situation changed since the plan was made (${p.reason}); plan again.`,
+  ),
+  transition_step_unsupported: e(422, (p) => `This step (${p.step}) cannot be executed automatically.`),
+  relationship_required: e(
+    422,
+    'This customer has not accepted a reseller relationship with you: request one and wait for the customer to accept it.',
   ),
   region_mismatch: e(
     422,

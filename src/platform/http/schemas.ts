@@ -72,3 +72,17 @@ export function toPage<R, I>(rows: R[], limit: number, map: (r: R) => I, keyOf: 
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
   };
 }
+
+/** A `[ISO time, id]` keyset cursor, checked so that a crafted cursor is a 400, never a database error. */
+export function decodeTimeCursor(cursor: string | undefined): [string, string] | undefined {
+  const c = decodeCursor<unknown>(cursor);
+  if (c === undefined) return undefined;
+  const ok =
+    Array.isArray(c) &&
+    c.length === 2 &&
+    typeof c[0] === 'string' &&
+    typeof c[1] === 'string' &&
+    !Number.isNaN(Date.parse(c[0]));
+  if (!ok) throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
+  return c as [string, string];
+}

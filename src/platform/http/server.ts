@@ -18,6 +18,7 @@ import { DomainError, isDomainError } from '../errors.ts';
 import type { Actor } from './context.ts';
 import { describeError } from './error-table.ts';
 import { validatorCompiler } from './validation.ts';
+import type { Queue } from '../queue/queue.ts';
 
 export interface RouteConfig {
   /** The permission this route needs; checked for every request before anything else runs. */
@@ -42,6 +43,8 @@ export interface ServerDeps {
   config: Config;
   log: Logger;
   canSeeTenant: TenantScope;
+  /** The durable job queue, when this process runs workers (the server does; one-off CLI calls may not). */
+  queue?: Queue;
 }
 
 declare module 'fastify' {

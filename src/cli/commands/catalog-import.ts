@@ -1,0 +1,19 @@
+import { importCatalogReference, readReferenceFile } from '../../modules/catalog/catalog.service.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { createLogger } from '../../platform/log.ts';
+import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
+
+/** `traslado catalog import FILE`: the vendor's product and service-plan reference; idempotent. */
+export async function catalogImportCommand(file: string, opts: { data?: string }) {
+  const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
+  const rows = await readReferenceFile(file);
+  const handle = await openConfiguredDatabase(config);
+  try {
+    const r = await inSystemTransaction(handle, config, createLogger('warn'), (ctx) => importCatalogReference(ctx, rows));
+    console.log(
+      `${r.products} products (${r.productsCreated} new, ${r.productsUpdated} refreshed), ${r.offersCreated} offers created (no price or market yet), ${r.rowsSkipped} rows skipped`,
+    );
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { Value } from '@sinclair/typebox/value';
+import { parse } from 'csv-parse/sync';
+import { RecordSubscriptionBody } from '../../modules/subscriptions/subscriptions.schemas.ts';
+import { recordSubscription } from '../../modules/subscriptions/subscriptions.service.ts';
+import { findTenant, findTenantByDomain } from '../../modules/tenants/tenants.repo.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { isDomainError } from '../../platform/errors.ts';
+import { createLogger } from '../../platform/log.ts';
+import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
+
+/**
+ * `traslado import FILE`: subscriptions a tenant holds from other channels, in CSV with the shape of
+ * `POST /api/admin/tenants/{tenantId}/subscriptions` plus `tenantId` or `tenantDomain`. All rows or
+ * none: one transaction, and the first bad row names its line.
+ */
+export async function importCommand(file: string, opts: { data?: string }) {
+  const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
+  const rows = parse(await readFile(file, 'utf8'), { columns: true, bom: true, skip_empty_lines: true, trim: true }) as Record<
+    string,
+    string
+  >[];
+  const handle = await openConfiguredDatabase(config);
+  try {
+    const count = await inSystemTransaction(handle, config, createLogger('warn'), async (ctx) => {
+      let line = 1;
+      for (const r of rows) {
+        line++;
+        const tenant = r.tenantId
+          ? await findTenant(ctx.db, r.tenantId)
+          : r.tenantDomain
+            ? await findTenantByDomain(ctx.db, r.tenantDomain)
+            : undefined;
+        if (!tenant) throw new Error(`line ${line}: no tenant ${r.tenantId ?? r.tenantDomain ?? '(none given)'}`);
+        const body = {
+          offerId: r.offerId,
+          quantity: Number(r.quantity),
+          channel: r.channel,
+          ...(r.partnerId ? { partnerId: r.partnerId } : {}),
+          ...(r.purchasedVia ? { purchasedVia: r.purchasedVia } : {}),
+          billingCycle: r.billingCycle,
+          termStart: r.termStart,
+          termEnd: r.termEnd,
+          autoRenew: ['true', '1', 'yes'].includes((r.autoRenew ?? '').toLowerCase()),
+        };
+        if (!Value.Check(RecordSubscriptionBody, body)) {
+          const first = [...Value.Errors(RecordSubscriptionBody, body)][0];
+          throw new Error(`line ${line}: ${first?.path || 'row'} ${first?.message ?? 'is not valid'}`);
+        }
+        try {
+          await recordSubscription(ctx, { tenantId: tenant.id, ...body });
+        } catch (err) {
+          if (isDomainError(err)) throw new Error(`line ${line}: ${err.code} ${JSON.stringify(err.params)}`);
+          throw err;
+        }
+      }
+      return rows.length;
+    });
+    console.log(`${count} subscriptions recorded`);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 1;
+  } finally {
+    await handle.close();
+  }
+}

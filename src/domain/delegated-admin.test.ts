@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, effectiveExpiry, grantState } from './delegated-admin.ts';
+
+const t0 = new Date('2025-01-01T00:00:00Z');
+
+describe('delegated admin rules', () => {
+  it('keeps DAP active with no end', () => {
+    const g = { status: 'active' as const, expiresAt: null, autoExtend: false, requestExpiresAt: null };
+    expect(grantState(g, addDays(t0, 10_000))).toEqual({ state: 'active', expiresAt: null });
+  });
+
+  it('expires a GDAP at its end unless it auto-extends by 180-day periods', () => {
+    const end = addDays(t0, 30);
+    const g = { status: 'active' as const, expiresAt: end, autoExtend: false, requestExpiresAt: null };
+    expect(grantState(g, addDays(t0, 29)).state).toBe('active');
+    expect(grantState(g, end).state).toBe('expired');
+    expect(effectiveExpiry(end, true, addDays(t0, 29))).toEqual(end);
+    expect(effectiveExpiry(end, true, end)).toEqual(addDays(end, 180));
+    expect(effectiveExpiry(end, true, addDays(end, 179))).toEqual(addDays(end, 180));
+    expect(effectiveExpiry(end, true, addDays(end, 180))).toEqual(addDays(end, 360));
+    expect(grantState({ ...g, autoExtend: true }, addDays(end, 400)).state).toBe('active');
+  });
+
+  it('lapses an unapproved request at its request end', () => {
+    const g = {
+      status: 'requested' as const,
+      expiresAt: null,
+      autoExtend: false,
+      requestExpiresAt: addDays(t0, 90),
+    };
+    expect(grantState(g, addDays(t0, 89)).state).toBe('requested');
+    expect(grantState(g, addDays(t0, 90)).state).toBe('expired');
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Delegated admin rules (no I/O; `now` is passed in). Legacy DAP has no end. GDAP lasts 1 to 730
+ * days from approval; with auto-extend it is extended by 180 days each time it reaches its end
+ * (computed on read, so moving the clock plays it out). An unapproved GDAP request lapses after
+ * 90 days.
+ */
+export const GDAP_MIN_DAYS = 1;
+export const GDAP_MAX_DAYS = 730;
+export const GDAP_AUTO_EXTEND_DAYS = 180;
+export const GDAP_REQUEST_TTL_DAYS = 90;
+
+const DAY_MS = 86_400_000;
+
+export type GrantStatus = 'requested' | 'active' | 'declined' | 'revoked' | 'removed';
+export type GrantState = GrantStatus | 'expired';
+
+export interface GrantFacts {
+  status: GrantStatus;
+  /** The stored end of the first term (GDAP), or null (DAP, or not approved yet). */
+  expiresAt: Date | null;
+  autoExtend: boolean;
+  /** When an unapproved request lapses. */
+  requestExpiresAt: Date | null;
+}
+
+export function addDays(at: Date, days: number): Date {
+  return new Date(at.getTime() + days * DAY_MS);
+}
+
+/** The end in force at `now`: the stored end, moved on by whole auto-extension periods once reached. */
+export function effectiveExpiry(expiresAt: Date | null, autoExtend: boolean, now: Date): Date | null {
+  if (!expiresAt) return null;
+  if (!autoExtend || now.getTime() < expiresAt.getTime()) return expiresAt;
+  const period = GDAP_AUTO_EXTEND_DAYS * DAY_MS;
+  const periods = Math.floor((now.getTime() - expiresAt.getTime()) / period) + 1;
+  return new Date(expiresAt.getTime() + periods * period);
+}
+
+/** The state of a grant at `now`, and the end in force. */
+export function grantState(g: GrantFacts, now: Date): { state: GrantState; expiresAt: Date | null } {
+  if (g.status === 'requested') {
+    const lapsed = g.requestExpiresAt !== null && now.getTime() >= g.requestExpiresAt.getTime();
+    return { state: lapsed ? 'expired' : 'requested', expiresAt: null };
+  }
+  if (g.status !== 'active') return { state: g.status, expiresAt: g.expiresAt };
+  const end = effectiveExpiry(g.expiresAt, g.autoExtend, now);
+  if (end !== null && now.getTime() >= end.getTime()) return { state: 'expired', expiresAt: end };
+  return { state: 'active', expiresAt: end };
+}

@@ -1,0 +1,91 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { CatalogProductsTable, Db, OffersTable, Trx } from '../../platform/db/database.ts';
+
+export type ProductRow = Selectable<CatalogProductsTable>;
+export type OfferRow = Selectable<OffersTable>;
+export type StoredPlan = { id: string; name: string; displayName?: string };
+
+/** Inserts or refreshes a product; `source` stays 'reference' once the reference named it. */
+export async function upsertProduct(
+  db: Trx,
+  p: { skuId: string; skuPartNumber: string; name: string; servicePlans: StoredPlan[]; source: 'reference' | 'operator'; now: Date },
+): Promise<'created' | 'updated'> {
+  const existing = await db.selectFrom('catalog_products').select('sku_id').where('sku_id', '=', p.skuId).executeTakeFirst();
+  if (existing) {
+    await db
+      .updateTable('catalog_products')
+      .set({
+        sku_part_number: p.skuPartNumber,
+        name: p.name,
+        service_plans: JSON.stringify(p.servicePlans),
+        updated_at: p.now,
+        ...(p.source === 'reference' ? { source: 'reference' as const } : {}),
+      })
+      .where('sku_id', '=', p.skuId)
+      .execute();
+    return 'updated';
+  }
+  await db
+    .insertInto('catalog_products')
+    .values({
+      sku_id: p.skuId,
+      sku_part_number: p.skuPartNumber,
+      name: p.name,
+      service_plans: JSON.stringify(p.servicePlans),
+      source: p.source,
+      created_at: p.now,
+      updated_at: p.now,
+    })
+    .execute();
+  return 'created';
+}
+
+export async function findProducts(db: Db | Trx, skuIds: string[]): Promise<ProductRow[]> {
+  if (skuIds.length === 0) return [];
+  return db.selectFrom('catalog_products').selectAll().where('sku_id', 'in', skuIds).execute();
+}
+
+export async function skusWithOffers(db: Db | Trx): Promise<Set<string>> {
+  const rows = await db.selectFrom('offers').select('sku_id').distinct().execute();
+  return new Set(rows.map((r) => r.sku_id));
+}
+
+export async function insertOffer(db: Trx, row: Insertable<OffersTable>) {
+  await db.insertInto('offers').values(row).execute();
+}
+
+export async function updateOfferRow(db: Trx, id: string, patch: Updateable<OffersTable>) {
+  await db.updateTable('offers').set(patch).where('id', '=', id).execute();
+}
+
+export async function findOffer(db: Db | Trx, id: string): Promise<OfferRow | undefined> {
+  return db.selectFrom('offers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findOffers(db: Db | Trx, ids: string[]): Promise<OfferRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('offers').selectAll().where('id', 'in', ids).execute();
+}
+
+/** Offers in name order, optionally only those sold in a market. */
+export async function listOfferRows(
+  db: Db | Trx,
+  f: { market?: string; status?: string; after?: [string, string]; limit: number },
+): Promise<OfferRow[]> {
+  let q = db
+    .selectFrom('offers')
+    .selectAll()
+    .orderBy('name')
+    .orderBy('id')
+    .limit(f.limit + 1);
+  if (f.market) {
+    const market = f.market;
+    q = q.where((eb) => eb(eb.val(market), '=', eb.fn.any('markets')));
+  }
+  if (f.status) q = q.where('status', '=', f.status as OfferRow['status']);
+  if (f.after) {
+    const [name, id] = f.after;
+    q = q.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));
+  }
+  return q.execute();
+}

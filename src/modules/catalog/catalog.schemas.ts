@@ -1,0 +1,93 @@
+import { Type } from '@sinclair/typebox';
+import { Id, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+
+export const Guid = Type.String({
+  minLength: 36,
+  maxLength: 36,
+  pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+});
+export const Market = Type.String({ minLength: 2, maxLength: 2, pattern: '^[A-Za-z]{2}$' });
+export const Term = Type.Union([Type.Literal('P1M'), Type.Literal('P1Y'), Type.Literal('P3Y')]);
+export const BillingCycle = Type.Union([Type.Literal('monthly'), Type.Literal('annual')]);
+const Kind = Type.Union([Type.Literal('base'), Type.Literal('add-on')]);
+const BillingKind = Type.Union([Type.Literal('license'), Type.Literal('usage')]);
+const OfferStatus = Type.Union([Type.Literal('available'), Type.Literal('end-of-sale')]);
+const Currency = Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$' });
+const Quantity = Type.Integer({ minimum: 1, maximum: 1_000_000 });
+const Money = Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 });
+const OfferIds = Type.Array(Id, { maxItems: 20, uniqueItems: true });
+
+export const ServicePlanView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  workload: Type.String(),
+  tier: Type.Integer(),
+  holdsUserData: Type.Boolean(),
+  quotaLabel: Type.Optional(Type.String()),
+});
+
+export const OfferView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  skuId: Type.String(),
+  skuPartNumber: Type.String(),
+  kind: Kind,
+  baseOfferIds: Type.Array(Type.String()),
+  billingKind: BillingKind,
+  servicePlans: Type.Array(ServicePlanView),
+  term: Term,
+  billingCycle: BillingCycle,
+  minQuantity: Type.Integer(),
+  maxQuantity: Type.Integer(),
+  status: OfferStatus,
+  existingCustomersOnly: Type.Boolean(),
+  successorOfferId: Type.Optional(Type.String()),
+  successorAddOnOfferIds: Type.Array(Type.String()),
+  markets: Type.Array(Type.String()),
+  /** Minor units per seat per term; null until the operator prices an imported offer. */
+  unitPrice: Type.Union([Type.Integer(), Type.Null()]),
+  currency: Type.Union([Type.String(), Type.Null()]),
+  refundWindowHours: Type.Integer(),
+});
+export const OfferPage = Page(OfferView);
+
+export const OffersQuery = Obj({
+  market: Type.Optional(Market),
+  status: Type.Optional(OfferStatus),
+  cursor: Type.Optional(Str(200)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+
+export const OfferParams = Obj({ offerId: Id });
+
+const editable = {
+  name: Type.Optional(NonEmpty(200)),
+  kind: Type.Optional(Kind),
+  baseOfferIds: Type.Optional(OfferIds),
+  billingKind: Type.Optional(BillingKind),
+  term: Type.Optional(Term),
+  billingCycle: Type.Optional(BillingCycle),
+  minQuantity: Type.Optional(Quantity),
+  maxQuantity: Type.Optional(Quantity),
+  markets: Type.Optional(Type.Array(Market, { maxItems: 250, uniqueItems: true })),
+  unitPrice: Type.Optional(Type.Union([Money, Type.Null()])),
+  currency: Type.Optional(Type.Union([Currency, Type.Null()])),
+  refundWindowHours: Type.Optional(Type.Integer({ minimum: 0, maximum: 8760 })),
+  status: Type.Optional(OfferStatus),
+  existingCustomersOnly: Type.Optional(Type.Boolean()),
+  successorOfferId: Type.Optional(Type.Union([Id, Type.Null()])),
+  successorAddOnOfferIds: Type.Optional(OfferIds),
+};
+
+export const CreateOfferBody = Obj({
+  id: Type.Optional(Id),
+  skuId: Guid,
+  skuPartNumber: Type.Optional(NonEmpty(120)),
+  productName: Type.Optional(NonEmpty(200)),
+  servicePlans: Type.Optional(
+    Type.Array(Obj({ id: Guid, name: NonEmpty(120) }), { minItems: 1, maxItems: 200 }),
+  ),
+  ...editable,
+});
+
+export const UpdateOfferBody = Obj(editable, { minProperties: 1 });

@@ -1,0 +1,361 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { DEMO_OFFERS } from '../../domain/catalog/demo-catalog.ts';
+import { parseReferenceRows, type ReferenceRow } from '../../domain/catalog/reference.ts';
+import { classifyServicePlan } from '../../domain/catalog/workloads.ts';
+import type { Db, Trx } from '../../platform/db/database.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import {
+  findOffer,
+  findOffers,
+  findProducts,
+  insertOffer,
+  listOfferRows,
+  type OfferRow,
+  type ProductRow,
+  type StoredPlan,
+  skusWithOffers,
+  updateOfferRow,
+  upsertProduct,
+} from './catalog.repo.ts';
+
+export interface ServicePlanView {
+  id: string;
+  name: string;
+  workload: string;
+  tier: number;
+  holdsUserData: boolean;
+  quotaLabel?: string;
+}
+
+/** Workloads are classified on read, so a fix to the domain table applies to stored products at once. */
+export function classifyPlans(plans: StoredPlan[]): ServicePlanView[] {
+  return plans.map((p) => {
+    const c = classifyServicePlan(p.name);
+    return {
+      id: p.id,
+      name: p.name,
+      workload: c.workload,
+      tier: c.tier,
+      holdsUserData: c.holdsUserData,
+      ...(c.quotaLabel ? { quotaLabel: c.quotaLabel } : {}),
+    };
+  });
+}
+
+export function toOfferView(o: OfferRow, product: ProductRow | undefined) {
+  return {
+    id: o.id,
+    name: o.name,
+    skuId: o.sku_id,
+    skuPartNumber: product?.sku_part_number ?? '',
+    kind: o.kind,
+    baseOfferIds: o.base_offer_ids,
+    billingKind: o.billing_kind,
+    servicePlans: classifyPlans(product?.service_plans ?? []),
+    term: o.term,
+    billingCycle: o.billing_cycle,
+    minQuantity: o.min_quantity,
+    maxQuantity: o.max_quantity,
+    status: o.status,
+    existingCustomersOnly: o.existing_customers_only,
+    ...(o.successor_offer_id ? { successorOfferId: o.successor_offer_id } : {}),
+    successorAddOnOfferIds: o.successor_add_on_offer_ids,
+    markets: o.markets,
+    unitPrice: o.unit_price,
+    currency: o.currency,
+    refundWindowHours: o.refund_window_hours,
+  };
+}
+export type OfferView = ReturnType<typeof toOfferView>;
+
+async function withProducts(db: Db | Trx, rows: OfferRow[]): Promise<OfferView[]> {
+  const products = new Map(
+    (await findProducts(db, [...new Set(rows.map((r) => r.sku_id))])).map((p) => [p.sku_id, p]),
+  );
+  return rows.map((r) => toOfferView(r, products.get(r.sku_id)));
+}
+
+/** Offers by id, for other modules (orders, subscriptions, the planner). */
+export async function offersById(db: Db | Trx, ids: string[]): Promise<Map<string, OfferView>> {
+  const views = await withProducts(db, await findOffers(db, [...new Set(ids)]));
+  return new Map(views.map((v) => [v.id, v]));
+}
+
+/** Products by SKU with their classified service plans, for licenses. */
+export async function productsBySku(db: Db | Trx, skuIds: string[]) {
+  const rows = await findProducts(db, [...new Set(skuIds)]);
+  return new Map(
+    rows.map((p) => [
+      p.sku_id,
+      { skuId: p.sku_id, skuPartNumber: p.sku_part_number, name: p.name, servicePlans: classifyPlans(p.service_plans) },
+    ]),
+  );
+}
+
+export async function listOffers(
+  ctx: Ctx<Db>,
+  input: { market?: string; status?: 'available' | 'end-of-sale'; cursor?: string; limit?: number },
+) {
+  const limit = input.limit ?? 50;
+  const after = decodeCursor<unknown>(input.cursor);
+  if (after !== undefined && !(Array.isArray(after) && after.length === 2 && after.every((x) => typeof x === 'string'))) {
+    throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
+  }
+  const rows = await listOfferRows(ctx.db, {
+    ...(input.market ? { market: input.market.toUpperCase() } : {}),
+    ...(input.status ? { status: input.status } : {}),
+    ...(after ? { after: after as [string, string] } : {}),
+    limit,
+  });
+  const page = toPage(
+    rows,
+    limit,
+    (r) => r,
+    (r) => [r.name, r.id],
+  );
+  return { items: await withProducts(ctx.db, page.items), nextCursor: page.nextCursor };
+}
+
+export async function getOffer(ctx: Ctx<Db | Trx>, input: { offerId: string }) {
+  const view = (await offersById(ctx.db, [input.offerId])).get(input.offerId);
+  if (!view) throw new DomainError('offer_not_found', { offerId: input.offerId });
+  return view;
+}
+
+interface OfferFields {
+  name?: string;
+  kind?: 'base' | 'add-on';
+  baseOfferIds?: string[];
+  billingKind?: 'license' | 'usage';
+  term?: 'P1M' | 'P1Y' | 'P3Y';
+  billingCycle?: 'monthly' | 'annual';
+  minQuantity?: number;
+  maxQuantity?: number;
+  markets?: string[];
+  unitPrice?: number | null;
+  currency?: string | null;
+  refundWindowHours?: number;
+  status?: 'available' | 'end-of-sale';
+  existingCustomersOnly?: boolean;
+  successorOfferId?: string | null;
+  successorAddOnOfferIds?: string[];
+}
+
+export interface CreateOfferInput extends OfferFields {
+  id?: string;
+  skuId: string;
+  /** Only when the SKU is not in the catalog yet (not from the reference). */
+  skuPartNumber?: string;
+  productName?: string;
+  servicePlans?: { id: string; name: string }[];
+}
+
+/** Successors, add-ons and bases must name offers that exist and fit the role. */
+async function checkReferences(ctx: Ctx, offerId: string, f: OfferFields) {
+  const ids = [...(f.baseOfferIds ?? []), ...(f.successorAddOnOfferIds ?? []), ...(f.successorOfferId ? [f.successorOfferId] : [])];
+  const found = new Map((await findOffers(ctx.db, ids)).map((o) => [o.id, o]));
+  const bad = (id: string, field: string) => new DomainError('offer_reference_invalid', { offerId: id, field });
+  for (const id of f.baseOfferIds ?? []) if (found.get(id)?.kind !== 'base' || id === offerId) throw bad(id, 'baseOfferIds');
+  for (const id of f.successorAddOnOfferIds ?? [])
+    if (found.get(id)?.kind !== 'add-on' || id === offerId) throw bad(id, 'successorAddOnOfferIds');
+  if (f.successorOfferId && (found.get(f.successorOfferId)?.kind !== 'base' || f.successorOfferId === offerId))
+    throw bad(f.successorOfferId, 'successorOfferId');
+}
+
+const upper = (xs: string[]) => [...new Set(xs.map((x) => x.toUpperCase()))];
+
+/** The operator adds an offer for a SKU of the catalog (or a new SKU with its service plans). */
+export async function createOffer(ctx: Ctx, input: CreateOfferInput) {
+  const now = ctx.clock.now();
+  const skuId = input.skuId.toLowerCase();
+  const id = input.id ?? `offer-${crypto.randomUUID()}`;
+  if (await findOffer(ctx.db, id)) throw new DomainError('offer_exists', { offerId: id });
+  let product = (await findProducts(ctx.db, [skuId]))[0];
+  if (!product) {
+    if (!input.skuPartNumber || !input.servicePlans) throw new DomainError('sku_not_found', { skuId });
+    await upsertProduct(ctx.db, {
+      skuId,
+      skuPartNumber: input.skuPartNumber,
+      name: input.productName ?? input.name ?? input.skuPartNumber,
+      servicePlans: input.servicePlans.map((p) => ({ id: p.id.toLowerCase(), name: p.name })),
+      source: 'operator',
+      now,
+    });
+    product = (await findProducts(ctx.db, [skuId]))[0]!;
+  }
+  const min = input.minQuantity ?? 1;
+  const max = input.maxQuantity ?? 300;
+  if (min > max) throw new DomainError('quantity_limits_invalid');
+  await checkReferences(ctx, id, input);
+  await insertOffer(ctx.db, {
+    id,
+    name: input.name ?? product.name,
+    sku_id: skuId,
+    kind: input.kind ?? 'base',
+    base_offer_ids: input.baseOfferIds ?? [],
+    billing_kind: input.billingKind ?? 'license',
+    term: input.term ?? 'P1Y',
+    billing_cycle: input.billingCycle ?? 'annual',
+    min_quantity: min,
+    max_quantity: max,
+    markets: upper(input.markets ?? []),
+    unit_price: input.unitPrice ?? null,
+    currency: input.currency ?? null,
+    refund_window_hours: input.refundWindowHours ?? 0,
+    status: input.status ?? 'available',
+    existing_customers_only: input.existingCustomersOnly ?? false,
+    successor_offer_id: input.successorOfferId ?? null,
+    successor_add_on_offer_ids: input.successorAddOnOfferIds ?? [],
+    created_at: now,
+    updated_at: now,
+  });
+  await recordAudit(ctx, { action: 'offer.created', targetType: 'offer', targetId: id, data: { skuId } });
+  return getOffer(ctx, { offerId: id });
+}
+
+/** The operator changes an offer: price, markets, limits, end of sale, successors. */
+export async function updateOffer(ctx: Ctx, input: OfferFields & { offerId: string }) {
+  const { offerId, ...f } = input;
+  const current = await findOffer(ctx.db, offerId);
+  if (!current) throw new DomainError('offer_not_found', { offerId });
+  const min = f.minQuantity ?? current.min_quantity;
+  const max = f.maxQuantity ?? current.max_quantity;
+  if (min > max) throw new DomainError('quantity_limits_invalid');
+  await checkReferences(ctx, offerId, f);
+  await updateOfferRow(ctx.db, offerId, {
+    ...(f.name !== undefined ? { name: f.name } : {}),
+    ...(f.kind !== undefined ? { kind: f.kind } : {}),
+    ...(f.baseOfferIds !== undefined ? { base_offer_ids: f.baseOfferIds } : {}),
+    ...(f.billingKind !== undefined ? { billing_kind: f.billingKind } : {}),
+    ...(f.term !== undefined ? { term: f.term } : {}),
+    ...(f.billingCycle !== undefined ? { billing_cycle: f.billingCycle } : {}),
+    min_quantity: min,
+    max_quantity: max,
+    ...(f.markets !== undefined ? { markets: upper(f.markets) } : {}),
+    ...(f.unitPrice !== undefined ? { unit_price: f.unitPrice } : {}),
+    ...(f.currency !== undefined ? { currency: f.currency } : {}),
+    ...(f.refundWindowHours !== undefined ? { refund_window_hours: f.refundWindowHours } : {}),
+    ...(f.status !== undefined ? { status: f.status } : {}),
+    ...(f.existingCustomersOnly !== undefined ? { existing_customers_only: f.existingCustomersOnly } : {}),
+    ...(f.successorOfferId !== undefined ? { successor_offer_id: f.successorOfferId } : {}),
+    ...(f.successorAddOnOfferIds !== undefined ? { successor_add_on_offer_ids: f.successorAddOnOfferIds } : {}),
+    updated_at: ctx.clock.now(),
+  });
+  await recordAudit(ctx, { action: 'offer.updated', targetType: 'offer', targetId: offerId, data: { changes: f } });
+  return getOffer(ctx, { offerId });
+}
+
+/** Parses the vendor's product and service-plan reference (CSV, with or without a byte-order mark). */
+export async function readReferenceFile(path: string): Promise<ReferenceRow[]> {
+  const text = await readFile(path, 'utf8');
+  return parse(text, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as ReferenceRow[];
+}
+
+/**
+ * Loads the reference: every product with its service plans (refreshed when already there), and an
+ * offer for each product that has none yet, with no price and no market until the operator sets
+ * them. Idempotent: a second run creates nothing.
+ */
+export async function importCatalogReference(ctx: Ctx, rows: ReferenceRow[]) {
+  const now = ctx.clock.now();
+  const { products, problems } = parseReferenceRows(rows);
+  const withOffers = await skusWithOffers(ctx.db);
+  let productsCreated = 0;
+  let productsUpdated = 0;
+  let offersCreated = 0;
+  for (const p of products) {
+    const r = await upsertProduct(ctx.db, {
+      skuId: p.skuId,
+      skuPartNumber: p.skuPartNumber,
+      name: p.name,
+      servicePlans: p.servicePlans.map((s) => ({ id: s.id, name: s.name, displayName: s.displayName })),
+      source: 'reference',
+      now,
+    });
+    if (r === 'created') productsCreated++;
+    else productsUpdated++;
+    if (withOffers.has(p.skuId)) continue;
+    await insertOffer(ctx.db, {
+      id: p.skuId,
+      name: p.name,
+      sku_id: p.skuId,
+      kind: 'base',
+      billing_kind: 'license',
+      term: 'P1Y',
+      billing_cycle: 'annual',
+      min_quantity: 1,
+      max_quantity: 10_000,
+      markets: [],
+      unit_price: null,
+      currency: null,
+      refund_window_hours: 0,
+      status: 'available',
+      existing_customers_only: false,
+      successor_offer_id: null,
+      created_at: now,
+      updated_at: now,
+    });
+    offersCreated++;
+  }
+  const summary = { products: products.length, productsCreated, productsUpdated, offersCreated, rowsSkipped: problems.length };
+  await recordAudit(ctx, { action: 'catalog.imported', targetType: 'catalog', data: summary });
+  return summary;
+}
+
+/** The demo catalog (SPEC §5) on the real reference; offers already there are left as they are. */
+export async function seedDemoCatalog(ctx: Ctx, rows: ReferenceRow[]) {
+  const now = ctx.clock.now();
+  const { products } = parseReferenceRows(rows);
+  const bySku = new Map(products.map((p) => [p.skuId, p]));
+  for (const skuId of new Set(DEMO_OFFERS.map((o) => o.skuId))) {
+    const p = bySku.get(skuId);
+    if (!p) throw new DomainError('sku_not_found', { skuId });
+    await upsertProduct(ctx.db, {
+      skuId,
+      skuPartNumber: p.skuPartNumber,
+      name: p.name,
+      servicePlans: p.servicePlans.map((s) => ({ id: s.id, name: s.name, displayName: s.displayName })),
+      source: 'reference',
+      now,
+    });
+  }
+  const existing = new Set((await findOffers(ctx.db, DEMO_OFFERS.map((o) => o.id))).map((o) => o.id));
+  // Successors point at other demo offers: insert them all first, then link.
+  for (const o of DEMO_OFFERS) {
+    if (existing.has(o.id)) continue;
+    await insertOffer(ctx.db, {
+      id: o.id,
+      name: bySku.get(o.skuId)!.name + (o.billingCycle === 'monthly' ? ' (monthly)' : ''),
+      sku_id: o.skuId,
+      kind: o.kind,
+      base_offer_ids: o.baseOfferIds,
+      billing_kind: 'license',
+      term: o.term,
+      billing_cycle: o.billingCycle,
+      min_quantity: o.minQuantity,
+      max_quantity: o.maxQuantity,
+      markets: o.markets,
+      unit_price: o.unitPrice,
+      currency: o.currency,
+      refund_window_hours: o.refundWindowHours,
+      status: o.status,
+      existing_customers_only: o.existingCustomersOnly,
+      successor_offer_id: null,
+      successor_add_on_offer_ids: [],
+      created_at: now,
+      updated_at: now,
+    });
+  }
+  for (const o of DEMO_OFFERS) {
+    if (existing.has(o.id) || (!o.successorOfferId && o.successorAddOnOfferIds.length === 0)) continue;
+    await updateOfferRow(ctx.db, o.id, {
+      successor_offer_id: o.successorOfferId,
+      successor_add_on_offer_ids: o.successorAddOnOfferIds,
+    });
+  }
+  await recordAudit(ctx, { action: 'catalog.demo-seeded', targetType: 'catalog', data: { offers: DEMO_OFFERS.length } });
+}

@@ -1,0 +1,97 @@
+import type { Selectable } from 'kysely';
+import type { CreditRequestsTable, Db, Trx } from '../../platform/db/database.ts';
+
+export type CreditRequestRow = Selectable<CreditRequestsTable>;
+
+export async function insertCreditRequest(
+  db: Trx,
+  r: {
+    id: string;
+    tenantId: string;
+    subscriptionId: string;
+    filedBy: 'customer' | 'partner';
+    partnerId: string | null;
+    userId: string;
+    reason: string;
+    amount: number | null;
+    now: Date;
+  },
+) {
+  await db
+    .insertInto('credit_requests')
+    .values({
+      id: r.id,
+      tenant_id: r.tenantId,
+      subscription_id: r.subscriptionId,
+      filed_by: r.filedBy,
+      partner_id: r.partnerId,
+      filed_by_user_id: r.userId,
+      reason: r.reason,
+      requested_amount: r.amount,
+      status: 'submitted',
+      created_at: r.now,
+    })
+    .execute();
+}
+
+export async function findCreditRequest(db: Db | Trx, id: string): Promise<CreditRequestRow | undefined> {
+  return db.selectFrom('credit_requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Newest first; by tenant (customer), by tenant and filing partner (partner), or all (operator). */
+export async function listCreditRequestRows(
+  db: Db | Trx,
+  f: {
+    tenantId?: string;
+    partnerId?: string;
+    status?: 'submitted' | 'approved' | 'rejected';
+    before?: [string, string];
+    limit: number;
+  },
+) {
+  let q = db
+    .selectFrom('credit_requests')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
+  if (f.tenantId) q = q.where('tenant_id', '=', f.tenantId);
+  if (f.partnerId) q = q.where('partner_id', '=', f.partnerId);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.before) {
+    const at = new Date(f.before[0]);
+    const id = f.before[1];
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]),
+    );
+  }
+  return q.execute();
+}
+
+export async function decideCreditRequest(
+  db: Trx,
+  id: string,
+  d: { status: 'approved' | 'rejected'; amount: number | null; userId: string; now: Date },
+) {
+  return db
+    .updateTable('credit_requests')
+    .set({ status: d.status, decided_amount: d.amount, decided_by_user_id: d.userId, decided_at: d.now })
+    .where('id', '=', id)
+    .where('status', '=', 'submitted')
+    .returning('id')
+    .executeTakeFirst();
+}
+
+/**
+ * The subscription a credit is asked for, and its channel. The subscriptions table belongs to the
+ * subscriptions module, which exports no lookup yet: this reads it directly, as agreed, until it
+ * does (then call its function instead).
+ */
+export async function subscriptionChannel(db: Db | Trx, tenantId: string, subscriptionId: string) {
+  return db
+    .selectFrom('subscriptions')
+    .select(['id', 'channel', 'partner_id'])
+    .where('id', '=', subscriptionId)
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,39 @@
+import { Type } from '@sinclair/typebox';
+import { DateTime, Id, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+
+/** Amounts are integer minor units (cents). */
+const Amount = Type.Integer({ minimum: 0, maximum: 2_000_000_000 });
+const Status = Type.Union([Type.Literal('submitted'), Type.Literal('approved'), Type.Literal('rejected')]);
+
+export const FileCreditBody = Obj({
+  subscriptionId: Id,
+  reason: NonEmpty(2000),
+  amount: Type.Optional(Amount),
+});
+
+export const DecisionBody = Obj({
+  decision: Type.Union([Type.Literal('approved'), Type.Literal('rejected')]),
+  amount: Type.Optional(Amount),
+});
+
+export const CreditRequestView = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  subscriptionId: Type.String(),
+  filedBy: Type.Union([Type.Literal('customer'), Type.Literal('partner')]),
+  partnerId: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String(),
+  amount: Type.Union([Type.Integer(), Type.Null()]),
+  status: Status,
+  decidedAmount: Type.Union([Type.Integer(), Type.Null()]),
+  decidedAt: Type.Union([DateTime, Type.Null()]),
+  createdAt: DateTime,
+});
+export const CreditRequestPage = Page(CreditRequestView);
+
+export const CreditQuery = Obj({
+  cursor: Type.Optional(Str(200)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  status: Type.Optional(Status),
+});
+export const CreditParams = Obj({ id: Id });

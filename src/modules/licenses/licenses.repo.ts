@@ -1,0 +1,65 @@
+import { sql } from 'kysely';
+import type { Db, Trx } from '../../platform/db/database.ts';
+
+export async function tenantAssignments(db: Db | Trx, tenantId: string) {
+  return db
+    .selectFrom('license_assignments')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('assigned_at')
+    .orderBy('directory_user_id')
+    .execute();
+}
+
+export async function assignmentCounts(db: Db | Trx, tenantId: string) {
+  const rows = await db
+    .selectFrom('license_assignments')
+    .select(['sku_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('tenant_id', '=', tenantId)
+    .groupBy('sku_id')
+    .execute();
+  return new Map(rows.map((r) => [r.sku_id, Number(r.n)]));
+}
+
+/**
+ * Serialises license updates of one tenant: a transaction-scoped advisory lock, taken before the
+ * pool is read, so that two concurrent updates can never assign more seats than the pool holds
+ * (also when the tenant has no subscription row to lock yet).
+ */
+export async function lockSeatPool(db: Trx, tenantId: string) {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`seat-pool:${tenantId}`}, 0))`.execute(db);
+}
+
+export async function insertAssignment(
+  db: Trx,
+  a: { tenantId: string; userId: string; skuId: string; excludedPlans: string[]; now: Date },
+) {
+  await db
+    .insertInto('license_assignments')
+    .values({
+      tenant_id: a.tenantId,
+      directory_user_id: a.userId,
+      sku_id: a.skuId,
+      excluded_plans: a.excludedPlans,
+      assigned_at: a.now,
+    })
+    .execute();
+}
+
+export async function updateExcludedPlans(db: Trx, userId: string, skuId: string, excludedPlans: string[]) {
+  await db
+    .updateTable('license_assignments')
+    .set({ excluded_plans: excludedPlans })
+    .where('directory_user_id', '=', userId)
+    .where('sku_id', '=', skuId)
+    .execute();
+}
+
+export async function deleteAssignments(db: Trx, userId: string, skuIds: string[]) {
+  if (skuIds.length === 0) return;
+  await db
+    .deleteFrom('license_assignments')
+    .where('directory_user_id', '=', userId)
+    .where('sku_id', 'in', skuIds)
+    .execute();
+}

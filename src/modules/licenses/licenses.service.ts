@@ -1,0 +1,183 @@
+import { checkLicenseUpdate, usersWithoutAccess } from '../../domain/seat-pool.ts';
+import type { Db, Trx } from '../../platform/db/database.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { productsBySku } from '../catalog/catalog.service.ts';
+import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { seatPoolsOf } from '../subscriptions/subscriptions.service.ts';
+import { directoryUsersByIds, findDirectoryUser, listDirectoryUserRows } from '../tenants/tenants.repo.ts';
+import {
+  assignmentCounts,
+  deleteAssignments,
+  insertAssignment,
+  lockSeatPool,
+  tenantAssignments,
+  updateExcludedPlans,
+} from './licenses.repo.ts';
+
+/** For subscriptions: how many users hold each SKU in the tenant. */
+export async function assignedCountsBySku(db: Db | Trx, tenantId: string) {
+  return assignmentCounts(db, tenantId);
+}
+
+/** The tenant's pools and who is without access now (the most recently assigned lose first). */
+async function accessOf(ctx: Ctx<Db | Trx>, tenantId: string) {
+  const assignments = await tenantAssignments(ctx.db, tenantId);
+  const pools = await seatPoolsOf(ctx, tenantId);
+  const lost = usersWithoutAccess(
+    pools,
+    assignments.map((a) => ({ userId: a.directory_user_id, skuId: a.sku_id, assignedAt: a.assigned_at })),
+  );
+  const hasAccess = (userId: string, skuId: string) => !(lost.get(skuId)?.has(userId) ?? false);
+  return { assignments, pools, lost, hasAccess };
+}
+
+type UserRow = { id: string; user_principal_name: string; display_name: string };
+
+async function userViews(ctx: Ctx<Db | Trx>, tenantId: string, users: UserRow[]) {
+  const { assignments, hasAccess } = await accessOf(ctx, tenantId);
+  const products = await productsBySku(ctx.db, assignments.map((a) => a.sku_id));
+  return users.map((u) => {
+    const licenses = assignments
+      .filter((a) => a.directory_user_id === u.id)
+      .map((a) => {
+        const product = products.get(a.sku_id);
+        const excluded = new Set(a.excluded_plans);
+        return {
+          skuId: a.sku_id,
+          skuPartNumber: product?.skuPartNumber ?? null,
+          name: product?.name ?? null,
+          excludedPlans: a.excluded_plans,
+          assignedAt: a.assigned_at.toISOString(),
+          hasAccess: hasAccess(u.id, a.sku_id),
+          servicePlans: (product?.servicePlans ?? []).filter((p) => !excluded.has(p.id)),
+        };
+      });
+    return {
+      id: u.id,
+      userPrincipalName: u.user_principal_name,
+      displayName: u.display_name,
+      licenses,
+      // Every license the user holds is usable (a user with none has nothing to use).
+      hasAccess: licenses.length > 0 && licenses.every((l) => l.hasAccess),
+    };
+  });
+}
+
+/** The tenant's users with their SKUs, effective service plans and access (needs delegated admin). */
+export async function listTenantUsers(ctx: Ctx<Db>, input: { tenantId: string; cursor?: string; limit?: number }) {
+  await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses");
+  const limit = input.limit ?? 50;
+  const after = decodeCursor<unknown>(input.cursor);
+  if (after !== undefined && !(Array.isArray(after) && after.length === 2 && after.every((x) => typeof x === 'string'))) {
+    throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
+  }
+  const rows = await listDirectoryUserRows(ctx.db, {
+    tenantId: input.tenantId,
+    ...(after ? { after: after as [string, string] } : {}),
+    limit,
+  });
+  const page = toPage(
+    rows,
+    limit,
+    (r) => r,
+    (r) => [r.user_principal_name, r.id],
+  );
+  return { items: await userViews(ctx, input.tenantId, page.items), nextCursor: page.nextCursor };
+}
+
+/** Per SKU: seats in the pool, assignments, and exactly which users are without access. */
+export async function listSeatPools(ctx: Ctx<Db>, input: { tenantId: string }) {
+  await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses");
+  const { assignments, pools, lost } = await accessOf(ctx, input.tenantId);
+  const skus = [...new Set([...pools.keys(), ...assignments.map((a) => a.sku_id)])].sort();
+  const products = await productsBySku(ctx.db, skus);
+  const lostIds = [...lost.values()].flatMap((s) => [...s]);
+  const users = new Map((await directoryUsersByIds(ctx.db, input.tenantId, lostIds)).map((u) => [u.id, u]));
+  return {
+    items: skus.map((skuId) => {
+      const seats = pools.get(skuId) ?? 0;
+      const assigned = assignments.filter((a) => a.sku_id === skuId).length;
+      return {
+        skuId,
+        skuPartNumber: products.get(skuId)?.skuPartNumber ?? null,
+        name: products.get(skuId)?.name ?? null,
+        seats,
+        assigned,
+        available: Math.max(0, seats - assigned),
+        usersWithoutAccess: [...(lost.get(skuId) ?? [])].sort().map((id) => ({
+          id,
+          userPrincipalName: users.get(id)?.user_principal_name ?? '',
+        })),
+      };
+    }),
+    nextCursor: null,
+  };
+}
+
+export interface LicenseUpdateInput {
+  tenantId: string;
+  userId: string;
+  assign: { skuId: string; excludedPlans?: string[] }[];
+  remove: string[];
+}
+
+/**
+ * Adds and removes a user's SKUs in one step, all or nothing. Removals free seats before additions
+ * take them; assigning beyond the pool (all channels' seats that give users access) is refused.
+ */
+export async function updateUserLicenses(ctx: Ctx, input: LicenseUpdateInput) {
+  await assertDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses");
+  const user = await findDirectoryUser(ctx.db, input.tenantId, input.userId);
+  if (!user) throw new DomainError('user_not_found');
+  const assign = input.assign.map((a) => ({ skuId: a.skuId.toLowerCase(), excludedPlans: [...new Set((a.excludedPlans ?? []).map((p) => p.toLowerCase()))] }));
+  const remove = [...new Set(input.remove.map((s) => s.toLowerCase()))];
+  const assignSkus = assign.map((a) => a.skuId);
+  for (const sku of assignSkus) {
+    if (remove.includes(sku)) throw new DomainError('license_update_invalid', { skuId: sku });
+  }
+  if (new Set(assignSkus).size !== assignSkus.length) {
+    throw new DomainError('license_update_invalid', { skuId: assignSkus.find((s, i) => assignSkus.indexOf(s) !== i) });
+  }
+  const products = await productsBySku(ctx.db, assignSkus);
+  for (const a of assign) {
+    const product = products.get(a.skuId);
+    if (!product) throw new DomainError('sku_not_found', { skuId: a.skuId });
+    const planIds = new Set(product.servicePlans.map((p) => p.id));
+    const unknown = a.excludedPlans.find((p) => !planIds.has(p));
+    if (unknown) throw new DomainError('license_plan_unknown', { skuId: a.skuId, planId: unknown });
+  }
+
+  await lockSeatPool(ctx.db, input.tenantId);
+  const current = await tenantAssignments(ctx.db, input.tenantId);
+  const pools = await seatPoolsOf(ctx, input.tenantId);
+  const check = checkLicenseUpdate(
+    pools,
+    current.map((a) => ({ userId: a.directory_user_id, skuId: a.sku_id })),
+    { userId: user.id, assign: assignSkus, remove },
+  );
+  if (!check.ok) {
+    throw new DomainError('license_quota_exceeded', {
+      skuId: check.skuId,
+      available: check.available,
+      requested: check.requested,
+    });
+  }
+  const now = ctx.clock.now();
+  await deleteAssignments(ctx.db, user.id, remove);
+  const held = new Set(current.filter((a) => a.directory_user_id === user.id).map((a) => a.sku_id));
+  for (const a of assign) {
+    if (held.has(a.skuId)) await updateExcludedPlans(ctx.db, user.id, a.skuId, a.excludedPlans);
+    else await insertAssignment(ctx.db, { tenantId: input.tenantId, userId: user.id, skuId: a.skuId, excludedPlans: a.excludedPlans, now });
+  }
+  await recordAudit(ctx, {
+    action: 'licenses.updated',
+    targetType: 'directory-user',
+    targetId: user.id,
+    tenantId: input.tenantId,
+    data: { assign, remove },
+  });
+  return (await userViews(ctx, input.tenantId, [user]))[0]!;
+}

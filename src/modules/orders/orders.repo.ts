@@ -1,0 +1,54 @@
+import type { Selectable } from 'kysely';
+import type { Db, OrdersTable, Trx } from '../../platform/db/database.ts';
+
+export type OrderRow = Selectable<OrdersTable>;
+
+export async function insertOrder(
+  db: Trx,
+  o: {
+    id: string;
+    tenantId: string;
+    partnerId: string;
+    userId: string | null;
+    lineItems: { offerId: string; quantity: number; subscriptionId: string }[];
+    now: Date;
+  },
+) {
+  await db
+    .insertInto('orders')
+    .values({
+      id: o.id,
+      tenant_id: o.tenantId,
+      partner_id: o.partnerId,
+      created_by_user_id: o.userId,
+      status: 'completed',
+      line_items: JSON.stringify(o.lineItems),
+      created_at: o.now,
+    })
+    .execute();
+}
+
+export async function findOrder(db: Db | Trx, tenantId: string, id: string) {
+  return db.selectFrom('orders').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+/** A page of a tenant's orders, newest first; a partner's own only when `partnerId` is given. */
+export async function listOrderRows(
+  db: Db | Trx,
+  f: { tenantId: string; partnerId?: string; before?: [string, string]; limit: number },
+) {
+  let q = db
+    .selectFrom('orders')
+    .selectAll()
+    .where('tenant_id', '=', f.tenantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
+  if (f.partnerId) q = q.where('partner_id', '=', f.partnerId);
+  if (f.before) {
+    const [at, id] = f.before;
+    const t = new Date(at);
+    q = q.where((eb) => eb.or([eb('created_at', '<', t), eb.and([eb('created_at', '=', t), eb('id', '<', id)])]));
+  }
+  return q.execute();
+}

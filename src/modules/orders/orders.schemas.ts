@@ -1,0 +1,24 @@
+import { Type } from '@sinclair/typebox';
+import { DateTime, Id, Obj, Page } from '../../platform/http/schemas.ts';
+import { SubscriptionView } from '../subscriptions/subscriptions.schemas.ts';
+
+export const PlaceOrderBody = Obj({
+  lineItems: Type.Array(Obj({ offerId: Id, quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }), {
+    minItems: 1,
+    maxItems: 50,
+  }),
+});
+
+export const OrderParams = Obj({ tenantId: Id, orderId: Id });
+
+export const OrderView = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  partnerId: Type.String(),
+  status: Type.Literal('completed'),
+  lineItems: Type.Array(Type.Object({ offerId: Type.String(), quantity: Type.Integer(), subscriptionId: Type.String() })),
+  createdAt: DateTime,
+  /** The subscriptions the order created (on the order and on one order; not in lists). */
+  subscriptions: Type.Optional(Type.Array(SubscriptionView)),
+});
+export const OrderPage = Page(OrderView);

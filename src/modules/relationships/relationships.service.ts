@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { addDays } from '../../domain/delegated-admin.ts';
+import { REGION_NAMES, type Region } from '../../domain/regions.ts';
+import { issueSignedToken, signingSecret } from '../../platform/auth/signing.ts';
+import type { Db, PartnerRow, TenantRow } from '../../platform/db/database.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { decodeCursor, decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import {
+  delegatedAdminByPartner,
+  endDelegatedAdminWithRelationship,
+} from '../delegated-admin/delegated-admin.service.ts';
+import { recordEvent } from '../outbox/outbox.service.ts';
+import { findPartner } from '../partners/partners.repo.ts';
+import { findTenant, findTenantByDomain } from '../tenants/tenants.repo.ts';
+import {
+  closeRelationshipRequest,
+  countLivePartnerSubscriptions,
+  findAcceptedRelationship,
+  findRelationshipRequest,
+  hasAcceptedRelationship,
+  insertRelationshipRequest,
+  listRelationshipRequestRows,
+  markRelationshipRemoved,
+  partnersOfTenant,
+  type RelationshipRequestRow,
+} from './relationships.repo.ts';
+
+export const INVITATION_PURPOSE = 'invitation';
+
+export interface DelegatedAdminAsked {
+  roles: string[];
+  durationDays: number;
+  autoExtend: boolean;
+}
+
+/** A partner may only serve tenants of its own region; the error names both, as people read them. */
+export function assertSameRegion(partner: PartnerRow, tenant: TenantRow) {
+  if (partner.region === tenant.region) return;
+  const name = (r: string) => REGION_NAMES[r as Region] ?? r;
+  throw new DomainError('region_mismatch', {
+    partnerRegion: name(partner.region),
+    tenantRegion: name(tenant.region),
+    partnerRegionId: partner.region,
+    tenantRegionId: tenant.region,
+  });
+}
+
+export function requestStatusAt(r: RelationshipRequestRow, now: Date) {
+  if (r.status === 'pending' && now.getTime() >= r.expires_at.getTime()) return 'expired' as const;
+  return r.status;
+}
+
+export function delegatedAdminAsked(r: RelationshipRequestRow): DelegatedAdminAsked | null {
+  const d = r.delegated_admin as Partial<DelegatedAdminAsked> | null;
+  if (!d) return null;
+  return { roles: d.roles ?? [], durationDays: d.durationDays ?? 0, autoExtend: !!d.autoExtend };
+}
+
+export function toRequestView(r: RelationshipRequestRow, now: Date) {
+  const status = requestStatusAt(r, now);
+  return {
+    id: r.id,
+    status,
+    // A prospect invitation names its tenant only once accepted: a decline stays private.
+    tenantId: r.tenant_id ?? (r.status === 'accepted' ? r.responded_tenant_id : null),
+    delegatedAdmin: delegatedAdminAsked(r),
+    dap: false as const,
+    createdAt: r.created_at.toISOString(),
+    expiresAt: r.expires_at.toISOString(),
+    respondedAt: r.responded_at?.toISOString() ?? null,
+    relationshipId: r.relationship_id,
+  };
+}
+
+async function targetTenant(ctx: Ctx, input: { tenantId?: string; domain?: string }) {
+  if (!input.tenantId && !input.domain) return null;
+  const byId = input.tenantId ? await findTenant(ctx.db, input.tenantId) : undefined;
+  const byDomain = input.domain ? await findTenantByDomain(ctx.db, input.domain) : undefined;
+  if ((input.tenantId && !byId) || (input.domain && !byDomain)) throw new DomainError('tenant_not_found');
+  if (byId && byDomain && byId.id !== byDomain.id) throw new DomainError('relationship_target_mismatch');
+  return (byId ?? byDomain)!;
+}
+
+/**
+ * A partner asks a tenant (known by id or domain) or a prospect (neither) for a reseller
+ * relationship: a signed, single-use, expiring invitation link. For a known tenant the region
+ * rule is checked now; for a prospect, at acceptance.
+ */
+export async function requestRelationship(
+  ctx: Ctx,
+  input: {
+    tenantId?: string;
+    domain?: string;
+    delegatedAdmin?: { roles: string[]; durationDays: number; autoExtend?: boolean };
+  },
+) {
+  const partner = await findPartner(ctx.db, ctx.actor.partnerId ?? '');
+  if (!partner) throw new DomainError('partner_not_found');
+  const tenant = await targetTenant(ctx, input);
+  if (tenant) {
+    assertSameRegion(partner, tenant);
+    if (await hasAcceptedRelationship(ctx.db, partner.id, tenant.id))
+      throw new DomainError('relationship_exists');
+  }
+  const now = ctx.clock.now();
+  const id = randomUUID();
+  const { token, tokenHash } = issueSignedToken(await signingSecret(ctx.db, ctx.config), INVITATION_PURPOSE);
+  const asked = input.delegatedAdmin
+    ? {
+        roles: [...new Set(input.delegatedAdmin.roles)],
+        durationDays: input.delegatedAdmin.durationDays,
+        autoExtend: !!input.delegatedAdmin.autoExtend,
+      }
+    : null;
+  await insertRelationshipRequest(ctx.db, {
+    id,
+    partnerId: partner.id,
+    tenantId: tenant?.id ?? null,
+    tokenHash,
+    delegatedAdmin: asked,
+    createdByUserId: ctx.actor.userId,
+    now,
+    expiresAt: addDays(now, ctx.config.invitationTtlDays),
+  });
+  await recordAudit(ctx, {
+    action: 'relationship.requested',
+    targetType: 'relationship-request',
+    targetId: id,
+    tenantId: tenant?.id ?? null,
+    partnerId: partner.id,
+    data: { prospect: !tenant, delegatedAdmin: asked },
+  });
+  const row = (await findRelationshipRequest(ctx.db, id))!;
+  return { ...toRequestView(row, now), url: `/invitations/${token}`, token };
+}
+
+export async function listRelationshipRequests(
+  ctx: Ctx<Db>,
+  input: {
+    cursor?: string;
+    limit?: number;
+    status?: 'pending' | 'accepted' | 'declined' | 'expired' | 'withdrawn';
+  },
+) {
+  const limit = input.limit ?? 50;
+  const before = decodeTimeCursor(input.cursor);
+  const now = ctx.clock.now();
+  const rows = await listRelationshipRequestRows(ctx.db, {
+    partnerId: ctx.actor.partnerId!,
+    now,
+    ...(input.status ? { status: input.status } : {}),
+    ...(before ? { before } : {}),
+    limit,
+  });
+  return toPage(
+    rows,
+    limit,
+    (r) => toRequestView(r, now),
+    (r) => [r.created_at.toISOString(), r.id],
+  );
+}
+
+/** The partner takes back a pending invitation: its link stops working at once. */
+export async function withdrawRelationshipRequest(ctx: Ctx, input: { id: string }) {
+  const row = await findRelationshipRequest(ctx.db, input.id);
+  if (!row || row.partner_id !== ctx.actor.partnerId) throw new DomainError('relationship_request_not_found');
+  const now = ctx.clock.now();
+  const status = requestStatusAt(row, now);
+  if (status !== 'pending') throw new DomainError('relationship_request_not_pending', { status });
+  if (
+    !(await closeRelationshipRequest(ctx.db, row.id, { status: 'withdrawn', now, userId: ctx.actor.userId }))
+  ) {
+    throw new DomainError('conflict');
+  }
+  await recordAudit(ctx, {
+    action: 'relationship-request.withdrawn',
+    targetType: 'relationship-request',
+    targetId: row.id,
+    tenantId: row.tenant_id,
+    partnerId: row.partner_id,
+  });
+  return toRequestView((await findRelationshipRequest(ctx.db, row.id))!, now);
+}
+
+/** The customer's view: every partner it has a relationship with, and the delegated admin each holds. */
+export async function listTenantPartners(ctx: Ctx<Db>, input: { cursor?: string; limit?: number }) {
+  const limit = input.limit ?? 50;
+  const after = decodeCursor<[string, string]>(input.cursor);
+  const tenantId = ctx.actor.tenantId!;
+  const now = ctx.clock.now();
+  const rows = await partnersOfTenant(ctx.db, { tenantId, ...(after ? { after } : {}), limit });
+  const grants = await delegatedAdminByPartner(
+    ctx.db,
+    tenantId,
+    rows.map((r) => r.partner_id),
+    now,
+  );
+  return toPage(
+    rows,
+    limit,
+    (r) => {
+      const list = grants.get(r.partner_id) ?? [];
+      return {
+        partner: { id: r.partner_id, name: r.name, country: r.country, region: r.region, kind: r.kind },
+        relationship: { id: r.relationship_id, status: r.status, acceptedAt: r.accepted_at.toISOString() },
+        delegatedAdmin: { canActOnBehalf: list.some((g) => g.status === 'active'), grants: list },
+      };
+    },
+    (r) => [r.name, r.partner_id],
+  );
+}
+
+/**
+ * Ends a reseller relationship (asked by the partner or the customer), only once no active
+ * subscription of that partner remains in the tenant. Its delegated admin ends with it.
+ */
+export async function removeRelationship(
+  ctx: Ctx,
+  input: { partnerId: string; tenantId: string; reason?: string },
+) {
+  const rel = await findAcceptedRelationship(ctx.db, input.partnerId, input.tenantId);
+  if (!rel) throw new DomainError('relationship_not_found');
+  const now = ctx.clock.now();
+  const live = await countLivePartnerSubscriptions(ctx.db, input.partnerId, input.tenantId, now);
+  if (live > 0) throw new DomainError('relationship_has_active_subscriptions', { count: live });
+  if (!(await markRelationshipRemoved(ctx.db, rel.id, now))) throw new DomainError('conflict');
+  const grantIds = await endDelegatedAdminWithRelationship(ctx, input.partnerId, input.tenantId);
+  await recordAudit(ctx, {
+    action: 'relationship.removed',
+    targetType: 'relationship',
+    targetId: rel.id,
+    tenantId: input.tenantId,
+    partnerId: input.partnerId,
+    data: { removedDelegatedAdmin: grantIds, ...(input.reason ? { reason: input.reason } : {}) },
+  });
+  await recordEvent(ctx, 'relationship.removed', {
+    relationshipId: rel.id,
+    tenantId: input.tenantId,
+    partnerId: input.partnerId,
+  });
+  return {
+    id: rel.id,
+    partnerId: rel.partner_id,
+    tenantId: rel.tenant_id,
+    status: 'removed',
+    acceptedAt: rel.accepted_at.toISOString(),
+    removedAt: now.toISOString(),
+  };
+}

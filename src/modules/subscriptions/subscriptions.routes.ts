@@ -1,0 +1,112 @@
+import { readContext, runInTransaction } from '../../platform/http/run.ts';
+import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
+import type { App, ServerDeps } from '../../platform/http/server.ts';
+import {
+  ChangedSubscriptionView,
+  ChangeOwnSubscriptionBody,
+  ChangeSubscriptionBody,
+  OwnSubscriptionParams,
+  RecordSubscriptionBody,
+  SubscriptionPage,
+  SubscriptionsQuery,
+  SubscriptionView,
+  TenantSubscriptionParams,
+} from './subscriptions.schemas.ts';
+import {
+  changeCustomerSubscription,
+  changeOwnSubscription,
+  getCustomerSubscription,
+  listCustomerSubscriptions,
+  listOwnSubscriptions,
+  recordSubscription,
+} from './subscriptions.service.ts';
+
+export function registerSubscriptions(app: App, deps: ServerDeps) {
+  app.get(
+    '/api/customers/:tenantId/subscriptions',
+    {
+      config: { action: 'subscriptions.read' },
+      schema: {
+        tags: ['subscriptions'],
+        summary: "Every subscription of the customer, from every channel, marked with whether you may change it",
+        params: TenantParams,
+        querystring: SubscriptionsQuery,
+        response: { 200: SubscriptionPage, ...errorResponses },
+      },
+    },
+    async (req) => listCustomerSubscriptions(readContext(deps, req), { ...req.params, ...req.query }),
+  );
+  app.get(
+    '/api/customers/:tenantId/subscriptions/:id',
+    {
+      config: { action: 'subscriptions.read' },
+      schema: {
+        tags: ['subscriptions'],
+        summary: 'One subscription of the customer',
+        params: TenantSubscriptionParams,
+        response: { 200: SubscriptionView, ...errorResponses },
+      },
+    },
+    async (req) => getCustomerSubscription(readContext(deps, req), req.params),
+  );
+  app.patch(
+    '/api/customers/:tenantId/subscriptions/:id',
+    {
+      config: { action: 'subscriptions.manage' },
+      schema: {
+        tags: ['subscriptions'],
+        summary: 'Change your own subscription: seats, auto-renew, suspend, reactivate, cancel',
+        params: TenantSubscriptionParams,
+        body: ChangeSubscriptionBody,
+        response: { 200: ChangedSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) => changeCustomerSubscription(ctx, { ...req.params, ...req.body })),
+  );
+  app.get(
+    '/api/tenant/subscriptions',
+    {
+      config: { action: 'tenant.read' },
+      schema: {
+        tags: ['tenant'],
+        summary: "Your tenant's subscriptions from every channel",
+        querystring: SubscriptionsQuery,
+        response: { 200: SubscriptionPage, ...errorResponses },
+      },
+    },
+    async (req) => listOwnSubscriptions(readContext(deps, req), req.query),
+  );
+  app.patch(
+    '/api/tenant/subscriptions/:id',
+    {
+      config: { action: 'tenant.manage' },
+      schema: {
+        tags: ['tenant'],
+        summary: 'Turn auto-renew on or off, or cancel, one of your direct subscriptions',
+        params: OwnSubscriptionParams,
+        body: ChangeOwnSubscriptionBody,
+        response: { 200: ChangedSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) => changeOwnSubscription(ctx, { id: req.params.id, ...req.body })),
+  );
+  app.post(
+    '/api/admin/tenants/:tenantId/subscriptions',
+    {
+      config: { action: 'operator.tenants' },
+      schema: {
+        tags: ['operator'],
+        summary: 'Record a subscription the tenant holds from any channel',
+        params: TenantParams,
+        body: RecordSubscriptionBody,
+        response: { 201: SubscriptionView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) => recordSubscription(ctx, { tenantId: req.params.tenantId, ...req.body }), {
+        status: 201,
+      }),
+  );
+}

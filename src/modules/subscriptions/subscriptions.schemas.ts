@@ -1,0 +1,105 @@
+import { Type } from '@sinclair/typebox';
+import { DateTime, Id, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+import { BillingCycle, Term } from '../catalog/catalog.schemas.ts';
+
+export const Channel = Type.Union([
+  Type.Literal('direct'),
+  Type.Literal('partner'),
+  Type.Literal('volume'),
+  Type.Literal('trial'),
+]);
+const State = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('suspended'),
+  Type.Literal('expired'),
+  Type.Literal('disabled'),
+  Type.Literal('deleted'),
+]);
+
+export const SubscriptionView = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  offerId: Type.String(),
+  offerName: Type.Optional(Type.String()),
+  skuId: Type.String(),
+  quantity: Type.Integer(),
+  /** Seats of this subscription taken by users (the SKU's pool split oldest subscription first). */
+  assignedSeats: Type.Integer(),
+  /** The lifecycle state now, derived from the dates and the platform clock. */
+  status: State,
+  channel: Channel,
+  partnerId: Type.Optional(Type.String()),
+  purchasedVia: Type.Optional(Type.String()),
+  orderId: Type.Optional(Type.String()),
+  billingCycle: BillingCycle,
+  term: Term,
+  termStart: DateTime,
+  termEnd: DateTime,
+  autoRenew: Type.Boolean(),
+  renewals: Type.Integer(),
+  usersHaveAccess: Type.Boolean(),
+  adminsHaveAccess: Type.Boolean(),
+  dataRetained: Type.Boolean(),
+  nextChangeAt: Type.Union([DateTime, Type.Null()]),
+  suspendedAt: Type.Union([DateTime, Type.Null()]),
+  cancelledAt: Type.Union([DateTime, Type.Null()]),
+  unitPrice: Type.Integer(),
+  currency: Type.Union([Type.String(), Type.Null()]),
+  refundWindow: Type.Object({
+    hours: Type.Integer(),
+    endsAt: Type.Union([DateTime, Type.Null()]),
+    isOpen: Type.Boolean(),
+  }),
+  /** Whether the caller may change it (a partner: only its own partner-channel subscriptions). */
+  canChange: Type.Optional(Type.Boolean()),
+  createdAt: DateTime,
+});
+export const SubscriptionPage = Page(SubscriptionView);
+
+export const ChangedSubscriptionView = Type.Composite([
+  SubscriptionView,
+  Type.Object({
+    /** Minor units returned to the customer by this change (prorated, inside the refund window). */
+    amountRefunded: Type.Integer(),
+    /** Minor units paid for the rest of the term and not returned (cancelling outside the window). */
+    amountLost: Type.Integer(),
+  }),
+]);
+
+export const SubscriptionsQuery = Obj({
+  channel: Type.Optional(Channel),
+  cursor: Type.Optional(Str(200)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+
+export const TenantSubscriptionParams = Obj({ tenantId: Id, id: Id });
+export const OwnSubscriptionParams = Obj({ id: Id });
+
+export const ChangeSubscriptionBody = Obj(
+  {
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    autoRenew: Type.Optional(Type.Boolean()),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('cancelled')])),
+  },
+  { minProperties: 1 },
+);
+
+export const ChangeOwnSubscriptionBody = Obj(
+  {
+    autoRenew: Type.Optional(Type.Boolean()),
+    status: Type.Optional(Type.Literal('cancelled')),
+  },
+  { minProperties: 1 },
+);
+
+export const RecordSubscriptionBody = Obj({
+  offerId: Id,
+  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  channel: Channel,
+  partnerId: Type.Optional(Id),
+  purchasedVia: Type.Optional(NonEmpty(60)),
+  billingCycle: BillingCycle,
+  termStart: DateTime,
+  termEnd: DateTime,
+  autoRenew: Type.Boolean(),
+});

@@ -1,0 +1,452 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_LIFECYCLE, type LifecycleSettings, type LifecycleState, addTerm, lifecycleState } from '../../domain/lifecycle.ts';
+import { cancellationRefund, isInsideRefundWindow, remainingTermValue } from '../../domain/refunds.ts';
+import { type PoolSubscription, seatPools } from '../../domain/seat-pool.ts';
+import type { Db, Trx } from '../../platform/db/database.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { type OfferView, offersById } from '../catalog/catalog.service.ts';
+import { assignedCountsBySku } from '../licenses/licenses.service.ts';
+import { findPartner } from '../partners/partners.repo.ts';
+import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
+import { findTenant } from '../tenants/tenants.repo.ts';
+import {
+  findSubscription,
+  insertSubscription,
+  listSubscriptionRows,
+  lockSubscription,
+  type SubscriptionRow,
+  subscriptionRowsByIds,
+  tenantSubscriptionRows,
+  updateSubscriptionRow,
+} from './subscriptions.repo.ts';
+
+const HOUR_MS = 3_600_000;
+export type Channel = SubscriptionRow['channel'];
+
+export function lifecycleSettings(ctx: Pick<Ctx<Db | Trx>, 'config'>): LifecycleSettings {
+  return { ...DEFAULT_LIFECYCLE, ...(ctx.config.lifecycle ?? {}) };
+}
+
+/** The state at `now`, derived from the stored dates (never stored, never updated by a timer). */
+export function stateOf(s: SubscriptionRow, now: Date, settings: LifecycleSettings): LifecycleState {
+  return lifecycleState(
+    {
+      termStart: s.term_start,
+      termEnd: s.term_end,
+      term: s.term,
+      autoRenew: s.auto_renew,
+      suspendedAt: s.suspended_at,
+      cancelledAt: s.cancelled_at,
+    },
+    now,
+    settings,
+  );
+}
+
+/** The refund window runs from the purchase, or from the start of a renewed term. */
+function refundWindowStart(s: SubscriptionRow, state: LifecycleState): Date {
+  return state.renewals > 0 ? state.termStart : s.purchased_at;
+}
+
+export function toSubscriptionView(
+  s: SubscriptionRow,
+  now: Date,
+  settings: LifecycleSettings,
+  extra: { assignedSeats: number; offerName?: string; canChange?: boolean },
+) {
+  const st = stateOf(s, now, settings);
+  const windowStart = refundWindowStart(s, st);
+  const windowEndsAt =
+    s.refund_window_hours > 0 ? new Date(windowStart.getTime() + s.refund_window_hours * HOUR_MS) : null;
+  return {
+    id: s.id,
+    tenantId: s.tenant_id,
+    offerId: s.offer_id,
+    ...(extra.offerName !== undefined ? { offerName: extra.offerName } : {}),
+    skuId: s.sku_id,
+    quantity: s.quantity,
+    assignedSeats: extra.assignedSeats,
+    status: st.state,
+    channel: s.channel,
+    ...(s.partner_id ? { partnerId: s.partner_id } : {}),
+    ...(s.purchased_via ? { purchasedVia: s.purchased_via } : {}),
+    ...(s.order_id ? { orderId: s.order_id } : {}),
+    billingCycle: s.billing_cycle,
+    term: s.term,
+    termStart: st.termStart.toISOString(),
+    termEnd: st.termEnd.toISOString(),
+    autoRenew: s.auto_renew,
+    renewals: st.renewals,
+    usersHaveAccess: st.usersHaveAccess,
+    adminsHaveAccess: st.adminsHaveAccess,
+    dataRetained: st.dataRetained,
+    nextChangeAt: st.nextChangeAt?.toISOString() ?? null,
+    suspendedAt: s.suspended_at?.toISOString() ?? null,
+    cancelledAt: s.cancelled_at?.toISOString() ?? null,
+    unitPrice: s.unit_price,
+    currency: s.currency,
+    refundWindow: {
+      hours: s.refund_window_hours,
+      endsAt: windowEndsAt?.toISOString() ?? null,
+      isOpen: isInsideRefundWindow(windowStart, now, s.refund_window_hours),
+    },
+    ...(extra.canChange !== undefined ? { canChange: extra.canChange } : {}),
+    createdAt: s.created_at.toISOString(),
+  };
+}
+export type SubscriptionView = ReturnType<typeof toSubscriptionView>;
+
+/**
+ * Seats in use per subscription: a SKU's assignments fill the subscriptions that give users
+ * access, oldest first (licenses are pooled by SKU, so this split is only for display).
+ */
+function assignedSeatsOf(rows: SubscriptionRow[], counts: Map<string, number>, now: Date, settings: LifecycleSettings) {
+  const left = new Map(counts);
+  const out = new Map<string, number>();
+  const ordered = [...rows].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1));
+  for (const s of ordered) {
+    if (!stateOf(s, now, settings).usersHaveAccess) {
+      out.set(s.id, 0);
+      continue;
+    }
+    const n = Math.min(s.quantity, left.get(s.sku_id) ?? 0);
+    left.set(s.sku_id, (left.get(s.sku_id) ?? 0) - n);
+    out.set(s.id, n);
+  }
+  return out;
+}
+
+async function viewsOf(ctx: Ctx<Db | Trx>, tenantId: string, rows: SubscriptionRow[], canChange?: (s: SubscriptionRow) => boolean) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const all = await tenantSubscriptionRows(ctx.db, tenantId, [...new Set(rows.map((r) => r.sku_id))]);
+  const seats = assignedSeatsOf(all, await assignedCountsBySku(ctx.db, tenantId), now, settings);
+  const offers = await offersById(ctx.db, rows.map((r) => r.offer_id));
+  return rows.map((s) =>
+    toSubscriptionView(s, now, settings, {
+      assignedSeats: seats.get(s.id) ?? 0,
+      ...(offers.get(s.offer_id) ? { offerName: offers.get(s.offer_id)!.name } : {}),
+      ...(canChange ? { canChange: canChange(s) } : {}),
+    }),
+  );
+}
+
+/** Only the partner of record may change a partner subscription; other channels change elsewhere. */
+function partnerMayChange(ctx: Ctx<Db | Trx>, s: SubscriptionRow) {
+  return ctx.actor.kind === 'partner' && s.channel === 'partner' && s.partner_id === ctx.actor.partnerId;
+}
+
+// --- Reads ---------------------------------------------------------------------------------------
+
+type ListInput = { tenantId: string; channel?: Channel; cursor?: string; limit?: number };
+
+/** Every subscription of the tenant, from every channel; a partner sees which ones it may change. */
+export async function listCustomerSubscriptions(ctx: Ctx<Db>, input: ListInput) {
+  const limit = input.limit ?? 50;
+  const after = decodeTimeCursor(input.cursor);
+  const rows = await listSubscriptionRows(ctx.db, {
+    tenantId: input.tenantId,
+    ...(input.channel ? { channel: input.channel } : {}),
+    ...(after ? { after } : {}),
+    limit,
+  });
+  const page = toPage(
+    rows,
+    limit,
+    (r) => r,
+    (r) => [r.created_at.toISOString(), r.id],
+  );
+  const canChange = ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
+  return { items: await viewsOf(ctx, input.tenantId, page.items, canChange), nextCursor: page.nextCursor };
+}
+
+export async function listOwnSubscriptions(ctx: Ctx<Db>, input: Omit<ListInput, 'tenantId'>) {
+  const tenantId = ctx.actor.tenantId!;
+  const page = await listCustomerSubscriptions(ctx, { ...input, tenantId });
+  return {
+    ...page,
+    items: page.items.map((s) => ({ ...s, canChange: s.channel === 'direct' })),
+  };
+}
+
+export async function getCustomerSubscription(ctx: Ctx<Db | Trx>, input: { tenantId: string; id: string }) {
+  const row = await findSubscription(ctx.db, input.tenantId, input.id);
+  if (!row) throw new DomainError('subscription_not_found');
+  const canChange = ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
+  return (await viewsOf(ctx, input.tenantId, [row], canChange))[0]!;
+}
+
+/** For licenses: the tenant's subscriptions of these SKUs with whether each gives users access now. */
+export async function poolSubscriptions(ctx: Ctx<Db | Trx>, tenantId: string, skuIds?: string[]): Promise<PoolSubscription[]> {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  return (await tenantSubscriptionRows(ctx.db, tenantId, skuIds)).map((s) => ({
+    skuId: s.sku_id,
+    quantity: s.quantity,
+    usersHaveAccess: stateOf(s, now, settings).usersHaveAccess,
+  }));
+}
+
+export async function seatPoolsOf(ctx: Ctx<Db | Trx>, tenantId: string, skuIds?: string[]) {
+  return seatPools(await poolSubscriptions(ctx, tenantId, skuIds));
+}
+
+/** For orders: the SKUs and base offers the tenant holds through any channel (not yet deleted). */
+export async function holdingsOf(ctx: Ctx<Db | Trx>, tenantId: string) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const live = (await tenantSubscriptionRows(ctx.db, tenantId)).filter((s) => stateOf(s, now, settings).state !== 'deleted');
+  const offers = await offersById(ctx.db, live.map((s) => s.offer_id));
+  return {
+    heldSkus: new Set(live.map((s) => s.sku_id)),
+    heldBaseOfferIds: new Set(live.filter((s) => offers.get(s.offer_id)?.kind === 'base').map((s) => s.offer_id)),
+  };
+}
+
+// --- Creating ------------------------------------------------------------------------------------
+
+export interface RecordSubscriptionInput {
+  tenantId: string;
+  offerId: string;
+  quantity: number;
+  channel: Channel;
+  partnerId?: string;
+  purchasedVia?: string;
+  billingCycle: 'monthly' | 'annual';
+  termStart: string;
+  termEnd: string;
+  autoRenew: boolean;
+}
+
+/** The operator records a subscription the tenant holds from any channel (how outside ones arrive). */
+export async function recordSubscription(ctx: Ctx, input: RecordSubscriptionInput) {
+  const tenant = await findTenant(ctx.db, input.tenantId);
+  if (!tenant) throw new DomainError('tenant_not_found');
+  const offer = (await offersById(ctx.db, [input.offerId])).get(input.offerId);
+  if (!offer) throw new DomainError('offer_not_found', { offerId: input.offerId });
+  if ((input.channel === 'partner') !== !!input.partnerId) {
+    throw new DomainError('subscription_partner_invalid', { channel: input.channel });
+  }
+  if (input.partnerId) {
+    if (!(await findPartner(ctx.db, input.partnerId))) throw new DomainError('partner_not_found');
+    if (!(await hasAcceptedRelationship(ctx.db, input.partnerId, input.tenantId))) {
+      throw new DomainError('relationship_not_found');
+    }
+  }
+  const termStart = new Date(input.termStart);
+  const termEnd = new Date(input.termEnd);
+  if (!(termEnd.getTime() > termStart.getTime())) throw new DomainError('subscription_term_invalid');
+  const id = randomUUID();
+  const now = ctx.clock.now();
+  await insertSubscription(ctx.db, {
+    ...rowFor(offer, input.quantity, now),
+    id,
+    tenant_id: input.tenantId,
+    channel: input.channel,
+    partner_id: input.partnerId ?? null,
+    purchased_via: input.purchasedVia ?? null,
+    billing_cycle: input.billingCycle,
+    term_start: termStart,
+    term_end: termEnd,
+    auto_renew: input.autoRenew,
+    purchased_at: termStart,
+  });
+  await recordAudit(ctx, {
+    action: 'subscription.recorded',
+    targetType: 'subscription',
+    targetId: id,
+    tenantId: input.tenantId,
+    partnerId: input.partnerId ?? null,
+    data: { offerId: input.offerId, quantity: input.quantity, channel: input.channel },
+  });
+  return getCustomerSubscription(ctx, { tenantId: input.tenantId, id });
+}
+
+function rowFor(offer: OfferView, quantity: number, now: Date) {
+  return {
+    offer_id: offer.id,
+    sku_id: offer.skuId,
+    quantity,
+    order_id: null,
+    term: offer.term,
+    unit_price: offer.unitPrice ?? 0,
+    currency: offer.currency,
+    refund_window_hours: offer.refundWindowHours,
+    seats_added_at: null,
+    seats_floor: null,
+    suspended_at: null,
+    cancelled_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** For orders: the partner-channel subscriptions an order creates, starting now, auto-renew on. */
+export async function createOrderedSubscriptions(
+  ctx: Ctx,
+  input: { tenantId: string; partnerId: string; orderId: string; lines: { id: string; offer: OfferView; quantity: number }[] },
+) {
+  const now = ctx.clock.now();
+  for (const line of input.lines) {
+    await insertSubscription(ctx.db, {
+      ...rowFor(line.offer, line.quantity, now),
+      id: line.id,
+      tenant_id: input.tenantId,
+      channel: 'partner',
+      partner_id: input.partnerId,
+      purchased_via: 'partner-order',
+      order_id: input.orderId,
+      billing_cycle: line.offer.billingCycle,
+      term_start: now,
+      term_end: addTerm(now, line.offer.term),
+      auto_renew: true,
+      purchased_at: now,
+    });
+  }
+  const rows = await subscriptionRowsByIds(ctx.db, input.lines.map((l) => l.id));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return viewsOf(
+    ctx,
+    input.tenantId,
+    input.lines.map((l) => byId.get(l.id)!),
+    (s) => partnerMayChange(ctx, s),
+  );
+}
+
+// --- Changing ------------------------------------------------------------------------------------
+
+export interface SubscriptionChange {
+  quantity?: number;
+  autoRenew?: boolean;
+  status?: 'active' | 'suspended' | 'cancelled';
+}
+
+/** The partner of record changes its own subscription: seats, auto-renew, suspend, reactivate, cancel. */
+export async function changeCustomerSubscription(ctx: Ctx, input: SubscriptionChange & { tenantId: string; id: string }) {
+  const row = await lockSubscription(ctx.db, input.tenantId, input.id);
+  if (!row) throw new DomainError('subscription_not_found');
+  if (!partnerMayChange(ctx, row)) {
+    throw new DomainError('subscription_not_changeable', {
+      channel: row.channel,
+      ...(row.partner_id ? { partnerId: row.partner_id } : {}),
+    });
+  }
+  return applyChange(ctx, row, input);
+}
+
+/** The customer's admin changes the tenant's own direct subscriptions: auto-renew, cancel. */
+export async function changeOwnSubscription(ctx: Ctx, input: { id: string; autoRenew?: boolean; status?: 'cancelled' }) {
+  const tenantId = ctx.actor.tenantId!;
+  const row = await lockSubscription(ctx.db, tenantId, input.id);
+  if (!row) throw new DomainError('subscription_not_found');
+  if (row.channel !== 'direct') throw new DomainError('subscription_not_changeable', { channel: row.channel });
+  return applyChange(ctx, row, input);
+}
+
+async function applyChange(ctx: Ctx, row: SubscriptionRow, change: SubscriptionChange) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const st = stateOf(row, now, settings);
+  const open = st.state === 'active' || st.state === 'suspended';
+  const windowStart = refundWindowStart(row, st);
+  // A rolled term is written down first, so that turning auto-renew off keeps the current term.
+  const patch: Parameters<typeof updateSubscriptionRow>[2] = {
+    term_start: st.termStart,
+    term_end: st.termEnd,
+    purchased_at: windowStart,
+    updated_at: now,
+  };
+  let amountRefunded = 0;
+  let amountLost = 0;
+  const term = { unitPrice: row.unit_price, termStart: st.termStart, termEnd: st.termEnd };
+
+  if (change.quantity !== undefined && change.quantity !== row.quantity) {
+    if (!open) throw new DomainError('subscription_not_active', { state: st.state });
+    const offer = (await offersById(ctx.db, [row.offer_id])).get(row.offer_id)!;
+    if (change.quantity < offer.minQuantity || change.quantity > offer.maxQuantity) {
+      throw new DomainError('quantity_out_of_range', {
+        offerId: offer.id,
+        quantity: change.quantity,
+        minQuantity: offer.minQuantity,
+        maxQuantity: offer.maxQuantity,
+      });
+    }
+    if (change.quantity > row.quantity) {
+      const addWindowOpen =
+        row.seats_added_at !== null && isInsideRefundWindow(row.seats_added_at, now, row.refund_window_hours);
+      patch.seats_floor = addWindowOpen ? row.seats_floor : row.quantity;
+      patch.seats_added_at = now;
+    } else {
+      const purchaseWindowOpen = isInsideRefundWindow(windowStart, now, row.refund_window_hours);
+      const addWindowOpen =
+        row.seats_added_at !== null && isInsideRefundWindow(row.seats_added_at, now, row.refund_window_hours);
+      const floor = purchaseWindowOpen ? 1 : addWindowOpen ? (row.seats_floor ?? row.quantity) : row.quantity;
+      if (change.quantity < floor) {
+        throw new DomainError('seat_reduction_outside_window', {
+          refundWindowHours: row.refund_window_hours,
+          minimumSeats: floor,
+        });
+      }
+      amountRefunded += remainingTermValue({ ...term, quantity: row.quantity - change.quantity, at: now });
+    }
+    patch.quantity = change.quantity;
+  }
+  const quantity = patch.quantity ?? row.quantity;
+
+  if (change.autoRenew !== undefined && change.autoRenew !== row.auto_renew) {
+    if (!open) throw new DomainError('subscription_not_active', { state: st.state });
+    patch.auto_renew = change.autoRenew;
+  }
+
+  if (change.status === 'suspended' && st.state !== 'suspended') {
+    if (st.state !== 'active') throw new DomainError('subscription_not_active', { state: st.state });
+    patch.suspended_at = now;
+  } else if (change.status === 'active' && st.state !== 'active') {
+    if (st.state !== 'suspended') throw new DomainError('subscription_not_active', { state: st.state });
+    patch.suspended_at = null;
+  } else if (change.status === 'cancelled') {
+    if (row.cancelled_at || st.state === 'deleted') throw new DomainError('subscription_not_active', { state: st.state });
+    const outcome = cancellationRefund({
+      ...term,
+      quantity,
+      purchasedAt: windowStart,
+      now,
+      refundWindowHours: row.refund_window_hours,
+    });
+    amountRefunded += outcome.refunded;
+    amountLost += outcome.lost;
+    patch.cancelled_at = now;
+  }
+
+  await updateSubscriptionRow(ctx.db, row.id, patch);
+  await recordAudit(ctx, {
+    action: change.status === 'cancelled' ? 'subscription.cancelled' : 'subscription.changed',
+    targetType: 'subscription',
+    targetId: row.id,
+    tenantId: row.tenant_id,
+    partnerId: row.partner_id,
+    data: { change: { ...change }, amountRefunded, amountLost },
+  });
+  const view = await getCustomerSubscription(ctx, { tenantId: row.tenant_id, id: row.id });
+  return { ...view, amountRefunded, amountLost };
+}
+
+/**
+ * A partner holding delegated admin acts on the customer's behalf on one of the tenant's direct
+ * subscriptions: turning auto-renew off or cancelling it, as a transition's plan says.
+ */
+export async function actOnDirectSubscription(
+  ctx: Ctx,
+  input: { tenantId: string; id: string; autoRenew?: boolean; status?: 'cancelled' },
+) {
+  await assertDelegatedAdmin(ctx, input.tenantId, "change the customer's direct subscription");
+  const row = await lockSubscription(ctx.db, input.tenantId, input.id);
+  if (!row) throw new DomainError('subscription_not_found');
+  if (row.channel !== 'direct') throw new DomainError('subscription_not_changeable', { channel: row.channel });
+  const { tenantId: _t, id: _i, ...change } = input;
+  return applyChange(ctx, row, change);
+}

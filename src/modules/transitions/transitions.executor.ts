@@ -1,0 +1,156 @@
+import type { Plan, PlanLine, TimelineStep } from '../../domain/planner/types.ts';
+import type { Trx } from '../../platform/db/database.ts';
+import { DomainError, isDomainError } from '../../platform/errors.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import type { TransitionRow } from './transitions.repo.ts';
+
+/**
+ * Executes a saved plan, one step at a time. Each step is a row unique on (transition, step key);
+ * a step's effect and its `done` mark commit in one transaction, so a crash leaves it either done
+ * or still to do, and running it again is harmless. Before each step the world is checked again:
+ * if it changed (seats, offers, relationship, delegated admin), the step fails with the reason
+ * instead of doing the wrong thing.
+ */
+export type StepOutcome =
+  | { status: 'done'; detail?: Record<string, unknown> }
+  /** Not the partner's to do now: the customer's task, another party's, or not yet due. */
+  | { status: 'waiting'; detail?: Record<string, unknown> };
+
+export interface StepContext {
+  ctx: Ctx;
+  transition: TransitionRow;
+  plan: Plan;
+  step: TimelineStep & { key: string };
+  line: PlanLine;
+  /** Results of earlier steps (e.g. the subscriptions a provision step created). */
+  earlier: Map<string, Record<string, unknown>>;
+}
+
+export type StepHandler = (s: StepContext) => Promise<StepOutcome>;
+
+export function stepKey(step: TimelineStep, seq: number): string {
+  return `${String(seq).padStart(4, '0')}:${step.step}:${step.lineIndex}`;
+}
+
+/** The rows to create when a plan is applied: one per timeline step, in order. */
+export function stepRows(transitionId: string, plan: Plan, now: Date) {
+  return plan.timeline.map((s, seq) => ({
+    transition_id: transitionId,
+    step_key: stepKey(s, seq),
+    seq,
+    line_index: s.lineIndex,
+    kind: s.step,
+    actor: s.actor,
+    due_at: new Date(s.at),
+    status: 'pending' as const,
+    detail: '{}',
+    error: null,
+    updated_at: now,
+  }));
+}
+
+/**
+ * Runs every due step of one transition, in order, each in its own transaction holding a lock on
+ * the transition row: two workers (or two processes) never run the same transition at once.
+ * Returns the transition's resulting status.
+ */
+export async function runDueSteps(
+  openCtx: <T>(fn: (ctx: Ctx) => Promise<T>) => Promise<T>,
+  transitionId: string,
+  handlers: Partial<Record<TimelineStep['step'], StepHandler>>,
+  maxSteps = 10_000,
+): Promise<TransitionRow['status']> {
+  // A waiting step (the customer's task) is looked at once per run, not again and again.
+  const seenWaiting = new Set<string>();
+  for (let i = 0; i < maxSteps; i++) {
+    const progressed = await openCtx(async (ctx) => {
+      const trx = ctx.db as Trx;
+      const transition = await trx.selectFrom('transitions').selectAll().where('id', '=', transitionId).forUpdate().executeTakeFirst();
+      if (!transition || transition.status === 'planned') return { done: true, status: transition?.status ?? 'failed' };
+      const steps = await trx.selectFrom('transition_steps').selectAll().where('transition_id', '=', transitionId).orderBy('seq').execute();
+      const now = ctx.clock.now();
+      // Steps run in order: the first not finished decides. A waiting step does not hold back
+      // later steps of other kinds (a customer's task never blocks the partner's own work).
+      const next = steps.find(
+        (s) => (s.status === 'pending' || s.status === 'running' || s.status === 'waiting') && s.due_at <= now && !seenWaiting.has(s.step_key),
+      );
+      if (!next || steps.some((s) => s.status === 'failed')) {
+        const status = statusOf(steps, now);
+        if (status !== transition.status) {
+          await trx
+            .updateTable('transitions')
+            .set({ status, updated_at: now, ...(status === 'applied' || status === 'failed' ? { finished_at: now } : {}) })
+            .where('id', '=', transitionId)
+            .execute();
+          await recordAudit(ctx, { action: `transition.${status}`, targetType: 'transition', targetId: transitionId, tenantId: transition.tenant_id, partnerId: transition.partner_id });
+        }
+        return { done: true, status };
+      }
+      const plan = transition.plan as Plan;
+      const timelineStep = plan.timeline[next.seq]!;
+      const earlier = new Map(steps.filter((s) => s.status === 'done').map((s) => [s.step_key, s.detail]));
+      const handler = handlers[next.kind as TimelineStep['step']];
+      let outcome: StepOutcome;
+      try {
+        if (!handler) throw new DomainError('transition_step_unsupported', { step: next.kind });
+        outcome = await handler({ ctx, transition, plan, step: { ...timelineStep, key: next.step_key }, line: plan.lines[next.line_index ?? 0]!, earlier });
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        // The world changed under the plan: record why, change nothing else.
+        await trx
+          .updateTable('transition_steps')
+          .set({ status: 'failed', attempts: next.attempts + 1, error: err.code, detail: JSON.stringify({ code: err.code, params: err.params }), updated_at: now })
+          .where('transition_id', '=', transitionId)
+          .where('step_key', '=', next.step_key)
+          .execute();
+        await recordAudit(ctx, {
+          action: 'transition.step-failed',
+          targetType: 'transition',
+          targetId: transitionId,
+          tenantId: transition.tenant_id,
+          partnerId: transition.partner_id,
+          data: { step: next.step_key, code: err.code, params: err.params },
+        });
+        return { done: false };
+      }
+      await trx
+        .updateTable('transition_steps')
+        .set({ status: outcome.status, attempts: next.attempts + 1, error: null, detail: JSON.stringify(outcome.detail ?? {}), updated_at: now })
+        .where('transition_id', '=', transitionId)
+        .where('step_key', '=', next.step_key)
+        .execute();
+      if (outcome.status === 'waiting') seenWaiting.add(next.step_key);
+      if (outcome.status === 'done') {
+        await recordAudit(ctx, {
+          action: 'transition.step-done',
+          targetType: 'transition',
+          targetId: transitionId,
+          tenantId: transition.tenant_id,
+          partnerId: transition.partner_id,
+          data: { step: next.step_key, ...(outcome.detail ?? {}) },
+        });
+      }
+      return { done: false };
+    });
+    if (progressed.done) return progressed.status as TransitionRow['status'];
+  }
+  throw new Error(`transition ${transitionId}: step limit reached`);
+}
+
+/**
+ * applied: every step done. failed: a step failed. waiting: every step the partner can take now
+ * is done; what remains is dated, or is the customer's or another party's to do. applying: else.
+ */
+export function statusOf(steps: { status: string; due_at: Date }[], now: Date): TransitionRow['status'] {
+  if (steps.some((s) => s.status === 'failed')) return 'failed';
+  if (steps.every((s) => s.status === 'done' || s.status === 'skipped')) return 'applied';
+  const runnable = steps.some((s) => (s.status === 'pending' || s.status === 'running') && s.due_at <= now);
+  return runnable ? 'applying' : 'waiting';
+}
+
+/** When the next dated step falls due (to schedule the next run), or null. */
+export function nextDueAt(steps: { status: string; due_at: Date }[], now: Date): Date | null {
+  const future = steps.filter((s) => (s.status === 'pending' || s.status === 'waiting') && s.due_at > now).map((s) => s.due_at.getTime());
+  return future.length > 0 ? new Date(Math.min(...future)) : null;
+}

@@ -1,0 +1,50 @@
+import type { Selectable } from 'kysely';
+import type { Db, TransitionsTable, Trx } from '../../platform/db/database.ts';
+
+export type TransitionRow = Selectable<TransitionsTable>;
+
+export async function insertTransition(
+  db: Trx,
+  t: { id: string; tenantId: string; partnerId: string; userId: string | null; verdict: TransitionRow['verdict']; options: unknown; plan: unknown; now: Date },
+) {
+  await db
+    .insertInto('transitions')
+    .values({
+      id: t.id,
+      tenant_id: t.tenantId,
+      partner_id: t.partnerId,
+      created_by_user_id: t.userId,
+      status: 'planned',
+      verdict: t.verdict,
+      options: JSON.stringify(t.options ?? {}),
+      plan: JSON.stringify(t.plan),
+      planned_at: t.now,
+      created_at: t.now,
+      updated_at: t.now,
+    })
+    .execute();
+}
+
+/** A partner's transition, or nothing: another partner's transition does not exist for it. */
+export async function findTransition(db: Db | Trx, id: string, scope: { partnerId?: string; tenantId?: string }) {
+  let q = db.selectFrom('transitions').selectAll().where('id', '=', id);
+  if (scope.partnerId) q = q.where('partner_id', '=', scope.partnerId);
+  if (scope.tenantId) q = q.where('tenant_id', '=', scope.tenantId);
+  return q.executeTakeFirst();
+}
+
+export async function listTransitionRows(db: Db | Trx, f: { partnerId: string; tenantId: string; before?: string; limit: number }) {
+  let q = db
+    .selectFrom('transitions')
+    .selectAll()
+    .where('partner_id', '=', f.partnerId)
+    .where('tenant_id', '=', f.tenantId)
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
+  if (f.before) q = q.where('id', '<', f.before);
+  return q.execute();
+}
+
+export async function listSteps(db: Db | Trx, transitionId: string) {
+  return db.selectFrom('transition_steps').selectAll().where('transition_id', '=', transitionId).orderBy('seq').execute();
+}

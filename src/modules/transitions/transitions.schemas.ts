@@ -1,0 +1,119 @@
+import { Type } from '@sinclair/typebox';
+import { DateTime, Id, Obj, Page, PageQuery } from '../../platform/http/schemas.ts';
+
+export const PlanOptionsBody = Obj({
+  options: Type.Optional(
+    Obj({
+      quantity: Type.Optional(Type.Union([Type.Literal('same'), Type.Literal('assigned')])),
+      disposition: Type.Optional(Type.Union([Type.Literal('let-expire'), Type.Literal('cancel-now'), Type.Literal('cancel-on-date')])),
+      cancelOn: Type.Optional(DateTime),
+      acknowledgments: Type.Optional(
+        Type.Array(
+          Obj({
+            sourceSubscriptionId: Id,
+            substituteOfferId: Type.Optional(Id),
+            addOnOfferIds: Type.Optional(Type.Array(Id, { maxItems: 2 })),
+          }),
+          { maxItems: 200 },
+        ),
+      ),
+    }),
+  ),
+});
+
+const ReasonView = Type.Object({
+  code: Type.String(),
+  params: Type.Record(Type.String(), Type.Unknown()),
+  text: Type.String(),
+  textEs: Type.String(),
+});
+
+const LineView = Type.Object({
+  sourceSubscriptionId: Type.String(),
+  sourceOfferId: Type.String(),
+  sourceSkuId: Type.String(),
+  channel: Type.String(),
+  targetOfferId: Type.Union([Type.String(), Type.Null()]),
+  addOnOfferIds: Type.Array(Type.String()),
+  targetSkuIds: Type.Array(Type.String()),
+  choice: Type.String(),
+  quantity: Type.Integer(),
+  assignedSeats: Type.Integer(),
+  reassignLicenses: Type.Boolean(),
+  reassignments: Type.Array(
+    Type.Object({
+      userId: Type.String(),
+      userPrincipalName: Type.String(),
+      fromSkuId: Type.String(),
+      toSkuIds: Type.Array(Type.String()),
+      excludedPlanIds: Type.Array(Type.String()),
+    }),
+  ),
+  disposition: Type.String(),
+  sourceActor: Type.String(),
+  provisionAt: DateTime,
+  sourceEndsAt: DateTime,
+  lossIfCancelledNow: Type.Integer(),
+  overlapCost: Type.Integer(),
+  currency: Type.String(),
+  creditEligible: Type.Boolean(),
+  creditFiledBy: Type.Optional(Type.String()),
+  workloadsGained: Type.Array(Type.String()),
+  workloadsAtRisk: Type.Array(Type.String()),
+  plansAtRisk: Type.Array(Type.String()),
+  usersAtRisk: Type.Integer(),
+  featuresLost: Type.Array(Type.String()),
+  lowerTier: Type.Array(Type.Record(Type.String(), Type.String())),
+  verdict: Type.String(),
+  reasons: Type.Array(ReasonView),
+});
+
+export const TransitionView = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  partnerId: Type.String(),
+  status: Type.String(),
+  verdict: Type.String(),
+  path: Type.String(),
+  plannedAt: DateTime,
+  reasons: Type.Array(ReasonView),
+  lines: Type.Array(LineView),
+  timeline: Type.Array(Type.Object({ at: DateTime, step: Type.String(), lineIndex: Type.Integer(), actor: Type.String() })),
+  seats: Type.Array(
+    Type.Object({
+      skuId: Type.String(),
+      points: Type.Array(Type.Object({ at: DateTime, pool: Type.Integer(), assigned: Type.Integer() })),
+    }),
+  ),
+  totals: Type.Object({
+    quantity: Type.Integer(),
+    sourceSeats: Type.Integer(),
+    overlapCost: Type.Integer(),
+    lossIfCancelledNow: Type.Integer(),
+    currency: Type.String(),
+  }),
+  steps: Type.Array(
+    Type.Object({
+      key: Type.String(),
+      kind: Type.String(),
+      lineIndex: Type.Union([Type.Integer(), Type.Null()]),
+      actor: Type.String(),
+      dueAt: DateTime,
+      status: Type.String(),
+      attempts: Type.Integer(),
+      error: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+});
+
+export const TransitionSummary = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  verdict: Type.String(),
+  plannedAt: DateTime,
+  lines: Type.Integer(),
+});
+
+export const TransitionParams = Obj({ transitionId: Id });
+export const TransitionPage = Page(TransitionSummary);
+export const TransitionListQuery = PageQuery;

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { checkPreconditions } from '../../domain/planner/checks.ts';
+import { renderReason } from '../../domain/planner/messages.ts';
+import { planTransition } from '../../domain/planner/plan.ts';
+import type { Plan, PlanOptions, Reason } from '../../domain/planner/types.ts';
+import { can } from '../../platform/auth/permissions.ts';
+import type { Db, Trx } from '../../platform/db/database.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Ctx } from '../../platform/http/context.ts';
+import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { findPartner } from '../partners/partners.repo.ts';
+import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
+import { findTenant } from '../tenants/tenants.repo.ts';
+import { loadPlanInput } from './transitions.loader.ts';
+import { stepRows } from './transitions.executor.ts';
+import { enqueueRun } from './transitions.jobs.ts';
+import { findTransition, insertTransition, listSteps, listTransitionRows, type TransitionRow } from './transitions.repo.ts';
+import type { Queue } from '../../platform/queue/queue.ts';
+
+export interface PlanRequest {
+  tenantId: string;
+  options?: {
+    quantity?: 'same' | 'assigned';
+    disposition?: 'let-expire' | 'cancel-now' | 'cancel-on-date';
+    cancelOn?: string;
+    acknowledgments?: { sourceSubscriptionId: string; substituteOfferId?: string; addOnOfferIds?: string[] }[];
+  };
+}
+
+/**
+ * Plans a transition for one customer: a dry run that changes no subscription or license. The
+ * plan is saved (so it can be reviewed, applied and audited later) with its verdict and reasons.
+ */
+export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
+  const partnerId = ctx.actor.partnerId;
+  if (!partnerId) throw new DomainError('forbidden', { action: 'transitions.plan' });
+  const [partner, tenant] = await Promise.all([findPartner(ctx.db, partnerId), findTenant(ctx.db, input.tenantId)]);
+  if (!partner || !tenant) throw new DomainError('tenant_not_found');
+  const refused = checkPreconditions({
+    partnerRegion: partner.region,
+    tenantRegion: tenant.region,
+    relationshipAccepted: await hasAcceptedRelationship(ctx.db, partnerId, tenant.id),
+    canPlan: can(ctx.actor.roles, 'transitions.plan'),
+  });
+  if (refused) throw new DomainError(refused.code, refused.params);
+
+  const options: PlanOptions = {
+    ...(input.options?.quantity ? { quantity: input.options.quantity } : {}),
+    ...(input.options?.disposition ? { disposition: input.options.disposition } : {}),
+    ...(input.options?.cancelOn ? { cancelOn: new Date(input.options.cancelOn) } : {}),
+    ...(input.options?.acknowledgments ? { acknowledgments: input.options.acknowledgments } : {}),
+  };
+  const planInput = await loadPlanInput(ctx, { tenant, partner, options });
+  const plan = planTransition(planInput);
+  const id = randomUUID();
+  await insertTransition(ctx.db, {
+    id,
+    tenantId: tenant.id,
+    partnerId,
+    userId: ctx.actor.userId,
+    verdict: plan.verdict,
+    options: input.options ?? {},
+    plan,
+    now: ctx.clock.now(),
+  });
+  const acknowledged = plan.lines.filter((l) => l.choice === 'acknowledged-substitute');
+  await recordAudit(ctx, {
+    action: 'transition.planned',
+    targetType: 'transition',
+    targetId: id,
+    tenantId: tenant.id,
+    partnerId,
+    data: {
+      verdict: plan.verdict,
+      lines: plan.lines.length,
+      // An acknowledged loss of data is recorded with what was accepted and by whom (the actor).
+      acknowledgments: acknowledged.map((l) => ({
+        sourceSubscriptionId: l.sourceSubscriptionId,
+        substituteOfferId: l.targetOfferId,
+        workloadsAtRisk: l.workloadsAtRisk,
+        usersAtRisk: l.usersAtRisk,
+      })),
+    },
+  });
+  return toTransitionView((await findTransition(ctx.db, id, { partnerId }))!, []);
+}
+
+/**
+ * Applies a ready plan: creates its step rows and asks the queue for a run, in one transaction.
+ * Idempotent: applying an applied (or applying) transition again changes nothing and answers the
+ * same; two callers at once are serialised by the row lock and only the first creates steps.
+ */
+export async function applyTransition(ctx: Ctx, queue: Queue | undefined, input: { transitionId: string }) {
+  const scope = scopeOf(ctx);
+  const row = await ctx.db.selectFrom('transitions').selectAll().where('id', '=', input.transitionId).forUpdate().executeTakeFirst();
+  if (!row || (scope.partnerId !== undefined && row.partner_id !== scope.partnerId)) throw new DomainError('transition_not_found');
+  if (row.status === 'planned') {
+    if (row.verdict !== 'ready') {
+      throw new DomainError('transition_not_ready', { verdict: row.verdict });
+    }
+    if (!queue) throw new DomainError('service_unavailable');
+    const now = ctx.clock.now();
+    const plan = row.plan as Plan;
+    const rows = stepRows(row.id, plan, now);
+    if (rows.length > 0) await ctx.db.insertInto('transition_steps').values(rows).onConflict((oc) => oc.doNothing()).execute();
+    await ctx.db
+      .updateTable('transitions')
+      .set({ status: 'applying', apply_requested_at: now, apply_requested_by: ctx.actor.userId, updated_at: now })
+      .where('id', '=', row.id)
+      .execute();
+    await enqueueRun(queue, ctx.db, row.id);
+    await recordAudit(ctx, {
+      action: 'transition.apply-requested',
+      targetType: 'transition',
+      targetId: row.id,
+      tenantId: row.tenant_id,
+      partnerId: row.partner_id,
+      data: { steps: rows.length },
+    });
+  } else {
+    // Applying again changes nothing; the trail still shows who asked, and when.
+    await recordAudit(ctx, {
+      action: 'transition.apply-repeated',
+      targetType: 'transition',
+      targetId: row.id,
+      tenantId: row.tenant_id,
+      partnerId: row.partner_id,
+      data: { status: row.status },
+    });
+  }
+  const fresh = (await findTransition(ctx.db, row.id, {}))!;
+  return toTransitionView(fresh, await listSteps(ctx.db, row.id));
+}
+
+export async function getTransition(ctx: Ctx<Db | Trx>, input: { transitionId: string }) {
+  const row = await findTransition(ctx.db, input.transitionId, scopeOf(ctx));
+  if (!row) throw new DomainError('transition_not_found');
+  return toTransitionView(row, await listSteps(ctx.db, row.id));
+}
+
+export async function listTransitions(ctx: Ctx<Db | Trx>, input: { tenantId: string; cursor?: string; limit?: number }) {
+  const limit = input.limit ?? 50;
+  const before = decodeCursor<string>(input.cursor);
+  const rows = await listTransitionRows(ctx.db, { partnerId: ctx.actor.partnerId ?? '', tenantId: input.tenantId, ...(before ? { before } : {}), limit });
+  return toPage(
+    rows,
+    limit,
+    (r) => ({ id: r.id, status: r.status, verdict: r.verdict, plannedAt: r.planned_at.toISOString(), lines: (r.plan as Plan).lines.length }),
+    (r) => r.id,
+  );
+}
+
+function scopeOf(ctx: Ctx<Db | Trx>) {
+  if (ctx.actor.kind === 'partner') return { partnerId: ctx.actor.partnerId ?? '' };
+  if (ctx.actor.kind === 'customer') return { tenantId: ctx.actor.tenantId ?? '' };
+  return {};
+}
+
+const withText = (r: Reason) => ({ ...r, text: renderReason(r, 'en'), textEs: renderReason(r, 'es') });
+
+export function toTransitionView(row: TransitionRow, steps: Awaited<ReturnType<typeof listSteps>>) {
+  const plan = row.plan as Plan;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    partnerId: row.partner_id,
+    status: row.status,
+    verdict: row.verdict,
+    path: plan.path,
+    plannedAt: row.planned_at.toISOString(),
+    reasons: plan.reasons.map(withText),
+    lines: plan.lines.map((l) => ({ ...l, reasons: l.reasons.map(withText) })),
+    timeline: plan.timeline,
+    seats: plan.seats,
+    totals: plan.totals,
+    steps: steps.map((s) => ({
+      key: s.step_key,
+      kind: s.kind,
+      lineIndex: s.line_index,
+      actor: s.actor,
+      dueAt: s.due_at.toISOString(),
+      status: s.status,
+      attempts: s.attempts,
+      error: s.error,
+    })),
+  };
+}

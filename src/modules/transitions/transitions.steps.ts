@@ -1,0 +1,142 @@
+import type { TimelineStep } from '../../domain/planner/types.ts';
+import { DomainError } from '../../platform/errors.ts';
+import { fileCreditRequest } from '../credits/credits.service.ts';
+import { hasDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { updateUserLicenses } from '../licenses/licenses.service.ts';
+import { placeOrder } from '../orders/orders.service.ts';
+import { findSubscription } from '../subscriptions/subscriptions.repo.ts';
+import { actOnDirectSubscription, lifecycleSettings, stateOf } from '../subscriptions/subscriptions.service.ts';
+import type { StepContext, StepHandler, StepOutcome } from './transitions.executor.ts';
+
+/**
+ * What each kind of step does. Each re-reads the world first and refuses with a reason when it no
+ * longer matches the plan; each runs inside the transaction that marks it done.
+ */
+async function source(s: StepContext) {
+  const row = await findSubscription(s.ctx.db, s.transition.tenant_id, s.line.sourceSubscriptionId);
+  if (!row) throw new DomainError('transition_world_changed', { reason: 'source-gone', subscriptionId: s.line.sourceSubscriptionId });
+  return { row, state: stateOf(row, s.ctx.clock.now(), lifecycleSettings(s.ctx)) };
+}
+
+async function assignedOnSource(s: StepContext): Promise<Set<string>> {
+  const rows = await s.ctx.db
+    .selectFrom('license_assignments')
+    .select('directory_user_id')
+    .where('tenant_id', '=', s.transition.tenant_id)
+    .where('sku_id', '=', s.line.sourceSkuId)
+    .execute();
+  return new Set(rows.map((r) => r.directory_user_id));
+}
+
+const provision: StepHandler = async (s) => {
+  await source(s);
+  const assigned = (await assignedOnSource(s)).size;
+  // More users now hold the SKU than the plan bought seats for: do not buy too few.
+  if (!s.line.reassignLicenses && assigned > s.line.quantity) {
+    throw new DomainError('transition_world_changed', { reason: 'assigned-seats-grew', assigned, planned: s.line.quantity });
+  }
+  const order = await placeOrder(s.ctx, {
+    tenantId: s.transition.tenant_id,
+    lineItems: [s.line.targetOfferId!, ...s.line.addOnOfferIds].map((offerId) => ({ offerId, quantity: s.line.quantity })),
+  });
+  return { status: 'done', detail: { orderId: order.id, subscriptionIds: (order.subscriptions ?? []).map((x: { id: string }) => x.id) } };
+};
+
+/** Without delegated admin the partner cannot touch licenses: the customer's admin does it. */
+async function licensesByPartner(s: StepContext): Promise<boolean> {
+  return hasDelegatedAdmin(s.ctx.db, s.transition.partner_id, s.transition.tenant_id, s.ctx.clock.now());
+}
+
+const assignTargets: StepHandler = async (s) => {
+  if (!(await licensesByPartner(s))) return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
+  const holders = await assignedOnSource(s);
+  let moved = 0;
+  for (const r of s.line.reassignments) {
+    if (!holders.has(r.userId)) continue; // the user left the source meanwhile: nothing to carry over
+    await updateUserLicenses(s.ctx, {
+      tenantId: s.transition.tenant_id,
+      userId: r.userId,
+      assign: r.toSkuIds.map((skuId, i) => ({ skuId, ...(i === 0 ? { excludedPlans: r.excludedPlanIds } : {}) })),
+      remove: [],
+    });
+    moved++;
+  }
+  return { status: 'done', detail: { users: moved } };
+};
+
+const removeSource: StepHandler = async (s) => {
+  if (!(await licensesByPartner(s))) return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
+  const rows = await s.ctx.db
+    .selectFrom('license_assignments')
+    .select(['directory_user_id', 'sku_id'])
+    .where('tenant_id', '=', s.transition.tenant_id)
+    .where('sku_id', 'in', [s.line.sourceSkuId, ...s.line.targetSkuIds])
+    .execute();
+  let removed = 0;
+  for (const r of s.line.reassignments) {
+    const held = new Set(rows.filter((x) => x.directory_user_id === r.userId).map((x) => x.sku_id));
+    if (!held.has(s.line.sourceSkuId)) continue;
+    // Never remove the source from a user who does not hold every target yet: no user without data plans.
+    if (!r.toSkuIds.every((sku) => held.has(sku))) {
+      throw new DomainError('transition_world_changed', { reason: 'target-not-assigned', userId: r.userId });
+    }
+    await updateUserLicenses(s.ctx, { tenantId: s.transition.tenant_id, userId: r.userId, assign: [], remove: [s.line.sourceSkuId] });
+    removed++;
+  }
+  return { status: 'done', detail: { users: removed } };
+};
+
+const turnOffAutoRenew: StepHandler = async (s) => {
+  const { row } = await source(s);
+  if (!row.auto_renew) return { status: 'done', detail: { autoRenew: false } };
+  if (row.channel === 'direct' && (await licensesByPartner(s))) {
+    await actOnDirectSubscription(s.ctx, { tenantId: s.transition.tenant_id, id: row.id, autoRenew: false });
+    return { status: 'done', detail: { autoRenew: false, by: 'partner' } };
+  }
+  return { status: 'waiting', detail: { task: 'turn-off-auto-renew', by: 'customer' } };
+};
+
+const fileCredit: StepHandler = async (s) => {
+  const credit = await fileCreditRequest(s.ctx, {
+    tenantId: s.transition.tenant_id,
+    subscriptionId: s.line.sourceSubscriptionId,
+    reason: `Duplicate licenses after moving to a CSP partner (transition ${s.transition.id}).`,
+  });
+  return { status: 'done', detail: { creditRequestId: credit.id } };
+};
+
+const cancelSource: StepHandler = async (s) => {
+  const { row, state } = await source(s);
+  if (row.cancelled_at || state.state === 'deleted') return { status: 'done', detail: { cancelled: true } };
+  if (row.channel === 'direct' && (await licensesByPartner(s))) {
+    await actOnDirectSubscription(s.ctx, { tenantId: s.transition.tenant_id, id: row.id, status: 'cancelled' });
+    return { status: 'done', detail: { cancelled: true, by: 'partner' } };
+  }
+  return { status: 'waiting', detail: { task: 'cancel-source', by: 'customer' } };
+};
+
+/** Dated observations: due when the clock reaches them; they record the source's state then. */
+const observe: StepHandler = async (s) => {
+  const { state } = await source(s);
+  return { status: 'done', detail: { state: state.state, usersHaveAccess: state.usersHaveAccess } };
+};
+
+const otherParty: StepHandler = async (s): Promise<StepOutcome> => {
+  const { row, state } = await source(s);
+  const ending = !row.auto_renew || !!row.cancelled_at || state.state !== 'active';
+  return ending ? { status: 'done', detail: { state: state.state } } : { status: 'waiting', detail: { by: s.line.sourceActor } };
+};
+
+export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
+  provision,
+  'assign-target-licenses': assignTargets,
+  'remove-source-licenses': removeSource,
+  'turn-off-auto-renew': turnOffAutoRenew,
+  'file-credit-request': fileCredit,
+  'cancel-source': cancelSource,
+  'source-expires': observe,
+  'source-disabled': observe,
+  'source-deleted': observe,
+  'other-party-action': otherParty,
+};
+

@@ -1,0 +1,289 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../fixtures/app.ts';
+import { databaseDigest } from '../fixtures/digest.ts';
+import { insertSubscriptionRow } from '../fixtures/direct-subscriptions.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => t?.close());
+
+const DAY = 86_400_000;
+
+async function advance(days: number) {
+  await t.expectOk({
+    method: 'POST',
+    url: '/api/admin/clock',
+    token: t.operatorToken,
+    body: { advanceDays: days },
+  });
+}
+
+/** A partner serving a tenant (created by the operator, joined by invitation). */
+async function served(delegatedAdmin?: Record<string, unknown>) {
+  const p = await t.newPartner();
+  const c = await t.newTenant();
+  const req = await t.expectOk(
+    {
+      method: 'POST',
+      url: '/api/relationship-requests',
+      token: p.tokens['account-admin'],
+      body: { tenantId: c.tenant.id, ...(delegatedAdmin ? { delegatedAdmin } : {}) },
+    },
+    201,
+  );
+  await t.expectOk({ method: 'POST', url: `/api/invitations/${req.token}/accept`, token: c.adminToken });
+  return { p, c };
+}
+
+async function partnerView(p: { tokens: Record<string, string> }, tenantId: string) {
+  return t.expectOk({ url: `/api/customers/${tenantId}/delegated-admin`, token: p.tokens['admin-agent'] });
+}
+
+/** What the partner can do on the customer's behalf: file a credit request (refused before any lookup without DA). */
+async function creditAttempt(p: { tokens: Record<string, string> }, tenantId: string) {
+  return t.call({
+    method: 'POST',
+    url: `/api/customers/${tenantId}/credit-requests`,
+    token: p.tokens['admin-agent'],
+    body: { subscriptionId: 'no-such-subscription', reason: 'duplicate licenses after a change of partner' },
+  });
+}
+
+describe('delegated admin', () => {
+  it('GDAP asked in the invitation is granted on acceptance and ends at its expiry on the platform clock', async () => {
+    const { p, c } = await served({ roles: ['User Administrator'], durationDays: 20 });
+    const before = await partnerView(p, c.tenant.id);
+    expect(before.canActOnBehalf).toBe(true);
+    expect(before.grants).toHaveLength(1);
+    expect(before.grants[0]).toMatchObject({
+      kind: 'gdap',
+      status: 'active',
+      roles: ['User Administrator'],
+      autoExtend: false,
+    });
+    expect(Date.parse(before.grants[0].expiresAt) - Date.parse(before.grants[0].approvedAt)).toBe(20 * DAY);
+    // With it, the partner files a credit request on the customer's behalf.
+    const direct = await insertSubscriptionRow(t.handle.db, { tenantId: c.tenant.id, channel: 'direct' });
+    const filed = await t.call({
+      method: 'POST',
+      url: `/api/customers/${c.tenant.id}/credit-requests`,
+      token: p.tokens['admin-agent'],
+      body: { subscriptionId: direct, reason: 'duplicate licenses after a change of partner' },
+    });
+    expect([filed.status, filed.body.filedBy]).toEqual([201, 'partner']);
+    await advance(21);
+    const after = await partnerView(p, c.tenant.id);
+    expect(after.canActOnBehalf).toBe(false);
+    expect(after.grants[0].status).toBe('expired');
+    const refused = await creditAttempt(p, c.tenant.id);
+    expect([refused.status, refused.body.code]).toEqual([403, 'delegated_admin_required']);
+    // The customer sees the same.
+    const partners = await t.expectOk({ url: '/api/tenant/partners', token: c.adminToken });
+    expect(partners.items[0].delegatedAdmin.canActOnBehalf).toBe(false);
+    expect(partners.items[0].relationship.status).toBe('accepted');
+  });
+
+  it('GDAP requested separately: the customer approves it; auto-extend moves the end by 180 days on the clock', async () => {
+    const { p, c } = await served();
+    expect((await partnerView(p, c.tenant.id)).canActOnBehalf).toBe(false);
+    const refused = await creditAttempt(p, c.tenant.id);
+    expect([refused.status, refused.body.code]).toEqual([403, 'delegated_admin_required']);
+
+    const salesTry = await t.call({
+      method: 'POST',
+      url: `/api/customers/${c.tenant.id}/delegated-admin-requests`,
+      token: p.tokens['sales-agent'],
+      body: { roles: ['User Administrator'], durationDays: 10 },
+    });
+    expect([salesTry.status, salesTry.body.code]).toEqual([403, 'forbidden']);
+    const asked = await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/delegated-admin-requests`,
+        token: p.tokens['admin-agent'],
+        body: { roles: ['User Administrator', 'License Administrator'], durationDays: 10, autoExtend: true },
+      },
+      201,
+    );
+    expect(asked).toMatchObject({
+      status: 'requested',
+      kind: 'gdap',
+      url: `/tenant/delegated-admin-requests/${asked.id}`,
+    });
+    expect(Date.parse(asked.requestExpiresAt) - Date.parse(asked.requestedAt)).toBe(90 * DAY);
+    // Still nothing until the customer approves.
+    expect((await partnerView(p, c.tenant.id)).canActOnBehalf).toBe(false);
+
+    const pending = await t.expectOk({ url: '/api/tenant/delegated-admin-requests', token: c.adminToken });
+    expect(pending.items.map((i: { id: string }) => i.id)).toEqual([asked.id]);
+    // Another tenant's admin cannot see or approve it.
+    const stranger = await t.newTenant();
+    const foreign = await t.call({
+      method: 'POST',
+      url: `/api/tenant/delegated-admin-requests/${asked.id}/approve`,
+      token: stranger.adminToken,
+    });
+    expect([foreign.status, foreign.body.code]).toEqual([404, 'delegated_admin_request_not_found']);
+
+    const approved = await t.expectOk({
+      method: 'POST',
+      url: `/api/tenant/delegated-admin-requests/${asked.id}/approve`,
+      token: c.adminToken,
+    });
+    expect(approved.status).toBe('active');
+    const end = Date.parse(approved.expiresAt);
+    expect(end - Date.parse(approved.approvedAt)).toBe(10 * DAY);
+    expect((await partnerView(p, c.tenant.id)).canActOnBehalf).toBe(true);
+    const twice = await t.call({
+      method: 'POST',
+      url: `/api/tenant/delegated-admin-requests/${asked.id}/approve`,
+      token: c.adminToken,
+    });
+    expect([twice.status, twice.body.code]).toEqual([409, 'delegated_admin_request_not_pending']);
+
+    await advance(11);
+    const extended = await partnerView(p, c.tenant.id);
+    expect(extended.canActOnBehalf).toBe(true);
+    expect(extended.grants[0].status).toBe('active');
+    expect(Date.parse(extended.grants[0].expiresAt)).toBe(end + 180 * DAY);
+
+    await advance(180);
+    expect(Date.parse((await partnerView(p, c.tenant.id)).grants[0].expiresAt)).toBe(end + 360 * DAY);
+  });
+
+  it('an unapproved GDAP request lapses after 90 days; a declined one grants nothing', async () => {
+    const { p, c } = await served();
+    const body = { roles: ['Global Reader'], durationDays: 730 };
+    const url = `/api/customers/${c.tenant.id}/delegated-admin-requests`;
+    const lapsing = await t.expectOk({ method: 'POST', url, token: p.tokens['account-admin'], body }, 201);
+    const declined = await t.expectOk({ method: 'POST', url, token: p.tokens['account-admin'], body }, 201);
+    const res = await t.expectOk({
+      method: 'POST',
+      url: `/api/tenant/delegated-admin-requests/${declined.id}/decline`,
+      token: c.adminToken,
+    });
+    expect(res.status).toBe('declined');
+    expect((await partnerView(p, c.tenant.id)).canActOnBehalf).toBe(false);
+    await advance(90);
+    const before = await databaseDigest(t.handle.db, ['sessions']);
+    const late = await t.call({
+      method: 'POST',
+      url: `/api/tenant/delegated-admin-requests/${lapsing.id}/approve`,
+      token: c.adminToken,
+    });
+    expect([late.status, late.body.code]).toEqual([410, 'delegated_admin_request_expired']);
+    expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(before);
+    expect(
+      (await t.expectOk({ url: '/api/tenant/delegated-admin-requests', token: c.adminToken })).items,
+    ).toEqual([]);
+    const view = await partnerView(p, c.tenant.id);
+    expect(view.canActOnBehalf).toBe(false);
+    expect(
+      Object.fromEntries(view.grants.map((g: { id: string; status: string }) => [g.id, g.status])),
+    ).toEqual({
+      [lapsing.id]: 'expired',
+      [declined.id]: 'declined',
+    });
+    // Out-of-range durations are refused.
+    for (const durationDays of [0, 731]) {
+      const r = await t.call({
+        method: 'POST',
+        url,
+        token: p.tokens['account-admin'],
+        body: { roles: ['Global Reader'], durationDays },
+      });
+      expect([r.status, r.body.code]).toEqual([400, 'invalid_request']);
+    }
+  });
+
+  it('legacy DAP (recorded by the operator) never expires; the customer revokes it and the relationship stays', async () => {
+    const { p, c } = await served();
+    const stranger = await t.newPartner();
+    const notServing = await t.call({
+      method: 'POST',
+      url: `/api/admin/tenants/${c.tenant.id}/delegated-admin`,
+      token: t.operatorToken,
+      body: { partnerId: stranger.partner.id },
+    });
+    expect([notServing.status, notServing.body.code]).toEqual([404, 'relationship_not_found']);
+    const dap = await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/admin/tenants/${c.tenant.id}/delegated-admin`,
+        token: t.operatorToken,
+        body: { partnerId: p.partner.id },
+      },
+      201,
+    );
+    expect(dap).toMatchObject({ kind: 'dap', status: 'active', expiresAt: null });
+    await advance(1000);
+    expect((await partnerView(p, c.tenant.id)).canActOnBehalf).toBe(true);
+
+    const revoked = await t.expectOk({
+      method: 'DELETE',
+      url: `/api/tenant/partners/${p.partner.id}/delegated-admin`,
+      token: c.adminToken,
+    });
+    expect(revoked.revokedGrantIds).toEqual([dap.id]);
+    const view = await partnerView(p, c.tenant.id);
+    expect(view.canActOnBehalf).toBe(false);
+    expect(view.grants[0].status).toBe('revoked');
+    const refused = await creditAttempt(p, c.tenant.id);
+    expect([refused.status, refused.body.code]).toEqual([403, 'delegated_admin_required']);
+    // The relationship stays: the partner still sees its customer.
+    const customer = await t.expectOk({
+      url: `/api/customers/${c.tenant.id}`,
+      token: p.tokens['sales-agent'],
+    });
+    expect(customer.relationship.status).toBe('accepted');
+    const again = await t.call({
+      method: 'DELETE',
+      url: `/api/tenant/partners/${p.partner.id}/delegated-admin`,
+      token: c.adminToken,
+    });
+    expect([again.status, again.body.code]).toEqual([404, 'delegated_admin_not_found']);
+    const events = await t.handle.db
+      .selectFrom('outbox_events')
+      .selectAll()
+      .where('type', '=', 'delegated-admin.revoked')
+      .execute();
+    expect(
+      events.some((e) => e.payload.tenantId === c.tenant.id && e.payload.partnerId === p.partner.id),
+    ).toBe(true);
+  });
+
+  it('revoking GDAP mid-term stops it at once, and only for that partner', async () => {
+    const { p, c } = await served({ roles: ['User Administrator'], durationDays: 365 });
+    const other = await t.newPartner();
+    const req = await t.expectOk(
+      {
+        method: 'POST',
+        url: '/api/relationship-requests',
+        token: other.tokens['account-admin'],
+        body: {
+          tenantId: c.tenant.id,
+          delegatedAdmin: { roles: ['Helpdesk Administrator'], durationDays: 365 },
+        },
+      },
+      201,
+    );
+    await t.expectOk({ method: 'POST', url: `/api/invitations/${req.token}/accept`, token: c.adminToken });
+    await t.expectOk({
+      method: 'DELETE',
+      url: `/api/tenant/partners/${p.partner.id}/delegated-admin`,
+      token: c.adminToken,
+    });
+    expect((await partnerView(p, c.tenant.id)).canActOnBehalf).toBe(false);
+    expect((await partnerView(other, c.tenant.id)).canActOnBehalf).toBe(true);
+    const partners = await t.expectOk({ url: '/api/tenant/partners', token: c.adminToken });
+    const byId = Object.fromEntries(
+      partners.items.map((i: { partner: { id: string }; delegatedAdmin: { canActOnBehalf: boolean } }) => [
+        i.partner.id,
+        i.delegatedAdmin.canActOnBehalf,
+      ]),
+    );
+    expect(byId).toEqual({ [p.partner.id]: false, [other.partner.id]: true });
+  });
+});
