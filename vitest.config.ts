@@ -35,6 +35,16 @@ export default defineConfig({
           globalSetup: ['test/fixtures/global-setup-postgres.ts'],
         },
       },
+      {
+        // Crash tests run real server processes on the PostgreSQL server and kill them.
+        test: {
+          name: 'crash',
+          include: ['test/crash/**/*.test.ts'],
+          env: { TRASLADO_TEST_DB: 'postgres' },
+          globalSetup: ['test/fixtures/global-setup-postgres.ts'],
+          testTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -15,7 +15,9 @@ const STANDARD_SKU = 'f245ecc8-75af-4f8e-b61f-27d8114de5f3';
 
 beforeAll(async () => {
   t = await startTestApp({}, { queue: true });
-  const rows = await readReferenceFile(new URL('../../data/licensing-service-plans.csv', import.meta.url).pathname);
+  const rows = await readReferenceFile(
+    new URL('../../data/licensing-service-plans.csv', import.meta.url).pathname,
+  );
   await inSystemTransaction(t.handle, t.config, createLogger('silent'), (ctx) => seedDemoCatalog(ctx, rows));
 });
 afterAll(async () => t?.close());
@@ -25,11 +27,23 @@ async function platformNow(): Promise<Date> {
 }
 
 /** A customer of a new partner with a direct admin-center subscription and `assigned` licensed users. */
-async function seedCase(opts: { offerId?: string; quantity?: number; assigned?: number; endsInDays?: number; dap?: boolean; excluded?: string[] } = {}) {
+async function seedCase(
+  opts: {
+    offerId?: string;
+    quantity?: number;
+    assigned?: number;
+    endsInDays?: number;
+    dap?: boolean;
+    excluded?: string[];
+  } = {},
+) {
   const p = await t.newPartner();
   const c = await t.newTenant({ partnerToken: p.tokens['account-admin'], users: 0 });
   const now = await platformNow();
-  const offer = (await t.expectOk({ url: `/api/offers/${opts.offerId ?? STANDARD}`, token: p.tokens['sales-agent'] })) as { skuId: string };
+  const offer = (await t.expectOk({
+    url: `/api/offers/${opts.offerId ?? STANDARD}`,
+    token: p.tokens['sales-agent'],
+  })) as { skuId: string };
   const source = await t.expectOk(
     {
       method: 'POST',
@@ -66,7 +80,15 @@ async function seedCase(opts: { offerId?: string; quantity?: number; assigned?: 
     users.push(u.id);
   }
   if (opts.dap) {
-    await t.expectOk({ method: 'POST', url: `/api/admin/tenants/${c.tenant.id}/delegated-admin`, token: t.operatorToken, body: { partnerId: p.partner.id } }, 201);
+    await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/admin/tenants/${c.tenant.id}/delegated-admin`,
+        token: t.operatorToken,
+        body: { partnerId: p.partner.id },
+      },
+      201,
+    );
   }
   return { ...p, ...c, source, users, skuId: offer.skuId };
 }
@@ -92,7 +114,10 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
   it('plans same offer, 50 seats, no reassignment, let-expire, credit by the customer; applied, nobody loses access', async () => {
     const c = await seedCase();
     const token = c.tokens['sales-agent'];
-    const plan = await t.expectOk({ method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} }, 201);
+    const plan = await t.expectOk(
+      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      201,
+    );
     expect(plan.verdict).toBe('ready');
     expect(plan.lines).toHaveLength(1);
     expect(plan.lines[0]).toMatchObject({
@@ -115,14 +140,26 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
     const waiting = await waitFor(plan.id, token, ['waiting', 'failed']);
     expect(waiting.status).toBe('waiting');
     expect(waiting.steps.find((s: { kind: string }) => s.kind === 'provision').status).toBe('done');
-    expect(waiting.steps.find((s: { kind: string }) => s.kind === 'turn-off-auto-renew').status).toBe('waiting');
+    expect(waiting.steps.find((s: { kind: string }) => s.kind === 'turn-off-auto-renew').status).toBe(
+      'waiting',
+    );
     expect((await skuAccess(c.tenant.id, token, STANDARD_SKU)).pool).toBe(100);
 
     // The customer's task: turn auto-renew off on its direct subscription.
-    await t.expectOk({ method: 'PATCH', url: `/api/tenant/subscriptions/${c.source.id}`, token: c.adminToken, body: { autoRenew: false } });
+    await t.expectOk({
+      method: 'PATCH',
+      url: `/api/tenant/subscriptions/${c.source.id}`,
+      token: c.adminToken,
+      body: { autoRenew: false },
+    });
     // Through the source's end and its expired grace: the pool never drops below the 45 assigned.
     for (const days of [30, 16, 20, 15, 100]) {
-      await t.expectOk({ method: 'POST', url: '/api/admin/clock', token: t.operatorToken, body: { advanceDays: days } });
+      await t.expectOk({
+        method: 'POST',
+        url: '/api/admin/clock',
+        token: t.operatorToken,
+        body: { advanceDays: days },
+      });
       const { pool } = await skuAccess(c.tenant.id, token, STANDARD_SKU);
       expect(pool).toBeGreaterThanOrEqual(45);
     }
@@ -132,13 +169,21 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
     const old = items.find((s: { id: string }) => s.id === c.source.id);
     const fresh = items.find((s: { channel: string }) => s.channel === 'partner');
     expect(old.status).toBe('deleted');
-    expect(fresh).toMatchObject({ status: 'active', quantity: 50, partnerId: c.partner.id, usersHaveAccess: true });
+    expect(fresh).toMatchObject({
+      status: 'active',
+      quantity: 50,
+      partnerId: c.partner.id,
+      usersHaveAccess: true,
+    });
   });
 
-  it('with delegated admin the credit is the partner\'s to file, and applying files it', async () => {
+  it("with delegated admin the credit is the partner's to file, and applying files it", async () => {
     const c = await seedCase({ dap: true, assigned: 5 });
     const token = c.tokens['admin-agent'];
-    const plan = await t.expectOk({ method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} }, 201);
+    const plan = await t.expectOk(
+      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      201,
+    );
     expect(plan.lines[0]).toMatchObject({ creditFiledBy: 'partner', sourceActor: 'partner' });
     await t.expectOk({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token }, 202);
     const tr = await waitFor(plan.id, token, ['waiting', 'failed']);
@@ -147,7 +192,9 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
     expect(credits.items).toHaveLength(1);
     expect(credits.items[0]).toMatchObject({ subscriptionId: c.source.id, filedBy: 'partner' });
     // With delegated admin the partner also turned auto-renew off on the customer's behalf.
-    const src = (await skuAccess(c.tenant.id, token, STANDARD_SKU)).items.find((s: { id: string }) => s.id === c.source.id);
+    const src = (await skuAccess(c.tenant.id, token, STANDARD_SKU)).items.find(
+      (s: { id: string }) => s.id === c.source.id,
+    );
     expect(src.autoRenew).toBe(false);
   });
 });
@@ -156,12 +203,19 @@ describe('applying', () => {
   it('executes a plan exactly once, however often and however concurrently it is applied', async () => {
     const c = await seedCase({ assigned: 3, quantity: 5 });
     const token = c.tokens['account-admin'];
-    const plan = await t.expectOk({ method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} }, 201);
-    const calls = await Promise.all([1, 2, 3].map(() => t.call({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token })));
+    const plan = await t.expectOk(
+      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      201,
+    );
+    const calls = await Promise.all(
+      [1, 2, 3].map(() => t.call({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token })),
+    );
     expect(calls.map((r) => r.status)).toEqual([202, 202, 202]);
     await t.call({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token });
     await waitFor(plan.id, token, ['waiting', 'failed']);
-    const partnerSubs = (await skuAccess(c.tenant.id, token, STANDARD_SKU)).items.filter((s: { channel: string }) => s.channel === 'partner');
+    const partnerSubs = (await skuAccess(c.tenant.id, token, STANDARD_SKU)).items.filter(
+      (s: { channel: string }) => s.channel === 'partner',
+    );
     expect(partnerSubs).toHaveLength(1);
     const orders = await t.expectOk({ url: `/api/customers/${c.tenant.id}/orders`, token });
     expect(orders.items).toHaveLength(1);
@@ -170,7 +224,10 @@ describe('applying', () => {
   it('refuses to apply a plan that is not ready', async () => {
     const c = await seedCase({ offerId: 'demo-project-online-premium', quantity: 3, assigned: 2 });
     const token = c.tokens['account-admin'];
-    const plan = await t.expectOk({ method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} }, 201);
+    const plan = await t.expectOk(
+      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      201,
+    );
     expect(plan.verdict).toBe('blocked');
     const r = await t.call({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token });
     expect(r).toMatchObject({ status: 422, body: { code: 'transition_not_ready' } });
@@ -179,17 +236,39 @@ describe('applying', () => {
 
 describe('end-of-sale sources', () => {
   it('moves Office 365 E1 to its successor with the Teams add-on, reassigning every user, excluded plans carried', async () => {
-    const e1Plans = (await t.expectOk({ url: '/api/offers/demo-o365-e1', token: t.operatorToken })).servicePlans as { id: string; name: string }[];
+    const e1Plans = (await t.expectOk({ url: '/api/offers/demo-o365-e1', token: t.operatorToken }))
+      .servicePlans as { id: string; name: string }[];
     const sway = e1Plans.find((p) => p.name === 'SWAY')!;
-    const c = await seedCase({ offerId: 'demo-o365-e1', quantity: 6, assigned: 4, dap: true, excluded: [sway.id] });
+    const c = await seedCase({
+      offerId: 'demo-o365-e1',
+      quantity: 6,
+      assigned: 4,
+      dap: true,
+      excluded: [sway.id],
+    });
     const token = c.tokens['admin-agent'];
-    const plan = await t.expectOk({ method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} }, 201);
+    const plan = await t.expectOk(
+      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      201,
+    );
     const line = plan.lines[0];
-    expect(line).toMatchObject({ choice: 'successor', targetOfferId: 'demo-o365-e1-eea-no-teams', addOnOfferIds: ['demo-teams-eea'], reassignLicenses: true, verdict: 'ready' });
+    expect(line).toMatchObject({
+      choice: 'successor',
+      targetOfferId: 'demo-o365-e1-eea-no-teams',
+      addOnOfferIds: ['demo-teams-eea'],
+      reassignLicenses: true,
+      verdict: 'ready',
+    });
     expect(line.reassignments).toHaveLength(4);
     await t.expectOk({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token }, 202);
     const tr = await waitFor(plan.id, token, ['waiting', 'failed']);
-    expect(tr.steps.filter((s: { kind: string }) => ['assign-target-licenses', 'remove-source-licenses'].includes(s.kind)).map((s: { status: string }) => s.status)).toEqual(['done', 'done']);
+    expect(
+      tr.steps
+        .filter((s: { kind: string }) =>
+          ['assign-target-licenses', 'remove-source-licenses'].includes(s.kind),
+        )
+        .map((s: { status: string }) => s.status),
+    ).toEqual(['done', 'done']);
     const users = await t.expectOk({ url: `/api/customers/${c.tenant.id}/users?limit=200`, token });
     for (const u of users.items) {
       const skus = u.licenses.map((l: { skuId: string }) => l.skuId).sort();
@@ -200,7 +279,9 @@ describe('end-of-sale sources', () => {
     }
     // Every intermediate state was safe: the audit shows assign before remove for the whole line.
     const audit = await t.expectOk({ url: `/api/audit?tenantId=${c.tenant.id}&limit=200`, token });
-    const actions = audit.items.map((e: { action: string; data: { step?: string } }) => e.data.step ?? e.action).reverse();
+    const actions = audit.items
+      .map((e: { action: string; data: { step?: string } }) => e.data.step ?? e.action)
+      .reverse();
     const assignAt = actions.findIndex((a: string) => a.includes('assign-target-licenses'));
     const removeAt = actions.findIndex((a: string) => a.includes('remove-source-licenses'));
     expect(assignAt).toBeGreaterThan(-1);
@@ -210,7 +291,10 @@ describe('end-of-sale sources', () => {
   it('blocks a Project Online source, naming the data and users at risk; an acknowledged substitute proceeds and is audited', async () => {
     const c = await seedCase({ offerId: 'demo-project-online-premium', quantity: 3, assigned: 2 });
     const token = c.tokens['account-admin'];
-    const blocked = await t.expectOk({ method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} }, 201);
+    const blocked = await t.expectOk(
+      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      201,
+    );
     expect(blocked.verdict).toBe('blocked');
     expect(blocked.lines[0].workloadsAtRisk).toContain('project');
     expect(blocked.lines[0].usersAtRisk).toBe(2);
@@ -219,16 +303,31 @@ describe('end-of-sale sources', () => {
         method: 'POST',
         url: `/api/customers/${c.tenant.id}/transitions`,
         token,
-        body: { options: { acknowledgments: [{ sourceSubscriptionId: c.source.id, substituteOfferId: 'demo-m365-business-premium' }] } },
+        body: {
+          options: {
+            acknowledgments: [
+              { sourceSubscriptionId: c.source.id, substituteOfferId: 'demo-m365-business-premium' },
+            ],
+          },
+        },
       },
       201,
     );
     expect(ack.verdict).toBe('ready');
-    expect(ack.lines[0]).toMatchObject({ choice: 'acknowledged-substitute', targetOfferId: 'demo-m365-business-premium' });
+    expect(ack.lines[0]).toMatchObject({
+      choice: 'acknowledged-substitute',
+      targetOfferId: 'demo-m365-business-premium',
+    });
     const audit = await t.expectOk({ url: `/api/audit?tenantId=${c.tenant.id}&limit=200`, token });
-    const planned = audit.items.find((e: { action: string; targetId: string }) => e.action === 'transition.planned' && e.targetId === ack.id);
+    const planned = audit.items.find(
+      (e: { action: string; targetId: string }) => e.action === 'transition.planned' && e.targetId === ack.id,
+    );
     expect(planned.data.acknowledgments).toEqual([
-      expect.objectContaining({ sourceSubscriptionId: c.source.id, substituteOfferId: 'demo-m365-business-premium', usersAtRisk: 2 }),
+      expect.objectContaining({
+        sourceSubscriptionId: c.source.id,
+        substituteOfferId: 'demo-m365-business-premium',
+        usersAtRisk: 2,
+      }),
     ]);
   });
 });
@@ -237,16 +336,28 @@ describe('money', () => {
   it('shows the overlap cost for let-expire and the exact loss for cancel-now, as computed by hand', async () => {
     const c = await seedCase({ quantity: 10, assigned: 2, endsInDays: 73 });
     const token = c.tokens['sales-agent'];
-    const letExpire = await t.expectOk({ method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} }, 201);
+    const letExpire = await t.expectOk(
+      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      201,
+    );
     const cancelNow = await t.expectOk(
-      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: { options: { disposition: 'cancel-now' } } },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token,
+        body: { options: { disposition: 'cancel-now' } },
+      },
       201,
     );
     // Business Standard: 150.00 per seat-year, 10 seats, 73 of the term's 365 days left. The day
     // already started counts as used (domain/refunds.ts), so 72 whole days are lost.
     const loss = Math.round((15_000 * 10 * 72) / 365);
     expect(letExpire.lines[0].lossIfCancelledNow).toBe(loss);
-    expect(cancelNow.lines[0]).toMatchObject({ disposition: 'cancel-now', lossIfCancelledNow: loss, overlapCost: 0 });
+    expect(cancelNow.lines[0]).toMatchObject({
+      disposition: 'cancel-now',
+      lossIfCancelledNow: loss,
+      overlapCost: 0,
+    });
     // Overlap: the new 10 seats for the 73 days both are paid, of a new one-year term (365 or 366 days).
     const now = await platformNow();
     const newTermDays = Math.round((addYears(now, 1).getTime() - now.getTime()) / 86_400_000);
@@ -264,17 +375,42 @@ describe('refused before anything is planned', () => {
     // to prove the planner checks the region itself.
     await t.handle.db
       .insertInto('relationships')
-      .values({ id: `rel-${br.tenant.id}`, partner_id: p.partner.id, tenant_id: br.tenant.id, status: 'accepted', accepted_at: new Date(), created_at: new Date() })
+      .values({
+        id: `rel-${br.tenant.id}`,
+        partner_id: p.partner.id,
+        tenant_id: br.tenant.id,
+        status: 'accepted',
+        accepted_at: new Date(),
+        created_at: new Date(),
+      })
       .execute();
     const count = async () => (await t.handle.db.selectFrom('transitions').select('id').execute()).length;
     const before = await count();
-    const region = await t.call({ method: 'POST', url: `/api/customers/${br.tenant.id}/transitions`, token: p.tokens['account-admin'], body: {} });
-    expect(region).toMatchObject({ status: 422, body: { code: 'region_mismatch', data: { partnerRegion: 'Europe', tenantRegion: 'Brazil' } } });
+    const region = await t.call({
+      method: 'POST',
+      url: `/api/customers/${br.tenant.id}/transitions`,
+      token: p.tokens['account-admin'],
+      body: {},
+    });
+    expect(region).toMatchObject({
+      status: 422,
+      body: { code: 'region_mismatch', data: { partnerRegion: 'Europe', tenantRegion: 'Brazil' } },
+    });
     const lone = await t.newTenant();
-    const none = await t.call({ method: 'POST', url: `/api/customers/${lone.tenant.id}/transitions`, token: p.tokens['account-admin'], body: {} });
+    const none = await t.call({
+      method: 'POST',
+      url: `/api/customers/${lone.tenant.id}/transitions`,
+      token: p.tokens['account-admin'],
+      body: {},
+    });
     expect(none).toMatchObject({ status: 404, body: { code: 'tenant_not_found' } });
     const own = await t.newTenant({ partnerToken: p.tokens['account-admin'] });
-    const billing = await t.call({ method: 'POST', url: `/api/customers/${own.tenant.id}/transitions`, token: p.tokens['billing-agent'], body: {} });
+    const billing = await t.call({
+      method: 'POST',
+      url: `/api/customers/${own.tenant.id}/transitions`,
+      token: p.tokens['billing-agent'],
+      body: {},
+    });
     expect(billing).toMatchObject({ status: 403, body: { code: 'forbidden' } });
     expect(await count()).toBe(before);
   });

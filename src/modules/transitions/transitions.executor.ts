@@ -66,24 +66,48 @@ export async function runDueSteps(
   for (let i = 0; i < maxSteps; i++) {
     const progressed = await openCtx(async (ctx) => {
       const trx = ctx.db as Trx;
-      const transition = await trx.selectFrom('transitions').selectAll().where('id', '=', transitionId).forUpdate().executeTakeFirst();
-      if (!transition || transition.status === 'planned') return { done: true, status: transition?.status ?? 'failed' };
-      const steps = await trx.selectFrom('transition_steps').selectAll().where('transition_id', '=', transitionId).orderBy('seq').execute();
+      const transition = await trx
+        .selectFrom('transitions')
+        .selectAll()
+        .where('id', '=', transitionId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!transition || transition.status === 'planned')
+        return { done: true, status: transition?.status ?? 'failed' };
+      const steps = await trx
+        .selectFrom('transition_steps')
+        .selectAll()
+        .where('transition_id', '=', transitionId)
+        .orderBy('seq')
+        .execute();
       const now = ctx.clock.now();
       // Steps run in order: the first not finished decides. A waiting step does not hold back
       // later steps of other kinds (a customer's task never blocks the partner's own work).
       const next = steps.find(
-        (s) => (s.status === 'pending' || s.status === 'running' || s.status === 'waiting') && s.due_at <= now && !seenWaiting.has(s.step_key),
+        (s) =>
+          (s.status === 'pending' || s.status === 'running' || s.status === 'waiting') &&
+          s.due_at <= now &&
+          !seenWaiting.has(s.step_key),
       );
       if (!next || steps.some((s) => s.status === 'failed')) {
         const status = statusOf(steps, now);
         if (status !== transition.status) {
           await trx
             .updateTable('transitions')
-            .set({ status, updated_at: now, ...(status === 'applied' || status === 'failed' ? { finished_at: now } : {}) })
+            .set({
+              status,
+              updated_at: now,
+              ...(status === 'applied' || status === 'failed' ? { finished_at: now } : {}),
+            })
             .where('id', '=', transitionId)
             .execute();
-          await recordAudit(ctx, { action: `transition.${status}`, targetType: 'transition', targetId: transitionId, tenantId: transition.tenant_id, partnerId: transition.partner_id });
+          await recordAudit(ctx, {
+            action: `transition.${status}`,
+            targetType: 'transition',
+            targetId: transitionId,
+            tenantId: transition.tenant_id,
+            partnerId: transition.partner_id,
+          });
         }
         return { done: true, status };
       }
@@ -94,13 +118,26 @@ export async function runDueSteps(
       let outcome: StepOutcome;
       try {
         if (!handler) throw new DomainError('transition_step_unsupported', { step: next.kind });
-        outcome = await handler({ ctx, transition, plan, step: { ...timelineStep, key: next.step_key }, line: plan.lines[next.line_index ?? 0]!, earlier });
+        outcome = await handler({
+          ctx,
+          transition,
+          plan,
+          step: { ...timelineStep, key: next.step_key },
+          line: plan.lines[next.line_index ?? 0]!,
+          earlier,
+        });
       } catch (err) {
         if (!isDomainError(err)) throw err;
         // The world changed under the plan: record why, change nothing else.
         await trx
           .updateTable('transition_steps')
-          .set({ status: 'failed', attempts: next.attempts + 1, error: err.code, detail: JSON.stringify({ code: err.code, params: err.params }), updated_at: now })
+          .set({
+            status: 'failed',
+            attempts: next.attempts + 1,
+            error: err.code,
+            detail: JSON.stringify({ code: err.code, params: err.params }),
+            updated_at: now,
+          })
           .where('transition_id', '=', transitionId)
           .where('step_key', '=', next.step_key)
           .execute();
@@ -116,7 +153,13 @@ export async function runDueSteps(
       }
       await trx
         .updateTable('transition_steps')
-        .set({ status: outcome.status, attempts: next.attempts + 1, error: null, detail: JSON.stringify(outcome.detail ?? {}), updated_at: now })
+        .set({
+          status: outcome.status,
+          attempts: next.attempts + 1,
+          error: null,
+          detail: JSON.stringify(outcome.detail ?? {}),
+          updated_at: now,
+        })
         .where('transition_id', '=', transitionId)
         .where('step_key', '=', next.step_key)
         .execute();
@@ -151,6 +194,8 @@ export function statusOf(steps: { status: string; due_at: Date }[], now: Date): 
 
 /** When the next dated step falls due (to schedule the next run), or null. */
 export function nextDueAt(steps: { status: string; due_at: Date }[], now: Date): Date | null {
-  const future = steps.filter((s) => (s.status === 'pending' || s.status === 'waiting') && s.due_at > now).map((s) => s.due_at.getTime());
+  const future = steps
+    .filter((s) => (s.status === 'pending' || s.status === 'waiting') && s.due_at > now)
+    .map((s) => s.due_at.getTime());
   return future.length > 0 ? new Date(Math.min(...future)) : null;
 }

@@ -1,9 +1,9 @@
-import { fixedClock } from '../../platform/clock.ts';
 import { isRole, type Role } from '../../platform/auth/permissions.ts';
+import { fixedClock } from '../../platform/clock.ts';
+import type { Trx } from '../../platform/db/database.ts';
 import type { Actor, Ctx } from '../../platform/http/context.ts';
 import type { ServerDeps } from '../../platform/http/server.ts';
 import { inTransaction, type Queue } from '../../platform/queue/queue.ts';
-import type { Trx } from '../../platform/db/database.ts';
 import { nextDueAt, runDueSteps } from './transitions.executor.ts';
 import { STEP_HANDLERS } from './transitions.steps.ts';
 
@@ -12,7 +12,17 @@ export const TICK_QUEUE = 'transition-tick';
 
 /** Asks for a run of a transition, inside the caller's transaction: no commit, no job. */
 export async function enqueueRun(queue: Queue, trx: Trx, transitionId: string, startAfter?: Date) {
-  await queue.send(RUN_QUEUE, { transitionId }, { db: inTransaction(trx), ...(startAfter ? { startAfter } : {}), retryLimit: 5, retryDelay: 2 });
+  await queue.send(
+    RUN_QUEUE,
+    { transitionId },
+    {
+      db: inTransaction(trx),
+      ...(startAfter ? { startAfter } : {}),
+      retryLimit: 5,
+      retryDelay: 2,
+      expireInSeconds: 300,
+    },
+  );
 }
 
 /** The actor a transition's steps run as: the partner user who asked to apply it. */
@@ -23,7 +33,9 @@ async function requesterActor(trx: Trx, transitionId: string): Promise<Actor> {
     .select(['u.id', 'u.email', 'u.partner_id', 't.partner_id as transitionPartner'])
     .where('t.id', '=', transitionId)
     .executeTakeFirst();
-  const roles = row ? await trx.selectFrom('user_roles').select('role').where('user_id', '=', row.id).execute() : [];
+  const roles = row
+    ? await trx.selectFrom('user_roles').select('role').where('user_id', '=', row.id).execute()
+    : [];
   return {
     userId: row?.id ?? 'system',
     email: row?.email ?? 'system@traslado.local',
@@ -35,7 +47,11 @@ async function requesterActor(trx: Trx, transitionId: string): Promise<Actor> {
   };
 }
 
-export async function runTransition(deps: ServerDeps, transitionId: string, requestId = `job-${transitionId}`) {
+export async function runTransition(
+  deps: ServerDeps,
+  transitionId: string,
+  requestId = `job-${transitionId}`,
+) {
   await deps.clock.refresh(true);
   const openCtx = <T>(fn: (ctx: Ctx) => Promise<T>) =>
     deps.handle.db.transaction().execute(async (trx) => {
@@ -52,11 +68,17 @@ export async function runTransition(deps: ServerDeps, transitionId: string, requ
   const status = await runDueSteps(openCtx, transitionId, STEP_HANDLERS);
   // Dated steps wait for their day: ask for a run then (a moved clock asks sooner, through the tick).
   if (status === 'waiting' && deps.queue) {
-    const steps = await deps.handle.db.selectFrom('transition_steps').select(['status', 'due_at']).where('transition_id', '=', transitionId).execute();
+    const steps = await deps.handle.db
+      .selectFrom('transition_steps')
+      .select(['status', 'due_at'])
+      .where('transition_id', '=', transitionId)
+      .execute();
     const due = nextDueAt(steps, deps.clock.now());
     if (due) {
       const realDelayMs = due.getTime() - deps.clock.now().getTime();
-      await deps.handle.db.transaction().execute((trx) => enqueueRun(deps.queue!, trx, transitionId, new Date(Date.now() + realDelayMs)));
+      await deps.handle.db
+        .transaction()
+        .execute((trx) => enqueueRun(deps.queue!, trx, transitionId, new Date(Date.now() + realDelayMs)));
     }
   }
   return status;
@@ -64,7 +86,11 @@ export async function runTransition(deps: ServerDeps, transitionId: string, requ
 
 /** Runs every transition that is still under way: after the clock moved, dated steps may be due. */
 export async function tickTransitions(deps: ServerDeps) {
-  const open = await deps.handle.db.selectFrom('transitions').select('id').where('status', 'in', ['applying', 'waiting']).execute();
+  const open = await deps.handle.db
+    .selectFrom('transitions')
+    .select('id')
+    .where('status', 'in', ['applying', 'waiting'])
+    .execute();
   for (const t of open) await runTransition(deps, t.id, `tick-${t.id}`);
   return open.length;
 }
@@ -72,10 +98,17 @@ export async function tickTransitions(deps: ServerDeps) {
 export async function registerTransitionJobs(queue: Queue, deps: ServerDeps) {
   await queue.createQueue(RUN_QUEUE);
   await queue.createQueue(TICK_QUEUE);
-  await queue.work<{ transitionId: string }>(RUN_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
-    if (job) await runTransition(deps, job.data.transitionId, `job-${job.id}`);
-  });
+  await queue.work<{ transitionId: string }>(
+    RUN_QUEUE,
+    { pollingIntervalSeconds: 0.5, batchSize: 1 },
+    async ([job]) => {
+      if (job) await runTransition(deps, job.data.transitionId, `job-${job.id}`);
+    },
+  );
   await queue.work(TICK_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async () => {
     await tickTransitions(deps);
   });
+  // A process that died mid-run left its job active until it expires: resume everything under way
+  // at start instead (running a transition twice is harmless: steps are rows, runs take a row lock).
+  await queue.send(TICK_QUEUE, {});
 }

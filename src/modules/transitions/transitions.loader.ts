@@ -1,5 +1,11 @@
 import { lifecycleState } from '../../domain/lifecycle.ts';
-import type { PlanInput, PlanOffer, PlanOptions, PlanSubscription, PlanUser } from '../../domain/planner/types.ts';
+import type {
+  PlanInput,
+  PlanOffer,
+  PlanOptions,
+  PlanSubscription,
+  PlanUser,
+} from '../../domain/planner/types.ts';
 import type { PartnerRow, TenantRow } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { offersById } from '../catalog/catalog.service.ts';
@@ -27,7 +33,10 @@ export async function loadPlanInput(
     ctx.db.selectFrom('offers').select('id').execute(),
     hasDelegatedAdmin(ctx.db, input.partner.id, input.tenant.id, now),
   ]);
-  const offers = await offersById(ctx.db, offerIds.map((o) => o.id));
+  const offers = await offersById(
+    ctx.db,
+    offerIds.map((o) => o.id),
+  );
   const catalog: PlanOffer[] = [...offers.values()].map((o) => ({
     id: o.id,
     name: o.name,
@@ -53,7 +62,14 @@ export async function loadPlanInput(
 
   const subscriptions: PlanSubscription[] = subRows.map((s) => {
     const life = lifecycleState(
-      { termStart: s.term_start, termEnd: s.term_end, term: s.term, autoRenew: s.auto_renew, suspendedAt: s.suspended_at, cancelledAt: s.cancelled_at },
+      {
+        termStart: s.term_start,
+        termEnd: s.term_end,
+        term: s.term,
+        autoRenew: s.auto_renew,
+        suspendedAt: s.suspended_at,
+        cancelledAt: s.cancelled_at,
+      },
       now,
       ctx.config.lifecycle,
     );
@@ -94,6 +110,10 @@ export async function loadPlanInput(
     users: [...users.values()],
     catalog,
     options: input.options,
-    settings: { expiredDays: ctx.config.lifecycle.expiredDays, disabledDays: ctx.config.lifecycle.disabledDays, maxActiveSubscriptions: 150 },
+    settings: {
+      expiredDays: ctx.config.lifecycle.expiredDays,
+      disabledDays: ctx.config.lifecycle.disabledDays,
+      maxActiveSubscriptions: 150,
+    },
   };
 }

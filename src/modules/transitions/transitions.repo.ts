@@ -5,7 +5,16 @@ export type TransitionRow = Selectable<TransitionsTable>;
 
 export async function insertTransition(
   db: Trx,
-  t: { id: string; tenantId: string; partnerId: string; userId: string | null; verdict: TransitionRow['verdict']; options: unknown; plan: unknown; now: Date },
+  t: {
+    id: string;
+    tenantId: string;
+    partnerId: string;
+    userId: string | null;
+    verdict: TransitionRow['verdict'];
+    options: unknown;
+    plan: unknown;
+    now: Date;
+  },
 ) {
   await db
     .insertInto('transitions')
@@ -26,14 +35,21 @@ export async function insertTransition(
 }
 
 /** A partner's transition, or nothing: another partner's transition does not exist for it. */
-export async function findTransition(db: Db | Trx, id: string, scope: { partnerId?: string; tenantId?: string }) {
+export async function findTransition(
+  db: Db | Trx,
+  id: string,
+  scope: { partnerId?: string; tenantId?: string },
+) {
   let q = db.selectFrom('transitions').selectAll().where('id', '=', id);
   if (scope.partnerId) q = q.where('partner_id', '=', scope.partnerId);
   if (scope.tenantId) q = q.where('tenant_id', '=', scope.tenantId);
   return q.executeTakeFirst();
 }
 
-export async function listTransitionRows(db: Db | Trx, f: { partnerId: string; tenantId: string; before?: string; limit: number }) {
+export async function listTransitionRows(
+  db: Db | Trx,
+  f: { partnerId: string; tenantId: string; before?: string; limit: number },
+) {
   let q = db
     .selectFrom('transitions')
     .selectAll()
@@ -46,5 +62,10 @@ export async function listTransitionRows(db: Db | Trx, f: { partnerId: string; t
 }
 
 export async function listSteps(db: Db | Trx, transitionId: string) {
-  return db.selectFrom('transition_steps').selectAll().where('transition_id', '=', transitionId).orderBy('seq').execute();
+  return db
+    .selectFrom('transition_steps')
+    .selectAll()
+    .where('transition_id', '=', transitionId)
+    .orderBy('seq')
+    .execute();
 }

@@ -1,8 +1,19 @@
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
-import { PlanOptionsBody, TransitionListQuery, TransitionPage, TransitionParams, TransitionView } from './transitions.schemas.ts';
-import { applyTransition, getTransition, listTransitions, planCustomerTransition } from './transitions.service.ts';
+import {
+  PlanOptionsBody,
+  TransitionListQuery,
+  TransitionPage,
+  TransitionParams,
+  TransitionView,
+} from './transitions.schemas.ts';
+import {
+  applyTransition,
+  getTransition,
+  listTransitions,
+  planCustomerTransition,
+} from './transitions.service.ts';
 
 export function registerTransitions(app: App, deps: ServerDeps) {
   app.post(
@@ -18,13 +29,25 @@ export function registerTransitions(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) =>
-      runInTransaction(deps, req, reply, (ctx) => planCustomerTransition(ctx, { tenantId: req.params.tenantId, ...req.body }), { status: 201 }),
+      runInTransaction(
+        deps,
+        req,
+        reply,
+        (ctx) => planCustomerTransition(ctx, { tenantId: req.params.tenantId, ...req.body }),
+        { status: 201 },
+      ),
   );
   app.get(
     '/api/customers/:tenantId/transitions',
     {
       config: { action: 'transitions.plan' },
-      schema: { tags: ['transitions'], summary: "A customer's transitions", params: TenantParams, querystring: TransitionListQuery, response: { 200: TransitionPage, ...errorResponses } },
+      schema: {
+        tags: ['transitions'],
+        summary: "A customer's transitions",
+        params: TenantParams,
+        querystring: TransitionListQuery,
+        response: { 200: TransitionPage, ...errorResponses },
+      },
     },
     async (req) => listTransitions(readContext(deps, req), { tenantId: req.params.tenantId, ...req.query }),
   );
@@ -32,7 +55,12 @@ export function registerTransitions(app: App, deps: ServerDeps) {
     '/api/transitions/:transitionId',
     {
       config: { action: 'transitions.plan' },
-      schema: { tags: ['transitions'], summary: 'A transition: its plan, status and per-step progress', params: TransitionParams, response: { 200: TransitionView, ...errorResponses } },
+      schema: {
+        tags: ['transitions'],
+        summary: 'A transition: its plan, status and per-step progress',
+        params: TransitionParams,
+        response: { 200: TransitionView, ...errorResponses },
+      },
     },
     async (req) => getTransition(readContext(deps, req), req.params),
   );
@@ -47,6 +75,9 @@ export function registerTransitions(app: App, deps: ServerDeps) {
         response: { 202: TransitionView, ...errorResponses },
       },
     },
-    async (req, reply) => runInTransaction(deps, req, reply, (ctx) => applyTransition(ctx, deps.queue, req.params), { status: 202 }),
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) => applyTransition(ctx, deps.queue, req.params), {
+        status: 202,
+      }),
   );
 }

@@ -5,7 +5,9 @@ export const PlanOptionsBody = Obj({
   options: Type.Optional(
     Obj({
       quantity: Type.Optional(Type.Union([Type.Literal('same'), Type.Literal('assigned')])),
-      disposition: Type.Optional(Type.Union([Type.Literal('let-expire'), Type.Literal('cancel-now'), Type.Literal('cancel-on-date')])),
+      disposition: Type.Optional(
+        Type.Union([Type.Literal('let-expire'), Type.Literal('cancel-now'), Type.Literal('cancel-on-date')]),
+      ),
       cancelOn: Type.Optional(DateTime),
       acknowledgments: Type.Optional(
         Type.Array(
@@ -78,7 +80,9 @@ export const TransitionView = Type.Object({
   plannedAt: DateTime,
   reasons: Type.Array(ReasonView),
   lines: Type.Array(LineView),
-  timeline: Type.Array(Type.Object({ at: DateTime, step: Type.String(), lineIndex: Type.Integer(), actor: Type.String() })),
+  timeline: Type.Array(
+    Type.Object({ at: DateTime, step: Type.String(), lineIndex: Type.Integer(), actor: Type.String() }),
+  ),
   seats: Type.Array(
     Type.Object({
       skuId: Type.String(),

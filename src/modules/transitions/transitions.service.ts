@@ -8,15 +8,21 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import type { Queue } from '../../platform/queue/queue.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
-import { loadPlanInput } from './transitions.loader.ts';
 import { stepRows } from './transitions.executor.ts';
 import { enqueueRun } from './transitions.jobs.ts';
-import { findTransition, insertTransition, listSteps, listTransitionRows, type TransitionRow } from './transitions.repo.ts';
-import type { Queue } from '../../platform/queue/queue.ts';
+import { loadPlanInput } from './transitions.loader.ts';
+import {
+  findTransition,
+  insertTransition,
+  listSteps,
+  listTransitionRows,
+  type TransitionRow,
+} from './transitions.repo.ts';
 
 export interface PlanRequest {
   tenantId: string;
@@ -24,7 +30,11 @@ export interface PlanRequest {
     quantity?: 'same' | 'assigned';
     disposition?: 'let-expire' | 'cancel-now' | 'cancel-on-date';
     cancelOn?: string;
-    acknowledgments?: { sourceSubscriptionId: string; substituteOfferId?: string; addOnOfferIds?: string[] }[];
+    acknowledgments?: {
+      sourceSubscriptionId: string;
+      substituteOfferId?: string;
+      addOnOfferIds?: string[];
+    }[];
   };
 }
 
@@ -35,7 +45,10 @@ export interface PlanRequest {
 export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
   const partnerId = ctx.actor.partnerId;
   if (!partnerId) throw new DomainError('forbidden', { action: 'transitions.plan' });
-  const [partner, tenant] = await Promise.all([findPartner(ctx.db, partnerId), findTenant(ctx.db, input.tenantId)]);
+  const [partner, tenant] = await Promise.all([
+    findPartner(ctx.db, partnerId),
+    findTenant(ctx.db, input.tenantId),
+  ]);
   if (!partner || !tenant) throw new DomainError('tenant_not_found');
   const refused = checkPreconditions({
     partnerRegion: partner.region,
@@ -93,8 +106,14 @@ export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
  */
 export async function applyTransition(ctx: Ctx, queue: Queue | undefined, input: { transitionId: string }) {
   const scope = scopeOf(ctx);
-  const row = await ctx.db.selectFrom('transitions').selectAll().where('id', '=', input.transitionId).forUpdate().executeTakeFirst();
-  if (!row || (scope.partnerId !== undefined && row.partner_id !== scope.partnerId)) throw new DomainError('transition_not_found');
+  const row = await ctx.db
+    .selectFrom('transitions')
+    .selectAll()
+    .where('id', '=', input.transitionId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row || (scope.partnerId !== undefined && row.partner_id !== scope.partnerId))
+    throw new DomainError('transition_not_found');
   if (row.status === 'planned') {
     if (row.verdict !== 'ready') {
       throw new DomainError('transition_not_ready', { verdict: row.verdict });
@@ -103,10 +122,20 @@ export async function applyTransition(ctx: Ctx, queue: Queue | undefined, input:
     const now = ctx.clock.now();
     const plan = row.plan as Plan;
     const rows = stepRows(row.id, plan, now);
-    if (rows.length > 0) await ctx.db.insertInto('transition_steps').values(rows).onConflict((oc) => oc.doNothing()).execute();
+    if (rows.length > 0)
+      await ctx.db
+        .insertInto('transition_steps')
+        .values(rows)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     await ctx.db
       .updateTable('transitions')
-      .set({ status: 'applying', apply_requested_at: now, apply_requested_by: ctx.actor.userId, updated_at: now })
+      .set({
+        status: 'applying',
+        apply_requested_at: now,
+        apply_requested_by: ctx.actor.userId,
+        updated_at: now,
+      })
       .where('id', '=', row.id)
       .execute();
     await enqueueRun(queue, ctx.db, row.id);
@@ -139,14 +168,28 @@ export async function getTransition(ctx: Ctx<Db | Trx>, input: { transitionId: s
   return toTransitionView(row, await listSteps(ctx.db, row.id));
 }
 
-export async function listTransitions(ctx: Ctx<Db | Trx>, input: { tenantId: string; cursor?: string; limit?: number }) {
+export async function listTransitions(
+  ctx: Ctx<Db | Trx>,
+  input: { tenantId: string; cursor?: string; limit?: number },
+) {
   const limit = input.limit ?? 50;
   const before = decodeCursor<string>(input.cursor);
-  const rows = await listTransitionRows(ctx.db, { partnerId: ctx.actor.partnerId ?? '', tenantId: input.tenantId, ...(before ? { before } : {}), limit });
+  const rows = await listTransitionRows(ctx.db, {
+    partnerId: ctx.actor.partnerId ?? '',
+    tenantId: input.tenantId,
+    ...(before ? { before } : {}),
+    limit,
+  });
   return toPage(
     rows,
     limit,
-    (r) => ({ id: r.id, status: r.status, verdict: r.verdict, plannedAt: r.planned_at.toISOString(), lines: (r.plan as Plan).lines.length }),
+    (r) => ({
+      id: r.id,
+      status: r.status,
+      verdict: r.verdict,
+      plannedAt: r.planned_at.toISOString(),
+      lines: (r.plan as Plan).lines.length,
+    }),
     (r) => r.id,
   );
 }

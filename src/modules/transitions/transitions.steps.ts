@@ -5,7 +5,11 @@ import { hasDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts
 import { updateUserLicenses } from '../licenses/licenses.service.ts';
 import { placeOrder } from '../orders/orders.service.ts';
 import { findSubscription } from '../subscriptions/subscriptions.repo.ts';
-import { actOnDirectSubscription, lifecycleSettings, stateOf } from '../subscriptions/subscriptions.service.ts';
+import {
+  actOnDirectSubscription,
+  lifecycleSettings,
+  stateOf,
+} from '../subscriptions/subscriptions.service.ts';
 import type { StepContext, StepHandler, StepOutcome } from './transitions.executor.ts';
 
 /**
@@ -14,7 +18,11 @@ import type { StepContext, StepHandler, StepOutcome } from './transitions.execut
  */
 async function source(s: StepContext) {
   const row = await findSubscription(s.ctx.db, s.transition.tenant_id, s.line.sourceSubscriptionId);
-  if (!row) throw new DomainError('transition_world_changed', { reason: 'source-gone', subscriptionId: s.line.sourceSubscriptionId });
+  if (!row)
+    throw new DomainError('transition_world_changed', {
+      reason: 'source-gone',
+      subscriptionId: s.line.sourceSubscriptionId,
+    });
   return { row, state: stateOf(row, s.ctx.clock.now(), lifecycleSettings(s.ctx)) };
 }
 
@@ -33,13 +41,26 @@ const provision: StepHandler = async (s) => {
   const assigned = (await assignedOnSource(s)).size;
   // More users now hold the SKU than the plan bought seats for: do not buy too few.
   if (!s.line.reassignLicenses && assigned > s.line.quantity) {
-    throw new DomainError('transition_world_changed', { reason: 'assigned-seats-grew', assigned, planned: s.line.quantity });
+    throw new DomainError('transition_world_changed', {
+      reason: 'assigned-seats-grew',
+      assigned,
+      planned: s.line.quantity,
+    });
   }
   const order = await placeOrder(s.ctx, {
     tenantId: s.transition.tenant_id,
-    lineItems: [s.line.targetOfferId!, ...s.line.addOnOfferIds].map((offerId) => ({ offerId, quantity: s.line.quantity })),
+    lineItems: [s.line.targetOfferId!, ...s.line.addOnOfferIds].map((offerId) => ({
+      offerId,
+      quantity: s.line.quantity,
+    })),
   });
-  return { status: 'done', detail: { orderId: order.id, subscriptionIds: (order.subscriptions ?? []).map((x: { id: string }) => x.id) } };
+  return {
+    status: 'done',
+    detail: {
+      orderId: order.id,
+      subscriptionIds: (order.subscriptions ?? []).map((x: { id: string }) => x.id),
+    },
+  };
 };
 
 /** Without delegated admin the partner cannot touch licenses: the customer's admin does it. */
@@ -48,7 +69,8 @@ async function licensesByPartner(s: StepContext): Promise<boolean> {
 }
 
 const assignTargets: StepHandler = async (s) => {
-  if (!(await licensesByPartner(s))) return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
+  if (!(await licensesByPartner(s)))
+    return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
   const holders = await assignedOnSource(s);
   let moved = 0;
   for (const r of s.line.reassignments) {
@@ -56,7 +78,10 @@ const assignTargets: StepHandler = async (s) => {
     await updateUserLicenses(s.ctx, {
       tenantId: s.transition.tenant_id,
       userId: r.userId,
-      assign: r.toSkuIds.map((skuId, i) => ({ skuId, ...(i === 0 ? { excludedPlans: r.excludedPlanIds } : {}) })),
+      assign: r.toSkuIds.map((skuId, i) => ({
+        skuId,
+        ...(i === 0 ? { excludedPlans: r.excludedPlanIds } : {}),
+      })),
       remove: [],
     });
     moved++;
@@ -65,7 +90,8 @@ const assignTargets: StepHandler = async (s) => {
 };
 
 const removeSource: StepHandler = async (s) => {
-  if (!(await licensesByPartner(s))) return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
+  if (!(await licensesByPartner(s)))
+    return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
   const rows = await s.ctx.db
     .selectFrom('license_assignments')
     .select(['directory_user_id', 'sku_id'])
@@ -80,7 +106,12 @@ const removeSource: StepHandler = async (s) => {
     if (!r.toSkuIds.every((sku) => held.has(sku))) {
       throw new DomainError('transition_world_changed', { reason: 'target-not-assigned', userId: r.userId });
     }
-    await updateUserLicenses(s.ctx, { tenantId: s.transition.tenant_id, userId: r.userId, assign: [], remove: [s.line.sourceSkuId] });
+    await updateUserLicenses(s.ctx, {
+      tenantId: s.transition.tenant_id,
+      userId: r.userId,
+      assign: [],
+      remove: [s.line.sourceSkuId],
+    });
     removed++;
   }
   return { status: 'done', detail: { users: removed } };
@@ -109,7 +140,11 @@ const cancelSource: StepHandler = async (s) => {
   const { row, state } = await source(s);
   if (row.cancelled_at || state.state === 'deleted') return { status: 'done', detail: { cancelled: true } };
   if (row.channel === 'direct' && (await licensesByPartner(s))) {
-    await actOnDirectSubscription(s.ctx, { tenantId: s.transition.tenant_id, id: row.id, status: 'cancelled' });
+    await actOnDirectSubscription(s.ctx, {
+      tenantId: s.transition.tenant_id,
+      id: row.id,
+      status: 'cancelled',
+    });
     return { status: 'done', detail: { cancelled: true, by: 'partner' } };
   }
   return { status: 'waiting', detail: { task: 'cancel-source', by: 'customer' } };
@@ -124,7 +159,9 @@ const observe: StepHandler = async (s) => {
 const otherParty: StepHandler = async (s): Promise<StepOutcome> => {
   const { row, state } = await source(s);
   const ending = !row.auto_renew || !!row.cancelled_at || state.state !== 'active';
-  return ending ? { status: 'done', detail: { state: state.state } } : { status: 'waiting', detail: { by: s.line.sourceActor } };
+  return ending
+    ? { status: 'done', detail: { state: state.state } }
+    : { status: 'waiting', detail: { by: s.line.sourceActor } };
 };
 
 export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
@@ -139,4 +176,3 @@ export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
   'source-deleted': observe,
   'other-party-action': otherParty,
 };
-
