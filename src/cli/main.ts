@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { applyCommand } from './commands/apply.ts';
 import { catalogImportCommand } from './commands/catalog-import.ts';
 import { clockCommand } from './commands/clock.ts';
 import { importCommand } from './commands/import.ts';
+import { planCommand } from './commands/plan.ts';
 import { prepareTemplateCommand } from './commands/prepare-template.ts';
 import { seedCommand } from './commands/seed.ts';
 import { startCommand } from './commands/start.ts';
@@ -49,13 +51,17 @@ program
   .command('catalog')
   .description('the catalog')
   .command('import <file>')
-  .description("load the vendor's product and service-plan reference (CSV); idempotent, new offers carry no price or market")
+  .description(
+    "load the vendor's product and service-plan reference (CSV); idempotent, new offers carry no price or market",
+  )
   .option('--data <dir>', 'embedded database folder')
   .action(catalogImportCommand);
 
 program
   .command('import <file>')
-  .description('record subscriptions tenants hold from other channels (CSV: tenantId|tenantDomain, offerId, quantity, channel, partnerId, purchasedVia, billingCycle, termStart, termEnd, autoRenew)')
+  .description(
+    'record subscriptions tenants hold from other channels (CSV: tenantId|tenantDomain, offerId, quantity, channel, partnerId, purchasedVia, billingCycle, termStart, termEnd, autoRenew)',
+  )
   .option('--data <dir>', 'embedded database folder')
   .action(importCommand);
 
@@ -64,5 +70,22 @@ program
   .description('build the migrated embedded-database template (runs at npm install)')
   .option('--quiet', 'print nothing')
   .action(prepareTemplateCommand);
+
+program
+  .command('plan')
+  .description("plan transitions (dry runs) for a partner's customers and write a plan file")
+  .requiredOption('--partner <id>', 'the acting partner')
+  .option('--customers <file>', 'tenant ids: a JSON array or a CSV whose first column is the tenant id')
+  .option('--all', 'every customer the partner has a relationship with')
+  .requiredOption('--out <file>', 'where to write the plan file (JSON)')
+  .option('--data <dir>', 'embedded database folder')
+  .action(planCommand);
+
+program
+  .command('apply')
+  .description('apply every ready plan of a plan file (resumable: run it again after an interruption)')
+  .argument('<file>', 'a plan file written by traslado plan')
+  .option('--data <dir>', 'embedded database folder')
+  .action(applyCommand);
 
 await program.parseAsync();

@@ -59,7 +59,8 @@ function kill() {
   return new Promise((r) => child?.once('exit', r));
 }
 
-async function api(method: string, path: string, token?: string, body?: unknown) {
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers of the API under test
+async function api(method: string, path: string, token?: string, body?: unknown): Promise<any> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
     headers: {

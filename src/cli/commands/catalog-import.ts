@@ -9,7 +9,9 @@ export async function catalogImportCommand(file: string, opts: { data?: string }
   const rows = await readReferenceFile(file);
   const handle = await openConfiguredDatabase(config);
   try {
-    const r = await inSystemTransaction(handle, config, createLogger('warn'), (ctx) => importCatalogReference(ctx, rows));
+    const r = await inSystemTransaction(handle, config, createLogger('warn'), (ctx) =>
+      importCatalogReference(ctx, rows),
+    );
     console.log(
       `${r.products} products (${r.productsCreated} new, ${r.productsUpdated} refreshed), ${r.offersCreated} offers created (no price or market yet), ${r.rowsSkipped} rows skipped`,
     );

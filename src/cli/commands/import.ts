@@ -16,10 +16,12 @@ import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runt
  */
 export async function importCommand(file: string, opts: { data?: string }) {
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
-  const rows = parse(await readFile(file, 'utf8'), { columns: true, bom: true, skip_empty_lines: true, trim: true }) as Record<
-    string,
-    string
-  >[];
+  const rows = parse(await readFile(file, 'utf8'), {
+    columns: true,
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+  }) as Record<string, string>[];
   const handle = await openConfiguredDatabase(config);
   try {
     const count = await inSystemTransaction(handle, config, createLogger('warn'), async (ctx) => {
@@ -31,7 +33,8 @@ export async function importCommand(file: string, opts: { data?: string }) {
           : r.tenantDomain
             ? await findTenantByDomain(ctx.db, r.tenantDomain)
             : undefined;
-        if (!tenant) throw new Error(`line ${line}: no tenant ${r.tenantId ?? r.tenantDomain ?? '(none given)'}`);
+        if (!tenant)
+          throw new Error(`line ${line}: no tenant ${r.tenantId ?? r.tenantDomain ?? '(none given)'}`);
         const body = {
           offerId: r.offerId,
           quantity: Number(r.quantity),

@@ -1,7 +1,7 @@
 import { buildApp } from '../../app.ts';
-import { startQueue, stopQueue } from '../../platform/queue/queue.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
+import { startQueue, stopQueue } from '../../platform/queue/queue.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../../seed/demo.ts';
 import { isSeeded, seedDemoOnce } from '../../seed/seed-once.ts';
