@@ -14,12 +14,12 @@ import { registerSubscriptions } from './modules/subscriptions/subscriptions.rou
 import { registerTenants } from './modules/tenants/tenants.routes.ts';
 import { registerTransitionJobs } from './modules/transitions/transitions.jobs.ts';
 import { registerTransitions } from './modules/transitions/transitions.routes.ts';
-import type { Queue } from './platform/queue/queue.ts';
 import { signingSecret } from './platform/auth/signing.ts';
 import { PlatformClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import type { DatabaseHandle } from './platform/db/connect.ts';
 import { createServer, type ServerDeps } from './platform/http/server.ts';
+import type { Queue } from './platform/queue/queue.ts';
 
 /**
  * The composition root: the one file that knows every module. Each module exports a

@@ -24,17 +24,24 @@ describe('order rules', () => {
   });
 
   it('refuses end of sale first, naming the successor', () => {
-    const p = checkOrderLine({ offer: offer({ status: 'end-of-sale', successorOfferId: 'next' }), quantity: 0 }, es);
+    const p = checkOrderLine(
+      { offer: offer({ status: 'end-of-sale', successorOfferId: 'next' }), quantity: 0 },
+      es,
+    );
     expect(p).toEqual({ code: 'offer_end_of_sale', params: { offerId: 'base', successorOfferId: 'next' } });
   });
 
   it('refuses another market, whatever the case of the codes', () => {
-    expect(checkOrderLine({ offer: offer({ markets: ['br'] }), quantity: 1 }, es)?.code).toBe('offer_not_in_market');
+    expect(checkOrderLine({ offer: offer({ markets: ['br'] }), quantity: 1 }, es)?.code).toBe(
+      'offer_not_in_market',
+    );
     expect(checkOrderLine({ offer: offer({ markets: ['es'] }), quantity: 1 }, es)).toBeNull();
   });
 
   it('refuses an offer with no price (imported, not yet set up)', () => {
-    expect(checkOrderLine({ offer: offer({ unitPrice: null }), quantity: 1 }, es)?.code).toBe('offer_not_priced');
+    expect(checkOrderLine({ offer: offer({ unitPrice: null }), quantity: 1 }, es)?.code).toBe(
+      'offer_not_priced',
+    );
   });
 
   it('accepts exactly the quantities within min and max (property)', () => {
@@ -63,16 +70,32 @@ describe('order rules', () => {
   it('needs the base of an add-on in the order or in the tenant', () => {
     const addOn = offer({ id: 'teams', skuId: 'sku-teams', kind: 'add-on', baseOfferIds: ['base'] });
     expect(checkOrder([{ offer: addOn, quantity: 1 }], es)?.code).toBe('offer_needs_base');
-    expect(checkOrder([{ offer: offer(), quantity: 1 }, { offer: addOn, quantity: 1 }], es)).toBeNull();
-    expect(checkOrder([{ offer: addOn, quantity: 1 }], { ...es, heldBaseOfferIds: new Set(['base']) })).toBeNull();
+    expect(
+      checkOrder(
+        [
+          { offer: offer(), quantity: 1 },
+          { offer: addOn, quantity: 1 },
+        ],
+        es,
+      ),
+    ).toBeNull();
+    expect(
+      checkOrder([{ offer: addOn, quantity: 1 }], { ...es, heldBaseOfferIds: new Set(['base']) }),
+    ).toBeNull();
     expect(
       checkOrder([{ offer: addOn, quantity: 1 }], { ...es, heldBaseOfferIds: new Set(['other']) })?.code,
     ).toBe('offer_needs_base');
   });
 
   it('refuses the same offer twice', () => {
-    expect(checkOrder([{ offer: offer(), quantity: 1 }, { offer: offer(), quantity: 2 }], es)?.code).toBe(
-      'duplicate_line_item',
-    );
+    expect(
+      checkOrder(
+        [
+          { offer: offer(), quantity: 1 },
+          { offer: offer(), quantity: 2 },
+        ],
+        es,
+      )?.code,
+    ).toBe('duplicate_line_item');
   });
 });

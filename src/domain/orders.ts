@@ -49,7 +49,10 @@ export function checkOrderLine(line: OrderLine, holdings: TenantHoldings): Order
   if (offer.status !== 'available') {
     return {
       code: 'offer_end_of_sale',
-      params: { offerId: offer.id, ...(offer.successorOfferId ? { successorOfferId: offer.successorOfferId } : {}) },
+      params: {
+        offerId: offer.id,
+        ...(offer.successorOfferId ? { successorOfferId: offer.successorOfferId } : {}),
+      },
     };
   }
   const market = holdings.market.toUpperCase();
@@ -84,8 +87,10 @@ export function checkOrder(lines: OrderLine[], holdings: TenantHoldings): OrderP
   const bases = new Set([...holdings.heldBaseOfferIds, ...orderedBases]);
   for (const { offer } of lines) {
     if (offer.kind !== 'add-on') continue;
-    const ok = offer.baseOfferIds.length === 0 ? bases.size > 0 : offer.baseOfferIds.some((b) => bases.has(b));
-    if (!ok) return { code: 'offer_needs_base', params: { offerId: offer.id, baseOfferIds: offer.baseOfferIds } };
+    const ok =
+      offer.baseOfferIds.length === 0 ? bases.size > 0 : offer.baseOfferIds.some((b) => bases.has(b));
+    if (!ok)
+      return { code: 'offer_needs_base', params: { offerId: offer.id, baseOfferIds: offer.baseOfferIds } };
   }
   return null;
 }

@@ -23,7 +23,12 @@ export interface Config {
    * access, then disabled (admins only), the backup window after a cancellation, and the time
    * admins get to fix a pool that dropped below its assignments.
    */
-  lifecycle: { expiredDays: number; disabledDays: number; cancelledBackupDays: number; seatReductionGraceDays: number };
+  lifecycle: {
+    expiredDays: number;
+    disabledDays: number;
+    cancelledBackupDays: number;
+    seatReductionGraceDays: number;
+  };
 }
 
 function int(value: string | undefined, fallback: number): number {

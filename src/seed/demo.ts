@@ -125,7 +125,9 @@ export async function seedDemo(ctx: Ctx): Promise<DemoIds> {
   };
 }
 
-export const REFERENCE_CSV = fileURLToPath(new URL('../../data/licensing-service-plans.csv', import.meta.url));
+export const REFERENCE_CSV = fileURLToPath(
+  new URL('../../data/licensing-service-plans.csv', import.meta.url),
+);
 const DAY_MS = 86_400_000;
 
 /**
@@ -181,9 +183,23 @@ async function seedDemoSubscriptions(ctx: Ctx, ids: DemoIds) {
   });
 
   const northwind = await usersOf(ids.tenants.northwind);
-  const partner = { channel: 'partner' as const, partnerId: ids.partnerId, from: -60, to: 305, autoRenew: true };
-  await add(ids.tenants.northwind, northwind.slice(0, 8), { offerId: 'demo-m365-business-basic', quantity: 10, ...partner });
-  await add(ids.tenants.northwind, northwind.slice(8, 11), { offerId: 'demo-exchange-online-plan-1', quantity: 5, ...partner });
+  const partner = {
+    channel: 'partner' as const,
+    partnerId: ids.partnerId,
+    from: -60,
+    to: 305,
+    autoRenew: true,
+  };
+  await add(ids.tenants.northwind, northwind.slice(0, 8), {
+    offerId: 'demo-m365-business-basic',
+    quantity: 10,
+    ...partner,
+  });
+  await add(ids.tenants.northwind, northwind.slice(8, 11), {
+    offerId: 'demo-exchange-online-plan-1',
+    quantity: 5,
+    ...partner,
+  });
   await add(ids.tenants.northwind, northwind.slice(11, 21), {
     offerId: 'demo-o365-e1',
     quantity: 12,

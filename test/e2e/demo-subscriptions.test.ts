@@ -41,7 +41,9 @@ it('seeds Northwind with the demo partner subscriptions and an end-of-sale Offic
   const customers = (await t.expectOk({ url: '/api/customers', token })).items;
   const northwind = customers.find((c: { companyName: string }) => c.companyName === 'Northwind Traders');
   const subs = (await t.expectOk({ url: `/api/customers/${northwind.id}/subscriptions`, token })).items;
-  expect(new Set(subs.map((s: { channel: string }) => s.channel))).toEqual(new Set(['partner', 'volume', 'direct', 'trial']));
+  expect(new Set(subs.map((s: { channel: string }) => s.channel))).toEqual(
+    new Set(['partner', 'volume', 'direct', 'trial']),
+  );
   expect(subs.filter((s: { canChange: boolean }) => s.canChange).length).toBeGreaterThanOrEqual(2);
   const e1 = subs.find((s: { offerId: string }) => s.offerId === 'demo-o365-e1');
   expect(e1.assignedSeats).toBeGreaterThan(0);
@@ -53,7 +55,17 @@ it('seeds Northwind with the demo partner subscriptions and an end-of-sale Offic
   });
   const es = (await t.expectOk({ url: '/api/offers?market=ES&limit=200', token })).items;
   expect(es.map((o: { skuPartNumber: string }) => o.skuPartNumber)).toEqual(
-    expect.arrayContaining(['O365_BUSINESS_ESSENTIALS', 'O365_BUSINESS_PREMIUM', 'SPB', 'ENTERPRISEPACK', 'SPE_E3', 'STANDARDPACK', 'EXCHANGESTANDARD', 'O365_BUSINESS', 'PROJECTPREMIUM']),
+    expect.arrayContaining([
+      'O365_BUSINESS_ESSENTIALS',
+      'O365_BUSINESS_PREMIUM',
+      'SPB',
+      'ENTERPRISEPACK',
+      'SPE_E3',
+      'STANDARDPACK',
+      'EXCHANGESTANDARD',
+      'O365_BUSINESS',
+      'PROJECTPREMIUM',
+    ]),
   );
 });
 

@@ -20,7 +20,12 @@ async function serverNow(): Promise<Date> {
 }
 
 async function advance(days: number) {
-  await t.expectOk({ method: 'POST', url: '/api/admin/clock', token: t.operatorToken, body: { advanceDays: days } });
+  await t.expectOk({
+    method: 'POST',
+    url: '/api/admin/clock',
+    token: t.operatorToken,
+    body: { advanceDays: days },
+  });
 }
 
 /** An offer on a real SKU of the reference; 36 500 per seat and year = 100 a day. */
@@ -58,11 +63,15 @@ async function customerWithPartner(opts: { users?: number; delegatedAdmin?: bool
   const c = await t.newTenant({ partnerToken: p.tokens['account-admin'], users: opts.users ?? 3 });
   if (opts.delegatedAdmin !== false) {
     const now = await serverNow();
-    await t.handle.db
-      .transaction()
-      .execute((trx) =>
-        insertGrant(trx, { partnerId: p.partner.id, tenantId: c.tenant.id, kind: 'dap', status: 'active', now }),
-      );
+    await t.handle.db.transaction().execute((trx) =>
+      insertGrant(trx, {
+        partnerId: p.partner.id,
+        tenantId: c.tenant.id,
+        kind: 'dap',
+        status: 'active',
+        now,
+      }),
+    );
   }
   const users = await t.handle.db
     .selectFrom('directory_users')
@@ -85,8 +94,16 @@ function term(start: Date, days: number) {
 }
 
 async function rowCounts(tenantId: string) {
-  const subs = await t.handle.db.selectFrom('subscriptions').select('id').where('tenant_id', '=', tenantId).execute();
-  const orders = await t.handle.db.selectFrom('orders').select('id').where('tenant_id', '=', tenantId).execute();
+  const subs = await t.handle.db
+    .selectFrom('subscriptions')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .execute();
+  const orders = await t.handle.db
+    .selectFrom('orders')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .execute();
   return { subscriptions: subs.length, orders: orders.length };
 }
 
@@ -158,13 +175,21 @@ describe('lifecycle on the movable clock', () => {
     const now = await serverNow();
     const start = new Date(now.getTime() - 360 * DAY);
     const endsAt = new Date(start.getTime() + 365 * DAY);
-    const base = { offerId: offer.id, quantity: 5, channel: 'direct', purchasedVia: 'admin-center', billingCycle: 'annual', ...term(start, 365) };
+    const base = {
+      offerId: offer.id,
+      quantity: 5,
+      channel: 'direct',
+      purchasedVia: 'admin-center',
+      billingCycle: 'annual',
+      ...term(start, 365),
+    };
     const off = await record(c.tenant.id, { ...base, autoRenew: false });
     const on = await record(c.tenant.id, { ...base, autoRenew: true });
     const state = async () => {
       const list = await t.expectOk({ url: '/api/tenant/subscriptions', token: c.adminToken });
-      const byId = new Map(list.items.map((s: { id: string }) => [s.id, s]));
-      return { off: byId.get(off.id) as any, on: byId.get(on.id) as any };
+      type View = { id: string; termStart: string; termEnd: string };
+      const byId = new Map<string, View>(list.items.map((s: View) => [s.id, s]));
+      return { off: byId.get(off.id)!, on: byId.get(on.id)! };
     };
     expect((await state()).off).toMatchObject({ status: 'active', usersHaveAccess: true });
 
@@ -177,7 +202,12 @@ describe('lifecycle on the movable clock', () => {
 
     await advance(30); // 31 days past the end
     s = await state();
-    expect(s.off).toMatchObject({ status: 'disabled', usersHaveAccess: false, adminsHaveAccess: true, dataRetained: true });
+    expect(s.off).toMatchObject({
+      status: 'disabled',
+      usersHaveAccess: false,
+      adminsHaveAccess: true,
+      dataRetained: true,
+    });
 
     await advance(89); // 120 days past the end
     s = await state();
@@ -247,24 +277,37 @@ describe('seat pools across channels', () => {
     expect(over.status).toBe(409);
     expect(over.body).toMatchObject({ code: 'license_quota_exceeded', data: { skuId: sku, available: 0 } });
 
-    const subs = await t.expectOk({ url: `/api/customers/${c.tenantId}/subscriptions`, token: c.tokens['admin-agent'] });
-    const seats = new Map(subs.items.map((s: { id: string; assignedSeats: number }) => [s.id, s.assignedSeats]));
+    const subs = await t.expectOk({
+      url: `/api/customers/${c.tenantId}/subscriptions`,
+      token: c.tokens['admin-agent'],
+    });
+    const seats = new Map(
+      subs.items.map((s: { id: string; assignedSeats: number }) => [s.id, s.assignedSeats]),
+    );
     expect(seats.get(direct.id)).toBe(2);
     expect(seats.get(partnerSub.id)).toBe(1);
 
     // The direct subscription expires: users keep access for 30 days (the pool still counts it).
     await advance(6);
-    let users = await t.expectOk({ url: `/api/customers/${c.tenantId}/users`, token: c.tokens['admin-agent'] });
+    let users = await t.expectOk({
+      url: `/api/customers/${c.tenantId}/users`,
+      token: c.tokens['admin-agent'],
+    });
     expect(users.items.filter((u: { hasAccess: boolean }) => u.hasAccess)).toHaveLength(3);
 
     // Disabled: the pool is the partner's single seat. The two assigned last lose access.
     await advance(30);
     users = await t.expectOk({ url: `/api/customers/${c.tenantId}/users`, token: c.tokens['admin-agent'] });
-    const access = Object.fromEntries(users.items.map((u: { id: string; hasAccess: boolean }) => [u.id, u.hasAccess]));
+    const access = Object.fromEntries(
+      users.items.map((u: { id: string; hasAccess: boolean }) => [u.id, u.hasAccess]),
+    );
     expect(access).toEqual({ [u0!.id]: true, [u1!.id]: false, [u2!.id]: false, [u3!.id]: false });
     const u1view = users.items.find((u: { id: string }) => u.id === u1!.id);
     expect(u1view.licenses).toMatchObject([{ skuId: sku, hasAccess: false }]);
-    const pools = await t.expectOk({ url: `/api/customers/${c.tenantId}/seat-pools`, token: c.tokens['admin-agent'] });
+    const pools = await t.expectOk({
+      url: `/api/customers/${c.tenantId}/seat-pools`,
+      token: c.tokens['admin-agent'],
+    });
     const pool = pools.items.find((p: { skuId: string }) => p.skuId === sku);
     expect(pool).toMatchObject({ seats: 1, assigned: 3, available: 0 });
     expect(pool.usersWithoutAccess.map((u: { id: string }) => u.id).sort()).toEqual([u1!.id, u2!.id].sort());
@@ -309,17 +352,36 @@ describe('seat pools across channels', () => {
     );
     expect(ok.licenses[0].excludedPlans).toEqual([teams.id]);
     expect(ok.licenses[0].servicePlans.some((p: { name: string }) => p.name === 'TEAMS1')).toBe(false);
-    expect(ok.licenses[0].servicePlans.some((p: { name: string }) => p.name === 'EXCHANGE_S_STANDARD')).toBe(true);
+    expect(ok.licenses[0].servicePlans.some((p: { name: string }) => p.name === 'EXCHANGE_S_STANDARD')).toBe(
+      true,
+    );
 
     // Move the seat: remove from u0 and give to u1 in two calls; then two users race for one freed seat.
-    await t.expectOk({ method: 'POST', url: url(u0!), token: c.tokens['admin-agent'], body: { assign: [], remove: [standard.skuId] } }, 201);
+    await t.expectOk(
+      {
+        method: 'POST',
+        url: url(u0!),
+        token: c.tokens['admin-agent'],
+        body: { assign: [], remove: [standard.skuId] },
+      },
+      201,
+    );
     const race = await Promise.all(
       [u1!, u2!].map((u) =>
-        t.call({ method: 'POST', url: url(u), token: c.tokens['admin-agent'], body: { assign: [{ skuId: standard.skuId }], remove: [] } }),
+        t.call({
+          method: 'POST',
+          url: url(u),
+          token: c.tokens['admin-agent'],
+          body: { assign: [{ skuId: standard.skuId }], remove: [] },
+        }),
       ),
     );
     expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
-    const held = await t.handle.db.selectFrom('license_assignments').select('directory_user_id').where('tenant_id', '=', c.tenantId).execute();
+    const held = await t.handle.db
+      .selectFrom('license_assignments')
+      .select('directory_user_id')
+      .where('tenant_id', '=', c.tenantId)
+      .execute();
     expect(held).toHaveLength(1);
   });
 
@@ -341,13 +403,24 @@ describe('seat pools across channels', () => {
     const offer = await newOffer('EXCHANGESTANDARD');
     const c = await t.newTenant();
     const now = await serverNow();
-    await record(c.tenant.id, { offerId: offer.id, quantity: 1, channel: 'volume', billingCycle: 'annual', autoRenew: false, ...term(now, 365) });
+    await record(c.tenant.id, {
+      offerId: offer.id,
+      quantity: 1,
+      channel: 'volume',
+      billingCycle: 'annual',
+      autoRenew: false,
+      ...term(now, 365),
+    });
     const u = await t.expectOk(
       {
         method: 'POST',
         url: `/api/admin/tenants/${c.tenant.id}/users`,
         token: t.operatorToken,
-        body: { userPrincipalName: `mail1@${c.domain}`, displayName: 'Mail One', licenses: [{ skuId: offer.skuId }] },
+        body: {
+          userPrincipalName: `mail1@${c.domain}`,
+          displayName: 'Mail One',
+          licenses: [{ skuId: offer.skuId }],
+        },
       },
       201,
     );
@@ -356,11 +429,19 @@ describe('seat pools across channels', () => {
       method: 'POST',
       url: `/api/admin/tenants/${c.tenant.id}/users`,
       token: t.operatorToken,
-      body: { userPrincipalName: `mail2@${c.domain}`, displayName: 'Mail Two', licenses: [{ skuId: offer.skuId }] },
+      body: {
+        userPrincipalName: `mail2@${c.domain}`,
+        displayName: 'Mail Two',
+        licenses: [{ skuId: offer.skuId }],
+      },
     });
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('license_quota_exceeded');
-    const users = await t.handle.db.selectFrom('directory_users').select('id').where('user_principal_name', '=', `mail2@${c.domain}`).execute();
+    const users = await t.handle.db
+      .selectFrom('directory_users')
+      .select('id')
+      .where('user_principal_name', '=', `mail2@${c.domain}`)
+      .execute();
     expect(users).toHaveLength(0);
   });
 });
@@ -370,36 +451,47 @@ describe('cancellation and refunds', () => {
     const offer = await newOffer('O365_BUSINESS_PREMIUM');
     const c = await customerWithPartner();
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 364 }), fc.integer({ min: 1, max: 20 }), async (elapsedDays, quantity) => {
-        const now = await serverNow();
-        // One hour short of `elapsedDays` ago: exactly `elapsedDays` days have started.
-        const start = new Date(now.getTime() - elapsedDays * DAY + HOUR);
-        const sub = await record(c.tenantId, {
-          offerId: offer.id,
-          quantity,
-          channel: 'partner',
-          partnerId: c.partner.id,
-          billingCycle: 'annual',
-          autoRenew: true,
-          ...term(start, 365),
-        });
-        const r = await t.expectOk({
-          method: 'PATCH',
-          url: `/api/customers/${c.tenantId}/subscriptions/${sub.id}`,
-          token: c.tokens['sales-agent'],
-          body: { status: 'cancelled' },
-        });
-        const remaining = (365 - elapsedDays) * 100 * quantity;
-        const inside = elapsedDays * 24 - 1 < 168;
-        expect(r).toMatchObject({
-          status: 'deleted',
-          usersHaveAccess: false,
-          dataRetained: true,
-          amountRefunded: inside ? remaining : 0,
-          amountLost: inside ? 0 : remaining,
-        });
-      }),
-      { numRuns: 12, examples: [[7, 3], [8, 3], [100, 3]] },
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 364 }),
+        fc.integer({ min: 1, max: 20 }),
+        async (elapsedDays, quantity) => {
+          const now = await serverNow();
+          // One hour short of `elapsedDays` ago: exactly `elapsedDays` days have started.
+          const start = new Date(now.getTime() - elapsedDays * DAY + HOUR);
+          const sub = await record(c.tenantId, {
+            offerId: offer.id,
+            quantity,
+            channel: 'partner',
+            partnerId: c.partner.id,
+            billingCycle: 'annual',
+            autoRenew: true,
+            ...term(start, 365),
+          });
+          const r = await t.expectOk({
+            method: 'PATCH',
+            url: `/api/customers/${c.tenantId}/subscriptions/${sub.id}`,
+            token: c.tokens['sales-agent'],
+            body: { status: 'cancelled' },
+          });
+          const remaining = (365 - elapsedDays) * 100 * quantity;
+          const inside = elapsedDays * 24 - 1 < 168;
+          expect(r).toMatchObject({
+            status: 'deleted',
+            usersHaveAccess: false,
+            dataRetained: true,
+            amountRefunded: inside ? remaining : 0,
+            amountLost: inside ? 0 : remaining,
+          });
+        },
+      ),
+      {
+        numRuns: 12,
+        examples: [
+          [7, 3],
+          [8, 3],
+          [100, 3],
+        ],
+      },
     );
   });
 
@@ -417,7 +509,12 @@ describe('cancellation and refunds', () => {
       ...term(new Date(now.getTime() - 100 * DAY + HOUR), 365),
     });
     const patch = (id: string, body: unknown) =>
-      t.call({ method: 'PATCH', url: `/api/customers/${c.tenantId}/subscriptions/${id}`, token: c.tokens['sales-agent'], body });
+      t.call({
+        method: 'PATCH',
+        url: `/api/customers/${c.tenantId}/subscriptions/${id}`,
+        token: c.tokens['sales-agent'],
+        body,
+      });
     const down = await patch(old.id, { quantity: 9 });
     expect(down.status).toBe(422);
     expect(down.body.code).toBe('seat_reduction_outside_window');
@@ -431,8 +528,16 @@ describe('cancellation and refunds', () => {
     expect(back.body).toMatchObject({ quantity: 10, amountRefunded: 2 * 265 * 100, amountLost: 0 });
 
     const suspended = await patch(old.id, { status: 'suspended', autoRenew: false });
-    expect(suspended.body).toMatchObject({ status: 'suspended', usersHaveAccess: false, adminsHaveAccess: true, autoRenew: false });
-    expect((await patch(old.id, { status: 'active' })).body).toMatchObject({ status: 'active', usersHaveAccess: true });
+    expect(suspended.body).toMatchObject({
+      status: 'suspended',
+      usersHaveAccess: false,
+      adminsHaveAccess: true,
+      autoRenew: false,
+    });
+    expect((await patch(old.id, { status: 'active' })).body).toMatchObject({
+      status: 'active',
+      usersHaveAccess: true,
+    });
   });
 });
 
@@ -441,21 +546,41 @@ describe('who may change a subscription', () => {
     const offer = await newOffer('O365_BUSINESS_PREMIUM');
     const c = await customerWithPartner();
     const other = await t.newPartner();
-    await t.handle.db.transaction().execute((trx) => insertAcceptedRelationship(trx, other.partner.id, c.tenantId, new Date()));
+    await t.handle.db
+      .transaction()
+      .execute((trx) => insertAcceptedRelationship(trx, other.partner.id, c.tenantId, new Date()));
     const now = await serverNow();
-    const common = { offerId: offer.id, quantity: 3, billingCycle: 'annual', autoRenew: true, ...term(now, 365) };
+    const common = {
+      offerId: offer.id,
+      quantity: 3,
+      billingCycle: 'annual',
+      autoRenew: true,
+      ...term(now, 365),
+    };
     const direct = await record(c.tenantId, { ...common, channel: 'direct', purchasedVia: 'admin-center' });
     const volume = await record(c.tenantId, { ...common, channel: 'volume' });
     const theirs = await record(c.tenantId, { ...common, channel: 'partner', partnerId: other.partner.id });
     const mine = await record(c.tenantId, { ...common, channel: 'partner', partnerId: c.partner.id });
 
-    const list = await t.expectOk({ url: `/api/customers/${c.tenantId}/subscriptions`, token: c.tokens['billing-agent'] });
-    const can = Object.fromEntries(list.items.map((s: { id: string; canChange: boolean }) => [s.id, s.canChange]));
+    const list = await t.expectOk({
+      url: `/api/customers/${c.tenantId}/subscriptions`,
+      token: c.tokens['billing-agent'],
+    });
+    const can = Object.fromEntries(
+      list.items.map((s: { id: string; canChange: boolean }) => [s.id, s.canChange]),
+    );
     expect(can).toEqual({ [direct.id]: false, [volume.id]: false, [theirs.id]: false, [mine.id]: true });
-    expect(list.items.find((s: { id: string }) => s.id === direct.id)).toMatchObject({ channel: 'direct', purchasedVia: 'admin-center' });
+    expect(list.items.find((s: { id: string }) => s.id === direct.id)).toMatchObject({
+      channel: 'direct',
+      purchasedVia: 'admin-center',
+    });
 
     const before = await databaseDigest(t.handle.db, ['sessions']);
-    for (const [sub, channel] of [[direct, 'direct'], [volume, 'volume'], [theirs, 'partner']] as const) {
+    for (const [sub, channel] of [
+      [direct, 'direct'],
+      [volume, 'volume'],
+      [theirs, 'partner'],
+    ] as const) {
       const r = await t.call({
         method: 'PATCH',
         url: `/api/customers/${c.tenantId}/subscriptions/${sub.id}`,
@@ -465,12 +590,22 @@ describe('who may change a subscription', () => {
       expect(r.status).toBe(403);
       expect(r.body).toMatchObject({ code: 'subscription_not_changeable', data: { channel } });
     }
-    const asCustomer = await t.call({ method: 'PATCH', url: `/api/tenant/subscriptions/${mine.id}`, token: c.adminToken, body: { status: 'cancelled' } });
+    const asCustomer = await t.call({
+      method: 'PATCH',
+      url: `/api/tenant/subscriptions/${mine.id}`,
+      token: c.adminToken,
+      body: { status: 'cancelled' },
+    });
     expect(asCustomer.status).toBe(403);
     expect(asCustomer.body.data.channel).toBe('partner');
     expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(before);
 
-    const cancelled = await t.expectOk({ method: 'PATCH', url: `/api/tenant/subscriptions/${direct.id}`, token: c.adminToken, body: { status: 'cancelled' } });
+    const cancelled = await t.expectOk({
+      method: 'PATCH',
+      url: `/api/tenant/subscriptions/${direct.id}`,
+      token: c.adminToken,
+      body: { status: 'cancelled' },
+    });
     // Inside the refund window: the started day counts as used, the other 364 are refunded.
     expect(cancelled).toMatchObject({ status: 'deleted', amountRefunded: 3 * 364 * 100, amountLost: 0 });
   });
@@ -492,7 +627,12 @@ describe('orders', () => {
     const first = await send(5);
     expect(first.status).toBe(201);
     expect(first.body.subscriptions).toHaveLength(1);
-    expect(first.body.subscriptions[0]).toMatchObject({ channel: 'partner', partnerId: c.partner.id, quantity: 5, status: 'active' });
+    expect(first.body.subscriptions[0]).toMatchObject({
+      channel: 'partner',
+      partnerId: c.partner.id,
+      quantity: 5,
+      status: 'active',
+    });
     const counts = await rowCounts(c.tenantId);
     const again = await send(5);
     expect(again.status).toBe(201);
@@ -505,7 +645,10 @@ describe('orders', () => {
     expect(await rowCounts(c.tenantId)).toEqual(counts);
     expect(counts).toEqual({ subscriptions: 1, orders: 1 });
 
-    const orders = await t.expectOk({ url: `/api/customers/${c.tenantId}/orders`, token: c.tokens['billing-agent'] });
+    const orders = await t.expectOk({
+      url: `/api/customers/${c.tenantId}/orders`,
+      token: c.tokens['billing-agent'],
+    });
     expect(orders.items.map((o: { id: string }) => o.id)).toEqual([first.body.id]);
   });
 
@@ -523,7 +666,9 @@ describe('orders', () => {
     const stranger = await t.newPartner();
     const br = await t.newTenant({ country: 'BR' });
     // A relationship across regions (left over from before the rule).
-    await t.handle.db.transaction().execute((trx) => insertAcceptedRelationship(trx, c.partner.id, br.tenant.id, new Date()));
+    await t.handle.db
+      .transaction()
+      .execute((trx) => insertAcceptedRelationship(trx, c.partner.id, br.tenant.id, new Date()));
 
     const before = await databaseDigest(t.handle.db, ['sessions']);
     const cases: [unknown, number, string][] = [
@@ -533,7 +678,14 @@ describe('orders', () => {
       [[{ offerId: ended.id, quantity: 1 }], 422, 'offer_end_of_sale'],
       [[{ offerId: eco.id, quantity: 1 }], 422, 'offer_existing_customers_only'],
       [[{ offerId: teams.id, quantity: 1 }], 422, 'offer_needs_base'],
-      [[{ offerId: limited.id, quantity: 5 }, { offerId: brOnly.id, quantity: 1 }], 422, 'offer_not_in_market'],
+      [
+        [
+          { offerId: limited.id, quantity: 5 },
+          { offerId: brOnly.id, quantity: 1 },
+        ],
+        422,
+        'offer_not_in_market',
+      ],
       [[{ offerId: 'no-such-offer', quantity: 1 }], 404, 'offer_not_found'],
     ];
     for (const [lines, status, code] of cases) {
@@ -550,15 +702,33 @@ describe('orders', () => {
     // Across regions: refused naming both regions.
     const region = await order([{ offerId: brOnly.id, quantity: 1 }], c.tokens['sales-agent'], br.tenant.id);
     expect(region.status).toBe(422);
-    expect(region.body).toMatchObject({ code: 'region_mismatch', data: { partnerRegion: 'europe', tenantRegion: 'brazil' } });
+    expect(region.body).toMatchObject({
+      code: 'region_mismatch',
+      data: { partnerRegion: 'europe', tenantRegion: 'brazil' },
+    });
     expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(before);
 
     // The add-on with its base, and the existing-customers-only offer once the tenant holds the SKU elsewhere.
     const now = await serverNow();
-    await record(c.tenantId, { offerId: eco.id, quantity: 2, channel: 'volume', billingCycle: 'annual', autoRenew: false, ...term(now, 365) });
-    const ok = await order([{ offerId: suite.id, quantity: 2 }, { offerId: teams.id, quantity: 2 }, { offerId: eco.id, quantity: 1 }]);
+    await record(c.tenantId, {
+      offerId: eco.id,
+      quantity: 2,
+      channel: 'volume',
+      billingCycle: 'annual',
+      autoRenew: false,
+      ...term(now, 365),
+    });
+    const ok = await order([
+      { offerId: suite.id, quantity: 2 },
+      { offerId: teams.id, quantity: 2 },
+      { offerId: eco.id, quantity: 1 },
+    ]);
     expect(ok.status).toBe(201);
-    expect(ok.body.subscriptions.map((s: { offerId: string }) => s.offerId)).toEqual([suite.id, teams.id, eco.id]);
+    expect(ok.body.subscriptions.map((s: { offerId: string }) => s.offerId)).toEqual([
+      suite.id,
+      teams.id,
+      eco.id,
+    ]);
   });
 });
 
@@ -567,37 +737,211 @@ describe('bad input', () => {
     const offer = await newOffer('O365_BUSINESS_PREMIUM');
     const c = await customerWithPartner();
     const now = await serverNow();
-    const sub = await record(c.tenantId, { offerId: offer.id, quantity: 2, channel: 'partner', partnerId: c.partner.id, billingCycle: 'annual', autoRenew: true, ...term(now, 365) });
+    const sub = await record(c.tenantId, {
+      offerId: offer.id,
+      quantity: 2,
+      channel: 'partner',
+      partnerId: c.partner.id,
+      billingCycle: 'annual',
+      autoRenew: true,
+      ...term(now, 365),
+    });
     const u = c.users[0]!;
     const before = await databaseDigest(t.handle.db, ['sessions']);
     const A = c.tokens['admin-agent'];
     const O = t.operatorToken;
-    const cases: { method: 'POST' | 'PATCH' | 'GET'; url: string; token: string; body?: unknown; status: number; code?: string }[] = [
-      { method: 'POST', url: `/api/customers/${c.tenantId}/orders`, token: A, body: { lineItems: [] }, status: 400 },
-      { method: 'POST', url: `/api/customers/${c.tenantId}/orders`, token: A, body: { lineItems: [{ offerId: offer.id, quantity: 0 }] }, status: 400 },
-      { method: 'POST', url: `/api/customers/${c.tenantId}/orders`, token: A, body: { lineItems: [{ offerId: offer.id, quantity: 1 }], extra: 1 }, status: 400 },
-      { method: 'POST', url: `/api/customers/${c.tenantId}/orders`, token: A, body: { lineItems: [{ offerId: offer.id, quantity: 1 }, { offerId: offer.id, quantity: 1 }] }, status: 422, code: 'duplicate_line_item' },
-      { method: 'PATCH', url: `/api/customers/${c.tenantId}/subscriptions/${sub.id}`, token: A, body: {}, status: 400 },
-      { method: 'PATCH', url: `/api/customers/${c.tenantId}/subscriptions/${sub.id}`, token: A, body: { status: 'expired' }, status: 400 },
-      { method: 'PATCH', url: `/api/customers/${c.tenantId}/subscriptions/${sub.id}`, token: A, body: { quantity: 101 }, status: 422, code: 'quantity_out_of_range' },
-      { method: 'PATCH', url: `/api/customers/${c.tenantId}/subscriptions/nope`, token: A, body: { autoRenew: false }, status: 404, code: 'subscription_not_found' },
-      { method: 'POST', url: `/api/customers/${c.tenantId}/users/${u.id}/license-updates`, token: A, body: { assign: [{ skuId: 'not-a-guid' }], remove: [] }, status: 400 },
-      { method: 'POST', url: `/api/customers/${c.tenantId}/users/${u.id}/license-updates`, token: A, body: { assign: [{ skuId: offer.skuId, excludedPlans: ['00000000-0000-0000-0000-000000000000'] }], remove: [] }, status: 422, code: 'license_plan_unknown' },
-      { method: 'POST', url: `/api/customers/${c.tenantId}/users/${u.id}/license-updates`, token: A, body: { assign: [{ skuId: offer.skuId }], remove: [offer.skuId] }, status: 422, code: 'license_update_invalid' },
-      { method: 'POST', url: `/api/customers/${c.tenantId}/users/nobody/license-updates`, token: A, body: { assign: [], remove: [] }, status: 404, code: 'user_not_found' },
-      { method: 'POST', url: `/api/admin/tenants/${c.tenantId}/subscriptions`, token: O, body: { offerId: offer.id, quantity: 1, channel: 'partner', billingCycle: 'annual', autoRenew: true, ...term(now, 365) }, status: 422, code: 'subscription_partner_invalid' },
-      { method: 'POST', url: `/api/admin/tenants/${c.tenantId}/subscriptions`, token: O, body: { offerId: offer.id, quantity: 1, channel: 'direct', billingCycle: 'annual', autoRenew: true, ...term(now, -1) }, status: 422, code: 'subscription_term_invalid' },
-      { method: 'POST', url: `/api/admin/tenants/${c.tenantId}/subscriptions`, token: O, body: { offerId: offer.id, quantity: 1, channel: 'fax', billingCycle: 'annual', autoRenew: true, ...term(now, 365) }, status: 400 },
-      { method: 'POST', url: '/api/admin/offers', token: O, body: { skuId: offer.skuId, minQuantity: 10, maxQuantity: 5 }, status: 422, code: 'quantity_limits_invalid' },
-      { method: 'POST', url: '/api/admin/offers', token: O, body: { skuId: '11111111-2222-3333-4444-555555555555' }, status: 422, code: 'sku_not_found' },
-      { method: 'POST', url: '/api/admin/offers', token: O, body: { id: offer.id, skuId: offer.skuId }, status: 409, code: 'offer_exists' },
-      { method: 'PATCH', url: `/api/admin/offers/${offer.id}`, token: O, body: { unitPrice: -1 }, status: 400 },
+    const cases: {
+      method: 'POST' | 'PATCH' | 'GET';
+      url: string;
+      token: string;
+      body?: unknown;
+      status: number;
+      code?: string;
+    }[] = [
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenantId}/orders`,
+        token: A,
+        body: { lineItems: [] },
+        status: 400,
+      },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenantId}/orders`,
+        token: A,
+        body: { lineItems: [{ offerId: offer.id, quantity: 0 }] },
+        status: 400,
+      },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenantId}/orders`,
+        token: A,
+        body: { lineItems: [{ offerId: offer.id, quantity: 1 }], extra: 1 },
+        status: 400,
+      },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenantId}/orders`,
+        token: A,
+        body: {
+          lineItems: [
+            { offerId: offer.id, quantity: 1 },
+            { offerId: offer.id, quantity: 1 },
+          ],
+        },
+        status: 422,
+        code: 'duplicate_line_item',
+      },
+      {
+        method: 'PATCH',
+        url: `/api/customers/${c.tenantId}/subscriptions/${sub.id}`,
+        token: A,
+        body: {},
+        status: 400,
+      },
+      {
+        method: 'PATCH',
+        url: `/api/customers/${c.tenantId}/subscriptions/${sub.id}`,
+        token: A,
+        body: { status: 'expired' },
+        status: 400,
+      },
+      {
+        method: 'PATCH',
+        url: `/api/customers/${c.tenantId}/subscriptions/${sub.id}`,
+        token: A,
+        body: { quantity: 101 },
+        status: 422,
+        code: 'quantity_out_of_range',
+      },
+      {
+        method: 'PATCH',
+        url: `/api/customers/${c.tenantId}/subscriptions/nope`,
+        token: A,
+        body: { autoRenew: false },
+        status: 404,
+        code: 'subscription_not_found',
+      },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenantId}/users/${u.id}/license-updates`,
+        token: A,
+        body: { assign: [{ skuId: 'not-a-guid' }], remove: [] },
+        status: 400,
+      },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenantId}/users/${u.id}/license-updates`,
+        token: A,
+        body: {
+          assign: [{ skuId: offer.skuId, excludedPlans: ['00000000-0000-0000-0000-000000000000'] }],
+          remove: [],
+        },
+        status: 422,
+        code: 'license_plan_unknown',
+      },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenantId}/users/${u.id}/license-updates`,
+        token: A,
+        body: { assign: [{ skuId: offer.skuId }], remove: [offer.skuId] },
+        status: 422,
+        code: 'license_update_invalid',
+      },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenantId}/users/nobody/license-updates`,
+        token: A,
+        body: { assign: [], remove: [] },
+        status: 404,
+        code: 'user_not_found',
+      },
+      {
+        method: 'POST',
+        url: `/api/admin/tenants/${c.tenantId}/subscriptions`,
+        token: O,
+        body: {
+          offerId: offer.id,
+          quantity: 1,
+          channel: 'partner',
+          billingCycle: 'annual',
+          autoRenew: true,
+          ...term(now, 365),
+        },
+        status: 422,
+        code: 'subscription_partner_invalid',
+      },
+      {
+        method: 'POST',
+        url: `/api/admin/tenants/${c.tenantId}/subscriptions`,
+        token: O,
+        body: {
+          offerId: offer.id,
+          quantity: 1,
+          channel: 'direct',
+          billingCycle: 'annual',
+          autoRenew: true,
+          ...term(now, -1),
+        },
+        status: 422,
+        code: 'subscription_term_invalid',
+      },
+      {
+        method: 'POST',
+        url: `/api/admin/tenants/${c.tenantId}/subscriptions`,
+        token: O,
+        body: {
+          offerId: offer.id,
+          quantity: 1,
+          channel: 'fax',
+          billingCycle: 'annual',
+          autoRenew: true,
+          ...term(now, 365),
+        },
+        status: 400,
+      },
+      {
+        method: 'POST',
+        url: '/api/admin/offers',
+        token: O,
+        body: { skuId: offer.skuId, minQuantity: 10, maxQuantity: 5 },
+        status: 422,
+        code: 'quantity_limits_invalid',
+      },
+      {
+        method: 'POST',
+        url: '/api/admin/offers',
+        token: O,
+        body: { skuId: '11111111-2222-3333-4444-555555555555' },
+        status: 422,
+        code: 'sku_not_found',
+      },
+      {
+        method: 'POST',
+        url: '/api/admin/offers',
+        token: O,
+        body: { id: offer.id, skuId: offer.skuId },
+        status: 409,
+        code: 'offer_exists',
+      },
+      {
+        method: 'PATCH',
+        url: `/api/admin/offers/${offer.id}`,
+        token: O,
+        body: { unitPrice: -1 },
+        status: 400,
+      },
       { method: 'GET', url: '/api/offers?market=ESP', token: A, status: 400 },
       { method: 'GET', url: `/api/customers/${c.tenantId}/subscriptions?cursor=zzz`, token: A, status: 400 },
     ];
     const failures: string[] = [];
     for (const k of cases) {
-      const r = await t.call({ method: k.method, url: k.url, token: k.token, ...(k.body !== undefined ? { body: k.body } : {}) });
+      const r = await t.call({
+        method: k.method,
+        url: k.url,
+        token: k.token,
+        ...(k.body !== undefined ? { body: k.body } : {}),
+      });
       if (r.status !== k.status || (k.code && r.body.code !== k.code))
         failures.push(`${k.method} ${k.url} ${JSON.stringify(k.body)} → ${r.status} ${r.body?.code}`);
     }

@@ -30,22 +30,20 @@ export async function applyCommand(file: string, opts: { data?: string }) {
     for (const t of ready) {
       i++;
       try {
-        await handle.db
-          .transaction()
-          .execute((trx) =>
-            applyTransition(
-              {
-                db: trx,
-                clock: fixedClock(deps.clock.now()),
-                actor: cliActor(plan.partnerId),
-                requestId: `cli-apply-${process.pid}`,
-                log,
-                config,
-              },
-              queue,
-              { transitionId: t.transitionId! },
-            ),
-          );
+        await handle.db.transaction().execute((trx) =>
+          applyTransition(
+            {
+              db: trx,
+              clock: fixedClock(deps.clock.now()),
+              actor: cliActor(plan.partnerId),
+              requestId: `cli-apply-${process.pid}`,
+              log,
+              config,
+            },
+            queue,
+            { transitionId: t.transitionId! },
+          ),
+        );
         const status = await runTransition(deps, t.transitionId!);
         if (status === 'applied') summary.applied++;
         else if (status === 'waiting') summary.waiting++;

@@ -1,13 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { Value } from '@sinclair/typebox/value';
 import { parse } from 'csv-parse/sync';
 import { RecordSubscriptionBody } from '../../modules/subscriptions/subscriptions.schemas.ts';
+import type { RecordSubscriptionInput } from '../../modules/subscriptions/subscriptions.service.ts';
 import { recordSubscription } from '../../modules/subscriptions/subscriptions.service.ts';
 import { findTenant, findTenantByDomain } from '../../modules/tenants/tenants.repo.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { isDomainError } from '../../platform/errors.ts';
+import { validatorCompiler } from '../../platform/http/validation.ts';
 import { createLogger } from '../../platform/log.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
+
+// The API's own validator: the same rules (and formats) as the HTTP route.
+const checkRow = validatorCompiler({
+  schema: RecordSubscriptionBody,
+  httpPart: 'body',
+  method: 'POST',
+  url: '/api/admin/tenants/:tenantId/subscriptions',
+}) as unknown as ((v: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
 
 /**
  * `traslado import FILE`: subscriptions a tenant holds from other channels, in CSV with the shape of
@@ -46,12 +55,17 @@ export async function importCommand(file: string, opts: { data?: string }) {
           termEnd: r.termEnd,
           autoRenew: ['true', '1', 'yes'].includes((r.autoRenew ?? '').toLowerCase()),
         };
-        if (!Value.Check(RecordSubscriptionBody, body)) {
-          const first = [...Value.Errors(RecordSubscriptionBody, body)][0];
-          throw new Error(`line ${line}: ${first?.path || 'row'} ${first?.message ?? 'is not valid'}`);
+        if (!checkRow(body)) {
+          const first = checkRow.errors?.[0];
+          throw new Error(
+            `line ${line}: ${first?.instancePath || 'row'} ${first?.message ?? 'is not valid'}`,
+          );
         }
         try {
-          await recordSubscription(ctx, { tenantId: tenant.id, ...body });
+          await recordSubscription(ctx, {
+            tenantId: tenant.id,
+            ...(body as Omit<RecordSubscriptionInput, 'tenantId'>),
+          });
         } catch (err) {
           if (isDomainError(err)) throw new Error(`line ${line}: ${err.code} ${JSON.stringify(err.params)}`);
           throw err;

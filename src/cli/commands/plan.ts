@@ -71,21 +71,19 @@ export async function planCommand(opts: {
     for (const tenantId of ids) {
       i++;
       try {
-        const view = await handle.db
-          .transaction()
-          .execute((trx) =>
-            planCustomerTransition(
-              {
-                db: trx,
-                clock: fixedClock(clock.now()),
-                actor: cliActor(opts.partner),
-                requestId: `cli-plan-${process.pid}`,
-                log,
-                config,
-              },
-              { tenantId },
-            ),
-          );
+        const view = await handle.db.transaction().execute((trx) =>
+          planCustomerTransition(
+            {
+              db: trx,
+              clock: fixedClock(clock.now()),
+              actor: cliActor(opts.partner),
+              requestId: `cli-plan-${process.pid}`,
+              log,
+              config,
+            },
+            { tenantId },
+          ),
+        );
         out.transitions.push({
           tenantId,
           transitionId: view.id,

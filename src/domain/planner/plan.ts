@@ -289,7 +289,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   // Nothing covers it: the data at risk is named, and only an explicit acknowledgment proceeds.
   let atRisk: CoverageSummary | null = null;
   if (sourceOffer && (!target || target.cover.verdict === 'blocked')) {
-    atRisk = target?.cover ?? blockedSummary(ctx, sourceOffer, users, source.skuId);
+    atRisk = target?.cover ?? blockedSummary(sourceOffer, users, source.skuId);
     const substitute = acknowledgedSubstitute(ctx, acknowledgment, sourceOffer, users, source.skuId, reasons);
     target = substitute;
   }
@@ -432,12 +432,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
 }
 
 /** What the best available offer would lose, for a line nothing covers. */
-function blockedSummary(
-  ctx: LineContext,
-  sourceOffer: PlanOffer,
-  users: PlanUser[],
-  skuId: string,
-): CoverageSummary {
+function blockedSummary(sourceOffer: PlanOffer, users: PlanUser[], skuId: string): CoverageSummary {
   const empty = coverForUsers(sourceOffer.servicePlans, [], users, skuId);
   return empty;
 }
@@ -450,7 +445,7 @@ function acknowledgedSubstitute(
   skuId: string,
   reasons: Reason[],
 ): TargetChoice | null {
-  const at = blockedSummary(ctx, sourceOffer, users, skuId);
+  const at = blockedSummary(sourceOffer, users, skuId);
   reasons.push({
     code: 'line.data-at-risk',
     params: { workloads: at.workloadsAtRisk, plans: at.plansAtRisk, users: at.usersAtRisk },

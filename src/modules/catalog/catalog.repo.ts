@@ -8,9 +8,20 @@ export type StoredPlan = { id: string; name: string; displayName?: string };
 /** Inserts or refreshes a product; `source` stays 'reference' once the reference named it. */
 export async function upsertProduct(
   db: Trx,
-  p: { skuId: string; skuPartNumber: string; name: string; servicePlans: StoredPlan[]; source: 'reference' | 'operator'; now: Date },
+  p: {
+    skuId: string;
+    skuPartNumber: string;
+    name: string;
+    servicePlans: StoredPlan[];
+    source: 'reference' | 'operator';
+    now: Date;
+  },
 ): Promise<'created' | 'updated'> {
-  const existing = await db.selectFrom('catalog_products').select('sku_id').where('sku_id', '=', p.skuId).executeTakeFirst();
+  const existing = await db
+    .selectFrom('catalog_products')
+    .select('sku_id')
+    .where('sku_id', '=', p.skuId)
+    .executeTakeFirst();
   if (existing) {
     await db
       .updateTable('catalog_products')

@@ -1,7 +1,14 @@
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
-import { CreateOfferBody, OfferPage, OfferParams, OfferView, OffersQuery, UpdateOfferBody } from './catalog.schemas.ts';
+import {
+  CreateOfferBody,
+  OfferPage,
+  OfferParams,
+  OffersQuery,
+  OfferView,
+  UpdateOfferBody,
+} from './catalog.schemas.ts';
 import { createOffer, getOffer, listOffers, updateOffer } from './catalog.service.ts';
 
 export function registerCatalog(app: App, deps: ServerDeps) {
@@ -42,7 +49,8 @@ export function registerCatalog(app: App, deps: ServerDeps) {
         response: { 201: OfferView, ...errorResponses },
       },
     },
-    async (req, reply) => runInTransaction(deps, req, reply, (ctx) => createOffer(ctx, req.body), { status: 201 }),
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) => createOffer(ctx, req.body), { status: 201 }),
   );
   app.patch(
     '/api/admin/offers/:offerId',
@@ -57,6 +65,8 @@ export function registerCatalog(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) =>
-      runInTransaction(deps, req, reply, (ctx) => updateOffer(ctx, { offerId: req.params.offerId, ...req.body })),
+      runInTransaction(deps, req, reply, (ctx) =>
+        updateOffer(ctx, { offerId: req.params.offerId, ...req.body }),
+      ),
   );
 }

@@ -91,7 +91,12 @@ export async function productsBySku(db: Db | Trx, skuIds: string[]) {
   return new Map(
     rows.map((p) => [
       p.sku_id,
-      { skuId: p.sku_id, skuPartNumber: p.sku_part_number, name: p.name, servicePlans: classifyPlans(p.service_plans) },
+      {
+        skuId: p.sku_id,
+        skuPartNumber: p.sku_part_number,
+        name: p.name,
+        servicePlans: classifyPlans(p.service_plans),
+      },
     ]),
   );
 }
@@ -102,7 +107,10 @@ export async function listOffers(
 ) {
   const limit = input.limit ?? 50;
   const after = decodeCursor<unknown>(input.cursor);
-  if (after !== undefined && !(Array.isArray(after) && after.length === 2 && after.every((x) => typeof x === 'string'))) {
+  if (
+    after !== undefined &&
+    !(Array.isArray(after) && after.length === 2 && after.every((x) => typeof x === 'string'))
+  ) {
     throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
   }
   const rows = await listOfferRows(ctx.db, {
@@ -156,13 +164,22 @@ export interface CreateOfferInput extends OfferFields {
 
 /** Successors, add-ons and bases must name offers that exist and fit the role. */
 async function checkReferences(ctx: Ctx, offerId: string, f: OfferFields) {
-  const ids = [...(f.baseOfferIds ?? []), ...(f.successorAddOnOfferIds ?? []), ...(f.successorOfferId ? [f.successorOfferId] : [])];
+  const ids = [
+    ...(f.baseOfferIds ?? []),
+    ...(f.successorAddOnOfferIds ?? []),
+    ...(f.successorOfferId ? [f.successorOfferId] : []),
+  ];
   const found = new Map((await findOffers(ctx.db, ids)).map((o) => [o.id, o]));
-  const bad = (id: string, field: string) => new DomainError('offer_reference_invalid', { offerId: id, field });
-  for (const id of f.baseOfferIds ?? []) if (found.get(id)?.kind !== 'base' || id === offerId) throw bad(id, 'baseOfferIds');
+  const bad = (id: string, field: string) =>
+    new DomainError('offer_reference_invalid', { offerId: id, field });
+  for (const id of f.baseOfferIds ?? [])
+    if (found.get(id)?.kind !== 'base' || id === offerId) throw bad(id, 'baseOfferIds');
   for (const id of f.successorAddOnOfferIds ?? [])
     if (found.get(id)?.kind !== 'add-on' || id === offerId) throw bad(id, 'successorAddOnOfferIds');
-  if (f.successorOfferId && (found.get(f.successorOfferId)?.kind !== 'base' || f.successorOfferId === offerId))
+  if (
+    f.successorOfferId &&
+    (found.get(f.successorOfferId)?.kind !== 'base' || f.successorOfferId === offerId)
+  )
     throw bad(f.successorOfferId, 'successorOfferId');
 }
 
@@ -242,17 +259,29 @@ export async function updateOffer(ctx: Ctx, input: OfferFields & { offerId: stri
     ...(f.status !== undefined ? { status: f.status } : {}),
     ...(f.existingCustomersOnly !== undefined ? { existing_customers_only: f.existingCustomersOnly } : {}),
     ...(f.successorOfferId !== undefined ? { successor_offer_id: f.successorOfferId } : {}),
-    ...(f.successorAddOnOfferIds !== undefined ? { successor_add_on_offer_ids: f.successorAddOnOfferIds } : {}),
+    ...(f.successorAddOnOfferIds !== undefined
+      ? { successor_add_on_offer_ids: f.successorAddOnOfferIds }
+      : {}),
     updated_at: ctx.clock.now(),
   });
-  await recordAudit(ctx, { action: 'offer.updated', targetType: 'offer', targetId: offerId, data: { changes: f } });
+  await recordAudit(ctx, {
+    action: 'offer.updated',
+    targetType: 'offer',
+    targetId: offerId,
+    data: { changes: f },
+  });
   return getOffer(ctx, { offerId });
 }
 
 /** Parses the vendor's product and service-plan reference (CSV, with or without a byte-order mark). */
 export async function readReferenceFile(path: string): Promise<ReferenceRow[]> {
   const text = await readFile(path, 'utf8');
-  return parse(text, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as ReferenceRow[];
+  return parse(text, {
+    columns: true,
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+  }) as ReferenceRow[];
 }
 
 /**
@@ -301,7 +330,13 @@ export async function importCatalogReference(ctx: Ctx, rows: ReferenceRow[]) {
     });
     offersCreated++;
   }
-  const summary = { products: products.length, productsCreated, productsUpdated, offersCreated, rowsSkipped: problems.length };
+  const summary = {
+    products: products.length,
+    productsCreated,
+    productsUpdated,
+    offersCreated,
+    rowsSkipped: problems.length,
+  };
   await recordAudit(ctx, { action: 'catalog.imported', targetType: 'catalog', data: summary });
   return summary;
 }
@@ -323,7 +358,14 @@ export async function seedDemoCatalog(ctx: Ctx, rows: ReferenceRow[]) {
       now,
     });
   }
-  const existing = new Set((await findOffers(ctx.db, DEMO_OFFERS.map((o) => o.id))).map((o) => o.id));
+  const existing = new Set(
+    (
+      await findOffers(
+        ctx.db,
+        DEMO_OFFERS.map((o) => o.id),
+      )
+    ).map((o) => o.id),
+  );
   // Successors point at other demo offers: insert them all first, then link.
   for (const o of DEMO_OFFERS) {
     if (existing.has(o.id)) continue;
@@ -357,5 +399,9 @@ export async function seedDemoCatalog(ctx: Ctx, rows: ReferenceRow[]) {
       successor_add_on_offer_ids: o.successorAddOnOfferIds,
     });
   }
-  await recordAudit(ctx, { action: 'catalog.demo-seeded', targetType: 'catalog', data: { offers: DEMO_OFFERS.length } });
+  await recordAudit(ctx, {
+    action: 'catalog.demo-seeded',
+    targetType: 'catalog',
+    data: { offers: DEMO_OFFERS.length },
+  });
 }

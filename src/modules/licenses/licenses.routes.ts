@@ -1,7 +1,13 @@
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, PageQuery, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
-import { LicensedUserPage, LicensedUserView, LicenseUpdateBody, SeatPoolPage, UserParams } from './licenses.schemas.ts';
+import {
+  LicensedUserPage,
+  LicensedUserView,
+  LicenseUpdateBody,
+  SeatPoolPage,
+  UserParams,
+} from './licenses.schemas.ts';
 import { listSeatPools, listTenantUsers, updateUserLicenses } from './licenses.service.ts';
 
 export function registerLicenses(app: App, deps: ServerDeps) {

@@ -38,7 +38,10 @@ type UserRow = { id: string; user_principal_name: string; display_name: string }
 
 async function userViews(ctx: Ctx<Db | Trx>, tenantId: string, users: UserRow[]) {
   const { assignments, hasAccess } = await accessOf(ctx, tenantId);
-  const products = await productsBySku(ctx.db, assignments.map((a) => a.sku_id));
+  const products = await productsBySku(
+    ctx.db,
+    assignments.map((a) => a.sku_id),
+  );
   return users.map((u) => {
     const licenses = assignments
       .filter((a) => a.directory_user_id === u.id)
@@ -67,11 +70,17 @@ async function userViews(ctx: Ctx<Db | Trx>, tenantId: string, users: UserRow[])
 }
 
 /** The tenant's users with their SKUs, effective service plans and access (needs delegated admin). */
-export async function listTenantUsers(ctx: Ctx<Db>, input: { tenantId: string; cursor?: string; limit?: number }) {
+export async function listTenantUsers(
+  ctx: Ctx<Db>,
+  input: { tenantId: string; cursor?: string; limit?: number },
+) {
   await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses");
   const limit = input.limit ?? 50;
   const after = decodeCursor<unknown>(input.cursor);
-  if (after !== undefined && !(Array.isArray(after) && after.length === 2 && after.every((x) => typeof x === 'string'))) {
+  if (
+    after !== undefined &&
+    !(Array.isArray(after) && after.length === 2 && after.every((x) => typeof x === 'string'))
+  ) {
     throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
   }
   const rows = await listDirectoryUserRows(ctx.db, {
@@ -132,14 +141,19 @@ export async function updateUserLicenses(ctx: Ctx, input: LicenseUpdateInput) {
   await assertDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses");
   const user = await findDirectoryUser(ctx.db, input.tenantId, input.userId);
   if (!user) throw new DomainError('user_not_found');
-  const assign = input.assign.map((a) => ({ skuId: a.skuId.toLowerCase(), excludedPlans: [...new Set((a.excludedPlans ?? []).map((p) => p.toLowerCase()))] }));
+  const assign = input.assign.map((a) => ({
+    skuId: a.skuId.toLowerCase(),
+    excludedPlans: [...new Set((a.excludedPlans ?? []).map((p) => p.toLowerCase()))],
+  }));
   const remove = [...new Set(input.remove.map((s) => s.toLowerCase()))];
   const assignSkus = assign.map((a) => a.skuId);
   for (const sku of assignSkus) {
     if (remove.includes(sku)) throw new DomainError('license_update_invalid', { skuId: sku });
   }
   if (new Set(assignSkus).size !== assignSkus.length) {
-    throw new DomainError('license_update_invalid', { skuId: assignSkus.find((s, i) => assignSkus.indexOf(s) !== i) });
+    throw new DomainError('license_update_invalid', {
+      skuId: assignSkus.find((s, i) => assignSkus.indexOf(s) !== i),
+    });
   }
   const products = await productsBySku(ctx.db, assignSkus);
   for (const a of assign) {
@@ -170,7 +184,14 @@ export async function updateUserLicenses(ctx: Ctx, input: LicenseUpdateInput) {
   const held = new Set(current.filter((a) => a.directory_user_id === user.id).map((a) => a.sku_id));
   for (const a of assign) {
     if (held.has(a.skuId)) await updateExcludedPlans(ctx.db, user.id, a.skuId, a.excludedPlans);
-    else await insertAssignment(ctx.db, { tenantId: input.tenantId, userId: user.id, skuId: a.skuId, excludedPlans: a.excludedPlans, now });
+    else
+      await insertAssignment(ctx.db, {
+        tenantId: input.tenantId,
+        userId: user.id,
+        skuId: a.skuId,
+        excludedPlans: a.excludedPlans,
+        now,
+      });
   }
   await recordAudit(ctx, {
     action: 'licenses.updated',

@@ -29,7 +29,12 @@ export async function insertOrder(
 }
 
 export async function findOrder(db: Db | Trx, tenantId: string, id: string) {
-  return db.selectFrom('orders').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** A page of a tenant's orders, newest first; a partner's own only when `partnerId` is given. */
@@ -48,7 +53,9 @@ export async function listOrderRows(
   if (f.before) {
     const [at, id] = f.before;
     const t = new Date(at);
-    q = q.where((eb) => eb.or([eb('created_at', '<', t), eb.and([eb('created_at', '=', t), eb('id', '<', id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '<', t), eb.and([eb('created_at', '=', t), eb('id', '<', id)])]),
+    );
   }
   return q.execute();
 }

@@ -18,9 +18,15 @@ export function registerOrders(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) =>
-      runInTransaction(deps, req, reply, (ctx) => placeOrder(ctx, { tenantId: req.params.tenantId, ...req.body }), {
-        status: 201,
-      }),
+      runInTransaction(
+        deps,
+        req,
+        reply,
+        (ctx) => placeOrder(ctx, { tenantId: req.params.tenantId, ...req.body }),
+        {
+          status: 201,
+        },
+      ),
   );
   app.get(
     '/api/customers/:tenantId/orders',
@@ -28,7 +34,7 @@ export function registerOrders(app: App, deps: ServerDeps) {
       config: { action: 'subscriptions.read' },
       schema: {
         tags: ['orders'],
-        summary: "Your orders for the customer, newest first",
+        summary: 'Your orders for the customer, newest first',
         params: TenantParams,
         querystring: PageQuery,
         response: { 200: OrderPage, ...errorResponses },

@@ -16,7 +16,9 @@ export const OrderView = Type.Object({
   tenantId: Type.String(),
   partnerId: Type.String(),
   status: Type.Literal('completed'),
-  lineItems: Type.Array(Type.Object({ offerId: Type.String(), quantity: Type.Integer(), subscriptionId: Type.String() })),
+  lineItems: Type.Array(
+    Type.Object({ offerId: Type.String(), quantity: Type.Integer(), subscriptionId: Type.String() }),
+  ),
   createdAt: DateTime,
   /** The subscriptions the order created (on the order and on one order; not in lists). */
   subscriptions: Type.Optional(Type.Array(SubscriptionView)),

@@ -45,11 +45,15 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
   const tenant = await findTenant(ctx.db, input.tenantId);
   const partner = await findPartner(ctx.db, partnerId);
   if (!tenant || !partner) throw new DomainError('tenant_not_found');
-  if (!(await hasAcceptedRelationship(ctx.db, partnerId, tenant.id))) throw new DomainError('relationship_not_found');
+  if (!(await hasAcceptedRelationship(ctx.db, partnerId, tenant.id)))
+    throw new DomainError('relationship_not_found');
   if (partner.region !== tenant.region) {
     throw new DomainError('region_mismatch', { partnerRegion: partner.region, tenantRegion: tenant.region });
   }
-  const offers = await offersById(ctx.db, input.lineItems.map((l) => l.offerId));
+  const offers = await offersById(
+    ctx.db,
+    input.lineItems.map((l) => l.offerId),
+  );
   const lines = input.lineItems.map((l) => {
     const offer = offers.get(l.offerId);
     if (!offer) throw new DomainError('offer_not_found', { offerId: l.offerId });
@@ -67,7 +71,12 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
   const planned = lines.map((l) => ({ ...l, id: randomUUID() }));
   const lineItems = planned.map((l) => ({ offerId: l.offer.id, quantity: l.quantity, subscriptionId: l.id }));
   await insertOrder(ctx.db, { id, tenantId: tenant.id, partnerId, userId: ctx.actor.userId, lineItems, now });
-  const subscriptions = await createOrderedSubscriptions(ctx, { tenantId: tenant.id, partnerId, orderId: id, lines: planned });
+  const subscriptions = await createOrderedSubscriptions(ctx, {
+    tenantId: tenant.id,
+    partnerId,
+    orderId: id,
+    lines: planned,
+  });
   await recordAudit(ctx, {
     action: 'order.created',
     targetType: 'order',
@@ -98,7 +107,8 @@ export async function listOrders(ctx: Ctx<Db>, input: { tenantId: string; cursor
 
 export async function getOrder(ctx: Ctx<Db>, input: { tenantId: string; orderId: string }) {
   const o = await findOrder(ctx.db, input.tenantId, input.orderId);
-  if (!o || (ctx.actor.kind === 'partner' && o.partner_id !== ctx.actor.partnerId)) throw new DomainError('order_not_found');
+  if (!o || (ctx.actor.kind === 'partner' && o.partner_id !== ctx.actor.partnerId))
+    throw new DomainError('order_not_found');
   const subscriptions = await Promise.all(
     o.line_items.map((l) => getCustomerSubscription(ctx, { tenantId: o.tenant_id, id: l.subscriptionId })),
   );

@@ -33,7 +33,12 @@ export async function updateSubscriptionRow(db: Trx, id: string, patch: Updateab
 
 /** Every subscription of a tenant (pools, holdings): a tenant holds tens, not thousands. */
 export async function tenantSubscriptionRows(db: Db | Trx, tenantId: string, skuIds?: string[]) {
-  let q = db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id');
+  let q = db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .orderBy('id');
   if (skuIds) {
     if (skuIds.length === 0) return [];
     q = q.where('sku_id', 'in', skuIds);
@@ -62,7 +67,9 @@ export async function listSubscriptionRows(
   if (f.after) {
     const [at, id] = f.after;
     const t = new Date(at);
-    q = q.where((eb) => eb.or([eb('created_at', '>', t), eb.and([eb('created_at', '=', t), eb('id', '>', id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('created_at', '>', t), eb.and([eb('created_at', '=', t), eb('id', '>', id)])]),
+    );
   }
   return q.execute();
 }

@@ -28,7 +28,8 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
       config: { action: 'subscriptions.read' },
       schema: {
         tags: ['subscriptions'],
-        summary: "Every subscription of the customer, from every channel, marked with whether you may change it",
+        summary:
+          'Every subscription of the customer, from every channel, marked with whether you may change it',
         params: TenantParams,
         querystring: SubscriptionsQuery,
         response: { 200: SubscriptionPage, ...errorResponses },
@@ -62,7 +63,9 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) =>
-      runInTransaction(deps, req, reply, (ctx) => changeCustomerSubscription(ctx, { ...req.params, ...req.body })),
+      runInTransaction(deps, req, reply, (ctx) =>
+        changeCustomerSubscription(ctx, { ...req.params, ...req.body }),
+      ),
   );
   app.get(
     '/api/tenant/subscriptions',
@@ -90,7 +93,9 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) =>
-      runInTransaction(deps, req, reply, (ctx) => changeOwnSubscription(ctx, { id: req.params.id, ...req.body })),
+      runInTransaction(deps, req, reply, (ctx) =>
+        changeOwnSubscription(ctx, { id: req.params.id, ...req.body }),
+      ),
   );
   app.post(
     '/api/admin/tenants/:tenantId/subscriptions',
@@ -105,8 +110,14 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) =>
-      runInTransaction(deps, req, reply, (ctx) => recordSubscription(ctx, { tenantId: req.params.tenantId, ...req.body }), {
-        status: 201,
-      }),
+      runInTransaction(
+        deps,
+        req,
+        reply,
+        (ctx) => recordSubscription(ctx, { tenantId: req.params.tenantId, ...req.body }),
+        {
+          status: 201,
+        },
+      ),
   );
 }

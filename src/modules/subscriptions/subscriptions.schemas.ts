@@ -79,7 +79,9 @@ export const ChangeSubscriptionBody = Obj(
   {
     quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     autoRenew: Type.Optional(Type.Boolean()),
-    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('cancelled')])),
+    status: Type.Optional(
+      Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('cancelled')]),
+    ),
   },
   { minProperties: 1 },
 );

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LIFECYCLE, type LifecycleSettings, type LifecycleState, addTerm, lifecycleState } from '../../domain/lifecycle.ts';
+import {
+  addTerm,
+  DEFAULT_LIFECYCLE,
+  type LifecycleSettings,
+  type LifecycleState,
+  lifecycleState,
+} from '../../domain/lifecycle.ts';
 import { cancellationRefund, isInsideRefundWindow, remainingTermValue } from '../../domain/refunds.ts';
 import { type PoolSubscription, seatPools } from '../../domain/seat-pool.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
@@ -7,8 +13,8 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
 import { type OfferView, offersById } from '../catalog/catalog.service.ts';
+import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
 import { assignedCountsBySku } from '../licenses/licenses.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
@@ -104,10 +110,17 @@ export type SubscriptionView = ReturnType<typeof toSubscriptionView>;
  * Seats in use per subscription: a SKU's assignments fill the subscriptions that give users
  * access, oldest first (licenses are pooled by SKU, so this split is only for display).
  */
-function assignedSeatsOf(rows: SubscriptionRow[], counts: Map<string, number>, now: Date, settings: LifecycleSettings) {
+function assignedSeatsOf(
+  rows: SubscriptionRow[],
+  counts: Map<string, number>,
+  now: Date,
+  settings: LifecycleSettings,
+) {
   const left = new Map(counts);
   const out = new Map<string, number>();
-  const ordered = [...rows].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1));
+  const ordered = [...rows].sort(
+    (a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1),
+  );
   for (const s of ordered) {
     if (!stateOf(s, now, settings).usersHaveAccess) {
       out.set(s.id, 0);
@@ -120,12 +133,20 @@ function assignedSeatsOf(rows: SubscriptionRow[], counts: Map<string, number>, n
   return out;
 }
 
-async function viewsOf(ctx: Ctx<Db | Trx>, tenantId: string, rows: SubscriptionRow[], canChange?: (s: SubscriptionRow) => boolean) {
+async function viewsOf(
+  ctx: Ctx<Db | Trx>,
+  tenantId: string,
+  rows: SubscriptionRow[],
+  canChange?: (s: SubscriptionRow) => boolean,
+) {
   const now = ctx.clock.now();
   const settings = lifecycleSettings(ctx);
   const all = await tenantSubscriptionRows(ctx.db, tenantId, [...new Set(rows.map((r) => r.sku_id))]);
   const seats = assignedSeatsOf(all, await assignedCountsBySku(ctx.db, tenantId), now, settings);
-  const offers = await offersById(ctx.db, rows.map((r) => r.offer_id));
+  const offers = await offersById(
+    ctx.db,
+    rows.map((r) => r.offer_id),
+  );
   return rows.map((s) =>
     toSubscriptionView(s, now, settings, {
       assignedSeats: seats.get(s.id) ?? 0,
@@ -160,7 +181,8 @@ export async function listCustomerSubscriptions(ctx: Ctx<Db>, input: ListInput) 
     (r) => r,
     (r) => [r.created_at.toISOString(), r.id],
   );
-  const canChange = ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
+  const canChange =
+    ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
   return { items: await viewsOf(ctx, input.tenantId, page.items, canChange), nextCursor: page.nextCursor };
 }
 
@@ -176,12 +198,17 @@ export async function listOwnSubscriptions(ctx: Ctx<Db>, input: Omit<ListInput, 
 export async function getCustomerSubscription(ctx: Ctx<Db | Trx>, input: { tenantId: string; id: string }) {
   const row = await findSubscription(ctx.db, input.tenantId, input.id);
   if (!row) throw new DomainError('subscription_not_found');
-  const canChange = ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
+  const canChange =
+    ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
   return (await viewsOf(ctx, input.tenantId, [row], canChange))[0]!;
 }
 
 /** For licenses: the tenant's subscriptions of these SKUs with whether each gives users access now. */
-export async function poolSubscriptions(ctx: Ctx<Db | Trx>, tenantId: string, skuIds?: string[]): Promise<PoolSubscription[]> {
+export async function poolSubscriptions(
+  ctx: Ctx<Db | Trx>,
+  tenantId: string,
+  skuIds?: string[],
+): Promise<PoolSubscription[]> {
   const now = ctx.clock.now();
   const settings = lifecycleSettings(ctx);
   return (await tenantSubscriptionRows(ctx.db, tenantId, skuIds)).map((s) => ({
@@ -199,11 +226,18 @@ export async function seatPoolsOf(ctx: Ctx<Db | Trx>, tenantId: string, skuIds?:
 export async function holdingsOf(ctx: Ctx<Db | Trx>, tenantId: string) {
   const now = ctx.clock.now();
   const settings = lifecycleSettings(ctx);
-  const live = (await tenantSubscriptionRows(ctx.db, tenantId)).filter((s) => stateOf(s, now, settings).state !== 'deleted');
-  const offers = await offersById(ctx.db, live.map((s) => s.offer_id));
+  const live = (await tenantSubscriptionRows(ctx.db, tenantId)).filter(
+    (s) => stateOf(s, now, settings).state !== 'deleted',
+  );
+  const offers = await offersById(
+    ctx.db,
+    live.map((s) => s.offer_id),
+  );
   return {
     heldSkus: new Set(live.map((s) => s.sku_id)),
-    heldBaseOfferIds: new Set(live.filter((s) => offers.get(s.offer_id)?.kind === 'base').map((s) => s.offer_id)),
+    heldBaseOfferIds: new Set(
+      live.filter((s) => offers.get(s.offer_id)?.kind === 'base').map((s) => s.offer_id),
+    ),
   };
 }
 
@@ -288,7 +322,12 @@ function rowFor(offer: OfferView, quantity: number, now: Date) {
 /** For orders: the partner-channel subscriptions an order creates, starting now, auto-renew on. */
 export async function createOrderedSubscriptions(
   ctx: Ctx,
-  input: { tenantId: string; partnerId: string; orderId: string; lines: { id: string; offer: OfferView; quantity: number }[] },
+  input: {
+    tenantId: string;
+    partnerId: string;
+    orderId: string;
+    lines: { id: string; offer: OfferView; quantity: number }[];
+  },
 ) {
   const now = ctx.clock.now();
   for (const line of input.lines) {
@@ -307,7 +346,10 @@ export async function createOrderedSubscriptions(
       purchased_at: now,
     });
   }
-  const rows = await subscriptionRowsByIds(ctx.db, input.lines.map((l) => l.id));
+  const rows = await subscriptionRowsByIds(
+    ctx.db,
+    input.lines.map((l) => l.id),
+  );
   const byId = new Map(rows.map((r) => [r.id, r]));
   return viewsOf(
     ctx,
@@ -326,7 +368,10 @@ export interface SubscriptionChange {
 }
 
 /** The partner of record changes its own subscription: seats, auto-renew, suspend, reactivate, cancel. */
-export async function changeCustomerSubscription(ctx: Ctx, input: SubscriptionChange & { tenantId: string; id: string }) {
+export async function changeCustomerSubscription(
+  ctx: Ctx,
+  input: SubscriptionChange & { tenantId: string; id: string },
+) {
   const row = await lockSubscription(ctx.db, input.tenantId, input.id);
   if (!row) throw new DomainError('subscription_not_found');
   if (!partnerMayChange(ctx, row)) {
@@ -339,11 +384,15 @@ export async function changeCustomerSubscription(ctx: Ctx, input: SubscriptionCh
 }
 
 /** The customer's admin changes the tenant's own direct subscriptions: auto-renew, cancel. */
-export async function changeOwnSubscription(ctx: Ctx, input: { id: string; autoRenew?: boolean; status?: 'cancelled' }) {
+export async function changeOwnSubscription(
+  ctx: Ctx,
+  input: { id: string; autoRenew?: boolean; status?: 'cancelled' },
+) {
   const tenantId = ctx.actor.tenantId!;
   const row = await lockSubscription(ctx.db, tenantId, input.id);
   if (!row) throw new DomainError('subscription_not_found');
-  if (row.channel !== 'direct') throw new DomainError('subscription_not_changeable', { channel: row.channel });
+  if (row.channel !== 'direct')
+    throw new DomainError('subscription_not_changeable', { channel: row.channel });
   return applyChange(ctx, row, input);
 }
 
@@ -409,7 +458,8 @@ async function applyChange(ctx: Ctx, row: SubscriptionRow, change: SubscriptionC
     if (st.state !== 'suspended') throw new DomainError('subscription_not_active', { state: st.state });
     patch.suspended_at = null;
   } else if (change.status === 'cancelled') {
-    if (row.cancelled_at || st.state === 'deleted') throw new DomainError('subscription_not_active', { state: st.state });
+    if (row.cancelled_at || st.state === 'deleted')
+      throw new DomainError('subscription_not_active', { state: st.state });
     const outcome = cancellationRefund({
       ...term,
       quantity,
@@ -446,7 +496,8 @@ export async function actOnDirectSubscription(
   await assertDelegatedAdmin(ctx, input.tenantId, "change the customer's direct subscription");
   const row = await lockSubscription(ctx.db, input.tenantId, input.id);
   if (!row) throw new DomainError('subscription_not_found');
-  if (row.channel !== 'direct') throw new DomainError('subscription_not_changeable', { channel: row.channel });
+  if (row.channel !== 'direct')
+    throw new DomainError('subscription_not_changeable', { channel: row.channel });
   const { tenantId: _t, id: _i, ...change } = input;
   return applyChange(ctx, row, change);
 }

@@ -127,7 +127,10 @@ export async function listDirectoryUserRows(
   if (f.after) {
     const [upn, id] = f.after;
     q = q.where((eb) =>
-      eb.or([eb('user_principal_name', '>', upn), eb.and([eb('user_principal_name', '=', upn), eb('id', '>', id)])]),
+      eb.or([
+        eb('user_principal_name', '>', upn),
+        eb.and([eb('user_principal_name', '=', upn), eb('id', '>', id)]),
+      ]),
     );
   }
   return q.execute();
@@ -135,5 +138,10 @@ export async function listDirectoryUserRows(
 
 export async function directoryUsersByIds(db: Db | Trx, tenantId: string, ids: string[]) {
   if (ids.length === 0) return [];
-  return db.selectFrom('directory_users').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  return db
+    .selectFrom('directory_users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
 }

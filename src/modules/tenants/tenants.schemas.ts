@@ -30,7 +30,10 @@ export const DirectoryUserBody = Obj({
   /** SKUs to assign at once, from the tenant's seat pools (checked like a license update). */
   licenses: Type.Optional(
     Type.Array(
-      Obj({ skuId: Guid, excludedPlans: Type.Optional(Type.Array(Guid, { maxItems: 100, uniqueItems: true })) }),
+      Obj({
+        skuId: Guid,
+        excludedPlans: Type.Optional(Type.Array(Guid, { maxItems: 100, uniqueItems: true })),
+      }),
       { maxItems: 50 },
     ),
   ),
@@ -41,7 +44,13 @@ export const DirectoryUserView = Type.Object({
   userPrincipalName: Type.String(),
   displayName: Type.String(),
   licenses: Type.Optional(
-    Type.Array(Type.Object({ skuId: Type.String(), excludedPlans: Type.Array(Type.String()), hasAccess: Type.Boolean() })),
+    Type.Array(
+      Type.Object({
+        skuId: Type.String(),
+        excludedPlans: Type.Array(Type.String()),
+        hasAccess: Type.Boolean(),
+      }),
+    ),
   ),
 });
 

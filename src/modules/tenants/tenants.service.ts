@@ -120,10 +120,19 @@ export async function addDirectoryUser(ctx: Ctx, input: DirectoryUserInput & { t
     displayName: input.displayName,
   };
   if (!licenses || licenses.length === 0) return view;
-  const licensed = await updateUserLicenses(ctx, { tenantId: input.tenantId, userId: id, assign: licenses, remove: [] });
+  const licensed = await updateUserLicenses(ctx, {
+    tenantId: input.tenantId,
+    userId: id,
+    assign: licenses,
+    remove: [],
+  });
   return {
     ...view,
-    licenses: licensed.licenses.map((l) => ({ skuId: l.skuId, excludedPlans: l.excludedPlans, hasAccess: l.hasAccess })),
+    licenses: licensed.licenses.map((l) => ({
+      skuId: l.skuId,
+      excludedPlans: l.excludedPlans,
+      hasAccess: l.hasAccess,
+    })),
   };
 }
 

@@ -89,7 +89,7 @@ export async function loadPlanInput(
       autoRenew: s.auto_renew && !s.cancelled_at,
       usersHaveAccess: life.usersHaveAccess,
       isLive: life.state !== 'deleted' && life.state !== 'disabled',
-      purchasedAt: s.purchased_at > life.termStart ? s.purchased_at : life.termStart,
+      purchasedAt: new Date(Math.max(s.purchased_at.getTime(), life.termStart.getTime())),
       unitPrice: s.unit_price,
     };
   });

@@ -162,7 +162,8 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   transition_not_found: e(404, 'No such transition.'),
   transition_not_ready: e(
     422,
-    (p) => `This plan's verdict is ${p.verdict}: acknowledge or resolve its lines and plan again before applying.`,
+    (p) =>
+      `This plan's verdict is ${p.verdict}: acknowledge or resolve its lines and plan again before applying.`,
   ),
   transition_world_changed: e(
     409,

@@ -15,10 +15,10 @@ import { type PlatformClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { DomainError, isDomainError } from '../errors.ts';
+import type { Queue } from '../queue/queue.ts';
 import type { Actor } from './context.ts';
 import { describeError } from './error-table.ts';
 import { validatorCompiler } from './validation.ts';
-import type { Queue } from '../queue/queue.ts';
 
 export interface RouteConfig {
   /** The permission this route needs; checked for every request before anything else runs. */
