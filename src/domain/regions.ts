@@ -85,3 +85,14 @@ export function regionOf(country: string): Region | undefined {
 export function isKnownCountry(country: string): boolean {
   return TABLE.has(country.trim().toUpperCase());
 }
+
+/** The parameters of a region-mismatch refusal: both regions as people read them, and their ids. */
+export function regionMismatch(partnerRegion: string, tenantRegion: string) {
+  const name = (r: string) => REGION_NAMES[r as Region] ?? r;
+  return {
+    partnerRegion: name(partnerRegion),
+    tenantRegion: name(tenantRegion),
+    partnerRegionId: partnerRegion,
+    tenantRegionId: tenantRegion,
+  };
+}

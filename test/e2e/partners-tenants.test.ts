@@ -127,7 +127,13 @@ describe('customers', () => {
     });
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('region_mismatch');
-    expect(refused.body.data).toEqual({ partnerRegion: 'europe', tenantRegion: 'brazil' });
+    expect(refused.body.data).toEqual({
+      partnerRegion: 'Europe',
+      tenantRegion: 'Brazil',
+      partnerRegionId: 'europe',
+      tenantRegionId: 'brazil',
+    });
+    expect(refused.body.description).toMatch(/Europe.*Brazil/);
     const after = await t.handle.db
       .selectFrom('tenants')
       .select((eb) => eb.fn.countAll<number>().as('n'))

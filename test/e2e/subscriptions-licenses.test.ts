@@ -704,7 +704,12 @@ describe('orders', () => {
     expect(region.status).toBe(422);
     expect(region.body).toMatchObject({
       code: 'region_mismatch',
-      data: { partnerRegion: 'europe', tenantRegion: 'brazil' },
+      data: {
+        partnerRegion: 'Europe',
+        tenantRegion: 'Brazil',
+        partnerRegionId: 'europe',
+        tenantRegionId: 'brazil',
+      },
     });
     expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(before);
 

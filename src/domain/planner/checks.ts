@@ -1,4 +1,4 @@
-import { REGION_NAMES, type Region } from '../regions.ts';
+import { regionMismatch } from '../regions.ts';
 
 /**
  * What must hold before anything is planned: the partner serves the tenant's region, the
@@ -14,7 +14,7 @@ export interface PlanPreconditions {
 
 export type PreconditionFailure =
   | { code: 'forbidden'; params: { action: string } }
-  | { code: 'region_mismatch'; params: { partnerRegion: string; tenantRegion: string } }
+  | { code: 'region_mismatch'; params: ReturnType<typeof regionMismatch> }
   | { code: 'relationship_required'; params: Record<string, never> };
 
 export function checkPreconditions(p: PlanPreconditions): PreconditionFailure | null {
@@ -22,10 +22,7 @@ export function checkPreconditions(p: PlanPreconditions): PreconditionFailure | 
   if (p.partnerRegion !== p.tenantRegion) {
     return {
       code: 'region_mismatch',
-      params: {
-        partnerRegion: REGION_NAMES[p.partnerRegion as Region] ?? p.partnerRegion,
-        tenantRegion: REGION_NAMES[p.tenantRegion as Region] ?? p.tenantRegion,
-      },
+      params: regionMismatch(p.partnerRegion, p.tenantRegion),
     };
   }
   if (!p.relationshipAccepted) return { code: 'relationship_required', params: {} };

@@ -384,7 +384,12 @@ describe('preconditions and messages', () => {
       }),
     ).toEqual({
       code: 'region_mismatch',
-      params: { partnerRegion: 'Europe', tenantRegion: 'Brazil' },
+      params: {
+        partnerRegion: 'Europe',
+        tenantRegion: 'Brazil',
+        partnerRegionId: 'europe',
+        tenantRegionId: 'brazil',
+      },
     });
     expect(
       checkPreconditions({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkOrder } from '../../domain/orders.ts';
+import { regionMismatch } from '../../domain/regions.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
@@ -48,7 +49,7 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
   if (!(await hasAcceptedRelationship(ctx.db, partnerId, tenant.id)))
     throw new DomainError('relationship_not_found');
   if (partner.region !== tenant.region) {
-    throw new DomainError('region_mismatch', { partnerRegion: partner.region, tenantRegion: tenant.region });
+    throw new DomainError('region_mismatch', regionMismatch(partner.region, tenant.region));
   }
   const offers = await offersById(
     ctx.db,

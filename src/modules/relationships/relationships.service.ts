@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addDays } from '../../domain/delegated-admin.ts';
-import { REGION_NAMES, type Region } from '../../domain/regions.ts';
+import { regionMismatch } from '../../domain/regions.ts';
 import { issueSignedToken, signingSecret } from '../../platform/auth/signing.ts';
 import type { Db, PartnerRow, TenantRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
@@ -38,13 +38,7 @@ export interface DelegatedAdminAsked {
 /** A partner may only serve tenants of its own region; the error names both, as people read them. */
 export function assertSameRegion(partner: PartnerRow, tenant: TenantRow) {
   if (partner.region === tenant.region) return;
-  const name = (r: string) => REGION_NAMES[r as Region] ?? r;
-  throw new DomainError('region_mismatch', {
-    partnerRegion: name(partner.region),
-    tenantRegion: name(tenant.region),
-    partnerRegionId: partner.region,
-    tenantRegionId: tenant.region,
-  });
+  throw new DomainError('region_mismatch', regionMismatch(partner.region, tenant.region));
 }
 
 export function requestStatusAt(r: RelationshipRequestRow, now: Date) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { regionOf } from '../../domain/regions.ts';
+import { regionMismatch, regionOf } from '../../domain/regions.ts';
 import type { Db, TenantRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
@@ -84,7 +84,7 @@ export async function createCustomer(ctx: Ctx, input: CreateTenantInput) {
   if (!partner) throw new DomainError('partner_not_found');
   const region = regionOf(input.country.toUpperCase());
   if (region && region !== partner.region) {
-    throw new DomainError('region_mismatch', { partnerRegion: partner.region, tenantRegion: region });
+    throw new DomainError('region_mismatch', regionMismatch(partner.region, region));
   }
   const tenant = await createTenant(ctx, input);
   const now = ctx.clock.now();
