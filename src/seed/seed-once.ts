@@ -25,3 +25,13 @@ export async function seedDemoOnce(ctx: Ctx) {
   if (!claimed) return null;
   return seedDemo(ctx);
 }
+
+/** The demo partner's id, for the CLI's `--partner` (null when the demo is not seeded). */
+export async function demoPartnerId(db: Db | Trx): Promise<string | null> {
+  const row = await db
+    .selectFrom('partners')
+    .select('id')
+    .where('name', '=', 'Contoso Partner España')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

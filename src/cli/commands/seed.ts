@@ -1,7 +1,7 @@
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
-import { isSeeded, seedDemoOnce } from '../../seed/seed-once.ts';
+import { demoPartnerId, isSeeded, seedDemoOnce } from '../../seed/seed-once.ts';
 
 export async function seedCommand(opts: { demo?: boolean; data?: string }) {
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
@@ -18,7 +18,7 @@ export async function seedCommand(opts: { demo?: boolean; data?: string }) {
       return;
     }
     await inSystemTransaction(handle, config, log, seedDemoOnce);
-    console.log(`demo data seeded on ${handle.describe}`);
+    console.log(`demo data seeded on ${handle.describe}; demo partner id: ${await demoPartnerId(handle.db)}`);
   } finally {
     await handle.close();
   }

@@ -4,7 +4,7 @@ import { createLogger } from '../../platform/log.ts';
 import { startQueue, stopQueue } from '../../platform/queue/queue.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../../seed/demo.ts';
-import { isSeeded, seedDemoOnce } from '../../seed/seed-once.ts';
+import { demoPartnerId, isSeeded, seedDemoOnce } from '../../seed/seed-once.ts';
 
 export async function startCommand(opts: { port?: number; host?: string; data?: string; demo?: boolean }) {
   const t0 = performance.now();
@@ -49,6 +49,8 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
       `${seeded ? 'Demo data seeded.' : 'Demo data present.'} Demo logins (password "${DEMO_PASSWORD}"):`,
     );
     for (const l of DEMO_LOGINS) console.log(`  ${l.email.padEnd(30)} ${l.who}`);
+    const partnerId = await demoPartnerId(handle.db);
+    if (partnerId) console.log(`Demo partner id (for traslado plan --partner): ${partnerId}`);
   }
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down');
