@@ -20,6 +20,7 @@ let db: TestDatabase;
 let url: string;
 let child: ChildProcess | undefined;
 let port = 0;
+let second: ChildProcess | undefined;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -30,8 +31,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer() {
-  child = spawn(process.execPath, ['bin/traslado.js', 'start', '--no-demo', '--port', String(port)], {
+function spawnServer(onPort: number) {
+  return spawn(process.execPath, ['bin/traslado.js', 'start', '--no-demo', '--port', String(onPort)], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -43,9 +44,12 @@ async function startServer() {
     },
     stdio: 'ignore',
   });
+}
+
+async function waitUp(onPort: number) {
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${onPort}/healthz`)).ok) return;
     } catch {
       // not up yet
     }
@@ -54,14 +58,25 @@ async function startServer() {
   throw new Error('server did not start');
 }
 
+async function startServer() {
+  child = spawnServer(port);
+  await waitUp(port);
+}
+
 function kill() {
   child?.kill('SIGKILL');
   return new Promise((r) => child?.once('exit', r));
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers of the API under test
-async function api(method: string, path: string, token?: string, body?: unknown): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+async function api(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  onPort = port,
+): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${onPort}${path}`, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -93,6 +108,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  second?.kill('SIGKILL');
   await kill();
   await db?.drop();
 });
@@ -192,4 +208,25 @@ it('resumes after SIGKILL mid-apply and ends exactly as an uninterrupted run', a
   expect(got.licenses.every((l: { hasAccess: boolean }) => l.hasAccess)).toBe(true);
   const orders = (await api('GET', `/api/customers/${rough.tenantId}/orders`, rough.token)).items;
   expect(orders).toHaveLength(1);
+}, 300_000);
+
+it('two server processes on one PostgreSQL apply the same plan at once: executed exactly once', async () => {
+  const otherPort = await freePort();
+  second = spawnServer(otherPort);
+  await waitUp(otherPort);
+  const c = await customer('twin', 12);
+  const plan = await api('POST', `/api/customers/${c.tenantId}/transitions`, c.token, {});
+  const answers = await Promise.all([
+    api('POST', `/api/transitions/${plan.id}/apply`, c.token, undefined, port),
+    api('POST', `/api/transitions/${plan.id}/apply`, c.token, undefined, otherPort),
+    api('POST', `/api/transitions/${plan.id}/apply`, c.token, undefined, otherPort),
+  ]);
+  expect(answers.map((a) => a.id)).toEqual([plan.id, plan.id, plan.id]);
+  const tr = await settle(plan.id, c.token);
+  expect(tr.status).toBe('waiting');
+  const state = await endState(c);
+  expect(state.partnerSubscriptions).toEqual(['demo-o365-e1-eea-no-teams×17', 'demo-teams-eea×17']);
+  expect((await api('GET', `/api/customers/${c.tenantId}/orders`, c.token)).items).toHaveLength(1);
+  expect(state.licenses.every((l: { hasAccess: boolean }) => l.hasAccess)).toBe(true);
+  second.kill('SIGKILL');
 }, 300_000);
