@@ -145,7 +145,16 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
     );
     expect((await skuAccess(c.tenant.id, token, STANDARD_SKU)).pool).toBe(100);
 
-    // The customer's task: turn auto-renew off on its direct subscription.
+    // The customer sees its task, with who asks: turn auto-renew off on its direct subscription.
+    const tasks = await t.expectOk({ url: '/api/tenant/tasks', token: c.adminToken });
+    expect(tasks.items).toEqual([
+      expect.objectContaining({
+        transitionId: plan.id,
+        step: 'turn-off-auto-renew',
+        subscriptionId: c.source.id,
+        partner: expect.objectContaining({ id: c.partner.id }),
+      }),
+    ]);
     await t.expectOk({
       method: 'PATCH',
       url: `/api/tenant/subscriptions/${c.source.id}`,
@@ -164,6 +173,7 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
       expect(pool).toBeGreaterThanOrEqual(45);
     }
     const done = await waitFor(plan.id, token, ['applied', 'failed']);
+    expect((await t.expectOk({ url: '/api/tenant/tasks', token: c.adminToken })).items).toEqual([]);
     expect(done.status).toBe('applied');
     const { items } = await skuAccess(c.tenant.id, token, STANDARD_SKU);
     const old = items.find((s: { id: string }) => s.id === c.source.id);

@@ -69,3 +69,29 @@ export async function listSteps(db: Db | Trx, transitionId: string) {
     .orderBy('seq')
     .execute();
 }
+
+/** Steps of the tenant's transitions that wait on the customer (its tasks), oldest first. */
+export async function customerTaskRows(db: Db | Trx, tenantId: string) {
+  return db
+    .selectFrom('transition_steps as s')
+    .innerJoin('transitions as t', 't.id', 's.transition_id')
+    .innerJoin('partners as p', 'p.id', 't.partner_id')
+    .select([
+      's.transition_id',
+      's.step_key',
+      's.kind',
+      's.line_index',
+      's.due_at',
+      's.status',
+      's.detail',
+      't.plan',
+      'p.id as partner_id',
+      'p.name as partner_name',
+    ])
+    .where('t.tenant_id', '=', tenantId)
+    .where('t.status', 'in', ['applying', 'waiting'])
+    .where('s.status', '=', 'waiting')
+    .orderBy('s.due_at')
+    .orderBy('s.step_key')
+    .execute();
+}

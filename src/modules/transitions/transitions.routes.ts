@@ -2,6 +2,7 @@ import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import {
+  CustomerTaskPage,
   PlanOptionsBody,
   TransitionListQuery,
   TransitionPage,
@@ -11,6 +12,7 @@ import {
 import {
   applyTransition,
   getTransition,
+  listCustomerTasks,
   listTransitions,
   planCustomerTransition,
 } from './transitions.service.ts';
@@ -79,5 +81,18 @@ export function registerTransitions(app: App, deps: ServerDeps) {
       runInTransaction(deps, req, reply, (ctx) => applyTransition(ctx, deps.queue, req.params), {
         status: 202,
       }),
+  );
+  app.get(
+    '/api/tenant/tasks',
+    {
+      config: { action: 'tenant.read' },
+      schema: {
+        tags: ['tenant'],
+        summary:
+          "What partners' transitions wait on you to do (e.g. turn auto-renew off on a direct subscription)",
+        response: { 200: CustomerTaskPage, ...errorResponses },
+      },
+    },
+    async (req) => listCustomerTasks(readContext(deps, req)),
   );
 }

@@ -121,3 +121,14 @@ export const TransitionSummary = Type.Object({
 export const TransitionParams = Obj({ transitionId: Id });
 export const TransitionPage = Page(TransitionSummary);
 export const TransitionListQuery = PageQuery;
+
+export const CustomerTaskPage = Page(
+  Type.Object({
+    transitionId: Type.String(),
+    step: Type.String(),
+    partner: Type.Object({ id: Type.String(), name: Type.String() }),
+    subscriptionId: Type.Union([Type.String(), Type.Null()]),
+    dueAt: DateTime,
+    detail: Type.Record(Type.String(), Type.Unknown()),
+  }),
+);

@@ -17,6 +17,7 @@ import { stepRows } from './transitions.executor.ts';
 import { enqueueRun } from './transitions.jobs.ts';
 import { loadPlanInput } from './transitions.loader.ts';
 import {
+  customerTaskRows,
   findTransition,
   insertTransition,
   listSteps,
@@ -227,5 +228,27 @@ export function toTransitionView(row: TransitionRow, steps: Awaited<ReturnType<t
       attempts: s.attempts,
       error: s.error,
     })),
+  };
+}
+
+/**
+ * The customer's side of transitions under way: what waits on its admin (turning auto-renew off,
+ * cancelling, assigning licenses when the partner has no delegated admin), with who asks and why.
+ */
+export async function listCustomerTasks(ctx: Ctx<Db | Trx>) {
+  const rows = await customerTaskRows(ctx.db, ctx.actor.tenantId ?? '');
+  return {
+    items: rows.map((r) => {
+      const line = (r.plan as Plan).lines[r.line_index ?? 0];
+      return {
+        transitionId: r.transition_id,
+        step: r.kind,
+        partner: { id: r.partner_id, name: r.partner_name },
+        subscriptionId: line?.sourceSubscriptionId ?? null,
+        dueAt: r.due_at.toISOString(),
+        detail: r.detail,
+      };
+    }),
+    nextCursor: null,
   };
 }
