@@ -14,6 +14,11 @@ export interface Config {
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   /** Body size limit for the API, in bytes. */
   bodyLimit: number;
+  /** SMTP server for invitation e-mails (optional). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** The address people reach the console at, for links in e-mails. */
+  publicUrl: string | undefined;
   /** How long a reseller-relationship invitation link stays valid. */
   invitationTtlDays: number;
   /** Signs invitation tokens (TRASLADO_SECRET); when unset, one is generated and kept in platform_settings. */
@@ -57,6 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       parallelism: 1,
     },
     bodyLimit: int(env.TRASLADO_BODY_LIMIT, 1_048_576),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.TRASLADO_MAIL_FROM ?? 'Traslado <no-reply@traslado.local>',
+    publicUrl: env.TRASLADO_PUBLIC_URL || undefined,
     invitationTtlDays: int(env.TRASLADO_INVITATION_TTL_DAYS, 30),
     secret: env.TRASLADO_SECRET || undefined,
     lifecycle: {

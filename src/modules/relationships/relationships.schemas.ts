@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Domain, Id, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+import { DateTime, Domain, Email, Id, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
 import { GdapDuration, GdapRoles, GrantView } from '../delegated-admin/delegated-admin.schemas.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -15,6 +15,8 @@ export const RelationshipRequestBody = Obj({
   tenantId: Type.Optional(Id),
   domain: Type.Optional(Domain),
   delegatedAdmin: Type.Optional(InvitationDelegatedAdmin),
+  /** Also e-mail the link to this address (the customer's admin), when SMTP is configured. */
+  email: Type.Optional(Email),
 });
 
 const RequestStatus = Type.Union([
@@ -48,7 +50,7 @@ export const RelationshipRequestPage = Page(RelationshipRequestView);
 /** The link is shown once, at creation: only a hash of the token is kept. */
 export const CreatedRelationshipRequest = Type.Composite([
   RelationshipRequestView,
-  Type.Object({ url: Type.String(), token: Type.String() }),
+  Type.Object({ url: Type.String(), token: Type.String(), emailed: Type.Optional(Type.Boolean()) }),
 ]);
 
 export const RelationshipRequestsQuery = Obj({
