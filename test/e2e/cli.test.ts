@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,6 +42,16 @@ it('seeds the demo once, moves the clock, plans every customer of the partner an
   const partnerId = /demo partner id: ([0-9a-f-]{36})/.exec(first.stdout)?.[1];
   expect(partnerId).toBeDefined();
   expect((await cli('seed', '--demo')).stdout).toMatch(/already present; nothing changed/);
+
+  // Subscriptions bought elsewhere arrive by CSV; importing the same file twice records them once.
+  const csv = join(dir, 'subs.csv');
+  writeFileSync(
+    csv,
+    'tenantDomain,offerId,quantity,channel,purchasedVia,billingCycle,termStart,termEnd,autoRenew\n' +
+      'tailspin.demo,demo-m365-business-basic,7,volume,,annual,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z,false\n',
+  );
+  expect((await cli('import', csv)).stdout).toMatch(/1 subscriptions recorded, 0 already there/);
+  expect((await cli('import', csv)).stdout).toMatch(/0 subscriptions recorded, 1 already there/);
 
   const clock = await cli('clock', '--advance-days', '1');
   expect(clock.stdout).toMatch(/platform clock moved to/);

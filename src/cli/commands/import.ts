@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
+import { findRecordedTwin } from '../../modules/subscriptions/subscriptions.repo.ts';
 import { RecordSubscriptionBody } from '../../modules/subscriptions/subscriptions.schemas.ts';
 import type { RecordSubscriptionInput } from '../../modules/subscriptions/subscriptions.service.ts';
 import { recordSubscription } from '../../modules/subscriptions/subscriptions.service.ts';
@@ -35,6 +36,7 @@ export async function importCommand(file: string, opts: { data?: string }) {
   try {
     const count = await inSystemTransaction(handle, config, createLogger('warn'), async (ctx) => {
       let line = 1;
+      let skipped = 0;
       for (const r of rows) {
         line++;
         const tenant = r.tenantId
@@ -61,6 +63,19 @@ export async function importCommand(file: string, opts: { data?: string }) {
             `line ${line}: ${first?.instancePath || 'row'} ${first?.message ?? 'is not valid'}`,
           );
         }
+        // Importing the same file again records nothing twice.
+        const twin = await findRecordedTwin(ctx.db, {
+          tenantId: tenant.id,
+          offerId: body.offerId ?? '',
+          channel: body.channel ?? '',
+          partnerId: body.partnerId ?? null,
+          termStart: new Date(body.termStart ?? ''),
+          termEnd: new Date(body.termEnd ?? ''),
+        });
+        if (twin) {
+          skipped++;
+          continue;
+        }
         try {
           await recordSubscription(ctx, {
             tenantId: tenant.id,
@@ -71,9 +86,9 @@ export async function importCommand(file: string, opts: { data?: string }) {
           throw err;
         }
       }
-      return rows.length;
+      return { recorded: rows.length - skipped, skipped };
     });
-    console.log(`${count} subscriptions recorded`);
+    console.log(`${count.recorded} subscriptions recorded, ${count.skipped} already there`);
   } catch (err) {
     console.error((err as Error).message);
     process.exitCode = 1;

@@ -73,3 +73,27 @@ export async function listSubscriptionRows(
   }
   return q.execute();
 }
+
+/** A subscription already recorded with the same tenant, offer, channel, partner and term (re-imports). */
+export async function findRecordedTwin(
+  db: Db | Trx,
+  s: {
+    tenantId: string;
+    offerId: string;
+    channel: string;
+    partnerId: string | null;
+    termStart: Date;
+    termEnd: Date;
+  },
+) {
+  let q = db
+    .selectFrom('subscriptions')
+    .select('id')
+    .where('tenant_id', '=', s.tenantId)
+    .where('offer_id', '=', s.offerId)
+    .where('channel', '=', s.channel as 'direct')
+    .where('term_start', '=', s.termStart)
+    .where('term_end', '=', s.termEnd);
+  q = s.partnerId ? q.where('partner_id', '=', s.partnerId) : q.where('partner_id', 'is', null);
+  return q.executeTakeFirst();
+}
