@@ -68,14 +68,17 @@ function kill() {
   return new Promise((r) => child?.once('exit', r));
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers of the API under test
+// JSON answers of the API under test, read field by field in the assertions.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Json = any;
+
 async function api(
   method: string,
   path: string,
   token?: string,
   body?: unknown,
   onPort = port,
-): Promise<any> {
+): Promise<Json> {
   const res = await fetch(`http://127.0.0.1:${onPort}${path}`, {
     method,
     headers: {

@@ -6,7 +6,7 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findUserForLogin, rolesOf } from '../users/users.repo.ts';
-import { toUserView } from '../users/users.service.ts';
+import { userRowView } from '../users/users.service.ts';
 
 /**
  * Signs in with e-mail and password. A wrong e-mail and a wrong password answer the same
@@ -28,15 +28,7 @@ export async function login(ctx: Omit<Ctx, 'actor'>, input: { email: string; pas
     now,
     expiresAt: new Date(now.getTime() + ctx.config.sessionTtlHours * 3_600_000),
   });
-  const view = toUserView({
-    id: user.id,
-    email: user.email,
-    displayName: user.display_name,
-    kind: user.kind,
-    roles,
-    partnerId: user.partner_id,
-    tenantId: user.tenant_id,
-  });
+  const view = userRowView(user, roles);
   await recordAudit(
     {
       ...ctx,
@@ -67,15 +59,7 @@ export async function me(ctx: Ctx<Db>) {
     .selectAll()
     .where('id', '=', ctx.actor.userId)
     .executeTakeFirstOrThrow();
-  return toUserView({
-    id: user.id,
-    email: user.email,
-    displayName: user.display_name,
-    kind: user.kind,
-    roles,
-    partnerId: user.partner_id,
-    tenantId: user.tenant_id,
-  });
+  return userRowView(user, roles);
 }
 
 /** API tokens are for scripts: long-lived sessions with a name, listed and revoked by their owner. */

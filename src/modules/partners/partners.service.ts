@@ -6,7 +6,7 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findUser, listUsers, replaceRoles, rolesOf } from '../users/users.repo.ts';
-import { checkRoles, createUser, toUserView } from '../users/users.service.ts';
+import { checkRoles, createUser, toUserView, userRowView } from '../users/users.service.ts';
 import { findPartner, insertPartner, listPartnerRows, toPartnerView } from './partners.repo.ts';
 
 export interface CreatePartnerInput {
@@ -89,13 +89,5 @@ export async function setPartnerUserRoles(ctx: Ctx, input: { userId: string; rol
     targetId: user.id,
     data: { before, after: roles },
   });
-  return toUserView({
-    id: user.id,
-    email: user.email,
-    displayName: user.display_name,
-    kind: user.kind,
-    roles,
-    partnerId: user.partner_id,
-    tenantId: user.tenant_id,
-  });
+  return userRowView(user, roles);
 }

@@ -1,4 +1,3 @@
-import { lifecycleState } from '../../domain/lifecycle.ts';
 import type {
   PlanInput,
   PlanOffer,
@@ -10,6 +9,7 @@ import type { PartnerRow, TenantRow } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { offersById } from '../catalog/catalog.service.ts';
 import { hasDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { lifecycleSettings, stateOf } from '../subscriptions/subscriptions.service.ts';
 
 /**
  * The planner's read model: everything it needs about one tenant, read set-wise (one query per
@@ -61,18 +61,7 @@ export async function loadPlanInput(
   }));
 
   const subscriptions: PlanSubscription[] = subRows.map((s) => {
-    const life = lifecycleState(
-      {
-        termStart: s.term_start,
-        termEnd: s.term_end,
-        term: s.term,
-        autoRenew: s.auto_renew,
-        suspendedAt: s.suspended_at,
-        cancelledAt: s.cancelled_at,
-      },
-      now,
-      ctx.config.lifecycle,
-    );
+    const life = stateOf(s, now, lifecycleSettings(ctx));
     return {
       id: s.id,
       offerId: s.offer_id,

@@ -68,3 +68,26 @@ export function toUserView(
     ...(u.tenantId ? { tenantId: u.tenantId } : {}),
   };
 }
+
+/** A sign-in account's view from its stored row and roles. */
+export function userRowView(
+  u: {
+    id: string;
+    email: string;
+    display_name: string;
+    kind: UserRecord['kind'];
+    partner_id: string | null;
+    tenant_id: string | null;
+  },
+  roles: string[],
+) {
+  return toUserView({
+    id: u.id,
+    email: u.email,
+    displayName: u.display_name,
+    kind: u.kind,
+    roles,
+    partnerId: u.partner_id,
+    tenantId: u.tenant_id,
+  });
+}
