@@ -6,8 +6,11 @@ import type { Reason } from './types.ts';
  */
 type Catalogue = Record<string, (p: Reason['params']) => string>;
 
-const money = (n: unknown, locale: string) =>
-  new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR' }).format(Number(n) / 100);
+const money = (n: unknown, locale: string, currency: unknown) =>
+  new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: typeof currency === 'string' ? currency : 'EUR',
+  }).format(Number(n) / 100);
 const day = (iso: unknown, locale: string) =>
   new Date(String(iso)).toLocaleDateString(locale, { timeZone: 'UTC' });
 const list = (x: unknown) => (Array.isArray(x) ? x.join(', ') : String(x));
@@ -54,9 +57,9 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.turn-off-auto-renew': (p) =>
       `Turn auto-renew off and let it expire on ${day(p.on, 'en')}; to be done by ${who(p.by, false)}.`,
     'line.overlap-cost': (p) =>
-      `Both subscriptions are paid until ${day(p.until, 'en')}: ${money(p.amount, 'en')}.`,
+      `Both subscriptions are paid until ${day(p.until, 'en')}: ${money(p.amount, 'en', p.currency)}.`,
     'line.loss-if-cancelled': (p) =>
-      `Cancelling now refunds nothing: ${money(p.amount, 'en')} of paid term would be lost.`,
+      `Cancelling now refunds nothing: ${money(p.amount, 'en', p.currency)} of paid term would be lost.`,
     'line.credit': (p) =>
       `Bought in the admin center: a credit may be available, to be requested by ${who(p.by, false)}.`,
     'line.lower-tier': (p) => `Smaller ${p.workload}: ${p.from} → ${p.to}. Needs acknowledgment.`,
@@ -97,9 +100,9 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.turn-off-auto-renew': (p) =>
       `Desactivar la renovación automática y dejarla expirar el ${day(p.on, 'es')}; lo hace ${who(p.by, true)}.`,
     'line.overlap-cost': (p) =>
-      `Se pagan ambas suscripciones hasta el ${day(p.until, 'es')}: ${money(p.amount, 'es')}.`,
+      `Se pagan ambas suscripciones hasta el ${day(p.until, 'es')}: ${money(p.amount, 'es', p.currency)}.`,
     'line.loss-if-cancelled': (p) =>
-      `Cancelar ahora no reembolsa nada: se perderían ${money(p.amount, 'es')} de plazo pagado.`,
+      `Cancelar ahora no reembolsa nada: se perderían ${money(p.amount, 'es', p.currency)} de plazo pagado.`,
     'line.credit': (p) =>
       `Comprada en el centro de administración: puede haber un crédito, que solicita ${who(p.by, true)}.`,
     'line.lower-tier': (p) => `${p.workload} más pequeño: ${p.from} → ${p.to}. Requiere aceptación.`,

@@ -370,10 +370,13 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   if (base && overlapCost > 0)
     reasons.push({
       code: 'line.overlap-cost',
-      params: { amount: overlapCost, until: billedUntil.toISOString() },
+      params: { amount: overlapCost, until: billedUntil.toISOString(), currency: base.currency },
     });
   if (lossIfCancelledNow > 0 && disposition !== 'other-party') {
-    reasons.push({ code: 'line.loss-if-cancelled', params: { amount: lossIfCancelledNow } });
+    reasons.push({
+      code: 'line.loss-if-cancelled',
+      params: { amount: lossIfCancelledNow, currency: sourceOffer?.currency ?? 'EUR' },
+    });
   }
 
   const creditEligible = source.channel === 'direct' && source.purchasedVia === 'admin-center';
