@@ -3,7 +3,7 @@ import { fixedClock, PlatformClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { type DatabaseHandle, openPGlite, openPostgres } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
-import { ensurePGliteTemplate, prepareSchema } from './db/template.ts';
+import { prepareSchema, seedDataDirFromTemplate } from './db/template.ts';
 import { type Ctx, systemActor } from './http/context.ts';
 
 /**
@@ -16,7 +16,8 @@ export async function openConfiguredDatabase(config: Config): Promise<DatabaseHa
     await prepareSchema(handle);
     return handle;
   }
-  const handle = await openPGlite({ dataDir: config.dataDir, loadDataDir: await ensurePGliteTemplate() });
+  await seedDataDirFromTemplate(config.dataDir);
+  const handle = await openPGlite({ dataDir: config.dataDir });
   await migrate(handle);
   return handle;
 }

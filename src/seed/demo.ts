@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { recordAudit } from '../modules/audit/audit.service.ts';
 import { readReferenceFile, seedDemoCatalog } from '../modules/catalog/catalog.service.ts';
-import { updateUserLicenses } from '../modules/licenses/licenses.service.ts';
+import { assignSkuToUsers } from '../modules/licenses/licenses.service.ts';
 import { addPartnerUser, createPartner } from '../modules/partners/partners.service.ts';
 import { insertAcceptedRelationship } from '../modules/relationships/relationships.repo.ts';
 import { recordSubscription } from '../modules/subscriptions/subscriptions.service.ts';
@@ -165,9 +165,7 @@ async function seedDemoSubscriptions(ctx: Ctx, ids: DemoIds) {
       termStart: at(from),
       termEnd: at(to),
     });
-    for (const userId of users) {
-      await updateUserLicenses(ctx, { tenantId, userId, assign: [{ skuId: sub.skuId }], remove: [] });
-    }
+    await assignSkuToUsers(ctx, { tenantId, skuId: sub.skuId, users: users.map((userId) => ({ userId })) });
     return sub;
   };
 

@@ -63,3 +63,37 @@ export async function deleteAssignments(db: Trx, userId: string, skuIds: string[
     .where('sku_id', 'in', skuIds)
     .execute();
 }
+
+/** Many users at once (bulk moves): one statement, users who already hold the SKU left as they are. */
+export async function insertAssignments(
+  db: Trx,
+  tenantId: string,
+  skuId: string,
+  users: { userId: string; excludedPlans: string[] }[],
+  now: Date,
+) {
+  if (users.length === 0) return;
+  await db
+    .insertInto('license_assignments')
+    .values(
+      users.map((u) => ({
+        tenant_id: tenantId,
+        directory_user_id: u.userId,
+        sku_id: skuId,
+        excluded_plans: u.excludedPlans,
+        assigned_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['directory_user_id', 'sku_id']).doNothing())
+    .execute();
+}
+
+export async function deleteSkuAssignments(db: Trx, tenantId: string, skuId: string, userIds: string[]) {
+  if (userIds.length === 0) return;
+  await db
+    .deleteFrom('license_assignments')
+    .where('tenant_id', '=', tenantId)
+    .where('sku_id', '=', skuId)
+    .where('directory_user_id', 'in', userIds)
+    .execute();
+}

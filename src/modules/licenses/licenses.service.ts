@@ -11,7 +11,9 @@ import { directoryUsersByIds, findDirectoryUser, listDirectoryUserRows } from '.
 import {
   assignmentCounts,
   deleteAssignments,
+  deleteSkuAssignments,
   insertAssignment,
+  insertAssignments,
   lockSeatPool,
   tenantAssignments,
   updateExcludedPlans,
@@ -201,4 +203,77 @@ export async function updateUserLicenses(ctx: Ctx, input: LicenseUpdateInput) {
     data: { assign, remove },
   });
   return (await userViews(ctx, input.tenantId, [user]))[0]!;
+}
+
+/**
+ * Assigns one SKU to many users of a tenant in one step (a transition's moves, the demo seed):
+ * the same rules as a license update (delegated admin for partners, the pool never exceeded), one
+ * statement and one audit row for the whole set.
+ */
+export async function assignSkuToUsers(
+  ctx: Ctx,
+  input: { tenantId: string; skuId: string; users: { userId: string; excludedPlans?: string[] }[] },
+) {
+  await assertDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses");
+  const skuId = input.skuId.toLowerCase();
+  if (!(await productsBySku(ctx.db, [skuId])).get(skuId)) throw new DomainError('sku_not_found', { skuId });
+  await lockSeatPool(ctx.db, input.tenantId);
+  const current = await tenantAssignments(ctx.db, input.tenantId);
+  const known = new Set(
+    (
+      await directoryUsersByIds(
+        ctx.db,
+        input.tenantId,
+        input.users.map((u) => u.userId),
+      )
+    ).map((u) => u.id),
+  );
+  const missing = input.users.find((u) => !known.has(u.userId));
+  if (missing) throw new DomainError('user_not_found', { userId: missing.userId });
+  const holders = new Set(current.filter((a) => a.sku_id === skuId).map((a) => a.directory_user_id));
+  const fresh = input.users.filter((u) => !holders.has(u.userId));
+  const seats = (await seatPoolsOf(ctx, input.tenantId, [skuId])).get(skuId) ?? 0;
+  if (holders.size + fresh.length > seats) {
+    throw new DomainError('license_quota_exceeded', {
+      skuId,
+      available: Math.max(0, seats - holders.size),
+      requested: fresh.length,
+    });
+  }
+  await insertAssignments(
+    ctx.db,
+    input.tenantId,
+    skuId,
+    fresh.map((u) => ({
+      userId: u.userId,
+      excludedPlans: (u.excludedPlans ?? []).map((p) => p.toLowerCase()),
+    })),
+    ctx.clock.now(),
+  );
+  await recordAudit(ctx, {
+    action: 'licenses.assigned',
+    targetType: 'sku',
+    targetId: skuId,
+    tenantId: input.tenantId,
+    data: { users: fresh.map((u) => u.userId) },
+  });
+  return { assigned: fresh.length };
+}
+
+/** Removes one SKU from many users in one step (after they hold the SKUs that replace it). */
+export async function removeSkuFromUsers(
+  ctx: Ctx,
+  input: { tenantId: string; skuId: string; userIds: string[] },
+) {
+  await assertDelegatedAdmin(ctx, input.tenantId, "remove the tenant's licenses");
+  await lockSeatPool(ctx.db, input.tenantId);
+  await deleteSkuAssignments(ctx.db, input.tenantId, input.skuId.toLowerCase(), input.userIds);
+  await recordAudit(ctx, {
+    action: 'licenses.removed',
+    targetType: 'sku',
+    targetId: input.skuId,
+    tenantId: input.tenantId,
+    data: { users: input.userIds },
+  });
+  return { removed: input.userIds.length };
 }

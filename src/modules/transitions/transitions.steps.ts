@@ -2,7 +2,7 @@ import type { TimelineStep } from '../../domain/planner/types.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/credits.service.ts';
 import { hasDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
-import { updateUserLicenses } from '../licenses/licenses.service.ts';
+import { assignSkuToUsers, removeSkuFromUsers } from '../licenses/licenses.service.ts';
 import { placeOrder } from '../orders/orders.service.ts';
 import { findSubscription } from '../subscriptions/subscriptions.repo.ts';
 import {
@@ -72,21 +72,16 @@ const assignTargets: StepHandler = async (s) => {
   if (!(await licensesByPartner(s)))
     return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
   const holders = await assignedOnSource(s);
-  let moved = 0;
-  for (const r of s.line.reassignments) {
-    if (!holders.has(r.userId)) continue; // the user left the source meanwhile: nothing to carry over
-    await updateUserLicenses(s.ctx, {
+  // A user who left the source meanwhile has nothing to carry over.
+  const moving = s.line.reassignments.filter((r) => holders.has(r.userId));
+  for (const [i, skuId] of s.line.targetSkuIds.entries()) {
+    await assignSkuToUsers(s.ctx, {
       tenantId: s.transition.tenant_id,
-      userId: r.userId,
-      assign: r.toSkuIds.map((skuId, i) => ({
-        skuId,
-        ...(i === 0 ? { excludedPlans: r.excludedPlanIds } : {}),
-      })),
-      remove: [],
+      skuId,
+      users: moving.map((r) => ({ userId: r.userId, excludedPlans: i === 0 ? r.excludedPlanIds : [] })),
     });
-    moved++;
   }
-  return { status: 'done', detail: { users: moved } };
+  return { status: 'done', detail: { users: moving.length } };
 };
 
 const removeSource: StepHandler = async (s) => {
@@ -98,7 +93,7 @@ const removeSource: StepHandler = async (s) => {
     .where('tenant_id', '=', s.transition.tenant_id)
     .where('sku_id', 'in', [s.line.sourceSkuId, ...s.line.targetSkuIds])
     .execute();
-  let removed = 0;
+  const leaving: string[] = [];
   for (const r of s.line.reassignments) {
     const held = new Set(rows.filter((x) => x.directory_user_id === r.userId).map((x) => x.sku_id));
     if (!held.has(s.line.sourceSkuId)) continue;
@@ -106,15 +101,14 @@ const removeSource: StepHandler = async (s) => {
     if (!r.toSkuIds.every((sku) => held.has(sku))) {
       throw new DomainError('transition_world_changed', { reason: 'target-not-assigned', userId: r.userId });
     }
-    await updateUserLicenses(s.ctx, {
-      tenantId: s.transition.tenant_id,
-      userId: r.userId,
-      assign: [],
-      remove: [s.line.sourceSkuId],
-    });
-    removed++;
+    leaving.push(r.userId);
   }
-  return { status: 'done', detail: { users: removed } };
+  await removeSkuFromUsers(s.ctx, {
+    tenantId: s.transition.tenant_id,
+    skuId: s.line.sourceSkuId,
+    userIds: leaving,
+  });
+  return { status: 'done', detail: { users: leaving.length } };
 };
 
 const turnOffAutoRenew: StepHandler = async (s) => {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
 import { installQueueSchema } from '../queue/queue.ts';
 import { type DatabaseHandle, openPGlite } from './connect.ts';
 import { loadMigrations, migrate } from './migrate.ts';
@@ -53,4 +54,34 @@ export async function ensurePGliteTemplate(): Promise<Blob> {
 export async function prepareSchema(handle: DatabaseHandle): Promise<void> {
   await migrate(handle);
   await installQueueSchema(handle);
+}
+
+/**
+ * The template unpacked as a data folder. Copying it and opening the copy costs about half of
+ * loading the tarball into a new folder, which is what makes the first `traslado start` quick.
+ */
+export async function ensurePGliteTemplateDir(): Promise<string> {
+  const dir = (await templatePath()).replace(/\.tar\.gz$/, '.d');
+  try {
+    await access(join(dir, 'PG_VERSION'));
+    return dir;
+  } catch {
+    // build below
+  }
+  const blob = await ensurePGliteTemplate();
+  const tmp = `${dir}.${process.pid}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  const p = await PGlite.create({ dataDir: tmp, loadDataDir: blob });
+  await p.close();
+  await rename(tmp, dir).catch(async () => rm(tmp, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Fills an empty (or missing) data folder from the unpacked template; leaves a used one alone. */
+export async function seedDataDirFromTemplate(dataDir: string): Promise<boolean> {
+  const entries = await readdir(dataDir).catch(() => [] as string[]);
+  if (entries.length > 0) return false;
+  await mkdir(dataDir, { recursive: true });
+  await cp(await ensurePGliteTemplateDir(), dataDir, { recursive: true });
+  return true;
 }
