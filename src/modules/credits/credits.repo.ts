@@ -81,17 +81,3 @@ export async function decideCreditRequest(
     .returning('id')
     .executeTakeFirst();
 }
-
-/**
- * The subscription a credit is asked for, and its channel. The subscriptions table belongs to the
- * subscriptions module, which exports no lookup yet: this reads it directly, as agreed, until it
- * does (then call its function instead).
- */
-export async function subscriptionChannel(db: Db | Trx, tenantId: string, subscriptionId: string) {
-  return db
-    .selectFrom('subscriptions')
-    .select(['id', 'channel', 'partner_id'])
-    .where('id', '=', subscriptionId)
-    .where('tenant_id', '=', tenantId)
-    .executeTakeFirst();
-}

@@ -6,13 +6,13 @@ import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
 import { recordEvent } from '../outbox/outbox.service.ts';
+import { subscriptionChannelOf } from '../subscriptions/subscriptions.service.ts';
 import {
   type CreditRequestRow,
   decideCreditRequest,
   findCreditRequest,
   insertCreditRequest,
   listCreditRequestRows,
-  subscriptionChannel,
 } from './credits.repo.ts';
 
 export function toCreditRequestView(r: CreditRequestRow) {
@@ -46,7 +46,7 @@ export interface FileCreditInput {
 export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
   const isPartner = ctx.actor.kind === 'partner';
   if (isPartner) await assertDelegatedAdmin(ctx, input.tenantId, 'file a credit request');
-  const sub = await subscriptionChannel(ctx.db, input.tenantId, input.subscriptionId);
+  const sub = await subscriptionChannelOf(ctx, input.tenantId, input.subscriptionId);
   if (!sub) throw new DomainError('credit_subscription_not_found');
   if (sub.channel !== 'direct') throw new DomainError('credit_not_direct', { channel: sub.channel });
   const id = randomUUID();

@@ -218,26 +218,3 @@ export async function closeRelationshipRequest(
     .returning('id')
     .executeTakeFirst();
 }
-
-/**
- * How many subscriptions of a partner in a tenant are still live at `now`: not cancelled, and in
- * their term or renewing. The subscriptions table belongs to the subscriptions module, which exports
- * no lookup yet: this reads it directly until it does (then call its function instead).
- */
-export async function countLivePartnerSubscriptions(
-  db: Db | Trx,
-  partnerId: string,
-  tenantId: string,
-  now: Date,
-) {
-  const row = await db
-    .selectFrom('subscriptions')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('tenant_id', '=', tenantId)
-    .where('channel', '=', 'partner')
-    .where('partner_id', '=', partnerId)
-    .where((eb) => eb.or([eb('cancelled_at', 'is', null), eb('cancelled_at', '>', now)]))
-    .where((eb) => eb.or([eb('auto_renew', '=', true), eb('term_end', '>', now)]))
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}

@@ -13,10 +13,10 @@ import {
 } from '../delegated-admin/delegated-admin.service.ts';
 import { recordEvent } from '../outbox/outbox.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
+import { countPartnerSubscriptionsInUse } from '../subscriptions/subscriptions.service.ts';
 import { findTenant, findTenantByDomain } from '../tenants/tenants.repo.ts';
 import {
   closeRelationshipRequest,
-  countLivePartnerSubscriptions,
   findAcceptedRelationship,
   findRelationshipRequest,
   hasAcceptedRelationship,
@@ -217,7 +217,7 @@ export async function removeRelationship(
   const rel = await findAcceptedRelationship(ctx.db, input.partnerId, input.tenantId);
   if (!rel) throw new DomainError('relationship_not_found');
   const now = ctx.clock.now();
-  const live = await countLivePartnerSubscriptions(ctx.db, input.partnerId, input.tenantId, now);
+  const live = await countPartnerSubscriptionsInUse(ctx, input.tenantId, input.partnerId);
   if (live > 0) throw new DomainError('relationship_has_active_subscriptions', { count: live });
   if (!(await markRelationshipRemoved(ctx.db, rel.id, now))) throw new DomainError('conflict');
   const grantIds = await endDelegatedAdminWithRelationship(ctx, input.partnerId, input.tenantId);

@@ -501,3 +501,29 @@ export async function actOnDirectSubscription(
   const { tenantId: _t, id: _i, ...change } = input;
   return applyChange(ctx, row, change);
 }
+
+/** For credits: a subscription of the tenant with its channel, or nothing. */
+export async function subscriptionChannelOf(ctx: Ctx<Db | Trx>, tenantId: string, id: string) {
+  const row = await findSubscription(ctx.db, tenantId, id);
+  return row ? { id: row.id, channel: row.channel, partner_id: row.partner_id } : undefined;
+}
+
+/**
+ * For relationships: how many of a partner's subscriptions in a tenant are still active (or
+ * suspended: its term has not ended), by the same lifecycle every view shows.
+ */
+export async function countPartnerSubscriptionsInUse(
+  ctx: Ctx<Db | Trx>,
+  tenantId: string,
+  partnerId: string,
+) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const rows = await tenantSubscriptionRows(ctx.db, tenantId);
+  return rows
+    .filter((s) => s.channel === 'partner' && s.partner_id === partnerId)
+    .filter((s) => {
+      const st = stateOf(s, now, settings).state;
+      return st === 'active' || st === 'suspended';
+    }).length;
+}
