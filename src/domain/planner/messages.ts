@@ -63,6 +63,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.credit': (p) =>
       `Bought in the admin center: a credit may be available, to be requested by ${who(p.by, false)}.`,
     'line.lower-tier': (p) => `Smaller ${p.workload}: ${p.from} → ${p.to}. Needs acknowledgment.`,
+    'line.reassign-by-customer': (p) =>
+      `${p.users} user(s) move to the new licenses; without delegated admin the customer's admin assigns them (the plan waits for it).`,
   },
   es: {
     'plan.nothing-to-move': () =>
@@ -106,6 +108,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.credit': (p) =>
       `Comprada en el centro de administración: puede haber un crédito, que solicita ${who(p.by, true)}.`,
     'line.lower-tier': (p) => `${p.workload} más pequeño: ${p.from} → ${p.to}. Requiere aceptación.`,
+    'line.reassign-by-customer': (p) =>
+      `${p.users} usuario(s) pasan a las nuevas licencias; sin administración delegada las asigna el administrador del cliente (el plan lo espera).`,
   },
 };
 

@@ -207,6 +207,8 @@ describe('end-of-sale sources', () => {
       verdict: 'ready',
     });
     expect(line.reassignments).toHaveLength(4);
+    // Without delegated admin, moving the licenses is the customer's to do, and the plan says so.
+    expect(line.reasons.map((r) => r.code)).toContain('line.reassign-by-customer');
     const targetPlanIds = new Set(
       [...byId('e1-eea').servicePlans, ...byId('teams-eea').servicePlans].map((p) => p.id),
     );

@@ -379,6 +379,10 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     });
   }
 
+  // Moving licenses acts on the tenant's users: without delegated admin the customer's admin does it.
+  if (reassignLicenses && reassignments.length > 0 && !input.hasDelegatedAdmin) {
+    reasons.push({ code: 'line.reassign-by-customer', params: { users: reassignments.length } });
+  }
   const creditEligible = source.channel === 'direct' && source.purchasedVia === 'admin-center';
   if (creditEligible)
     reasons.push({ code: 'line.credit', params: { by: input.hasDelegatedAdmin ? 'partner' : 'customer' } });
