@@ -1,6 +1,26 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so there is no build step between clone and start.
-import { register } from 'tsx/esm/api';
+// Runs the prebuilt bundle (dist/, made at npm install) when it is newer than every source file;
+// otherwise the TypeScript sources through tsx, so an edit never runs stale code.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli/main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundle = join(root, 'dist/traslado.mjs');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(join(root, 'src'))) {
+  await import(bundle);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

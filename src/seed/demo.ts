@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { recordAudit } from '../modules/audit/audit.service.ts';
 import { readReferenceFile, seedDemoCatalog } from '../modules/catalog/catalog.service.ts';
 import { assignSkuToUsers } from '../modules/licenses/licenses.service.ts';
@@ -9,6 +9,7 @@ import { listDirectoryUserRows } from '../modules/tenants/tenants.repo.ts';
 import { createTenant } from '../modules/tenants/tenants.service.ts';
 import { createUser } from '../modules/users/users.service.ts';
 import type { Ctx } from '../platform/http/context.ts';
+import { PROJECT_ROOT } from '../platform/paths.ts';
 
 /** The demo data pinned in the public contract: scripts, docs and checks rely on these names. */
 export const DEMO_PASSWORD = 'traslado-demo';
@@ -125,9 +126,7 @@ export async function seedDemo(ctx: Ctx): Promise<DemoIds> {
   };
 }
 
-export const REFERENCE_CSV = fileURLToPath(
-  new URL('../../data/licensing-service-plans.csv', import.meta.url),
-);
+export const REFERENCE_CSV = join(PROJECT_ROOT, 'data/licensing-service-plans.csv');
 const DAY_MS = 86_400_000;
 
 /**

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { access, cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { PROJECT_ROOT } from '../paths.ts';
 import { installQueueSchema } from '../queue/queue.ts';
 import { type DatabaseHandle, openPGlite } from './connect.ts';
 import { loadMigrations, migrate } from './migrate.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = PROJECT_ROOT;
 export const CACHE_DIR = join(ROOT, '.cache');
 
 /**

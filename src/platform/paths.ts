@@ -1,0 +1,21 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The project folder (where package.json, migrations/ and data/ are), found by walking up from this
+ * file: the same answer whether the code runs from src/ through tsx or from the bundle in dist/.
+ */
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'traslado')
+      return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the traslado project folder');
+    dir = up;
+  }
+}
+
+export const PROJECT_ROOT = findRoot();
