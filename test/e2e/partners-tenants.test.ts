@@ -141,6 +141,35 @@ describe('customers', () => {
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
+  it("records a new tenant's whole directory, and refuses a directory that names a user twice", async () => {
+    const a = await t.newPartner();
+    const { tenant } = await t.newTenant({ partnerToken: a.tokens['sales-agent'], users: 40 });
+    const rows = await t.handle.db
+      .selectFrom('directory_users')
+      .select('id')
+      .where('tenant_id', '=', tenant.id)
+      .execute();
+    expect(rows).toHaveLength(40);
+    const domain = `${unique('dup')}.test`;
+    const before = await t.handle.db.selectFrom('tenants').select('id').execute();
+    const dup = await t.call({
+      method: 'POST',
+      url: '/api/customers',
+      token: a.tokens['sales-agent'],
+      body: {
+        companyName: 'Twice SL',
+        defaultDomain: domain,
+        country: 'ES',
+        users: [
+          { userPrincipalName: `ana@${domain}`, displayName: 'Ana' },
+          { userPrincipalName: `ANA@${domain}`, displayName: 'Ana again' },
+        ],
+      },
+    });
+    expect(dup).toMatchObject({ status: 409, body: { code: 'user_exists' } });
+    expect(await t.handle.db.selectFrom('tenants').select('id').execute()).toHaveLength(before.length);
+  });
+
   it('shows a customer admin its own tenant only', async () => {
     const a = await t.newPartner();
     const { tenant, adminToken } = await t.newTenant({ partnerToken: a.tokens['sales-agent'] });

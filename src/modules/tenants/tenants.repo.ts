@@ -145,3 +145,25 @@ export async function directoryUsersByIds(db: Db | Trx, tenantId: string, ids: s
     .where('id', 'in', ids)
     .execute();
 }
+
+/** A new tenant's whole directory in one statement. */
+export async function insertDirectoryUsers(
+  db: Trx,
+  tenantId: string,
+  users: { id: string; userPrincipalName: string; displayName: string }[],
+  now: Date,
+) {
+  if (users.length === 0) return;
+  await db
+    .insertInto('directory_users')
+    .values(
+      users.map((u) => ({
+        id: u.id,
+        tenant_id: tenantId,
+        user_principal_name: u.userPrincipalName,
+        display_name: u.displayName,
+        created_at: now,
+      })),
+    )
+    .execute();
+}

@@ -13,6 +13,7 @@ import {
   domainTaken,
   findTenant,
   insertDirectoryUser,
+  insertDirectoryUsers,
   insertTenant,
   listTenantRows,
   relationshipOf,
@@ -74,7 +75,31 @@ export async function createTenant(ctx: Ctx, input: CreateTenantInput) {
   if (input.admin) {
     await createUser(ctx, { ...input.admin, kind: 'customer', roles: ['global-admin'], tenantId: id });
   }
-  for (const u of input.users ?? []) await addDirectoryUser(ctx, { tenantId: id, ...u });
+  const users = input.users ?? [];
+  if (users.some((u) => u.licenses && u.licenses.length > 0)) {
+    for (const u of users) await addDirectoryUser(ctx, { tenantId: id, ...u });
+  } else if (users.length > 0) {
+    // A new directory without licenses: one statement and one audit row, not one per user.
+    const seen = new Set<string>();
+    for (const u of users) {
+      const key = u.userPrincipalName.toLowerCase();
+      if (seen.has(key)) throw new DomainError('user_exists', { userPrincipalName: u.userPrincipalName });
+      seen.add(key);
+    }
+    const rows = users.map((u) => ({
+      id: randomUUID(),
+      userPrincipalName: u.userPrincipalName,
+      displayName: u.displayName,
+    }));
+    await insertDirectoryUsers(ctx.db, id, rows, now);
+    await recordAudit(ctx, {
+      action: 'directory-users.created',
+      targetType: 'tenant',
+      targetId: id,
+      tenantId: id,
+      data: { users: rows.map((r) => r.id) },
+    });
+  }
   return (await findTenant(ctx.db, id))!;
 }
 
