@@ -14,6 +14,9 @@ export interface Config {
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   /** Body size limit for the API, in bytes. */
   bodyLimit: number;
+  /** Failed sign-ins allowed per e-mail within `loginWindowMinutes` before it is locked that long. */
+  loginMaxFailures: number;
+  loginWindowMinutes: number;
   /** SMTP server for invitation e-mails (optional). */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -62,6 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       parallelism: 1,
     },
     bodyLimit: int(env.TRASLADO_BODY_LIMIT, 1_048_576),
+    loginMaxFailures: int(env.TRASLADO_LOGIN_MAX_FAILURES, 5),
+    loginWindowMinutes: int(env.TRASLADO_LOGIN_WINDOW_MINUTES, 15),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.TRASLADO_MAIL_FROM ?? 'Traslado <no-reply@traslado.local>',
     publicUrl: env.TRASLADO_PUBLIC_URL || undefined,

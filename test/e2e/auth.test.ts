@@ -28,6 +28,62 @@ describe('sessions', () => {
     expect(JSON.stringify(wrongPassword.body)).not.toMatch(/password is wrong|no such user|unknown e-mail/i);
   });
 
+  it('locks an e-mail after repeated failures, whatever the password, and says when to retry', async () => {
+    const { tag } = await t.newPartner();
+    const email = `admin-agent.${tag}@partner.test`;
+    for (let i = 0; i < t.config.loginMaxFailures; i++) {
+      const r = await t.call({
+        method: 'POST',
+        url: '/api/auth/login',
+        body: { email, password: `wrong-${i}` },
+      });
+      expect(r.body.code).toBe('invalid_credentials');
+    }
+    const locked = await t.call({
+      method: 'POST',
+      url: '/api/auth/login',
+      body: { email, password: PASSWORD },
+    });
+    expect(locked.status).toBe(429);
+    expect(locked.body.code).toBe('too_many_login_attempts');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(60);
+    // An unknown e-mail is locked the same way: the lock says nothing about who has an account.
+    for (let i = 0; i <= t.config.loginMaxFailures; i++) {
+      await t.call({
+        method: 'POST',
+        url: '/api/auth/login',
+        body: { email: `nobody.${tag}@partner.test`, password: 'x' },
+      });
+    }
+    const ghost = await t.call({
+      method: 'POST',
+      url: '/api/auth/login',
+      body: { email: `nobody.${tag}@partner.test`, password: 'x' },
+    });
+    expect(ghost.status).toBe(429);
+    // Other accounts are untouched; when the lock has passed, the right password works and clears it.
+    expect(
+      (
+        await t.call({
+          method: 'POST',
+          url: '/api/auth/login',
+          body: { email: `sales-agent.${tag}@partner.test`, password: PASSWORD },
+        })
+      ).status,
+    ).toBe(200);
+    await t.handle.db
+      .updateTable('login_failures')
+      .set({ locked_until: new Date(Date.now() - 1000) })
+      .where('key', '=', email)
+      .execute();
+    expect(
+      (await t.call({ method: 'POST', url: '/api/auth/login', body: { email, password: PASSWORD } })).status,
+    ).toBe(200);
+    expect(
+      await t.handle.db.selectFrom('login_failures').select('key').where('key', '=', email).execute(),
+    ).toEqual([]);
+  });
+
   it('signs in, answers /me, and logout revokes the token', async () => {
     const { tag, partner } = await t.newPartner();
     const login = await t.call({

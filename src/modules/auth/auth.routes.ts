@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { fixedClock } from '../../platform/clock.ts';
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
-import { errorResponses, PageQuery } from '../../platform/http/schemas.ts';
+import { ErrorBody, errorResponses, PageQuery } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import {
   ApiTokenPage,
@@ -12,7 +12,7 @@ import {
   LoginResponse,
   UserView,
 } from './auth.schemas.ts';
-import { createApiToken, listApiTokens, login, logout, me, revokeApiToken } from './auth.service.ts';
+import { createApiToken, listApiTokens, logout, me, revokeApiToken, signIn } from './auth.service.ts';
 
 export function registerAuth(app: App, deps: ServerDeps) {
   app.post(
@@ -24,21 +24,14 @@ export function registerAuth(app: App, deps: ServerDeps) {
         summary: 'Sign in; returns a bearer token',
         security: [],
         body: LoginBody,
-        response: { 200: LoginResponse, ...errorResponses },
+        response: { 200: LoginResponse, ...errorResponses, 429: ErrorBody },
       },
     },
     async (req) =>
-      deps.handle.db.transaction().execute((trx) =>
-        login(
-          {
-            db: trx,
-            clock: fixedClock(deps.clock.now()),
-            requestId: req.id,
-            log: req.log,
-            config: deps.config,
-          },
-          req.body,
-        ),
+      signIn(
+        deps.handle.db,
+        { clock: fixedClock(deps.clock.now()), requestId: req.id, log: req.log, config: deps.config },
+        req.body,
       ),
   );
   app.post(

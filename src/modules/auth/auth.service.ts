@@ -1,12 +1,39 @@
+import { assertNotLocked, clearFailures, recordFailure } from '../../platform/auth/login-throttle.ts';
 import { burnPasswordCheck, verifyPassword } from '../../platform/auth/passwords.ts';
 import { createSession, revokeSession } from '../../platform/auth/sessions.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { DomainError } from '../../platform/errors.ts';
+import { DomainError, isDomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findUserForLogin, rolesOf } from '../users/users.repo.ts';
 import { userRowView } from '../users/users.service.ts';
+
+/**
+ * The sign-in use case: refused while the e-mail is locked by failed attempts; a failure is
+ * counted outside the (rolled back) sign-in transaction; a success clears the count.
+ */
+export async function signIn(
+  db: Db,
+  base: Omit<Ctx, 'actor' | 'db'>,
+  input: { email: string; password: string },
+) {
+  const now = new Date();
+  await assertNotLocked(db, input.email, now);
+  try {
+    const session = await db.transaction().execute((trx) => login({ ...base, db: trx }, input));
+    await clearFailures(db, input.email);
+    return session;
+  } catch (err) {
+    if (isDomainError(err) && err.code === 'invalid_credentials') {
+      await recordFailure(db, input.email, now, {
+        maxFailures: base.config.loginMaxFailures,
+        windowMinutes: base.config.loginWindowMinutes,
+      });
+    }
+    throw err;
+  }
+}
 
 /**
  * Signs in with e-mail and password. A wrong e-mail and a wrong password answer the same

@@ -269,6 +269,13 @@ export interface TransitionStepsTable {
   updated_at: Timestamp;
 }
 
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  window_start: Timestamp;
+  locked_until: Timestamp | null;
+}
+
 export interface Database {
   partners: PartnersTable;
   tenants: TenantsTable;
@@ -281,6 +288,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   platform_settings: PlatformSettingsTable;
   delegated_admin_grants: DelegatedAdminGrantsTable;
+  login_failures: LoginFailuresTable;
   transitions: TransitionsTable;
   transition_steps: TransitionStepsTable;
   relationship_requests: RelationshipRequestsTable;

@@ -25,6 +25,10 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   not_found: e(404, 'No such resource.'),
   method_not_allowed: e(405, 'This method is not allowed here.'),
   unauthenticated: e(401, 'Sign in first: the token is missing, expired or revoked.'),
+  too_many_login_attempts: e(
+    429,
+    'Too many failed sign-ins for this account; try again after the time in Retry-After.',
+  ),
   invalid_credentials: e(401, 'The e-mail or password is not correct.'),
   forbidden: e(403, (p) => `Your role does not allow this${p.action ? ` (${p.action})` : ''}.`),
   idempotency_key_reused: e(409, 'This Idempotency-Key was already used with a different request body.'),

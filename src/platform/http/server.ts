@@ -202,6 +202,8 @@ function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
   const { status, description } = describeError(domain.code, domain.params);
   if (status >= 500) req.log.error({ err }, 'request failed');
   const data = Object.keys(domain.params).length > 0 && status < 500 ? domain.params : undefined;
+  const retryAfter = domain.params.retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply
     .status(status)
     .type('application/json')
