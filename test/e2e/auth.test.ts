@@ -160,6 +160,16 @@ describe('platform', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
   });
 
+  it('sends security headers on API answers and on the reference page', async () => {
+    for (const url of ['/healthz', '/api/customers', '/docs/', '/nope']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(String(res.headers['content-security-policy']), url).toMatch(/default-src 'self'/);
+      expect(res.headers['x-powered-by'], url).toBeUndefined();
+    }
+  });
+
   it('puts a request id on every response, echoing a sane one it was given', async () => {
     const a = await t.call({ url: '/healthz' });
     expect(a.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

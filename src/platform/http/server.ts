@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -84,6 +85,10 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
+  // Security headers on every answer, refusals included (its hook runs before the sign-in check):
+  // nosniff, frame denial, a strict CSP, no referrer leaks. The API reference page sends its own
+  // CSP for its static files (`staticCSP` below), as the strict one would block them.
+  await app.register(helmet, { global: true });
   app.decorateRequest('actor', null);
 
   const routes: RouteInfo[] = [];
@@ -141,7 +146,7 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   return { app, routes };
