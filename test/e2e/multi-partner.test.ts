@@ -1,17 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readReferenceFile, seedDemoCatalog } from '../../src/modules/catalog/catalog.service.ts';
-import { createLogger } from '../../src/platform/log.ts';
-import { inSystemTransaction } from '../../src/platform/runtime.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 
 /** Multi-partner, multi-channel: a second partner changes nothing of the first one's. */
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
-  const rows = await readReferenceFile(
-    new URL('../../data/licensing-service-plans.csv', import.meta.url).pathname,
-  );
-  await inSystemTransaction(t.handle, t.config, createLogger('silent'), (ctx) => seedDemoCatalog(ctx, rows));
+  t = await startTestApp({}, { catalog: true });
 });
 afterAll(async () => t?.close());
 

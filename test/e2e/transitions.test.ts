@@ -1,8 +1,5 @@
 import { addDays, addYears } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readReferenceFile, seedDemoCatalog } from '../../src/modules/catalog/catalog.service.ts';
-import { createLogger } from '../../src/platform/log.ts';
-import { inSystemTransaction } from '../../src/platform/runtime.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 
 /**
@@ -14,11 +11,7 @@ const STANDARD = 'demo-m365-business-standard';
 const STANDARD_SKU = 'f245ecc8-75af-4f8e-b61f-27d8114de5f3';
 
 beforeAll(async () => {
-  t = await startTestApp({}, { queue: true });
-  const rows = await readReferenceFile(
-    new URL('../../data/licensing-service-plans.csv', import.meta.url).pathname,
-  );
-  await inSystemTransaction(t.handle, t.config, createLogger('silent'), (ctx) => seedDemoCatalog(ctx, rows));
+  t = await startTestApp({}, { queue: true, catalog: true });
 });
 afterAll(async () => t?.close());
 

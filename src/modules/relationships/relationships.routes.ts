@@ -1,10 +1,7 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { fixedClock } from '../../platform/clock.ts';
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { ErrorBody, errorResponses, PageQuery, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
-import { mailEnabled, sendMail } from '../../platform/mail.ts';
-import { findPartner } from '../partners/partners.repo.ts';
 import { acceptInvitation, declineInvitation, viewInvitation } from './invitations.service.ts';
 import {
   AcceptedInvitationView,
@@ -23,6 +20,7 @@ import {
   TokenParams,
 } from './relationships.schemas.ts';
 import {
+  emailInvitation,
   listRelationshipRequests,
   listTenantPartners,
   removeRelationship,
@@ -31,33 +29,6 @@ import {
 } from './relationships.service.ts';
 
 const tokenErrors = { ...errorResponses, 410: ErrorBody };
-
-/** Sends the link after the invitation has committed; a mail failure leaves the link to be copied. */
-async function emailInvitation(
-  deps: ServerDeps,
-  log: FastifyBaseLogger,
-  to: string,
-  created: { url: string; expiresAt: string },
-  partnerId: string,
-) {
-  if (!mailEnabled(deps.config)) return false;
-  const base = deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}`;
-  const partner = await findPartner(deps.handle.db, partnerId);
-  try {
-    await sendMail(deps.config, {
-      to,
-      subject: `${partner?.name ?? 'A partner'} asks to become your reseller`,
-      text:
-        `${partner?.name ?? 'A partner'} asks to become a reseller of your organisation.\n\n` +
-        `Open this link, signed in as a global admin of your tenant, to see what is asked and accept or decline:\n` +
-        `${base}${created.url}\n\nThe link can be used once and expires on ${created.expiresAt}.\n`,
-    });
-    return true;
-  } catch (err) {
-    log.warn({ err }, 'invitation e-mail not sent');
-    return false;
-  }
-}
 
 export function registerRelationships(app: App, deps: ServerDeps) {
   app.post(
@@ -80,7 +51,11 @@ export function registerRelationships(app: App, deps: ServerDeps) {
       if (!email || reply.getHeader('idempotent-replayed')) return created;
       return {
         ...created,
-        emailed: await emailInvitation(deps, req.log, email, created, req.actor?.partnerId ?? ''),
+        emailed: await emailInvitation(readContext(deps, req), {
+          to: email,
+          url: created.url,
+          expiresAt: created.expiresAt,
+        }),
       };
     },
   );

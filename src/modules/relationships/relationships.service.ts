@@ -6,6 +6,7 @@ import type { Db, PartnerRow, TenantRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
+import { mailEnabled, sendMail } from '../../platform/mail.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
   delegatedAdminByPartner,
@@ -242,4 +243,29 @@ export async function removeRelationship(
     acceptedAt: rel.accepted_at.toISOString(),
     removedAt: now.toISOString(),
   };
+}
+
+/**
+ * E-mails an invitation link, after the invitation has committed (a side effect, never inside the
+ * transaction). A mail failure is logged and answered as `false`: the link can still be copied.
+ */
+export async function emailInvitation(ctx: Ctx<Db>, input: { to: string; url: string; expiresAt: string }) {
+  if (!mailEnabled(ctx.config)) return false;
+  const base = ctx.config.publicUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
+  const partner = await findPartner(ctx.db, ctx.actor.partnerId ?? '');
+  const who = partner?.name ?? 'A partner';
+  try {
+    await sendMail(ctx.config, {
+      to: input.to,
+      subject: `${who} asks to become your reseller`,
+      text:
+        `${who} asks to become a reseller of your organisation.\n\n` +
+        'Open this link, signed in as a global admin of your tenant, to see what is asked and accept or decline:\n' +
+        `${base}${input.url}\n\nThe link can be used once and expires on ${input.expiresAt}.\n`,
+    });
+    return true;
+  } catch (err) {
+    ctx.log.warn({ err }, 'invitation e-mail not sent');
+    return false;
+  }
 }
