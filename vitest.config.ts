@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Three projects: pure unit tests, and the data-layer/end-to-end suite run twice,
 // once on embedded PGlite and once on the PostgreSQL server (DATABASE_URL or the local one).
 const dbInclude = ['src/**/*.db.test.ts', 'test/**/*.test.ts'];
-const dbExclude = ['test/browser/**', 'test/crash/**'];
+const dbExclude = ['test/browser/**', 'test/crash/**', 'test/load/**'];
 
 export default defineConfig({
   test: {
@@ -42,6 +42,26 @@ export default defineConfig({
           include: ['test/crash/**/*.test.ts'],
           env: { TRASLADO_TEST_DB: 'postgres' },
           globalSetup: ['test/fixtures/global-setup-postgres.ts'],
+          testTimeout: 300_000,
+        },
+      },
+      {
+        // A bounded loopback load test against a real server process on PostgreSQL.
+        test: {
+          name: 'load',
+          include: ['test/load/**/*.test.ts'],
+          env: { TRASLADO_TEST_DB: 'postgres' },
+          globalSetup: ['test/fixtures/global-setup-postgres.ts'],
+          testTimeout: 300_000,
+        },
+      },
+      {
+        // The console in Debian's Chromium (playwright-core).
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          env: { TRASLADO_TEST_DB: 'pglite' },
+          globalSetup: ['test/fixtures/global-setup-pglite.ts'],
           testTimeout: 300_000,
         },
       },
