@@ -1,0 +1,140 @@
+import { type ReactNode, useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Action } from '../../src/platform/auth/permissions.ts';
+import { Loading } from './components/Alert.tsx';
+import { Layout } from './components/Layout.tsx';
+import { match, navigate, useLocation } from './router.tsx';
+import { useSession } from './session.tsx';
+import { AuditView } from './views/AuditView.tsx';
+import { BillingView } from './views/BillingView.tsx';
+import { CatalogView } from './views/CatalogView.tsx';
+import { ClockView } from './views/ClockView.tsx';
+import { CreditQueueView } from './views/CreditQueueView.tsx';
+import { CustomersView } from './views/CustomersView.tsx';
+import { CustomerView } from './views/CustomerView.tsx';
+import { HomeView } from './views/HomeView.tsx';
+import { InvitationView } from './views/InvitationView.tsx';
+import { PlannerView } from './views/PlannerView.tsx';
+import { RelationshipsView } from './views/RelationshipsView.tsx';
+import { SignInView } from './views/SignInView.tsx';
+import { TenantCreditsView } from './views/TenantCreditsView.tsx';
+import { TenantTasksView } from './views/TenantTasksView.tsx';
+import { TenantView } from './views/TenantView.tsx';
+import { TransitionView } from './views/TransitionView.tsx';
+
+interface Route {
+  path: string;
+  /** Undefined: public (the invitation page is readable before signing in). */
+  action?: Action;
+  render(params: Record<string, string>): ReactNode;
+}
+
+const ROUTES: Route[] = [
+  { path: '/customers', action: 'customers.read', render: () => <CustomersView /> },
+  {
+    path: '/customers/:tenantId',
+    action: 'customers.read',
+    render: (p) => <CustomerView tenantId={p.tenantId!} />,
+  },
+  { path: '/relationships', action: 'relationships.request', render: () => <RelationshipsView /> },
+  { path: '/planner', action: 'transitions.plan', render: () => <PlannerView /> },
+  {
+    path: '/transitions/:id',
+    action: 'customers.read',
+    render: (p) => <TransitionView transitionId={p.id!} />,
+  },
+  { path: '/billing', action: 'billing.read', render: () => <BillingView /> },
+  { path: '/invitations/:token', render: (p) => <InvitationView token={p.token!} /> },
+  { path: '/tenant', action: 'tenant.read', render: () => <TenantView /> },
+  { path: '/tenant/tasks', action: 'tenant.read', render: () => <TenantTasksView /> },
+  { path: '/tenant/credits', action: 'tenant.read', render: () => <TenantCreditsView /> },
+  { path: '/catalog', action: 'offers.read', render: () => <CatalogView /> },
+  { path: '/audit', action: 'audit.read', render: () => <AuditView /> },
+  { path: '/clock', action: 'session.read', render: () => <ClockView /> },
+  { path: '/admin/credits', action: 'operator.billing', render: () => <CreditQueueView /> },
+];
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  return <h1>{t('notFound.title')}</h1>;
+}
+
+function Forbidden() {
+  const { t } = useTranslation();
+  return (
+    <>
+      <h1>{t('forbidden.title')}</h1>
+      <p>{t('forbidden.text')}</p>
+    </>
+  );
+}
+
+function Home() {
+  const { user } = useSession();
+  if (user?.kind === 'customer') return <Redirect to="/tenant" />;
+  if (user?.kind === 'operator') return <Redirect to="/catalog" />;
+  return <HomeView />;
+}
+
+export function App() {
+  const loc = useLocation();
+  const { user, can } = useSession();
+  const { t, i18n } = useTranslation();
+
+  // One <h1> per view, and a title that says where one is.
+  useEffect(() => {
+    const h1 = document.querySelector('main h1');
+    document.title = h1?.textContent ? `${h1.textContent} · ${t('shell.product')}` : t('shell.product');
+  });
+  useEffect(() => {
+    document.documentElement.lang = i18n.language;
+  }, [i18n.language]);
+  // After a client-side navigation, move focus to the new view so keyboard and screen-reader
+  // users start at its content (not on the link they left behind).
+  const firstRender = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each new path
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [loc.pathname]);
+
+  if (user === undefined) {
+    return (
+      <Layout>
+        <Loading />
+      </Layout>
+    );
+  }
+
+  if (loc.pathname === '/sign-in') {
+    return (
+      <Layout>
+        <SignInView next={loc.search.get('next')} />
+      </Layout>
+    );
+  }
+
+  let content: ReactNode = null;
+  if (loc.pathname === '/' || loc.pathname === '') {
+    content = user ? <Home /> : <Redirect to="/sign-in" />;
+  } else {
+    for (const r of ROUTES) {
+      const params = match(r.path, loc.pathname);
+      if (!params) continue;
+      if (r.action && !user) content = <Redirect to={`/sign-in?next=${encodeURIComponent(loc.href)}`} />;
+      else if (r.action && !can(r.action)) content = <Forbidden />;
+      else content = r.render(params);
+      break;
+    }
+    if (content === null) content = <NotFound />;
+  }
+  return <Layout>{content}</Layout>;
+}

@@ -1,0 +1,374 @@
+/**
+ * The console's fetch client. The session lives in an HttpOnly cookie set by POST /api/auth/login
+ * (never in localStorage); every non-GET call carries the CSRF token the server handed out.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly description: string,
+    readonly data?: unknown,
+  ) {
+    super(description);
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+// Kept in memory only: the server hands it out again on GET /api/auth/me after a reload.
+let csrfToken: string | undefined;
+
+export function setCsrfToken(token: string | undefined) {
+  csrfToken = token;
+}
+
+// Told when a call finds the session gone (expired or revoked elsewhere), so the console signs out.
+let onSessionLost: (() => void) | undefined;
+export function setSessionLostHandler(handler: (() => void) | undefined) {
+  onSessionLost = handler;
+}
+
+export interface CallOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  body?: unknown;
+  /** Sent on creating calls; the caller keeps it for retries of the same user action. */
+  idempotencyKey?: string;
+  query?: Record<string, string | number | undefined | null>;
+}
+
+export async function api<T>(path: string, options: CallOptions = {}): Promise<T> {
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  let url = path;
+  if (options.query) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(options.query)) {
+      if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+    }
+    const qs = params.toString();
+    if (qs) url += `?${qs}`;
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'network_error');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const body = (json ?? {}) as { code?: string; description?: string; data?: unknown };
+    if (res.status === 401 && !path.startsWith('/api/auth/')) onSessionLost?.();
+    throw new ApiError(
+      res.status,
+      body.code ?? 'http_error',
+      body.description ?? `HTTP ${res.status}`,
+      body.data,
+    );
+  }
+  return json as T;
+}
+
+/** A key made once per user action and reused when the same action is retried. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+// ---- API shapes the console reads (see ../shared/API.md and src/modules/*/*.schemas.ts) ----
+
+export interface User {
+  id: string;
+  email: string;
+  displayName?: string;
+  kind: 'partner' | 'customer' | 'operator' | string;
+  roles: string[];
+  partnerId?: string;
+  tenantId?: string;
+  csrfToken?: string;
+}
+
+export interface LoginResponse {
+  token: string;
+  expiresAt: string;
+  user: User;
+  csrfToken?: string;
+}
+
+export interface Customer {
+  id: string;
+  companyName: string;
+  defaultDomain: string;
+  country: string;
+  region: string;
+  createdAt: string;
+  relationship?: { id: string; status: string; acceptedAt?: string | null } | null;
+}
+
+export interface Subscription {
+  id: string;
+  tenantId: string;
+  offerId: string;
+  offerName?: string;
+  skuId: string;
+  quantity: number;
+  assignedSeats: number;
+  status: string;
+  channel: string;
+  partnerId?: string;
+  purchasedVia?: string;
+  billingCycle: string;
+  term?: string;
+  termStart: string;
+  termEnd: string;
+  autoRenew: boolean;
+  unitPrice?: number | null;
+  currency?: string | null;
+  canChange?: boolean;
+  nextChangeAt?: string | null;
+}
+
+export interface ServicePlan {
+  id: string;
+  name: string;
+  workload: string;
+  holdsUserData: boolean;
+  quotaLabel?: string;
+}
+
+export interface UserLicense {
+  skuId: string;
+  skuPartNumber?: string;
+  name?: string;
+  excludedPlans: string[];
+  hasAccess: boolean;
+  servicePlans?: ServicePlan[];
+}
+
+export interface TenantUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  licenses: UserLicense[];
+  hasAccess: boolean;
+}
+
+export interface Grant {
+  id: string;
+  partnerId: string;
+  tenantId: string;
+  kind: 'dap' | 'gdap';
+  roles: string[];
+  durationDays: number | null;
+  autoExtend: boolean;
+  status: string;
+  requestedAt: string;
+  approvedAt: string | null;
+  expiresAt: string | null;
+  requestExpiresAt: string | null;
+  endedAt: string | null;
+}
+
+export interface PartnerDelegatedAdmin {
+  tenantId: string;
+  partnerId: string;
+  canActOnBehalf: boolean;
+  grants: Grant[];
+}
+
+export interface DelegatedAdminAsked {
+  roles: string[];
+  durationDays: number;
+  autoExtend: boolean;
+}
+
+export interface RelationshipRequest {
+  id: string;
+  status: string;
+  tenantId: string | null;
+  delegatedAdmin: DelegatedAdminAsked | null;
+  createdAt: string;
+  expiresAt: string;
+  respondedAt: string | null;
+  relationshipId: string | null;
+  url?: string;
+  token?: string;
+}
+
+export interface Invitation {
+  kind: string;
+  partner: { name: string; country: string; region: string; regionName?: string };
+  dap: boolean;
+  delegatedAdmin: DelegatedAdminAsked | null;
+  expiresAt: string;
+}
+
+export interface Reason {
+  code: string;
+  params: Record<string, unknown>;
+  text: string;
+  textEs: string;
+}
+
+export interface PlanLine {
+  sourceSubscriptionId: string;
+  sourceOfferId: string;
+  sourceSkuId: string;
+  channel: string;
+  targetOfferId: string | null;
+  addOnOfferIds: string[];
+  targetSkuIds: string[];
+  choice?: string;
+  quantity: number;
+  assignedSeats?: number;
+  reassignLicenses: boolean;
+  reassignments?: { userId: string; userPrincipalName: string }[];
+  disposition: string;
+  sourceActor?: string;
+  sourceEndsAt?: string;
+  lossIfCancelledNow: number;
+  overlapCost?: number;
+  currency?: string;
+  creditEligible: boolean;
+  creditFiledBy?: 'partner' | 'customer';
+  workloadsAtRisk?: string[];
+  verdict: string;
+  reasons: Reason[];
+}
+
+export interface TransitionStep {
+  key: string;
+  kind: string;
+  lineIndex: number | null;
+  actor: string;
+  dueAt: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+}
+
+export interface Transition {
+  id: string;
+  tenantId: string;
+  partnerId: string;
+  status: string;
+  verdict: string;
+  path: string;
+  plannedAt: string;
+  reasons: Reason[];
+  lines: PlanLine[];
+  timeline: { at: string; step: string; lineIndex: number; actor: string }[];
+  seats: { skuId: string; points: { at: string; pool: number; assigned: number }[] }[];
+  totals: {
+    quantity: number;
+    sourceSeats: number;
+    overlapCost: number;
+    lossIfCancelledNow: number;
+    currency: string;
+  };
+  steps: TransitionStep[];
+}
+
+export interface TransitionSummary {
+  id: string;
+  status: string;
+  verdict: string;
+  plannedAt: string;
+  lines: number;
+}
+
+export interface Acknowledgment {
+  sourceSubscriptionId: string;
+  substituteOfferId?: string;
+  addOnOfferIds?: string[];
+}
+
+export interface Offer {
+  id: string;
+  name: string;
+  skuId: string;
+  skuPartNumber: string;
+  kind: string;
+  term: string;
+  billingCycle: string;
+  minQuantity: number;
+  maxQuantity: number;
+  status: string;
+  existingCustomersOnly: boolean;
+  successorOfferId?: string | null;
+  successorAddOnOfferIds?: string[];
+  markets: string[];
+  unitPrice: number | null;
+  currency?: string | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actor: { userId: string | null; email: string | null; roles: string[] };
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  tenantId: string | null;
+  requestId: string | null;
+}
+
+export interface Clock {
+  now: string;
+  offsetDays: number;
+  unlocked: boolean;
+}
+
+export interface TenantPartner {
+  partner: { id: string; name: string; country: string; region: string; kind: string };
+  relationship: { id: string; status: string; acceptedAt: string | null };
+  delegatedAdmin: { canActOnBehalf: boolean; grants: Grant[] };
+}
+
+export interface CustomerTask {
+  transitionId: string;
+  step: string;
+  partner: { id: string; name: string };
+  subscriptionId: string | null;
+  dueAt: string;
+  detail: Record<string, unknown>;
+}
+
+export interface CreditRequest {
+  id: string;
+  tenantId: string;
+  subscriptionId: string;
+  filedBy: 'customer' | 'partner';
+  partnerId: string | null;
+  reason: string;
+  amount: number | null;
+  status: string;
+  decidedAmount: number | null;
+  decidedAt: string | null;
+  createdAt: string;
+}
+
+export interface Tenant {
+  id: string;
+  companyName: string;
+  defaultDomain: string;
+  country: string;
+  region: string;
+}

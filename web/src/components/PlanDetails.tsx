@@ -1,0 +1,203 @@
+import { lazy, Suspense, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Offer, PlanLine, Transition } from '../api.ts';
+import { useFormat, useReasonText } from '../format.ts';
+import { Loading } from './Alert.tsx';
+import { StatusBadge } from './Status.tsx';
+
+// The chart library is large: it loads only when a plan is on screen.
+const SeatTimeline = lazy(() => import('./SeatTimeline.tsx').then((m) => ({ default: m.SeatTimeline })));
+
+export interface PlanDetailsProps {
+  plan: Transition;
+  offers?: Map<string, Offer>;
+  skuNames?: Map<string, string>;
+  /** Present when the viewer may re-plan with an acknowledgment (naming the substitute offer). */
+  onAcknowledge?: (line: PlanLine, substituteOfferId: string, addOnOfferIds: string[]) => void;
+  acknowledging?: boolean;
+  /** Orderable base offers a blocked line may proceed with, by explicit acknowledgment. */
+  substitutes?: Offer[];
+}
+
+export function PlanDetails({
+  plan,
+  offers,
+  skuNames,
+  onAcknowledge,
+  acknowledging,
+  substitutes,
+}: PlanDetailsProps) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const reasonText = useReasonText();
+  const offerName = (id: string | null) => (id ? (offers?.get(id)?.name ?? id) : t('planner.noTarget'));
+  return (
+    <div className="stack">
+      <div className="card">
+        <p data-testid="plan-verdict" data-verdict={plan.verdict} data-transition-id={plan.id}>
+          {t('planner.verdict')}: <StatusBadge status={plan.verdict} />
+        </p>
+        {plan.reasons.length > 0 && (
+          <ul>
+            {plan.reasons.map((r) => (
+              <li key={`${r.code}:${JSON.stringify(r.params)}`}>{reasonText(r)}</li>
+            ))}
+          </ul>
+        )}
+        <dl className="details inline">
+          <dt>{t('planner.totalSeats')}</dt>
+          <dd>{f.number(plan.totals.quantity)}</dd>
+          <dt>{t('planner.overlapCost')}</dt>
+          <dd>{f.money(plan.totals.overlapCost, plan.totals.currency)}</dd>
+          <dt>{t('planner.lossIfCancelledNow')}</dt>
+          <dd>{f.money(plan.totals.lossIfCancelledNow, plan.totals.currency)}</dd>
+          <dt>{t('planner.plannedAt')}</dt>
+          <dd>{f.dateTime(plan.plannedAt)}</dd>
+        </dl>
+      </div>
+
+      <h2>{t('planner.lines')}</h2>
+      {plan.lines.length === 0 && <p>{t('planner.noLines')}</p>}
+      {plan.lines.map((l, i) => (
+        <article
+          key={l.sourceSubscriptionId}
+          className={`card plan-line verdict-${l.verdict}`}
+          data-testid="plan-line"
+          data-verdict={l.verdict}
+          data-source-subscription-id={l.sourceSubscriptionId}
+          data-target-offer-id={l.targetOfferId ?? ''}
+          data-disposition={l.disposition}
+          aria-labelledby={`line-${i}-h`}
+        >
+          <h3 id={`line-${i}-h`}>
+            {t('planner.lineTitle', { n: i + 1 })}: {offerName(l.sourceOfferId)} →{' '}
+            {offerName(l.targetOfferId)}
+            {l.addOnOfferIds.map((a) => ` + ${offerName(a)}`).join('')}
+          </h3>
+          <dl className="details inline">
+            <dt>{t('planner.channel')}</dt>
+            <dd>{t(`channels.${l.channel}`, { defaultValue: l.channel })}</dd>
+            <dt>{t('planner.seats')}</dt>
+            <dd>
+              {f.number(l.quantity)}
+              {l.assignedSeats !== undefined &&
+                ` (${t('planner.assigned', { n: f.number(l.assignedSeats) })})`}
+            </dd>
+            <dt>{t('planner.reassignment')}</dt>
+            <dd>
+              {l.reassignLicenses
+                ? t('planner.reassignYes', { count: l.reassignments?.length ?? l.assignedSeats ?? 0 })
+                : t('planner.reassignNo')}
+            </dd>
+            <dt>{t('planner.disposition')}</dt>
+            <dd>
+              {t(`dispositions.${l.disposition}`, { defaultValue: l.disposition })}
+              {l.sourceEndsAt && ` (${t('planner.endsOn', { date: f.date(l.sourceEndsAt) })})`}
+            </dd>
+            <dt>{t('planner.lossIfCancelledNow')}</dt>
+            <dd>{f.money(l.lossIfCancelledNow, l.currency ?? plan.totals.currency)}</dd>
+            <dt>{t('planner.credit')}</dt>
+            <dd>
+              {l.creditEligible
+                ? t(`planner.creditBy.${l.creditFiledBy ?? 'customer'}`)
+                : t('planner.creditNone')}
+            </dd>
+            <dt>{t('planner.verdict')}</dt>
+            <dd>
+              <StatusBadge status={l.verdict} />
+            </dd>
+          </dl>
+          <ul className="reasons">
+            {l.reasons.map((r) => (
+              <li key={`${r.code}:${JSON.stringify(r.params)}`}>{reasonText(r)}</li>
+            ))}
+          </ul>
+          {onAcknowledge && (l.verdict === 'blocked' || l.verdict === 'needs-acknowledgment') && (
+            <AcknowledgeLine
+              line={l}
+              n={i + 1}
+              substitutes={substitutes ?? []}
+              disabled={!!acknowledging}
+              onAcknowledge={onAcknowledge}
+            />
+          )}
+        </article>
+      ))}
+
+      <h2>{t('planner.timelineChart')}</h2>
+      <Suspense fallback={<Loading />}>
+        <SeatTimeline seats={plan.seats} skuNames={skuNames} />
+      </Suspense>
+
+      <h2>{t('planner.timeline')}</h2>
+      <table>
+        <caption className="sr-only">{t('planner.timeline')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('planner.when')}</th>
+            <th scope="col">{t('planner.step')}</th>
+            <th scope="col">{t('planner.line')}</th>
+            <th scope="col">{t('planner.who')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {plan.timeline.map((s) => (
+            <tr key={`${s.step}-${s.lineIndex}-${s.at}`} data-testid="timeline-step" data-step={s.step}>
+              <td>{f.date(s.at)}</td>
+              <td>{t(`steps.${s.step}`, { defaultValue: s.step })}</td>
+              <td>{s.lineIndex !== null && s.lineIndex !== undefined ? s.lineIndex + 1 : '—'}</td>
+              <td>{t(`actors.${s.actor}`, { defaultValue: s.actor })}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function AcknowledgeLine({
+  line,
+  n,
+  substitutes,
+  disabled,
+  onAcknowledge,
+}: {
+  line: PlanLine;
+  n: number;
+  substitutes: Offer[];
+  disabled: boolean;
+  onAcknowledge: NonNullable<PlanDetailsProps['onAcknowledge']>;
+}) {
+  const { t } = useTranslation();
+  // A lower-tier line is acknowledged with the target the planner chose; a blocked line has none,
+  // so the person names the substitute (the data at risk is recorded with it).
+  const proposed = line.targetOfferId;
+  const [choice, setChoice] = useState(proposed ?? substitutes[0]?.id ?? '');
+  const id = `substitute-${n}`;
+  return (
+    <div className="stack">
+      <p className="muted small">{t('planner.acknowledgeHelp')}</p>
+      {!proposed && (
+        <div className="field">
+          <label htmlFor={id}>{t('planner.substituteFor', { n })}</label>
+          <select id={id} value={choice} onChange={(e) => setChoice(e.target.value)}>
+            {substitutes.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <button
+        type="button"
+        className="warn"
+        disabled={disabled || !choice}
+        aria-label={t('planner.acknowledgeLine', { n })}
+        onClick={() => onAcknowledge(line, choice, proposed ? line.addOnOfferIds : [])}
+      >
+        {t('planner.acknowledge')}
+      </button>
+    </div>
+  );
+}

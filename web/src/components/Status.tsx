@@ -1,0 +1,39 @@
+import { useTranslation } from 'react-i18next';
+
+const TONE: Record<string, string> = {
+  active: 'good',
+  accepted: 'good',
+  ready: 'good',
+  applied: 'good',
+  done: 'good',
+  approved: 'good',
+  available: 'good',
+  pending: 'warn',
+  submitted: 'warn',
+  planned: 'warn',
+  waiting: 'warn',
+  applying: 'warn',
+  requested: 'warn',
+  'needs-acknowledgment': 'warn',
+  expired: 'warn',
+  suspended: 'warn',
+  'end-of-sale': 'warn',
+  blocked: 'bad',
+  failed: 'bad',
+  declined: 'bad',
+  rejected: 'bad',
+  disabled: 'bad',
+  deleted: 'bad',
+  cancelled: 'bad',
+  revoked: 'bad',
+};
+
+/** A status in words (translated), with a colour that is never the only signal. */
+export function StatusBadge({ status }: { status: string }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`badge badge-${TONE[status] ?? 'neutral'}`}>
+      {t(`status.${status}`, { defaultValue: status })}
+    </span>
+  );
+}

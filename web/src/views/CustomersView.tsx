@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, type Customer, type Page } from '../api.ts';
+import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { StatusBadge } from '../components/Status.tsx';
+import { useLoad } from '../hooks.ts';
+import { Link } from '../router.tsx';
+import { regionName } from './common.ts';
+
+const PAGE_SIZE = 20;
+
+export function CustomersView() {
+  const { t } = useTranslation();
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
+  // The cursors of the pages seen so far, so "Previous page" can go back.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors[cursors.length - 1] ?? null;
+
+  useEffect(() => {
+    const id = setTimeout(() => {
+      setQuery(search.trim());
+      setCursors([null]);
+    }, 300);
+    return () => clearTimeout(id);
+  }, [search]);
+
+  const { data, error, loading } = useLoad(
+    () => api<Page<Customer>>('/api/customers', { query: { search: query, cursor, limit: PAGE_SIZE } }),
+    [query, cursor],
+  );
+
+  return (
+    <section>
+      <h1>{t('customers.title')}</h1>
+      <div className="toolbar">
+        <div className="field">
+          <label htmlFor="customer-search">{t('customers.search')}</label>
+          <input
+            id="customer-search"
+            type="search"
+            value={search}
+            placeholder={t('customers.searchPlaceholder')}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        </div>
+      </div>
+      <ErrorAlert error={error} />
+      {loading && !data && <Loading />}
+      {data && (
+        <>
+          <table>
+            <caption className="sr-only">{t('customers.title')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('customers.company')}</th>
+                <th scope="col">{t('customers.domain')}</th>
+                <th scope="col">{t('customers.country')}</th>
+                <th scope="col">{t('customers.region')}</th>
+                <th scope="col">{t('customers.relationship')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((c) => (
+                <tr key={c.id} data-testid="customer-row" data-domain={c.defaultDomain}>
+                  <td>
+                    <Link href={`/customers/${c.id}`}>{c.companyName}</Link>
+                  </td>
+                  <td>{c.defaultDomain}</td>
+                  <td>{c.country}</td>
+                  <td>{regionName(t, c.region)}</td>
+                  <td>
+                    <StatusBadge status={c.relationship?.status ?? 'accepted'} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {data.items.length === 0 && <p>{query ? t('customers.noMatch') : t('customers.none')}</p>}
+          <div className="pager">
+            <button
+              type="button"
+              className="secondary"
+              disabled={cursors.length <= 1}
+              onClick={() => setCursors((c) => c.slice(0, -1))}
+            >
+              {t('common.previousPage')}
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={!data.nextCursor}
+              onClick={() => data.nextCursor && setCursors((c) => [...c, data.nextCursor])}
+            >
+              {t('common.nextPage')}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,205 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  type Acknowledgment,
+  api,
+  type Page,
+  type PlanLine,
+  type Transition,
+  type TransitionSummary,
+} from '../api.ts';
+import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { PlanDetails } from '../components/PlanDetails.tsx';
+import { StatusBadge } from '../components/Status.tsx';
+import { useFormat } from '../format.ts';
+import { useAction, useLoad } from '../hooks.ts';
+import { Link, navigate, useLocation } from '../router.tsx';
+import { useSession } from '../session.tsx';
+import { loadCustomers, loadOfferNames } from './common.ts';
+
+type Disposition = 'let-expire' | 'cancel-now';
+type Quantity = 'same' | 'assigned';
+
+export function PlannerView() {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const { can } = useSession();
+  const loc = useLocation();
+  const customers = useLoad(() => loadCustomers(), []);
+  const names = useLoad(() => loadOfferNames(), []);
+  const [tenantId, setTenantId] = useState(loc.search.get('customer') ?? '');
+  const [disposition, setDisposition] = useState<Disposition>('let-expire');
+  const [quantity, setQuantity] = useState<Quantity>('same');
+  const [acks, setAcks] = useState<Acknowledgment[]>([]);
+  const [plan, setPlan] = useState<Transition | null>(null);
+
+  useEffect(() => {
+    if (!tenantId && customers.data?.[0]) setTenantId(customers.data[0].id);
+  }, [customers.data, tenantId]);
+
+  const earlier = useLoad(
+    () =>
+      tenantId
+        ? api<Page<TransitionSummary>>(`/api/customers/${encodeURIComponent(tenantId)}/transitions`, {
+            query: { limit: 10 },
+          })
+        : Promise.resolve(null),
+    [tenantId, plan?.id],
+  );
+
+  const create = useAction((key: string, acknowledgments: Acknowledgment[]) =>
+    api<Transition>(`/api/customers/${encodeURIComponent(tenantId)}/transitions`, {
+      method: 'POST',
+      idempotencyKey: key,
+      body: { options: { disposition, quantity, acknowledgments } },
+    }),
+  );
+  const apply = useAction(async (key: string, id: string) => {
+    await api(`/api/transitions/${encodeURIComponent(id)}/apply`, { method: 'POST', idempotencyKey: key });
+    return true;
+  });
+
+  const market = customers.data?.find((c) => c.id === tenantId)?.country;
+  const substitutes = [...(names.data?.byOffer.values() ?? [])].filter(
+    (o) => o.kind === 'base' && o.status === 'available' && (!market || o.markets.includes(market)),
+  );
+
+  const choose = (id: string) => {
+    setTenantId(id);
+    setPlan(null);
+    setAcks([]);
+    history.replaceState(null, '', `/planner?customer=${encodeURIComponent(id)}`);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const p = await create.run(acks);
+    if (p) setPlan(p);
+  };
+
+  const acknowledge = async (line: PlanLine, substituteOfferId: string, addOnOfferIds: string[]) => {
+    const next = [
+      ...acks.filter((a) => a.sourceSubscriptionId !== line.sourceSubscriptionId),
+      { sourceSubscriptionId: line.sourceSubscriptionId, substituteOfferId, addOnOfferIds },
+    ];
+    setAcks(next);
+    const p = await create.run(next);
+    if (p) setPlan(p);
+  };
+
+  const doApply = async () => {
+    if (!plan) return;
+    if (await apply.run(plan.id)) navigate(`/transitions/${encodeURIComponent(plan.id)}`);
+  };
+
+  return (
+    <section>
+      <h1>{t('planner.title')}</h1>
+      <p className="muted">{t('planner.intro')}</p>
+      <ErrorAlert error={customers.error ?? names.error} />
+      {customers.loading && !customers.data && <Loading />}
+      {customers.data && customers.data.length === 0 && <p>{t('planner.noCustomers')}</p>}
+      {customers.data && customers.data.length > 0 && (
+        <form className="card toolbar" onSubmit={submit}>
+          <div className="field">
+            <label htmlFor="planner-customer">{t('planner.customer')}</label>
+            <select id="planner-customer" value={tenantId} onChange={(e) => choose(e.target.value)}>
+              {customers.data.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.companyName} ({c.defaultDomain})
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="planner-disposition">{t('planner.oldSubscriptions')}</label>
+            <select
+              id="planner-disposition"
+              value={disposition}
+              onChange={(e) => setDisposition(e.target.value as Disposition)}
+            >
+              <option value="let-expire">{t('dispositions.let-expire')}</option>
+              <option value="cancel-now">{t('dispositions.cancel-now')}</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="planner-quantity">{t('planner.quantity')}</label>
+            <select
+              id="planner-quantity"
+              value={quantity}
+              onChange={(e) => setQuantity(e.target.value as Quantity)}
+            >
+              <option value="same">{t('planner.quantitySame')}</option>
+              <option value="assigned">{t('planner.quantityAssigned')}</option>
+            </select>
+          </div>
+          <button type="submit" disabled={create.pending || !tenantId}>
+            {t('planner.create')}
+          </button>
+        </form>
+      )}
+      {acks.length > 0 && <p className="muted">{t('planner.acknowledged', { count: acks.length })}</p>}
+      <ErrorAlert error={create.error} />
+      {create.pending && <Loading />}
+      {plan && (
+        <>
+          <PlanDetails
+            plan={plan}
+            offers={names.data?.byOffer}
+            skuNames={names.data?.bySku}
+            onAcknowledge={
+              can('transitions.plan') ? (l, sub, adds) => void acknowledge(l, sub, adds) : undefined
+            }
+            substitutes={substitutes}
+            acknowledging={create.pending}
+          />
+          {can('transitions.apply') && (
+            <div className="card stack">
+              <ErrorAlert error={apply.error} />
+              {plan.verdict !== 'ready' && <p>{t('planner.applyNeedsReady')}</p>}
+              <button
+                type="button"
+                onClick={() => void doApply()}
+                disabled={plan.verdict !== 'ready' || apply.pending}
+              >
+                {t('planner.apply')}
+              </button>
+            </div>
+          )}
+        </>
+      )}
+      {earlier.data && earlier.data.items.length > 0 && (
+        <section aria-labelledby="earlier-h">
+          <h2 id="earlier-h">{t('planner.earlier')}</h2>
+          <table>
+            <caption className="sr-only">{t('planner.earlier')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('planner.plannedAt')}</th>
+                <th scope="col">{t('planner.verdict')}</th>
+                <th scope="col">{t('planner.status')}</th>
+                <th scope="col">{t('planner.lines')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {earlier.data.items.map((s) => (
+                <tr key={s.id} data-testid="transition-row" data-status={s.status} data-verdict={s.verdict}>
+                  <td>
+                    <Link href={`/transitions/${encodeURIComponent(s.id)}`}>{f.dateTime(s.plannedAt)}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={s.verdict} />
+                  </td>
+                  <td>
+                    <StatusBadge status={s.status} />
+                  </td>
+                  <td>{f.number(s.lines)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,190 @@
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, type Page, type RelationshipRequest } from '../api.ts';
+import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { CopyField } from '../components/CopyField.tsx';
+import { StatusBadge } from '../components/Status.tsx';
+import { useFormat } from '../format.ts';
+import { useAction, useLoad } from '../hooks.ts';
+import { useSession } from '../session.tsx';
+import { splitRoles } from './CustomerView.tsx';
+
+export function RelationshipsView() {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const { can } = useSession();
+  const [domain, setDomain] = useState('');
+  const [askDap, setAskDap] = useState(false);
+  const [roles, setRoles] = useState('User Administrator, License Administrator');
+  const [days, setDays] = useState('90');
+  const [created, setCreated] = useState<(RelationshipRequest & { link: string }) | null>(null);
+  const list = useLoad(
+    () => api<Page<RelationshipRequest>>('/api/relationship-requests', { query: { limit: 100 } }),
+    [],
+  );
+
+  const create = useAction((key: string) =>
+    api<RelationshipRequest>('/api/relationship-requests', {
+      method: 'POST',
+      idempotencyKey: key,
+      body: {
+        ...(domain.trim() ? { domain: domain.trim().toLowerCase() } : {}),
+        ...(askDap && can('delegated-admin.request')
+          ? { delegatedAdmin: { roles: splitRoles(roles), durationDays: Number(days) } }
+          : {}),
+      },
+    }),
+  );
+  const withdraw = useAction((_key: string, id: string) =>
+    api(`/api/relationship-requests/${encodeURIComponent(id)}/withdraw`, { method: 'POST' }),
+  );
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const res = await create.run();
+    if (res?.url) {
+      setCreated({ ...res, link: new URL(res.url, window.location.origin).toString() });
+      list.reload();
+    }
+  };
+
+  // The status of the link just made, as the list now reports it.
+  const current = created ? (list.data?.items.find((r) => r.id === created.id) ?? created) : null;
+
+  return (
+    <section>
+      <h1>{t('relationships.title')}</h1>
+      <div className="grid-2">
+        <form className="card stack" onSubmit={submit} aria-labelledby="rr-form-h">
+          <h2 id="rr-form-h">{t('relationships.formTitle')}</h2>
+          <p className="muted">{t('relationships.formHelp')}</p>
+          <div className="field">
+            <label htmlFor="rr-domain">{t('relationships.domain')}</label>
+            <input
+              id="rr-domain"
+              value={domain}
+              placeholder="fabrikam.demo"
+              onChange={(e) => setDomain(e.target.value)}
+              autoComplete="off"
+            />
+            <span className="muted small">{t('relationships.domainHelp')}</span>
+          </div>
+          {can('delegated-admin.request') && (
+            <fieldset>
+              <legend>{t('customer.delegatedAdmin')}</legend>
+              <div className="check">
+                <input
+                  id="rr-dap"
+                  type="checkbox"
+                  checked={askDap}
+                  onChange={(e) => setAskDap(e.target.checked)}
+                />
+                <label htmlFor="rr-dap">{t('relationships.askDap')}</label>
+              </div>
+              {askDap && (
+                <>
+                  <div className="field">
+                    <label htmlFor="rr-roles">{t('relationships.roles')}</label>
+                    <input id="rr-roles" value={roles} onChange={(e) => setRoles(e.target.value)} required />
+                    <span className="muted small">{t('relationships.rolesHelp')}</span>
+                  </div>
+                  <div className="field">
+                    <label htmlFor="rr-days">{t('relationships.duration')}</label>
+                    <input
+                      id="rr-days"
+                      type="number"
+                      min={1}
+                      max={730}
+                      value={days}
+                      onChange={(e) => setDays(e.target.value)}
+                      required
+                    />
+                  </div>
+                </>
+              )}
+            </fieldset>
+          )}
+          <ErrorAlert error={create.error} />
+          <button type="submit" disabled={create.pending}>
+            {t('relationships.create')}
+          </button>
+        </form>
+        {created && current && (
+          <section className="card stack" aria-labelledby="rr-link-h">
+            <h2 id="rr-link-h">{t('relationships.linkTitle')}</h2>
+            <CopyField label={t('relationships.link')} value={created.link} testId="invitation-link" />
+            <p className="muted">{t('relationships.linkHelp', { date: f.date(created.expiresAt) })}</p>
+            <p>
+              {t('relationships.status')}:{' '}
+              <span data-testid="relationship-request-status" data-status={current.status}>
+                <StatusBadge status={current.status} />
+              </span>
+            </p>
+            <button type="button" className="secondary" onClick={list.reload}>
+              {t('relationships.refresh')}
+            </button>
+          </section>
+        )}
+      </div>
+      <section aria-labelledby="rr-list-h">
+        <h2 id="rr-list-h">{t('relationships.listTitle')}</h2>
+        <ErrorAlert error={list.error ?? withdraw.error} />
+        {list.loading && !list.data && <Loading />}
+        {list.data && list.data.items.length === 0 && <p>{t('relationships.none')}</p>}
+        {list.data && list.data.items.length > 0 && (
+          <table>
+            <caption className="sr-only">{t('relationships.listTitle')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('relationships.created')}</th>
+                <th scope="col">{t('relationships.status')}</th>
+                <th scope="col">{t('relationships.asks')}</th>
+                <th scope="col">{t('relationships.expires')}</th>
+                <th scope="col">{t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((r) => (
+                <tr
+                  key={r.id}
+                  data-testid="relationship-request-row"
+                  data-status={r.status}
+                  data-request-id={r.id}
+                >
+                  <td>{f.dateTime(r.createdAt)}</td>
+                  <td>
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td>
+                    {t('relationships.reseller')}
+                    {r.delegatedAdmin &&
+                      ` + ${t('relationships.gdapSummary', {
+                        roles: r.delegatedAdmin.roles.join(', '),
+                        days: r.delegatedAdmin.durationDays,
+                      })}`}
+                  </td>
+                  <td>{f.date(r.expiresAt)}</td>
+                  <td>
+                    {r.status === 'pending' && (
+                      <button
+                        type="button"
+                        className="secondary"
+                        aria-label={t('relationships.withdrawOne', { date: f.dateTime(r.createdAt) })}
+                        onClick={async () => {
+                          await withdraw.run(r.id);
+                          list.reload();
+                        }}
+                      >
+                        {t('relationships.withdraw')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </section>
+  );
+}
