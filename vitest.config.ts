@@ -11,6 +11,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts'],
@@ -18,6 +19,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'pglite',
           include: dbInclude,
@@ -27,6 +29,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'postgres',
           include: dbInclude,
@@ -36,6 +39,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         // Crash tests run real server processes on the PostgreSQL server and kill them.
         test: {
           name: 'crash',
@@ -46,6 +50,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         // A bounded loopback load test against a real server process on PostgreSQL.
         test: {
           name: 'load',
@@ -56,6 +61,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         // The console in Debian's Chromium (playwright-core).
         test: {
           name: 'browser',

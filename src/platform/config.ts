@@ -26,6 +26,16 @@ export interface Config {
   invitationTtlDays: number;
   /** Signs invitation tokens (TRASLADO_SECRET); when unset, one is generated and kept in platform_settings. */
   secret: string | undefined;
+  /** Requests per minute per client (session or API token, else IP) on /api; 0 turns it off. */
+  rateLimit: number;
+  /** Sign-in attempts per minute per IP address; 0 turns it off. */
+  loginRateLimit: number;
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For): false (none, the default),
+   * true (any), a hop count, or addresses/CIDRs. Needed behind a reverse proxy, else every client
+   * shares the proxy's address for the per-IP limits.
+   */
+  trustProxy: boolean | number | string;
   /**
    * Subscription lifecycle durations, in days (SPEC §2 "Lifecycle"): expired grace with full
    * access, then disabled (admins only), the backup window after a cancellation, and the time
@@ -37,6 +47,18 @@ export interface Config {
     cancelledBackupDays: number;
     seatReductionGraceDays: number;
   };
+}
+
+function nonNegative(value: string | undefined, fallback: number, name: string): number {
+  const n = int(value, fallback);
+  if (n < 0) throw new Error(`${name} must be 0 (off) or a positive number, got ${n}`);
+  return n;
+}
+
+function trustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -72,6 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: env.TRASLADO_PUBLIC_URL || undefined,
     invitationTtlDays: int(env.TRASLADO_INVITATION_TTL_DAYS, 30),
     secret: env.TRASLADO_SECRET || undefined,
+    rateLimit: nonNegative(env.TRASLADO_RATE_LIMIT, 600, 'TRASLADO_RATE_LIMIT'),
+    loginRateLimit: nonNegative(env.TRASLADO_LOGIN_RATE_LIMIT, 20, 'TRASLADO_LOGIN_RATE_LIMIT'),
+    trustProxy: trustProxy(env.TRASLADO_TRUST_PROXY),
     lifecycle: {
       expiredDays: int(env.TRASLADO_EXPIRED_DAYS, 30),
       disabledDays: int(env.TRASLADO_DISABLED_DAYS, 90),

@@ -1,17 +1,85 @@
+import type { FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 
-// Secrets never reach the logs: tokens, passwords and cookies are redacted wherever they appear.
+// Secrets never reach the logs: tokens, passwords, cookies and the signing secret are redacted
+// wherever a logged object names them (test/security/secrets-in-logs.test.ts scans a real log).
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
   'req.headers["idempotency-key"]',
   'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'authorization',
+  'cookie',
   'password',
   '*.password',
+  '*.*.password',
   'token',
   '*.token',
+  '*.*.token',
+  'csrfToken',
+  '*.csrfToken',
+  'secret',
+  '*.secret',
+  'smtpUrl',
+  '*.smtpUrl',
+  'databaseUrl',
+  '*.databaseUrl',
 ];
 
-export function createLogger(level = 'info'): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+const REDACTED = '[redacted]';
+
+/**
+ * A URL as it may be logged. Invitation links carry their token in the path (the API's
+ * /api/invitations/<token> and the console's /invitations/<token>); session and API tokens and
+ * signed tokens are masked wherever else they appear, and so are token-like query parameters.
+ */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/(\/invitations\/)[^/?#]+/g, `$1${REDACTED}`)
+    .replace(/\bt(?:ses|api)_[A-Za-z0-9_-]+/g, REDACTED)
+    .replace(/[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}/g, REDACTED)
+    .replace(/([?&](?:token|access_token|password|secret|key|code)=)[^&#]*/gi, `$1${REDACTED}`);
+}
+
+/** Fastify's request line, with the URL redacted (Fastify's own serializer logs it as sent). */
+function requestSerializer(req: FastifyRequest) {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? redactUrl(req.url) : req.url,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
+// Database errors (PGlite's, some drivers') carry the failed statement's bound values, which can
+// hold a new token or a response body about to be stored: logged errors keep the SQL, never these.
+const STATEMENT_VALUES = new Set(['params', 'parameters', 'values', 'bindings']);
+
+function withoutValues(value: unknown, depth = 0): unknown {
+  if (!value || typeof value !== 'object' || depth > 5) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutValues(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = STATEMENT_VALUES.has(k) ? REDACTED : withoutValues(v, depth + 1);
+  }
+  return out;
+}
+
+function errorSerializer(err: Error) {
+  return withoutValues(pino.stdSerializers.err(err));
+}
+
+export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    serializers: { req: requestSerializer, err: errorSerializer },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

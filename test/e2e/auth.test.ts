@@ -93,8 +93,12 @@ describe('sessions', () => {
     });
     expect(login.status).toBe(200);
     expect(login.body.user).toMatchObject({ roles: ['sales-agent'], partnerId: partner.id });
+    // The pinned `{ token, user }`, plus the expiry and the CSRF token for cookie-authenticated changes.
+    expect(Object.keys(login.body).sort()).toEqual(['csrfToken', 'expiresAt', 'token', 'user']);
     const token = login.body.token;
-    expect((await t.call({ url: '/api/auth/me', token })).status).toBe(200);
+    const me = await t.call({ url: '/api/auth/me', token });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ ...login.body.user, csrfToken: login.body.csrfToken });
     expect((await t.call({ method: 'POST', url: '/api/auth/logout', token })).status).toBe(204);
     const after = await t.call({ url: '/api/auth/me', token });
     expect(after.status).toBe(401);

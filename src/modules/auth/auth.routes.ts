@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fixedClock } from '../../platform/clock.ts';
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { ErrorBody, errorResponses, PageQuery } from '../../platform/http/schemas.ts';
-import type { App, ServerDeps } from '../../platform/http/server.ts';
+import { type App, SESSION_COOKIE, type ServerDeps } from '../../platform/http/server.ts';
 import {
   ApiTokenPage,
   ApiTokenParams,
@@ -10,29 +11,53 @@ import {
   CreatedApiToken,
   LoginBody,
   LoginResponse,
-  UserView,
+  MeView,
 } from './auth.schemas.ts';
 import { createApiToken, listApiTokens, logout, me, revokeApiToken, signIn } from './auth.service.ts';
+
+/**
+ * The console's session cookie: HttpOnly (page scripts never see the token), SameSite=Lax (not
+ * sent on cross-site posts), Secure when served over HTTPS, and no longer-lived than the session.
+ */
+function sessionCookie(req: FastifyRequest, deps: ServerDeps) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: req.protocol === 'https' || !!deps.config.publicUrl?.startsWith('https:'),
+  };
+}
+
+function setSessionCookie(req: FastifyRequest, reply: FastifyReply, deps: ServerDeps, token: string) {
+  reply.setCookie(SESSION_COOKIE, token, {
+    ...sessionCookie(req, deps),
+    maxAge: deps.config.sessionTtlHours * 3600,
+  });
+}
 
 export function registerAuth(app: App, deps: ServerDeps) {
   app.post(
     '/api/auth/login',
     {
-      config: { public: true },
+      config: { public: true, throttle: 'login' },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in; returns a bearer token',
+        summary:
+          'Sign in; returns a bearer token (and sets the session cookie, with csrfToken for cookie-authenticated changes)',
         security: [],
         body: LoginBody,
         response: { 200: LoginResponse, ...errorResponses, 429: ErrorBody },
       },
     },
-    async (req) =>
-      signIn(
+    async (req, reply) => {
+      const { sessionId, ...session } = await signIn(
         deps.handle.db,
         { clock: fixedClock(deps.clock.now()), requestId: req.id, log: req.log, config: deps.config },
         req.body,
-      ),
+      );
+      setSessionCookie(req, reply, deps, session.token);
+      return { ...session, csrfToken: app.csrfTokenFor(sessionId) };
+    },
   );
   app.post(
     '/api/auth/logout',
@@ -40,12 +65,13 @@ export function registerAuth(app: App, deps: ServerDeps) {
       config: { action: 'session.manage' },
       schema: {
         tags: ['auth'],
-        summary: 'Revoke the current session token',
+        summary: 'Revoke the current session token (and clear the session cookie)',
         response: { 204: Type.Null(), ...errorResponses },
       },
     },
     async (req, reply) => {
       await runInTransaction(deps, req, reply, (ctx) => logout(ctx), { status: 204 });
+      reply.clearCookie(SESSION_COOKIE, sessionCookie(req, deps));
       return null;
     },
   );
@@ -55,11 +81,14 @@ export function registerAuth(app: App, deps: ServerDeps) {
       config: { action: 'session.read' },
       schema: {
         tags: ['auth'],
-        summary: 'The signed-in user',
-        response: { 200: UserView, ...errorResponses },
+        summary: 'The signed-in user, with the CSRF token of this session',
+        response: { 200: MeView, ...errorResponses },
       },
     },
-    async (req) => me(readContext(deps, req)),
+    async (req) => {
+      const ctx = readContext(deps, req);
+      return { ...(await me(ctx)), csrfToken: app.csrfTokenFor(ctx.actor.sessionId) };
+    },
   );
   app.post(
     '/api/auth/tokens',

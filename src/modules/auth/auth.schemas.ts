@@ -11,8 +11,20 @@ export const UserView = Type.Object({
   tenantId: Type.Optional(Type.String()),
 });
 
+/** Sent as `x-csrf-token` on changing calls made with the session cookie (not needed with a bearer token). */
+const CsrfToken = Type.String({
+  description: 'Send as the x-csrf-token header on every non-GET call authenticated by the session cookie',
+});
+
 export const LoginBody = Obj({ email: Email, password: NonEmpty(200) });
-export const LoginResponse = Type.Object({ token: Type.String(), expiresAt: DateTime, user: UserView });
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  expiresAt: DateTime,
+  user: UserView,
+  csrfToken: CsrfToken,
+});
+/** The signed-in user, and the CSRF token of this session (the console reads it after a reload). */
+export const MeView = Type.Composite([UserView, Type.Object({ csrfToken: CsrfToken })]);
 
 export const CreateApiTokenBody = Obj({
   name: NonEmpty(100),

@@ -71,7 +71,12 @@ export async function login(ctx: Omit<Ctx, 'actor'>, input: { email: string; pas
     },
     { action: 'session.created', targetType: 'session', targetId: session.id },
   );
-  return { token: session.token, expiresAt: session.expiresAt.toISOString(), user: view };
+  return {
+    token: session.token,
+    expiresAt: session.expiresAt.toISOString(),
+    user: view,
+    sessionId: session.id,
+  };
 }
 
 export async function logout(ctx: Ctx) {

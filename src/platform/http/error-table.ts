@@ -35,6 +35,7 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   idempotency_key_invalid: e(400, 'The Idempotency-Key must be 1 to 128 visible characters.'),
   conflict: e(409, 'The resource changed meanwhile; retry.'),
   rate_limited: e(429, 'Too many requests; retry after the time in Retry-After.'),
+  csrf_token_invalid: e(403, 'This change needs the x-csrf-token of your session (GET /api/auth/me).'),
   clock_locked: e(403, 'The platform clock is locked on this install.'),
   clock_backwards: e(422, (p) => `The clock only moves forward (now ${p.now}, asked ${p.requested}).`),
   internal_error: e(500, 'Something went wrong on our side; the change was not made.'),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -12,13 +13,16 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { type Action, can } from '../auth/permissions.ts';
 import { resolveToken } from '../auth/sessions.ts';
+import { signingSecret } from '../auth/signing.ts';
 import { type PlatformClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { DomainError, isDomainError } from '../errors.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Actor } from './context.ts';
+import { CSRF_HEADER, csrfTokens, isSafeMethod } from './csrf.ts';
 import { describeError } from './error-table.ts';
+import { registerRateLimits } from './rate-limit.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface RouteConfig {
@@ -26,6 +30,8 @@ export interface RouteConfig {
   action?: Action;
   /** Routes anyone may call (health, login, the docs, the invitation page). */
   public?: boolean;
+  /** `login`: also counted against the per-IP sign-in limit (TRASLADO_LOGIN_RATE_LIMIT). */
+  throttle?: 'login';
 }
 
 export interface RouteInfo {
@@ -55,6 +61,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     action?: Action;
     public?: boolean;
+    throttle?: 'login';
+  }
+  interface FastifyInstance {
+    /** The CSRF token of a session, for the login answer and /me (see csrf.ts). */
+    csrfTokenFor(sessionId: string): string;
   }
 }
 
@@ -78,6 +89,9 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // Behind a reverse proxy, the client address (for the per-IP limits) comes from X-Forwarded-For.
+    // (Fastify takes a hop count too; its types only leave it out.)
+    trustProxy: deps.config.trustProxy as boolean | string,
     // Errors raised before routing (bad URL, over-long params) go through the same error shape.
     frameworkErrors: (err, req, reply) => {
       sendError(err, req, reply);
@@ -89,7 +103,11 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
   // nosniff, frame denial, a strict CSP, no referrer leaks. The API reference page sends its own
   // CSP for its static files (`staticCSP` below), as the strict one would block them.
   await app.register(helmet, { global: true });
+  await app.register(cookie);
   app.decorateRequest('actor', null);
+  const csrf = csrfTokens(await signingSecret(deps.handle.db, deps.config));
+  app.decorate('csrfTokenFor', csrf.tokenFor);
+  const limits = await registerRateLimits(app, deps.config);
 
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (opts) => {
@@ -109,18 +127,28 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
     reply.header('x-request-id', req.id);
   });
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     await deps.clock.refresh();
     const cfg = req.routeOptions.config as RouteConfig;
-    if (cfg.public) {
-      req.actor = await authenticate(req, deps);
-      return;
-    }
-    if (!cfg.action) return; // 404 handler
-    const actor = await authenticate(req, deps);
-    if (!actor) throw new DomainError('unauthenticated');
-    req.actor = actor;
-    if (!can(actor.roles, cfg.action)) throw new DomainError('forbidden', { action: cfg.action });
+    const known = !!(cfg.public || cfg.action); // else the 404 handler
+    const auth = known ? await authenticate(req, deps) : null;
+    // A session cookie rides along on any request a browser sends us, forged cross-site ones
+    // included; an unsafe method must prove with the CSRF header that our own page sent it.
+    const csrfOk =
+      !auth ||
+      auth.via === 'bearer' ||
+      isSafeMethod(req.method) ||
+      csrf.verify(auth.actor.sessionId, req.headers[CSRF_HEADER]);
+    req.actor = auth && csrfOk ? auth.actor : null;
+    // Limits come after authentication, as a valid session is the client's key, and before
+    // anything costly (password hashing, the use case).
+    if (cfg.throttle === 'login') await limits.login(req, reply);
+    if (req.url.startsWith('/api/')) await limits.api(req, reply);
+    if (!known || cfg.public) return;
+    if (!auth) throw new DomainError('unauthenticated');
+    if (!csrfOk) throw new DomainError('csrf_token_invalid');
+    const actor = auth.actor;
+    if (!can(actor.roles, cfg.action!)) throw new DomainError('forbidden', { action: cfg.action });
     const tenantId = (req.params as Record<string, string> | undefined)?.tenantId;
     if (tenantId !== undefined && !(await deps.canSeeTenant(deps.handle, actor, tenantId))) {
       throw new DomainError('tenant_not_found');
@@ -141,9 +169,13 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
           'Errors are `{ code, description }`; lists are `{ items, nextCursor }`; creating calls accept `Idempotency-Key`.',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // The console's session (set by login); changing calls also need the x-csrf-token header.
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
       },
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { session: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
@@ -152,24 +184,23 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
   return { app, routes };
 }
 
-async function authenticate(req: FastifyRequest, deps: ServerDeps): Promise<Actor | null> {
+async function authenticate(
+  req: FastifyRequest,
+  deps: ServerDeps,
+): Promise<{ actor: Actor; via: 'bearer' | 'cookie' } | null> {
   const header = req.headers.authorization;
   let token: string | undefined;
+  let via: 'bearer' | 'cookie' = 'bearer';
   if (typeof header === 'string' && header.startsWith('Bearer ')) token = header.slice(7).trim();
-  else token = readCookie(req.headers.cookie, SESSION_COOKIE);
+  else {
+    token = req.cookies[SESSION_COOKIE];
+    via = 'cookie';
+  }
   if (!token) return null;
   // Sessions expire on wall-clock time, not the movable platform clock: time travel in a demo
   // must not sign everyone out, nor keep a stolen token alive.
-  return resolveToken(deps.handle.db, token, systemClock.now());
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
+  const actor = await resolveToken(deps.handle.db, token, systemClock.now());
+  return actor ? { actor, via } : null;
 }
 
 const PG_CONFLICT = new Set(['23505', '40001', '40P01']);
