@@ -1,9 +1,30 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { signingSecret } from '../auth/signing.ts';
 import { fixedClock } from '../clock.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
 import { DomainError } from '../errors.ts';
-import { claimKey, readIdempotencyKey, requestHash, saveResponse } from '../idempotency/idempotency.ts';
+import {
+  claimKey,
+  type ResponseSeal,
+  readIdempotencyKey,
+  requestHash,
+  responseSeal,
+  saveResponse,
+} from '../idempotency/idempotency.ts';
 import type { Actor, Ctx } from './context.ts';
 import type { ServerDeps } from './server.ts';
+
+const seals = new WeakMap<DatabaseHandle, Promise<ResponseSeal>>();
+
+/** One seal per database: its key comes from the install's signing secret, read once. */
+function sealOf(deps: ServerDeps): Promise<ResponseSeal> {
+  let seal = seals.get(deps.handle);
+  if (!seal) {
+    seal = signingSecret(deps.handle.db, deps.config).then(responseSeal);
+    seals.set(deps.handle, seal);
+  }
+  return seal;
+}
 
 export function actorOf(req: FastifyRequest): Actor {
   if (!req.actor) throw new DomainError('unauthenticated');
@@ -26,6 +47,7 @@ export async function runInTransaction<T>(
   const status = opts.status ?? 200;
   const key = req.method === 'POST' ? readIdempotencyKey(req.headers) : undefined;
   const now = deps.clock.now();
+  const seal = key ? await sealOf(deps) : undefined;
   const result = await deps.handle.db.transaction().execute(async (trx) => {
     const ctx: Ctx = {
       db: trx,
@@ -40,9 +62,9 @@ export async function runInTransaction<T>(
     const hash = requestHash([req.method, req.url, req.body ?? null]);
     const claim = await claimKey(trx, scope, key, hash, now);
     if (claim.kind === 'replay')
-      return { status: claim.statusCode, body: claim.response as T, replayed: true };
+      return { status: claim.statusCode, body: seal!.open(claim.response) as T, replayed: true };
     const body = await fn(ctx);
-    await saveResponse(trx, scope, key, status, body);
+    await saveResponse(trx, scope, key, status, seal!.seal(body));
     return { status, body };
   });
   reply.status(result.status);

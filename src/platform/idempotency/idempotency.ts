@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Trx } from '../db/database.ts';
 import { DomainError } from '../errors.ts';
 
@@ -49,16 +49,48 @@ export async function claimKey(
   return { kind: 'replay', statusCode: row.status_code, response: row.response };
 }
 
+/**
+ * Saved responses can hold secrets shown once (a new API token, an invitation link), so they are
+ * stored sealed with AES-256-GCM under a key derived from the install's signing secret: a database
+ * dump or backup alone does not give them away.
+ */
+export interface ResponseSeal {
+  seal(response: unknown): { sealed: string };
+  open(stored: unknown): unknown;
+}
+
+export function responseSeal(signingSecret: string): ResponseSeal {
+  const key = createHmac('sha256', signingSecret).update('traslado.idempotency.v1').digest();
+  return {
+    seal(response) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(JSON.stringify(response ?? null), 'utf8'), cipher.final()]);
+      return { sealed: Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url') };
+    },
+    open(stored) {
+      const sealed = (stored as { sealed?: unknown } | null)?.sealed;
+      if (typeof sealed !== 'string') return stored;
+      const raw = Buffer.from(sealed, 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      return JSON.parse(
+        Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'),
+      );
+    },
+  };
+}
+
 export async function saveResponse(
   trx: Trx,
   scope: string,
   key: string,
   statusCode: number,
-  response: unknown,
+  response: { sealed: string },
 ) {
   await trx
     .updateTable('idempotency_keys')
-    .set({ status_code: statusCode, response: JSON.stringify(response ?? null) })
+    .set({ status_code: statusCode, response: JSON.stringify(response) })
     .where('scope', '=', scope)
     .where('key', '=', key)
     .execute();
