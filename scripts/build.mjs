@@ -1,5 +1,7 @@
 // Bundles the CLI and server into dist/traslado.mjs, so `npm start` loads one file instead of
 // transpiling ~150 TypeScript files at every start. Dependencies stay in node_modules.
+// Then builds the web console into web/dist (Vite), which `traslado start` serves at `/`.
+import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -13,3 +15,19 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+const CONSOLE_CONFIG = 'web/vite.config.ts';
+let vite;
+try {
+  vite = await import('vite');
+} catch {
+  // A production install without dev dependencies: the API still runs, `/` says how to build.
+  console.log('vite is not installed: the web console was not built (web/dist); `/` will say so.');
+}
+if (vite && !existsSync(CONSOLE_CONFIG)) {
+  console.log(`no ${CONSOLE_CONFIG}: the web console was not built.`);
+} else if (vite) {
+  // A failed console build fails this script: a console that silently stays stale is worse.
+  await vite.build({ configFile: CONSOLE_CONFIG, logLevel: 'warn' });
+  console.log('web console built into web/dist');
+}

@@ -18,6 +18,7 @@ import { signingSecret } from './platform/auth/signing.ts';
 import { PlatformClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import type { DatabaseHandle } from './platform/db/connect.ts';
+import { registerConsole } from './platform/http/console.ts';
 import { createServer, type ServerDeps } from './platform/http/server.ts';
 import type { Queue } from './platform/queue/queue.ts';
 
@@ -66,6 +67,7 @@ export async function buildApp(opts: {
   registerAudit(app, deps);
   registerClock(app, deps);
   registerTransitions(app, deps);
+  registerConsole(app);
 
   await app.ready();
   return { app, deps, routes };

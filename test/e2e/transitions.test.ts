@@ -155,6 +155,8 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
       body: { autoRenew: false },
     });
     // Through the source's end and its expired grace: the pool never drops below the 45 assigned.
+    // While the source is in its expired grace, the seats in use show on the subscription that keeps them.
+    let sawGrace = false;
     for (const days of [30, 16, 20, 15, 100]) {
       await t.expectOk({
         method: 'POST',
@@ -162,9 +164,16 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
         token: t.operatorToken,
         body: { advanceDays: days },
       });
-      const { pool } = await skuAccess(c.tenant.id, token, STANDARD_SKU);
+      const { pool, items } = await skuAccess(c.tenant.id, token, STANDARD_SKU);
       expect(pool).toBeGreaterThanOrEqual(45);
+      const source = items.find((s: { id: string }) => s.id === c.source.id);
+      if (source.status === 'expired') {
+        sawGrace = true;
+        const kept = items.find((s: { channel: string }) => s.channel === 'partner');
+        expect([source.assignedSeats, kept.assignedSeats]).toEqual([0, 45]);
+      }
     }
+    expect(sawGrace).toBe(true);
     const done = await waitFor(plan.id, token, ['applied', 'failed']);
     expect((await t.expectOk({ url: '/api/tenant/tasks', token: c.adminToken })).items).toEqual([]);
     expect(done.status).toBe('applied');

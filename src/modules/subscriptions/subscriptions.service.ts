@@ -108,7 +108,8 @@ export type SubscriptionView = ReturnType<typeof toSubscriptionView>;
 
 /**
  * Seats in use per subscription: a SKU's assignments fill the subscriptions that give users
- * access, oldest first (licenses are pooled by SKU, so this split is only for display).
+ * access, active ones before those in their expired grace, then oldest first (licenses are pooled
+ * by SKU, so this split is only for display; it shows the seats on the subscription that keeps them).
  */
 function assignedSeatsOf(
   rows: SubscriptionRow[],
@@ -118,8 +119,12 @@ function assignedSeatsOf(
 ) {
   const left = new Map(counts);
   const out = new Map<string, number>();
+  const graceRank = (s: SubscriptionRow) => (stateOf(s, now, settings).state === 'active' ? 0 : 1);
   const ordered = [...rows].sort(
-    (a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1),
+    (a, b) =>
+      graceRank(a) - graceRank(b) ||
+      a.created_at.getTime() - b.created_at.getTime() ||
+      (a.id < b.id ? -1 : 1),
   );
   for (const s of ordered) {
     if (!stateOf(s, now, settings).usersHaveAccess) {

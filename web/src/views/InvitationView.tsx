@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Invitation } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
@@ -21,6 +21,12 @@ export function InvitationView({ token }: { token: string }) {
     return what === 'accept' ? ('accepted' as const) : ('declined' as const);
   });
   const here = `/invitations/${encodeURIComponent(token)}`;
+  // The answer buttons go away once pressed: move focus to the outcome so a keyboard or screen
+  // reader user is not sent back to the top of the page.
+  const resultRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (result) resultRef.current?.focus();
+  }, [result]);
 
   return (
     <section className="narrow">
@@ -57,7 +63,7 @@ export function InvitationView({ token }: { token: string }) {
             <p className="muted">{t('invitation.expires', { date: f.dateTime(inv.data.expiresAt) })}</p>
           </div>
           {result ? (
-            <div data-testid="invitation-result" data-status={result}>
+            <div data-testid="invitation-result" data-status={result} ref={resultRef} tabIndex={-1}>
               <Notice>
                 {result === 'accepted' ? t('invitation.acceptedText') : t('invitation.declinedText')}
               </Notice>

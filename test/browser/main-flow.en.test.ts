@@ -1,0 +1,6 @@
+import { describe } from 'vitest';
+import { mainFlow } from './main-flow.ts';
+
+describe('the main flow in English', () => {
+  mainFlow('en');
+});
