@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { applyCommand } from './commands/apply.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 import { catalogImportCommand } from './commands/catalog-import.ts';
 import { clockCommand } from './commands/clock.ts';
 import { importCommand } from './commands/import.ts';
 import { planCommand } from './commands/plan.ts';
 import { prepareTemplateCommand } from './commands/prepare-template.ts';
-import { seedCommand } from './commands/seed.ts';
+import { parseScale, seedCommand } from './commands/seed.ts';
 import { startCommand } from './commands/start.ts';
 
 function positiveInt(value: string): number {
@@ -34,8 +35,14 @@ program
 
 program
   .command('seed')
-  .description('seed data: --demo (the pinned demo) ')
+  .description('seed data: --demo (the pinned demo) and/or --scale customers=N (a synthetic book)')
   .option('--demo', 'seed the demo partner, users and tenants (skipped when already seeded)')
+  .option('--scale <size>', 'a synthetic book for a scale partner: customers=N', parseScale)
+  .option(
+    '--seed <n>',
+    'the synthetic book to make (the same seed gives the same book; default 1)',
+    positiveInt,
+  )
   .option('--data <dir>', 'embedded database folder')
   .action(seedCommand);
 
@@ -73,19 +80,30 @@ program
 
 program
   .command('plan')
-  .description("plan transitions (dry runs) for a partner's customers and write a plan file")
+  .description(
+    "plan transitions (dry runs) for a partner's customers, streamed in batches, and write a report",
+  )
   .requiredOption('--partner <id>', 'the acting partner')
-  .option('--customers <file>', 'tenant ids: a JSON array or a CSV whose first column is the tenant id')
+  .option(
+    '--customers <file>',
+    'tenant ids: a JSON array, or a CSV with a tenantId column (else the first column)',
+  )
   .option('--all', 'every customer the partner has a relationship with')
-  .requiredOption('--out <file>', 'where to write the plan file (JSON)')
+  .requiredOption('--out <file>', 'the report: JSON lines, plus <file>.summary.csv')
+  .option('--batch-size <n>', 'customers read and planned together (default 200)', positiveInt)
   .option('--data <dir>', 'embedded database folder')
   .action(planCommand);
 
 program
   .command('apply')
-  .description('apply every ready plan of a plan file (resumable: run it again after an interruption)')
-  .argument('<file>', 'a plan file written by traslado plan')
+  .description(
+    'apply every ready plan of a report through the job queue (resumable: run it again after an interruption)',
+  )
+  .argument('<file>', 'a report written by traslado plan')
+  .option('--concurrency <n>', 'transitions run at once (default 4)', positiveInt)
   .option('--data <dir>', 'embedded database folder')
   .action(applyCommand);
+
+registerBackupCommands(program);
 
 await program.parseAsync();

@@ -1,69 +1,54 @@
-import { readFile } from 'node:fs/promises';
-import { buildApp } from '../../app.ts';
-import { runTransition } from '../../modules/transitions/transitions.jobs.ts';
-import { applyTransition } from '../../modules/transitions/transitions.service.ts';
-import { fixedClock } from '../../platform/clock.ts';
+import { access } from 'node:fs/promises';
+import { applyBulk } from '../../modules/transitions/transitions.bulk.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { DomainError } from '../../platform/errors.ts';
 import { createLogger } from '../../platform/log.ts';
-import { startQueue, stopQueue } from '../../platform/queue/queue.ts';
 import { openConfiguredDatabase } from '../../platform/runtime.ts';
-import { cliActor, type PlanFile } from './plan.ts';
+import { peakRssLine, printCliError, startProgress } from '../progress.ts';
 
 /**
- * Applies every ready plan of a plan file. Resumable: a transition already applied or under way
- * is not started twice (its steps are rows), so running the command again after an interruption
- * picks up where it stopped.
+ * Applies every ready plan of a report through the job queue. Ctrl-C stops sending new work, lets
+ * the work under way finish for a while and prints the summary so far (exit 130); a second Ctrl-C
+ * quits at once. Killed or interrupted, running it again resumes: nothing is done twice.
  */
-export async function applyCommand(file: string, opts: { data?: string }) {
-  const plan = JSON.parse(await readFile(file, 'utf8')) as PlanFile;
+async function runApplyCommand(file: string, opts: { concurrency?: number; data?: string }) {
+  await access(file); // a mistyped name fails before the database is opened
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
   const log = createLogger('warn');
   const handle = await openConfiguredDatabase(config);
-  const queue = await startQueue(handle, log);
-  const { app, deps } = await buildApp({ handle, config, log, queue });
-  const summary = { applied: 0, waiting: 0, failed: [] as string[], skipped: 0 };
-  try {
-    const ready = plan.transitions.filter((t) => t.transitionId && t.verdict === 'ready');
-    summary.skipped = plan.transitions.length - ready.length;
-    let i = 0;
-    for (const t of ready) {
-      i++;
-      try {
-        await handle.db.transaction().execute((trx) =>
-          applyTransition(
-            {
-              db: trx,
-              clock: fixedClock(deps.clock.now()),
-              actor: cliActor(plan.partnerId),
-              requestId: `cli-apply-${process.pid}`,
-              log,
-              config,
-            },
-            queue,
-            { transitionId: t.transitionId! },
-          ),
-        );
-        const status = await runTransition(deps, t.transitionId!);
-        if (status === 'applied') summary.applied++;
-        else if (status === 'waiting') summary.waiting++;
-        else if (status === 'failed')
-          summary.failed.push(`${t.tenantId}: a step failed (see GET /api/transitions/${t.transitionId})`);
-      } catch (err) {
-        summary.failed.push(
-          `${t.tenantId}: ${err instanceof DomainError ? err.code : (err as Error).message}`,
-        );
-      }
-      if (i % 50 === 0 || i === ready.length) console.log(`applied ${i}/${ready.length}`);
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) {
+      console.error('interrupted again: quitting now; run the same command again to resume');
+      process.exit(130);
     }
+    console.error('\nstopping: no new work; letting the work under way finish (Ctrl-C again to quit now)');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const started = Date.now();
+  const progress = startProgress('applying');
+  try {
+    const s = await applyBulk(handle, {
+      report: file,
+      concurrency: opts.concurrency ?? 4,
+      signal: abort.signal,
+      config,
+      log,
+      onProgress: (done, total) => progress.update(done, total),
+    });
+    progress.stop();
     console.log(
-      `done: ${summary.applied} applied, ${summary.waiting} waiting (dated steps or the customer's tasks remain), ${summary.failed.length} failed, ${summary.skipped} skipped (not ready)`,
+      `${s.interrupted ? 'interrupted' : 'done'} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${s.applied} applied, ${s.waiting} waiting (dated steps or the customer's tasks remain), ${s.failed.length} failed, ${s.skipped} skipped (not ready)${s.underway > 0 ? `, ${s.underway} under way` : ''}${s.notStarted > 0 ? `, ${s.notStarted} not started` : ''}${s.underway + s.notStarted > 0 ? ' (run the same command again to resume)' : ''}; ${peakRssLine(s.peakRssBytes)}`,
     );
-    for (const f of summary.failed) console.log(`  failed ${f}`);
-    if (summary.failed.length > 0) process.exitCode = 1;
+    for (const f of s.failed) console.log(`  failed ${f.tenantId}: ${f.reason}`);
+    if (s.interrupted) process.exitCode = 130;
+    else if (s.failed.length > 0 || s.underway > 0) process.exitCode = 1;
   } finally {
-    await app.close();
-    await stopQueue(queue);
+    progress.stop();
+    process.off('SIGINT', onSigint);
     await handle.close();
   }
 }
+
+export const applyCommand = (file: string, opts: Parameters<typeof runApplyCommand>[1]) =>
+  runApplyCommand(file, opts).catch(printCliError);

@@ -1,112 +1,58 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { visibleTenantIds } from '../../modules/relationships/relationships.repo.ts';
-import { planCustomerTransition } from '../../modules/transitions/transitions.service.ts';
-import { fixedClock, PlatformClock } from '../../platform/clock.ts';
+import { planBulk, readCustomerIds } from '../../modules/transitions/transitions.bulk.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { DomainError } from '../../platform/errors.ts';
-import type { Actor } from '../../platform/http/context.ts';
 import { createLogger } from '../../platform/log.ts';
 import { openConfiguredDatabase } from '../../platform/runtime.ts';
+import { peakRssLine, printCliError, startProgress } from '../progress.ts';
 
-export interface PlanFile {
-  partnerId: string;
-  plannedAt: string;
-  transitions: {
-    tenantId: string;
-    transitionId?: string;
-    verdict?: string;
-    lines?: number;
-    error?: string;
-  }[];
-}
-
-/** The CLI acts for a partner as its account admin would (recorded as the CLI in the audit trail). */
-export function cliActor(partnerId: string): Actor {
-  return {
-    userId: 'system',
-    email: 'cli@traslado.local',
-    kind: 'partner',
-    roles: ['account-admin'],
-    partnerId,
-    tenantId: null,
-    sessionId: `cli-${process.pid}`,
-  };
-}
-
-async function customerIds(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8');
-  if (file.endsWith('.json')) {
-    const data = JSON.parse(text) as unknown;
-    const list = Array.isArray(data) ? data : (data as { customers?: unknown[] }).customers;
-    if (!Array.isArray(list)) throw new Error(`${file}: expected a JSON array of tenant ids`);
-    return list.map((x) => (typeof x === 'string' ? x : String((x as { tenantId?: string }).tenantId)));
-  }
-  // CSV or plain text: the first column of each line, header "tenantId" skipped.
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.split(',')[0]!.trim())
-    .filter((x) => x && x.toLowerCase() !== 'tenantid');
-}
-
-export async function planCommand(opts: {
+/**
+ * Plans a partner's customers (dry runs, saved as transitions) streaming from the database, and
+ * writes the report: JSON lines (a header, then one line per customer) and `<out>.summary.csv`.
+ */
+async function runPlanCommand(opts: {
   partner: string;
   customers?: string;
   all?: boolean;
   out: string;
+  batchSize?: number;
   data?: string;
 }) {
-  if (!opts.all && !opts.customers) throw new Error('pass --all or --customers FILE');
+  if (!opts.all && !opts.customers) {
+    console.error('pass --all or --customers FILE');
+    process.exitCode = 2;
+    return;
+  }
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
   const log = createLogger('warn');
+  const tenantIds = opts.customers ? await readCustomerIds(opts.customers) : undefined;
   const handle = await openConfiguredDatabase(config);
+  const started = Date.now();
+  const progress = startProgress('planning');
   try {
-    const clock = new PlatformClock(handle.db);
-    await clock.refresh(true);
-    const ids = opts.all
-      ? (await visibleTenantIds(handle.db, opts.partner).execute()).map((r) => r.tenant_id)
-      : await customerIds(opts.customers!);
-    const out: PlanFile = { partnerId: opts.partner, plannedAt: clock.now().toISOString(), transitions: [] };
-    const counts: Record<string, number> = {};
-    let i = 0;
-    for (const tenantId of ids) {
-      i++;
-      try {
-        const view = await handle.db.transaction().execute((trx) =>
-          planCustomerTransition(
-            {
-              db: trx,
-              clock: fixedClock(clock.now()),
-              actor: cliActor(opts.partner),
-              requestId: `cli-plan-${process.pid}`,
-              log,
-              config,
-            },
-            { tenantId },
-          ),
-        );
-        out.transitions.push({
-          tenantId,
-          transitionId: view.id,
-          verdict: view.verdict,
-          lines: view.lines.length,
-        });
-        counts[view.verdict] = (counts[view.verdict] ?? 0) + 1;
-      } catch (err) {
-        const code = err instanceof DomainError ? err.code : (err as Error).message;
-        out.transitions.push({ tenantId, error: code });
-        counts.error = (counts.error ?? 0) + 1;
-      }
-      if (i % 100 === 0 || i === ids.length) console.log(`planned ${i}/${ids.length}`);
-    }
-    await writeFile(opts.out, `${JSON.stringify(out, null, 2)}\n`);
+    const result = await planBulk(handle, {
+      partnerId: opts.partner,
+      ...(tenantIds ? { tenantIds } : {}),
+      out: opts.out,
+      ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+      config,
+      log,
+      onProgress: (done, total) => progress.update(done, total),
+    });
+    progress.stop();
+    const counts = Object.entries(result.counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
     console.log(
-      `wrote ${opts.out}: ${
-        Object.entries(counts)
-          .map(([k, v]) => `${v} ${k}`)
-          .join(', ') || 'nothing to plan'
-      }`,
+      `planned ${result.customers} customers in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts || 'nothing to plan'}`,
+    );
+    console.log(
+      `wrote ${result.report} (JSON lines) and ${result.summaryCsv}; ${peakRssLine(result.peakRssBytes)}`,
     );
   } finally {
+    progress.stop();
     await handle.close();
   }
 }
+
+export const planCommand = (opts: Parameters<typeof runPlanCommand>[0]) =>
+  runPlanCommand(opts).catch(printCliError);

@@ -1,9 +1,11 @@
+import { readdir } from 'node:fs/promises';
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
 import { startQueue, stopQueue } from '../../platform/queue/queue.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../../seed/demo.ts';
+import { findDemoTemplateDir } from '../../seed/demo-template.ts';
 import { demoPartnerId, isSeeded, seedDemoOnce } from '../../seed/seed-once.ts';
 
 export async function startCommand(opts: { port?: number; host?: string; data?: string; demo?: boolean }) {
@@ -15,15 +17,20 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
     ...(opts.data ? { dataDir: opts.data } : {}),
   });
   const log = createLogger(config.logLevel);
-  const handle = await openConfiguredDatabase(config);
+  // An empty embedded folder starts as a copy of the ready-made demo when this code has one.
+  const demoTemplate = opts.demo !== false && !config.databaseUrl ? await findDemoTemplateDir() : null;
+  const fromDemoTemplate = !!demoTemplate && (await isEmptyDir(config.dataDir));
+  mark(demoTemplate ? 'demo template found' : 'no demo template for this code');
+  const handle = await openConfiguredDatabase(config, demoTemplate ? { templateDir: demoTemplate } : {});
   mark('database open');
   log.info({ database: handle.describe }, `database: ${handle.describe}`);
-  let seeded = false;
-  if (opts.demo !== false && !(await isSeeded(handle.db))) {
+  let seeded = fromDemoTemplate;
+  if (opts.demo !== false && !seeded && !(await isSeeded(handle.db))) {
     seeded = !!(await inSystemTransaction(handle, config, log, seedDemoOnce));
   }
   mark('seeded');
   const queue = await startQueue(handle, log);
+  mark('queue started');
   const { app } = await buildApp({ handle, config, log, queue });
   mark('app built');
   let address: string;
@@ -61,4 +68,8 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function isEmptyDir(dir: string): Promise<boolean> {
+  return (await readdir(dir).catch(() => [] as string[])).length === 0;
 }

@@ -6,13 +6,28 @@ import type { Reason } from './types.ts';
  */
 type Catalogue = Record<string, (p: Reason['params']) => string>;
 
-const money = (n: unknown, locale: string, currency: unknown) =>
-  new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency: typeof currency === 'string' ? currency : 'EUR',
-  }).format(Number(n) / 100);
+// Formatters are costly to build and a bulk plan formats millions of amounts and dates: keep one
+// per locale and currency.
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function formatter<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => T): T {
+  let f = formatters.get(key) as T | undefined;
+  if (!f) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
+}
+const money = (n: unknown, locale: string, currency: unknown) => {
+  const code = typeof currency === 'string' ? currency : 'EUR';
+  return formatter(
+    `n|${locale}|${code}`,
+    () => new Intl.NumberFormat(locale, { style: 'currency', currency: code }),
+  ).format(Number(n) / 100);
+};
 const day = (iso: unknown, locale: string) =>
-  new Date(String(iso)).toLocaleDateString(locale, { timeZone: 'UTC' });
+  formatter(`d|${locale}`, () => new Intl.DateTimeFormat(locale, { timeZone: 'UTC' })).format(
+    new Date(String(iso)),
+  );
 const list = (x: unknown) => (Array.isArray(x) ? x.join(', ') : String(x));
 const who = (by: unknown, es: boolean) =>
   by === 'partner'

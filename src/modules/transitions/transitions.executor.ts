@@ -63,17 +63,40 @@ export async function runDueSteps(
 ): Promise<TransitionRow['status']> {
   // A waiting step (the customer's task) is looked at once per run, not again and again.
   const seenWaiting = new Set<string>();
+  // A saved plan never changes: read it (it can be large) once per run, not once per step.
+  let savedPlan: unknown;
   for (let i = 0; i < maxSteps; i++) {
     const progressed = await openCtx(async (ctx) => {
       const trx = ctx.db as Trx;
-      const transition = await trx
+      const row = await trx
         .selectFrom('transitions')
-        .selectAll()
+        .select([
+          'id',
+          'tenant_id',
+          'partner_id',
+          'created_by_user_id',
+          'status',
+          'verdict',
+          'options',
+          'planned_at',
+          'apply_requested_at',
+          'apply_requested_by',
+          'finished_at',
+          'created_at',
+          'updated_at',
+        ])
         .where('id', '=', transitionId)
         .forUpdate()
         .executeTakeFirst();
-      if (!transition || transition.status === 'planned')
-        return { done: true, status: transition?.status ?? 'failed' };
+      if (!row || row.status === 'planned') return { done: true, status: row?.status ?? 'failed' };
+      savedPlan ??= (
+        await trx
+          .selectFrom('transitions')
+          .select('plan')
+          .where('id', '=', transitionId)
+          .executeTakeFirstOrThrow()
+      ).plan;
+      const transition: TransitionRow = { ...row, plan: savedPlan };
       const steps = await trx
         .selectFrom('transition_steps')
         .selectAll()

@@ -27,20 +27,24 @@ export async function enqueueRun(queue: Queue, trx: Trx, transitionId: string, s
 
 /** The actor a transition's steps run as: the partner user who asked to apply it. */
 async function requesterActor(trx: Trx, transitionId: string): Promise<Actor> {
+  // A transition applied from the CLI (`traslado apply`) has no requesting user: it runs as the
+  // partner's account admin would, and is audited as the system.
   const row = await trx
     .selectFrom('transitions as t')
-    .innerJoin('users as u', 'u.id', 't.apply_requested_by')
-    .select(['u.id', 'u.email', 'u.partner_id', 't.partner_id as transitionPartner'])
+    .leftJoin('users as u', 'u.id', 't.apply_requested_by')
+    .select(['u.id', 'u.email', 't.partner_id as transitionPartner'])
     .where('t.id', '=', transitionId)
     .executeTakeFirst();
-  const roles = row
-    ? await trx.selectFrom('user_roles').select('role').where('user_id', '=', row.id).execute()
-    : [];
+  const roles = row?.id
+    ? (await trx.selectFrom('user_roles').select('role').where('user_id', '=', row.id).execute()).map(
+        (r) => r.role,
+      )
+    : ['account-admin'];
   return {
     userId: row?.id ?? 'system',
     email: row?.email ?? 'system@traslado.local',
     kind: 'partner',
-    roles: roles.map((r) => r.role).filter(isRole) as Role[],
+    roles: roles.filter(isRole) as Role[],
     partnerId: row?.transitionPartner ?? null,
     tenantId: null,
     sessionId: `job:${transitionId}`,
@@ -53,12 +57,15 @@ export async function runTransition(
   requestId = `job-${transitionId}`,
 ) {
   await deps.clock.refresh(true);
+  // Who the steps run as does not change during a run: read it once, not once per step.
+  let actor: Actor | undefined;
   const openCtx = <T>(fn: (ctx: Ctx) => Promise<T>) =>
     deps.handle.db.transaction().execute(async (trx) => {
+      actor ??= await requesterActor(trx, transitionId);
       const ctx: Ctx = {
         db: trx,
         clock: fixedClock(deps.clock.now()),
-        actor: await requesterActor(trx, transitionId),
+        actor,
         requestId,
         log: deps.log,
         config: deps.config,

@@ -5,11 +5,21 @@ import type {
   PlanSubscription,
   PlanUser,
 } from '../../domain/planner/types.ts';
-import type { PartnerRow, TenantRow } from '../../platform/db/database.ts';
+import type { Config } from '../../platform/config.ts';
+import type { Db, PartnerRow, TenantRow, Trx } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { offersById } from '../catalog/catalog.service.ts';
 import { hasDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import type { SubscriptionRow } from '../subscriptions/subscriptions.repo.ts';
 import { lifecycleSettings, stateOf } from '../subscriptions/subscriptions.service.ts';
+
+/** One license held by one user, as the planner reads it. */
+export interface AssignmentRow {
+  userId: string;
+  upn: string;
+  sku_id: string;
+  excluded_plans: string[];
+}
 
 /**
  * The planner's read model: everything it needs about one tenant, read set-wise (one query per
@@ -21,7 +31,7 @@ export async function loadPlanInput(
   input: { tenant: TenantRow; partner: PartnerRow; options: PlanOptions },
 ): Promise<PlanInput> {
   const now = ctx.clock.now();
-  const [subRows, assignmentRows, offerIds, dap] = await Promise.all([
+  const [subRows, assignmentRows, catalog, dap] = await Promise.all([
     ctx.db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', input.tenant.id).execute(),
     ctx.db
       .selectFrom('license_assignments as a')
@@ -30,14 +40,30 @@ export async function loadPlanInput(
       .where('a.tenant_id', '=', input.tenant.id)
       .orderBy('u.id')
       .execute(),
-    ctx.db.selectFrom('offers').select('id').execute(),
+    loadPlanCatalog(ctx.db),
     hasDelegatedAdmin(ctx.db, input.partner.id, input.tenant.id, now),
   ]);
+  return buildPlanInput({
+    now,
+    config: ctx.config,
+    tenant: input.tenant,
+    partner: input.partner,
+    options: input.options,
+    hasDelegatedAdmin: dap,
+    subscriptions: subRows,
+    assignments: assignmentRows,
+    catalog,
+  });
+}
+
+/** The whole catalog as the planner reads it (bulk planning loads it once for every tenant). */
+export async function loadPlanCatalog(db: Db | Trx): Promise<PlanOffer[]> {
+  const offerIds = await db.selectFrom('offers').select('id').execute();
   const offers = await offersById(
-    ctx.db,
+    db,
     offerIds.map((o) => o.id),
   );
-  const catalog: PlanOffer[] = [...offers.values()].map((o) => ({
+  return [...offers.values()].map((o) => ({
     id: o.id,
     name: o.name,
     skuId: o.skuId,
@@ -59,9 +85,27 @@ export async function loadPlanInput(
     refundWindowHours: o.refundWindowHours,
     servicePlans: o.servicePlans,
   }));
+}
 
-  const subscriptions: PlanSubscription[] = subRows.map((s) => {
-    const life = stateOf(s, now, lifecycleSettings(ctx));
+/**
+ * The planner's input from rows already read: shared by the one-customer loader and bulk planning,
+ * which reads the rows of a whole batch of tenants at once. `assignments` ordered by user id.
+ */
+export function buildPlanInput(input: {
+  now: Date;
+  config: Pick<Config, 'lifecycle'>;
+  tenant: Pick<TenantRow, 'id' | 'country' | 'region'>;
+  partner: Pick<PartnerRow, 'id' | 'region'>;
+  options: PlanOptions;
+  hasDelegatedAdmin: boolean;
+  subscriptions: SubscriptionRow[];
+  assignments: AssignmentRow[];
+  catalog: PlanOffer[];
+}): PlanInput {
+  const { now } = input;
+  const settings = lifecycleSettings({ config: input.config as Config });
+  const subscriptions: PlanSubscription[] = input.subscriptions.map((s) => {
+    const life = stateOf(s, now, settings);
     return {
       id: s.id,
       offerId: s.offer_id,
@@ -84,7 +128,7 @@ export async function loadPlanInput(
   });
 
   const users = new Map<string, PlanUser>();
-  for (const a of assignmentRows) {
+  for (const a of input.assignments) {
     const u = users.get(a.userId) ?? { id: a.userId, userPrincipalName: a.upn, licenses: [] };
     u.licenses.push({ skuId: a.sku_id, excludedPlanIds: a.excluded_plans });
     users.set(a.userId, u);
@@ -94,15 +138,67 @@ export async function loadPlanInput(
     now,
     tenant: { id: input.tenant.id, country: input.tenant.country, region: input.tenant.region },
     partner: { id: input.partner.id, region: input.partner.region },
-    hasDelegatedAdmin: dap,
+    hasDelegatedAdmin: input.hasDelegatedAdmin,
     subscriptions,
     users: [...users.values()],
-    catalog,
+    catalog: input.catalog,
     options: input.options,
     settings: {
-      expiredDays: ctx.config.lifecycle.expiredDays,
-      disabledDays: ctx.config.lifecycle.disabledDays,
+      expiredDays: input.config.lifecycle.expiredDays,
+      disabledDays: input.config.lifecycle.disabledDays,
       maxActiveSubscriptions: 150,
     },
   };
+}
+
+/**
+ * The rows bulk planning needs for a batch of tenants, in three queries whatever the batch size:
+ * their subscriptions, their users' licenses (ordered by tenant, then user) and which of them gave
+ * the partner delegated admin. The delegated-admin test is `activeGrants`' (delegated-admin.repo),
+ * asked for the whole batch at once.
+ */
+export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: string[], now: Date) {
+  if (tenantIds.length === 0)
+    return { subscriptions: new Map(), assignments: new Map(), delegatedAdmin: new Set<string>() };
+  const [subRows, assignmentRows, grantRows] = await Promise.all([
+    db.selectFrom('subscriptions').selectAll().where('tenant_id', 'in', tenantIds).execute(),
+    db
+      .selectFrom('license_assignments as a')
+      .innerJoin('directory_users as u', 'u.id', 'a.directory_user_id')
+      .select([
+        'a.tenant_id',
+        'u.id as userId',
+        'u.user_principal_name as upn',
+        'a.sku_id',
+        'a.excluded_plans',
+      ])
+      .where('a.tenant_id', 'in', tenantIds)
+      .orderBy('a.tenant_id')
+      .orderBy('u.id')
+      .execute(),
+    db
+      .selectFrom('delegated_admin_grants')
+      .select('tenant_id')
+      .distinct()
+      .where('partner_id', '=', partnerId)
+      .where('tenant_id', 'in', tenantIds)
+      .where('status', '=', 'active')
+      .where((eb) =>
+        eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now), eb('auto_extend', '=', true)]),
+      )
+      .execute(),
+  ]);
+  const subscriptions = new Map<string, SubscriptionRow[]>();
+  for (const s of subRows) {
+    const list = subscriptions.get(s.tenant_id) ?? [];
+    list.push(s);
+    subscriptions.set(s.tenant_id, list);
+  }
+  const assignments = new Map<string, AssignmentRow[]>();
+  for (const a of assignmentRows) {
+    const list = assignments.get(a.tenant_id) ?? [];
+    list.push(a);
+    assignments.set(a.tenant_id, list);
+  }
+  return { subscriptions, assignments, delegatedAdmin: new Set(grantRows.map((g) => g.tenant_id)) };
 }

@@ -95,3 +95,38 @@ export async function customerTaskRows(db: Db | Trx, tenantId: string) {
     .orderBy('s.step_key')
     .execute();
 }
+
+/** Saves many planned transitions in one statement (bulk planning: one per batch of tenants). */
+export async function insertTransitions(
+  db: Trx,
+  rows: {
+    id: string;
+    tenantId: string;
+    partnerId: string;
+    userId: string | null;
+    verdict: TransitionRow['verdict'];
+    options: unknown;
+    plan: unknown;
+  }[],
+  now: Date,
+) {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('transitions')
+    .values(
+      rows.map((t) => ({
+        id: t.id,
+        tenant_id: t.tenantId,
+        partner_id: t.partnerId,
+        created_by_user_id: t.userId,
+        status: 'planned' as const,
+        verdict: t.verdict,
+        options: JSON.stringify(t.options ?? {}),
+        plan: JSON.stringify(t.plan),
+        planned_at: now,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .execute();
+}

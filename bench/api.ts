@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { figure, heading, note } from './report.ts';
+
+/**
+ * API read under load: `GET /api/customers/{id}/subscriptions` on a real `traslado start`
+ * process (PostgreSQL, the bench database, rate limits off, request logging off), 64 concurrent
+ * loopback connections for a bounded time; baseline in the same run: a bare Fastify + pg route
+ * running the same page query (bench/api-bare.ts). autocannon runs in this process, on the same
+ * cores as both servers.
+ */
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CONNECTIONS = 64;
+
+function startChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000);
+  });
+  child.on('exit', (code) => {
+    if (code && code !== 0) console.error(`  # ${args.join(' ')} exited ${code}: ${err.trim()}`);
+  });
+  return child;
+}
+
+async function waitHealthy(base: string, child: ChildProcess, timeoutMs = 120_000) {
+  const t0 = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}) before serving`);
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${base} did not serve within ${timeoutMs} ms`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function load(url: string, durationS: number, headers: Record<string, string>) {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: durationS, headers });
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    bad: r.non2xx + r.errors + r.timeouts,
+  };
+}
+
+export async function benchApi(opts: { databaseUrl: string; durationS: number; port?: number }) {
+  heading(
+    `3. API read: GET /api/customers/{id}/subscriptions, ${CONNECTIONS} connections, ${opts.durationS} s each`,
+  );
+  const port = opts.port ?? 3811;
+  const barePort = port + 1;
+  const ours = startChild(['bin/traslado.js', 'start', '--port', String(port)], {
+    DATABASE_URL: opts.databaseUrl,
+    TRASLADO_RATE_LIMIT: '0',
+    TRASLADO_LOGIN_RATE_LIMIT: '0',
+    LOG_LEVEL: 'warn',
+  });
+  const bare = startChild(['--import', 'tsx', 'bench/api-bare.ts'], {
+    DATABASE_URL: opts.databaseUrl,
+    PORT: String(barePort),
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const bareBase = `http://127.0.0.1:${barePort}`;
+    await Promise.all([waitHealthy(base, ours), waitHealthy(bareBase, bare)]);
+    // The demo (seeded by the server's first start) gives a partner and its customer Northwind.
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'account.admin@partner.demo', password: 'traslado-demo' }),
+    });
+    if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+    const { token } = (await login.json()) as { token: string };
+    const headers = { authorization: `Bearer ${token}` };
+    const customers = (await (await fetch(`${base}/api/customers`, { headers })).json()) as {
+      items: { id: string; companyName: string }[];
+    };
+    const customer = customers.items.find((c) => c.companyName === 'Northwind Traders');
+    if (!customer) throw new Error('the demo customer Northwind Traders is not visible to the demo partner');
+    const path = `/api/customers/${customer.id}/subscriptions`;
+    const page = (await (await fetch(`${base}${path}`, { headers })).json()) as { items: unknown[] };
+    const barePage = (await (await fetch(`${bareBase}${path}`)).json()) as { items: unknown[] };
+    note(
+      `customer Northwind Traders: ${page.items.length} subscriptions per page (bare route: ${barePage.items.length} rows)`,
+    );
+
+    // Warm both (JIT, pools, plans) before measuring; then one measured run each.
+    await load(`${base}${path}`, 1, headers);
+    await load(`${bareBase}${path}`, 1, {});
+    const a = await load(`${base}${path}`, opts.durationS, headers);
+    const b = await load(`${bareBase}${path}`, opts.durationS, {});
+    if (a.bad || b.bad)
+      note(`non-2xx or errors: traslado ${a.bad}, bare ${b.bad} (of ${a.total} / ${b.total})`);
+
+    figure('api.requests_per_s', a.rps, 'req/s');
+    figure('api.latency_p50_ms', a.p50, 'ms');
+    figure('api.latency_p99_ms', a.p99, 'ms');
+    figure('api.bare_requests_per_s', b.rps, 'req/s');
+    figure('api.bare_latency_p50_ms', b.p50, 'ms');
+    figure('api.bare_latency_p99_ms', b.p99, 'ms');
+    figure('api.ratio_vs_bare', a.rps / b.rps, '×', { op: '≥', value: 0.6, unit: '×' });
+    return { ...a, bare: b };
+  } finally {
+    await Promise.all([stop(ours), stop(bare)]);
+  }
+}

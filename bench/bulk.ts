@@ -1,0 +1,281 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { seedScale } from '../src/seed/scale.ts';
+import type { BenchDatabase } from './database.ts';
+import { figure, heading, note } from './report.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const MIB = 1024 * 1024;
+/** The application_name of the children's sessions, to wait for them to be gone. */
+const CHILD_APP = 'traslado-bench-child';
+
+interface ChildResult<T> {
+  wallMs: number;
+  startRssBytes: number;
+  peakRssBytes: number;
+  result: T;
+}
+
+/** Runs bench/bulk-child.ts (planBulk or applyBulk in a process of its own) and reads its RESULT line. */
+function runChild<T>(op: 'plan' | 'apply', args: object, databaseUrl: string): Promise<ChildResult<T>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/bulk-child.ts', op, JSON.stringify(args)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: databaseUrl, PGAPPNAME: CHILD_APP },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-8000);
+    });
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice('RESULT '.length)) as ChildResult<T>);
+      else reject(new Error(`bulk ${op} exited ${code}: ${err.trim() || out.trim()}`));
+    });
+  });
+}
+
+/** Streams `COPY (query) TO STDOUT` and counts its rows (one line per row in text format). */
+async function copyRows(client: pg.Client, query: string): Promise<number> {
+  const stream = client.query(copyTo(`COPY (${query}) TO STDOUT`));
+  let rows = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+  }
+  return rows;
+}
+
+export interface SeededBook {
+  partnerId: string;
+  customers: number;
+  subscriptions: number;
+  users: number;
+  assignments: number;
+}
+
+export async function seedBook(db: BenchDatabase, customers: number): Promise<SeededBook> {
+  const t0 = performance.now();
+  let last = 0;
+  const book = await seedScale(db.handle.db, {
+    customers,
+    onProgress: (done, total) => {
+      if (performance.now() - last > 10_000) {
+        last = performance.now();
+        note(`seeding: ${done}/${total} customers`);
+      }
+    },
+  });
+  note(
+    `book seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s (untimed): ${book.tenants} customers, ` +
+      `${book.subscriptions} subscriptions, ${book.users} users, ${book.assignments} licenses`,
+  );
+  await sql`analyze`.execute(db.handle.db);
+  return {
+    partnerId: book.partnerId,
+    customers: book.tenants,
+    subscriptions: book.subscriptions,
+    users: book.users,
+    assignments: book.assignments,
+  };
+}
+
+/**
+ * 1. Bulk plan: planBulk over the whole book in a child process (wall time, peak RSS), against
+ * COPY … TO STDOUT of the same rows it reads (the partner's customers, their subscriptions, their
+ * licenses with the users' names, their delegated-admin grants) in this run.
+ */
+export async function benchPlan(db: BenchDatabase, book: SeededBook, reportFile: string, full: boolean) {
+  heading(
+    `1. Bulk plan: ${book.customers} customers, ${book.subscriptions} source subscriptions, ${book.users} users`,
+  );
+  const child = await runChild<{ customers: number; counts: Record<string, number> }>(
+    'plan',
+    { partnerId: book.partnerId, out: reportFile },
+    db.url,
+  );
+  const p = book.partnerId.replace(/[^0-9a-f-]/g, '');
+  const mine = `select tenant_id from relationships where partner_id = '${p}' and status = 'accepted'`;
+  const queries = [
+    `select t.* from tenants t where t.id in (${mine}) order by t.id`,
+    `select s.* from subscriptions s where s.tenant_id in (${mine})`,
+    `select a.tenant_id, u.id, u.user_principal_name, a.sku_id, a.excluded_plans
+       from license_assignments a join directory_users u on u.id = a.directory_user_id
+      where a.tenant_id in (${mine}) order by a.tenant_id, u.id`,
+    `select distinct tenant_id from delegated_admin_grants
+      where partner_id = '${p}' and tenant_id in (${mine}) and status = 'active'`,
+  ];
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  let copied = 0;
+  const c0 = performance.now();
+  try {
+    for (const q of queries) copied += await copyRows(client, q);
+  } finally {
+    await client.end();
+  }
+  const copyS = (performance.now() - c0) / 1000;
+  const planS = child.wallMs / 1000;
+  note(
+    `verdicts: ${Object.entries(child.result.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; rows read = ${copied} (customers, subscriptions, licenses, grants)`,
+  );
+  const sizeNote = full ? undefined : 'for 10,000 customers';
+  figure('plan.wall_s', planS, 's', {
+    op: '≤',
+    value: 10,
+    unit: 's',
+    ...(sizeNote ? { note: sizeNote } : {}),
+  });
+  figure('plan.rows_per_s', copied / planS, 'rows/s');
+  figure('plan.copy_rows_per_s', copied / copyS, 'rows/s');
+  figure('plan.ratio_vs_copy', copied / planS / (copied / copyS), '×', { op: '≥', value: 0.25, unit: '×' });
+  figure('plan.peak_rss_mib', child.peakRssBytes / MIB, 'MiB', { op: '≤', value: 1024, unit: 'MiB' });
+  note(
+    `peak RSS is the planning child's own (a Node process through tsx starts at ${Math.round(child.startRssBytes / MIB)} MiB)`,
+  );
+  return child.result;
+}
+
+/** Rows written per table since the stats were last reset, from the server's own counters. */
+async function writtenRows(db: BenchDatabase, tables: string[]): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint as n
+      from pg_stat_user_tables where relname in (${sql.join(tables)})`.execute(db.handle.db);
+  return Number(r.rows[0]!.n);
+}
+
+/** Waits until the children's sessions have ended: a session flushes its counters as it ends. */
+async function settleStats(db: BenchDatabase) {
+  for (let i = 0; i < 100; i++) {
+    const r = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity
+       where datname = current_database() and application_name = ${CHILD_APP}`.execute(db.handle.db);
+    if (r.rows[0]!.n === 0) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  await sql`select pg_stat_clear_snapshot()`.execute(db.handle.db);
+}
+
+/** What a second apply could change if it did anything twice. */
+async function digest(db: BenchDatabase) {
+  const r = await sql<Record<string, string>>`
+    select
+      (select count(*) || ' ' || md5(coalesce(string_agg(s::text, ',' order by s.id), '')) from subscriptions s) as subscriptions,
+      (select count(*) || ' ' || md5(coalesce(string_agg(a::text, ',' order by a::text), '')) from license_assignments a) as licenses,
+      (select count(*) || ' ' || md5(coalesce(string_agg(o::text, ',' order by o.id), '')) from orders o) as orders,
+      (select count(*)::text from transition_steps where status = 'done') as steps_done,
+      (select string_agg(status || ':' || n, ',' order by status) from
+         (select status, count(*) n from transitions group by status) s) as transitions`.execute(
+    db.handle.db,
+  );
+  return r.rows[0]!;
+}
+
+/**
+ * 2. Bulk apply: applyBulk over the plan report in a child process; rows = rows it inserted,
+ * updated or deleted in subscriptions and license_assignments (the server's counters). Exactly
+ * once: a second applyBulk over the same report changes nothing. Baseline: the same number of rows
+ * inserted by multi-row INSERTs (1,000 rows a statement) into a scratch table like subscriptions.
+ */
+export async function benchApply(db: BenchDatabase, reportFile: string) {
+  heading('2. Bulk apply: every ready plan of the report, with its license moves');
+  const tables = ['subscriptions', 'license_assignments'];
+  const allTables = (
+    await sql<{ relname: string }>`select relname from pg_stat_user_tables`.execute(db.handle.db)
+  ).rows.map((r) => r.relname);
+  await settleStats(db);
+  const before = await writtenRows(db, tables);
+  const beforeAll = await writtenRows(db, allTables);
+  const child = await runChild<{
+    applied: number;
+    waiting: number;
+    failed: unknown[];
+    skipped: number;
+    underway: number;
+  }>('apply', { report: reportFile }, db.url);
+  await settleStats(db);
+  const rows = (await writtenRows(db, tables)) - before;
+  const rowsAll = (await writtenRows(db, allTables)) - beforeAll;
+  const r = child.result;
+  note(
+    `transitions: ${r.applied} applied, ${r.waiting} waiting, ${r.failed.length} failed, ${r.skipped} skipped, ${r.underway} under way; ` +
+      `${rows} subscription and license rows written (${rowsAll} rows in all tables, queue and audit included)`,
+  );
+  const applyS = child.wallMs / 1000;
+
+  const d1 = await digest(db);
+  const again = await runChild<{ applied: number; waiting: number }>('apply', { report: reportFile }, db.url);
+  const d2 = await digest(db);
+  const changed = Object.keys(d1).filter((k) => d1[k] !== d2[k]);
+  note(
+    `second apply of the same report: ${again.result.applied} applied, ${again.result.waiting} waiting; ` +
+      (changed.length ? `changed: ${changed.join(', ')}` : 'nothing changed'),
+  );
+
+  // Baseline: the same number of rows, shaped like subscriptions, by multi-row INSERT.
+  const n = Math.max(1, rows);
+  const insertS = await rawInsert(db, n);
+  figure('apply.wall_s', applyS, 's');
+  figure('apply.rows_per_s', rows / applyS, 'rows/s');
+  figure('apply.insert_rows_per_s', n / insertS, 'rows/s');
+  figure('apply.ratio_vs_insert', rows / applyS / (n / insertS), '×', { op: '≥', value: 0.3, unit: '×' });
+  figure('apply.second_run_changes', changed.length, 'changes', {
+    op: '≤',
+    value: 0,
+    unit: '(exactly once)',
+  });
+  figure('apply.peak_rss_mib', child.peakRssBytes / MIB, 'MiB');
+  return { ...r, rows, changed };
+}
+
+async function rawInsert(db: BenchDatabase, n: number): Promise<number> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query('drop table if exists bench_scratch');
+    await client.query('create table bench_scratch (like subscriptions including all)');
+    const sample = (await client.query('select * from subscriptions order by id limit 1000')).rows as Record<
+      string,
+      unknown
+    >[];
+    if (sample.length === 0) throw new Error('no subscriptions to shape the baseline rows on');
+    const cols = Object.keys(sample[0]!);
+    const per = 1000;
+    const t0 = performance.now();
+    for (let done = 0; done < n; done += per) {
+      const count = Math.min(per, n - done);
+      const values: unknown[] = [];
+      const tuples: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const row: Record<string, unknown> = {
+          ...sample[(done + i) % sample.length]!,
+          id: `bench-${done + i}`,
+        };
+        tuples.push(`(${cols.map((_, c) => `$${values.length + c + 1}`).join(',')})`);
+        for (const c of cols) values.push(row[c]);
+      }
+      await client.query(
+        `insert into bench_scratch (${cols.map((c) => `"${c}"`).join(',')}) values ${tuples.join(',')}`,
+        values,
+      );
+    }
+    const s = (performance.now() - t0) / 1000;
+    await client.query('drop table bench_scratch');
+    return s;
+  } finally {
+    await client.end();
+  }
+}
