@@ -74,7 +74,7 @@ program
 
 program
   .command('prepare-template')
-  .description('build the migrated embedded-database template (runs at npm install)')
+  .description('build the migrated embedded-database template and the ready-made demo (runs at npm install)')
   .option('--quiet', 'print nothing')
   .action(prepareTemplateCommand);
 
