@@ -32,7 +32,27 @@ export async function startQueue(handle: DatabaseHandle, log: Logger): Promise<Q
   const boss = new PgBoss({ ...bossOptions(handle), migrate: false, schedule: false });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
+  retryCreateQueueOnDeadlock(boss);
   return boss;
+}
+
+/**
+ * Creating a queue locks pg-boss's queue table and creates a partition: two processes starting at
+ * once on a fresh database can deadlock there (40P01), and PostgreSQL cancels one of them, which
+ * then failed to start. Creating a queue is idempotent, so the cancelled one simply tries again.
+ */
+function retryCreateQueueOnDeadlock(boss: PgBoss) {
+  const create = boss.createQueue.bind(boss);
+  boss.createQueue = async (name, options) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await create(name, options);
+      } catch (err) {
+        if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 25 * attempt + Math.random() * 50));
+      }
+    }
+  };
 }
 
 export async function stopQueue(boss: Queue): Promise<void> {
