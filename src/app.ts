@@ -4,6 +4,7 @@ import { registerAuth } from './modules/auth/auth.routes.ts';
 import { registerCatalog } from './modules/catalog/catalog.routes.ts';
 import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
+import { registerDelegatedAdminJobs } from './modules/delegated-admin/delegated-admin.jobs.ts';
 import { registerDelegatedAdmin } from './modules/delegated-admin/delegated-admin.routes.ts';
 import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';
@@ -46,7 +47,10 @@ export async function buildApp(opts: {
     canSeeTenant,
     ...(opts.queue ? { queue: opts.queue } : {}),
   };
-  if (opts.queue) await registerTransitionJobs(opts.queue, deps);
+  if (opts.queue) {
+    await registerTransitionJobs(opts.queue, deps);
+    await registerDelegatedAdminJobs(opts.queue, deps);
+  }
   const { app, routes } = await createServer(deps);
 
   app.get(

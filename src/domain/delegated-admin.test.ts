@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, effectiveExpiry, grantState } from './delegated-admin.ts';
+import { addDays, dueReminder, effectiveExpiry, grantState } from './delegated-admin.ts';
 
 const t0 = new Date('2025-01-01T00:00:00Z');
 
@@ -30,5 +30,29 @@ describe('delegated admin rules', () => {
     };
     expect(grantState(g, addDays(t0, 89)).state).toBe('requested');
     expect(grantState(g, addDays(t0, 90)).state).toBe('expired');
+  });
+});
+
+describe('GDAP expiry reminders', () => {
+  const end = addDays(t0, 100);
+  const g = { status: 'active' as const, expiresAt: end, autoExtend: false };
+  const at = (daysLeft: number) => dueReminder(g, addDays(end, -daysLeft));
+
+  it('is due at 30, 7 and 1 days before the end, the nearest threshold reached', () => {
+    expect(at(31)).toBeNull();
+    expect(at(30)).toBe(30);
+    expect(at(8)).toBe(30);
+    expect(at(7)).toBe(7);
+    expect(at(2)).toBe(7);
+    expect(at(1)).toBe(1);
+    expect(at(0.01)).toBe(1);
+  });
+
+  it('sends none once ended, for auto-extending grants, DAP, or grants not active', () => {
+    expect(at(0)).toBeNull();
+    expect(at(-5)).toBeNull();
+    expect(dueReminder({ ...g, autoExtend: true }, addDays(end, -3))).toBeNull();
+    expect(dueReminder({ ...g, expiresAt: null }, addDays(end, -3))).toBeNull();
+    expect(dueReminder({ ...g, status: 'revoked' }, addDays(end, -3))).toBeNull();
   });
 });

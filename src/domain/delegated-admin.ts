@@ -47,3 +47,25 @@ export function grantState(g: GrantFacts, now: Date): { state: GrantState; expir
   if (end !== null && now.getTime() >= end.getTime()) return { state: 'expired', expiresAt: end };
   return { state: 'active', expiresAt: end };
 }
+
+/** GDAP expiry reminders go out this many days before the end (SPEC §6). */
+export const GDAP_REMINDER_DAYS = [30, 7, 1] as const;
+export type ReminderDays = (typeof GDAP_REMINDER_DAYS)[number];
+
+/**
+ * The reminder due at `now` for a grant that will end at `expiresAt`: the nearest threshold
+ * already reached, or null (too early, or already ended). After a jump in time only the nearest
+ * one is due, so nobody gets "30 days left" a day before the end. A grant that auto-extends never
+ * ends, so it gets none.
+ */
+export function dueReminder(
+  g: { status: GrantStatus; expiresAt: Date | null; autoExtend: boolean },
+  now: Date,
+): ReminderDays | null {
+  if (g.status !== 'active' || g.autoExtend || g.expiresAt === null) return null;
+  const left = g.expiresAt.getTime() - now.getTime();
+  if (left <= 0) return null;
+  let due: ReminderDays | null = null;
+  for (const days of GDAP_REMINDER_DAYS) if (left <= days * DAY_MS) due = days;
+  return due;
+}

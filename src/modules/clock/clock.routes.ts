@@ -5,6 +5,7 @@ import { actorOf } from '../../platform/http/run.ts';
 import { DateTime, errorResponses, Obj } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { REMINDERS_QUEUE } from '../delegated-admin/delegated-admin.jobs.ts';
 import { TICK_QUEUE } from '../transitions/transitions.jobs.ts';
 
 const ClockView = Type.Object({ now: DateTime, offsetDays: Type.Number(), unlocked: Type.Boolean() });
@@ -63,8 +64,11 @@ export function registerClock(app: App, deps: ServerDeps) {
           },
         ),
       );
-      // Dated steps of transitions under way may be due now: ask the queue to look.
-      if (deps.queue) await deps.queue.send(TICK_QUEUE, {});
+      // Dated steps of transitions under way, and delegated admin reminders, may be due now.
+      if (deps.queue) {
+        await deps.queue.send(TICK_QUEUE, {});
+        await deps.queue.send(REMINDERS_QUEUE, {});
+      }
       return view();
     },
   );

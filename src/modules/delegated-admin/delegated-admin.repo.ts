@@ -154,3 +154,31 @@ export async function endGrantsOfPair(
     .returning(['id', 'kind', 'status'])
     .execute();
 }
+
+/** Active GDAP grants that end within `days` of `now` and do not auto-extend: the ones to remind about. */
+export async function grantsEndingWithin(db: Db | Trx, now: Date, days: number) {
+  return db
+    .selectFrom('delegated_admin_grants')
+    .selectAll()
+    .where('kind', '=', 'gdap')
+    .where('status', '=', 'active')
+    .where('auto_extend', '=', false)
+    .where('expires_at', '>', now)
+    .where('expires_at', '<=', new Date(now.getTime() + days * 86_400_000))
+    .orderBy('id')
+    .execute();
+}
+
+/** Records a reminder; false when it was already sent (by this or another process). */
+export async function insertReminder(
+  db: Trx,
+  r: { grantId: string; expiresAt: Date; daysBefore: number; now: Date },
+): Promise<boolean> {
+  const row = await db
+    .insertInto('delegated_admin_reminders')
+    .values({ grant_id: r.grantId, expires_at: r.expiresAt, days_before: r.daysBefore, sent_at: r.now })
+    .onConflict((oc) => oc.columns(['grant_id', 'expires_at', 'days_before']).doNothing())
+    .returning('grant_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}

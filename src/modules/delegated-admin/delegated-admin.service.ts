@@ -1,5 +1,7 @@
 import {
   addDays,
+  dueReminder,
+  GDAP_REMINDER_DAYS,
   GDAP_REQUEST_TTL_DAYS,
   type GrantStatus,
   grantState,
@@ -19,9 +21,11 @@ import {
   endGrantsOfPair,
   findGrant,
   type GrantRow,
+  grantsEndingWithin,
   grantsOfPair,
   grantsOfTenant,
   insertGrant,
+  insertReminder,
   requestedGrantsOfTenant,
 } from './delegated-admin.repo.ts';
 
@@ -315,4 +319,43 @@ export async function delegatedAdminByPartner(
     byPartner.set(g.partner_id, list);
   }
   return byPartner;
+}
+
+/**
+ * Sends the GDAP expiry reminders due now (30, 7 and 1 days before the end): an outbox event for
+ * the partner and the customer (webhooks carry it on) and an audit row, each exactly once per
+ * grant, end and threshold, however many processes sweep and however the clock jumps.
+ */
+export async function sendDueReminders(ctx: Ctx): Promise<number> {
+  const now = ctx.clock.now();
+  const grants = await grantsEndingWithin(ctx.db, now, Math.max(...GDAP_REMINDER_DAYS));
+  let sent = 0;
+  for (const g of grants) {
+    const days = dueReminder(
+      { status: g.status as GrantStatus, expiresAt: g.expires_at, autoExtend: g.auto_extend },
+      now,
+    );
+    if (days === null || !g.expires_at) continue;
+    if (!(await insertReminder(ctx.db, { grantId: g.id, expiresAt: g.expires_at, daysBefore: days, now })))
+      continue;
+    const data = {
+      grantId: g.id,
+      partnerId: g.partner_id,
+      tenantId: g.tenant_id,
+      roles: g.roles,
+      expiresAt: g.expires_at.toISOString(),
+      daysBefore: days,
+    };
+    await recordEvent(ctx, 'delegated-admin.expiry-reminder', data);
+    await recordAudit(ctx, {
+      action: 'delegated-admin.expiry-reminder',
+      targetType: 'delegated-admin',
+      targetId: g.id,
+      tenantId: g.tenant_id,
+      partnerId: g.partner_id,
+      data,
+    });
+    sent++;
+  }
+  return sent;
 }

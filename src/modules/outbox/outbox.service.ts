@@ -6,6 +6,7 @@ export type OutboxEventType =
   | 'relationship.accepted'
   | 'relationship.removed'
   | 'delegated-admin.revoked'
+  | 'delegated-admin.expiry-reminder'
   | 'credit-request.decided';
 
 /** Records an event for webhooks in the caller's transaction: it exists exactly when the change does. */

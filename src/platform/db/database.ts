@@ -151,6 +151,13 @@ export interface CreditRequestsTable {
   created_at: Timestamp;
 }
 
+export interface DelegatedAdminRemindersTable {
+  grant_id: string;
+  expires_at: Date;
+  days_before: number;
+  sent_at: Date;
+}
+
 export interface OutboxEventsTable {
   id: string;
   type: string;
@@ -288,6 +295,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   platform_settings: PlatformSettingsTable;
   delegated_admin_grants: DelegatedAdminGrantsTable;
+  delegated_admin_reminders: DelegatedAdminRemindersTable;
   login_failures: LoginFailuresTable;
   transitions: TransitionsTable;
   transition_steps: TransitionStepsTable;
