@@ -22,6 +22,11 @@ const REFRESH_MS = 1000;
 export class PlatformClock implements Clock {
   #offsetMs = 0;
   #loadedAt = 0;
+  // Readings of the offset are numbered when they start; an answer older than the one held is
+  // dropped, so a slow reading never moves the clock back past a newer one (or past `set`).
+  #readings = 0;
+  #held = 0;
+  #inflight: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -36,17 +41,43 @@ export class PlatformClock implements Clock {
     return this.#offsetMs;
   }
 
-  /** Re-reads the offset when the cached copy is older than a second. */
+  /** The stored offset as a subquery, for a statement that reads it along with something else. */
+  offsetQuery() {
+    return this.db.selectFrom('platform_settings').select('value').where('key', '=', CLOCK_KEY);
+  }
+
+  /** Numbers a reading of the offset about to start; pass the number to `adopt` with its answer. */
+  beginReading(): number {
+    return ++this.#readings;
+  }
+
+  /**
+   * Takes an offset read elsewhere: the request guard reads it in its sign-in statement, so an
+   * authenticated request sees the current clock at no extra round trip.
+   */
+  adopt(value: unknown, reading: number): void {
+    if (reading < this.#held) return;
+    this.#held = reading;
+    this.#offsetMs = (value as { offsetMs?: number } | null | undefined)?.offsetMs ?? 0;
+    this.#loadedAt = Date.now();
+  }
+
+  /**
+   * Re-reads the offset when the copy held is older than a second. Concurrent callers share one
+   * reading: under load, the second's first requests would otherwise all send their own.
+   */
   async refresh(force = false): Promise<void> {
-    const t = Date.now();
-    if (!force && t - this.#loadedAt < REFRESH_MS) return;
-    const row = await this.db
-      .selectFrom('platform_settings')
-      .select('value')
-      .where('key', '=', CLOCK_KEY)
-      .executeTakeFirst();
-    this.#offsetMs = (row?.value as { offsetMs?: number } | undefined)?.offsetMs ?? 0;
-    this.#loadedAt = t;
+    if (!force && Date.now() - this.#loadedAt < REFRESH_MS) return;
+    if (!force && this.#inflight) return this.#inflight;
+    const reading = this.beginReading();
+    const done = this.offsetQuery()
+      .executeTakeFirst()
+      .then((row) => this.adopt(row?.value, reading))
+      .finally(() => {
+        if (this.#inflight === done) this.#inflight = undefined;
+      });
+    if (!force) this.#inflight = done;
+    return done;
   }
 
   /** Moves the clock by days, or to an instant. Refuses to go backwards: state is derived from dates. */
@@ -69,6 +100,7 @@ export class PlatformClock implements Clock {
       .values({ key: CLOCK_KEY, value: JSON.stringify({ offsetMs }) })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify({ offsetMs }) }))
       .execute();
+    this.#held = this.beginReading();
     this.#offsetMs = offsetMs;
     this.#loadedAt = Date.now();
     return this.now();

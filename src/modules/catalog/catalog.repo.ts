@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Expression, Insertable, Selectable, Updateable } from 'kysely';
 import type { CatalogProductsTable, Db, OffersTable, Trx } from '../../platform/db/database.ts';
 
 export type ProductRow = Selectable<CatalogProductsTable>;
@@ -76,6 +76,11 @@ export async function findOffer(db: Db | Trx, id: string): Promise<OfferRow | un
 export async function findOffers(db: Db | Trx, ids: string[]): Promise<OfferRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('offers').selectAll().where('id', 'in', ids).execute();
+}
+
+/** An offer's name as a scalar subquery over a column of the caller's query (folded into its read). */
+export function offerNameOf(db: Db | Trx, offerId: Expression<string>) {
+  return db.selectFrom('offers').select('offers.name').where('offers.id', '=', offerId);
 }
 
 /** Offers in name order, optionally only those sold in a market. */

@@ -11,14 +11,16 @@ export async function tenantAssignments(db: Db | Trx, tenantId: string) {
     .execute();
 }
 
-export async function assignmentCounts(db: Db | Trx, tenantId: string) {
-  const rows = await db
+/**
+ * The seats assigned per SKU in a tenant (`sku_id`, `n`), as a derived table a read from another
+ * module joins (the subscriptions list shows seats), so it needs no round trip of its own.
+ */
+export function assignedSeatsBySku(db: Db | Trx, tenantId: string) {
+  return db
     .selectFrom('license_assignments')
-    .select(['sku_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('tenant_id', '=', tenantId)
-    .groupBy('sku_id')
-    .execute();
-  return new Map(rows.map((r) => [r.sku_id, Number(r.n)]));
+    .select(['license_assignments.sku_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('license_assignments.tenant_id', '=', tenantId)
+    .groupBy('license_assignments.sku_id');
 }
 
 /**

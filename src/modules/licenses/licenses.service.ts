@@ -9,7 +9,6 @@ import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service
 import { seatPoolsOf } from '../subscriptions/subscriptions.service.ts';
 import { directoryUsersByIds, findDirectoryUser, listDirectoryUserRows } from '../tenants/tenants.repo.ts';
 import {
-  assignmentCounts,
   deleteAssignments,
   deleteSkuAssignments,
   insertAssignment,
@@ -18,11 +17,6 @@ import {
   tenantAssignments,
   updateExcludedPlans,
 } from './licenses.repo.ts';
-
-/** For subscriptions: how many users hold each SKU in the tenant. */
-export async function assignedCountsBySku(db: Db | Trx, tenantId: string) {
-  return assignmentCounts(db, tenantId);
-}
 
 /** The tenant's pools and who is without access now (the most recently assigned lose first). */
 async function accessOf(ctx: Ctx<Db | Trx>, tenantId: string) {

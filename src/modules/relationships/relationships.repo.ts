@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Expression, Selectable } from 'kysely';
 import type { Db, RelationshipRequestsTable, Trx } from '../../platform/db/database.ts';
 
 /**
@@ -15,19 +15,29 @@ export function visibleTenantIds(db: Db | Trx, partnerId: string) {
     .where('relationships.status', '=', 'accepted');
 }
 
+/**
+ * The accepted relationship between a partner and a tenant, as a subquery: `partnerId` may be a
+ * column of the caller's query, so the request guard asks it inside its sign-in statement.
+ */
+export function acceptedRelationship(
+  db: Db | Trx,
+  partnerId: string | Expression<string | null>,
+  tenantId: string,
+) {
+  return db
+    .selectFrom('relationships')
+    .select('relationships.id')
+    .where('relationships.partner_id', '=', partnerId)
+    .where('relationships.tenant_id', '=', tenantId)
+    .where('relationships.status', '=', 'accepted');
+}
+
 export async function hasAcceptedRelationship(
   db: Db | Trx,
   partnerId: string,
   tenantId: string,
 ): Promise<boolean> {
-  const row = await db
-    .selectFrom('relationships')
-    .select('id')
-    .where('partner_id', '=', partnerId)
-    .where('tenant_id', '=', tenantId)
-    .where('status', '=', 'accepted')
-    .executeTakeFirst();
-  return !!row;
+  return !!(await acceptedRelationship(db, partnerId, tenantId).executeTakeFirst());
 }
 
 export async function insertAcceptedRelationship(db: Trx, partnerId: string, tenantId: string, now: Date) {

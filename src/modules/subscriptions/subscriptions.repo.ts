@@ -1,5 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db, SubscriptionsTable, Trx } from '../../platform/db/database.ts';
+import { offerNameOf } from '../catalog/catalog.repo.ts';
+import { assignedSeatsBySku } from '../licenses/licenses.repo.ts';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
@@ -51,27 +53,90 @@ export async function subscriptionRowsByIds(db: Db | Trx, ids: string[]) {
   return db.selectFrom('subscriptions').selectAll().where('id', 'in', ids).execute();
 }
 
-/** A page of a tenant's subscriptions, oldest first. */
-export async function listSubscriptionRows(
-  db: Db | Trx,
-  f: { tenantId: string; channel?: string; after?: [string, string]; limit: number },
-) {
+type PageFilter = { tenantId: string; channel?: string; after?: [string, string]; limit: number };
+
+/** A page of a tenant's subscriptions, oldest first (one more than `limit`, to tell if more follow). */
+function pageQuery(db: Db | Trx, f: PageFilter) {
   let q = db
     .selectFrom('subscriptions')
-    .selectAll()
-    .where('tenant_id', '=', f.tenantId)
-    .orderBy('created_at')
-    .orderBy('id')
+    .where('subscriptions.tenant_id', '=', f.tenantId)
+    .orderBy('subscriptions.created_at')
+    .orderBy('subscriptions.id')
     .limit(f.limit + 1);
-  if (f.channel) q = q.where('channel', '=', f.channel as SubscriptionRow['channel']);
+  if (f.channel) q = q.where('subscriptions.channel', '=', f.channel as SubscriptionRow['channel']);
   if (f.after) {
     const [at, id] = f.after;
     const t = new Date(at);
     q = q.where((eb) =>
-      eb.or([eb('created_at', '>', t), eb.and([eb('created_at', '=', t), eb('id', '>', id)])]),
+      eb.or([
+        eb('subscriptions.created_at', '>', t),
+        eb.and([eb('subscriptions.created_at', '=', t), eb('subscriptions.id', '>', id)]),
+      ]),
     );
   }
-  return q.execute();
+  return q;
+}
+
+/**
+ * A subscription with what its view needs from other modules: its offer's name, and the seats
+ * assigned of its SKU in the tenant (licenses are pooled by SKU).
+ */
+export type PooledSubscriptionRow = SubscriptionRow & {
+  offer_name: string | null;
+  sku_assigned_seats: number;
+};
+
+function pooledRows(db: Db | Trx, tenantId: string) {
+  return db
+    .selectFrom('subscriptions as s')
+    .leftJoin(assignedSeatsBySku(db, tenantId).as('seats'), 'seats.sku_id', 's.sku_id')
+    .selectAll('s')
+    .select((eb) => [offerNameOf(db, eb.ref('s.offer_id')).as('offer_name'), 'seats.n as sku_assigned_seats'])
+    .where('s.tenant_id', '=', tenantId)
+    .orderBy('s.created_at')
+    .orderBy('s.id');
+}
+
+function pooled<R extends { offer_name: string | null; sku_assigned_seats: number | string | null }>(r: R) {
+  return { ...r, sku_assigned_seats: Number(r.sku_assigned_seats ?? 0) };
+}
+
+/** The tenant's subscriptions of these SKUs (a seat pool each), with offer names and assigned seats. */
+export async function pooledSubscriptionRows(
+  db: Db | Trx,
+  tenantId: string,
+  skuIds: string[],
+): Promise<PooledSubscriptionRow[]> {
+  if (skuIds.length === 0) return [];
+  const rows = await pooledRows(db, tenantId).where('s.sku_id', 'in', skuIds).execute();
+  return rows.map(pooled);
+}
+
+/**
+ * A page of a tenant's subscriptions and the seat pools of the page's SKUs, in one statement:
+ * every subscription of the tenant holding a SKU on the page (oldest first), `on_page` marking
+ * those of the page. Reads run outside a transaction, so one statement is also one snapshot.
+ */
+export async function subscriptionPageWithPools(
+  db: Db | Trx,
+  f: PageFilter,
+): Promise<(PooledSubscriptionRow & { on_page: boolean })[]> {
+  const rows = await db
+    .with('page', () => pageQuery(db, f).select(['subscriptions.id', 'subscriptions.sku_id']))
+    .selectFrom('subscriptions as s')
+    .leftJoin(assignedSeatsBySku(db, f.tenantId).as('seats'), 'seats.sku_id', 's.sku_id')
+    .selectAll('s')
+    .select((eb) => [
+      offerNameOf(db, eb.ref('s.offer_id')).as('offer_name'),
+      'seats.n as sku_assigned_seats',
+      eb('s.id', 'in', eb.selectFrom('page').select('page.id')).as('on_page'),
+    ])
+    .where('s.tenant_id', '=', f.tenantId)
+    .where('s.sku_id', 'in', (eb) => eb.selectFrom('page').select('page.sku_id'))
+    .orderBy('s.created_at')
+    .orderBy('s.id')
+    .execute();
+  return rows.map((r) => ({ ...pooled(r), on_page: r.on_page === true }));
 }
 
 /** A subscription already recorded with the same tenant, offer, channel, partner and term (re-imports). */

@@ -15,16 +15,17 @@ import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { type OfferView, offersById } from '../catalog/catalog.service.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
-import { assignedCountsBySku } from '../licenses/licenses.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
 import {
   findSubscription,
   insertSubscription,
-  listSubscriptionRows,
   lockSubscription,
+  type PooledSubscriptionRow,
+  pooledSubscriptionRows,
   type SubscriptionRow,
+  subscriptionPageWithPools,
   subscriptionRowsByIds,
   tenantSubscriptionRows,
   updateSubscriptionRow,
@@ -62,9 +63,9 @@ export function toSubscriptionView(
   s: SubscriptionRow,
   now: Date,
   settings: LifecycleSettings,
-  extra: { assignedSeats: number; offerName?: string; canChange?: boolean },
+  extra: { assignedSeats: number; offerName?: string; canChange?: boolean; state?: LifecycleState },
 ) {
-  const st = stateOf(s, now, settings);
+  const st = extra.state ?? stateOf(s, now, settings);
   const windowStart = refundWindowStart(s, st);
   const windowEndsAt =
     s.refund_window_hours > 0 ? new Date(windowStart.getTime() + s.refund_window_hours * HOUR_MS) : null;
@@ -114,12 +115,11 @@ export type SubscriptionView = ReturnType<typeof toSubscriptionView>;
 function assignedSeatsOf(
   rows: SubscriptionRow[],
   counts: Map<string, number>,
-  now: Date,
-  settings: LifecycleSettings,
+  state: (s: SubscriptionRow) => LifecycleState,
 ) {
   const left = new Map(counts);
   const out = new Map<string, number>();
-  const graceRank = (s: SubscriptionRow) => (stateOf(s, now, settings).state === 'active' ? 0 : 1);
+  const graceRank = (s: SubscriptionRow) => (state(s).state === 'active' ? 0 : 1);
   const ordered = [...rows].sort(
     (a, b) =>
       graceRank(a) - graceRank(b) ||
@@ -127,7 +127,7 @@ function assignedSeatsOf(
       (a.id < b.id ? -1 : 1),
   );
   for (const s of ordered) {
-    if (!stateOf(s, now, settings).usersHaveAccess) {
+    if (!state(s).usersHaveAccess) {
       out.set(s.id, 0);
       continue;
     }
@@ -138,27 +138,46 @@ function assignedSeatsOf(
   return out;
 }
 
+/** Views of `rows`, with seats and offer names from their SKUs' pools (`pool` holds every row's pool). */
+function viewsFrom(
+  ctx: Ctx<Db | Trx>,
+  pool: PooledSubscriptionRow[],
+  rows: SubscriptionRow[],
+  canChange?: (s: SubscriptionRow) => boolean,
+) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const counts = new Map(pool.map((r) => [r.sku_id, r.sku_assigned_seats]));
+  const offerNames = new Map(pool.map((r) => [r.offer_id, r.offer_name]));
+  // Each row's state once: the seat split sorts by it and every view shows it.
+  const states = new Map<string, LifecycleState>();
+  const state = (s: SubscriptionRow) => {
+    const known = states.get(s.id);
+    if (known) return known;
+    const st = stateOf(s, now, settings);
+    states.set(s.id, st);
+    return st;
+  };
+  const seats = assignedSeatsOf(pool, counts, state);
+  return rows.map((s) => {
+    const offerName = offerNames.get(s.offer_id);
+    return toSubscriptionView(s, now, settings, {
+      state: state(s),
+      assignedSeats: seats.get(s.id) ?? 0,
+      ...(offerName != null ? { offerName } : {}),
+      ...(canChange ? { canChange: canChange(s) } : {}),
+    });
+  });
+}
+
 async function viewsOf(
   ctx: Ctx<Db | Trx>,
   tenantId: string,
   rows: SubscriptionRow[],
   canChange?: (s: SubscriptionRow) => boolean,
 ) {
-  const now = ctx.clock.now();
-  const settings = lifecycleSettings(ctx);
-  const all = await tenantSubscriptionRows(ctx.db, tenantId, [...new Set(rows.map((r) => r.sku_id))]);
-  const seats = assignedSeatsOf(all, await assignedCountsBySku(ctx.db, tenantId), now, settings);
-  const offers = await offersById(
-    ctx.db,
-    rows.map((r) => r.offer_id),
-  );
-  return rows.map((s) =>
-    toSubscriptionView(s, now, settings, {
-      assignedSeats: seats.get(s.id) ?? 0,
-      ...(offers.get(s.offer_id) ? { offerName: offers.get(s.offer_id)!.name } : {}),
-      ...(canChange ? { canChange: canChange(s) } : {}),
-    }),
-  );
+  const pool = await pooledSubscriptionRows(ctx.db, tenantId, [...new Set(rows.map((r) => r.sku_id))]);
+  return viewsFrom(ctx, pool, rows, canChange);
 }
 
 /** Only the partner of record may change a partner subscription; other channels change elsewhere. */
@@ -174,21 +193,22 @@ type ListInput = { tenantId: string; channel?: Channel; cursor?: string; limit?:
 export async function listCustomerSubscriptions(ctx: Ctx<Db>, input: ListInput) {
   const limit = input.limit ?? 50;
   const after = decodeTimeCursor(input.cursor);
-  const rows = await listSubscriptionRows(ctx.db, {
+  // One statement: the page, and the seat pools of its SKUs with offer names and assigned seats.
+  const pool = await subscriptionPageWithPools(ctx.db, {
     tenantId: input.tenantId,
     ...(input.channel ? { channel: input.channel } : {}),
     ...(after ? { after } : {}),
     limit,
   });
   const page = toPage(
-    rows,
+    pool.filter((r) => r.on_page),
     limit,
     (r) => r,
     (r) => [r.created_at.toISOString(), r.id],
   );
   const canChange =
     ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
-  return { items: await viewsOf(ctx, input.tenantId, page.items, canChange), nextCursor: page.nextCursor };
+  return { items: viewsFrom(ctx, pool, page.items, canChange), nextCursor: page.nextCursor };
 }
 
 export async function listOwnSubscriptions(ctx: Ctx<Db>, input: Omit<ListInput, 'tenantId'>) {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { type Expression, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Actor } from '../http/context.ts';
 import { isRole, type Role } from './permissions.ts';
@@ -33,34 +34,77 @@ export async function createSession(
   return { id, token, expiresAt: input.expiresAt };
 }
 
-/** The actor behind a token, or null when it is unknown, expired or revoked. */
-export async function resolveToken(db: Db, token: string, now: Date): Promise<Actor | null> {
+/** The user's roles as one array column, so that signing in takes one statement. */
+function rolesOf(userId: Expression<string>) {
+  return sql<
+    string[]
+  >`array(select ur.role from user_roles ur where ur.user_id = ${userId} order by ur.role)`;
+}
+
+/** What the request guard asks along with the token, in the same statement. */
+export interface TokenLookupExtras {
+  /** A subquery with rows when the user's partner may see the tenant in the URL. */
+  partnerSeesTenant?: (partnerId: Expression<string | null>) => Expression<unknown> | null;
+  /** A subquery of one value to read along (the platform clock's offset). */
+  also?: Expression<unknown>;
+}
+
+export interface ResolvedToken {
+  actor: Actor;
+  /** The answer of `partnerSeesTenant`; undefined when it was not asked (or not a partner). */
+  partnerSeesTenant: boolean | undefined;
+  /** The value of `also`. */
+  also: unknown;
+}
+
+/**
+ * The actor behind a token, or null when it is unknown, expired or revoked: session, user and
+ * roles in one statement, read afresh on every request (nothing cached), so a revoked or expired
+ * token is refused by every process on its very next request. No write: the request leaves the
+ * session row as it found it.
+ */
+export async function resolveToken(
+  db: Db,
+  token: string,
+  now: Date,
+  extras: TokenLookupExtras = {},
+): Promise<ResolvedToken | null> {
   if (token.length > 200) return null;
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select([
-      's.id as sessionId',
-      's.expires_at',
-      's.revoked_at',
-      'u.id as userId',
-      'u.email',
-      'u.kind',
-      'u.partner_id',
-      'u.tenant_id',
-    ])
+    .select((eb) => {
+      const sees = extras.partnerSeesTenant?.(eb.ref('u.partner_id'));
+      return [
+        's.id as sessionId',
+        's.expires_at',
+        's.revoked_at',
+        'u.id as userId',
+        'u.email',
+        'u.kind',
+        'u.partner_id',
+        'u.tenant_id',
+        rolesOf(eb.ref('u.id')).as('roles'),
+        // An embedded subquery is parenthesised by Kysely: `exists (select …)`, `(select …)`.
+        (sees ? sql<boolean | null>`exists ${sees}` : sql<boolean | null>`null`).as('sees_tenant'),
+        (extras.also ? sql<unknown>`${extras.also}` : sql<unknown>`null`).as('also'),
+      ];
+    })
     .where('s.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row || row.revoked_at || row.expires_at.getTime() <= now.getTime()) return null;
-  const roles = await db.selectFrom('user_roles').select('role').where('user_id', '=', row.userId).execute();
   return {
-    userId: row.userId,
-    email: row.email,
-    kind: row.kind,
-    roles: roles.map((r) => r.role).filter(isRole) as Role[],
-    partnerId: row.partner_id,
-    tenantId: row.tenant_id,
-    sessionId: row.sessionId,
+    actor: {
+      userId: row.userId,
+      email: row.email,
+      kind: row.kind,
+      roles: row.roles.filter(isRole) as Role[],
+      partnerId: row.partner_id,
+      tenantId: row.tenant_id,
+      sessionId: row.sessionId,
+    },
+    partnerSeesTenant: typeof row.sees_tenant === 'boolean' ? row.sees_tenant : undefined,
+    also: row.also,
   };
 }
 

@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import type { Expression } from 'kysely';
 import type { Logger } from 'pino';
 import { type Action, can } from '../auth/permissions.ts';
 import { resolveToken } from '../auth/sessions.ts';
@@ -17,6 +18,7 @@ import { signingSecret } from '../auth/signing.ts';
 import { type PlatformClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
+import type { Db } from '../db/database.ts';
 import { DomainError, isDomainError } from '../errors.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Actor } from './context.ts';
@@ -42,7 +44,16 @@ export interface RouteInfo {
 }
 
 /** Decides whether a partner (or a customer) may see a tenant; relationships own this rule. */
-export type TenantScope = (handle: DatabaseHandle, actor: Actor, tenantId: string) => Promise<boolean>;
+export interface TenantScope {
+  /** `partnerSees`: the answer of `partnerSeesTenant` when the guard asked it already. */
+  (handle: DatabaseHandle, actor: Actor, tenantId: string, partnerSees?: boolean): Promise<boolean>;
+  /** The partner's part as a subquery (rows when it may see the tenant), asked in the sign-in statement. */
+  partnerSeesTenant(
+    db: Db,
+    partnerId: Expression<string | null>,
+    tenantId: string,
+  ): Expression<unknown> | null;
+}
 
 export interface ServerDeps {
   handle: DatabaseHandle;
@@ -128,10 +139,14 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    await deps.clock.refresh();
     const cfg = req.routeOptions.config as RouteConfig;
     const known = !!(cfg.public || cfg.action); // else the 404 handler
-    const auth = known ? await authenticate(req, deps) : null;
+    const tenantId =
+      known && !cfg.public ? (req.params as Record<string, string> | undefined)?.tenantId : undefined;
+    const auth = known ? await authenticate(req, deps, tenantId) : null;
+    // The sign-in statement read the clock's offset too; this reads it (at most once a second)
+    // only for requests without a valid token.
+    await deps.clock.refresh();
     // A session cookie rides along on any request a browser sends us, forged cross-site ones
     // included; an unsafe method must prove with the CSRF header that our own page sent it.
     const csrfOk =
@@ -149,8 +164,10 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
     if (!csrfOk) throw new DomainError('csrf_token_invalid');
     const actor = auth.actor;
     if (!can(actor.roles, cfg.action!)) throw new DomainError('forbidden', { action: cfg.action });
-    const tenantId = (req.params as Record<string, string> | undefined)?.tenantId;
-    if (tenantId !== undefined && !(await deps.canSeeTenant(deps.handle, actor, tenantId))) {
+    if (
+      tenantId !== undefined &&
+      !(await deps.canSeeTenant(deps.handle, actor, tenantId, auth.partnerSeesTenant))
+    ) {
       throw new DomainError('tenant_not_found');
     }
   });
@@ -184,10 +201,17 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
   return { app, routes };
 }
 
+/**
+ * The caller behind the bearer token or session cookie, with what the guard needs next asked in
+ * the same statement: the platform clock's offset, and (for a tenant's route) whether the
+ * user's partner may see that tenant. Read on every request, never cached, so revocation and
+ * expiry hold on the very next request in every process.
+ */
 async function authenticate(
   req: FastifyRequest,
   deps: ServerDeps,
-): Promise<{ actor: Actor; via: 'bearer' | 'cookie' } | null> {
+  tenantId: string | undefined,
+): Promise<{ actor: Actor; via: 'bearer' | 'cookie'; partnerSeesTenant: boolean | undefined } | null> {
   const header = req.headers.authorization;
   let token: string | undefined;
   let via: 'bearer' | 'cookie' = 'bearer';
@@ -197,10 +221,19 @@ async function authenticate(
     via = 'cookie';
   }
   if (!token) return null;
+  const db = deps.handle.db;
+  const reading = deps.clock.beginReading();
   // Sessions expire on wall-clock time, not the movable platform clock: time travel in a demo
   // must not sign everyone out, nor keep a stolen token alive.
-  const actor = await resolveToken(deps.handle.db, token, systemClock.now());
-  return actor ? { actor, via } : null;
+  const found = await resolveToken(db, token, systemClock.now(), {
+    also: deps.clock.offsetQuery(),
+    ...(tenantId !== undefined
+      ? { partnerSeesTenant: (partnerId) => deps.canSeeTenant.partnerSeesTenant(db, partnerId, tenantId) }
+      : {}),
+  });
+  if (!found) return null;
+  deps.clock.adopt(found.also, reading);
+  return { actor: found.actor, via, partnerSeesTenant: found.partnerSeesTenant };
 }
 
 const PG_CONFLICT = new Set(['23505', '40001', '40P01']);
