@@ -17,16 +17,33 @@ function formatter<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: strin
   }
   return f;
 }
+// The same amounts and days come back again and again (term ends, list prices): keep their
+// text too, in a bounded table.
+const formatted = new Map<string, string>();
+const FORMATTED_MAX = 50_000;
+function remember(key: string, make: () => string): string {
+  let text = formatted.get(key);
+  if (text === undefined) {
+    if (formatted.size >= FORMATTED_MAX) formatted.clear();
+    text = make();
+    formatted.set(key, text);
+  }
+  return text;
+}
 const money = (n: unknown, locale: string, currency: unknown) => {
   const code = typeof currency === 'string' ? currency : 'EUR';
-  return formatter(
-    `n|${locale}|${code}`,
-    () => new Intl.NumberFormat(locale, { style: 'currency', currency: code }),
-  ).format(Number(n) / 100);
+  return remember(`n|${locale}|${code}|${String(n)}`, () =>
+    formatter(
+      `n|${locale}|${code}`,
+      () => new Intl.NumberFormat(locale, { style: 'currency', currency: code }),
+    ).format(Number(n) / 100),
+  );
 };
 const day = (iso: unknown, locale: string) =>
-  formatter(`d|${locale}`, () => new Intl.DateTimeFormat(locale, { timeZone: 'UTC' })).format(
-    new Date(String(iso)),
+  remember(`d|${locale}|${String(iso)}`, () =>
+    formatter(`d|${locale}`, () => new Intl.DateTimeFormat(locale, { timeZone: 'UTC' })).format(
+      new Date(String(iso)),
+    ),
   );
 const list = (x: unknown) => (Array.isArray(x) ? x.join(', ') : String(x));
 const who = (by: unknown, es: boolean) =>

@@ -42,7 +42,16 @@ export function planTransition(input: PlanInput): Plan {
   const path: Plan['path'] =
     activeCount > settings.maxActiveSubscriptions ? 'expired-grace' : 'duplicate-now';
 
-  const ctx: LineContext = { input, settings, offers, market, heldSkus, path };
+  // The users holding each SKU, in input order: every line looks its users up here.
+  const usersBySku = new Map<string, PlanUser[]>();
+  for (const u of input.users) {
+    for (const l of u.licenses) {
+      const list = usersBySku.get(l.skuId) ?? [];
+      if (list[list.length - 1] !== u) list.push(u);
+      usersBySku.set(l.skuId, list);
+    }
+  }
+  const ctx: LineContext = { input, settings, offers, market, heldSkus, path, usersBySku, candidates: null };
   const lines = sources.map((s) => planLine(ctx, s));
   const timeline = buildTimeline(ctx, lines);
   const seats = seatTimeline(input, lines, timeline);
@@ -91,6 +100,9 @@ interface LineContext {
   market: string;
   heldSkus: Set<string>;
   path: Plan['path'];
+  usersBySku: Map<string, PlanUser[]>;
+  /** Orderable offers (the same for every line of the plan), computed on first need. */
+  candidates: { bases: PlanOffer[]; addOnsFor: Map<string, PlanOffer[]> } | null;
 }
 
 const VERDICT_ORDER: Verdict[] = ['ready', 'needs-acknowledgment', 'blocked'];
@@ -134,38 +146,119 @@ interface CoverageSummary {
   lowerTier: PlanLine['lowerTier'];
 }
 
-/** Coverage of a source by a target set, for every user on the source SKU (or the whole SKU if none). */
-function coverForUsers(
+/** Each user's switched-off plans on one SKU, as a key per user (equal sets, equal keys). */
+interface UserExclusions {
+  keys: string[];
+  /** The first list seen for each key. */
+  byKey: Map<string, string[]>;
+}
+
+// Per users list (one per SKU in a plan) and SKU: computed once, read by every candidate target.
+const exclusionCache = new WeakMap<PlanUser[], Map<string, UserExclusions>>();
+
+function exclusionsOf(users: PlanUser[], skuId: string): UserExclusions {
+  let bySku = exclusionCache.get(users);
+  if (!bySku) {
+    bySku = new Map();
+    exclusionCache.set(users, bySku);
+  }
+  let e = bySku.get(skuId);
+  if (e) return e;
+  e = { keys: [], byKey: new Map() };
+  for (const u of users) {
+    const excluded = u.licenses.find((l) => l.skuId === skuId)?.excludedPlanIds ?? [];
+    const key = [...excluded].sort().join(',');
+    if (!e.byKey.has(key)) e.byKey.set(key, excluded);
+    e.keys.push(key);
+  }
+  bySku.set(skuId, e);
+  return e;
+}
+
+// Coverage is a pure function of the source offer, the target offers and the switched-off plans:
+// kept per catalog (bulk planning passes the same catalog for every customer), bounded in size.
+const coverageCache = new WeakMap<readonly PlanOffer[], Map<string, ReturnType<typeof coverage>>>();
+const COVERAGE_CACHE_MAX = 20_000;
+
+function cachedCoverage(
+  catalog: readonly PlanOffer[],
+  pairKey: string,
   source: PlanServicePlan[],
-  target: PlanServicePlan[],
+  target: () => PlanServicePlan[],
+  exclusionKey: string,
+  excluded: string[],
+) {
+  let cache = coverageCache.get(catalog);
+  if (!cache) {
+    cache = new Map();
+    coverageCache.set(catalog, cache);
+  }
+  const key = `${pairKey}#${exclusionKey}`;
+  let c = cache.get(key);
+  if (!c) {
+    if (cache.size >= COVERAGE_CACHE_MAX) cache.clear();
+    c = coverage(source, target(), excluded);
+    cache.set(key, c);
+  }
+  return c;
+}
+
+/**
+ * Coverage of a source offer by target offers, for every user on the source SKU (or the whole SKU
+ * if none). The offers are named by `ctx` only to key the coverage cache.
+ */
+function coverForUsers(
+  ctx: Pick<LineContext, 'input'>,
+  sourceOffer: PlanOffer,
+  targets: PlanOffer[],
   users: PlanUser[],
   skuId: string,
 ): CoverageSummary {
-  const exclusions = users.map((u) => u.licenses.find((l) => l.skuId === skuId)?.excludedPlanIds ?? []);
-  const variants = exclusions.length > 0 ? exclusions : [[]];
+  const source = sourceOffer.servicePlans;
+  // The targets' plans, gathered only when a coverage is not cached yet.
+  let targetPlans: PlanServicePlan[] | null = null;
+  const target = () => {
+    targetPlans ??= plansOf(targets);
+    return targetPlans;
+  };
+  const pairKey = `${sourceOffer.id}>${targets.map((o) => o.id).join('+')}`;
+  const ex = exclusionsOf(users, skuId);
+  const variants = ex.keys.length > 0 ? ex.keys : [''];
   const atRisk = new Map<string, Set<string>>();
   const lowerTier = new Map<string, PlanLine['lowerTier'][number]>();
   const featuresLost = new Set<string>();
   const gained = new Set<string>();
   let usersAtRisk = 0;
-  // Users with the same exclusions get the same answer: compute each distinct set once.
+  // Users with the same exclusions get the same answer: compute each distinct set once, in the
+  // order users first have it, and remember the last user having it.
   const memo = new Map<string, ReturnType<typeof coverage>>();
-  for (const excluded of variants) {
-    const key = [...excluded].sort().join(',');
+  const lastUser = new Map<string, number>();
+  for (let i = 0; i < variants.length; i++) {
+    const key = variants[i]!;
     let c = memo.get(key);
     if (!c) {
-      c = coverage(source, target, excluded);
+      c = cachedCoverage(ctx.input.catalog, pairKey, source, target, key, ex.byKey.get(key) ?? []);
       memo.set(key, c);
     }
     if (c.missingDataWorkloads.length > 0) usersAtRisk++;
+    lastUser.set(key, i);
+  }
+  for (const c of memo.values()) {
     for (const m of c.missingDataWorkloads) {
       const set = atRisk.get(m.workload) ?? new Set<string>();
       for (const p of m.plans) set.add(p);
       atRisk.set(m.workload, set);
     }
-    for (const l of c.lowerTier) lowerTier.set(l.workload, l as PlanLine['lowerTier'][number]);
+    // A workload is listed where the first user has it (its text: the last user's, below).
+    for (const l of c.lowerTier)
+      if (!lowerTier.has(l.workload)) lowerTier.set(l.workload, l as PlanLine['lowerTier'][number]);
     for (const f of c.featuresLost) featuresLost.add(f);
     for (const g of c.gained) gained.add(g);
+  }
+  if (memo.size > 1) {
+    const byLastUser = [...memo.keys()].sort((a, b) => lastUser.get(a)! - lastUser.get(b)!);
+    for (const key of byLastUser)
+      for (const l of memo.get(key)!.lowerTier) lowerTier.set(l.workload, l as PlanLine['lowerTier'][number]);
   }
   const verdict: Verdict =
     atRisk.size > 0 ? 'blocked' : lowerTier.size > 0 ? 'needs-acknowledgment' : 'ready';
@@ -173,7 +266,7 @@ function coverForUsers(
     verdict,
     workloadsAtRisk: [...atRisk.keys()].sort(),
     plansAtRisk: [...atRisk.values()].flatMap((s) => [...s]).sort(),
-    usersAtRisk: exclusions.length > 0 ? usersAtRisk : atRisk.size > 0 ? 1 : 0,
+    usersAtRisk: ex.keys.length > 0 ? usersAtRisk : atRisk.size > 0 ? 1 : 0,
     featuresLost: [...featuresLost].sort(),
     gained: [...gained].sort(),
     lowerTier: [...lowerTier.values()],
@@ -199,9 +292,8 @@ function chooseTarget(
   reasons: Reason[],
 ) {
   const { offers, market, heldSkus } = ctx;
-  const sourcePlans = sourceOffer.servicePlans;
   const cover = (base: PlanOffer, addOns: PlanOffer[]) =>
-    coverForUsers(sourcePlans, plansOf([base, ...addOns]), users, source.skuId);
+    coverForUsers(ctx, sourceOffer, [base, ...addOns], users, source.skuId);
 
   const same = orderable(sourceOffer, market, heldSkus);
   if (!same)
@@ -233,12 +325,20 @@ function chooseTarget(
   }
 
   // The cheapest orderable base with at most two add-ons that covers every user's data.
-  const candidates = [...offers.values()].filter((o) => !orderable(o, market, heldSkus));
-  const bases = candidates.filter((o) => o.kind === 'base');
-  const addOnsFor = (b: PlanOffer) =>
-    candidates.filter(
-      (o) => o.kind === 'add-on' && (o.baseOfferIds.length === 0 || o.baseOfferIds.includes(b.id)),
+  if (!ctx.candidates) {
+    const candidates = [...offers.values()].filter((o) => !orderable(o, market, heldSkus));
+    const bases = candidates.filter((o) => o.kind === 'base');
+    const addOnsFor = new Map(
+      bases.map((b) => [
+        b.id,
+        candidates.filter(
+          (o) => o.kind === 'add-on' && (o.baseOfferIds.length === 0 || o.baseOfferIds.includes(b.id)),
+        ),
+      ]),
     );
+    ctx.candidates = { bases, addOnsFor };
+  }
+  const { bases, addOnsFor } = ctx.candidates;
   type Candidate = TargetChoice & { price: number };
   const found: { full: Candidate | null; partial: Candidate | null } = { full: null, partial: null };
   const better = (cur: Candidate | null, next: Candidate) =>
@@ -256,7 +356,7 @@ function chooseTarget(
   };
   for (const base of bases) {
     consider(base, []);
-    const adds = addOnsFor(base);
+    const adds = addOnsFor.get(base.id)!;
     for (let i = 0; i < adds.length; i++) {
       consider(base, [adds[i]!]);
       for (let j = i + 1; j < adds.length; j++) consider(base, [adds[i]!, adds[j]!]);
@@ -277,7 +377,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   const { input, offers } = ctx;
   const reasons: Reason[] = [];
   const sourceOffer = offers.get(source.offerId);
-  const users = input.users.filter((u) => u.licenses.some((l) => l.skuId === source.skuId));
+  const users = ctx.usersBySku.get(source.skuId) ?? [];
   const assignedSeats = users.length;
   const acknowledgment = input.options?.acknowledgments?.find((a) => a.sourceSubscriptionId === source.id);
 
@@ -289,7 +389,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   // Nothing covers it: the data at risk is named, and only an explicit acknowledgment proceeds.
   let atRisk: CoverageSummary | null = null;
   if (sourceOffer && (!target || target.cover.verdict === 'blocked')) {
-    atRisk = target?.cover ?? blockedSummary(sourceOffer, users, source.skuId);
+    atRisk = target?.cover ?? blockedSummary(ctx, sourceOffer, users, source.skuId);
     const substitute = acknowledgedSubstitute(ctx, acknowledgment, sourceOffer, users, source.skuId, reasons);
     target = substitute;
   }
@@ -298,16 +398,18 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   const quantity = chooseQuantity(input, source, assignedSeats, base, reasons);
   const targetSkuIds = target ? [target.base, ...target.addOns].map((o) => o.skuId) : [];
   const reassignLicenses = !!target && target.base.skuId !== source.skuId;
+  const targetPlanIds = reassignLicenses
+    ? new Set(plansOf([target!.base, ...target!.addOns]).map((p) => p.id))
+    : null;
   const reassignments: Reassignment[] = reassignLicenses
     ? users.map((u) => {
         const excluded = u.licenses.find((l) => l.skuId === source.skuId)?.excludedPlanIds ?? [];
-        const targetPlanIds = new Set(plansOf([target!.base, ...target!.addOns]).map((p) => p.id));
         return {
           userId: u.id,
           userPrincipalName: u.userPrincipalName,
           fromSkuId: source.skuId,
           toSkuIds: targetSkuIds,
-          excludedPlanIds: excluded.filter((id) => targetPlanIds.has(id)),
+          excludedPlanIds: excluded.filter((id) => targetPlanIds!.has(id)),
         };
       })
     : [];
@@ -439,8 +541,13 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
 }
 
 /** What the best available offer would lose, for a line nothing covers. */
-function blockedSummary(sourceOffer: PlanOffer, users: PlanUser[], skuId: string): CoverageSummary {
-  const empty = coverForUsers(sourceOffer.servicePlans, [], users, skuId);
+function blockedSummary(
+  ctx: LineContext,
+  sourceOffer: PlanOffer,
+  users: PlanUser[],
+  skuId: string,
+): CoverageSummary {
+  const empty = coverForUsers(ctx, sourceOffer, [], users, skuId);
   return empty;
 }
 
@@ -452,7 +559,7 @@ function acknowledgedSubstitute(
   skuId: string,
   reasons: Reason[],
 ): TargetChoice | null {
-  const at = blockedSummary(sourceOffer, users, skuId);
+  const at = blockedSummary(ctx, sourceOffer, users, skuId);
   reasons.push({
     code: 'line.data-at-risk',
     params: { workloads: at.workloadsAtRisk, plans: at.plansAtRisk, users: at.usersAtRisk },
@@ -467,7 +574,7 @@ function acknowledgedSubstitute(
     reasons.push({ code: 'line.substitute-not-orderable', params: { offerId: ack.substituteOfferId } });
     return null;
   }
-  const cover = coverForUsers(sourceOffer.servicePlans, plansOf([base, ...addOns]), users, skuId);
+  const cover = coverForUsers(ctx, sourceOffer, [base, ...addOns], users, skuId);
   reasons.push({ code: 'line.acknowledged', params: { offer: base.name, workloads: cover.workloadsAtRisk } });
   return { base, addOns, choice: 'acknowledged-substitute', cover };
 }
@@ -514,12 +621,20 @@ function sourceEndDate(
   return source.termEnd;
 }
 
+/** The first subscription of each id, as `find` would answer. */
+function subscriptionsById(input: PlanInput) {
+  const m = new Map<string, PlanSubscription>();
+  for (const s of input.subscriptions) if (!m.has(s.id)) m.set(s.id, s);
+  return m;
+}
+
 function buildTimeline(ctx: LineContext, lines: PlanLine[]): TimelineStep[] {
   const { input, settings } = ctx;
   const steps: TimelineStep[] = [];
+  const byId = subscriptionsById(input);
   lines.forEach((l, i) => {
     if (!l.targetOfferId || l.verdict === 'blocked') return;
-    const source = input.subscriptions.find((s) => s.id === l.sourceSubscriptionId)!;
+    const source = byId.get(l.sourceSubscriptionId)!;
     // Order matters at the same instant: provision, then assign the target, then remove the source.
     steps.push({ at: l.provisionAt, step: 'provision', lineIndex: i, actor: 'partner' });
     if (l.reassignLicenses && l.reassignments.length > 0) {
@@ -612,9 +727,10 @@ export function seatTimeline(input: PlanInput, lines: PlanLine[], timeline: Time
     }
   };
   snapshot(input.now.toISOString());
+  const byId = subscriptionsById(input);
   for (const step of timeline) {
     const l = lines[step.lineIndex]!;
-    const source = input.subscriptions.find((s) => s.id === l.sourceSubscriptionId)!;
+    const source = byId.get(l.sourceSubscriptionId)!;
     switch (step.step) {
       case 'provision':
         for (const sku of l.targetSkuIds) add(pool, sku, l.quantity);

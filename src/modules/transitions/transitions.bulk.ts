@@ -19,13 +19,12 @@ import type { Actor, Ctx } from '../../platform/http/context.ts';
 import type { ServerDeps } from '../../platform/http/server.ts';
 import { createLogger } from '../../platform/log.ts';
 import { type Queue, startQueue, stopQueue } from '../../platform/queue/queue.ts';
-import { recordAudit } from '../audit/audit.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { visibleTenantIds } from '../relationships/relationships.repo.ts';
 import { canSeeTenant } from '../relationships/relationships.scope.ts';
 import { enqueueRun, RUN_QUEUE, runTransition } from './transitions.jobs.ts';
 import { buildPlanInput, loadPlanBatch, loadPlanCatalog } from './transitions.loader.ts';
-import { insertTransitions } from './transitions.repo.ts';
+import { insertPlannedTransitions } from './transitions.repo.ts';
 import { applyTransition } from './transitions.service.ts';
 
 /**
@@ -251,12 +250,12 @@ function csvRow(c: ReportCustomer) {
  * Plans a partner's customers in bulk: tenants are read in batches (keyset pagination), each
  * batch's subscriptions, licenses and delegated-admin state in three queries, each customer planned
  * by `planTransition` and saved as a `planned` transition (so `applyBulk` and the API find it), with
- * one audit row each. Writes the report as it goes: it never holds more than one batch (plus the
- * next one being read) in memory. Customers that fail a precondition are reported as `refused`.
+ * one audit row each, in one statement per batch. Writes the report as it goes, batch by batch
+ * in order: it never holds more than the batch being saved, the one being planned and the next one
+ * being read. Customers that fail a precondition are reported as `refused`.
  */
 export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): Promise<PlanBulkResult> {
   const config = opts.config ?? loadConfig(process.env);
-  const log = opts.log ?? createLogger('warn');
   const size = opts.batchSize ?? 200;
   const actor = opts.actor ?? bulkActor(opts.partnerId);
   const clock = new PlatformClock(handle.db);
@@ -307,57 +306,75 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
   });
   let done = 0;
   let batches = 0;
+  const requestId = (n: number) => `bulk-plan-${process.pid}-${n}`;
+  /** Saves a planned batch in one statement, then writes its report lines (one write per file). */
+  const save = async (out: Awaited<ReturnType<typeof planBatch>>, n: number) => {
+    await insertPlannedTransitions(
+      handle.db,
+      out.planned.map((p) => ({
+        id: p.id,
+        tenantId: p.tenant.id,
+        partnerId: partner.id,
+        userId: actor.userId === 'system' ? null : actor.userId,
+        verdict: p.plan.verdict,
+        options: {},
+        planJson: p.planJson,
+        // What `recordAudit` writes for a planned transition, for the whole batch at once.
+        audit: {
+          at: now,
+          actor_user_id: actor.userId === 'system' ? null : actor.userId,
+          actor_email: actor.email,
+          actor_roles: actor.roles,
+          actor_partner_id: actor.partnerId,
+          actor_tenant_id: actor.tenantId,
+          action: 'transition.planned',
+          target_type: 'transition',
+          tenant_id: p.tenant.id,
+          partner_id: partner.id,
+          request_id: requestId(n),
+          data: JSON.stringify({
+            verdict: p.plan.verdict,
+            lines: p.plan.lines.length,
+            acknowledgments: [],
+            bulk: true,
+          }),
+        },
+      })),
+      now,
+    );
+    let reportText = '';
+    let csvText = '';
+    for (const line of out.lines) {
+      counts[line.verdict]++;
+      if (report) reportText += `${JSON.stringify(line)}\n`;
+      if (csv) csvText += csvRow(line);
+    }
+    if (report) await write(report, reportText);
+    if (csv) await write(csv, csvText);
+    done += out.lines.length;
+    opts.onProgress?.(done, total);
+  };
+  let saving: Promise<void> | null = null;
   try {
     let next = await source.next();
     let loading = next.done ? null : load(next.value);
     while (loading) {
       const { batch, rows } = await loading;
-      // Read the next batch while this one is planned and saved.
+      // Read the next batch while this one is planned and the previous one saved.
       next = await source.next();
       loading = next.done ? null : load(next.value);
       batches++;
-      const out = planBatch({ batch, rows, partner, catalog, now, config, canPlan });
-      await handle.db.transaction().execute(async (trx) => {
-        const ctx: Ctx = {
-          db: trx,
-          clock: fixedClock(now),
-          actor,
-          requestId: `bulk-plan-${process.pid}-${batches}`,
-          log: log as unknown as Ctx['log'],
-          config,
-        };
-        await insertTransitions(
-          trx,
-          out.planned.map((p) => ({
-            id: p.id,
-            tenantId: p.tenant.id,
-            partnerId: partner.id,
-            userId: actor.userId === 'system' ? null : actor.userId,
-            verdict: p.plan.verdict,
-            options: {},
-            plan: p.plan,
-          })),
-          now,
-        );
-        for (const p of out.planned)
-          await recordAudit(ctx, {
-            action: 'transition.planned',
-            targetType: 'transition',
-            targetId: p.id,
-            tenantId: p.tenant.id,
-            partnerId: partner.id,
-            data: { verdict: p.plan.verdict, lines: p.plan.lines.length, acknowledgments: [], bulk: true },
-          });
-      });
-      for (const line of out.lines) {
-        counts[line.verdict]++;
-        if (report) await write(report, `${JSON.stringify(line)}\n`);
-        if (csv) await write(csv, csvRow(line));
-      }
-      done += out.lines.length;
-      opts.onProgress?.(done, total);
+      const out = await planBatch({ batch, rows, partner, catalog, now, config, canPlan });
+      // Batches are saved (and reported) in order, one at a time: at most one waits to be saved
+      // while the next is planned, so memory stays bounded by two batches.
+      if (saving) await saving;
+      saving = save(out, batches);
+      // Its failure is awaited (and thrown) below; until then it must not count as unhandled.
+      saving.catch(() => {});
     }
+    if (saving) await saving;
   } finally {
+    if (saving) await saving.catch(() => {});
     await Promise.all([report && closeStream(report), csv && closeStream(csv)]);
   }
   return {
@@ -377,7 +394,11 @@ async function closeStream(s: WriteStream) {
   await once(s, 'finish');
 }
 
-function planBatch(p: {
+/** Customers planned between two turns of the event loop, so reads and saves progress meanwhile. */
+const PLAN_SLICE = 20;
+const yieldToIo = () => new Promise<void>((r) => setImmediate(r));
+
+async function planBatch(p: {
   batch: TenantBatch;
   rows: Awaited<ReturnType<typeof loadPlanBatch>>;
   partner: PartnerRow;
@@ -386,11 +407,16 @@ function planBatch(p: {
   config: Config;
   canPlan: boolean;
 }) {
-  const planned: { id: string; tenant: TenantRow; plan: Plan }[] = [];
+  const planned: { id: string; tenant: TenantRow; plan: Plan; planJson: string }[] = [];
   const lines: ReportCustomer[] = [];
   for (const id of p.batch.missing)
     lines.push(refusedLine(id, undefined, new DomainError('tenant_not_found')));
+  let sinceYield = 0;
   for (const tenant of p.batch.tenants) {
+    if (++sinceYield === PLAN_SLICE) {
+      sinceYield = 0;
+      await yieldToIo();
+    }
     const refused = checkPreconditions({
       partnerRegion: p.partner.region,
       tenantRegion: tenant.region,
@@ -410,12 +436,12 @@ function planBatch(p: {
         options: {},
         hasDelegatedAdmin: p.rows.delegatedAdmin.has(tenant.id),
         subscriptions: p.rows.subscriptions.get(tenant.id) ?? [],
-        assignments: p.rows.assignments.get(tenant.id) ?? [],
+        users: p.rows.users.get(tenant.id) ?? [],
         catalog: p.catalog,
       }),
     );
     const id = randomUUID();
-    planned.push({ id, tenant, plan });
+    planned.push({ id, tenant, plan, planJson: JSON.stringify(plan) });
     lines.push(reportLine(tenant, id, plan));
   }
   return { planned, lines };

@@ -1,5 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Plan, PlanLine, TimelineStep } from '../../domain/planner/types.ts';
-import type { Trx } from '../../platform/db/database.ts';
+import type { TransitionStepsTable, Trx } from '../../platform/db/database.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -7,7 +8,7 @@ import type { TransitionRow } from './transitions.repo.ts';
 
 /**
  * Executes a saved plan, one step at a time. Each step is a row unique on (transition, step key);
- * a step's effect and its `done` mark commit in one transaction, so a crash leaves it either done
+ * a step's effect and its `done` mark commit in the same transaction, so a crash leaves it either done
  * or still to do, and running it again is harmless. Before each step the world is checked again:
  * if it changed (seats, offers, relationship, delegated admin), the step fails with the reason
  * instead of doing the wrong thing.
@@ -51,8 +52,9 @@ export function stepRows(transitionId: string, plan: Plan, now: Date) {
 }
 
 /**
- * Runs every due step of one transition, in order, each in its own transaction holding a lock on
- * the transition row: two workers (or two processes) never run the same transition at once.
+ * Runs every due step of one transition, in order, in transactions of up to 16 steps holding a
+ * lock on the transition row: two workers (or two processes) never run the same transition at
+ * once. A failed step ends its transaction (its failure commits on its own).
  * Returns the transition's resulting status.
  */
 export async function runDueSteps(
@@ -65,8 +67,9 @@ export async function runDueSteps(
   const seenWaiting = new Set<string>();
   // A saved plan never changes: read it (it can be large) once per run, not once per step.
   let savedPlan: unknown;
-  for (let i = 0; i < maxSteps; i++) {
-    const progressed = await openCtx(async (ctx) => {
+  let i = 0;
+  while (i < maxSteps) {
+    const progressed = await openCtx(async (ctx): Promise<{ done: boolean; status?: string }> => {
       const trx = ctx.db as Trx;
       const row = await trx
         .selectFrom('transitions')
@@ -97,112 +100,136 @@ export async function runDueSteps(
           .executeTakeFirstOrThrow()
       ).plan;
       const transition: TransitionRow = { ...row, plan: savedPlan };
+      // Several steps per transaction (the row lock is held throughout): each step's effect and its
+      // mark still commit together, and a crash undoes whole steps only, to be run again.
+      // The steps are read once per transaction: only this run writes them, under the row lock.
       const steps = await trx
         .selectFrom('transition_steps')
         .selectAll()
         .where('transition_id', '=', transitionId)
         .orderBy('seq')
         .execute();
-      const now = ctx.clock.now();
-      // Steps run in order: the first not finished decides. A waiting step does not hold back
-      // later steps of other kinds (a customer's task never blocks the partner's own work).
-      const next = steps.find(
-        (s) =>
-          (s.status === 'pending' || s.status === 'running' || s.status === 'waiting') &&
-          s.due_at <= now &&
-          !seenWaiting.has(s.step_key),
-      );
-      if (!next || steps.some((s) => s.status === 'failed')) {
-        const status = statusOf(steps, now);
-        if (status !== transition.status) {
-          await trx
-            .updateTable('transitions')
-            .set({
-              status,
-              updated_at: now,
-              ...(status === 'applied' || status === 'failed' ? { finished_at: now } : {}),
-            })
-            .where('id', '=', transitionId)
-            .execute();
-          await recordAudit(ctx, {
-            action: `transition.${status}`,
-            targetType: 'transition',
-            targetId: transitionId,
-            tenantId: transition.tenant_id,
-            partnerId: transition.partner_id,
-          });
-        }
-        return { done: true, status };
-      }
-      const plan = transition.plan as Plan;
-      const timelineStep = plan.timeline[next.seq]!;
-      const earlier = new Map(steps.filter((s) => s.status === 'done').map((s) => [s.step_key, s.detail]));
-      const handler = handlers[next.kind as TimelineStep['step']];
-      let outcome: StepOutcome;
-      try {
-        if (!handler) throw new DomainError('transition_step_unsupported', { step: next.kind });
-        outcome = await handler({
-          ctx,
-          transition,
-          plan,
-          step: { ...timelineStep, key: next.step_key },
-          line: plan.lines[next.line_index ?? 0]!,
-          earlier,
-        });
-      } catch (err) {
-        if (!isDomainError(err)) throw err;
-        // The world changed under the plan: record why, change nothing else.
-        await trx
-          .updateTable('transition_steps')
-          .set({
-            status: 'failed',
-            attempts: next.attempts + 1,
-            error: err.code,
-            detail: JSON.stringify({ code: err.code, params: err.params }),
-            updated_at: now,
-          })
-          .where('transition_id', '=', transitionId)
-          .where('step_key', '=', next.step_key)
-          .execute();
-        await recordAudit(ctx, {
-          action: 'transition.step-failed',
-          targetType: 'transition',
-          targetId: transitionId,
-          tenantId: transition.tenant_id,
-          partnerId: transition.partner_id,
-          data: { step: next.step_key, code: err.code, params: err.params },
-        });
-        return { done: false };
-      }
-      await trx
-        .updateTable('transition_steps')
-        .set({
-          status: outcome.status,
-          attempts: next.attempts + 1,
-          error: null,
-          detail: JSON.stringify(outcome.detail ?? {}),
-          updated_at: now,
-        })
-        .where('transition_id', '=', transitionId)
-        .where('step_key', '=', next.step_key)
-        .execute();
-      if (outcome.status === 'waiting') seenWaiting.add(next.step_key);
-      if (outcome.status === 'done') {
-        await recordAudit(ctx, {
-          action: 'transition.step-done',
-          targetType: 'transition',
-          targetId: transitionId,
-          tenantId: transition.tenant_id,
-          partnerId: transition.partner_id,
-          data: { step: next.step_key, ...(outcome.detail ?? {}) },
-        });
+      for (let k = 0; k < STEPS_PER_TRANSACTION && i < maxSteps; k++, i++) {
+        const progressed = await runOneStep(ctx, transition, steps);
+        if (progressed.done || progressed.endTransaction) return progressed;
       }
       return { done: false };
     });
     if (progressed.done) return progressed.status as TransitionRow['status'];
   }
   throw new Error(`transition ${transitionId}: step limit reached`);
+
+  /** The next due step of the transition, in the caller's transaction (it holds the row lock). */
+  async function runOneStep(
+    ctx: Ctx,
+    transition: TransitionRow,
+    steps: Selectable<TransitionStepsTable>[],
+  ): Promise<{ done: boolean; status?: string; endTransaction?: boolean }> {
+    const trx = ctx.db as Trx;
+    const now = ctx.clock.now();
+    // Steps run in order: the first not finished decides. A waiting step does not hold back
+    // later steps of other kinds (a customer's task never blocks the partner's own work).
+    const next = steps.find(
+      (s) =>
+        (s.status === 'pending' || s.status === 'running' || s.status === 'waiting') &&
+        s.due_at <= now &&
+        !seenWaiting.has(s.step_key),
+    );
+    if (!next || steps.some((s) => s.status === 'failed')) {
+      const status = statusOf(steps, now);
+      if (status !== transition.status) {
+        await trx
+          .updateTable('transitions')
+          .set({
+            status,
+            updated_at: now,
+            ...(status === 'applied' || status === 'failed' ? { finished_at: now } : {}),
+          })
+          .where('id', '=', transitionId)
+          .execute();
+        await recordAudit(ctx, {
+          action: `transition.${status}`,
+          targetType: 'transition',
+          targetId: transitionId,
+          tenantId: transition.tenant_id,
+          partnerId: transition.partner_id,
+        });
+      }
+      return { done: true, status };
+    }
+    const plan = transition.plan as Plan;
+    const timelineStep = plan.timeline[next.seq]!;
+    const earlier = new Map(steps.filter((s) => s.status === 'done').map((s) => [s.step_key, s.detail]));
+    const handler = handlers[next.kind as TimelineStep['step']];
+    let outcome: StepOutcome;
+    try {
+      if (!handler) throw new DomainError('transition_step_unsupported', { step: next.kind });
+      outcome = await handler({
+        ctx,
+        transition,
+        plan,
+        step: { ...timelineStep, key: next.step_key },
+        line: plan.lines[next.line_index ?? 0]!,
+        earlier,
+      });
+    } catch (err) {
+      if (!isDomainError(err)) throw err;
+      // The world changed under the plan: record why, change nothing else.
+      await trx
+        .updateTable('transition_steps')
+        .set({
+          status: 'failed',
+          attempts: next.attempts + 1,
+          error: err.code,
+          detail: JSON.stringify({ code: err.code, params: err.params }),
+          updated_at: now,
+        })
+        .where('transition_id', '=', transitionId)
+        .where('step_key', '=', next.step_key)
+        .execute();
+      await recordAudit(ctx, {
+        action: 'transition.step-failed',
+        targetType: 'transition',
+        targetId: transitionId,
+        tenantId: transition.tenant_id,
+        partnerId: transition.partner_id,
+        data: { step: next.step_key, code: err.code, params: err.params },
+      });
+      // Commit the failure on its own: the next transaction settles the transition as failed.
+      return { done: false, endTransaction: true };
+    }
+    const detail = JSON.stringify(outcome.detail ?? {});
+    await trx
+      .updateTable('transition_steps')
+      .set({ status: outcome.status, attempts: next.attempts + 1, error: null, detail, updated_at: now })
+      .where('transition_id', '=', transitionId)
+      .where('step_key', '=', next.step_key)
+      .execute();
+    // The row as the database now holds it (its detail as read back), for the next step.
+    Object.assign(next, {
+      status: outcome.status,
+      attempts: next.attempts + 1,
+      error: null,
+      detail: JSON.parse(detail),
+      updated_at: now,
+    });
+    if (outcome.status === 'waiting') seenWaiting.add(next.step_key);
+    if (outcome.status === 'done') {
+      await recordAudit(ctx, {
+        action: 'transition.step-done',
+        targetType: 'transition',
+        targetId: transitionId,
+        tenantId: transition.tenant_id,
+        partnerId: transition.partner_id,
+        data: { step: next.step_key, ...(outcome.detail ?? {}) },
+      });
+    }
+    return { done: false };
+  }
 }
+
+/** Steps run in one transaction at most (fewer round trips; a crash redoes at most this many). */
+const STEPS_PER_TRANSACTION = 16;
 
 /**
  * applied: every step done. failed: a step failed. waiting: every step the partner can take now

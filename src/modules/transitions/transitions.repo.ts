@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Db, TransitionsTable, Trx } from '../../platform/db/database.ts';
+import type { Db, NewAuditEvent, TransitionsTable, Trx } from '../../platform/db/database.ts';
 
 export type TransitionRow = Selectable<TransitionsTable>;
 
@@ -96,37 +96,58 @@ export async function customerTaskRows(db: Db | Trx, tenantId: string) {
     .execute();
 }
 
-/** Saves many planned transitions in one statement (bulk planning: one per batch of tenants). */
-export async function insertTransitions(
-  db: Trx,
-  rows: {
-    id: string;
-    tenantId: string;
-    partnerId: string;
-    userId: string | null;
-    verdict: TransitionRow['verdict'];
-    options: unknown;
-    plan: unknown;
-  }[],
-  now: Date,
-) {
+/** A planned transition saved by bulk planning, with its `transition.planned` audit row. */
+export interface PlannedTransitionRow {
+  id: string;
+  tenantId: string;
+  partnerId: string;
+  userId: string | null;
+  verdict: TransitionRow['verdict'];
+  options: unknown;
+  /** The plan, already serialized (it is the largest part of the row: serialize it once). */
+  planJson: string;
+  audit: Omit<NewAuditEvent, 'target_id'>;
+}
+
+/** Rows per statement: 24 parameters a row stays far below PostgreSQL's 65,535. */
+const SAVE_CHUNK = 500;
+
+/**
+ * Saves a batch of planned transitions and their audit rows. Up to 500 of them are one statement
+ * (the audit rows are inserted by a data-modifying CTE), so the batch is saved in one round trip
+ * and atomically without an explicit transaction; larger batches are chunked in one transaction.
+ */
+export async function insertPlannedTransitions(db: Db | Trx, rows: PlannedTransitionRow[], now: Date) {
   if (rows.length === 0) return;
-  await db
-    .insertInto('transitions')
-    .values(
-      rows.map((t) => ({
-        id: t.id,
-        tenant_id: t.tenantId,
-        partner_id: t.partnerId,
-        created_by_user_id: t.userId,
-        status: 'planned' as const,
-        verdict: t.verdict,
-        options: JSON.stringify(t.options ?? {}),
-        plan: JSON.stringify(t.plan),
-        planned_at: now,
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .execute();
+  const statement = (q: Db | Trx, chunk: PlannedTransitionRow[]) =>
+    q
+      .with('saved', (w) =>
+        w.insertInto('transitions').values(
+          chunk.map((t) => ({
+            id: t.id,
+            tenant_id: t.tenantId,
+            partner_id: t.partnerId,
+            created_by_user_id: t.userId,
+            status: 'planned' as const,
+            verdict: t.verdict,
+            options: JSON.stringify(t.options ?? {}),
+            plan: t.planJson,
+            planned_at: now,
+            created_at: now,
+            updated_at: now,
+          })),
+        ),
+      )
+      .insertInto('audit_events')
+      .values(chunk.map((t) => ({ ...t.audit, target_id: t.id })))
+      .execute();
+  if (rows.length <= SAVE_CHUNK) {
+    await statement(db, rows);
+    return;
+  }
+  const run = async (trx: Trx) => {
+    for (let i = 0; i < rows.length; i += SAVE_CHUNK) await statement(trx, rows.slice(i, i + SAVE_CHUNK));
+  };
+  if (db.isTransaction) await run(db as Trx);
+  else await (db as Db).transaction().execute(run);
 }
