@@ -50,6 +50,24 @@ describe('saved answers of idempotent calls', () => {
     expect(me.status).toBe(200);
   });
 
+  it("are the caller's own: another user of the same partner reusing the key gets no replay of a token", async () => {
+    const { tokens } = await t.newPartner();
+    const key = `shared-key-${Date.now()}`;
+    const send = (token: string) =>
+      t.call({
+        method: 'POST',
+        url: '/api/auth/tokens',
+        token,
+        body: { name: 'same body' },
+        headers: { 'idempotency-key': key },
+      });
+    const mine = await send(tokens['account-admin']!);
+    const theirs = await send(tokens['admin-agent']!);
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    expect(theirs.headers['idempotent-replayed']).toBeUndefined();
+    expect(theirs.body.token).not.toBe(mine.body.token);
+  });
+
   it('keep an invitation link sealed', async () => {
     const { tokens } = await t.newPartner();
     const tenant = await t.newTenant();

@@ -89,7 +89,14 @@ export async function api<T>(path: string, options: CallOptions = {}): Promise<T
 
 /** A key made once per user action and reused when the same action is retried. */
 export function newIdempotencyKey(): string {
-  return crypto.randomUUID();
+  // randomUUID exists only in secure contexts (HTTPS or localhost); a console opened over plain
+  // HTTP on a LAN address still needs keys, and getRandomValues is available everywhere.
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 // ---- API shapes the console reads (see ../shared/API.md and src/modules/*/*.schemas.ts) ----

@@ -20,12 +20,16 @@ export async function sweepReminders(deps: ServerDeps): Promise<number> {
 export async function registerDelegatedAdminJobs(queue: Queue, deps: ServerDeps) {
   await queue.createQueue(REMINDERS_QUEUE);
   await queue.work(REMINDERS_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async () => {
-    await sweepReminders(deps);
-    await queue.send(
-      REMINDERS_QUEUE,
-      {},
-      { startAfter: SWEEP_EVERY_SECONDS, singletonKey: 'hourly', singletonSeconds: SWEEP_EVERY_SECONDS },
-    );
+    // The next sweep is queued whatever this one does: a failed sweep must not end the schedule.
+    try {
+      await sweepReminders(deps);
+    } finally {
+      await queue.send(
+        REMINDERS_QUEUE,
+        {},
+        { startAfter: SWEEP_EVERY_SECONDS, singletonKey: 'hourly', singletonSeconds: SWEEP_EVERY_SECONDS },
+      );
+    }
   });
   await queue.send(REMINDERS_QUEUE, {});
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Plan, PlanLine, TimelineStep } from '../../domain/planner/types.ts';
 import type { TransitionStepsTable, Trx } from '../../platform/db/database.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
@@ -67,6 +67,8 @@ export async function runDueSteps(
   const seenWaiting = new Set<string>();
   // A saved plan never changes: read it (it can be large) once per run, not once per step.
   let savedPlan: unknown;
+  // An unexpected error after some steps of a transaction: those steps commit, then it is raised.
+  let deferredError: unknown;
   let i = 0;
   while (i < maxSteps) {
     const progressed = await openCtx(async (ctx): Promise<{ done: boolean; status?: string }> => {
@@ -110,11 +112,12 @@ export async function runDueSteps(
         .orderBy('seq')
         .execute();
       for (let k = 0; k < STEPS_PER_TRANSACTION && i < maxSteps; k++, i++) {
-        const progressed = await runOneStep(ctx, transition, steps);
+        const progressed = await runOneStep(ctx, transition, steps, k > 0);
         if (progressed.done || progressed.endTransaction) return progressed;
       }
       return { done: false };
     });
+    if (deferredError !== undefined) throw deferredError;
     if (progressed.done) return progressed.status as TransitionRow['status'];
   }
   throw new Error(`transition ${transitionId}: step limit reached`);
@@ -124,6 +127,7 @@ export async function runDueSteps(
     ctx: Ctx,
     transition: TransitionRow,
     steps: Selectable<TransitionStepsTable>[],
+    earlierStepsInTransaction: boolean,
   ): Promise<{ done: boolean; status?: string; endTransaction?: boolean }> {
     const trx = ctx.db as Trx;
     const now = ctx.clock.now();
@@ -162,6 +166,9 @@ export async function runDueSteps(
     const earlier = new Map(steps.filter((s) => s.status === 'done').map((s) => [s.step_key, s.detail]));
     const handler = handlers[next.kind as TimelineStep['step']];
     let outcome: StepOutcome;
+    // A savepoint per step: a step that fails part-way leaves none of its own writes behind, and
+    // the steps done before it in this transaction keep theirs.
+    await sql`savepoint traslado_step`.execute(trx);
     try {
       if (!handler) throw new DomainError('transition_step_unsupported', { step: next.kind });
       outcome = await handler({
@@ -173,7 +180,12 @@ export async function runDueSteps(
         earlier,
       });
     } catch (err) {
-      if (!isDomainError(err)) throw err;
+      await sql`rollback to savepoint traslado_step`.execute(trx);
+      if (!isDomainError(err)) {
+        if (!earlierStepsInTransaction) throw err;
+        deferredError = err;
+        return { done: false, endTransaction: true };
+      }
       // The world changed under the plan: record why, change nothing else.
       await trx
         .updateTable('transition_steps')
@@ -198,6 +210,7 @@ export async function runDueSteps(
       // Commit the failure on its own: the next transaction settles the transition as failed.
       return { done: false, endTransaction: true };
     }
+    await sql`release savepoint traslado_step`.execute(trx);
     const detail = JSON.stringify(outcome.detail ?? {});
     await trx
       .updateTable('transition_steps')

@@ -33,6 +33,10 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   forbidden: e(403, (p) => `Your role does not allow this${p.action ? ` (${p.action})` : ''}.`),
   idempotency_key_reused: e(409, 'This Idempotency-Key was already used with a different request body.'),
   idempotency_key_invalid: e(400, 'The Idempotency-Key must be 1 to 128 visible characters.'),
+  idempotency_key_unreadable: e(
+    409,
+    "This Idempotency-Key's first answer was sealed under another secret and cannot be replayed; use a new key.",
+  ),
   conflict: e(409, 'The resource changed meanwhile; retry.'),
   rate_limited: e(429, 'Too many requests; retry after the time in Retry-After.'),
   csrf_token_invalid: e(403, 'This change needs the x-csrf-token of your session (GET /api/auth/me).'),

@@ -21,6 +21,8 @@ function sealOf(deps: ServerDeps): Promise<ResponseSeal> {
   let seal = seals.get(deps.handle);
   if (!seal) {
     seal = signingSecret(deps.handle.db, deps.config).then(responseSeal);
+    // A failed read is not kept: the next keyed call tries again.
+    seal.catch(() => seals.delete(deps.handle));
     seals.set(deps.handle, seal);
   }
   return seal;
@@ -58,7 +60,9 @@ export async function runInTransaction<T>(
       config: deps.config,
     };
     if (!key) return { status, body: await fn(ctx) };
-    const scope = actor.partnerId ?? actor.tenantId ?? actor.userId;
+    // Keys are the caller's own: another user of the same partner reusing a key never gets the
+    // first user's answer (it can hold a secret, such as a new API token).
+    const scope = `${actor.partnerId ?? actor.tenantId ?? 'platform'}:${actor.userId}`;
     const hash = requestHash([req.method, req.url, req.body ?? null]);
     const claim = await claimKey(trx, scope, key, hash, now);
     if (claim.kind === 'replay')

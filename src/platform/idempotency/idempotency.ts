@@ -71,12 +71,17 @@ export function responseSeal(signingSecret: string): ResponseSeal {
     open(stored) {
       const sealed = (stored as { sealed?: unknown } | null)?.sealed;
       if (typeof sealed !== 'string') return stored;
-      const raw = Buffer.from(sealed, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return JSON.parse(
-        Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'),
-      );
+      try {
+        const raw = Buffer.from(sealed, 'base64url');
+        const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+        decipher.setAuthTag(raw.subarray(12, 28));
+        return JSON.parse(
+          Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'),
+        );
+      } catch {
+        // Sealed under another secret (TRASLADO_SECRET changed): the first answer is gone for good.
+        throw new DomainError('idempotency_key_unreadable');
+      }
     },
   };
 }

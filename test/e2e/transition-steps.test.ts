@@ -1,0 +1,152 @@
+import { addDays } from 'date-fns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StepHandler } from '../../src/modules/transitions/transitions.executor.ts';
+import { runDueSteps } from '../../src/modules/transitions/transitions.executor.ts';
+import { applyTransition } from '../../src/modules/transitions/transitions.service.ts';
+import { fixedClock } from '../../src/platform/clock.ts';
+import { DomainError } from '../../src/platform/errors.ts';
+import { type Ctx, systemActor } from '../../src/platform/http/context.ts';
+import { createLogger } from '../../src/platform/log.ts';
+import { type Queue, startQueue, stopQueue } from '../../src/platform/queue/queue.ts';
+import { startTestApp, type TestApp } from '../fixtures/app.ts';
+
+/**
+ * Several steps share a transaction, each behind its own savepoint: a step refused part-way keeps
+ * none of its writes (and records why), and an unexpected error keeps the steps done before it.
+ * The handlers here write a marker row and then fail, so that a half-kept step would show.
+ */
+let t: TestApp;
+let queue: Queue; // a real queue with no workers: the steps run only when this test runs them
+const log = createLogger('silent');
+
+beforeAll(async () => {
+  t = await startTestApp({}, { catalog: true });
+  queue = await startQueue(t.handle, log);
+});
+afterAll(async () => {
+  await stopQueue(queue);
+  await t?.close();
+});
+
+function openCtx<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  return t.handle.db.transaction().execute((trx) =>
+    fn({
+      db: trx,
+      clock: fixedClock(t.deps.clock.now()),
+      actor: systemActor(),
+      requestId: 'steps-test',
+      log,
+      config: t.config,
+    }),
+  );
+}
+
+/** A ready plan of a direct subscription, applied: its step rows exist, none has run. */
+async function appliedPlan() {
+  const p = await t.newPartner();
+  const c = await t.newTenant({ partnerToken: p.tokens['account-admin'], users: 0 });
+  const now = t.deps.clock.now();
+  await t.expectOk(
+    {
+      method: 'POST',
+      url: `/api/admin/tenants/${c.tenant.id}/subscriptions`,
+      token: t.operatorToken,
+      body: {
+        offerId: 'demo-m365-business-standard',
+        quantity: 10,
+        channel: 'direct',
+        purchasedVia: 'admin-center',
+        billingCycle: 'annual',
+        termStart: addDays(now, -300).toISOString(),
+        termEnd: addDays(now, 65).toISOString(),
+        autoRenew: true,
+      },
+    },
+    201,
+  );
+  const plan = await t.expectOk(
+    {
+      method: 'POST',
+      url: `/api/customers/${c.tenant.id}/transitions`,
+      token: p.tokens['sales-agent'],
+      body: {},
+    },
+    201,
+  );
+  expect(plan.verdict).toBe('ready');
+  await openCtx((ctx) =>
+    applyTransition({ ...ctx, actor: { ...ctx.actor, partnerId: p.partner.id } }, queue, {
+      transitionId: plan.id,
+    }),
+  );
+  return plan.id as string;
+}
+
+const markers = (prefix: string) =>
+  t.handle.db.selectFrom('platform_settings').select('key').where('key', 'like', `${prefix}%`).execute();
+
+async function steps(transitionId: string) {
+  return t.handle.db
+    .selectFrom('transition_steps')
+    .select(['seq', 'status', 'error'])
+    .where('transition_id', '=', transitionId)
+    .orderBy('seq')
+    .execute();
+}
+
+/** Every step kind runs `fn`, numbered by call. */
+function handlersDoing(fn: (call: number, ctx: Ctx) => Promise<void>) {
+  let call = 0;
+  const handler: StepHandler = async ({ ctx }) => {
+    call++;
+    await fn(call, ctx);
+    return { status: 'done' };
+  };
+  return new Proxy({}, { get: () => handler }) as Parameters<typeof runDueSteps>[2];
+}
+
+const mark = (ctx: Ctx, key: string) =>
+  ctx.db
+    .insertInto('platform_settings')
+    .values({ key, value: JSON.stringify({}) })
+    .execute();
+
+describe('steps sharing a transaction', () => {
+  it('a step refused part-way keeps none of its writes; the steps before it keep theirs', async () => {
+    const id = await appliedPlan();
+    const prefix = `probe-refused-${id}-`;
+    const status = await runDueSteps(
+      openCtx,
+      id,
+      handlersDoing(async (call, ctx) => {
+        await mark(ctx, `${prefix}${call}`);
+        if (call === 2) throw new DomainError('conflict');
+      }),
+    );
+    expect(status).toBe('failed');
+    expect((await markers(prefix)).map((r) => r.key)).toEqual([`${prefix}1`]);
+    const [first, second] = await steps(id);
+    expect(first).toMatchObject({ status: 'done' });
+    expect(second).toMatchObject({ status: 'failed', error: 'conflict' });
+  });
+
+  it('an unexpected error is raised after the steps done before it commit, and nothing of its own stays', async () => {
+    const id = await appliedPlan();
+    const prefix = `probe-crash-${id}-`;
+    await expect(
+      runDueSteps(
+        openCtx,
+        id,
+        handlersDoing(async (call, ctx) => {
+          await mark(ctx, `${prefix}${call}`);
+          if (call === 2) throw new Error('boom');
+        }),
+      ),
+    ).rejects.toThrow('boom');
+    expect((await markers(prefix)).map((r) => r.key)).toEqual([`${prefix}1`]);
+    const [first, second] = await steps(id);
+    expect(first).toMatchObject({ status: 'done' });
+    expect(second?.status).not.toBe('done');
+    expect(second?.status).not.toBe('failed');
+  });
+});
