@@ -145,8 +145,10 @@ it('SIGKILLed at random points and run again, apply ends exactly as an uninterru
   let killedMidway = 0;
   for (let k = 0; k < kills; k++) {
     const run = apply(rough);
-    const lines = 1 + Math.floor(rand() * 3);
-    const delay = Math.floor(rand() * 800);
+    // The first kill lands right after the first progress line, so at least one lands mid-run;
+    // the others at random points.
+    const lines = k === 0 ? 1 : 1 + Math.floor(rand() * 3);
+    const delay = k === 0 ? 0 : Math.floor(rand() * 800);
     await run.afterLines(lines);
     await new Promise((r) => setTimeout(r, delay));
     const stillRunning = run.child.exitCode === null;
@@ -163,6 +165,7 @@ it('SIGKILLed at random points and run again, apply ends exactly as an uninterru
     new RegExp(`${summary![1]} applied, ${summary![2]} waiting .*, 0 failed, ${summary![3]} skipped`),
   );
   console.log(`[cli-apply-kill] ${killedMidway}/${kills} kills landed mid-run`);
+  expect(killedMidway).toBeGreaterThan(0);
 
   const got = await endState(rough);
   expect(got).toEqual(expected);

@@ -15,7 +15,7 @@ import { type Config, loadConfig } from '../../platform/config.ts';
 import type { DatabaseHandle } from '../../platform/db/connect.ts';
 import type { PartnerRow, TenantRow } from '../../platform/db/database.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
-import type { Actor, Ctx } from '../../platform/http/context.ts';
+import { type Actor, type Ctx, partnerSystemActor } from '../../platform/http/context.ts';
 import type { ServerDeps } from '../../platform/http/server.ts';
 import { createLogger } from '../../platform/log.ts';
 import { type Queue, startQueue, stopQueue } from '../../platform/queue/queue.ts';
@@ -35,16 +35,9 @@ import { applyTransition } from './transitions.service.ts';
  */
 
 /** The partner's account admin as bulk work acts (audited as the CLI: no user id). */
+/** The CLI's actor for bulk work: the partner's system identity (see partnerSystemActor). */
 export function bulkActor(partnerId: string, sessionId = `cli-${process.pid}`): Actor {
-  return {
-    userId: 'system',
-    email: 'cli@traslado.local',
-    kind: 'partner',
-    roles: ['account-admin'],
-    partnerId,
-    tenantId: null,
-    sessionId,
-  };
+  return partnerSystemActor(partnerId, sessionId);
 }
 
 export const REPORT_FORMAT = 'traslado-plan-report/1';

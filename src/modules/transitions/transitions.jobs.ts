@@ -1,7 +1,7 @@
 import { isRole, type Role } from '../../platform/auth/permissions.ts';
 import { fixedClock } from '../../platform/clock.ts';
 import type { Trx } from '../../platform/db/database.ts';
-import type { Actor, Ctx } from '../../platform/http/context.ts';
+import { type Actor, type Ctx, partnerSystemActor } from '../../platform/http/context.ts';
 import type { ServerDeps } from '../../platform/http/server.ts';
 import { inTransaction, type Queue } from '../../platform/queue/queue.ts';
 import { nextDueAt, runDueSteps } from './transitions.executor.ts';
@@ -35,17 +35,17 @@ async function requesterActor(trx: Trx, transitionId: string): Promise<Actor> {
     .select(['u.id', 'u.email', 't.partner_id as transitionPartner'])
     .where('t.id', '=', transitionId)
     .executeTakeFirst();
-  const roles = row?.id
-    ? (await trx.selectFrom('user_roles').select('role').where('user_id', '=', row.id).execute()).map(
-        (r) => r.role,
-      )
-    : ['account-admin'];
+  if (!row?.id || !row.email)
+    return partnerSystemActor(row?.transitionPartner ?? null, `job:${transitionId}`);
+  const roles = (
+    await trx.selectFrom('user_roles').select('role').where('user_id', '=', row.id).execute()
+  ).map((r) => r.role);
   return {
-    userId: row?.id ?? 'system',
-    email: row?.email ?? 'system@traslado.local',
+    userId: row.id,
+    email: row.email,
     kind: 'partner',
     roles: roles.filter(isRole) as Role[],
-    partnerId: row?.transitionPartner ?? null,
+    partnerId: row.transitionPartner,
     tenantId: null,
     sessionId: `job:${transitionId}`,
   };

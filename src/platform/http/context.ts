@@ -25,6 +25,23 @@ export interface Ctx<D extends Db | Trx = Trx> {
   config: Config;
 }
 
+/**
+ * The partner's own work done with no signed-in user (a plan or apply from the command line, a
+ * queued step of such a transition): it may do what the partner's account admin may, and is
+ * audited as the system. One identity wherever it runs.
+ */
+export function partnerSystemActor(partnerId: string | null, sessionId: string): Actor {
+  return {
+    userId: 'system',
+    email: 'system@traslado.local',
+    kind: 'partner',
+    roles: ['account-admin'],
+    partnerId,
+    tenantId: null,
+    sessionId,
+  };
+}
+
 /** A context for work without a signed-in user (CLI, seed, queue jobs). */
 export function systemActor(kind: Actor['kind'] = 'operator'): Actor {
   return {
