@@ -1,16 +1,13 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type Expression, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Actor } from '../http/context.ts';
 import { isRole, type Role } from './permissions.ts';
+import { hashToken } from './signing.ts';
 
 /** Session tokens and API tokens are 256 random bits; only their SHA-256 is stored. */
 export function newToken(prefix: 'tses' | 'tapi'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 export async function createSession(
