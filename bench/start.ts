@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CLI_BUNDLE } from '../scripts/cli-bundle.mjs';
 import { copyDataDir, isTemplateDir, templatePath } from '../src/platform/db/template.ts';
 import { figure, heading, note } from './report.ts';
 
@@ -81,18 +82,7 @@ async function snapshotInstall(): Promise<string> {
   await mkdir(join(dir, '.cache'));
   await cp(tarball, join(dir, '.cache', basename(tarball))).catch(() => {});
   if (await isTemplateDir(unpacked)) await copyDataDir(unpacked, join(dir, '.cache', basename(unpacked)));
-  await build({
-    absWorkingDir: dir,
-    entryPoints: ['src/cli/main.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: 'dist/traslado.mjs',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  });
+  await build({ ...CLI_BUNDLE, absWorkingDir: dir });
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/traslado.js', 'prepare-template', '--quiet'], {
       cwd: dir,

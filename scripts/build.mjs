@@ -3,18 +3,9 @@
 // Then builds the web console into web/dist (Vite), which `traslado start` serves at `/`.
 import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
+import { CLI_BUNDLE } from './cli-bundle.mjs';
 
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  outfile: 'dist/traslado.mjs',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
+await build(CLI_BUNDLE);
 
 const CONSOLE_CONFIG = 'web/vite.config.ts';
 let vite;

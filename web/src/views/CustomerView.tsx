@@ -12,6 +12,7 @@ import {
 } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
 import { CopyField } from '../components/CopyField.tsx';
+import { GdapFields } from '../components/GdapFields.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { SubscriptionsTable } from '../components/SubscriptionsTable.tsx';
 import { useFormat } from '../format.ts';
@@ -157,22 +158,7 @@ function DelegatedAdminSection({
         <details>
           <summary>{t('customer.askDap')}</summary>
           <form className="stack" onSubmit={submit}>
-            <div className="field">
-              <label htmlFor="dap-roles">{t('relationships.roles')}</label>
-              <input id="dap-roles" value={roles} onChange={(e) => setRoles(e.target.value)} required />
-            </div>
-            <div className="field">
-              <label htmlFor="dap-days">{t('relationships.duration')}</label>
-              <input
-                id="dap-days"
-                type="number"
-                min={1}
-                max={730}
-                value={days}
-                onChange={(e) => setDays(e.target.value)}
-                required
-              />
-            </div>
+            <GdapFields idPrefix="dap" roles={roles} onRoles={setRoles} days={days} onDays={setDays} />
             <ErrorAlert error={ask.error} />
             <button type="submit" disabled={ask.pending}>
               {t('customer.sendDapRequest')}

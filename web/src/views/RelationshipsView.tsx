@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, type Page, type RelationshipRequest } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
 import { CopyField } from '../components/CopyField.tsx';
+import { GdapFields } from '../components/GdapFields.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
@@ -82,25 +83,14 @@ export function RelationshipsView() {
                 <label htmlFor="rr-dap">{t('relationships.askDap')}</label>
               </div>
               {askDap && (
-                <>
-                  <div className="field">
-                    <label htmlFor="rr-roles">{t('relationships.roles')}</label>
-                    <input id="rr-roles" value={roles} onChange={(e) => setRoles(e.target.value)} required />
-                    <span className="muted small">{t('relationships.rolesHelp')}</span>
-                  </div>
-                  <div className="field">
-                    <label htmlFor="rr-days">{t('relationships.duration')}</label>
-                    <input
-                      id="rr-days"
-                      type="number"
-                      min={1}
-                      max={730}
-                      value={days}
-                      onChange={(e) => setDays(e.target.value)}
-                      required
-                    />
-                  </div>
-                </>
+                <GdapFields
+                  idPrefix="rr"
+                  roles={roles}
+                  onRoles={setRoles}
+                  days={days}
+                  onDays={setDays}
+                  rolesHelp
+                />
               )}
             </fieldset>
           )}
