@@ -9,6 +9,7 @@ import {
   applyBulk,
   bulkActor,
   planBulk,
+  type ReportCustomer,
   readCustomerIds,
   readReport,
 } from '../../src/modules/transitions/transitions.bulk.ts';
@@ -19,6 +20,7 @@ import type { DatabaseHandle } from '../../src/platform/db/connect.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { scaleId, seedScale } from '../../src/seed/scale.ts';
 import { openTestDatabase, type TestDatabase } from '../fixtures/databases.ts';
+import { databaseDigest } from '../fixtures/digest.ts';
 
 /**
  * Bulk work on a synthetic book: the scale seed's shape, planning streamed in batches (the same
@@ -425,6 +427,36 @@ describe('applyBulk', () => {
     expect(s.failed).toHaveLength(1);
     expect(s.applied + s.waiting).toBe(ready.length - 1);
     expect(await state()).toEqual(before);
+  }, 180_000);
+
+  it('planning the moved customers again reports every one as under way; applying that report writes nothing', async () => {
+    const moved = ready.filter((r) => r !== broken);
+    expect(moved.length).toBeGreaterThan(1);
+    const digest = await databaseDigest(h.db);
+    const again = join(dir, 'again.jsonl');
+    const planned = await planBulk(h, {
+      partnerId,
+      tenantIds: moved.map((m) => m.tenantId),
+      out: again,
+      config,
+      log,
+    });
+    expect(planned.counts).toMatchObject({ 'under-way': moved.length, ready: 0 });
+    const entries: ReportCustomer[] = readFileSync(again, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'customer');
+    expect(entries).toHaveLength(moved.length);
+    for (const e of entries) {
+      const first = moved.find((m) => m.tenantId === e.tenantId)!;
+      expect(e).toMatchObject({ verdict: 'under-way', transitionId: null });
+      expect(e.underWayTransitionIds).toEqual([first.transitionId]);
+    }
+    const s = await applyBulk(h, { report: again, concurrency: 2, config, log });
+    expect(s).toMatchObject({ applied: 0, waiting: 0, failed: [], skipped: 0, underway: 0, notStarted: 0 });
+    expect(s.inProgress.map((x) => x.tenantId).sort()).toEqual(moved.map((m) => m.tenantId).sort());
+    expect(await databaseDigest(h.db)).toEqual(digest);
   }, 180_000);
 
   it('reads the older single-JSON plan file too', async () => {

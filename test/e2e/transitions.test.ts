@@ -1,99 +1,29 @@
 import { addDays, addYears } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
+import {
+  platformNow as platformNowOf,
+  STANDARD,
+  STANDARD_SKU,
+  seedCase as seedCaseOf,
+  waitForTransition,
+} from '../fixtures/transition-case.ts';
 
 /**
  * The transition end to end through the API, with the job queue running and the clock moved to
  * show the outcome. Demo catalog offers are real SKUs from data/licensing-service-plans.csv.
  */
 let t: TestApp;
-const STANDARD = 'demo-m365-business-standard';
-const STANDARD_SKU = 'f245ecc8-75af-4f8e-b61f-27d8114de5f3';
 
 beforeAll(async () => {
   t = await startTestApp({}, { queue: true, catalog: true });
 });
 afterAll(async () => t?.close());
 
-async function platformNow(): Promise<Date> {
-  return new Date((await t.expectOk({ url: '/api/clock', token: t.operatorToken })).now);
-}
-
-/** A customer of a new partner with a direct admin-center subscription and `assigned` licensed users. */
-async function seedCase(
-  opts: {
-    offerId?: string;
-    quantity?: number;
-    assigned?: number;
-    endsInDays?: number;
-    dap?: boolean;
-    excluded?: string[];
-  } = {},
-) {
-  const p = await t.newPartner();
-  const c = await t.newTenant({ partnerToken: p.tokens['account-admin'], users: 0 });
-  const now = await platformNow();
-  const offer = (await t.expectOk({
-    url: `/api/offers/${opts.offerId ?? STANDARD}`,
-    token: p.tokens['sales-agent'],
-  })) as { skuId: string };
-  const source = await t.expectOk(
-    {
-      method: 'POST',
-      url: `/api/admin/tenants/${c.tenant.id}/subscriptions`,
-      token: t.operatorToken,
-      body: {
-        offerId: opts.offerId ?? STANDARD,
-        quantity: opts.quantity ?? 50,
-        channel: 'direct',
-        purchasedVia: 'admin-center',
-        billingCycle: 'annual',
-        termStart: addDays(now, -(365 - (opts.endsInDays ?? 45))).toISOString(),
-        termEnd: addDays(now, opts.endsInDays ?? 45).toISOString(),
-        autoRenew: true,
-      },
-    },
-    201,
-  );
-  const users: string[] = [];
-  for (let i = 0; i < (opts.assigned ?? 45); i++) {
-    const u = await t.expectOk(
-      {
-        method: 'POST',
-        url: `/api/admin/tenants/${c.tenant.id}/users`,
-        token: t.operatorToken,
-        body: {
-          userPrincipalName: `user${i}@${c.domain}`,
-          displayName: `User ${i}`,
-          licenses: [{ skuId: offer.skuId, ...(opts.excluded ? { excludedPlans: opts.excluded } : {}) }],
-        },
-      },
-      201,
-    );
-    users.push(u.id);
-  }
-  if (opts.dap) {
-    await t.expectOk(
-      {
-        method: 'POST',
-        url: `/api/admin/tenants/${c.tenant.id}/delegated-admin`,
-        token: t.operatorToken,
-        body: { partnerId: p.partner.id },
-      },
-      201,
-    );
-  }
-  return { ...p, ...c, source, users, skuId: offer.skuId };
-}
-
-async function waitFor(transitionId: string, token: string, statuses: string[]) {
-  for (let i = 0; i < 200; i++) {
-    const tr = await t.expectOk({ url: `/api/transitions/${transitionId}`, token });
-    if (statuses.includes(tr.status)) return tr;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`transition ${transitionId} never reached ${statuses.join('/')}`);
-}
+const platformNow = () => platformNowOf(t);
+const seedCase = (opts: Parameters<typeof seedCaseOf>[1] = {}) => seedCaseOf(t, opts);
+const waitFor = (transitionId: string, token: string, statuses: string[]) =>
+  waitForTransition(t, transitionId, token, statuses);
 
 async function skuAccess(tenantId: string, token: string, skuId: string) {
   const subs = await t.expectOk({ url: `/api/customers/${tenantId}/subscriptions?limit=200`, token });

@@ -248,6 +248,8 @@ export interface PlanLine {
   reassignLicenses: boolean;
   reassignments?: { userId: string; userPrincipalName: string }[];
   disposition: string;
+  /** For an `under-way` line: the transition that already moves this source (null: another partner's). */
+  transitionId?: string | null;
   sourceActor?: string;
   sourceEndsAt?: string;
   lossIfCancelledNow: number;

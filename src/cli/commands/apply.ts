@@ -38,7 +38,7 @@ async function runApplyCommand(file: string, opts: { concurrency?: number; data?
     });
     progress.stop();
     console.log(
-      `${s.interrupted ? 'interrupted' : 'done'} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${s.applied} applied, ${s.waiting} waiting (dated steps or the customer's tasks remain), ${s.failed.length} failed, ${s.skipped} skipped (not ready)${s.underway > 0 ? `, ${s.underway} under way` : ''}${s.notStarted > 0 ? `, ${s.notStarted} not started` : ''}${s.underway + s.notStarted > 0 ? ' (run the same command again to resume)' : ''}; ${peakRssLine(s.peakRssBytes)}`,
+      `${s.interrupted ? 'interrupted' : 'done'} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${s.applied} applied, ${s.waiting} waiting (dated steps or the customer's tasks remain), ${s.failed.length} failed, ${s.skipped} skipped (not ready), ${s.inProgress.length} already under way (another transition moves them)${s.underway > 0 ? `, ${s.underway} under way` : ''}${s.notStarted > 0 ? `, ${s.notStarted} not started` : ''}${s.underway + s.notStarted > 0 ? ' (run the same command again to resume)' : ''}; ${peakRssLine(s.peakRssBytes)}`,
     );
     for (const f of s.failed) console.log(`  failed ${f.tenantId}: ${f.reason}`);
     if (s.interrupted) process.exitCode = 130;

@@ -59,6 +59,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
   en: {
     'plan.nothing-to-move': () =>
       'Nothing to move: every license-based subscription is already with this partner.',
+    'plan.all-under-way': (p) =>
+      `Nothing to apply: every subscription is already being moved (${list(p.transitions)}).`,
+    'plan.some-under-way': (p) =>
+      `${p.lines} subscription(s) are already being moved (${list(p.transitions)}) and are left out.`,
     'plan.expired-grace-path': (p) =>
       `The tenant has ${p.active} active subscriptions (more than ${p.max}): new subscriptions are bought within the 30-day expired grace period instead of duplicating.`,
     'plan.seat-gap': (p) =>
@@ -86,6 +90,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       "A volume-licensing subscription: the customer's volume-licensing admin must let it end.",
     'line.other-partner': () =>
       "Another partner's subscription: that partner (or the customer with it) must let it end.",
+    'line.under-way': (p) =>
+      p.transitionId
+        ? `Already being moved by transition ${p.transitionId}: nothing is bought again.`
+        : 'Already being moved by another transition: nothing is bought again.',
     'line.turn-off-auto-renew': (p) =>
       `Turn auto-renew off and let it expire on ${day(p.on, 'en')}; to be done by ${who(p.by, false)}.`,
     'line.overlap-cost': (p) =>
@@ -101,6 +109,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
   es: {
     'plan.nothing-to-move': () =>
       'Nada que trasladar: todas las suscripciones por licencia ya son de este partner.',
+    'plan.all-under-way': (p) =>
+      `Nada que aplicar: todas las suscripciones ya se están trasladando (${list(p.transitions)}).`,
+    'plan.some-under-way': (p) =>
+      `${p.lines} suscripción(es) ya se están trasladando (${list(p.transitions)}) y quedan fuera.`,
     'plan.expired-grace-path': (p) =>
       `El tenant tiene ${p.active} suscripciones activas (más de ${p.max}): las nuevas se compran dentro de los 30 días de gracia tras la expiración, sin duplicar.`,
     'plan.seat-gap': (p) =>
@@ -131,6 +143,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       'Suscripción de licenciamiento por volumen: su administrador debe dejarla terminar.',
     'line.other-partner': () =>
       'Suscripción de otro partner: ese partner (o el cliente con él) debe dejarla terminar.',
+    'line.under-way': (p) =>
+      p.transitionId
+        ? `Ya se está trasladando en la transición ${p.transitionId}: no se vuelve a comprar nada.`
+        : 'Ya se está trasladando en otra transición: no se vuelve a comprar nada.',
     'line.turn-off-auto-renew': (p) =>
       `Desactivar la renovación automática y dejarla expirar el ${day(p.on, 'es')}; lo hace ${who(p.by, true)}.`,
     'line.overlap-cost': (p) =>

@@ -320,6 +320,68 @@ describe('who must act on the source', () => {
   });
 });
 
+describe('sources another transition already moves (SPEC §3.7)', () => {
+  const std = byId('standard');
+  const moved = sub('s1', 'standard');
+  // The partner subscription the first transition bought is the partner's own: not a source.
+  const bought = sub('p-new', 'standard', { channel: 'partner', partnerId: 'p1', purchasedVia: null });
+
+  it('plans a claimed source as under way: nothing bought, no steps, and the plan is not ready', () => {
+    const plan = planTransition(
+      input({
+        subscriptions: [moved, bought],
+        users: users(45, std.skuId),
+        underWay: [{ sourceSubscriptionId: 's1', transitionId: 'tr-1' }],
+      }),
+    );
+    expect(plan.lines).toHaveLength(1);
+    expect(plan.lines[0]).toMatchObject({
+      sourceSubscriptionId: 's1',
+      disposition: 'under-way',
+      transitionId: 'tr-1',
+      targetOfferId: null,
+      quantity: 0,
+      overlapCost: 0,
+      lossIfCancelledNow: 0,
+      creditEligible: false,
+    });
+    expect(plan.timeline).toEqual([]);
+    expect(plan.verdict).toBe('blocked');
+    expect(plan.reasons).toContainEqual({
+      code: 'plan.all-under-way',
+      params: { lines: 1, transitions: ['tr-1'] },
+    });
+    expect(plan.totals).toMatchObject({ quantity: 0, overlapCost: 0, sourceSeats: 0 });
+    neverDips(plan);
+  });
+
+  it('still moves the sources nobody claimed, and only those', () => {
+    const other = sub('s2', 'basic', { termEnd: addDays(NOW, 90) });
+    const plan = planTransition(
+      input({
+        subscriptions: [moved, bought, other],
+        users: [
+          ...users(45, std.skuId),
+          ...users(10, byId('basic').skuId).map((u) => ({ ...u, id: `b${u.id}` })),
+        ],
+        underWay: [{ sourceSubscriptionId: 's1', transitionId: null }],
+      }),
+    );
+    expect(plan.verdict).toBe('ready');
+    expect(plan.lines.map((l) => [l.sourceSubscriptionId, l.disposition])).toEqual([
+      ['s1', 'under-way'],
+      ['s2', 'let-expire'],
+    ]);
+    expect(plan.lines[0]!.transitionId).toBeNull();
+    const acting = new Set(plan.timeline.map((t) => t.lineIndex));
+    expect([...acting]).toEqual([1]);
+    expect(plan.reasons.map((r) => r.code)).toContain('plan.some-under-way');
+    for (const locale of ['en', 'es'] as const)
+      for (const r of [...plan.reasons, ...plan.lines[0]!.reasons])
+        expect(renderReason(r, locale)).not.toMatch(/undefined|\[object/);
+  });
+});
+
 describe('properties', () => {
   it('never lets the seat pool of any SKU dip below the assignments, whatever the sources', () => {
     const offerIds = ['basic', 'standard', 'premium', 'e1', 'e3'];

@@ -52,7 +52,11 @@ export function planTransition(input: PlanInput): Plan {
     }
   }
   const ctx: LineContext = { input, settings, offers, market, heldSkus, path, usersBySku, candidates: null };
-  const lines = sources.map((s) => planLine(ctx, s));
+  // A source another transition already moves is never bought again (SPEC §3.7).
+  const underWay = new Map((input.underWay ?? []).map((u) => [u.sourceSubscriptionId, u.transitionId]));
+  const lines = sources.map((s) =>
+    underWay.has(s.id) ? underWayLine(ctx, s, underWay.get(s.id) ?? null) : planLine(ctx, s),
+  );
   const timeline = buildTimeline(ctx, lines);
   const seats = seatTimeline(input, lines, timeline);
   const reasons: Reason[] = [];
@@ -71,9 +75,19 @@ export function planTransition(input: PlanInput): Plan {
         params: { skuId: s.skuId, at: dip.at, pool: dip.pool, assigned: dip.assigned },
       });
   }
+  const movingLines = lines.filter((l) => l.disposition === 'under-way');
+  // Nothing left to move but what other transitions already move: there is nothing to apply.
+  const allUnderWay = lines.length > 0 && movingLines.length === lines.length;
+  if (movingLines.length > 0) {
+    const ids = [...new Set(movingLines.map((l) => l.transitionId).filter((t): t is string => !!t))];
+    reasons.push({
+      code: allUnderWay ? 'plan.all-under-way' : 'plan.some-under-way',
+      params: { lines: movingLines.length, transitions: ids },
+    });
+  }
   const verdict = worst([
     ...lines.map((l) => l.verdict),
-    reasons.some((r) => r.code === 'plan.seat-gap') ? 'blocked' : 'ready',
+    reasons.some((r) => r.code === 'plan.seat-gap') || allUnderWay ? 'blocked' : 'ready',
   ]);
   const currency = lines[0]?.currency ?? 'EUR';
   return {
@@ -85,7 +99,7 @@ export function planTransition(input: PlanInput): Plan {
     path,
     totals: {
       quantity: sum(lines.map((l) => l.quantity)),
-      sourceSeats: sum(sources.map((s) => s.quantity)),
+      sourceSeats: sum(sources.filter((s) => !underWay.has(s.id)).map((s) => s.quantity)),
       overlapCost: sum(lines.map((l) => l.overlapCost)),
       lossIfCancelledNow: sum(lines.map((l) => l.lossIfCancelledNow)),
       currency,
@@ -605,6 +619,46 @@ function chooseQuantity(
   if (q === source.quantity) reasons.push({ code: 'line.same-seat-count', params: { quantity: q } });
   else reasons.push({ code: 'line.seat-count-changed', params: { from: source.quantity, to: q, assigned } });
   return q;
+}
+
+/**
+ * A source that another transition already moves: no target, no seats, no steps, no money. Its
+ * verdict is `ready` so that it does not hold back the plan's other lines; a plan made only of
+ * such lines is blocked as a whole (there is nothing to apply).
+ */
+function underWayLine(ctx: LineContext, source: PlanSubscription, transitionId: string | null): PlanLine {
+  const users = ctx.usersBySku.get(source.skuId) ?? [];
+  return {
+    sourceSubscriptionId: source.id,
+    sourceOfferId: source.offerId,
+    sourceSkuId: source.skuId,
+    channel: source.channel,
+    targetOfferId: null,
+    addOnOfferIds: [],
+    targetSkuIds: [],
+    choice: 'none',
+    quantity: 0,
+    assignedSeats: users.length,
+    reassignLicenses: false,
+    reassignments: [],
+    disposition: 'under-way',
+    transitionId,
+    sourceActor: 'none',
+    provisionAt: ctx.input.now.toISOString(),
+    sourceEndsAt: source.termEnd.toISOString(),
+    lossIfCancelledNow: 0,
+    overlapCost: 0,
+    currency: ctx.offers.get(source.offerId)?.currency ?? 'EUR',
+    creditEligible: false,
+    workloadsGained: [],
+    workloadsAtRisk: [],
+    plansAtRisk: [],
+    usersAtRisk: 0,
+    featuresLost: [],
+    lowerTier: [],
+    verdict: 'ready',
+    reasons: [{ code: 'line.under-way', params: { transitionId: transitionId ?? '' } }],
+  };
 }
 
 /** When the source's seats leave the pool: users keep access through the expired grace period. */

@@ -107,6 +107,8 @@ export interface PlanInput {
   catalog: PlanOffer[];
   options?: PlanOptions;
   settings?: PlanSettings;
+  /** Sources claimed by other transitions (SPEC §3.7): planned as `under-way`, nothing bought. */
+  underWay?: UnderWay[];
 }
 
 export interface Reason {
@@ -115,7 +117,14 @@ export interface Reason {
 }
 
 export type Verdict = 'ready' | 'needs-acknowledgment' | 'blocked';
-export type Disposition = 'let-expire' | 'cancel-now' | 'cancel-on-date' | 'other-party';
+export type Disposition = 'let-expire' | 'cancel-now' | 'cancel-on-date' | 'other-party' | 'under-way';
+
+/** A source another open (or applied) transition already moves: this plan leaves it alone. */
+export interface UnderWay {
+  sourceSubscriptionId: string;
+  /** The transition that moves it, when it is the acting partner's own (else null: not ours to name). */
+  transitionId: string | null;
+}
 
 export interface Reassignment {
   userId: string;
@@ -140,6 +149,8 @@ export interface PlanLine {
   reassignLicenses: boolean;
   reassignments: Reassignment[];
   disposition: Disposition;
+  /** For an `under-way` line: the transition that already moves this source (null: another partner's). */
+  transitionId?: string | null;
   /** Who must act on the source: turning auto-renew off, cancelling, or the other party. */
   sourceActor: 'partner' | 'customer' | 'partner-of-record' | 'volume-licensing-admin' | 'none';
   provisionAt: string;

@@ -56,8 +56,13 @@ export interface ReportCustomer {
   tenantId: string;
   customer: string | null;
   transitionId: string | null;
-  /** The planner's verdict, or `refused` when a precondition failed (no transition saved). */
-  verdict: Plan['verdict'] | 'refused';
+  /**
+   * The planner's verdict; `refused` when a precondition failed; `under-way` when every source is
+   * already moved by another transition (SPEC §3.7). Neither saves a transition.
+   */
+  verdict: Plan['verdict'] | 'refused' | 'under-way';
+  /** For `under-way`: the partner's transitions that already move this customer. */
+  underWayTransitionIds?: string[];
   lines: {
     sourceSubscriptionId: string;
     sourceOfferId: string;
@@ -211,6 +216,16 @@ function reportLine(tenant: TenantRow, transitionId: string, plan: Plan): Report
   };
 }
 
+function underWayLine(tenant: TenantRow, plan: Plan): ReportCustomer {
+  const ids = [...new Set(plan.lines.map((l) => l.transitionId).filter((t): t is string => !!t))];
+  return {
+    ...reportLine(tenant, '', plan),
+    transitionId: null,
+    verdict: 'under-way',
+    underWayTransitionIds: ids,
+  };
+}
+
 function refusedLine(tenantId: string, tenant: TenantRow | undefined, err: DomainError): ReportCustomer {
   return {
     type: 'customer',
@@ -269,7 +284,13 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
   const catalog = await loadPlanCatalog(handle.db);
   const canPlan = can(actor.roles, 'transitions.plan');
   const generatedAt = now.toISOString();
-  const counts: PlanBulkResult['counts'] = { ready: 0, 'needs-acknowledgment': 0, blocked: 0, refused: 0 };
+  const counts: PlanBulkResult['counts'] = {
+    ready: 0,
+    'needs-acknowledgment': 0,
+    blocked: 0,
+    refused: 0,
+    'under-way': 0,
+  };
 
   const report = opts.out ? createWriteStream(opts.out) : null;
   const csv = opts.out ? createWriteStream(`${opts.out}.summary.csv`) : null;
@@ -431,8 +452,14 @@ async function planBatch(p: {
         subscriptions: p.rows.subscriptions.get(tenant.id) ?? [],
         users: p.rows.users.get(tenant.id) ?? [],
         catalog: p.catalog,
+        underWay: p.rows.underWay.get(tenant.id) ?? [],
       }),
     );
+    // A customer whose every source is already being moved: nothing to save, nothing to apply.
+    if (plan.reasons.some((r) => r.code === 'plan.all-under-way')) {
+      lines.push(underWayLine(tenant, plan));
+      continue;
+    }
     const id = randomUUID();
     planned.push({ id, tenant, plan, planJson: JSON.stringify(plan) });
     lines.push(reportLine(tenant, id, plan));
@@ -519,6 +546,11 @@ export interface ApplyBulkResult {
   failed: { tenantId: string; transitionId: string | null; reason: string }[];
   /** Not ready (needs acknowledgment, blocked, refused): not applied. */
   skipped: number;
+  /**
+   * Customers already moved by another transition: planned as `under-way`, or refused at apply
+   * with `transition_in_progress` (someone applied another plan for them since). Nothing written.
+   */
+  inProgress: { tenantId: string; transitionId: string | null }[];
   /** Still applying when the command stopped (interrupted or timed out): run it again to resume. */
   underway: number;
   /** Ready plans not sent at all because the run was interrupted first. */
@@ -564,6 +596,7 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
     waiting: 0,
     failed: [],
     skipped: 0,
+    inProgress: [],
     underway: 0,
     notStarted: 0,
     interrupted: false,
@@ -656,6 +689,12 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
     for await (const e of readReport(opts.report)) {
       if ('partnerId' in e) continue;
       if (opts.signal?.aborted) break;
+      if (e.verdict === 'under-way') {
+        result.inProgress.push({ tenantId: e.tenantId, transitionId: null });
+        done++;
+        progress();
+        continue;
+      }
       if (e.verdict !== 'ready' || !e.transitionId) {
         result.skipped++;
         done++;
@@ -685,7 +724,9 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
         inflight.set(transitionId, { tenantId: e.tenantId, since: Date.now() });
       } catch (err) {
         if (!isDomainError(err)) throw err;
-        result.failed.push({ tenantId: e.tenantId, transitionId, reason: err.code });
+        if (err.code === 'transition_in_progress')
+          result.inProgress.push({ tenantId: e.tenantId, transitionId });
+        else result.failed.push({ tenantId: e.tenantId, transitionId, reason: err.code });
         done++;
         progress();
       }
@@ -701,7 +742,13 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
     if (ownQueue) await stopQueue(queue);
   }
   result.notStarted =
-    customers - result.applied - result.waiting - result.failed.length - result.skipped - result.underway;
+    customers -
+    result.applied -
+    result.waiting -
+    result.failed.length -
+    result.skipped -
+    result.inProgress.length -
+    result.underway;
   result.peakRssBytes = peakRss();
   return result;
 }

@@ -4,7 +4,7 @@ import type { TransitionStepsTable, Trx } from '../../platform/db/database.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import type { TransitionRow } from './transitions.repo.ts';
+import { releaseUnboughtClaims, type TransitionRow } from './transitions.repo.ts';
 
 /**
  * Executes a saved plan, one step at a time. Each step is a row unique on (transition, step key);
@@ -142,6 +142,7 @@ export async function runDueSteps(
     if (!next || steps.some((s) => s.status === 'failed')) {
       const status = statusOf(steps, now);
       if (status !== transition.status) {
+        if (status === 'failed') await releaseUnboughtClaims(trx, transitionId, now);
         await trx
           .updateTable('transitions')
           .set({

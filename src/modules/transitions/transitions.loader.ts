@@ -5,6 +5,7 @@ import type {
   PlanOptions,
   PlanSubscription,
   PlanUser,
+  UnderWay,
 } from '../../domain/planner/types.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db, PartnerRow, TenantRow, Trx } from '../../platform/db/database.ts';
@@ -13,6 +14,7 @@ import { offersById } from '../catalog/catalog.service.ts';
 import { hasDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
 import type { SubscriptionRow } from '../subscriptions/subscriptions.repo.ts';
 import { lifecycleSettings, stateOf } from '../subscriptions/subscriptions.service.ts';
+import { openClaimsOf } from './transitions.repo.ts';
 
 /** One license held by one user, as the planner reads it. */
 export interface AssignmentRow {
@@ -32,7 +34,7 @@ export async function loadPlanInput(
   input: { tenant: TenantRow; partner: PartnerRow; options: PlanOptions },
 ): Promise<PlanInput> {
   const now = ctx.clock.now();
-  const [subRows, assignmentRows, catalog, dap] = await Promise.all([
+  const [subRows, assignmentRows, catalog, dap, claims] = await Promise.all([
     ctx.db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', input.tenant.id).execute(),
     ctx.db
       .selectFrom('license_assignments as a')
@@ -43,6 +45,7 @@ export async function loadPlanInput(
       .execute(),
     loadPlanCatalog(ctx.db),
     hasDelegatedAdmin(ctx.db, input.partner.id, input.tenant.id, now),
+    openClaimsOf(ctx.db, [input.tenant.id], input.partner.id),
   ]);
   return buildPlanInput({
     now,
@@ -54,6 +57,7 @@ export async function loadPlanInput(
     subscriptions: subRows,
     assignments: assignmentRows,
     catalog,
+    underWay: claims.get(input.tenant.id) ?? [],
   });
 }
 
@@ -104,6 +108,8 @@ export function buildPlanInput(input: {
   assignments?: AssignmentRow[];
   users?: PlanUser[];
   catalog: PlanOffer[];
+  /** Sources other transitions already move (their open claims). */
+  underWay?: UnderWay[];
 }): PlanInput {
   const { now } = input;
   const settings = lifecycleSettings({ config: input.config as Config });
@@ -150,6 +156,7 @@ export function buildPlanInput(input: {
     users,
     catalog: input.catalog,
     options: input.options,
+    underWay: input.underWay ?? [],
     settings: {
       expiredDays: input.config.lifecycle.expiredDays,
       disabledDays: input.config.lifecycle.disabledDays,
@@ -171,8 +178,9 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
       subscriptions: new Map(),
       users: new Map<string, PlanUser[]>(),
       delegatedAdmin: new Set<string>(),
+      underWay: new Map<string, UnderWay[]>(),
     };
-  const [subRows, licenseRows, grantRows] = await Promise.all([
+  const [subRows, licenseRows, grantRows, underWay] = await Promise.all([
     db.selectFrom('subscriptions').selectAll().where('tenant_id', 'in', tenantIds).execute(),
     db
       .selectFrom('license_assignments as a')
@@ -198,6 +206,7 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
         eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now), eb('auto_extend', '=', true)]),
       )
       .execute(),
+    openClaimsOf(db, tenantIds, partnerId),
   ]);
   const subscriptions = new Map<string, SubscriptionRow[]>();
   for (const s of subRows) {
@@ -219,5 +228,5 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
     }
     users.set(row.tenant_id, [...byId.values()]);
   }
-  return { subscriptions, users, delegatedAdmin: new Set(grantRows.map((g) => g.tenant_id)) };
+  return { subscriptions, users, delegatedAdmin: new Set(grantRows.map((g) => g.tenant_id)), underWay };
 }

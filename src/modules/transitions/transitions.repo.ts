@@ -151,3 +151,101 @@ export async function insertPlannedTransitions(db: Db | Trx, rows: PlannedTransi
   if (db.isTransaction) await run(db as Trx);
   else await (db as Db).transaction().execute(run);
 }
+
+/**
+ * The open claims on the sources of these tenants (SPEC §3.7): the planner shows each as
+ * `under-way`, naming the transition when it is the asking partner's own.
+ */
+export async function openClaimsOf(db: Db | Trx, tenantIds: string[], partnerId: string) {
+  if (tenantIds.length === 0)
+    return new Map<string, { sourceSubscriptionId: string; transitionId: string | null }[]>();
+  const rows = await db
+    .selectFrom('transition_claims as c')
+    .innerJoin('transitions as t', 't.id', 'c.transition_id')
+    .select(['c.tenant_id', 'c.source_subscription_id', 'c.transition_id', 't.partner_id'])
+    .where('c.tenant_id', 'in', tenantIds)
+    .where('c.released_at', 'is', null)
+    .execute();
+  const out = new Map<string, { sourceSubscriptionId: string; transitionId: string | null }[]>();
+  for (const r of rows) {
+    const list = out.get(r.tenant_id) ?? [];
+    list.push({
+      sourceSubscriptionId: r.source_subscription_id,
+      transitionId: r.partner_id === partnerId ? r.transition_id : null,
+    });
+    out.set(r.tenant_id, list);
+  }
+  return out;
+}
+
+/**
+ * Claims the sources a transition acts on. The partial unique index on open claims decides a
+ * race: a source already claimed is not claimed again, and the caller learns which ones lost
+ * (`conflicts`), in the same transaction, to refuse the whole apply.
+ */
+export async function claimSources(
+  db: Trx,
+  c: {
+    transitionId: string;
+    tenantId: string;
+    lines: { sourceSubscriptionId: string; lineIndex: number }[];
+    now: Date;
+  },
+) {
+  if (c.lines.length === 0)
+    return { conflicts: [] as { sourceSubscriptionId: string; transitionId: string }[] };
+  const claimed = await db
+    .insertInto('transition_claims')
+    .values(
+      c.lines.map((l) => ({
+        source_subscription_id: l.sourceSubscriptionId,
+        transition_id: c.transitionId,
+        tenant_id: c.tenantId,
+        line_index: l.lineIndex,
+        claimed_at: c.now,
+      })),
+    )
+    .onConflict((oc) => oc.column('source_subscription_id').where('released_at', 'is', null).doNothing())
+    .returning('source_subscription_id')
+    .execute();
+  if (claimed.length === c.lines.length) return { conflicts: [] };
+  const won = new Set(claimed.map((r) => r.source_subscription_id));
+  const lost = c.lines.filter((l) => !won.has(l.sourceSubscriptionId)).map((l) => l.sourceSubscriptionId);
+  const holders = await db
+    .selectFrom('transition_claims')
+    .select(['source_subscription_id', 'transition_id'])
+    .where('source_subscription_id', 'in', lost)
+    .where('released_at', 'is', null)
+    .execute();
+  return {
+    conflicts: holders.map((h) => ({
+      sourceSubscriptionId: h.source_subscription_id,
+      transitionId: h.transition_id,
+    })),
+  };
+}
+
+/**
+ * A failed transition gives back the sources of lines it bought nothing for, so that a new plan
+ * may move them; a line whose provisioning was done keeps its claim (buying again would double it).
+ */
+export async function releaseUnboughtClaims(db: Trx, transitionId: string, now: Date) {
+  await db
+    .updateTable('transition_claims')
+    .set({ released_at: now })
+    .where('transition_id', '=', transitionId)
+    .where('released_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('transition_steps as s')
+            .select('s.step_key')
+            .whereRef('s.transition_id', '=', 'transition_claims.transition_id')
+            .whereRef('s.line_index', '=', 'transition_claims.line_index')
+            .where('s.kind', '=', 'provision')
+            .where('s.status', '=', 'done'),
+        ),
+      ),
+    )
+    .execute();
+}

@@ -52,6 +52,8 @@ const LineView = Type.Object({
     }),
   ),
   disposition: Type.String(),
+  /** For an `under-way` line: the transition that already moves this source (null: another partner's). */
+  transitionId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   sourceActor: Type.String(),
   provisionAt: DateTime,
   sourceEndsAt: DateTime,

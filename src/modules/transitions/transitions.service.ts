@@ -17,6 +17,7 @@ import { stepRows } from './transitions.executor.ts';
 import { enqueueRun } from './transitions.jobs.ts';
 import { loadPlanInput } from './transitions.loader.ts';
 import {
+  claimSources,
   customerTaskRows,
   findTransition,
   insertTransition,
@@ -122,6 +123,35 @@ export async function applyTransition(ctx: Ctx, queue: Queue | undefined, input:
     if (!queue) throw new DomainError('service_unavailable');
     const now = ctx.clock.now();
     const plan = row.plan as Plan;
+    // Claim every source this plan acts on before anything is queued: a source another open
+    // transition moves is never moved twice, whoever planned first (SPEC §3.7).
+    const acting = [...new Set(plan.timeline.map((s) => s.lineIndex))].map((i) => ({
+      sourceSubscriptionId: plan.lines[i]!.sourceSubscriptionId,
+      lineIndex: i,
+    }));
+    const { conflicts } = await claimSources(ctx.db, {
+      transitionId: row.id,
+      tenantId: row.tenant_id,
+      lines: acting,
+      now,
+    });
+    if (conflicts.length > 0) {
+      const own = await ctx.db
+        .selectFrom('transitions')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          conflicts.map((c) => c.transitionId),
+        )
+        .where('partner_id', '=', row.partner_id)
+        .execute();
+      const ownIds = new Set(own.map((o) => o.id));
+      throw new DomainError('transition_in_progress', {
+        subscriptionIds: conflicts.map((c) => c.sourceSubscriptionId),
+        transitionIds: conflicts.map((c) => c.transitionId).filter((id) => ownIds.has(id)),
+      });
+    }
     const rows = stepRows(row.id, plan, now);
     if (rows.length > 0)
       await ctx.db

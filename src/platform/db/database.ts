@@ -276,6 +276,16 @@ export interface TransitionStepsTable {
   updated_at: Timestamp;
 }
 
+/** A source subscription claimed by an open transition (at most one unreleased claim per source). */
+export interface TransitionClaimsTable {
+  source_subscription_id: string;
+  transition_id: string;
+  tenant_id: string;
+  line_index: number;
+  claimed_at: Timestamp;
+  released_at: Timestamp | null;
+}
+
 export interface LoginFailuresTable {
   key: string;
   failures: number;
@@ -299,6 +309,7 @@ export interface Database {
   login_failures: LoginFailuresTable;
   transitions: TransitionsTable;
   transition_steps: TransitionStepsTable;
+  transition_claims: TransitionClaimsTable;
   relationship_requests: RelationshipRequestsTable;
   credit_requests: CreditRequestsTable;
   outbox_events: OutboxEventsTable;

@@ -169,6 +169,11 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   ),
   // Transitions
   transition_not_found: e(404, 'No such transition.'),
+  transition_in_progress: e(
+    409,
+    (p) =>
+      `Another transition already moves ${Array.isArray(p.subscriptionIds) ? p.subscriptionIds.length : 'some'} of these subscriptions${Array.isArray(p.transitionIds) && p.transitionIds.length ? ` (${p.transitionIds.join(', ')})` : ''}: plan again to see them as under way.`,
+  ),
   transition_not_ready: e(
     422,
     (p) =>

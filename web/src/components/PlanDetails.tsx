@@ -2,6 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Offer, PlanLine, Transition } from '../api.ts';
 import { useFormat, useReasonText } from '../format.ts';
+import { Link } from '../router.tsx';
 import { Loading } from './Alert.tsx';
 import { StatusBadge } from './Status.tsx';
 
@@ -92,6 +93,14 @@ export function PlanDetails({
             <dt>{t('planner.disposition')}</dt>
             <dd>
               {t(`dispositions.${l.disposition}`, { defaultValue: l.disposition })}
+              {l.transitionId && (
+                <>
+                  {' '}
+                  <Link href={`/transitions/${encodeURIComponent(l.transitionId)}`}>
+                    {t('planner.underWayLink')}
+                  </Link>
+                </>
+              )}
               {l.sourceEndsAt && ` (${t('planner.endsOn', { date: f.date(l.sourceEndsAt) })})`}
             </dd>
             <dt>{t('planner.lossIfCancelledNow')}</dt>
