@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { applyCommand } from './commands/apply.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { catalogImportCommand } from './commands/catalog-import.ts';
@@ -91,6 +91,12 @@ program
   .option('--all', 'every customer the partner has a relationship with')
   .requiredOption('--out <file>', 'the report: JSON lines, plus <file>.summary.csv')
   .option('--batch-size <n>', 'customers read and planned together (default 200)', positiveInt)
+  .addOption(
+    new Option(
+      '--provision <when>',
+      "when to buy each target: now, or a few days before the source ends (default: each line's cheaper option)",
+    ).choices(['now', 'before-end']),
+  )
   .option('--data <dir>', 'embedded database folder')
   .action(planCommand);
 

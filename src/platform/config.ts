@@ -47,6 +47,8 @@ export interface Config {
     cancelledBackupDays: number;
     seatReductionGraceDays: number;
   };
+  /** A plan's `before-end` option buys this many days before the source ends (SPEC §3.3). */
+  provisionDaysBeforeEnd: number;
 }
 
 function nonNegative(value: string | undefined, fallback: number, name: string): number {
@@ -103,6 +105,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       cancelledBackupDays: int(env.TRASLADO_CANCELLED_BACKUP_DAYS, 7),
       seatReductionGraceDays: int(env.TRASLADO_SEAT_REDUCTION_GRACE_DAYS, 90),
     },
+    provisionDaysBeforeEnd: nonNegative(
+      env.TRASLADO_PROVISION_DAYS_BEFORE_END,
+      7,
+      'TRASLADO_PROVISION_DAYS_BEFORE_END',
+    ),
     ...overrides,
   };
 }

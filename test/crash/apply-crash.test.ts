@@ -118,7 +118,11 @@ it(
       SHAPES.map((shape, s) => newE1Customer(api, operator, partner, `calm${s}`, shape)),
     );
     const calmPlans = await Promise.all(
-      calm.map((c) => api('POST', `/api/customers/${c.tenantId}/transitions`, partner.token, {})),
+      calm.map((c) =>
+        api('POST', `/api/customers/${c.tenantId}/transitions`, partner.token, {
+          options: { provision: 'now' },
+        }),
+      ),
     );
     for (const p of calmPlans) expect(p.verdict).toBe('ready');
     await Promise.all(calmPlans.map((p) => api('POST', `/api/transitions/${p.id}/apply`, partner.token)));
@@ -134,7 +138,11 @@ it(
     for (let i = 0; i < CUSTOMERS; i++)
       rough.push(await newE1Customer(api, operator, partner, `rough${i}`, SHAPES[i % SHAPES.length]!));
     const plans = await Promise.all(
-      rough.map((c) => api('POST', `/api/customers/${c.tenantId}/transitions`, partner.token, {})),
+      rough.map((c) =>
+        api('POST', `/api/customers/${c.tenantId}/transitions`, partner.token, {
+          options: { provision: 'now' },
+        }),
+      ),
     );
     for (const p of plans) expect(p.verdict).toBe('ready');
     const planIds = plans.map((p) => p.id as string);

@@ -51,7 +51,13 @@ async function book(name: string): Promise<Book> {
   const db = await openTestDatabase('postgres');
   const seeded = await seedScale(db.handle.db, { customers: CUSTOMERS, seed: BOOK_SEED, config });
   const report = join(dir, `${name}.jsonl`);
-  const planned = await planBulk(db.handle, { partnerId: seeded.partnerId, out: report, config, log });
+  const planned = await planBulk(db.handle, {
+    partnerId: seeded.partnerId,
+    out: report,
+    config,
+    log,
+    options: { provision: 'now' },
+  });
   return { db, url: urlOf(db.handle), report, ready: planned.counts.ready };
 }
 

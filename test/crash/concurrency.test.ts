@@ -60,7 +60,11 @@ describe('two server processes on one PostgreSQL', () => {
       ),
     );
     const plans = await Promise.all(
-      customers.map((c) => a.api('POST', `/api/customers/${c.tenantId}/transitions`, partner.token, {})),
+      customers.map((c) =>
+        a.api('POST', `/api/customers/${c.tenantId}/transitions`, partner.token, {
+          options: { provision: 'now' },
+        }),
+      ),
     );
     // Every plan applied three times at once: once through one process, twice through the other.
     const answers = await Promise.all(

@@ -341,7 +341,7 @@ describe('applyBulk', () => {
     const small = await seedScale(h.db, { customers: 10, seed: APPLY_SEED, config });
     partnerId = small.partnerId;
     report = join(dir, 'apply.jsonl');
-    await planBulk(h, { partnerId, out: report, config, log });
+    await planBulk(h, { partnerId, out: report, config, log, options: { provision: 'now' } });
     ready = [];
     for await (const e of readReport(report))
       if (!('partnerId' in e) && e.verdict === 'ready')
@@ -484,7 +484,13 @@ describe('applyBulk interrupted', () => {
   it('stops sending work when aborted, answers the summary so far, and a second run finishes the rest once', async () => {
     const small = await seedScale(h.db, { customers: 8, seed: 23, config });
     const report = join(dir, 'abort.jsonl');
-    const planned = await planBulk(h, { partnerId: small.partnerId, out: report, config, log });
+    const planned = await planBulk(h, {
+      partnerId: small.partnerId,
+      out: report,
+      config,
+      log,
+      options: { provision: 'now' },
+    });
     const abort = new AbortController();
     // Ctrl-C as soon as the first customer is dealt with.
     const first = await applyBulk(h, {

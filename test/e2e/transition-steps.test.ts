@@ -69,7 +69,7 @@ async function appliedPlan() {
       method: 'POST',
       url: `/api/customers/${c.tenant.id}/transitions`,
       token: p.tokens['sales-agent'],
-      body: {},
+      body: { options: { provision: 'now' } },
     },
     201,
   );

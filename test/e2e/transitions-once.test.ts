@@ -16,7 +16,13 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const plan = (tenantId: string, token: string) =>
-  t.call({ method: 'POST', url: `/api/customers/${tenantId}/transitions`, token, body: {} });
+  t.call({
+    method: 'POST',
+    url: `/api/customers/${tenantId}/transitions`,
+    token,
+    // Bought at once, so the test sees what the apply bought.
+    body: { options: { provision: 'now' } },
+  });
 const apply = (id: string, token: string) =>
   t.call({ method: 'POST', url: `/api/transitions/${id}/apply`, token, body: {} });
 

@@ -38,7 +38,12 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
     const c = await seedCase();
     const token = c.tokens['sales-agent'];
     const plan = await t.expectOk(
-      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token,
+        body: { options: { provision: 'now' } },
+      },
       201,
     );
     expect(plan.verdict).toBe('ready');
@@ -123,7 +128,12 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
     const c = await seedCase({ dap: true, assigned: 5 });
     const token = c.tokens['admin-agent'];
     const plan = await t.expectOk(
-      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token,
+        body: { options: { provision: 'now' } },
+      },
       201,
     );
     expect(plan.lines[0]).toMatchObject({ creditFiledBy: 'partner', sourceActor: 'partner' });
@@ -146,7 +156,12 @@ describe('applying', () => {
     const c = await seedCase({ assigned: 3, quantity: 5 });
     const token = c.tokens['account-admin'];
     const plan = await t.expectOk(
-      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token,
+        body: { options: { provision: 'now' } },
+      },
       201,
     );
     const calls = await Promise.all(
@@ -167,7 +182,12 @@ describe('applying', () => {
     const c = await seedCase({ offerId: 'demo-project-online-premium', quantity: 3, assigned: 2 });
     const token = c.tokens['account-admin'];
     const plan = await t.expectOk(
-      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token,
+        body: { options: { provision: 'now' } },
+      },
       201,
     );
     expect(plan.verdict).toBe('blocked');
@@ -190,7 +210,12 @@ describe('end-of-sale sources', () => {
     });
     const token = c.tokens['admin-agent'];
     const plan = await t.expectOk(
-      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token,
+        body: { options: { provision: 'now' } },
+      },
       201,
     );
     const line = plan.lines[0];
@@ -234,7 +259,12 @@ describe('end-of-sale sources', () => {
     const c = await seedCase({ offerId: 'demo-project-online-premium', quantity: 3, assigned: 2 });
     const token = c.tokens['account-admin'];
     const blocked = await t.expectOk(
-      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token,
+        body: { options: { provision: 'now' } },
+      },
       201,
     );
     expect(blocked.verdict).toBe('blocked');
@@ -275,10 +305,10 @@ describe('end-of-sale sources', () => {
 });
 
 describe('money', () => {
-  it('shows the overlap cost for let-expire and the exact loss for cancel-now, as computed by hand', async () => {
+  it('shows both dates with their overlap cost, and never offers a cancellation the window forbids', async () => {
     const c = await seedCase({ quantity: 10, assigned: 2, endsInDays: 73 });
     const token = c.tokens['sales-agent'];
-    const letExpire = await t.expectOk(
+    const plan = await t.expectOk(
       { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
       201,
     );
@@ -291,20 +321,90 @@ describe('money', () => {
       },
       201,
     );
-    // Business Standard: 150.00 per seat-year, 10 seats, 73 of the term's 365 days left. The day
-    // already started counts as used (domain/refunds.ts), so 72 whole days are lost.
-    const loss = Math.round((15_000 * 10 * 72) / 365);
-    expect(letExpire.lines[0].lossIfCancelledNow).toBe(loss);
-    expect(cancelNow.lines[0]).toMatchObject({
-      disposition: 'cancel-now',
-      lossIfCancelledNow: loss,
-      overlapCost: 0,
-    });
-    // Overlap: the new 10 seats for the 73 days both are paid, of a new one-year term (365 or 366 days).
+    // Bought 292 days ago: its 7-day cancellation window closed long ago. Only auto-renew off.
+    expect(plan.lines[0]).toMatchObject({ cancellable: false, lossIfCancelledNow: 0 });
+    expect(cancelNow.lines[0]).toMatchObject({ disposition: 'let-expire', cancellable: false });
+    expect(cancelNow.lines[0].reasons.map((r: { code: string }) => r.code)).toContain(
+      'line.cancellation-window-closed',
+    );
+    expect(cancelNow.timeline.map((s: { step: string }) => s.step)).not.toContain('cancel-source');
+    // Business Standard: 150.00 per seat-year, 10 seats. Now: the 73 days until the source's end, of a
+    // new one-year term (365 or 366 days); before the end: its last 7 days.
     const now = await platformNow();
     const newTermDays = Math.round((addYears(now, 1).getTime() - now.getTime()) / 86_400_000);
-    expect(letExpire.lines[0].overlapCost).toBe(Math.round((15_000 * 10 * 73) / newTermDays));
-    expect(letExpire.totals.overlapCost).toBe(letExpire.lines[0].overlapCost);
+    const laterTermDays = Math.round(
+      (addYears(addDays(now, 66), 1).getTime() - addDays(now, 66).getTime()) / 86_400_000,
+    );
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    expect(
+      plan.lines[0].provisionOptions.map((o: { when: string; on: string; overlapCost: number }) => ({
+        ...o,
+        on: o.on.slice(0, 10),
+      })),
+    ).toEqual([
+      { when: 'now', on: day(now), overlapCost: Math.round((15_000 * 10 * 73) / newTermDays) },
+      {
+        when: 'before-end',
+        on: day(addDays(now, 66)),
+        overlapCost: Math.round((15_000 * 10 * 7) / laterTermDays),
+      },
+    ]);
+    expect(plan.lines[0]).toMatchObject({ provision: 'before-end', recommendedProvision: 'before-end' });
+    expect(plan.lines[0].overlapCost).toBe(plan.lines[0].provisionOptions[1].overlapCost);
+    expect(plan.totals.overlapCost).toBe(plan.lines[0].overlapCost);
+  });
+
+  it('a direct annual source with 200 days left: bought on day 193, nothing changes before, users licensed throughout', async () => {
+    const c = await seedCase({ quantity: 20, assigned: 12, endsInDays: 200, dap: true });
+    const token = c.tokens['admin-agent'];
+    const plan = await t.expectOk(
+      { method: 'POST', url: `/api/customers/${c.tenant.id}/transitions`, token, body: {} },
+      201,
+    );
+    const now = await platformNow();
+    const line = plan.lines[0];
+    expect(line.provision).toBe('before-end');
+    expect(line.provisionOn).toBe(addDays(now, 193).toISOString().slice(0, 10));
+    // About 7/365 of a year's seats, not 200/365.
+    const year = 15_000 * 20;
+    expect(line.overlapCost).toBeLessThanOrEqual(Math.ceil((year * 7) / 365));
+    expect(line.overlapCost).toBeGreaterThanOrEqual(Math.floor((year * 7) / 366));
+    expect(line.provisionOptions[0].overlapCost).toBeGreaterThanOrEqual(Math.floor((year * 200) / 366));
+
+    await t.expectOk({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token, body: {} }, 202);
+    await waitFor(plan.id, token, ['waiting']);
+    const partnerSubs = async () =>
+      (await skuAccess(c.tenant.id, token, c.skuId)).items.filter(
+        (s: { channel: string }) => s.channel === 'partner',
+      );
+    // Before day 193: nothing bought (auto-renew of the source is turned off at once, on the partner's side).
+    expect(await partnerSubs()).toEqual([]);
+    for (const days of [100, 92]) {
+      await t.expectOk({
+        method: 'POST',
+        url: '/api/admin/clock',
+        token: t.operatorToken,
+        body: { advanceDays: days },
+      });
+      await waitFor(plan.id, token, ['waiting', 'applied']);
+      const access = await skuAccess(c.tenant.id, token, c.skuId);
+      expect(access.pool).toBeGreaterThanOrEqual(12);
+      expect(await partnerSubs()).toEqual([]);
+    }
+    // Day 193: the target is bought and every user keeps the SKU (the same offer: no license move).
+    await t.expectOk({
+      method: 'POST',
+      url: '/api/admin/clock',
+      token: t.operatorToken,
+      body: { advanceDays: 1 },
+    });
+    for (let i = 0; i < 100 && (await partnerSubs()).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const bought = await partnerSubs();
+    expect(bought).toHaveLength(1);
+    expect(bought[0]).toMatchObject({ quantity: 20, usersHaveAccess: true });
+    const access = await skuAccess(c.tenant.id, token, c.skuId);
+    expect(access.pool).toBe(40);
   });
 });
 

@@ -14,6 +14,7 @@ async function runPlanCommand(opts: {
   all?: boolean;
   out: string;
   batchSize?: number;
+  provision?: 'now' | 'before-end';
   data?: string;
 }) {
   if (!opts.all && !opts.customers) {
@@ -33,6 +34,7 @@ async function runPlanCommand(opts: {
       ...(tenantIds ? { tenantIds } : {}),
       out: opts.out,
       ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+      ...(opts.provision ? { options: { provision: opts.provision } } : {}),
       config,
       log,
       onProgress: (done, total) => progress.update(done, total),

@@ -90,6 +90,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       "A volume-licensing subscription: the customer's volume-licensing admin must let it end.",
     'line.other-partner': () =>
       "Another partner's subscription: that partner (or the customer with it) must let it end.",
+    'line.provision-before-end': (p) =>
+      `Buy on ${day(p.on, 'en')}, shortly before the old subscription ends: paying both costs ${money(p.amount, 'en', p.currency)} instead of ${money(p.amountNow, 'en', p.currency)} buying now.`,
+    'line.cancellation-window-closed': (p) =>
+      `The old subscription can no longer be cancelled (its cancellation window closed on ${day(p.closedOn, 'en')}): auto-renew is turned off and it expires at its end instead.`,
     'line.under-way': (p) =>
       p.transitionId
         ? `Already being moved by transition ${p.transitionId}: nothing is bought again.`
@@ -143,6 +147,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       'Suscripción de licenciamiento por volumen: su administrador debe dejarla terminar.',
     'line.other-partner': () =>
       'Suscripción de otro partner: ese partner (o el cliente con él) debe dejarla terminar.',
+    'line.provision-before-end': (p) =>
+      `Comprar el ${day(p.on, 'es')}, poco antes de que termine la suscripción antigua: pagar ambas cuesta ${money(p.amount, 'es', p.currency)} en lugar de ${money(p.amountNow, 'es', p.currency)} si se compra ahora.`,
+    'line.cancellation-window-closed': (p) =>
+      `La suscripción antigua ya no se puede cancelar (su plazo de cancelación terminó el ${day(p.closedOn, 'es')}): se desactiva la renovación automática y expira al final de su plazo.`,
     'line.under-way': (p) =>
       p.transitionId
         ? `Ya se está trasladando en la transición ${p.transitionId}: no se vuelve a comprar nada.`

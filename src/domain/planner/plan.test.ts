@@ -126,21 +126,47 @@ describe('the seed case: a direct annual subscription of an orderable offer', ()
     );
   });
 
-  it('has a dated timeline: provision now, auto-renew off now, expiry at term end, disabled 30 days later', () => {
+  it('has a dated timeline: auto-renew off now, provision 7 days before the end (recommended), expiry at term end, disabled 30 days later', () => {
+    expect(line).toMatchObject({
+      provision: 'before-end',
+      recommendedProvision: 'before-end',
+      provisionOn: '2026-04-08',
+    });
     expect(plan.timeline.map((s) => [s.step, s.at.slice(0, 10)])).toEqual([
+      ['turn-off-auto-renew', '2026-03-01'],
+      ['provision', '2026-04-08'],
+      ['source-expires', '2026-04-15'],
+      ['source-disabled', '2026-05-15'],
+      ['source-deleted', '2026-08-13'],
+    ]);
+    const now = planTransition(
+      input({
+        subscriptions: [sub('s1', 'standard')],
+        users: users(45, std.skuId),
+        options: { provision: 'now' },
+      }),
+    );
+    expect(now.timeline.map((s) => [s.step, s.at.slice(0, 10)])).toEqual([
       ['provision', '2026-03-01'],
       ['turn-off-auto-renew', '2026-03-01'],
       ['source-expires', '2026-04-15'],
       ['source-disabled', '2026-05-15'],
       ['source-deleted', '2026-08-13'],
     ]);
+    expect(now.lines[0]).toMatchObject({ provision: 'now', recommendedProvision: 'before-end' });
   });
 
   it('keeps the pooled seats above the 45 assigned at every instant', () => {
     neverDips(plan);
     const points = plan.seats.find((s) => s.skuId === std.skuId)!.points;
-    // now (provisioned at once), term end, disabled (source leaves the pool), deleted.
-    expect(points.map((p) => p.pool)).toEqual([100, 100, 50, 50]);
+    // now, provisioned 7 days before the end, term end, disabled (source leaves the pool), deleted.
+    expect(points.map((p) => [p.at.slice(0, 10), p.pool])).toEqual([
+      ['2026-03-01', 50],
+      ['2026-04-08', 100],
+      ['2026-04-15', 100],
+      ['2026-05-15', 50],
+      ['2026-08-13', 50],
+    ]);
     expect(points.every((p) => p.assigned === 45)).toBe(true);
   });
 
@@ -153,26 +179,89 @@ describe('the seed case: a direct annual subscription of an orderable offer', ()
     expect(plan.timeline.map((s) => s.step)).not.toContain('file-credit-request');
   });
 
-  it('shows the overlap cost and the loss if cancelled now, as computed by hand', () => {
-    // Overlap: 50 seats × 120.00 a year, for the 45 days until the source's term end.
-    const termMs = new Date('2027-03-01T00:00:00Z').getTime() - NOW.getTime();
-    expect(line.overlapCost).toBe(Math.round((12_000 * 50 * 45 * 86_400_000) / termMs));
-    // Loss: 45 of the source's 365 days are unused and outside the refund window.
-    expect(line.lossIfCancelledNow).toBe(Math.round((12_000 * 50 * 45) / 365));
+  it('shows both dates with their overlap cost, as computed by hand, and recommends the cheaper', () => {
+    // 50 seats × 120.00 a year. The target's year from 2026-03-01 has 365 days; from 2026-04-08, 365.
+    // Now: 45 days until the source's term end. Before the end: the last 7 days.
+    expect(line.provisionOptions).toEqual([
+      { when: 'now', on: '2026-03-01T00:00:00.000Z', overlapCost: Math.round((12_000 * 50 * 45) / 365) },
+      {
+        when: 'before-end',
+        on: '2026-04-08T00:00:00.000Z',
+        overlapCost: Math.round((12_000 * 50 * 7) / 365),
+      },
+    ]);
+    expect(line.overlapCost).toBe(11_507);
     expect(plan.totals.overlapCost).toBe(line.overlapCost);
-    const now = planTransition(
+    expect(plan.lines[0]!.reasons.map((r) => r.code)).toContain('line.provision-before-end');
+  });
+
+  it('never offers a cancellation the new-commerce policy forbids; a legacy subscription shows its loss', () => {
+    // Bought 320 days ago: its 7-day window is long closed. Not cancellable, so no loss to show.
+    expect(line).toMatchObject({ cancellable: false, lossIfCancelledNow: 0 });
+    const refused = planTransition(
       input({
         subscriptions: [sub('s1', 'standard')],
         users: users(45, std.skuId),
         options: { disposition: 'cancel-now' },
       }),
     );
-    expect(now.lines[0]).toMatchObject({
+    expect(refused.lines[0]).toMatchObject({ disposition: 'let-expire', cancellable: false });
+    expect(refused.lines[0]!.reasons.map((r) => r.code)).toContain('line.cancellation-window-closed');
+    expect(refused.timeline.map((s) => s.step)).not.toContain('cancel-source');
+
+    // Bought 3 days ago: inside the window, cancelling refunds the rest (no loss).
+    const fresh = sub('s1', 'standard', { termStart: addDays(NOW, -3), termEnd: addDays(NOW, 362) });
+    const inside = planTransition(
+      input({ subscriptions: [fresh], users: users(45, std.skuId), options: { disposition: 'cancel-now' } }),
+    );
+    expect(inside.lines[0]).toMatchObject({
       disposition: 'cancel-now',
-      overlapCost: 0,
-      lossIfCancelledNow: line.lossIfCancelledNow,
+      cancellable: true,
+      lossIfCancelledNow: 0,
     });
-    neverDips(now);
+    neverDips(inside);
+
+    // A policy with no refund window (legacy): cancellable at any time, losing the unused days.
+    const legacyCatalog = CATALOG.map((o) => (o.id === 'standard' ? { ...o, refundWindowHours: 0 } : o));
+    const legacy = planTransition(
+      input({
+        catalog: legacyCatalog,
+        subscriptions: [sub('s1', 'standard')],
+        users: users(45, std.skuId),
+        options: { disposition: 'cancel-now' },
+      }),
+    );
+    // 45 of the source's 365 days are unused.
+    expect(legacy.lines[0]).toMatchObject({
+      disposition: 'cancel-now',
+      cancellable: true,
+      overlapCost: 0,
+      lossIfCancelledNow: Math.round((12_000 * 50 * 45) / 365),
+    });
+    neverDips(legacy);
+  });
+
+  it('prices a monthly-term target over the whole overlap, month by month', () => {
+    const monthlyCatalog = CATALOG.map((o) =>
+      o.id === 'standard'
+        ? { ...o, term: 'P1M' as const, billingCycle: 'monthly' as const, unitPrice: 1_000 }
+        : o,
+    );
+    const long = sub('s1', 'standard', { termStart: addDays(NOW, -185), termEnd: addDays(NOW, 180) });
+    const p = planTransition(
+      input({
+        catalog: monthlyCatalog,
+        subscriptions: [long],
+        users: users(45, std.skuId),
+        options: { provision: 'now' },
+      }),
+    );
+    // 180 days from 2026-03-01 is 2026-08-28: five whole months (March–July) and 27 of August's 31 days.
+    const expected = 5 * 1_000 * 50 + Math.round((1_000 * 50 * 27) / 31);
+    expect(p.lines[0]!.overlapCost).toBe(expected);
+    // Not capped at one month: between five and six months of the target (it was 50,000 before).
+    expect(p.lines[0]!.overlapCost).toBeGreaterThan(5 * 1_000 * 50);
+    expect(p.lines[0]!.overlapCost).toBeLessThan(6 * 1_000 * 50);
   });
 
   it('never plans fewer seats than assigned, even when asked to match assignments', () => {

@@ -1,7 +1,7 @@
-import { addDays } from 'date-fns';
+import { addDaysUtc } from '../calendar.ts';
 import { coverage } from '../catalog/equivalence.ts';
-import { addTerm } from '../lifecycle.ts';
-import { cancellationRefund, overlapCost as costBetween } from '../refunds.ts';
+import { cancellationRefund } from '../refunds.ts';
+import { isCancellable, provisionOptions, recommendedProvision } from './timing.ts';
 import {
   type Acknowledgment,
   DEFAULT_PLAN_SETTINGS,
@@ -431,12 +431,26 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   // The old subscription: let it expire (no refund is owed on cancellation), unless asked otherwise.
   const isOtherParty = source.channel === 'volume' || source.channel === 'partner';
   const asked = input.options?.disposition ?? 'let-expire';
-  const disposition: PlanLine['disposition'] = isOtherParty
+  let disposition: PlanLine['disposition'] = isOtherParty
     ? 'other-party'
     : source.channel === 'trial'
       ? 'let-expire'
       : asked;
-  const provisionAt = ctx.path === 'expired-grace' ? source.termEnd : input.now;
+  // A cancellation the source's policy forbids is never offered (SPEC §3.5): only auto-renew off.
+  const purchasedAt = source.purchasedAt ?? source.termStart;
+  const refundWindowHours = sourceOffer?.refundWindowHours ?? 0;
+  const cancellable =
+    source.channel !== 'trial' && isCancellable({ purchasedAt, now: input.now, refundWindowHours });
+  if (disposition === 'cancel-now' || disposition === 'cancel-on-date') {
+    const on = disposition === 'cancel-on-date' ? sourceEndDate(ctx, source, disposition) : input.now;
+    if (!isCancellable({ purchasedAt, now: on, refundWindowHours })) {
+      reasons.push({
+        code: 'line.cancellation-window-closed',
+        params: { closedOn: addDaysUtc(purchasedAt, refundWindowHours / 24).toISOString() },
+      });
+      disposition = 'let-expire';
+    }
+  }
   const sourceEnd = sourceEndDate(ctx, source, disposition);
   const sourceActor: PlanLine['sourceActor'] =
     source.channel === 'volume'
@@ -461,28 +475,54 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   }
 
   const sourcePrice = source.unitPrice ?? sourceOffer?.unitPrice ?? 0;
-  const lossIfCancelledNow = cancellationRefund({
-    unitPrice: sourcePrice,
-    quantity: source.quantity,
-    termStart: source.termStart,
-    termEnd: source.termEnd,
-    purchasedAt: source.purchasedAt ?? source.termStart,
-    now: input.now,
-    refundWindowHours: sourceOffer?.refundWindowHours ?? 0,
-  }).lost;
+  // A trial is not paid: cancelling it loses nothing.
+  const lossIfCancelledNow =
+    source.channel === 'trial' || !cancellable
+      ? 0
+      : cancellationRefund({
+          unitPrice: sourcePrice,
+          quantity: source.quantity,
+          termStart: source.termStart,
+          termEnd: source.termEnd,
+          purchasedAt: source.purchasedAt ?? source.termStart,
+          now: input.now,
+          refundWindowHours: sourceOffer?.refundWindowHours ?? 0,
+        }).lost;
   // Both are paid from provisioning until the source stops billing (its term end, or the cancel date).
   const billedUntil =
     disposition === 'cancel-now' ? input.now : disposition === 'cancel-on-date' ? sourceEnd : source.termEnd;
-  const overlapCost = base
-    ? costBetween({
-        unitPrice: sum([base, ...(target?.addOns ?? [])].map((o) => o.unitPrice)),
-        quantity,
-        termStart: provisionAt,
-        termEnd: addTerm(provisionAt, base.term),
-        from: provisionAt,
-        to: billedUntil,
-      })
-    : 0;
+  // When to buy (SPEC §3.3): now, or a few days before the source stops; the cheaper is recommended.
+  // On the expired-grace path the target is bought at the source's end, whatever is asked.
+  const provisionOptionsOf = base
+    ? ctx.path === 'expired-grace'
+      ? [{ when: 'before-end' as const, on: source.termEnd.toISOString(), overlapCost: 0 }]
+      : provisionOptions({
+          now: input.now,
+          sourceStops: billedUntil,
+          daysBeforeEnd: ctx.settings.provisionDaysBeforeEnd ?? 7,
+          unitPrice: sum([base, ...(target?.addOns ?? [])].map((o) => o.unitPrice)),
+          quantity,
+          term: base.term,
+        })
+    : [];
+  const recommended = provisionOptionsOf.length > 0 ? recommendedProvision(provisionOptionsOf) : 'now';
+  const wanted =
+    input.options?.lineProvision?.find((p) => p.sourceSubscriptionId === source.id)?.provision ??
+    input.options?.provision ??
+    recommended;
+  const chosen = provisionOptionsOf.find((o) => o.when === wanted) ?? provisionOptionsOf[0];
+  const provisionAt = chosen ? new Date(chosen.on) : input.now;
+  const overlapCost = chosen?.overlapCost ?? 0;
+  if (chosen?.when === 'before-end' && ctx.path !== 'expired-grace')
+    reasons.push({
+      code: 'line.provision-before-end',
+      params: {
+        on: chosen.on,
+        amount: chosen.overlapCost,
+        amountNow: provisionOptionsOf.find((o) => o.when === 'now')?.overlapCost ?? 0,
+        currency: base?.currency ?? 'EUR',
+      },
+    });
   if (base && overlapCost > 0)
     reasons.push({
       code: 'line.overlap-cost',
@@ -535,6 +575,11 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     disposition,
     sourceActor,
     provisionAt: provisionAt.toISOString(),
+    provisionOn: provisionAt.toISOString().slice(0, 10),
+    provisionOptions: provisionOptionsOf,
+    provision: chosen?.when ?? 'now',
+    recommendedProvision: recommended,
+    cancellable,
     sourceEndsAt: sourceEnd.toISOString(),
     lossIfCancelledNow,
     overlapCost,
@@ -645,6 +690,11 @@ function underWayLine(ctx: LineContext, source: PlanSubscription, transitionId: 
     transitionId,
     sourceActor: 'none',
     provisionAt: ctx.input.now.toISOString(),
+    provisionOn: ctx.input.now.toISOString().slice(0, 10),
+    provisionOptions: [],
+    provision: 'now',
+    recommendedProvision: 'now',
+    cancellable: false,
     sourceEndsAt: source.termEnd.toISOString(),
     lossIfCancelledNow: 0,
     overlapCost: 0,
@@ -724,13 +774,13 @@ function buildTimeline(ctx: LineContext, lines: PlanLine[]): TimelineStep[] {
       const end = source.termEnd;
       steps.push({ at: end.toISOString(), step: 'source-expires', lineIndex: i, actor: 'platform' });
       steps.push({
-        at: addDays(end, settings.expiredDays).toISOString(),
+        at: addDaysUtc(end, settings.expiredDays).toISOString(),
         step: 'source-disabled',
         lineIndex: i,
         actor: 'platform',
       });
       steps.push({
-        at: addDays(end, settings.expiredDays + settings.disabledDays).toISOString(),
+        at: addDaysUtc(end, settings.expiredDays + settings.disabledDays).toISOString(),
         step: 'source-deleted',
         lineIndex: i,
         actor: 'platform',

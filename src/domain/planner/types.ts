@@ -75,6 +75,17 @@ export interface Acknowledgment {
   addOnOfferIds?: string[] | undefined;
 }
 
+/** When to buy the target (SPEC §3.3): as soon as possible, or a few days before the source ends. */
+export type ProvisionWhen = 'now' | 'before-end';
+
+export interface ProvisionOption {
+  when: ProvisionWhen;
+  /** The instant the target is bought (ISO). */
+  on: string;
+  /** Paying for both from `on` until the source stops billing (minor units). */
+  overlapCost: number;
+}
+
 export interface PlanOptions {
   /** 'same' (default): the source's seats; 'assigned': only the seats users hold. */
   quantity?: 'same' | 'assigned';
@@ -82,6 +93,10 @@ export interface PlanOptions {
   /** For cancel-on-date. */
   cancelOn?: Date | undefined;
   acknowledgments?: Acknowledgment[];
+  /** When to buy, for every line (default: each line's recommended option). */
+  provision?: ProvisionWhen | undefined;
+  /** When to buy, per line; wins over `provision`. */
+  lineProvision?: { sourceSubscriptionId: string; provision: ProvisionWhen }[] | undefined;
 }
 
 export interface PlanSettings {
@@ -89,12 +104,15 @@ export interface PlanSettings {
   disabledDays: number;
   /** Above this many active subscriptions a tenant cannot duplicate them all at once. */
   maxActiveSubscriptions: number;
+  /** `before-end` buys this many days before the source stops (default 7). */
+  provisionDaysBeforeEnd?: number;
 }
 
 export const DEFAULT_PLAN_SETTINGS: PlanSettings = {
   expiredDays: 30,
   disabledDays: 90,
   maxActiveSubscriptions: 150,
+  provisionDaysBeforeEnd: 7,
 };
 
 export interface PlanInput {
@@ -154,6 +172,15 @@ export interface PlanLine {
   /** Who must act on the source: turning auto-renew off, cancelling, or the other party. */
   sourceActor: 'partner' | 'customer' | 'partner-of-record' | 'volume-licensing-admin' | 'none';
   provisionAt: string;
+  /** The day the target is bought (ISO date, UTC). */
+  provisionOn: string;
+  /** The dates compared, with their overlap cost (empty when nothing is bought). */
+  provisionOptions: ProvisionOption[];
+  /** The option chosen (the partner's, else the recommended one) and the recommended one. */
+  provision: ProvisionWhen;
+  recommendedProvision: ProvisionWhen;
+  /** May the source still be cancelled (inside its new-commerce window, or a policy with no window)? */
+  cancellable: boolean;
   sourceEndsAt: string;
   /** Remaining term value lost if the source were cancelled now (minor units). */
   lossIfCancelledNow: number;

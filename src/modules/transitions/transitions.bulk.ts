@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { checkPreconditions } from '../../domain/planner/checks.ts';
 import { renderReason } from '../../domain/planner/messages.ts';
 import { planTransition } from '../../domain/planner/plan.ts';
-import type { Plan, PlanOffer, Reason } from '../../domain/planner/types.ts';
+import type { Plan, PlanOffer, PlanOptions, Reason } from '../../domain/planner/types.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import { fixedClock, PlatformClock } from '../../platform/clock.ts';
 import { type Config, loadConfig } from '../../platform/config.ts';
@@ -89,6 +89,8 @@ export interface PlanBulkOptions {
   out?: string;
   /** Tenants loaded, planned and saved together (default 200). */
   batchSize?: number;
+  /** Plan options for every customer (e.g. `provision`); default: the planner's recommendations. */
+  options?: PlanOptions;
   onProgress?: (done: number, total: number) => void;
   /** Default: from the environment. */
   config?: Config;
@@ -283,6 +285,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
       );
   const catalog = await loadPlanCatalog(handle.db);
   const canPlan = can(actor.roles, 'transitions.plan');
+  const options: PlanOptions = opts.options ?? {};
   const generatedAt = now.toISOString();
   const counts: PlanBulkResult['counts'] = {
     ready: 0,
@@ -331,7 +334,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
         partnerId: partner.id,
         userId: actor.userId === 'system' ? null : actor.userId,
         verdict: p.plan.verdict,
-        options: {},
+        options,
         planJson: p.planJson,
         // What `recordAudit` writes for a planned transition, for the whole batch at once.
         audit: {
@@ -378,7 +381,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
       next = await source.next();
       loading = next.done ? null : load(next.value);
       batches++;
-      const out = await planBatch({ batch, rows, partner, catalog, now, config, canPlan });
+      const out = await planBatch({ batch, rows, partner, catalog, now, config, canPlan, options });
       // Batches are saved (and reported) in order, one at a time: at most one waits to be saved
       // while the next is planned, so memory stays bounded by two batches.
       if (saving) await saving;
@@ -420,6 +423,7 @@ async function planBatch(p: {
   now: Date;
   config: Config;
   canPlan: boolean;
+  options: PlanOptions;
 }) {
   const planned: { id: string; tenant: TenantRow; plan: Plan; planJson: string }[] = [];
   const lines: ReportCustomer[] = [];
@@ -447,7 +451,7 @@ async function planBatch(p: {
         config: p.config,
         tenant,
         partner: p.partner,
-        options: {},
+        options: p.options,
         hasDelegatedAdmin: p.rows.delegatedAdmin.has(tenant.id),
         subscriptions: p.rows.subscriptions.get(tenant.id) ?? [],
         users: p.rows.users.get(tenant.id) ?? [],

@@ -98,7 +98,7 @@ export async function loadPlanCatalog(db: Db | Trx): Promise<PlanOffer[]> {
  */
 export function buildPlanInput(input: {
   now: Date;
-  config: Pick<Config, 'lifecycle'>;
+  config: Pick<Config, 'lifecycle' | 'provisionDaysBeforeEnd'>;
   tenant: Pick<TenantRow, 'id' | 'country' | 'region'>;
   partner: Pick<PartnerRow, 'id' | 'region'>;
   options: PlanOptions;
@@ -161,6 +161,7 @@ export function buildPlanInput(input: {
       expiredDays: input.config.lifecycle.expiredDays,
       disabledDays: input.config.lifecycle.disabledDays,
       maxActiveSubscriptions: 150,
+      provisionDaysBeforeEnd: input.config.provisionDaysBeforeEnd,
     },
   };
 }

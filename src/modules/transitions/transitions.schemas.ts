@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { DateTime, Id, Obj, Page, PageQuery } from '../../platform/http/schemas.ts';
 
+const Provision = Type.Union([Type.Literal('now'), Type.Literal('before-end')]);
+
 export const PlanOptionsBody = Obj({
   options: Type.Optional(
     Obj({
@@ -18,6 +20,12 @@ export const PlanOptionsBody = Obj({
           }),
           { maxItems: 200 },
         ),
+      ),
+      /** When to buy every line's target (default: each line's recommended date). */
+      provision: Type.Optional(Provision),
+      /** When to buy, per line (wins over `provision`). */
+      lineProvision: Type.Optional(
+        Type.Array(Obj({ sourceSubscriptionId: Id, provision: Provision }), { maxItems: 200 }),
       ),
     }),
   ),
@@ -56,6 +64,13 @@ const LineView = Type.Object({
   transitionId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   sourceActor: Type.String(),
   provisionAt: DateTime,
+  provisionOn: Type.String({ format: 'date' }),
+  provisionOptions: Type.Array(
+    Type.Object({ when: Type.String(), on: DateTime, overlapCost: Type.Integer() }),
+  ),
+  provision: Type.String(),
+  recommendedProvision: Type.String(),
+  cancellable: Type.Boolean(),
   sourceEndsAt: DateTime,
   lossIfCancelledNow: Type.Integer(),
   overlapCost: Type.Integer(),

@@ -37,6 +37,8 @@ export interface PlanRequest {
       substituteOfferId?: string;
       addOnOfferIds?: string[];
     }[];
+    provision?: 'now' | 'before-end';
+    lineProvision?: { sourceSubscriptionId: string; provision: 'now' | 'before-end' }[];
   };
 }
 
@@ -65,6 +67,8 @@ export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
     ...(input.options?.disposition ? { disposition: input.options.disposition } : {}),
     ...(input.options?.cancelOn ? { cancelOn: new Date(input.options.cancelOn) } : {}),
     ...(input.options?.acknowledgments ? { acknowledgments: input.options.acknowledgments } : {}),
+    ...(input.options?.provision ? { provision: input.options.provision } : {}),
+    ...(input.options?.lineProvision ? { lineProvision: input.options.lineProvision } : {}),
   };
   const planInput = await loadPlanInput(ctx, { tenant, partner, options });
   const plan = planTransition(planInput);
