@@ -89,6 +89,18 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // `npm start` runs this through `sh -c`, and Debian's sh (dash) neither execs it nor passes a
+  // signal on: a SIGTERM to npm ends npm and the shell and left this server running, orphaned.
+  // Under an npm script, losing the parent is therefore a stop signal too. (`exec` in the script
+  // would do on POSIX shells only; npm on Windows runs scripts in cmd.exe.)
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      stop('parent exited');
+    }, 250).unref();
+  }
 }
 
 async function isEmptyDir(dir: string): Promise<boolean> {
