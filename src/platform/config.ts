@@ -37,6 +37,11 @@ export interface Config {
    */
   trustProxy: boolean | number | string;
   /**
+   * On SIGTERM/SIGINT, how long the server waits for the requests under way, and then for the
+   * jobs under way, before it cuts them off and closes the database (TRASLADO_SHUTDOWN_TIMEOUT_MS).
+   */
+  shutdownTimeoutMs: number;
+  /**
    * Subscription lifecycle durations, in days (SPEC §2 "Lifecycle"): expired grace with full
    * access, then disabled (admins only), the backup window after a cancellation, and the time
    * admins get to fix a pool that dropped below its assignments.
@@ -99,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimit: nonNegative(env.TRASLADO_RATE_LIMIT, 600, 'TRASLADO_RATE_LIMIT'),
     loginRateLimit: nonNegative(env.TRASLADO_LOGIN_RATE_LIMIT, 20, 'TRASLADO_LOGIN_RATE_LIMIT'),
     trustProxy: trustProxy(env.TRASLADO_TRUST_PROXY),
+    shutdownTimeoutMs: nonNegative(env.TRASLADO_SHUTDOWN_TIMEOUT_MS, 10_000, 'TRASLADO_SHUTDOWN_TIMEOUT_MS'),
     lifecycle: {
       expiredDays: int(env.TRASLADO_EXPIRED_DAYS, 30),
       disabledDays: int(env.TRASLADO_DISABLED_DAYS, 90),

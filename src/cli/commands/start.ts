@@ -2,8 +2,9 @@ import { readdir } from 'node:fs/promises';
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
-import { startQueue, stopQueue } from '../../platform/queue/queue.ts';
+import { startQueue } from '../../platform/queue/queue.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
+import { shutDown } from '../../platform/shutdown.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../../seed/demo.ts';
 import { findDemoTemplateDir } from '../../seed/demo-template.ts';
 import { demoPartnerId, isSeeded, seedDemoOnce } from '../../seed/seed-once.ts';
@@ -43,8 +44,13 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
         ? `Port ${config.port} on ${config.host} is already in use: stop the other server or pass --port.`
         : `Could not listen on ${config.host}:${config.port}: ${(err as Error).message}`,
     );
-    await app.close();
-    await handle.close();
+    await shutDown({
+      app,
+      queue,
+      closeDatabase: () => handle.close(),
+      timeoutMs: config.shutdownTimeoutMs,
+      log,
+    });
     process.exit(1);
   }
   const ms = Math.round(performance.now() - t0);
@@ -59,15 +65,42 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
     const partnerId = await demoPartnerId(handle.db);
     if (partnerId) console.log(`Demo partner id (for traslado plan --partner): ${partnerId}`);
   }
-  const stop = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    await app.close();
-    await stopQueue(queue);
-    await handle.close();
-    process.exit(0);
+  let stopping = false;
+  const stop = (signal: string) => {
+    // A second signal does not cut the shutdown short: under `npm start`, Ctrl-C reaches this
+    // process twice (from the terminal and forwarded by npm). The bounds below end it anyway.
+    if (stopping) return log.info({ signal }, 'already shutting down');
+    stopping = true;
+    log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    // Each step is bounded; this is the backstop should one hang regardless.
+    setTimeout(
+      () => {
+        log.error('shutdown did not finish in time; exiting');
+        process.exit(1);
+      },
+      2 * config.shutdownTimeoutMs + 5000,
+    ).unref();
+    shutDown({ app, queue, closeDatabase: () => handle.close(), timeoutMs: config.shutdownTimeoutMs, log })
+      .then(() => process.exit(0))
+      .catch((err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // `npm start` runs this through `sh -c`, and Debian's sh (dash) neither execs it nor passes a
+  // signal on: a SIGTERM to npm ends npm and the shell and left this server running, orphaned.
+  // Under an npm script, losing the parent is therefore a stop signal too. (`exec` in the script
+  // would do on POSIX shells only; npm on Windows runs scripts in cmd.exe.)
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      stop('parent exited');
+    }, 250).unref();
+  }
 }
 
 async function isEmptyDir(dir: string): Promise<boolean> {

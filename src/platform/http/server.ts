@@ -23,6 +23,7 @@ import { DomainError, isDomainError } from '../errors.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Actor } from './context.ts';
 import { CSRF_HEADER, csrfTokens, isSafeMethod } from './csrf.ts';
+import { trackConnections } from './drain.ts';
 import { describeError } from './error-table.ts';
 import { registerRateLimits } from './rate-limit.ts';
 import { validatorCompiler } from './validation.ts';
@@ -107,6 +108,9 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
     frameworkErrors: (err, req, reply) => {
       sendError(err, req, reply);
     },
+    // A request arriving on a kept-alive connection while the server closes is served (the
+    // database stays open until the requests are done), not refused with Fastify's own 503 body.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -134,8 +138,16 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
     }
   });
 
+  trackConnections(app.server);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // While closing, every answer ends its connection, those begun before the close included:
+    // the client opens a new one (refused, or to another instance) rather than finding it cut.
+    if (closing) reply.header('connection', 'close');
   });
 
   app.addHook('onRequest', async (req, reply) => {
