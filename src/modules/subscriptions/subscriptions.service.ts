@@ -492,6 +492,12 @@ async function applyChange(ctx: Ctx, row: SubscriptionRow, change: SubscriptionC
       now,
       refundWindowHours: row.refund_window_hours,
     });
+    // New commerce: cancellable only inside its window (prorated refund); after it, the only path
+    // is auto-renew off (the real admin center and Partner Center refuse it too).
+    if (row.refund_window_hours > 0 && !outcome.insideWindow)
+      throw new DomainError('cancellation_window_closed', {
+        closedAt: new Date(windowStart.getTime() + row.refund_window_hours * HOUR_MS).toISOString(),
+      });
     amountRefunded += outcome.refunded;
     amountLost += outcome.lost;
     patch.cancelled_at = now;

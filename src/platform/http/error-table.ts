@@ -168,6 +168,11 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
     'This invitation was sent to another tenant; only its global admin can answer it.',
   ),
   // Transitions
+  cancellation_window_closed: e(
+    409,
+    (p) =>
+      `This subscription can no longer be cancelled: its cancellation window closed${p.closedAt ? ` on ${p.closedAt}` : ''}. Turn auto-renew off to let it end at its term end.`,
+  ),
   transition_not_found: e(404, 'No such transition.'),
   transition_in_progress: e(
     409,
