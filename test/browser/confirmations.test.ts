@@ -413,6 +413,81 @@ describe('other actions ask first', () => {
     expect(await statusOf()).toBe('withdrawn');
   });
 
+  it('changing auto-renew: Cancel leaves it on, Confirm turns it off', async () => {
+    const t = texts('en');
+    const customerToken = await api.login('admin@northwind.demo');
+    const direct = (await api.all('/api/tenant/subscriptions', customerToken)).filter(
+      (s: Json) => s.channel === 'direct' && s.status === 'active' && s.autoRenew,
+    );
+    expect(direct.length).toBeGreaterThan(0);
+    const sub = direct[0];
+    const autoRenew = async () =>
+      (await api.all('/api/tenant/subscriptions', customerToken)).find((s: Json) => s.id === sub.id)
+        .autoRenew;
+    const page = await newPage('en');
+    await signIn(page, 'en', 'admin@northwind.demo', '/tenant');
+    const turnOff = button(page, t.key('tenant.autoRenewOffFor', { offer: sub.offerName ?? sub.offerId }));
+    const dialog = page.getByRole('dialog', {
+      name: t.key('confirm.autoRenewOffTitle', { offer: sub.offerName ?? sub.offerId }),
+    });
+    await turnOff.click();
+    await dialog.waitFor();
+    await shot(page, 'en-auto-renew-confirmation');
+    await button(dialog, t.key('common.cancel')).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await autoRenew()).toBe(true);
+    await turnOff.click();
+    await button(dialog, t.key('confirm.confirm')).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(autoRenew, UI).toBe(false);
+  });
+
+  it('deciding a credit, in Spanish: the amount is read the Spanish way, and nothing is decided before Confirm', async () => {
+    const t = texts('es');
+    const customerToken = await api.login('admin@northwind.demo');
+    const direct = (await api.all('/api/tenant/subscriptions', customerToken)).filter(
+      (s: Json) => s.channel === 'direct',
+    );
+    expect(direct.length).toBeGreaterThan(0);
+    const credit = await api.post('/api/tenant/credit-requests', customerToken, {
+      subscriptionId: direct[0].id,
+      reason: 'Moved to a partner',
+      amount: 5000,
+    });
+    const statusOf = async () =>
+      (await api.all('/api/admin/credit-requests?status=submitted', operatorToken)).some(
+        (c: Json) => c.id === credit.id,
+      )
+        ? 'submitted'
+        : 'decided';
+    const page = await newPage('es');
+    await signIn(page, 'es', OPERATOR, '/admin/credits');
+    const row = page.locator(`[data-testid="credit-request-row"][data-credit-id="${credit.id}"]`);
+    await row.waitFor();
+    const amount = row.getByRole('textbox');
+    const approve = row.getByRole('button', { name: t('Approve'), exact: false }).first();
+    const reject = row.getByRole('button', { name: t('Reject'), exact: false }).first();
+    await amount.fill('siete euros');
+    await approve.click();
+    await expect.poll(() => amount.getAttribute('aria-invalid'), UI).toBe('true');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await amount.fill('12,50');
+    await approve.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(money('es', 1250, 'USD'));
+    await shot(page, 'es-credit-confirmation');
+    await button(dialog, t.key('common.cancel')).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await statusOf()).toBe('submitted');
+    await reject.click();
+    await button(dialog, t.key('confirm.confirm')).click();
+    await row.waitFor({ state: 'detached' });
+    expect(await statusOf()).toBe('decided');
+    const rejected = await api.all('/api/admin/credit-requests?status=rejected', operatorToken);
+    expect(rejected.map((c: Json) => c.id)).toContain(credit.id);
+  });
+
   it('ran under the strict Content-Security-Policy with no page errors', () => {
     expect(problems.flat()).toEqual([]);
   });
