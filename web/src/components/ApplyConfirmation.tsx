@@ -26,7 +26,8 @@ export interface Purchase {
  */
 export function purchasesOf(plan: Transition, offers: Map<string, Offer>): Purchase[] {
   return plan.lines.flatMap((l, i) => {
-    if (!l.targetOfferId || l.quantity <= 0) return [];
+    // A line another transition already moves (`under-way`) buys nothing.
+    if (!l.targetOfferId || l.quantity <= 0 || l.disposition === 'under-way') return [];
     return [l.targetOfferId, ...l.addOnOfferIds].map((id) => {
       const o = offers.get(id);
       const months = MONTHS[o?.term ?? ''] ?? null;
