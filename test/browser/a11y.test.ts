@@ -166,6 +166,12 @@ describe('every main view, by axe-core', () => {
     await partner.getByTestId('seat-timeline').first().waitFor();
     await check(partner, 'planner', t('Transition planner'));
     await partner.getByRole('button', { name: t('Apply plan'), exact: true }).click();
+    // The confirmation, a modal dialog, by axe-core too.
+    const confirmation = partner.getByRole('dialog', { name: t.key('confirm.applyTitle') });
+    await confirmation.getByTestId('apply-purchase').first().waitFor();
+    found['apply-confirmation'] = await seriousAxeViolations(partner);
+    await screenshot(partner, 'a11y-apply-confirmation');
+    await confirmation.getByRole('button', { name: t.key('confirm.confirm'), exact: true }).click();
     await partner.waitForURL(/\/transitions\//);
     const transitionUrl = partner.url();
     await waitForAttr(partner.getByTestId('transition-status'), 'data-status', /^(waiting|applied)$/, 90_000);

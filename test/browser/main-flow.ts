@@ -99,7 +99,7 @@ export function mainFlow(lang: Lang) {
     page.getByRole('heading', { level: 1, name: text, exact: true });
   const nav = (page: Page, name: string) =>
     page.getByRole('navigation', { name: t('Main') }).getByRole('link', { name, exact: true });
-  const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+  const button = (scope: Page | Locator, name: string) => scope.getByRole('button', { name, exact: true });
 
   async function signIn(page: Page, email: string) {
     await heading(page, t.key('signIn.title')).waitFor();
@@ -115,6 +115,10 @@ export function mainFlow(lang: Lang) {
     const before = Date.parse(await waitForAttr(operator.getByTestId('clock-now'), 'data-now', /\d{4}-/));
     await operator.getByLabel(t('Days to advance'), { exact: true }).fill(String(days));
     await button(operator, t('Advance clock')).click();
+    // The console asks first.
+    const dialog = operator.getByRole('dialog', { name: t.key('confirm.clockTitle') });
+    await button(dialog, t.key('confirm.confirm')).click();
+    await dialog.waitFor({ state: 'detached' });
     await waitForAttr(
       operator.getByTestId('clock-now'),
       'data-now',
@@ -273,6 +277,16 @@ export function mainFlow(lang: Lang) {
     await shot(partner, '07-plan');
 
     await button(partner, t('Apply plan')).click();
+    // Nothing is ordered before the confirmation: what is bought, and at what price.
+    const confirmation = partner.getByRole('dialog', { name: t.key('confirm.applyTitle') });
+    await waitForAttr(
+      confirmation.getByTestId('apply-purchase'),
+      'data-offer-id',
+      'demo-m365-business-standard',
+    );
+    expect(await confirmation.getByTestId('apply-purchase').getAttribute('data-seats')).toBe('50');
+    await shot(partner, '07b-apply-confirmation');
+    await button(confirmation, t.key('confirm.confirm')).click();
     await partner.waitForURL(/\/transitions\/[^/]+$/);
     transitionId = decodeURIComponent(new URL(partner.url()).pathname.split('/').pop() as string);
     // The plan that was shown is the one applied.

@@ -1,12 +1,15 @@
 import { useTranslation } from 'react-i18next';
+import { NumberField, type NumberFieldState } from './NumberField.tsx';
+
+/** The bounds the API sets on a GDAP duration; `days.read()` checks them before anything is sent. */
+export const GDAP_DAYS = { min: 1, max: 730, maxFractionDigits: 0 };
 
 /** The roles and duration of a GDAP request (1 to 730 days), shared by every form that asks for it. */
 export function GdapFields(props: {
   idPrefix: string;
   roles: string;
   onRoles: (value: string) => void;
-  days: string;
-  onDays: (value: string) => void;
+  days: NumberFieldState;
   rolesHelp?: boolean;
 }) {
   const { t } = useTranslation();
@@ -22,18 +25,13 @@ export function GdapFields(props: {
         />
         {props.rolesHelp && <span className="muted small">{t('relationships.rolesHelp')}</span>}
       </div>
-      <div className="field">
-        <label htmlFor={`${props.idPrefix}-days`}>{t('relationships.duration')}</label>
-        <input
-          id={`${props.idPrefix}-days`}
-          type="number"
-          min={1}
-          max={730}
-          value={props.days}
-          onChange={(e) => props.onDays(e.target.value)}
-          required
-        />
-      </div>
+      <NumberField
+        id={`${props.idPrefix}-days`}
+        label={t('relationships.duration')}
+        field={props.days}
+        decimal={false}
+        required
+      />
     </>
   );
 }

@@ -9,6 +9,23 @@ import { StatusBadge } from './Status.tsx';
 // The chart library is large: it loads only when a plan is on screen.
 const SeatTimeline = lazy(() => import('./SeatTimeline.tsx').then((m) => ({ default: m.SeatTimeline })));
 
+/**
+ * A line that goes ahead with a substitute someone chose although data is at risk is "ready" for
+ * the planner, but it must never read as the plain green Ready: it has its own amber verdict.
+ */
+export const hasAcceptedDataLoss = (line: Pick<PlanLine, 'choice'>) =>
+  line.choice === 'acknowledged-substitute';
+
+export function lineVerdict(line: PlanLine): string {
+  return line.verdict === 'ready' && hasAcceptedDataLoss(line) ? 'ready-with-data-loss' : line.verdict;
+}
+
+export function planVerdict(plan: Pick<Transition, 'verdict' | 'lines'>): string {
+  return plan.verdict === 'ready' && plan.lines.some(hasAcceptedDataLoss)
+    ? 'ready-with-data-loss'
+    : plan.verdict;
+}
+
 export interface PlanDetailsProps {
   plan: Transition;
   offers?: Map<string, Offer>;
@@ -35,8 +52,13 @@ export function PlanDetails({
   return (
     <div className="stack">
       <div className="card">
-        <p data-testid="plan-verdict" data-verdict={plan.verdict} data-transition-id={plan.id}>
-          {t('planner.verdict')}: <StatusBadge status={plan.verdict} />
+        <p
+          data-testid="plan-verdict"
+          data-verdict={plan.verdict}
+          data-accepted-data-loss={String(planVerdict(plan) === 'ready-with-data-loss')}
+          data-transition-id={plan.id}
+        >
+          {t('planner.verdict')}: <StatusBadge status={planVerdict(plan)} />
         </p>
         {plan.reasons.length > 0 && (
           <ul>
@@ -62,7 +84,7 @@ export function PlanDetails({
       {plan.lines.map((l, i) => (
         <article
           key={l.sourceSubscriptionId}
-          className={`card plan-line verdict-${l.verdict}`}
+          className={`card plan-line verdict-${lineVerdict(l)}`}
           data-testid="plan-line"
           data-verdict={l.verdict}
           data-source-subscription-id={l.sourceSubscriptionId}
@@ -113,7 +135,7 @@ export function PlanDetails({
             </dd>
             <dt>{t('planner.verdict')}</dt>
             <dd>
-              <StatusBadge status={l.verdict} />
+              <StatusBadge status={lineVerdict(l)} />
             </dd>
           </dl>
           <ul className="reasons">
@@ -179,9 +201,10 @@ function AcknowledgeLine({
 }) {
   const { t } = useTranslation();
   // A lower-tier line is acknowledged with the target the planner chose; a blocked line has none,
-  // so the person names the substitute (the data at risk is recorded with it).
+  // so the person names the substitute (the data at risk is recorded with it). Nothing is chosen
+  // for them: accepting data loss with an offer nobody picked would be no acknowledgment at all.
   const proposed = line.targetOfferId;
-  const [choice, setChoice] = useState(proposed ?? substitutes[0]?.id ?? '');
+  const [choice, setChoice] = useState(proposed ?? '');
   const id = `substitute-${n}`;
   return (
     <div className="stack">
@@ -190,6 +213,7 @@ function AcknowledgeLine({
         <div className="field">
           <label htmlFor={id}>{t('planner.substituteFor', { n })}</label>
           <select id={id} value={choice} onChange={(e) => setChoice(e.target.value)}>
+            <option value="">{t('planner.chooseOffer')}</option>
             {substitutes.map((o) => (
               <option key={o.id} value={o.id}>
                 {o.name}

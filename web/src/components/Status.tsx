@@ -15,6 +15,8 @@ const TONE: Record<string, string> = {
   applying: 'warn',
   requested: 'warn',
   'needs-acknowledgment': 'warn',
+  // Ready only because someone accepted that data is lost: amber, never the plain green Ready.
+  'ready-with-data-loss': 'warn',
   expired: 'warn',
   suspended: 'warn',
   'end-of-sale': 'warn',

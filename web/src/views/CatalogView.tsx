@@ -2,9 +2,11 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Offer } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
+import { NumberField, useNumberField } from '../components/NumberField.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
+import { formatForInput } from '../number.ts';
 import { useSession } from '../session.tsx';
 import { allPages } from './common.ts';
 
@@ -116,16 +118,25 @@ export function CatalogView() {
 
 function OfferEditor({ offer, onSaved, onClose }: { offer: Offer; onSaved(): void; onClose(): void }) {
   const { t } = useTranslation();
-  const [price, setPrice] = useState(offer.unitPrice === null ? '' : (offer.unitPrice / 100).toFixed(2));
+  const { locale } = useFormat();
+  // In the console's language (12,50 in Spanish), and read back the same way.
+  const price = useNumberField(
+    offer.unitPrice === null ? '' : formatForInput(offer.unitPrice / 100, locale, 2),
+    {
+      min: 0,
+      max: 10_000_000_000,
+      maxFractionDigits: 2,
+    },
+  );
   const [status, setStatus] = useState(offer.status);
   const [existingOnly, setExistingOnly] = useState(offer.existingCustomersOnly);
   const [markets, setMarkets] = useState(offer.markets.join(', '));
   const [saved, setSaved] = useState(false);
-  const save = useAction((_key: string) =>
+  const save = useAction((_key: string, unitPrice: number | null) =>
     api<Offer>(`/api/admin/offers/${encodeURIComponent(offer.id)}`, {
       method: 'PATCH',
       body: {
-        unitPrice: price.trim() === '' ? null : Math.round(Number(price.replace(',', '.')) * 100),
+        unitPrice,
         status,
         existingCustomersOnly: existingOnly,
         markets: markets
@@ -137,23 +148,19 @@ function OfferEditor({ offer, onSaved, onClose }: { offer: Offer; onSaved(): voi
   );
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (await save.run()) {
+    setSaved(false);
+    // An empty price means "not priced"; anything else must read as a number, or nothing is saved.
+    const major = price.value.trim() === '' ? null : price.read();
+    if (major === null && price.value.trim() !== '') return;
+    if (await save.run(major === null ? null : Math.round(major * 100))) {
       setSaved(true);
       onSaved();
     }
   };
   return (
-    <form className="card stack" onSubmit={submit} aria-labelledby="offer-edit-h">
+    <form className="card stack" onSubmit={submit} aria-labelledby="offer-edit-h" noValidate>
       <h2 id="offer-edit-h">{t('catalog.editing', { name: offer.name })}</h2>
-      <div className="field">
-        <label htmlFor="offer-price">{t('catalog.unitPrice')}</label>
-        <input
-          id="offer-price"
-          inputMode="decimal"
-          value={price}
-          onChange={(e) => setPrice(e.target.value)}
-        />
-      </div>
+      <NumberField id="offer-price" label={t('catalog.unitPrice')} field={price} />
       <div className="field">
         <label htmlFor="offer-status">{t('catalog.status')}</label>
         <select id="offer-status" value={status} onChange={(e) => setStatus(e.target.value)}>

@@ -2,9 +2,13 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Clock } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { NumberField, useNumberField } from '../components/NumberField.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
 import { useSession } from '../session.tsx';
+
+const DAY_MS = 86_400_000;
 
 /** The platform clock; in demo mode the operator moves it forward so the lifecycle plays out. */
 export function ClockView() {
@@ -12,17 +16,28 @@ export function ClockView() {
   const f = useFormat();
   const { can } = useSession();
   const clock = useLoad(() => api<Clock>('/api/clock'), []);
-  const [days, setDays] = useState('30');
+  const days = useNumberField('30', { min: 0, max: 3650 });
   const [moved, setMoved] = useState(false);
-  const advance = useAction((_key: string) =>
-    api<Clock>('/api/admin/clock', { method: 'POST', body: { advanceDays: Number(days) } }),
+  // The days read from the field, waiting for the operator to confirm the move.
+  const [asking, setAsking] = useState<number | null>(null);
+  const advance = useAction((_key: string, advanceDays: number) =>
+    api<Clock>('/api/admin/clock', { method: 'POST', body: { advanceDays } }),
   );
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    const res = await advance.run();
+    setMoved(false);
+    const n = days.read();
+    if (n === null) return;
+    advance.clearError();
+    setAsking(n);
+  };
+  const confirm = async () => {
+    if (asking === null) return;
+    const res = await advance.run(asking);
     if (res) {
       clock.setData(res);
       setMoved(true);
+      setAsking(null);
     }
   };
   return (
@@ -40,29 +55,32 @@ export function ClockView() {
             {clock.data.unlocked ? t('clock.unlocked') : t('clock.locked')}
           </p>
           {can('operator.clock') && clock.data.unlocked && (
-            <form className="stack" onSubmit={submit}>
-              <div className="field">
-                <label htmlFor="clock-days">{t('clock.days')}</label>
-                <input
-                  id="clock-days"
-                  type="number"
-                  min={0}
-                  max={3650}
-                  step="any"
-                  value={days}
-                  onChange={(e) => {
-                    setDays(e.target.value);
-                    setMoved(false);
-                  }}
-                  required
-                />
-              </div>
-              <ErrorAlert error={advance.error} />
+            <form className="stack" onSubmit={submit} noValidate>
+              <NumberField id="clock-days" label={t('clock.days')} field={days} required />
               {moved && <Notice>{t('clock.moved')}</Notice>}
               <button type="submit" disabled={advance.pending}>
                 {t('clock.advance')}
               </button>
             </form>
+          )}
+          {asking !== null && (
+            <ConfirmDialog
+              title={t('confirm.clockTitle')}
+              confirmLabel={t('confirm.confirm')}
+              tone="warn"
+              onConfirm={() => void confirm()}
+              onCancel={() => setAsking(null)}
+              pending={advance.pending}
+              error={advance.error}
+              testId="clock-confirmation"
+            >
+              <p>
+                {t('confirm.clockText', {
+                  days: f.number(asking),
+                  date: f.dateTime(new Date(Date.parse(clock.data.now) + asking * DAY_MS).toISOString()),
+                })}
+              </p>
+            </ConfirmDialog>
           )}
         </div>
       )}

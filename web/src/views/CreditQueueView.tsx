@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type CreditRequest, type Page } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { NumberField, useNumberField } from '../components/NumberField.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
@@ -15,16 +17,6 @@ export function CreditQueueView() {
     () => api<Page<CreditRequest>>('/api/admin/credit-requests', { query: { status, limit: 100 } }),
     [status],
   );
-  const [amounts, setAmounts] = useState<Record<string, string>>({});
-  const decide = useAction(async (_key: string, id: string, decision: 'approved' | 'rejected') => {
-    const raw = amounts[id]?.trim();
-    const amount = raw ? Math.round(Number(raw.replace(',', '.')) * 100) : undefined;
-    await api(`/api/admin/credit-requests/${encodeURIComponent(id)}/decision`, {
-      method: 'POST',
-      body: decision === 'approved' && amount !== undefined ? { decision, amount } : { decision },
-    });
-    return true;
-  });
   return (
     <section>
       <h1>{t('creditQueue.title')}</h1>
@@ -38,7 +30,7 @@ export function CreditQueueView() {
           </select>
         </div>
       </div>
-      <ErrorAlert error={list.error ?? decide.error} />
+      <ErrorAlert error={list.error} />
       {list.loading && !list.data && <Loading />}
       {list.data && list.data.items.length === 0 && <p>{t('credits.none')}</p>}
       {list.data && list.data.items.length > 0 && (
@@ -69,36 +61,7 @@ export function CreditQueueView() {
                 </td>
                 <td>
                   {c.status === 'submitted' && (
-                    <div className="stack">
-                      <div className="field">
-                        <label htmlFor={`amount-${i}`}>{t('creditQueue.amount', { n: i + 1 })}</label>
-                        <input
-                          id={`amount-${i}`}
-                          inputMode="decimal"
-                          value={amounts[c.id] ?? ''}
-                          onChange={(e) => setAmounts((a) => ({ ...a, [c.id]: e.target.value }))}
-                        />
-                      </div>
-                      <div className="row">
-                        <button
-                          type="button"
-                          disabled={decide.pending}
-                          aria-label={t('creditQueue.approveN', { n: i + 1 })}
-                          onClick={async () => (await decide.run(c.id, 'approved')) && list.reload()}
-                        >
-                          {t('tenant.approve')}
-                        </button>
-                        <button
-                          type="button"
-                          className="secondary"
-                          disabled={decide.pending}
-                          aria-label={t('creditQueue.rejectN', { n: i + 1 })}
-                          onClick={async () => (await decide.run(c.id, 'rejected')) && list.reload()}
-                        >
-                          {t('creditQueue.reject')}
-                        </button>
-                      </div>
-                    </div>
+                    <CreditDecision credit={c} n={i + 1} onDecided={list.reload} />
                   )}
                 </td>
               </tr>
@@ -107,5 +70,98 @@ export function CreditQueueView() {
         </table>
       )}
     </section>
+  );
+}
+
+/** One submitted request's decision: the amount (in the console's language), then a confirmation. */
+function CreditDecision({
+  credit,
+  n,
+  onDecided,
+}: {
+  credit: CreditRequest;
+  n: number;
+  onDecided: () => void;
+}) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  // Money: never negative, at most cents.
+  const amount = useNumberField('', { min: 0, max: 10_000_000_000, maxFractionDigits: 2 });
+  const [asking, setAsking] = useState<{ decision: 'approved' | 'rejected'; amount?: number } | null>(null);
+  const decide = useAction(
+    async (_key: string, body: { decision: 'approved' | 'rejected'; amount?: number }) => {
+      await api(`/api/admin/credit-requests/${encodeURIComponent(credit.id)}/decision`, {
+        method: 'POST',
+        body,
+      });
+      return true;
+    },
+  );
+  const ask = (decision: 'approved' | 'rejected') => {
+    decide.clearError();
+    amount.clear();
+    // No amount typed: the amount asked is granted (the server refuses when there is none).
+    if (decision === 'rejected' || amount.value.trim() === '') {
+      setAsking({ decision });
+      return;
+    }
+    const major = amount.read();
+    if (major === null) return;
+    setAsking({ decision, amount: Math.round(major * 100) });
+  };
+  const granted = asking?.amount ?? credit.amount;
+  return (
+    <div className="stack">
+      <NumberField id={`amount-${n - 1}`} label={t('creditQueue.amount', { n })} field={amount} />
+      <div className="row">
+        <button
+          type="button"
+          disabled={decide.pending}
+          aria-label={t('creditQueue.approveN', { n })}
+          onClick={() => ask('approved')}
+        >
+          {t('tenant.approve')}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={decide.pending}
+          aria-label={t('creditQueue.rejectN', { n })}
+          onClick={() => ask('rejected')}
+        >
+          {t('creditQueue.reject')}
+        </button>
+      </div>
+      {asking && (
+        <ConfirmDialog
+          title={t(
+            asking.decision === 'approved' ? 'confirm.approveCreditTitle' : 'confirm.rejectCreditTitle',
+            {
+              n,
+            },
+          )}
+          confirmLabel={t('confirm.confirm')}
+          tone={asking.decision === 'approved' ? 'primary' : 'danger'}
+          onConfirm={async () => {
+            if (await decide.run(asking)) {
+              setAsking(null);
+              onDecided();
+            }
+          }}
+          onCancel={() => setAsking(null)}
+          pending={decide.pending}
+          error={decide.error}
+          testId="credit-confirmation"
+        >
+          <p>
+            {asking.decision === 'rejected'
+              ? t('confirm.rejectCreditText')
+              : granted === null
+                ? t('confirm.creditNoAmount')
+                : t('confirm.approveCreditText', { amount: f.money(granted, 'USD') })}
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
   );
 }

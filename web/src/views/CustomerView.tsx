@@ -12,7 +12,8 @@ import {
 } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
 import { CopyField } from '../components/CopyField.tsx';
-import { GdapFields } from '../components/GdapFields.tsx';
+import { GDAP_DAYS, GdapFields } from '../components/GdapFields.tsx';
+import { useNumberField } from '../components/NumberField.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { SubscriptionsTable } from '../components/SubscriptionsTable.tsx';
 import { useFormat } from '../format.ts';
@@ -108,20 +109,22 @@ function DelegatedAdminSection({
   const f = useFormat();
   const { can } = useSession();
   const [roles, setRoles] = useState('User Administrator, License Administrator');
-  const [days, setDays] = useState('90');
+  const days = useNumberField('90', GDAP_DAYS);
   const [url, setUrl] = useState<string | null>(null);
-  const ask = useAction((key: string) =>
+  const ask = useAction((key: string, durationDays: number) =>
     api<{ url: string }>(`${base}/delegated-admin-requests`, {
       method: 'POST',
       idempotencyKey: key,
-      body: { roles: splitRoles(roles), durationDays: Number(days) },
+      body: { roles: splitRoles(roles), durationDays },
     }),
   );
   const d = load.data;
   const active = d?.grants.filter((g) => g.status === 'active') ?? [];
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const res = await ask.run();
+    const durationDays = days.read();
+    if (durationDays === null) return;
+    const res = await ask.run(durationDays);
     if (res) {
       setUrl(new URL(res.url, window.location.origin).toString());
       load.reload();
@@ -158,7 +161,7 @@ function DelegatedAdminSection({
         <details>
           <summary>{t('customer.askDap')}</summary>
           <form className="stack" onSubmit={submit}>
-            <GdapFields idPrefix="dap" roles={roles} onRoles={setRoles} days={days} onDays={setDays} />
+            <GdapFields idPrefix="dap" roles={roles} onRoles={setRoles} days={days} />
             <ErrorAlert error={ask.error} />
             <button type="submit" disabled={ask.pending}>
               {t('customer.sendDapRequest')}

@@ -9,7 +9,8 @@ import {
   type TransitionSummary,
 } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
-import { PlanDetails } from '../components/PlanDetails.tsx';
+import { ApplyConfirmation } from '../components/ApplyConfirmation.tsx';
+import { PlanDetails, planVerdict } from '../components/PlanDetails.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
@@ -32,6 +33,7 @@ export function PlannerView() {
   const [quantity, setQuantity] = useState<Quantity>('same');
   const [acks, setAcks] = useState<Acknowledgment[]>([]);
   const [plan, setPlan] = useState<Transition | null>(null);
+  const [confirmApply, setConfirmApply] = useState(false);
 
   useEffect(() => {
     if (!tenantId && customers.data?.[0]) setTenantId(customers.data[0].id);
@@ -46,6 +48,15 @@ export function PlannerView() {
         : Promise.resolve(null),
     [tenantId, plan?.id],
   );
+  // A summary says only "ready": the ready ones are read in full to tell those that go ahead with
+  // accepted data loss (at most one page of ten).
+  const acceptedLoss = useLoad(async () => {
+    const ready = earlier.data?.items.filter((s) => s.verdict === 'ready') ?? [];
+    const plans = await Promise.all(
+      ready.map((s) => api<Transition>(`/api/transitions/${encodeURIComponent(s.id)}`)),
+    );
+    return new Set(plans.filter((p) => planVerdict(p) === 'ready-with-data-loss').map((p) => p.id));
+  }, [earlier.data]);
 
   const create = useAction((key: string, acknowledgments: Acknowledgment[]) =>
     api<Transition>(`/api/customers/${encodeURIComponent(tenantId)}/transitions`, {
@@ -67,6 +78,7 @@ export function PlannerView() {
   const choose = (id: string) => {
     setTenantId(id);
     setPlan(null);
+    setConfirmApply(false);
     setAcks([]);
     history.replaceState(null, '', `/planner?customer=${encodeURIComponent(id)}`);
   };
@@ -87,6 +99,7 @@ export function PlannerView() {
     if (p) setPlan(p);
   };
 
+  // Nothing is ordered until the person confirms what the plan buys, at what price.
   const doApply = async () => {
     if (!plan) return;
     if (await apply.run(plan.id)) navigate(`/transitions/${encodeURIComponent(plan.id)}`);
@@ -155,15 +168,26 @@ export function PlannerView() {
           />
           {can('transitions.apply') && (
             <div className="card stack">
-              <ErrorAlert error={apply.error} />
               {plan.verdict !== 'ready' && <p>{t('planner.applyNeedsReady')}</p>}
               <button
                 type="button"
-                onClick={() => void doApply()}
+                onClick={() => {
+                  apply.clearError();
+                  setConfirmApply(true);
+                }}
                 disabled={plan.verdict !== 'ready' || apply.pending}
               >
                 {t('planner.apply')}
               </button>
+              {confirmApply && (
+                <ApplyConfirmation
+                  plan={plan}
+                  onConfirm={() => void doApply()}
+                  onCancel={() => setConfirmApply(false)}
+                  pending={apply.pending}
+                  error={apply.error}
+                />
+              )}
             </div>
           )}
         </>
@@ -188,7 +212,7 @@ export function PlannerView() {
                     <Link href={`/transitions/${encodeURIComponent(s.id)}`}>{f.dateTime(s.plannedAt)}</Link>
                   </td>
                   <td>
-                    <StatusBadge status={s.verdict} />
+                    <StatusBadge status={acceptedLoss.data?.has(s.id) ? 'ready-with-data-loss' : s.verdict} />
                   </td>
                   <td>
                     <StatusBadge status={s.status} />

@@ -2,8 +2,10 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Page, type RelationshipRequest } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyField } from '../components/CopyField.tsx';
-import { GdapFields } from '../components/GdapFields.tsx';
+import { GDAP_DAYS, GdapFields } from '../components/GdapFields.tsx';
+import { useNumberField } from '../components/NumberField.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
@@ -17,32 +19,36 @@ export function RelationshipsView() {
   const [domain, setDomain] = useState('');
   const [askDap, setAskDap] = useState(false);
   const [roles, setRoles] = useState('User Administrator, License Administrator');
-  const [days, setDays] = useState('90');
+  const days = useNumberField('90', GDAP_DAYS);
   const [created, setCreated] = useState<(RelationshipRequest & { link: string }) | null>(null);
   const list = useLoad(
     () => api<Page<RelationshipRequest>>('/api/relationship-requests', { query: { limit: 100 } }),
     [],
   );
 
-  const create = useAction((key: string) =>
+  const create = useAction((key: string, durationDays: number | null) =>
     api<RelationshipRequest>('/api/relationship-requests', {
       method: 'POST',
       idempotencyKey: key,
       body: {
         ...(domain.trim() ? { domain: domain.trim().toLowerCase() } : {}),
-        ...(askDap && can('delegated-admin.request')
-          ? { delegatedAdmin: { roles: splitRoles(roles), durationDays: Number(days) } }
-          : {}),
+        ...(durationDays !== null ? { delegatedAdmin: { roles: splitRoles(roles), durationDays } } : {}),
       },
     }),
   );
-  const withdraw = useAction((_key: string, id: string) =>
-    api(`/api/relationship-requests/${encodeURIComponent(id)}/withdraw`, { method: 'POST' }),
-  );
+  const withdraw = useAction(async (_key: string, id: string) => {
+    await api(`/api/relationship-requests/${encodeURIComponent(id)}/withdraw`, { method: 'POST' });
+    return true;
+  });
+  // The request whose withdrawal waits for a confirmation.
+  const [withdrawing, setWithdrawing] = useState<RelationshipRequest | null>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const res = await create.run();
+    const withDap = askDap && can('delegated-admin.request');
+    const durationDays = withDap ? days.read() : null;
+    if (withDap && durationDays === null) return;
+    const res = await create.run(durationDays);
     if (res?.url) {
       setCreated({ ...res, link: new URL(res.url, window.location.origin).toString() });
       list.reload();
@@ -82,16 +88,7 @@ export function RelationshipsView() {
                 />
                 <label htmlFor="rr-dap">{t('relationships.askDap')}</label>
               </div>
-              {askDap && (
-                <GdapFields
-                  idPrefix="rr"
-                  roles={roles}
-                  onRoles={setRoles}
-                  days={days}
-                  onDays={setDays}
-                  rolesHelp
-                />
-              )}
+              {askDap && <GdapFields idPrefix="rr" roles={roles} onRoles={setRoles} days={days} rolesHelp />}
             </fieldset>
           )}
           <ErrorAlert error={create.error} />
@@ -118,7 +115,7 @@ export function RelationshipsView() {
       </div>
       <section aria-labelledby="rr-list-h">
         <h2 id="rr-list-h">{t('relationships.listTitle')}</h2>
-        <ErrorAlert error={list.error ?? withdraw.error} />
+        <ErrorAlert error={list.error} />
         {list.loading && !list.data && <Loading />}
         {list.data && list.data.items.length === 0 && <p>{t('relationships.none')}</p>}
         {list.data && list.data.items.length > 0 && (
@@ -160,9 +157,9 @@ export function RelationshipsView() {
                         type="button"
                         className="secondary"
                         aria-label={t('relationships.withdrawOne', { date: f.dateTime(r.createdAt) })}
-                        onClick={async () => {
-                          await withdraw.run(r.id);
-                          list.reload();
+                        onClick={() => {
+                          withdraw.clearError();
+                          setWithdrawing(r);
                         }}
                       >
                         {t('relationships.withdraw')}
@@ -173,6 +170,25 @@ export function RelationshipsView() {
               ))}
             </tbody>
           </table>
+        )}
+        {withdrawing && (
+          <ConfirmDialog
+            title={t('confirm.withdrawTitle')}
+            confirmLabel={t('confirm.confirm')}
+            tone="danger"
+            onConfirm={async () => {
+              if (await withdraw.run(withdrawing.id)) {
+                setWithdrawing(null);
+                list.reload();
+              }
+            }}
+            onCancel={() => setWithdrawing(null)}
+            pending={withdraw.pending}
+            error={withdraw.error}
+            testId="withdraw-confirmation"
+          >
+            <p>{t('confirm.withdrawText', { date: f.dateTime(withdrawing.createdAt) })}</p>
+          </ConfirmDialog>
         )}
       </section>
     </section>

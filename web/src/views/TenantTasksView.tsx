@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type CustomerTask, type Page, type Subscription } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
+import { AutoRenewConfirmation } from '../components/AutoRenewConfirmation.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
 import { Link, navigate } from '../router.tsx';
@@ -17,6 +18,8 @@ export function TenantTasksView() {
   const subs = useLoad(() => allPages<Subscription>('/api/tenant/subscriptions'), []);
   const [done, setDone] = useState<Set<string>>(new Set());
   const [confirmCancel, setConfirmCancel] = useState<string | null>(null);
+  // The auto-renew task waiting for a confirmation.
+  const [renewing, setRenewing] = useState<CustomerTask | null>(null);
   const act = useAction(async (_key: string, task: CustomerTask, body: Record<string, unknown>) => {
     await api(`/api/tenant/subscriptions/${encodeURIComponent(task.subscriptionId ?? '')}`, {
       method: 'PATCH',
@@ -70,11 +73,8 @@ export function TenantTasksView() {
                 ) : !can('tenant.manage') ? null : x.step === 'turn-off-auto-renew' && x.subscriptionId ? (
                   <button
                     type="button"
-                    disabled={act.pending}
                     aria-label={t('tasks.doItFor', { what: t('tasks.kinds.turn-off-auto-renew'), offer })}
-                    onClick={async () => {
-                      if (await act.run(x, { autoRenew: false })) markDone(x);
-                    }}
+                    onClick={() => setRenewing(x)}
                   >
                     {t('tasks.doIt')}
                   </button>
@@ -123,6 +123,22 @@ export function TenantTasksView() {
             );
           })}
         </ul>
+      )}
+      {renewing?.subscriptionId && (
+        <AutoRenewConfirmation
+          subscription={{
+            id: renewing.subscriptionId,
+            offerId: sub(renewing.subscriptionId)?.offerId ?? renewing.subscriptionId,
+            offerName: sub(renewing.subscriptionId)?.offerName,
+            termEnd: sub(renewing.subscriptionId)?.termEnd ?? renewing.dueAt,
+          }}
+          turnOn={false}
+          onDone={() => {
+            markDone(renewing);
+            setRenewing(null);
+          }}
+          onCancel={() => setRenewing(null)}
+        />
       )}
       <button type="button" className="secondary" onClick={tasks.reload}>
         {t('tasks.refresh')}

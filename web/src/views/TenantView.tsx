@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Grant, type Page, type Subscription, type Tenant, type TenantPartner } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { AutoRenewConfirmation } from '../components/AutoRenewConfirmation.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { SubscriptionsTable } from '../components/SubscriptionsTable.tsx';
 import { useFormat } from '../format.ts';
@@ -35,13 +36,8 @@ export function TenantView() {
     });
     return true;
   });
-  const autoRenew = useAction(async (_key: string, id: string, on: boolean) => {
-    await api(`/api/tenant/subscriptions/${encodeURIComponent(id)}`, {
-      method: 'PATCH',
-      body: { autoRenew: on },
-    });
-    return true;
-  });
+  // The subscription whose auto-renew change waits for a confirmation.
+  const [renewing, setRenewing] = useState<Subscription | null>(null);
 
   return (
     <section>
@@ -221,7 +217,7 @@ export function TenantView() {
 
       <section aria-labelledby="tsubs-h">
         <h2 id="tsubs-h">{t('customer.subscriptions')}</h2>
-        <ErrorAlert error={subs.error ?? autoRenew.error} />
+        <ErrorAlert error={subs.error} />
         {subs.data ? (
           <SubscriptionsTable
             items={subs.data}
@@ -233,13 +229,10 @@ export function TenantView() {
                       <button
                         type="button"
                         className="secondary"
-                        disabled={autoRenew.pending}
                         aria-label={t(s.autoRenew ? 'tenant.autoRenewOffFor' : 'tenant.autoRenewOnFor', {
                           offer: s.offerName ?? s.offerId,
                         })}
-                        onClick={async () => {
-                          if (await autoRenew.run(s.id, !s.autoRenew)) subs.reload();
-                        }}
+                        onClick={() => setRenewing(s)}
                       >
                         {s.autoRenew ? t('tenant.autoRenewOff') : t('tenant.autoRenewOn')}
                       </button>
@@ -249,6 +242,17 @@ export function TenantView() {
           />
         ) : (
           !subs.error && <Loading />
+        )}
+        {renewing && (
+          <AutoRenewConfirmation
+            subscription={renewing}
+            turnOn={!renewing.autoRenew}
+            onDone={() => {
+              setRenewing(null);
+              subs.reload();
+            }}
+            onCancel={() => setRenewing(null)}
+          />
         )}
       </section>
     </section>

@@ -1,7 +1,8 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Transition } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { ApplyConfirmation } from '../components/ApplyConfirmation.tsx';
 import { PlanDetails } from '../components/PlanDetails.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
@@ -24,6 +25,7 @@ export function TransitionView({ transitionId }: { transitionId: string }) {
     await api(`${path}/apply`, { method: 'POST', idempotencyKey: key });
     return true;
   });
+  const [confirmApply, setConfirmApply] = useState(false);
   const status = tr.data?.status;
   const { reload } = tr;
 
@@ -68,15 +70,32 @@ export function TransitionView({ transitionId }: { transitionId: string }) {
             <progress id="transition-progress" max={p.steps.length} value={done} />
           </>
         )}
-        <ErrorAlert error={tr.error ?? apply.error} />
+        <ErrorAlert error={tr.error} />
         {p.status === 'planned' && can('transitions.apply') && p.verdict === 'ready' && (
           <button
             type="button"
             disabled={apply.pending}
-            onClick={async () => (await apply.run()) && reload()}
+            onClick={() => {
+              apply.clearError();
+              setConfirmApply(true);
+            }}
           >
             {t('planner.apply')}
           </button>
+        )}
+        {confirmApply && (
+          <ApplyConfirmation
+            plan={p}
+            onConfirm={async () => {
+              if (await apply.run()) {
+                setConfirmApply(false);
+                reload();
+              }
+            }}
+            onCancel={() => setConfirmApply(false)}
+            pending={apply.pending}
+            error={apply.error}
+          />
         )}
       </div>
       {p.steps.length > 0 && (
