@@ -118,6 +118,7 @@ function serverValues(): Record<string, string[]> {
     'billingCycles.': openapiEnum('billingCycle'),
     'terms.': openapiEnum('term'),
     'dispositions.': openapiEnum('disposition'),
+    'provisions.': openapiEnum('provision'),
     'roles.': openapiEnum('roles'),
     'steps.': unionIn(planner, /interface TimelineStep \{[^}]*?step:([^;]*);/),
     'actors.': unionIn(planner, /interface TimelineStep \{[^}]*?actor:([^;]*);/),

@@ -84,6 +84,8 @@ export function mainFlow(lang: Lang) {
   let fabrikamId: string;
   let invitationLink: string;
   let transitionId: string;
+  /** A second plan for Fabrikam, made before the first was applied (someone else's, say). */
+  let stalePlanId: string;
   let baseline: Map<string, Record<string, number>>;
 
   async function newPage(locale = LOCALE[lang]): Promise<Page> {
@@ -272,9 +274,17 @@ export function mainFlow(lang: Lang) {
     expect(await lines.first().getAttribute('data-verdict')).toBe('ready');
     expect(await lines.first().getAttribute('data-target-offer-id')).toBe('demo-m365-business-standard');
     expect(await lines.first().getAttribute('data-disposition')).toBe('let-expire');
+    // The seed's advice: buy shortly before the old subscription ends, not twice for its rest.
+    expect(await lines.first().getByTestId('plan-line-provision').getAttribute('data-provision')).toBe(
+      'before-end',
+    );
     await waitForAttr(partner.getByTestId('seat-coverage'), 'data-ok', 'true');
     await partner.getByTestId('seat-timeline').first().waitFor();
     await shot(partner, '07-plan');
+    // A colleague plans the same customer meanwhile: both plans are ready until one is applied.
+    const stale = await api.post(`/api/customers/${fabrikamId}/transitions`, partnerToken, {});
+    expect(stale.verdict).toBe('ready');
+    stalePlanId = stale.id;
 
     await button(partner, t('Apply plan')).click();
     // Nothing is ordered before the confirmation: what is bought, and at what price.
@@ -298,16 +308,45 @@ export function mainFlow(lang: Lang) {
 
     const transition = await api.get(`/api/transitions/${transitionId}`, partnerToken);
     expect(transition.status).toBe('waiting');
+    const provision = transition.steps.find((s: Json) => s.kind === 'provision');
+    expect(provision).toMatchObject({ status: 'pending', dueAt: transition.lines[0].provisionAt });
     const subs = await subscriptionsByChannel();
-    expect(subs.partner?.length).toBe(1);
-    expect(subs.partner?.[0]).toMatchObject({
-      offerId: 'demo-m365-business-standard',
-      quantity: 50,
-      status: 'active',
-    });
-    // With delegated admin the partner turned auto-renew off on the customer's behalf.
+    // Nothing is bought before its date; with delegated admin the partner turned auto-renew off
+    // on the customer's behalf at once.
+    expect(subs.partner ?? []).toEqual([]);
     expect(subs.direct?.[0]).toMatchObject({ status: 'active', autoRenew: false });
     await expectNobodyLostAccess('after apply');
+  });
+
+  it('never moves Fabrikam twice: a new plan shows the line under way, an older plan is refused', async () => {
+    await nav(partner, t('Planner')).click();
+    await heading(partner, t('Transition planner')).waitFor();
+    await partner.getByLabel(t('Customer'), { exact: true }).selectOption(fabrikamId);
+    await button(partner, t('Create plan')).click();
+    const verdict = partner.getByTestId('plan-verdict');
+    await waitForAttr(verdict, 'data-verdict', 'blocked');
+    const line = partner.getByTestId('plan-line');
+    expect(await line.count()).toBe(1);
+    expect(await line.first().getAttribute('data-disposition')).toBe('under-way');
+    const link = line.first().getByRole('link', { name: t.key('planner.underWayLink'), exact: true });
+    expect(await link.getAttribute('href')).toBe(`/transitions/${encodeURIComponent(transitionId)}`);
+    expect(await button(partner, t('Apply plan')).isDisabled()).toBe(true);
+    await shot(partner, '08b-plan-under-way');
+
+    // The older plan, applied from its own page: refused, in the reader's language, nothing bought.
+    await partner.goto(`${server.url}/transitions/${encodeURIComponent(stalePlanId)}`);
+    await heading(partner, t('Transition progress')).waitFor();
+    await button(partner, t('Apply plan')).click();
+    const confirmation = partner.getByRole('dialog', { name: t.key('confirm.applyTitle') });
+    await button(confirmation, t.key('confirm.confirm')).click();
+    const alert = confirmation.getByRole('alert');
+    await waitForAttr(alert, 'data-code', 'transition_in_progress');
+    expect((await alert.textContent())?.trim()).toBe(t.key('errors.transition_in_progress'));
+    await shot(partner, '08c-older-plan-refused');
+    await button(confirmation, t.key('confirm.cancel')).click();
+    expect((await api.get(`/api/transitions/${stalePlanId}`, partnerToken)).status).toBe('planned');
+    expect((await api.get(`/api/transitions/${transitionId}`, partnerToken)).status).toBe('waiting');
+    expect((await subscriptionsByChannel()).partner ?? []).toEqual([]);
   });
 
   it("leaves the customer admin nothing to do, and shows the tenant's partners", async () => {
@@ -342,9 +381,22 @@ export function mainFlow(lang: Lang) {
     await advanceClock(daysToEnd + 1);
     await shot(operator, '11-clock');
 
+    // Bought on its date, as the clock passed it (the queue runs the step): one partner
+    // subscription of 50 seats, and one credit request, however many plans were made.
+    await expect.poll(async () => (await subscriptionsByChannel()).partner?.length ?? 0, UI).toBe(1);
     const subs = await subscriptionsByChannel();
     expect(subs.direct?.[0]?.status).toBe('expired');
-    expect(subs.partner?.[0]?.status).toBe('active');
+    await expect
+      .poll(
+        async () => (await api.all(`/api/customers/${fabrikamId}/credit-requests`, partnerToken)).length,
+        UI,
+      )
+      .toBe(1);
+    expect(subs.partner?.[0]).toMatchObject({
+      offerId: 'demo-m365-business-standard',
+      quantity: 50,
+      status: 'active',
+    });
     await expectNobodyLostAccess('after the direct subscription expired');
 
     // The console shows the same, and every user the API says has access shows licensed.

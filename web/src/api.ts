@@ -250,6 +250,12 @@ export interface PlanLine {
   disposition: string;
   /** For an `under-way` line: the transition that already moves this source (null: another partner's). */
   transitionId?: string | null;
+  provisionAt?: string;
+  provisionOn?: string;
+  provision?: 'now' | 'before-end';
+  recommendedProvision?: 'now' | 'before-end';
+  provisionOptions?: { when: 'now' | 'before-end'; on: string; overlapCost: number }[];
+  cancellable?: boolean;
   sourceActor?: string;
   sourceEndsAt?: string;
   lossIfCancelledNow: number;

@@ -1,15 +1,26 @@
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api.ts';
 
-/** API errors show the server's description; a network failure gets our own words. */
+/**
+ * API errors show the console's own text for their code where it has one (in the reader's
+ * language), else the server's description; a network failure gets our own words.
+ */
 export function ErrorAlert({ error }: { error: Error | null | undefined }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (!error) return null;
   let text = error.message;
-  if (error instanceof ApiError)
-    text = error.code === 'network_error' ? t('errors.network') : error.description;
+  let code: string | undefined;
+  if (error instanceof ApiError) {
+    code = error.code;
+    text =
+      code === 'network_error'
+        ? t('errors.network')
+        : i18n.exists(`errors.${code}`)
+          ? t(`errors.${code}`)
+          : error.description;
+  }
   return (
-    <div className="alert alert-error" role="alert">
+    <div className="alert alert-error" role="alert" data-code={code}>
       {text}
     </div>
   );

@@ -112,6 +112,29 @@ export function PlanDetails({
                 ? t('planner.reassignYes', { count: l.reassignments?.length ?? l.assignedSeats ?? 0 })
                 : t('planner.reassignNo')}
             </dd>
+            {(l.provisionOptions?.length ?? 0) > 0 && (
+              <>
+                <dt>{t('planner.whenToBuy')}</dt>
+                <dd
+                  data-testid="plan-line-provision"
+                  data-provision={l.provision}
+                  data-provision-on={l.provisionOn}
+                >
+                  {t(`provisions.${l.provision}`)}: {f.date(l.provisionAt ?? '')}
+                  {l.provision === l.recommendedProvision ? ` (${t('planner.recommended')})` : ''}
+                  <ul>
+                    {l.provisionOptions?.map((o) => (
+                      <li key={o.when}>
+                        {t(`provisions.${o.when}`)} ({f.date(o.on)}):{' '}
+                        {t('planner.overlapOf', {
+                          amount: f.money(o.overlapCost, l.currency ?? plan.totals.currency),
+                        })}
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </>
+            )}
             <dt>{t('planner.disposition')}</dt>
             <dd>
               {t(`dispositions.${l.disposition}`, { defaultValue: l.disposition })}

@@ -20,6 +20,8 @@ import { loadCustomers, loadOfferNames } from './common.ts';
 
 type Disposition = 'let-expire' | 'cancel-now';
 type Quantity = 'same' | 'assigned';
+/** When to buy the targets: each line's cheaper option (recommended), or one choice for all. */
+type Provision = 'recommended' | 'now' | 'before-end';
 
 export function PlannerView() {
   const { t } = useTranslation();
@@ -31,6 +33,7 @@ export function PlannerView() {
   const [tenantId, setTenantId] = useState(loc.search.get('customer') ?? '');
   const [disposition, setDisposition] = useState<Disposition>('let-expire');
   const [quantity, setQuantity] = useState<Quantity>('same');
+  const [provision, setProvision] = useState<Provision>('recommended');
   const [acks, setAcks] = useState<Acknowledgment[]>([]);
   const [plan, setPlan] = useState<Transition | null>(null);
   const [confirmApply, setConfirmApply] = useState(false);
@@ -62,7 +65,14 @@ export function PlannerView() {
     api<Transition>(`/api/customers/${encodeURIComponent(tenantId)}/transitions`, {
       method: 'POST',
       idempotencyKey: key,
-      body: { options: { disposition, quantity, acknowledgments } },
+      body: {
+        options: {
+          disposition,
+          quantity,
+          acknowledgments,
+          ...(provision === 'recommended' ? {} : { provision }),
+        },
+      },
     }),
   );
   const apply = useAction(async (key: string, id: string) => {
@@ -144,6 +154,18 @@ export function PlannerView() {
             >
               <option value="same">{t('planner.quantitySame')}</option>
               <option value="assigned">{t('planner.quantityAssigned')}</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="planner-provision">{t('planner.whenToBuy')}</label>
+            <select
+              id="planner-provision"
+              value={provision}
+              onChange={(e) => setProvision(e.target.value as Provision)}
+            >
+              <option value="recommended">{t('planner.provisionRecommended')}</option>
+              <option value="now">{t('provisions.now')}</option>
+              <option value="before-end">{t('provisions.before-end')}</option>
             </select>
           </div>
           <button type="submit" disabled={create.pending || !tenantId}>
