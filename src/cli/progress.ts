@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { DataFolderBusyError } from '../platform/db/data-folder-lock.ts';
 import { isDomainError } from '../platform/errors.ts';
 
 /**
@@ -57,7 +58,7 @@ export function peakRssLine(bytes: number) {
   return `peak RSS ${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }
 
-/** An operator's mistake (unknown partner, missing file) is one line on stderr and exit 1, not a stack. */
+/** An operator's mistake (unknown partner, missing file, a data folder in use) is one message on stderr and exit 1, not a stack. */
 export function printCliError(err: unknown): void {
   const e = err as { code?: string; params?: Record<string, unknown>; path?: string; message?: string };
   if (isDomainError(err)) {
@@ -65,7 +66,8 @@ export function printCliError(err: unknown): void {
       .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(', ');
     console.error(`error: ${err.code}${params ? ` (${params})` : ''}`);
-  } else if (e.code === 'ENOENT') console.error(`error: no such file: ${e.path}`);
+  } else if (err instanceof DataFolderBusyError) console.error(`error: ${err.message}`);
+  else if (e.code === 'ENOENT') console.error(`error: no such file: ${e.path}`);
   else throw err;
   process.exitCode = 1;
 }

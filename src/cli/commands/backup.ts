@@ -5,11 +5,17 @@ import { delimiter, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../../platform/config.ts';
+import {
+  acquireDataFolderLock,
+  DataFolderBusyError,
+  type DataFolderLock,
+} from '../../platform/db/data-folder-lock.ts';
 
 /**
  * `traslado backup --out FILE` and `traslado restore FILE` (restore.ts), for both databases:
  * - embedded PGlite: the data folder as PGlite's own `dumpDataDir` tarball (gzip). PGlite is one
- *   process's database, so the server must be stopped: an open folder is refused (postmaster.pid).
+ *   process's database, so the server must be stopped: the folder is opened under its lock
+ *   (data-folder-lock.ts), and a folder another process holds is refused.
  * - PostgreSQL server (DATABASE_URL): `pg_dump --format=custom`, a consistent snapshot taken while
  *   servers keep running; `pg_restore` reads it.
  * The file appears under its name only when complete (written aside, then renamed).
@@ -18,12 +24,11 @@ export type BackupKind = 'pglite' | 'postgres';
 
 export class BackupError extends Error {}
 
-/** A data folder PGlite has open carries postmaster.pid (a killed server leaves it behind too). */
-export async function pgliteInUse(dataDir: string): Promise<boolean> {
-  return access(join(dataDir, 'postmaster.pid')).then(
-    () => true,
-    () => false,
-  );
+/** The lock of an embedded data folder, or a BackupError naming the process that holds it. */
+export async function lockForBackup(dataDir: string): Promise<DataFolderLock> {
+  return acquireDataFolderLock(dataDir).catch((err: unknown) => {
+    throw err instanceof DataFolderBusyError ? new BackupError(err.message) : err;
+  });
 }
 
 /**
@@ -87,7 +92,6 @@ export function runProgram(path: string, args: string[], env: NodeJS.ProcessEnv)
 export async function backupDatabase(
   config: Config,
   out: string,
-  opts: { force?: boolean } = {},
 ): Promise<{ kind: BackupKind; bytes: number }> {
   const partial = `${out}.partial-${process.pid}`;
   try {
@@ -111,18 +115,17 @@ export async function backupDatabase(
       ) {
         throw new BackupError(`there is no embedded database at ${dir} (set --data or TRASLADO_DATA_DIR)`);
       }
-      if ((await pgliteInUse(dir)) && !opts.force) {
-        throw new BackupError(
-          `the embedded database at ${dir} is open (postmaster.pid): stop \`traslado start\` first. ` +
-            'If no server runs on it (the last one was killed), pass --force.',
-        );
-      }
-      const pglite = await PGlite.create({ dataDir: dir });
+      const lock = await lockForBackup(dir);
       try {
-        const blob = await pglite.dumpDataDir('gzip');
-        await writeFile(partial, Buffer.from(await blob.arrayBuffer()));
+        const pglite = await PGlite.create({ dataDir: dir });
+        try {
+          const blob = await pglite.dumpDataDir('gzip');
+          await writeFile(partial, Buffer.from(await blob.arrayBuffer()));
+        } finally {
+          await pglite.close();
+        }
       } finally {
-        await pglite.close();
+        lock.release();
       }
     }
     await rename(partial, out);
@@ -132,11 +135,11 @@ export async function backupDatabase(
   }
 }
 
-export async function backupCommand(opts: { out: string; data?: string; force?: boolean }) {
+export async function backupCommand(opts: { out: string; data?: string }) {
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
   const t0 = performance.now();
   try {
-    const { kind, bytes } = await backupDatabase(config, opts.out, opts);
+    const { kind, bytes } = await backupDatabase(config, opts.out);
     const what = kind === 'pglite' ? `embedded database ${config.dataDir}` : 'PostgreSQL database';
     console.log(
       `backed up the ${what} to ${opts.out} (${(bytes / 1_048_576).toFixed(1)} MiB in ${Math.round(performance.now() - t0)} ms)`,
@@ -157,7 +160,6 @@ export function registerBackupCommands(program: Command) {
     )
     .requiredOption('--out <file>', 'the backup file to write')
     .option('--data <dir>', 'embedded database folder')
-    .option('--force', 'back up an embedded folder that looks open (only when no server runs on it)')
     .action(backupCommand);
   program
     .command('restore')

@@ -2,9 +2,10 @@ import { importCatalogReference, readReferenceFile } from '../../modules/catalog
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
+import { printCliError } from '../progress.ts';
 
 /** `traslado catalog import FILE`: the vendor's product and service-plan reference; idempotent. */
-export async function catalogImportCommand(file: string, opts: { data?: string }) {
+async function runCatalogImportCommand(file: string, opts: { data?: string }) {
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
   const rows = await readReferenceFile(file);
   const handle = await openConfiguredDatabase(config);
@@ -19,3 +20,6 @@ export async function catalogImportCommand(file: string, opts: { data?: string }
     await handle.close();
   }
 }
+
+export const catalogImportCommand = (file: string, opts: Parameters<typeof runCatalogImportCommand>[1]) =>
+  runCatalogImportCommand(file, opts).catch(printCliError);

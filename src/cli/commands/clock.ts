@@ -1,8 +1,9 @@
 import { PlatformClock } from '../../platform/clock.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { openConfiguredDatabase } from '../../platform/runtime.ts';
+import { printCliError } from '../progress.ts';
 
-export async function clockCommand(opts: { advanceDays?: number; now?: string; data?: string }) {
+async function runClockCommand(opts: { advanceDays?: number; now?: string; data?: string }) {
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
   const handle = await openConfiguredDatabase(config);
   try {
@@ -28,3 +29,6 @@ export async function clockCommand(opts: { advanceDays?: number; now?: string; d
     await handle.close();
   }
 }
+
+export const clockCommand = (opts: Parameters<typeof runClockCommand>[0]) =>
+  runClockCommand(opts).catch(printCliError);

@@ -10,6 +10,7 @@ import { isDomainError } from '../../platform/errors.ts';
 import { validatorCompiler } from '../../platform/http/validation.ts';
 import { createLogger } from '../../platform/log.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
+import { printCliError } from '../progress.ts';
 
 // The API's own validator: the same rules (and formats) as the HTTP route.
 const checkRow = validatorCompiler({
@@ -24,7 +25,7 @@ const checkRow = validatorCompiler({
  * `POST /api/admin/tenants/{tenantId}/subscriptions` plus `tenantId` or `tenantDomain`. All rows or
  * none: one transaction, and the first bad row names its line.
  */
-export async function importCommand(file: string, opts: { data?: string }) {
+async function runImportCommand(file: string, opts: { data?: string }) {
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
   const rows = parse(await readFile(file, 'utf8'), {
     columns: true,
@@ -96,3 +97,6 @@ export async function importCommand(file: string, opts: { data?: string }) {
     await handle.close();
   }
 }
+
+export const importCommand = (file: string, opts: Parameters<typeof runImportCommand>[1]) =>
+  runImportCommand(file, opts).catch(printCliError);

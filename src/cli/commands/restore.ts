@@ -4,14 +4,21 @@ import { gunzip } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { type Config, loadConfig } from '../../platform/config.ts';
-import { BackupError, type BackupKind, pgConnection, pgliteInUse, pgProgram, runProgram } from './backup.ts';
+import {
+  BackupError,
+  type BackupKind,
+  lockForBackup,
+  pgConnection,
+  pgProgram,
+  runProgram,
+} from './backup.ts';
 
 /**
  * Restores a file written by `traslado backup`, refusing a target that holds a database unless
  * `--force`, and never leaving it half restored:
- * - embedded PGlite: the tarball is unpacked into a new folder beside the data folder and opened
- *   there (a damaged file fails here, the data folder untouched); only then are the folders
- *   swapped by two renames. The replaced folder is kept as `<dir>.before-restore-<time>`.
+ * - embedded PGlite: under the folder's lock, the tarball is unpacked into a new folder beside the
+ *   data folder and opened there (a damaged file fails here, the data folder untouched); only then
+ *   are the folders swapped by two renames. The replaced folder is kept as `<dir>.before-restore-<time>`.
  * - PostgreSQL: `pg_restore --clean --if-exists --single-transaction`: one transaction drops and
  *   recreates every object of the dump and loads its rows; any error rolls all of it back.
  */
@@ -91,12 +98,25 @@ export async function restoreDatabase(
     );
   }
   const dir = config.dataDir;
+  // Held from before the folder is looked at until the new one is in place: the lock is beside
+  // the folder, so it covers the swap, and a folder a live process holds is refused even with --force.
+  const lock = await lockForBackup(dir);
+  try {
+    return await restoreDataDir(dir, file, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function restoreDataDir(
+  dir: string,
+  file: string,
+  opts: { force?: boolean },
+): Promise<{ kind: BackupKind; keptAt?: string }> {
+  const kind: BackupKind = 'pglite';
   const entries = await readdir(dir).catch(() => [] as string[]);
   if (entries.length > 0 && !opts.force) {
     throw new BackupError(`${dir} already holds a database: pass --force to replace it`);
-  }
-  if (entries.length > 0 && (await pgliteInUse(dir))) {
-    console.warn(`warning: ${dir} looks open (postmaster.pid); replacing it as asked (--force)`);
   }
   // Unpacked here first: a damaged file is refused before anything is touched (PGlite's own
   // gunzip would fail outside any promise and take the process down).

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../platform/config.ts';
+import { DataFolderBusyError } from '../../platform/db/data-folder-lock.ts';
 import { createLogger } from '../../platform/log.ts';
 import { startQueue } from '../../platform/queue/queue.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../platform/runtime.ts';
@@ -22,7 +23,14 @@ export async function startCommand(opts: { port?: number; host?: string; data?: 
   const demoTemplate = opts.demo !== false && !config.databaseUrl ? await findDemoTemplateDir() : null;
   const fromDemoTemplate = !!demoTemplate && (await isEmptyDir(config.dataDir));
   mark(demoTemplate ? 'demo template found' : 'no demo template for this code');
-  const handle = await openConfiguredDatabase(config, demoTemplate ? { templateDir: demoTemplate } : {});
+  const handle = await openConfiguredDatabase(
+    config,
+    demoTemplate ? { templateDir: demoTemplate } : {},
+  ).catch((err: unknown) => {
+    if (!(err instanceof DataFolderBusyError)) throw err;
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  });
   mark('database open');
   log.info({ database: handle.describe }, `database: ${handle.describe}`);
   let seeded = fromDemoTemplate;

@@ -2,6 +2,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock.ts';
 import type { Database, Db } from './database.ts';
 import { PGliteDialect, type PGliteDriver } from './pglite-dialect.ts';
 
@@ -60,15 +61,25 @@ export interface PGliteOpenOptions {
   dataDir?: string;
   /** A data-folder tarball (from `dumpDataDir`) to start from instead of running initdb. */
   loadDataDir?: Blob;
+  /** The folder's lock when the caller took it already; else it is taken here. Closing releases it. */
+  lock?: DataFolderLock;
 }
 
+/** A folder on disk is opened under its lock (data-folder-lock.ts); an in-memory database needs none. */
 export async function openPGlite(opts: PGliteOpenOptions = {}): Promise<DatabaseHandle> {
-  if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
-  const isEmpty = opts.dataDir ? (await readdir(opts.dataDir)).length === 0 : true;
-  const pglite = await PGlite.create({
-    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-    ...(opts.loadDataDir && isEmpty ? { loadDataDir: opts.loadDataDir } : {}),
-  });
+  const lock = opts.dataDir ? (opts.lock ?? (await acquireDataFolderLock(opts.dataDir))) : undefined;
+  let pglite: PGlite;
+  try {
+    if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+    const isEmpty = opts.dataDir ? (await readdir(opts.dataDir)).length === 0 : true;
+    pglite = await PGlite.create({
+      ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+      ...(opts.loadDataDir && isEmpty ? { loadDataDir: opts.loadDataDir } : {}),
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const dialect = new PGliteDialect(pglite);
   const driver: PGliteDriver = dialect.driver;
   const db = new Kysely<Database>({ dialect });
@@ -84,7 +95,11 @@ export async function openPGlite(opts: PGliteOpenOptions = {}): Promise<Database
         return { rows: results[results.length - 1]?.rows ?? [] };
       }),
     close: async () => {
-      await db.destroy();
+      try {
+        await db.destroy();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
