@@ -77,7 +77,12 @@ describe('accounts', () => {
     const elsewhere = (await login(email)).body.token as string;
     const script = await apiToken(here);
     const change = (currentPassword: string, newPassword: string) =>
-      t.call({ method: 'POST', url: '/api/auth/password', token: here, body: { currentPassword, newPassword } });
+      t.call({
+        method: 'POST',
+        url: '/api/auth/password',
+        token: here,
+        body: { currentPassword, newPassword },
+      });
 
     const wrong = await change('not-the-password', NEW_PASSWORD);
     expect(wrong).toMatchObject({ status: 403, body: { code: 'current_password_invalid' } });
@@ -99,7 +104,8 @@ describe('accounts', () => {
     const email = `billing-agent.${tag}@partner.test`;
     const session = tokens['billing-agent'];
     const script = await apiToken(session);
-    const ask = (e: string) => t.call({ method: 'POST', url: '/api/auth/password-reset', body: { email: e } });
+    const ask = (e: string) =>
+      t.call({ method: 'POST', url: '/api/auth/password-reset', body: { email: e } });
 
     const known = await ask(email.toUpperCase());
     const unknown = await ask(`nobody.${tag}@partner.test`);
@@ -111,7 +117,10 @@ describe('accounts', () => {
     expect(url).not.toBeNull();
     const token = url![2]!;
     // Stored as a hash only.
-    const links = await t.handle.db.selectFrom('password_links').select(['token_hash', 'expires_at']).execute();
+    const links = await t.handle.db
+      .selectFrom('password_links')
+      .select(['token_hash', 'expires_at'])
+      .execute();
     expect(links.map((l) => l.token_hash)).toContain(hashToken(token));
     expect(JSON.stringify(links)).not.toContain(token);
     // An hour by default.
@@ -183,7 +192,7 @@ describe('accounts', () => {
     expect((await login(email, NEW_PASSWORD)).status).toBe(200);
   });
 
-  it("disables a partner user: its sessions and API tokens are refused at once; enabling gives none back", async () => {
+  it('disables a partner user: its sessions and API tokens are refused at once; enabling gives none back', async () => {
     const a = await t.newPartner();
     const b = await t.newPartner();
     const email = `sales-agent.${a.tag}@partner.test`;
@@ -205,7 +214,10 @@ describe('accounts', () => {
     const listed = await t.expectOk({ url: '/api/partner/users', token: a.tokens['account-admin'] });
     expect(listed.items.find((u: { id: string }) => u.id === userId)).toMatchObject({ disabled: true });
 
-    expect(await patch(a.tokens['account-admin'], false)).toMatchObject({ status: 200, body: { disabled: false } });
+    expect(await patch(a.tokens['account-admin'], false)).toMatchObject({
+      status: 200,
+      body: { disabled: false },
+    });
     expect((await t.call({ url: '/api/customers', token: script })).status).toBe(401);
     expect((await me(session)).status).toBe(401);
     expect((await login(email)).status).toBe(200);

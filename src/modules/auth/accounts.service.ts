@@ -3,7 +3,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import { clearFailures, reserveAttempt } from '../../platform/auth/login-throttle.ts';
 import { hashPassword, verifyPassword } from '../../platform/auth/passwords.ts';
 import { revokeUserSessions } from '../../platform/auth/sessions.ts';
-import { hashToken, issueSignedToken, signingSecret, verifySignedToken } from '../../platform/auth/signing.ts';
+import {
+  hashToken,
+  issueSignedToken,
+  signingSecret,
+  verifySignedToken,
+} from '../../platform/auth/signing.ts';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
@@ -71,7 +76,14 @@ export async function issuePasswordLink(
       : ctx.config.passwordSetTtlHours * 3_600_000;
   const expiresAt = new Date(now.getTime() + ttlMs);
   const id = randomUUID();
-  await insertPasswordLink(ctx.db, { id, tokenHash, userId: input.userId, purpose: input.purpose, now, expiresAt });
+  await insertPasswordLink(ctx.db, {
+    id,
+    tokenHash,
+    userId: input.userId,
+    purpose: input.purpose,
+    now,
+    expiresAt,
+  });
   await recordAudit(ctx, {
     action: 'password-link.issued',
     targetType: 'user',
@@ -169,7 +181,12 @@ export async function requestPasswordReset(ctx: PublicCtx, input: { email: strin
     // The request is on the trail whoever asked; the link is made only for a real, enabled account.
     await recordAudit(
       { ...base, actor: anonymous },
-      { action: 'password-reset.requested', targetType: 'user', targetId: user?.id ?? null, data: { sent: canSend } },
+      {
+        action: 'password-reset.requested',
+        targetType: 'user',
+        targetId: user?.id ?? null,
+        data: { sent: canSend },
+      },
     );
     if (!canSend || !user) return null;
     const actor = actorOfUser(user, await rolesOf(trx, user.id));
@@ -198,7 +215,8 @@ async function usableLink(trx: Trx, config: Config, token: string) {
   const link = await lockPasswordLink(trx, hashToken(token));
   if (!link) throw new DomainError('password_link_invalid');
   if (link.used_at) throw new DomainError('password_link_used');
-  if (link.expires_at.getTime() <= systemClock.now().getTime()) throw new DomainError('password_link_expired');
+  if (link.expires_at.getTime() <= systemClock.now().getTime())
+    throw new DomainError('password_link_expired');
   const user = await findUser(trx, link.user_id);
   // A disabled account's links are dead: re-enabling it does not revive them either.
   if (!user || user.disabled_at) throw new DomainError('password_link_invalid');
@@ -221,7 +239,12 @@ export async function setPasswordWithLink(ctx: PublicCtx, input: { token: string
     const actor = actorOfUser(user, await rolesOf(trx, user.id));
     await recordAudit(
       { ...ctx, db: trx, actor },
-      { action: 'password.set', targetType: 'user', targetId: user.id, data: { purpose: link.purpose, revoked } },
+      {
+        action: 'password.set',
+        targetType: 'user',
+        targetId: user.id,
+        data: { purpose: link.purpose, revoked },
+      },
     );
     return user.email;
   });

@@ -5,6 +5,14 @@ import { actorOf, readContext, runInTransaction } from '../../platform/http/run.
 import { ErrorBody, errorResponses, PageQuery } from '../../platform/http/schemas.ts';
 import { type App, SESSION_COOKIE, type ServerDeps } from '../../platform/http/server.ts';
 import {
+  changePassword,
+  type PublicCtx,
+  requestPasswordReset,
+  revokeAllSessions,
+  setPasswordWithLink,
+  withinSignInBudget,
+} from './accounts.service.ts';
+import {
   ApiTokenPage,
   ApiTokenParams,
   ChangePasswordBody,
@@ -16,14 +24,6 @@ import {
   PasswordResetBody,
   SetPasswordBody,
 } from './auth.schemas.ts';
-import {
-  changePassword,
-  type PublicCtx,
-  requestPasswordReset,
-  revokeAllSessions,
-  setPasswordWithLink,
-  withinSignInBudget,
-} from './accounts.service.ts';
 import { createApiToken, listApiTokens, logout, me, revokeApiToken, signIn } from './auth.service.ts';
 
 /**
@@ -215,7 +215,7 @@ export function registerAuth(app: App, deps: ServerDeps) {
       schema: {
         tags: ['auth'],
         summary:
-          "Set a password with a one-time link (reset or new account): the link is spent and every session and API token of its user revoked",
+          'Set a password with a one-time link (reset or new account): the link is spent and every session and API token of its user revoked',
         security: [],
         body: SetPasswordBody,
         response: { 204: Type.Null(), ...errorResponses, 410: ErrorBody, 429: ErrorBody },

@@ -47,11 +47,18 @@ export const ApiTokenPage = Page(ApiTokenView);
 
 /** A password someone chooses (change, reset, set): the policy's length bounds. */
 const NewPassword = NonEmpty(PASSWORD_MAX_LENGTH, { minLength: PASSWORD_MIN_LENGTH });
-export const ChangePasswordBody = Obj({ currentPassword: NonEmpty(PASSWORD_MAX_LENGTH), newPassword: NewPassword });
+export const ChangePasswordBody = Obj({
+  currentPassword: NonEmpty(PASSWORD_MAX_LENGTH),
+  newPassword: NewPassword,
+});
 export const PasswordResetBody = Obj({ email: Email });
 export const SetPasswordBody = Obj({
   token: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' }),
   newPassword: NewPassword,
 });
 /** A one-time set-password link (console path and token), shown once. */
-export const PasswordLinkView = Type.Object({ url: Type.String(), token: Type.String(), expiresAt: DateTime });
+export const PasswordLinkView = Type.Object({
+  url: Type.String(),
+  token: Type.String(),
+  expiresAt: DateTime,
+});

@@ -94,7 +94,10 @@ export async function createApiToken(ctx: Ctx, input: { name: string; expiresInD
   if (ctx.actor.credential !== 'session') throw new DomainError('api_token_needs_session');
   const max = ctx.config.apiTokenMaxDays;
   if (input.expiresInDays !== undefined && input.expiresInDays > max)
-    throw new DomainError('api_token_lifetime_too_long', { maxDays: max, expiresInDays: input.expiresInDays });
+    throw new DomainError('api_token_lifetime_too_long', {
+      maxDays: max,
+      expiresInDays: input.expiresInDays,
+    });
   const now = new Date();
   const days = Math.min(input.expiresInDays ?? ctx.config.apiTokenTtlDays, max);
   const s = await createSession(ctx.db, {

@@ -3,7 +3,14 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 /** The only file that names `password_links`. */
 export async function insertPasswordLink(
   db: Trx,
-  link: { id: string; tokenHash: string; userId: string; purpose: 'reset' | 'set'; now: Date; expiresAt: Date },
+  link: {
+    id: string;
+    tokenHash: string;
+    userId: string;
+    purpose: 'reset' | 'set';
+    now: Date;
+    expiresAt: Date;
+  },
 ): Promise<void> {
   await db
     .insertInto('password_links')

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { regionOf } from '../../domain/regions.ts';
+import { revokeUserSessions } from '../../platform/auth/sessions.ts';
+import { systemClock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { revokeUserSessions } from '../../platform/auth/sessions.ts';
-import { systemClock } from '../../platform/clock.ts';
 import { issuePasswordLink } from '../auth/accounts.service.ts';
 import {
   findUser,
@@ -131,7 +131,12 @@ export async function setPartnerUserDisabled(ctx: Ctx, input: { userId: string; 
     const now = systemClock.now();
     await setDisabled(ctx.db, user.id, now);
     const revoked = await revokeUserSessions(ctx.db, user.id, now);
-    await recordAudit(ctx, { action: 'user.disabled', targetType: 'user', targetId: user.id, data: { revoked } });
+    await recordAudit(ctx, {
+      action: 'user.disabled',
+      targetType: 'user',
+      targetId: user.id,
+      data: { revoked },
+    });
   } else if (!input.disabled && user.disabled_at) {
     await setDisabled(ctx.db, user.id, null);
     await recordAudit(ctx, { action: 'user.enabled', targetType: 'user', targetId: user.id });

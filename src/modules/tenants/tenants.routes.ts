@@ -58,7 +58,7 @@ export function registerTenants(app: App, deps: ServerDeps) {
       schema: {
         tags: ['customers'],
         summary:
-          "Create a new customer tenant with you as its reseller; its admin (no password) gets a one-time set-password link, shown once",
+          'Create a new customer tenant with you as its reseller; its admin (no password) gets a one-time set-password link, shown once',
         body: CreateCustomerBody,
         response: { 201: CreatedTenantView, ...errorResponses },
       },
@@ -91,9 +91,15 @@ export function registerTenants(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) =>
-      runInTransaction(deps, req, reply, async (ctx) => toCreatedTenantView(await createTenant(ctx, req.body)), {
-        status: 201,
-      }),
+      runInTransaction(
+        deps,
+        req,
+        reply,
+        async (ctx) => toCreatedTenantView(await createTenant(ctx, req.body)),
+        {
+          status: 201,
+        },
+      ),
   );
   app.get(
     '/api/admin/tenants',

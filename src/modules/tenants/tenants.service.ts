@@ -5,10 +5,10 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { issuePasswordLink, type PasswordLink } from '../auth/accounts.service.ts';
 import { updateUserLicenses } from '../licenses/licenses.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { insertAcceptedRelationship } from '../relationships/relationships.repo.ts';
-import { issuePasswordLink, type PasswordLink } from '../auth/accounts.service.ts';
 import { createUser, toUserView } from '../users/users.service.ts';
 import {
   domainTaken,

@@ -50,7 +50,16 @@ export async function emailExists(db: Db | Trx, email: string): Promise<boolean>
 export async function findUserForLogin(db: Db | Trx, email: string) {
   return db
     .selectFrom('users')
-    .select(['id', 'email', 'display_name', 'password_hash', 'kind', 'partner_id', 'tenant_id', 'disabled_at'])
+    .select([
+      'id',
+      'email',
+      'display_name',
+      'password_hash',
+      'kind',
+      'partner_id',
+      'tenant_id',
+      'disabled_at',
+    ])
     .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
     .executeTakeFirst();
 }

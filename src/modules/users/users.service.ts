@@ -61,7 +61,10 @@ export async function createUser(ctx: Ctx, input: CreateUserInput) {
 }
 
 export function toUserView(
-  u: Pick<UserRecord, 'id' | 'email' | 'displayName' | 'roles' | 'partnerId' | 'tenantId' | 'kind' | 'disabled'>,
+  u: Pick<
+    UserRecord,
+    'id' | 'email' | 'displayName' | 'roles' | 'partnerId' | 'tenantId' | 'kind' | 'disabled'
+  >,
 ) {
   return {
     ...(u.disabled !== undefined ? { disabled: u.disabled } : {}),
