@@ -205,6 +205,14 @@ describe('accounts', () => {
 
     expect(await patch(b.tokens['account-admin'], true)).toMatchObject({ status: 404 });
     expect(await patch(a.tokens['admin-agent'], true)).toMatchObject({ status: 403 });
+    const link = await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/partner/users/${userId}/password-reset`,
+        token: a.tokens['account-admin'],
+      },
+      201,
+    );
     const off = await patch(a.tokens['account-admin'], true);
     expect(off).toMatchObject({ status: 200, body: { id: userId, disabled: true } });
     const refused = await t.call({ url: '/api/customers', token: script });
@@ -221,6 +229,11 @@ describe('accounts', () => {
     expect((await t.call({ url: '/api/customers', token: script })).status).toBe(401);
     expect((await me(session)).status).toBe(401);
     expect((await login(email)).status).toBe(200);
+    // Disabling spent the open password link: enabling again does not revive it.
+    expect(await setPassword(link.token)).toMatchObject({
+      status: 409,
+      body: { code: 'password_link_used' },
+    });
   });
 
   it('signs out everywhere: every session and API token of the caller, and no one else', async () => {

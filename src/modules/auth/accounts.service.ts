@@ -208,17 +208,24 @@ export async function requestPasswordReset(ctx: PublicCtx, input: { email: strin
   }).catch((err) => ctx.log.warn({ err }, 'password-reset e-mail not sent'));
 }
 
-/** The link behind a token, checked: `password_link_invalid` / `_used` / `_expired`. */
-async function usableLink(trx: Trx, config: Config, token: string) {
-  if (!verifySignedToken(await signingSecret(trx, config), PASSWORD_LINK_PURPOSE, token))
-    throw new DomainError('password_link_invalid');
+/**
+ * Ends a user's access at once: every session and API token revoked, every open password link
+ * spent (so that enabling the account again revives none of them).
+ */
+export async function endUserAccess(db: Trx, userId: string, now: Date): Promise<number> {
+  await spendPasswordLinks(db, userId, now);
+  return revokeUserSessions(db, userId, now);
+}
+
+/** The link behind a (signature-checked) token: `password_link_invalid` / `_used` / `_expired`. */
+async function usableLink(trx: Trx, token: string) {
   const link = await lockPasswordLink(trx, hashToken(token));
   if (!link) throw new DomainError('password_link_invalid');
   if (link.used_at) throw new DomainError('password_link_used');
   if (link.expires_at.getTime() <= systemClock.now().getTime())
     throw new DomainError('password_link_expired');
   const user = await findUser(trx, link.user_id);
-  // A disabled account's links are dead: re-enabling it does not revive them either.
+  // A disabled account's links are dead (disabling spends them, too).
   if (!user || user.disabled_at) throw new DomainError('password_link_invalid');
   return { link, user };
 }
@@ -228,14 +235,15 @@ async function usableLink(trx: Trx, config: Config, token: string) {
  * and every session and API token of the user is revoked (whoever held them).
  */
 export async function setPasswordWithLink(ctx: PublicCtx, input: { token: string; newPassword: string }) {
-  // Hash first, outside the transaction: it is the slow part and needs no lock.
+  // A forged or altered token is refused before any hashing or lookup.
+  if (!verifySignedToken(await signingSecret(ctx.db, ctx.config), PASSWORD_LINK_PURPOSE, input.token))
+    throw new DomainError('password_link_invalid');
+  // Hash before the transaction: it is the slow part and needs no lock.
   const hash = await hashPassword(input.newPassword, ctx.config.argon2);
   const email = await ctx.db.transaction().execute(async (trx) => {
-    const { link, user } = await usableLink(trx, ctx.config, input.token);
-    const now = systemClock.now();
+    const { link, user } = await usableLink(trx, input.token);
     await setPasswordHash(trx, user.id, hash);
-    await spendPasswordLinks(trx, user.id, now);
-    const revoked = await revokeUserSessions(trx, user.id, now);
+    const revoked = await endUserAccess(trx, user.id, systemClock.now());
     const actor = actorOfUser(user, await rolesOf(trx, user.id));
     await recordAudit(
       { ...ctx, db: trx, actor },

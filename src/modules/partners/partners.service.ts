@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { regionOf } from '../../domain/regions.ts';
-import { revokeUserSessions } from '../../platform/auth/sessions.ts';
 import { systemClock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { issuePasswordLink } from '../auth/accounts.service.ts';
+import { endUserAccess, issuePasswordLink } from '../auth/accounts.service.ts';
 import {
   findUser,
   listUsers,
@@ -122,7 +121,8 @@ export async function setPartnerUserRoles(ctx: Ctx, input: { userId: string; rol
 
 /**
  * The account admin disables (or enables again) one of the partner's users. Disabling revokes
- * every session and API token of the user at once; enabling gives none back (it signs in again).
+ * every session, API token and password link of the user at once; enabling gives none back (it
+ * signs in again).
  */
 export async function setPartnerUserDisabled(ctx: Ctx, input: { userId: string; disabled: boolean }) {
   const user = await ownUser(ctx, input.userId);
@@ -130,7 +130,7 @@ export async function setPartnerUserDisabled(ctx: Ctx, input: { userId: string; 
     await keepAnAccountAdmin(ctx, user);
     const now = systemClock.now();
     await setDisabled(ctx.db, user.id, now);
-    const revoked = await revokeUserSessions(ctx.db, user.id, now);
+    const revoked = await endUserAccess(ctx.db, user.id, now);
     await recordAudit(ctx, {
       action: 'user.disabled',
       targetType: 'user',

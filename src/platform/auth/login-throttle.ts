@@ -34,7 +34,8 @@ export async function reserveAttempt(
   const windowMs = s.windowMinutes * 60_000;
   const lockUntil = new Date(now.getTime() + windowMs);
   const windowFloor = new Date(now.getTime() - windowMs);
-  const max = s.maxFailures;
+  // A budget of at least one: with none, the first (inserting) attempt would still be checked.
+  const max = Math.max(1, s.maxFailures);
   // A row is stale once its lock has passed, or (unlocked) once its window has.
   const stale = sql`(f.locked_until is not null and f.locked_until <= ${now}::timestamptz
     or f.locked_until is null and f.window_start <= ${windowFloor}::timestamptz)`;
