@@ -32,7 +32,7 @@ export async function signIn(
  */
 export async function login(ctx: Omit<Ctx, 'actor'>, input: { email: string; password: string }) {
   const user = await findUserForLogin(ctx.db, input.email);
-  if (!user || !user.password_hash || user.disabled_at) {
+  if (!user?.password_hash || user.disabled_at) {
     await burnPasswordCheck(input.password, ctx.config.argon2);
     throw new DomainError('invalid_credentials');
   }
