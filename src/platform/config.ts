@@ -10,6 +10,12 @@ export interface Config {
   clockUnlocked: boolean;
   sessionTtlHours: number;
   apiTokenTtlDays: number;
+  /** The longest lifetime an API token may be given; asking for more is refused (400). */
+  apiTokenMaxDays: number;
+  /** How long an e-mailed password-reset link works. */
+  passwordResetTtlMinutes: number;
+  /** How long a set-password link handed over by an admin (a new account, a reset) works. */
+  passwordSetTtlHours: number;
   logLevel: string;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   /** Body size limit for the API, in bytes. */
@@ -86,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clockUnlocked: env.TRASLADO_CLOCK ? env.TRASLADO_CLOCK === 'unlocked' : !databaseUrl,
     sessionTtlHours: int(env.TRASLADO_SESSION_TTL_HOURS, 12),
     apiTokenTtlDays: int(env.TRASLADO_API_TOKEN_TTL_DAYS, 90),
+    apiTokenMaxDays: int(env.TRASLADO_API_TOKEN_MAX_DAYS, 365),
+    passwordResetTtlMinutes: int(env.TRASLADO_PASSWORD_RESET_TTL_MINUTES, 60),
+    passwordSetTtlHours: int(env.TRASLADO_PASSWORD_SET_TTL_HOURS, 72),
     logLevel: env.LOG_LEVEL ?? 'info',
     // OWASP's argon2id minimum (19 MiB, 2 passes): strong enough, and ~20 ms per hash here.
     argon2: {

@@ -5,6 +5,7 @@ import { Loading } from './components/Alert.tsx';
 import { Layout } from './components/Layout.tsx';
 import { match, navigate, useLocation } from './router.tsx';
 import { useSession } from './session.tsx';
+import { AccountView } from './views/AccountView.tsx';
 import { AuditView } from './views/AuditView.tsx';
 import { BillingView } from './views/BillingView.tsx';
 import { CatalogView } from './views/CatalogView.tsx';
@@ -12,10 +13,12 @@ import { ClockView } from './views/ClockView.tsx';
 import { CreditQueueView } from './views/CreditQueueView.tsx';
 import { CustomersView } from './views/CustomersView.tsx';
 import { CustomerView } from './views/CustomerView.tsx';
+import { ForgotPasswordView } from './views/ForgotPasswordView.tsx';
 import { HomeView } from './views/HomeView.tsx';
 import { InvitationView } from './views/InvitationView.tsx';
 import { PlannerView } from './views/PlannerView.tsx';
 import { RelationshipsView } from './views/RelationshipsView.tsx';
+import { SetPasswordView } from './views/SetPasswordView.tsx';
 import { SignInView } from './views/SignInView.tsx';
 import { TenantCreditsView } from './views/TenantCreditsView.tsx';
 import { TenantTasksView } from './views/TenantTasksView.tsx';
@@ -26,7 +29,7 @@ interface Route {
   path: string;
   /** Undefined: public (the invitation page is readable before signing in). */
   action?: Action;
-  render(params: Record<string, string>): ReactNode;
+  render(params: Record<string, string>, search: URLSearchParams): ReactNode;
 }
 
 const ROUTES: Route[] = [
@@ -52,6 +55,10 @@ const ROUTES: Route[] = [
   { path: '/audit', action: 'audit.read', render: () => <AuditView /> },
   { path: '/clock', action: 'session.read', render: () => <ClockView /> },
   { path: '/admin/credits', action: 'operator.billing', render: () => <CreditQueueView /> },
+  { path: '/account', action: 'session.password', render: () => <AccountView /> },
+  // Opened from a one-time link or before signing in: public.
+  { path: '/set-password', render: (_p, search) => <SetPasswordView token={search.get('token')} /> },
+  { path: '/forgot-password', render: () => <ForgotPasswordView /> },
 ];
 
 function Redirect({ to }: { to: string }) {
@@ -131,7 +138,7 @@ export function App() {
       if (!params) continue;
       if (r.action && !user) content = <Redirect to={`/sign-in?next=${encodeURIComponent(loc.href)}`} />;
       else if (r.action && !can(r.action)) content = <Forbidden />;
-      else content = r.render(params);
+      else content = r.render(params, loc.search);
       break;
     }
     if (content === null) content = <NotFound />;

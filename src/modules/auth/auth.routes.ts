@@ -1,17 +1,28 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fixedClock } from '../../platform/clock.ts';
-import { readContext, runInTransaction } from '../../platform/http/run.ts';
+import { actorOf, readContext, runInTransaction } from '../../platform/http/run.ts';
 import { ErrorBody, errorResponses, PageQuery } from '../../platform/http/schemas.ts';
 import { type App, SESSION_COOKIE, type ServerDeps } from '../../platform/http/server.ts';
 import {
+  changePassword,
+  type PublicCtx,
+  requestPasswordReset,
+  revokeAllSessions,
+  setPasswordWithLink,
+  withinSignInBudget,
+} from './accounts.service.ts';
+import {
   ApiTokenPage,
   ApiTokenParams,
+  ChangePasswordBody,
   CreateApiTokenBody,
   CreatedApiToken,
   LoginBody,
   LoginResponse,
   MeView,
+  PasswordResetBody,
+  SetPasswordBody,
 } from './auth.schemas.ts';
 import { createApiToken, listApiTokens, logout, me, revokeApiToken, signIn } from './auth.service.ts';
 
@@ -33,6 +44,16 @@ function setSessionCookie(req: FastifyRequest, reply: FastifyReply, deps: Server
     ...sessionCookie(req, deps),
     maxAge: deps.config.sessionTtlHours * 3600,
   });
+}
+
+function publicContext(deps: ServerDeps, req: FastifyRequest): PublicCtx {
+  return {
+    db: deps.handle.db,
+    clock: fixedClock(deps.clock.now()),
+    requestId: req.id,
+    log: req.log,
+    config: deps.config,
+  };
 }
 
 export function registerAuth(app: App, deps: ServerDeps) {
@@ -130,6 +151,79 @@ export function registerAuth(app: App, deps: ServerDeps) {
     },
     async (req, reply) => {
       await runInTransaction(deps, req, reply, (ctx) => revokeApiToken(ctx, req.params), { status: 204 });
+      return null;
+    },
+  );
+  app.post(
+    '/api/auth/password',
+    {
+      config: { action: 'session.password' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Change your password (the current one is needed, and counts against the sign-in lockout); your other browser sessions end',
+        body: ChangePasswordBody,
+        response: { 204: Type.Null(), ...errorResponses, 429: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await withinSignInBudget(deps.handle.db, deps.config, actorOf(req).email, () =>
+        runInTransaction(deps, req, reply, (ctx) => changePassword(ctx, req.body), { status: 204 }),
+      );
+      return null;
+    },
+  );
+  app.post(
+    '/api/auth/sessions/revoke-all',
+    {
+      config: { action: 'session.manage' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out everywhere: revoke every session and API token of yours, this one included',
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await runInTransaction(deps, req, reply, (ctx) => revokeAllSessions(ctx), { status: 204 });
+      reply.clearCookie(SESSION_COOKIE, sessionCookie(req, deps));
+      return null;
+    },
+  );
+  app.post(
+    '/api/auth/password-reset',
+    {
+      config: { public: true, throttle: 'login' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'E-mail a one-time password-reset link to this address if it has an account; always 202, whoever asks',
+        security: [],
+        body: PasswordResetBody,
+        response: { 202: Type.Null(), ...errorResponses, 429: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await requestPasswordReset(publicContext(deps, req), req.body);
+      reply.status(202);
+      return null;
+    },
+  );
+  app.post(
+    '/api/auth/set-password',
+    {
+      config: { public: true, throttle: 'login' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Set a password with a one-time link (reset or new account): the link is spent and every session and API token of its user revoked',
+        security: [],
+        body: SetPasswordBody,
+        response: { 204: Type.Null(), ...errorResponses, 410: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      await setPasswordWithLink(publicContext(deps, req), req.body);
+      reply.status(204);
       return null;
     },
   );

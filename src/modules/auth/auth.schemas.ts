@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../platform/auth/passwords.ts';
 import { DateTime, Email, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
 
 export const UserView = Type.Object({
@@ -9,6 +10,8 @@ export const UserView = Type.Object({
   roles: Type.Array(Type.String()),
   partnerId: Type.Optional(Type.String()),
   tenantId: Type.Optional(Type.String()),
+  /** In lists of a partner's users, and after disabling or enabling one. */
+  disabled: Type.Optional(Type.Boolean()),
 });
 
 /** Sent as `x-csrf-token` on changing calls made with the session cookie (not needed with a bearer token). */
@@ -28,7 +31,8 @@ export const MeView = Type.Composite([UserView, Type.Object({ csrfToken: CsrfTok
 
 export const CreateApiTokenBody = Obj({
   name: NonEmpty(100),
-  expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+  /** At most TRASLADO_API_TOKEN_MAX_DAYS (default 365); more is refused with 400. */
+  expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
 });
 export const ApiTokenView = Type.Object({
   id: Type.String(),
@@ -40,3 +44,21 @@ export const ApiTokenView = Type.Object({
 export const CreatedApiToken = Type.Composite([ApiTokenView, Type.Object({ token: Type.String() })]);
 export const ApiTokenParams = Obj({ tokenId: Id });
 export const ApiTokenPage = Page(ApiTokenView);
+
+/** A password someone chooses (change, reset, set): the policy's length bounds. */
+const NewPassword = NonEmpty(PASSWORD_MAX_LENGTH, { minLength: PASSWORD_MIN_LENGTH });
+export const ChangePasswordBody = Obj({
+  currentPassword: NonEmpty(PASSWORD_MAX_LENGTH),
+  newPassword: NewPassword,
+});
+export const PasswordResetBody = Obj({ email: Email });
+export const SetPasswordBody = Obj({
+  token: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' }),
+  newPassword: NewPassword,
+});
+/** A one-time set-password link (console path and token), shown once. */
+export const PasswordLinkView = Type.Object({
+  url: Type.String(),
+  token: Type.String(),
+  expiresAt: DateTime,
+});

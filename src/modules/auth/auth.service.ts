@@ -1,47 +1,38 @@
-import { assertNotLocked, clearFailures, recordFailure } from '../../platform/auth/login-throttle.ts';
 import { burnPasswordCheck, verifyPassword } from '../../platform/auth/passwords.ts';
 import { createSession, revokeSession } from '../../platform/auth/sessions.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { DomainError, isDomainError } from '../../platform/errors.ts';
+import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findUserForLogin, rolesOf } from '../users/users.repo.ts';
 import { userRowView } from '../users/users.service.ts';
+import { withinSignInBudget } from './accounts.service.ts';
 
 /**
- * The sign-in use case: refused while the e-mail is locked by failed attempts; a failure is
- * counted outside the (rolled back) sign-in transaction; a success clears the count.
+ * The sign-in use case: the attempt takes one from the e-mail's budget before any password is
+ * checked (one atomic statement, outside the sign-in transaction, so a failure stays counted);
+ * over the budget it is refused unchecked with `too_many_login_attempts`. A success starts the
+ * count again.
  */
 export async function signIn(
   db: Db,
   base: Omit<Ctx, 'actor' | 'db'>,
   input: { email: string; password: string },
 ) {
-  const now = new Date();
-  await assertNotLocked(db, input.email, now);
-  try {
-    const session = await db.transaction().execute((trx) => login({ ...base, db: trx }, input));
-    await clearFailures(db, input.email);
-    return session;
-  } catch (err) {
-    if (isDomainError(err) && err.code === 'invalid_credentials') {
-      await recordFailure(db, input.email, now, {
-        maxFailures: base.config.loginMaxFailures,
-        windowMinutes: base.config.loginWindowMinutes,
-      });
-    }
-    throw err;
-  }
+  return withinSignInBudget(db, base.config, input.email, () =>
+    db.transaction().execute((trx) => login({ ...base, db: trx }, input)),
+  );
 }
 
 /**
- * Signs in with e-mail and password. A wrong e-mail and a wrong password answer the same
- * `invalid_credentials` after the same argon2 work, so neither is revealed.
+ * Signs in with e-mail and password. A wrong e-mail, a wrong password, an account without a
+ * password yet and a disabled account answer the same `invalid_credentials` after the same
+ * argon2 work, so none is revealed.
  */
 export async function login(ctx: Omit<Ctx, 'actor'>, input: { email: string; password: string }) {
   const user = await findUserForLogin(ctx.db, input.email);
-  if (!user) {
+  if (!user?.password_hash || user.disabled_at) {
     await burnPasswordCheck(input.password, ctx.config.argon2);
     throw new DomainError('invalid_credentials');
   }
@@ -94,10 +85,21 @@ export async function me(ctx: Ctx<Db>) {
   return userRowView(user, roles);
 }
 
-/** API tokens are for scripts: long-lived sessions with a name, listed and revoked by their owner. */
+/**
+ * API tokens are for scripts: long-lived sessions with a name, listed and revoked by their owner.
+ * Made only from a signed-in session, never by another token (a leaked token cannot mint
+ * successors that outlive its revocation), and never longer-lived than TRASLADO_API_TOKEN_MAX_DAYS.
+ */
 export async function createApiToken(ctx: Ctx, input: { name: string; expiresInDays?: number }) {
+  if (ctx.actor.credential !== 'session') throw new DomainError('api_token_needs_session');
+  const max = ctx.config.apiTokenMaxDays;
+  if (input.expiresInDays !== undefined && input.expiresInDays > max)
+    throw new DomainError('api_token_lifetime_too_long', {
+      maxDays: max,
+      expiresInDays: input.expiresInDays,
+    });
   const now = new Date();
-  const days = input.expiresInDays ?? ctx.config.apiTokenTtlDays;
+  const days = Math.min(input.expiresInDays ?? ctx.config.apiTokenTtlDays, max);
   const s = await createSession(ctx.db, {
     userId: ctx.actor.userId,
     kind: 'api-token',

@@ -25,6 +25,11 @@ export async function findPartner(db: Db | Trx, id: string): Promise<PartnerRow 
   return db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Locks the partner's row: changes to who administers it run one at a time. */
+export async function lockPartner(db: Trx, id: string): Promise<void> {
+  await db.selectFrom('partners').select('id').where('id', '=', id).forUpdate().execute();
+}
+
 export async function listPartnerRows(db: Db | Trx, f: { afterId?: string; limit: number }) {
   let q = db
     .selectFrom('partners')

@@ -1,13 +1,14 @@
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, PageQuery } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
-import { UserView } from '../auth/auth.schemas.ts';
+import { PasswordLinkView, UserView } from '../auth/auth.schemas.ts';
 import {
   AddPartnerUserBody,
   CreatePartnerBody,
   PartnerPage,
   PartnerView,
   SetRolesBody,
+  UserAccessBody,
   UserPage,
   UserParams,
 } from './partners.schemas.ts';
@@ -17,6 +18,8 @@ import {
   getOwnPartner,
   listPartners,
   listPartnerUsers,
+  resetPartnerUserPassword,
+  setPartnerUserDisabled,
   setPartnerUserRoles,
 } from './partners.service.ts';
 
@@ -76,6 +79,39 @@ export function registerPartners(app: App, deps: ServerDeps) {
       runInTransaction(deps, req, reply, (ctx) =>
         setPartnerUserRoles(ctx, { userId: req.params.userId, roles: req.body.roles }),
       ),
+  );
+  app.patch(
+    '/api/partner/users/:userId',
+    {
+      config: { action: 'partner.manage-access' },
+      schema: {
+        tags: ['partners'],
+        summary:
+          'Disable a user (its sessions and API tokens stop at once) or enable it again; the last account admin cannot be disabled',
+        params: UserParams,
+        body: UserAccessBody,
+        response: { 200: UserView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) =>
+        setPartnerUserDisabled(ctx, { userId: req.params.userId, disabled: req.body.disabled }),
+      ),
+  );
+  app.post(
+    '/api/partner/users/:userId/password-reset',
+    {
+      config: { action: 'partner.manage-access' },
+      schema: {
+        tags: ['partners'],
+        summary:
+          "Reset a user's password: answers a one-time set-password link to hand over (shown once); no password is set here",
+        params: UserParams,
+        response: { 201: PasswordLinkView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) => resetPartnerUserPassword(ctx, req.params), { status: 201 }),
   );
   app.post(
     '/api/admin/partners',

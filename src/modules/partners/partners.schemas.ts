@@ -48,4 +48,5 @@ export const SetRolesBody = Obj({
   roles: Type.Array(PartnerRole, { minItems: 1, maxItems: 4, uniqueItems: true }),
 });
 export const UserParams = Obj({ userId: Id });
+export const UserAccessBody = Obj({ disabled: Type.Boolean() });
 export const UserPage = Page(UserView);

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { regionOf } from '../../domain/regions.ts';
+import { systemClock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { findUser, listUsers, replaceRoles, rolesOf } from '../users/users.repo.ts';
+import { endUserAccess, issuePasswordLink } from '../auth/accounts.service.ts';
+import {
+  findUser,
+  listUsers,
+  otherActiveAccountAdmins,
+  replaceRoles,
+  rolesOf,
+  setDisabled,
+} from '../users/users.repo.ts';
 import { checkRoles, createUser, toUserView, userRowView } from '../users/users.service.ts';
-import { findPartner, insertPartner, listPartnerRows, toPartnerView } from './partners.repo.ts';
+import { findPartner, insertPartner, listPartnerRows, lockPartner, toPartnerView } from './partners.repo.ts';
 
 export interface CreatePartnerInput {
   name: string;
@@ -75,11 +84,29 @@ export async function addPartnerUser(
   return toUserView(u);
 }
 
-export async function setPartnerUserRoles(ctx: Ctx, input: { userId: string; roles: string[] }) {
-  const user = await findUser(ctx.db, input.userId);
-  // Another partner's user does not exist, as far as this partner can tell.
+/** One of this partner's users; another partner's user does not exist, as far as this partner can tell. */
+async function ownUser(ctx: Ctx, userId: string) {
+  const user = await findUser(ctx.db, userId);
   if (!user || user.partner_id !== ctx.actor.partnerId) throw new DomainError('user_not_found');
+  return user;
+}
+
+/**
+ * A partner always keeps one enabled account admin: the change that would take away the last one
+ * (its role dropped, or it disabled) is refused. The partner's row is locked first, so that two
+ * admins demoting each other at once cannot both succeed.
+ */
+async function keepAnAccountAdmin(ctx: Ctx, user: { id: string; partner_id: string | null }) {
+  await lockPartner(ctx.db, user.partner_id!);
+  const isAdmin = (await rolesOf(ctx.db, user.id)).includes('account-admin');
+  if (isAdmin && (await otherActiveAccountAdmins(ctx.db, user.partner_id!, user.id)) === 0)
+    throw new DomainError('last_account_admin');
+}
+
+export async function setPartnerUserRoles(ctx: Ctx, input: { userId: string; roles: string[] }) {
+  const user = await ownUser(ctx, input.userId);
   checkRoles('partner', input.roles);
+  if (!input.roles.includes('account-admin') && !user.disabled_at) await keepAnAccountAdmin(ctx, user);
   const before = await rolesOf(ctx.db, user.id);
   const roles = [...new Set(input.roles)].sort();
   await replaceRoles(ctx.db, user.id, roles);
@@ -90,4 +117,42 @@ export async function setPartnerUserRoles(ctx: Ctx, input: { userId: string; rol
     data: { before, after: roles },
   });
   return userRowView(user, roles);
+}
+
+/**
+ * The account admin disables (or enables again) one of the partner's users. Disabling revokes
+ * every session, API token and password link of the user at once; enabling gives none back (it
+ * signs in again).
+ */
+export async function setPartnerUserDisabled(ctx: Ctx, input: { userId: string; disabled: boolean }) {
+  const user = await ownUser(ctx, input.userId);
+  if (input.disabled && !user.disabled_at) {
+    await keepAnAccountAdmin(ctx, user);
+    const now = systemClock.now();
+    await setDisabled(ctx.db, user.id, now);
+    const revoked = await endUserAccess(ctx.db, user.id, now);
+    await recordAudit(ctx, {
+      action: 'user.disabled',
+      targetType: 'user',
+      targetId: user.id,
+      data: { revoked },
+    });
+  } else if (!input.disabled && user.disabled_at) {
+    await setDisabled(ctx.db, user.id, null);
+    await recordAudit(ctx, { action: 'user.enabled', targetType: 'user', targetId: user.id });
+  } else {
+    // Already so: nothing changes, but the request is on the trail like any other.
+    await recordAudit(ctx, { action: 'user.unchanged', targetType: 'user', targetId: user.id, data: input });
+  }
+  return { ...userRowView(user, await rolesOf(ctx.db, user.id)), disabled: input.disabled };
+}
+
+/**
+ * The account admin resets a user's password: it answers a one-time set-password link to hand
+ * over, and never learns or sets the password itself. The old password works until the link is used.
+ */
+export async function resetPartnerUserPassword(ctx: Ctx, input: { userId: string }) {
+  const user = await ownUser(ctx, input.userId);
+  if (user.disabled_at) throw new DomainError('user_disabled');
+  return issuePasswordLink(ctx, { userId: user.id, purpose: 'set', partnerId: user.partner_id });
 }

@@ -3,6 +3,8 @@ import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { UserView } from '../auth/auth.schemas.ts';
 import {
+  CreateCustomerBody,
+  CreatedTenantView,
   CreateTenantAccountBody,
   CreateTenantBody,
   CustomersQuery,
@@ -19,7 +21,7 @@ import {
   getCustomer,
   getOwnTenant,
   listCustomers,
-  toTenantView,
+  toCreatedTenantView,
 } from './tenants.service.ts';
 
 export function registerTenants(app: App, deps: ServerDeps) {
@@ -55,9 +57,10 @@ export function registerTenants(app: App, deps: ServerDeps) {
       config: { action: 'customers.create' },
       schema: {
         tags: ['customers'],
-        summary: 'Create a new customer tenant with you as its reseller',
-        body: CreateTenantBody,
-        response: { 201: TenantView, ...errorResponses },
+        summary:
+          'Create a new customer tenant with you as its reseller; its admin (no password) gets a one-time set-password link, shown once',
+        body: CreateCustomerBody,
+        response: { 201: CreatedTenantView, ...errorResponses },
       },
     },
     async (req, reply) =>
@@ -81,15 +84,22 @@ export function registerTenants(app: App, deps: ServerDeps) {
       config: { action: 'operator.tenants' },
       schema: {
         tags: ['operator'],
-        summary: 'Create a tenant with its admin and users',
+        summary:
+          'Create a tenant with its admin and users; an admin without a password gets a one-time set-password link',
         body: CreateTenantBody,
-        response: { 201: TenantView, ...errorResponses },
+        response: { 201: CreatedTenantView, ...errorResponses },
       },
     },
     async (req, reply) =>
-      runInTransaction(deps, req, reply, async (ctx) => toTenantView(await createTenant(ctx, req.body)), {
-        status: 201,
-      }),
+      runInTransaction(
+        deps,
+        req,
+        reply,
+        async (ctx) => toCreatedTenantView(await createTenant(ctx, req.body)),
+        {
+          status: 201,
+        },
+      ),
   );
   app.get(
     '/api/admin/tenants',

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Country, DateTime, Domain, Email, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
-import { NewAccount } from '../partners/partners.schemas.ts';
+import { PasswordLinkView } from '../auth/auth.schemas.ts';
 
 export const RelationshipSummary = Type.Union([
   Type.Object({ id: Type.String(), status: Type.String(), acceptedAt: DateTime }),
@@ -54,13 +54,34 @@ export const DirectoryUserView = Type.Object({
   ),
 });
 
-export const CreateTenantBody = Obj({
+const tenantFields = {
   companyName: NonEmpty(200),
   defaultDomain: Domain,
   country: Country,
-  admin: Type.Optional(NewAccount),
   users: Type.Optional(Type.Array(DirectoryUserBody, { maxItems: 1000 })),
+};
+/** The operator's: `admin.password` stays (demo and test installs seed with it); left out, a link. */
+export const CreateTenantBody = Obj({
+  ...tenantFields,
+  admin: Type.Optional(
+    Obj({
+      email: Email,
+      password: Type.Optional(NonEmpty(200, { minLength: 8 })),
+      displayName: Type.Optional(NonEmpty(200)),
+    }),
+  ),
 });
+/** A partner's: the customer's admin takes no password; it sets its own through the link answered. */
+export const CreateCustomerBody = Obj({
+  ...tenantFields,
+  admin: Type.Optional(Obj({ email: Email, displayName: Type.Optional(NonEmpty(200)) })),
+});
+export const CreatedTenantView = Type.Composite([
+  TenantView,
+  Type.Object({
+    adminPasswordLink: Type.Optional(PasswordLinkView),
+  }),
+]);
 
 export const CustomersQuery = Obj({
   cursor: Type.Optional(Str(200)),

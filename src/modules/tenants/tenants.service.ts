@@ -5,6 +5,7 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { issuePasswordLink, type PasswordLink } from '../auth/accounts.service.ts';
 import { updateUserLicenses } from '../licenses/licenses.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { insertAcceptedRelationship } from '../relationships/relationships.repo.ts';
@@ -38,7 +39,8 @@ export interface CreateTenantInput {
   companyName: string;
   defaultDomain: string;
   country: string;
-  admin?: { email: string; password: string; displayName?: string };
+  /** Without a password, the admin gets a one-time set-password link (answered, to hand over). */
+  admin?: { email: string; password?: string; displayName?: string };
   users?: DirectoryUserInput[];
 }
 
@@ -48,8 +50,15 @@ type DirectoryUserInput = {
   licenses?: { skuId: string; excludedPlans?: string[] }[];
 };
 
-/** Creates a customer tenant with its directory and (optionally) its global admin. */
-export async function createTenant(ctx: Ctx, input: CreateTenantInput) {
+/**
+ * Creates a customer tenant with its directory and (optionally) its global admin. An admin given
+ * no password sets its own through the one-time link answered as `adminPasswordLink`, so that
+ * nobody else ever knows it.
+ */
+export async function createTenant(
+  ctx: Ctx,
+  input: CreateTenantInput,
+): Promise<TenantRow & { adminPasswordLink?: PasswordLink }> {
   const country = input.country.toUpperCase();
   const region = regionOf(country);
   if (!region) throw new DomainError('unknown_country', { country: input.country });
@@ -72,8 +81,16 @@ export async function createTenant(ctx: Ctx, input: CreateTenantInput) {
     tenantId: id,
     data: { companyName: input.companyName, defaultDomain: input.defaultDomain, country },
   });
+  let adminPasswordLink: PasswordLink | undefined;
   if (input.admin) {
-    await createUser(ctx, { ...input.admin, kind: 'customer', roles: ['global-admin'], tenantId: id });
+    const admin = await createUser(ctx, {
+      ...input.admin,
+      kind: 'customer',
+      roles: ['global-admin'],
+      tenantId: id,
+    });
+    if (!input.admin.password)
+      adminPasswordLink = await issuePasswordLink(ctx, { userId: admin.id, purpose: 'set', tenantId: id });
   }
   const users = input.users ?? [];
   if (users.some((u) => u.licenses && u.licenses.length > 0)) {
@@ -100,10 +117,24 @@ export async function createTenant(ctx: Ctx, input: CreateTenantInput) {
       data: { users: rows.map((r) => r.id) },
     });
   }
-  return (await findTenant(ctx.db, id))!;
+  return { ...(await findTenant(ctx.db, id))!, ...(adminPasswordLink ? { adminPasswordLink } : {}) };
 }
 
-/** A partner creates a brand-new customer: the tenant starts with this partner as its reseller. */
+/** The tenant's view, with the admin's set-password link when one was made. */
+export function toCreatedTenantView(
+  t: TenantRow & { adminPasswordLink?: PasswordLink },
+  relationship?: Relationship,
+) {
+  return {
+    ...toTenantView(t, relationship),
+    ...(t.adminPasswordLink ? { adminPasswordLink: t.adminPasswordLink } : {}),
+  };
+}
+
+/**
+ * A partner creates a brand-new customer: the tenant starts with this partner as its reseller.
+ * Its admin never gets a password from the partner: it sets its own through the link answered.
+ */
 export async function createCustomer(ctx: Ctx, input: CreateTenantInput) {
   const partner = await findPartner(ctx.db, ctx.actor.partnerId!);
   if (!partner) throw new DomainError('partner_not_found');
@@ -121,7 +152,7 @@ export async function createCustomer(ctx: Ctx, input: CreateTenantInput) {
     tenantId: tenant.id,
     partnerId: partner.id,
   });
-  return toTenantView(tenant, { id: relId, status: 'accepted', acceptedAt: now.toISOString() });
+  return toCreatedTenantView(tenant, { id: relId, status: 'accepted', acceptedAt: now.toISOString() });
 }
 
 export async function addDirectoryUser(ctx: Ctx, input: DirectoryUserInput & { tenantId: string }) {

@@ -9,11 +9,13 @@ export interface UserRecord {
   tenantId: string | null;
   roles: string[];
   createdAt: Date;
+  /** Listed users only: whether the account is disabled. */
+  disabled?: boolean;
 }
 
 export async function insertUser(
   db: Trx,
-  u: Omit<UserRecord, 'roles'> & { passwordHash: string; roles: string[] },
+  u: Omit<UserRecord, 'roles'> & { passwordHash: string | null; roles: string[] },
 ): Promise<void> {
   await db
     .insertInto('users')
@@ -48,9 +50,40 @@ export async function emailExists(db: Db | Trx, email: string): Promise<boolean>
 export async function findUserForLogin(db: Db | Trx, email: string) {
   return db
     .selectFrom('users')
-    .select(['id', 'email', 'display_name', 'password_hash', 'kind', 'partner_id', 'tenant_id'])
+    .select([
+      'id',
+      'email',
+      'display_name',
+      'password_hash',
+      'kind',
+      'partner_id',
+      'tenant_id',
+      'disabled_at',
+    ])
     .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
     .executeTakeFirst();
+}
+
+export async function setPasswordHash(db: Trx, userId: string, hash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+}
+
+export async function setDisabled(db: Trx, userId: string, at: Date | null): Promise<void> {
+  await db.updateTable('users').set({ disabled_at: at }).where('id', '=', userId).execute();
+}
+
+/** The partner's enabled account admins other than `userId`. */
+export async function otherActiveAccountAdmins(db: Trx, partnerId: string, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('users as u')
+    .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('u.partner_id', '=', partnerId)
+    .where('u.id', '<>', userId)
+    .where('u.disabled_at', 'is', null)
+    .where('r.role', '=', 'account-admin')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function rolesOf(db: Db | Trx, userId: string): Promise<string[]> {
@@ -77,6 +110,7 @@ export async function listUsers(
       'u.partner_id',
       'u.tenant_id',
       'u.created_at',
+      'u.disabled_at',
       (eb) =>
         eb
           .fn<string[]>('array', [
@@ -103,6 +137,7 @@ export async function listUsers(
     tenantId: r.tenant_id,
     roles: r.roles,
     createdAt: r.created_at,
+    disabled: r.disabled_at !== null,
   }));
 }
 

@@ -22,14 +22,18 @@ export function checkRoles(kind: UserRecord['kind'], roles: readonly string[]): 
 export interface CreateUserInput {
   email: string;
   displayName?: string;
-  password: string;
+  /** Left out: the account has no password until its holder sets one through a one-time link. */
+  password?: string;
   kind: UserRecord['kind'];
   roles: string[];
   partnerId?: string | null;
   tenantId?: string | null;
 }
 
-/** Creates a sign-in account. The password is hashed with argon2id; the clear text is never kept. */
+/**
+ * Creates a sign-in account. The password is hashed with argon2id; the clear text is never kept.
+ * Without a password nobody can sign in as it until a set-password link is used.
+ */
 export async function createUser(ctx: Ctx, input: CreateUserInput) {
   checkRoles(input.kind, input.roles);
   if (await emailExists(ctx.db, input.email)) throw new DomainError('email_taken', { email: input.email });
@@ -43,7 +47,8 @@ export async function createUser(ctx: Ctx, input: CreateUserInput) {
     createdAt: ctx.clock.now(),
     roles: [...new Set(input.roles)].sort(),
   };
-  await insertUser(ctx.db, { ...user, passwordHash: await hashPassword(input.password, ctx.config.argon2) });
+  const passwordHash = input.password ? await hashPassword(input.password, ctx.config.argon2) : null;
+  await insertUser(ctx.db, { ...user, passwordHash });
   await recordAudit(ctx, {
     action: 'user.created',
     targetType: 'user',
@@ -56,9 +61,13 @@ export async function createUser(ctx: Ctx, input: CreateUserInput) {
 }
 
 export function toUserView(
-  u: Pick<UserRecord, 'id' | 'email' | 'displayName' | 'roles' | 'partnerId' | 'tenantId' | 'kind'>,
+  u: Pick<
+    UserRecord,
+    'id' | 'email' | 'displayName' | 'roles' | 'partnerId' | 'tenantId' | 'kind' | 'disabled'
+  >,
 ) {
   return {
+    ...(u.disabled !== undefined ? { disabled: u.disabled } : {}),
     id: u.id,
     email: u.email,
     displayName: u.displayName,

@@ -14,10 +14,13 @@ export type Role = (typeof ROLES)[number];
 export const ACTIONS = {
   // Every signed-in user.
   'session.read': "See one's own account and roles",
-  'session.manage': "Sign out, create and revoke one's own API tokens",
+  'session.manage': "Sign out (here or everywhere), create and revoke one's own API tokens",
+  'session.password': "Change one's own password (knowing the current one)",
   // Partner side.
   'partner.read': 'See the partner profile and its users',
   'partner.manage-users': 'Add partner users and change their roles',
+  'partner.manage-access':
+    "Disable or enable partner users (ends their sessions and API tokens); reset a user's password with a one-time link",
   'offers.read': 'Browse the catalog',
   'customers.read': 'List and open customers the partner has a relationship with',
   'customers.create': 'Create a new customer tenant with this partner as reseller',
@@ -45,7 +48,7 @@ export const ACTIONS = {
 
 export type Action = keyof typeof ACTIONS;
 
-const EVERYONE: Action[] = ['session.read', 'session.manage'];
+const EVERYONE: Action[] = ['session.read', 'session.manage', 'session.password'];
 const PARTNER_BASE: Action[] = [
   ...EVERYONE,
   'partner.read',
@@ -59,6 +62,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
   'account-admin': [
     ...PARTNER_BASE,
     'partner.manage-users',
+    'partner.manage-access',
     'customers.create',
     'relationships.request',
     'subscriptions.manage',

@@ -54,11 +54,14 @@ export interface ResolvedToken {
   also: unknown;
 }
 
+/** `last_used_at` is written at most this often per token: not a write on every request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
 /**
- * The actor behind a token, or null when it is unknown, expired or revoked: session, user and
- * roles in one statement, read afresh on every request (nothing cached), so a revoked or expired
- * token is refused by every process on its very next request. No write: the request leaves the
- * session row as it found it.
+ * The actor behind a token, or null when it is unknown, expired or revoked, or its user is
+ * disabled: session, user and roles in one statement, read afresh on every request (nothing
+ * cached), so a revoked token or a disabled user is refused by every process on its very next
+ * request. The only write is `last_used_at`, at most once a minute per token.
  */
 export async function resolveToken(
   db: Db,
@@ -76,6 +79,9 @@ export async function resolveToken(
         's.id as sessionId',
         's.expires_at',
         's.revoked_at',
+        's.kind as credential',
+        's.last_used_at',
+        'u.disabled_at',
         'u.id as userId',
         'u.email',
         'u.kind',
@@ -89,7 +95,21 @@ export async function resolveToken(
     })
     .where('s.token_hash', '=', hashToken(token))
     .executeTakeFirst();
-  if (!row || row.revoked_at || row.expires_at.getTime() <= now.getTime()) return null;
+  if (!row || row.revoked_at || row.disabled_at || row.expires_at.getTime() <= now.getTime()) return null;
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
+    // Conditional, so that parallel requests of one token write it once.
+    await db
+      .updateTable('sessions')
+      .set({ last_used_at: now })
+      .where('id', '=', row.sessionId)
+      .where((eb) =>
+        eb.or([
+          eb('last_used_at', 'is', null),
+          eb('last_used_at', '<=', new Date(now.getTime() - LAST_USED_RESOLUTION_MS)),
+        ]),
+      )
+      .execute();
+  }
   return {
     actor: {
       userId: row.userId,
@@ -99,10 +119,32 @@ export async function resolveToken(
       partnerId: row.partner_id,
       tenantId: row.tenant_id,
       sessionId: row.sessionId,
+      credential: row.credential,
     },
     partnerSeesTenant: typeof row.sees_tenant === 'boolean' ? row.sees_tenant : undefined,
     also: row.also,
   };
+}
+
+/**
+ * Revokes a user's sessions and API tokens (all of them, or all but `except`): sign out
+ * everywhere, a new password, a disabled account.
+ */
+export async function revokeUserSessions(
+  db: Db,
+  userId: string,
+  now: Date,
+  opts: { except?: string; kind?: 'session' | 'api-token' } = {},
+): Promise<number> {
+  let q = db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null);
+  if (opts.except) q = q.where('id', '<>', opts.except);
+  if (opts.kind) q = q.where('kind', '=', opts.kind);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }
 
 export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {

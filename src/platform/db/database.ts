@@ -28,11 +28,13 @@ export interface UsersTable {
   id: string;
   email: string;
   display_name: string;
-  password_hash: string;
+  /** Null until the account's holder sets one through a one-time link. */
+  password_hash: string | null;
   kind: 'partner' | 'customer' | 'operator';
   partner_id: string | null;
   tenant_id: string | null;
   created_at: Timestamp;
+  disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface UserRolesTable {
@@ -293,6 +295,16 @@ export interface LoginFailuresTable {
   locked_until: Timestamp | null;
 }
 
+export interface PasswordLinksTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  purpose: 'reset' | 'set';
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface Database {
   partners: PartnersTable;
   tenants: TenantsTable;
@@ -307,6 +319,7 @@ export interface Database {
   delegated_admin_grants: DelegatedAdminGrantsTable;
   delegated_admin_reminders: DelegatedAdminRemindersTable;
   login_failures: LoginFailuresTable;
+  password_links: PasswordLinksTable;
   transitions: TransitionsTable;
   transition_steps: TransitionStepsTable;
   transition_claims: TransitionClaimsTable;

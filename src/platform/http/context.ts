@@ -13,6 +13,8 @@ export interface Actor {
   partnerId: string | null;
   tenantId: string | null;
   sessionId: string;
+  /** How the caller signed in: a session (sign-in) or an API token. Unset for system work. */
+  credential?: 'session' | 'api-token';
 }
 
 /** What every use case receives: `(ctx, input)`. `db` is the transaction opened at the edge. */

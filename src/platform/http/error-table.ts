@@ -50,6 +50,27 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   email_taken: e(409, 'A user with this e-mail already exists.'),
   invalid_role: e(422, (p) => `Role ${p.role} cannot be given to a ${p.kind} user.`),
   api_token_not_found: e(404, 'No such API token.'),
+  // Accounts
+  api_token_needs_session: e(
+    403,
+    'API tokens are created from a signed-in session, not with another API token.',
+  ),
+  api_token_lifetime_too_long: e(
+    400,
+    (p) => `An API token lives at most ${p.maxDays} days on this install; ask for fewer.`,
+  ),
+  current_password_invalid: e(403, 'The current password is not correct.'),
+  password_link_invalid: e(
+    404,
+    'This password link is not valid: it is malformed, altered or no longer usable.',
+  ),
+  password_link_used: e(409, 'This password link was already used; a link works once.'),
+  password_link_expired: e(410, 'This password link has expired; ask for a new one.'),
+  user_disabled: e(409, 'This user is disabled: enable it first.'),
+  last_account_admin: e(
+    409,
+    'This is the last account admin of the partner: make another user account admin first.',
+  ),
   // Tenants
   tenant_not_found: e(404, 'No such customer tenant.'),
   user_exists: e(409, (p) => `The tenant already has a user ${p.userPrincipalName}.`),

@@ -26,6 +26,7 @@ const NAV: NavItem[] = [
   { href: '/audit', label: 'nav.audit', action: 'audit.read' },
   { href: '/admin/credits', label: 'nav.creditQueue', action: 'operator.billing', kind: 'operator' },
   { href: '/clock', label: 'nav.clock', action: 'operator.clock', kind: 'operator' },
+  { href: '/account', label: 'nav.account', action: 'session.password' },
 ];
 
 export function LanguagePicker() {

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../components/Alert.tsx';
 import { useAction } from '../hooks.ts';
-import { navigate } from '../router.tsx';
+import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
 
 /** Only same-site paths are followed after sign-in (no open redirect). */
@@ -56,6 +56,9 @@ export function SignInView({ next }: { next: string | null }) {
           {t('signIn.submit')}
         </button>
       </form>
+      <p>
+        <Link href="/forgot-password">{t('signIn.forgot')}</Link>
+      </p>
       <p className="muted">{t('signIn.demoHint')}</p>
     </section>
   );
