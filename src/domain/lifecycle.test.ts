@@ -148,17 +148,41 @@ describe('lifecycleState, other paths', () => {
     expect(at(sub, '2026-09-02T00:00:00Z')).toMatchObject({ state: 'deleted', dataRetained: false });
   });
 
-  it('suspended: users lose access, admins keep it; then the term runs out as usual', () => {
+  it('suspended: users lose access, admins keep it; still suspended at its term end it is expired, then disabled', () => {
     const sub = { ...annual, autoRenew: true, suspendedAt: d('2025-06-01T00:00:00Z') };
     expect(at(sub, '2025-06-01T00:00:00Z')).toMatchObject({
       state: 'suspended',
       usersHaveAccess: false,
       adminsHaveAccess: true,
       dataRetained: true,
-      // No renewal while suspended: after the term and the expired grace, it is disabled.
+      // No renewal while suspended: at the term end it is expired.
+      nextChangeAt: d('2026-01-15T00:00:00Z'),
+    });
+    expect(at(sub, '2026-01-15T00:00:00Z')).toMatchObject({
+      state: 'expired',
+      usersHaveAccess: false,
+      adminsHaveAccess: true,
+      dataRetained: true,
       nextChangeAt: d('2026-02-14T00:00:00Z'),
     });
     expect(at(sub, '2026-02-14T00:00:00Z').state).toBe('disabled');
+  });
+
+  it('cancelled in the admin center: disabled for 90 days (admins only, data kept), then deleted', () => {
+    const sub = { ...annual, cancelledAt: d('2025-06-01T00:00:00Z'), cancelDisables: true };
+    expect(at(sub, '2025-06-01T00:00:00Z')).toMatchObject({
+      state: 'disabled',
+      usersHaveAccess: false,
+      adminsHaveAccess: true,
+      dataRetained: true,
+      nextChangeAt: d('2025-08-30T00:00:00Z'),
+    });
+    expect(at(sub, '2025-08-29T23:59:59Z').state).toBe('disabled');
+    expect(at(sub, '2025-08-30T00:00:00Z')).toMatchObject({ state: 'deleted', dataRetained: false });
+    // Through a partner (new commerce): deleted at once, data kept for the 7-day backup window.
+    const partner = { ...annual, cancelledAt: d('2025-06-01T00:00:00Z') };
+    expect(at(partner, '2025-06-01T00:00:00Z')).toMatchObject({ state: 'deleted', dataRetained: true });
+    expect(at(partner, '2025-06-08T00:00:00Z')).toMatchObject({ state: 'deleted', dataRetained: false });
   });
 
   it('gives the seat reduction grace deadline', () => {
@@ -179,6 +203,7 @@ describe('lifecycle properties', () => {
       term: fc.constantFrom('P1M' as const, 'P1Y' as const, 'P3Y' as const),
       suspendedAt: fc.option(date, { nil: null }),
       cancelledAt: fc.option(date, { nil: null }),
+      cancelDisables: fc.boolean(),
     })
     .map(
       (r): SubscriptionDates => ({
@@ -188,6 +213,7 @@ describe('lifecycle properties', () => {
         autoRenew: false,
         suspendedAt: r.suspendedAt,
         cancelledAt: r.cancelledAt,
+        cancelDisables: r.cancelDisables,
       }),
     );
 

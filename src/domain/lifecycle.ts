@@ -5,11 +5,15 @@ import { addDaysUtc, addMonthsUtc } from './calendar.ts';
  * clock plays the whole lifecycle out:
  *   active → (term end, auto-renew off) expired: users keep access → disabled: admins only, data
  *   kept → deleted: data gone.
- *   Cancelled: straight to 'deleted' at cancelledAt, as the program says; users lose access at once,
- *   while admins keep access and the data stays for the backup window (dataRetained true), then it
- *   is gone. No separate 'cancelled' state: `dataRetained` tells the two kinds of 'deleted' apart.
- *   Suspended: users lose access, admins keep it; a suspended subscription does not renew, and once
- *   its term has ended the disabled and deleted stages come as for any other.
+ *   Cancelled through a partner (new commerce): straight to 'deleted' at cancelledAt, as the program
+ *   says; users lose access at once, while admins keep access and the data stays for the backup
+ *   window (dataRetained true), then it is gone. No separate 'cancelled' state: `dataRetained`
+ *   tells the two kinds of 'deleted' apart.
+ *   Cancelled in the vendor's admin center (`cancelDisables`): 'disabled' for the disabled period
+ *   (admins only, data kept), then deleted, as the admin center does.
+ *   Suspended: users lose access, admins keep it; a suspended subscription does not renew. Still
+ *   suspended at its term end, it is 'expired' (users still without access), then disabled and
+ *   deleted as any other.
  */
 export interface LifecycleSettings {
   expiredDays: number;
@@ -34,6 +38,8 @@ export interface SubscriptionDates {
   autoRenew: boolean;
   suspendedAt?: Date | null;
   cancelledAt?: Date | null;
+  /** Cancelled in the vendor's admin center: disabled first, not deleted at once. */
+  cancelDisables?: boolean;
 }
 
 export type LifecycleStateName = 'active' | 'suspended' | 'expired' | 'disabled' | 'deleted';
@@ -41,8 +47,9 @@ export type LifecycleStateName = 'active' | 'suspended' | 'expired' | 'disabled'
 /** Later states never give way to earlier ones for a subscription left alone (see the tests). */
 export const LIFECYCLE_ORDER: Record<LifecycleStateName, number> = {
   active: 0,
-  expired: 1,
-  suspended: 2,
+  // A suspension only shows while the term runs: at its end a suspended subscription is expired.
+  suspended: 1,
+  expired: 2,
   disabled: 3,
   deleted: 4,
 };
@@ -118,6 +125,13 @@ const ACCESS: Record<LifecycleStateName, Access> = {
   disabled: { state: 'disabled', usersHaveAccess: false, adminsHaveAccess: true, dataRetained: true },
   deleted: { state: 'deleted', usersHaveAccess: false, adminsHaveAccess: false, dataRetained: false },
 };
+/** Suspended past its term end: expired, but its users stay without access. */
+const SUSPENDED_EXPIRED: Access = {
+  state: 'expired',
+  usersHaveAccess: false,
+  adminsHaveAccess: true,
+  dataRetained: true,
+};
 const CANCELLED_IN_BACKUP: Access = {
   state: 'deleted',
   usersHaveAccess: false,
@@ -140,12 +154,15 @@ function accessAt(sub: SubscriptionDates, at: Date, s: LifecycleSettings): Acces
   if (sub.cancelledAt && t >= sub.cancelledAt.getTime()) {
     // Cancelling something already deleted brings nothing back.
     if (byDates(sub, sub.cancelledAt, s) === 'deleted') return ACCESS.deleted;
+    if (sub.cancelDisables)
+      return t < addDaysUtc(sub.cancelledAt, s.disabledDays).getTime() ? ACCESS.disabled : ACCESS.deleted;
     const purgeAt = addDaysUtc(sub.cancelledAt, s.cancelledBackupDays);
     return t < purgeAt.getTime() ? CANCELLED_IN_BACKUP : ACCESS.deleted;
   }
   const stage = byDates(sub, at, s);
-  if (sub.suspendedAt && t >= sub.suspendedAt.getTime() && (stage === 'active' || stage === 'expired')) {
-    return ACCESS.suspended;
+  if (sub.suspendedAt && t >= sub.suspendedAt.getTime()) {
+    if (stage === 'active') return ACCESS.suspended;
+    if (stage === 'expired') return SUSPENDED_EXPIRED;
   }
   return ACCESS[stage];
 }
@@ -167,7 +184,11 @@ function boundaries(sub: SubscriptionDates, s: LifecycleSettings): Date[] {
     const disabledAt = addDaysUtc(end, s.expiredDays);
     out.push(end, disabledAt, addDaysUtc(disabledAt, s.disabledDays));
   }
-  if (sub.cancelledAt) out.push(sub.cancelledAt, addDaysUtc(sub.cancelledAt, s.cancelledBackupDays));
+  if (sub.cancelledAt)
+    out.push(
+      sub.cancelledAt,
+      addDaysUtc(sub.cancelledAt, sub.cancelDisables ? s.disabledDays : s.cancelledBackupDays),
+    );
   if (sub.suspendedAt) out.push(sub.suspendedAt);
   return out.sort((a, b) => a.getTime() - b.getTime());
 }

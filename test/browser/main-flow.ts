@@ -343,7 +343,7 @@ export function mainFlow(lang: Lang) {
     await waitForAttr(alert, 'data-code', 'transition_in_progress');
     expect((await alert.textContent())?.trim()).toBe(t.key('errors.transition_in_progress'));
     await shot(partner, '08c-older-plan-refused');
-    await button(confirmation, t.key('confirm.cancel')).click();
+    await button(confirmation, t.key('common.cancel')).click();
     expect((await api.get(`/api/transitions/${stalePlanId}`, partnerToken)).status).toBe('planned');
     expect((await api.get(`/api/transitions/${transitionId}`, partnerToken)).status).toBe('waiting');
     expect((await subscriptionsByChannel()).partner ?? []).toEqual([]);

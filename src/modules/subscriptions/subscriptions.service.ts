@@ -48,6 +48,8 @@ export function stateOf(s: SubscriptionRow, now: Date, settings: LifecycleSettin
       autoRenew: s.auto_renew,
       suspendedAt: s.suspended_at,
       cancelledAt: s.cancelled_at,
+      // The admin center keeps a cancelled subscription disabled before deleting it.
+      cancelDisables: s.channel === 'direct' && s.purchased_via === 'admin-center',
     },
     now,
     settings,
