@@ -18,11 +18,11 @@ import { countPartnerSubscriptionsInUse } from '../subscriptions/subscriptions.s
 import { findTenant, findTenantByDomain } from '../tenants/tenants.repo.ts';
 import {
   closeRelationshipRequest,
-  findAcceptedRelationship,
   findRelationshipRequest,
   hasAcceptedRelationship,
   insertRelationshipRequest,
   listRelationshipRequestRows,
+  lockAcceptedRelationship,
   markRelationshipRemoved,
   partnersOfTenant,
   type RelationshipRequestRow,
@@ -215,7 +215,8 @@ export async function removeRelationship(
   ctx: Ctx,
   input: { partnerId: string; tenantId: string; reason?: string },
 ) {
-  const rel = await findAcceptedRelationship(ctx.db, input.partnerId, input.tenantId);
+  // Locked first: an order placed meanwhile either committed (and is counted below) or waits.
+  const rel = await lockAcceptedRelationship(ctx.db, input.partnerId, input.tenantId);
   if (!rel) throw new DomainError('relationship_not_found');
   const now = ctx.clock.now();
   const live = await countPartnerSubscriptionsInUse(ctx, input.tenantId, input.partnerId);
