@@ -2,7 +2,7 @@ import { checkLicenseUpdate, usersWithoutAccess } from '../../domain/seat-pool.t
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { productsBySku } from '../catalog/catalog.service.ts';
 import { assertDelegatedAdmin, holdDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
@@ -72,16 +72,10 @@ export async function listTenantUsers(
 ) {
   await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses");
   const limit = input.limit ?? 50;
-  const after = decodeCursor<unknown>(input.cursor);
-  if (
-    after !== undefined &&
-    !(Array.isArray(after) && after.length === 2 && after.every((x) => typeof x === 'string'))
-  ) {
-    throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
-  }
+  const after = decodePairCursor(input.cursor);
   const rows = await listDirectoryUserRows(ctx.db, {
     tenantId: input.tenantId,
-    ...(after ? { after: after as [string, string] } : {}),
+    ...(after ? { after } : {}),
     limit,
   });
   const page = toPage(

@@ -5,7 +5,7 @@ import { issueSignedToken, signingSecret } from '../../platform/auth/signing.ts'
 import type { Db, PartnerRow, TenantRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodePairCursor, decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { mailEnabled, sendMail } from '../../platform/mail.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
@@ -182,7 +182,7 @@ export async function withdrawRelationshipRequest(ctx: Ctx, input: { id: string 
 /** The customer's view: every partner it has a relationship with, and the delegated admin each holds. */
 export async function listTenantPartners(ctx: Ctx<Db>, input: { cursor?: string; limit?: number }) {
   const limit = input.limit ?? 50;
-  const after = decodeCursor<[string, string]>(input.cursor);
+  const after = decodePairCursor(input.cursor);
   const tenantId = ctx.actor.tenantId!;
   const now = ctx.clock.now();
   const rows = await partnersOfTenant(ctx.db, { tenantId, ...(after ? { after } : {}), limit });

@@ -538,7 +538,15 @@ export async function actOnDirectSubscription(
 /** For credits: a subscription of the tenant with its channel, or nothing. */
 export async function subscriptionChannelOf(ctx: Ctx<Db | Trx>, tenantId: string, id: string) {
   const row = await findSubscription(ctx.db, tenantId, id);
-  return row ? { id: row.id, channel: row.channel, partner_id: row.partner_id } : undefined;
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    channel: row.channel,
+    partner_id: row.partner_id,
+    // What the current term cost (seats × unit price): no credit for it can be larger.
+    termPrice: Number(row.unit_price) * row.quantity,
+    currency: row.currency,
+  };
 }
 
 /**
