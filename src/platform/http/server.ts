@@ -92,9 +92,20 @@ export type App = FastifyInstance<
 >;
 
 export async function createServer(deps: ServerDeps): Promise<{ app: App; routes: RouteInfo[] }> {
+  const timeouts = deps.config.timeouts;
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: deps.config.bodyLimit,
+    // A client that sends its request slowly (a byte at a time) holds a socket and memory: the
+    // whole request has a deadline, checked every second rather than Node's 30 s.
+    requestTimeout: timeouts.request,
+    connectionTimeout: timeouts.connection,
+    keepAliveTimeout: timeouts.keepAlive,
+    http: {
+      // Node refuses headersTimeout above requestTimeout; 0 means no request deadline.
+      headersTimeout: timeouts.request > 0 ? Math.min(timeouts.headers, timeouts.request) : timeouts.headers,
+      connectionsCheckingInterval: 1_000,
+    },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
