@@ -147,6 +147,10 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // API answers carry secrets (session and API tokens, CSRF tokens, invitation links) or a
+    // customer's data: no browser or proxy cache may keep any of them, refusals included.
+    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
   });
 
   app.addHook('onRequest', async (req, reply) => {
