@@ -1,4 +1,4 @@
-import type { Db } from './db/database.ts';
+import type { Db, Trx } from './db/database.ts';
 import { DomainError } from './errors.ts';
 
 export interface Clock {
@@ -14,6 +14,10 @@ export function fixedClock(at: Date): Clock {
 
 const CLOCK_KEY = 'clock';
 const REFRESH_MS = 1000;
+/** The platform clock stops here: dates past it are refused as input, and terms stay in range. */
+export const CLOCK_MAX = new Date('2100-01-01T00:00:00.000Z');
+
+const offsetOf = (value: unknown) => (value as { offsetMs?: number } | null | undefined)?.offsetMs ?? 0;
 
 /**
  * The platform clock: real time plus an offset kept in the database, so that every process
@@ -58,7 +62,7 @@ export class PlatformClock implements Clock {
   adopt(value: unknown, reading: number): void {
     if (reading < this.#held) return;
     this.#held = reading;
-    this.#offsetMs = (value as { offsetMs?: number } | null | undefined)?.offsetMs ?? 0;
+    this.#offsetMs = offsetOf(value);
     this.#loadedAt = Date.now();
   }
 
@@ -80,26 +84,51 @@ export class PlatformClock implements Clock {
     return done;
   }
 
-  /** Moves the clock by days, or to an instant. Refuses to go backwards: state is derived from dates. */
-  async set(input: { advanceDays?: number; now?: string }): Promise<Date> {
-    await this.refresh(true);
-    const current = this.now();
-    let target: Date;
-    if (input.now !== undefined) target = new Date(input.now);
-    else target = new Date(current.getTime() + (input.advanceDays ?? 0) * 86_400_000);
-    if (Number.isNaN(target.getTime())) throw new DomainError('invalid_request', { field: 'now' });
-    if (target.getTime() < current.getTime()) {
-      throw new DomainError('clock_backwards', {
-        now: current.toISOString(),
-        requested: target.toISOString(),
-      });
-    }
-    const offsetMs = target.getTime() - this.base.now().getTime();
-    await this.db
-      .insertInto('platform_settings')
-      .values({ key: CLOCK_KEY, value: JSON.stringify({ offsetMs }) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify({ offsetMs }) }))
-      .execute();
+  /**
+   * Moves the clock by days, or to an instant, never backwards (state is derived from dates) nor
+   * past CLOCK_MAX. The new offset and what `record` writes (the audit row) commit in one
+   * transaction; two moves at once apply one after the other (the stored offset is locked).
+   */
+  async set(
+    input: { advanceDays?: number; now?: string },
+    record?: (trx: Trx, move: { from: Date; to: Date }) => Promise<unknown>,
+  ): Promise<Date> {
+    const base = this.base.now().getTime();
+    const offsetMs = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('platform_settings')
+        .select('value')
+        .where('key', '=', CLOCK_KEY)
+        .forUpdate()
+        .executeTakeFirst();
+      const current = new Date(base + offsetOf(row?.value));
+      const target =
+        input.now !== undefined
+          ? new Date(input.now)
+          : new Date(current.getTime() + (input.advanceDays ?? 0) * 86_400_000);
+      if (Number.isNaN(target.getTime())) throw new DomainError('invalid_request', { field: 'now' });
+      if (target.getTime() < current.getTime()) {
+        throw new DomainError('clock_backwards', {
+          now: current.toISOString(),
+          requested: target.toISOString(),
+        });
+      }
+      if (target.getTime() > CLOCK_MAX.getTime()) {
+        throw new DomainError('clock_out_of_range', {
+          max: CLOCK_MAX.toISOString(),
+          ...(Number.isFinite(target.getTime()) ? { requested: target.toISOString() } : {}),
+        });
+      }
+      const offsetMs = target.getTime() - base;
+      const value = JSON.stringify({ offsetMs });
+      await trx
+        .insertInto('platform_settings')
+        .values({ key: CLOCK_KEY, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute();
+      await record?.(trx, { from: current, to: target });
+      return offsetMs;
+    });
     this.#held = this.beginReading();
     this.#offsetMs = offsetMs;
     this.#loadedAt = Date.now();

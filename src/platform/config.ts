@@ -20,6 +20,13 @@ export interface Config {
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   /** Body size limit for the API, in bytes. */
   bodyLimit: number;
+  /**
+   * Slow clients (ms): the whole request (headers and body) must arrive within `requestTimeout`,
+   * its headers within `headersTimeout`; an idle keep-alive socket closes after `keepAliveTimeout`;
+   * `connectionTimeout` closes a socket idle that long at any point (0: off, so that a long
+   * answer is never cut).
+   */
+  timeouts: { request: number; headers: number; keepAlive: number; connection: number };
   /** Failed sign-ins allowed per e-mail within `loginWindowMinutes` before it is locked that long. */
   loginMaxFailures: number;
   loginWindowMinutes: number;
@@ -103,6 +110,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       parallelism: 1,
     },
     bodyLimit: int(env.TRASLADO_BODY_LIMIT, 1_048_576),
+    timeouts: {
+      request: nonNegative(env.TRASLADO_REQUEST_TIMEOUT_MS, 20_000, 'TRASLADO_REQUEST_TIMEOUT_MS'),
+      headers: nonNegative(env.TRASLADO_HEADERS_TIMEOUT_MS, 10_000, 'TRASLADO_HEADERS_TIMEOUT_MS'),
+      keepAlive: nonNegative(env.TRASLADO_KEEP_ALIVE_TIMEOUT_MS, 72_000, 'TRASLADO_KEEP_ALIVE_TIMEOUT_MS'),
+      connection: nonNegative(env.TRASLADO_CONNECTION_TIMEOUT_MS, 0, 'TRASLADO_CONNECTION_TIMEOUT_MS'),
+    },
     loginMaxFailures: int(env.TRASLADO_LOGIN_MAX_FAILURES, 5),
     loginWindowMinutes: int(env.TRASLADO_LOGIN_WINDOW_MINUTES, 15),
     smtpUrl: env.SMTP_URL || undefined,

@@ -218,4 +218,55 @@ describe('credit requests', () => {
       (await t.expectOk({ url: '/api/tenant/credit-requests', token: c.adminToken })).items[0].status,
     ).toBe('rejected');
   });
+
+  it("refuses an amount over what the subscription's term cost (422 credit_amount_too_high), filing and deciding, and a reason over 2,000 characters; nothing changes", async () => {
+    const c = await t.newTenant();
+    // 10 seats at 1,000 minor units per seat per term: at most 10,000.
+    const direct = await insertSubscriptionRow(t.handle.db, {
+      tenantId: c.tenant.id,
+      channel: 'direct',
+      unitPrice: 1_000,
+    });
+    const file = (extra: Record<string, unknown>) =>
+      t.call({
+        method: 'POST',
+        url: '/api/tenant/credit-requests',
+        token: c.adminToken,
+        body: { subscriptionId: direct, reason: 'Bought twice', ...extra },
+      });
+    const before = await databaseDigest(t.handle.db, ['sessions']);
+    const over = await file({ amount: 10_001 });
+    expect([over.status, over.body.code, over.body.data]).toEqual([
+      422,
+      'credit_amount_too_high',
+      { amount: 10_001, max: 10_000, currency: 'EUR' },
+    ]);
+    for (const amount of [Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e20, -1, 1.5]) {
+      const res = await file({ amount });
+      expect([res.status, res.body.code], String(amount)).toEqual([400, 'invalid_request']);
+    }
+    const long = await file({ reason: 'r'.repeat(2_001) });
+    expect([long.status, long.body.code]).toEqual([400, 'invalid_request']);
+    expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(before);
+
+    const filed = await file({ amount: 10_000, reason: 'r'.repeat(2_000) });
+    expect(filed.status).toBe(201);
+    const id = filed.body.id as string;
+    const decidedBefore = await databaseDigest(t.handle.db, ['sessions']);
+    const tooMuch = await t.call({
+      method: 'POST',
+      url: `/api/admin/credit-requests/${id}/decision`,
+      token: t.operatorToken,
+      body: { decision: 'approved', amount: 10_001 },
+    });
+    expect([tooMuch.status, tooMuch.body.code]).toEqual([422, 'credit_amount_too_high']);
+    expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(decidedBefore);
+    const approved = await t.expectOk({
+      method: 'POST',
+      url: `/api/admin/credit-requests/${id}/decision`,
+      token: t.operatorToken,
+      body: { decision: 'approved', amount: 10_000 },
+    });
+    expect(approved).toMatchObject({ status: 'approved', decidedAmount: 10_000 });
+  });
 });

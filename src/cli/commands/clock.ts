@@ -1,5 +1,8 @@
-import { PlatformClock } from '../../platform/clock.ts';
+import { recordAudit } from '../../modules/audit/audit.service.ts';
+import { fixedClock, PlatformClock } from '../../platform/clock.ts';
 import { loadConfig } from '../../platform/config.ts';
+import { systemActor } from '../../platform/http/context.ts';
+import { createLogger } from '../../platform/log.ts';
 import { openConfiguredDatabase } from '../../platform/runtime.ts';
 import { printCliError } from '../progress.ts';
 
@@ -20,10 +23,29 @@ async function runClockCommand(opts: { advanceDays?: number; now?: string; data?
       process.exitCode = 1;
       return;
     }
-    const now = await clock.set({
-      ...(opts.advanceDays !== undefined ? { advanceDays: opts.advanceDays } : {}),
-      ...(opts.now !== undefined ? { now: opts.now } : {}),
-    });
+    const now = await clock.set(
+      {
+        ...(opts.advanceDays !== undefined ? { advanceDays: opts.advanceDays } : {}),
+        ...(opts.now !== undefined ? { now: opts.now } : {}),
+      },
+      // Audited like a move through the API, in the same transaction.
+      (trx, move) =>
+        recordAudit(
+          {
+            db: trx,
+            clock: fixedClock(move.to),
+            actor: systemActor(),
+            requestId: `cli-${process.pid}-${Date.now()}`,
+            log: createLogger('warn'),
+            config,
+          },
+          {
+            action: 'clock.moved',
+            targetType: 'clock',
+            data: { from: move.from.toISOString(), to: move.to.toISOString() },
+          },
+        ),
+    );
     console.log(`platform clock moved to ${now.toISOString()}`);
   } finally {
     await handle.close();

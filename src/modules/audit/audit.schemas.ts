@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Id, Obj, Page, Str } from '../../platform/http/schemas.ts';
+import { Cursor, Id, Obj, Page } from '../../platform/http/schemas.ts';
 
 export const AuditEvent = Type.Object({
   id: Type.String(),
@@ -21,7 +21,7 @@ export const AuditEvent = Type.Object({
 });
 
 export const AuditQuery = Obj({
-  cursor: Type.Optional(Str(200)),
+  cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   tenantId: Type.Optional(Id),
 });

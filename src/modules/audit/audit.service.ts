@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodeSerialCursor, toPage } from '../../platform/http/schemas.ts';
 import { insertAuditEvent, listAuditEvents } from './audit.repo.ts';
 
 export interface AuditInput {
@@ -34,7 +34,7 @@ export async function recordAudit(ctx: Ctx, input: AuditInput): Promise<void> {
 
 export async function listAudit(ctx: Ctx<Db>, input: { cursor?: string; limit?: number; tenantId?: string }) {
   const limit = input.limit ?? 50;
-  const afterId = decodeCursor<number>(input.cursor);
+  const afterId = decodeSerialCursor(input.cursor);
   const a = ctx.actor;
   // Partners see their own trail; customers see what was done in their tenant; the operator sees all.
   const scope =

@@ -3,7 +3,7 @@ import { createSession, revokeSession } from '../../platform/auth/sessions.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findUserForLogin, rolesOf } from '../users/users.repo.ts';
 import { userRowView } from '../users/users.service.ts';
@@ -125,7 +125,7 @@ export async function createApiToken(ctx: Ctx, input: { name: string; expiresInD
 
 export async function listApiTokens(ctx: Ctx<Db>, input: { cursor?: string; limit?: number }) {
   const limit = input.limit ?? 50;
-  const after = decodeCursor<string>(input.cursor);
+  const after = decodeKeyCursor(input.cursor);
   let q = ctx.db
     .selectFrom('sessions')
     .selectAll()

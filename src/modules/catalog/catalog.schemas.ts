@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Id, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+import { Cursor, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
 
 export const Guid = Type.String({
   minLength: 36,
@@ -54,7 +54,7 @@ export const OfferPage = Page(OfferView);
 export const OffersQuery = Obj({
   market: Type.Optional(Market),
   status: Type.Optional(OfferStatus),
-  cursor: Type.Optional(Str(200)),
+  cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 

@@ -6,7 +6,7 @@ import { classifyServicePlan } from '../../domain/catalog/workloads.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
   findOffer,
@@ -106,17 +106,11 @@ export async function listOffers(
   input: { market?: string; status?: 'available' | 'end-of-sale'; cursor?: string; limit?: number },
 ) {
   const limit = input.limit ?? 50;
-  const after = decodeCursor<unknown>(input.cursor);
-  if (
-    after !== undefined &&
-    !(Array.isArray(after) && after.length === 2 && after.every((x) => typeof x === 'string'))
-  ) {
-    throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
-  }
+  const after = decodePairCursor(input.cursor);
   const rows = await listOfferRows(ctx.db, {
     ...(input.market ? { market: input.market.toUpperCase() } : {}),
     ...(input.status ? { status: input.status } : {}),
-    ...(after ? { after: after as [string, string] } : {}),
+    ...(after ? { after } : {}),
     limit,
   });
   const page = toPage(

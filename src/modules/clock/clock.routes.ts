@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { fixedClock } from '../../platform/clock.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { actorOf } from '../../platform/http/run.ts';
-import { DateTime, errorResponses, Obj } from '../../platform/http/schemas.ts';
+import { DateTime, DateTimeInput, errorResponses, Obj } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { REMINDERS_QUEUE } from '../delegated-admin/delegated-admin.jobs.ts';
@@ -11,7 +11,7 @@ import { TICK_QUEUE } from '../transitions/transitions.jobs.ts';
 const ClockView = Type.Object({ now: DateTime, offsetDays: Type.Number(), unlocked: Type.Boolean() });
 const SetClockBody = Type.Union([
   Obj({ advanceDays: Type.Number({ minimum: 0, maximum: 3650 }) }),
-  Obj({ now: DateTime }),
+  Obj({ now: DateTimeInput }),
 ]);
 
 export function registerClock(app: App, deps: ServerDeps) {
@@ -45,13 +45,12 @@ export function registerClock(app: App, deps: ServerDeps) {
     },
     async (req) => {
       if (!deps.config.clockUnlocked) throw new DomainError('clock_locked');
-      const before = deps.clock.now();
-      const now = await deps.clock.set(req.body as { advanceDays?: number; now?: string });
-      await deps.handle.db.transaction().execute((trx) =>
+      // The move and its audit row commit together.
+      await deps.clock.set(req.body as { advanceDays?: number; now?: string }, (trx, move) =>
         recordAudit(
           {
             db: trx,
-            clock: fixedClock(now),
+            clock: fixedClock(move.to),
             actor: actorOf(req),
             requestId: req.id,
             log: req.log,
@@ -60,7 +59,7 @@ export function registerClock(app: App, deps: ServerDeps) {
           {
             action: 'clock.moved',
             targetType: 'clock',
-            data: { from: before.toISOString(), to: now.toISOString() },
+            data: { from: move.from.toISOString(), to: move.to.toISOString() },
           },
         ),
       );

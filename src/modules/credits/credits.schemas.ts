@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Id, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+import { Cursor, DateTime, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
 
 /** Amounts are integer minor units (cents). */
 const Amount = Type.Integer({ minimum: 0, maximum: 2_000_000_000 });
@@ -32,7 +32,7 @@ export const CreditRequestView = Type.Object({
 export const CreditRequestPage = Page(CreditRequestView);
 
 export const CreditQuery = Obj({
-  cursor: Type.Optional(Str(200)),
+  cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   status: Type.Optional(Status),
 });

@@ -31,6 +31,22 @@ export function toCreditRequestView(r: CreditRequestRow) {
   };
 }
 
+/**
+ * A credit never exceeds what the subscription's current term cost (seats × unit price): the
+ * overlap a duplicate-license credit pays back (SPEC §8) is a part of that term.
+ */
+function assertWithinTermPrice(
+  amount: number | undefined,
+  sub: { termPrice: number; currency: string | null },
+): void {
+  if (amount === undefined || amount <= sub.termPrice) return;
+  throw new DomainError('credit_amount_too_high', {
+    amount,
+    max: sub.termPrice,
+    ...(sub.currency ? { currency: sub.currency } : {}),
+  });
+}
+
 export interface FileCreditInput {
   tenantId: string;
   subscriptionId: string;
@@ -49,6 +65,7 @@ export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
   const sub = await subscriptionChannelOf(ctx, input.tenantId, input.subscriptionId);
   if (!sub) throw new DomainError('credit_subscription_not_found');
   if (sub.channel !== 'direct') throw new DomainError('credit_not_direct', { channel: sub.channel });
+  assertWithinTermPrice(input.amount, sub);
   const id = randomUUID();
   await insertCreditRequest(ctx.db, {
     id,
@@ -111,6 +128,10 @@ export async function decideCredit(
   if (row.status !== 'submitted') throw new DomainError('credit_request_decided', { status: row.status });
   const amount = input.decision === 'approved' ? (input.amount ?? row.requested_amount) : null;
   if (input.decision === 'approved' && amount === null) throw new DomainError('credit_amount_required');
+  if (amount !== null) {
+    const sub = await subscriptionChannelOf(ctx, row.tenant_id, row.subscription_id);
+    assertWithinTermPrice(amount, sub ?? { termPrice: 0, currency: null });
+  }
   const now = ctx.clock.now();
   if (
     !(await decideCreditRequest(ctx.db, row.id, {

@@ -13,7 +13,7 @@ import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { recordEvent } from '../outbox/outbox.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
-import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
+import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import {
   activateGrant,
   activeGrants,
@@ -52,6 +52,21 @@ export async function assertDelegatedAdmin(
   if (!(await hasDelegatedAdmin(ctx.db, ctx.actor.partnerId!, tenantId, ctx.clock.now()))) {
     throw new DomainError('delegated_admin_required', { tenantId, ...(what ? { what } : {}) });
   }
+}
+
+/**
+ * For a partner's license writes: the relationship locked first (lockAcceptedRelationship), then
+ * the same check. Its removal ends delegated admin under the same lock, so it cannot pass between
+ * this check and the write.
+ */
+export async function holdDelegatedAdmin(ctx: Ctx, tenantId: string, what: string): Promise<void> {
+  if (
+    ctx.actor.kind === 'partner' &&
+    !(await lockAcceptedRelationship(ctx.db, ctx.actor.partnerId!, tenantId))
+  ) {
+    throw new DomainError('relationship_not_found');
+  }
+  await assertDelegatedAdmin(ctx, tenantId, what);
 }
 
 export function toGrantView(g: GrantRow, now: Date) {
@@ -157,7 +172,7 @@ export async function grantFromInvitation(
 /** The operator records a legacy full DAP (no expiry) for a partner that already serves the tenant. */
 export async function grantLegacyDap(ctx: Ctx, input: { tenantId: string; partnerId: string }) {
   if (!(await findPartner(ctx.db, input.partnerId))) throw new DomainError('partner_not_found');
-  if (!(await hasAcceptedRelationship(ctx.db, input.partnerId, input.tenantId))) {
+  if (!(await lockAcceptedRelationship(ctx.db, input.partnerId, input.tenantId))) {
     throw new DomainError('relationship_not_found');
   }
   const now = ctx.clock.now();

@@ -2,10 +2,10 @@ import { checkLicenseUpdate, usersWithoutAccess } from '../../domain/seat-pool.t
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { productsBySku } from '../catalog/catalog.service.ts';
-import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { assertDelegatedAdmin, holdDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
 import { seatPoolsOf } from '../subscriptions/subscriptions.service.ts';
 import { directoryUsersByIds, findDirectoryUser, listDirectoryUserRows } from '../tenants/tenants.repo.ts';
 import {
@@ -72,16 +72,10 @@ export async function listTenantUsers(
 ) {
   await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses");
   const limit = input.limit ?? 50;
-  const after = decodeCursor<unknown>(input.cursor);
-  if (
-    after !== undefined &&
-    !(Array.isArray(after) && after.length === 2 && after.every((x) => typeof x === 'string'))
-  ) {
-    throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
-  }
+  const after = decodePairCursor(input.cursor);
   const rows = await listDirectoryUserRows(ctx.db, {
     tenantId: input.tenantId,
-    ...(after ? { after: after as [string, string] } : {}),
+    ...(after ? { after } : {}),
     limit,
   });
   const page = toPage(
@@ -134,7 +128,7 @@ export interface LicenseUpdateInput {
  * take them; assigning beyond the pool (all channels' seats that give users access) is refused.
  */
 export async function updateUserLicenses(ctx: Ctx, input: LicenseUpdateInput) {
-  await assertDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses");
+  await holdDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses");
   const user = await findDirectoryUser(ctx.db, input.tenantId, input.userId);
   if (!user) throw new DomainError('user_not_found');
   const assign = input.assign.map((a) => ({
@@ -208,7 +202,7 @@ export async function assignSkuToUsers(
   ctx: Ctx,
   input: { tenantId: string; skuId: string; users: { userId: string; excludedPlans?: string[] }[] },
 ) {
-  await assertDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses");
+  await holdDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses");
   const skuId = input.skuId.toLowerCase();
   if (!(await productsBySku(ctx.db, [skuId])).get(skuId)) throw new DomainError('sku_not_found', { skuId });
   await lockSeatPool(ctx.db, input.tenantId);
@@ -259,7 +253,7 @@ export async function removeSkuFromUsers(
   ctx: Ctx,
   input: { tenantId: string; skuId: string; userIds: string[] },
 ) {
-  await assertDelegatedAdmin(ctx, input.tenantId, "remove the tenant's licenses");
+  await holdDelegatedAdmin(ctx, input.tenantId, "remove the tenant's licenses");
   await lockSeatPool(ctx.db, input.tenantId);
   await deleteSkuAssignments(ctx.db, input.tenantId, input.skuId.toLowerCase(), input.userIds);
   await recordAudit(ctx, {

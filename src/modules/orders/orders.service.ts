@@ -8,7 +8,7 @@ import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { offersById } from '../catalog/catalog.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
-import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
+import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import {
   createOrderedSubscriptions,
   getCustomerSubscription,
@@ -46,7 +46,8 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
   const tenant = await findTenant(ctx.db, input.tenantId);
   const partner = await findPartner(ctx.db, partnerId);
   if (!tenant || !partner) throw new DomainError('tenant_not_found');
-  if (!(await hasAcceptedRelationship(ctx.db, partnerId, tenant.id)))
+  // Held until commit, so the relationship cannot be removed under this order (see the lock).
+  if (!(await lockAcceptedRelationship(ctx.db, partnerId, tenant.id)))
     throw new DomainError('relationship_not_found');
   if (partner.region !== tenant.region) {
     throw new DomainError('region_mismatch', regionMismatch(partner.region, tenant.region));

@@ -4,7 +4,7 @@ import { systemClock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { endUserAccess, issuePasswordLink } from '../auth/accounts.service.ts';
 import {
@@ -60,14 +60,14 @@ export async function getOwnPartner(ctx: Ctx<Db>) {
 
 export async function listPartners(ctx: Ctx<Db>, input: { cursor?: string; limit?: number }) {
   const limit = input.limit ?? 50;
-  const afterId = decodeCursor<string>(input.cursor);
+  const afterId = decodeKeyCursor(input.cursor);
   const rows = await listPartnerRows(ctx.db, { ...(afterId ? { afterId } : {}), limit });
   return toPage(rows, limit, toPartnerView, (r) => r.id);
 }
 
 export async function listPartnerUsers(ctx: Ctx<Db>, input: { cursor?: string; limit?: number }) {
   const limit = input.limit ?? 50;
-  const afterId = decodeCursor<string>(input.cursor);
+  const afterId = decodeKeyCursor(input.cursor);
   const rows = await listUsers(ctx.db, {
     partnerId: ctx.actor.partnerId!,
     ...(afterId ? { afterId } : {}),

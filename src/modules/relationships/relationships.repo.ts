@@ -56,13 +56,21 @@ export async function insertAcceptedRelationship(db: Trx, partnerId: string, ten
   return id;
 }
 
-export async function findAcceptedRelationship(db: Db | Trx, partnerId: string, tenantId: string) {
+/**
+ * Locks the accepted relationship of a partner and a tenant until the transaction ends, or
+ * undefined when there is none. Its removal and every write that needs it (orders, seat changes,
+ * license work, a legacy DAP) take this lock first, so they run one after the other: a removal
+ * that waited for an order then counts the order's subscriptions, and an order that waited for a
+ * removal finds no relationship (PostgreSQL re-checks `status` on the row it waited for).
+ */
+export async function lockAcceptedRelationship(db: Trx, partnerId: string, tenantId: string) {
   return db
     .selectFrom('relationships')
     .selectAll()
     .where('partner_id', '=', partnerId)
     .where('tenant_id', '=', tenantId)
     .where('status', '=', 'accepted')
+    .forUpdate()
     .executeTakeFirst();
 }
 

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Domain, Email, Id, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+import { Cursor, DateTime, Domain, Email, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
 import { GdapDuration, GdapRoles, GrantView } from '../delegated-admin/delegated-admin.schemas.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -54,7 +54,7 @@ export const CreatedRelationshipRequest = Type.Composite([
 ]);
 
 export const RelationshipRequestsQuery = Obj({
-  cursor: Type.Optional(Str(200)),
+  cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   status: Type.Optional(RequestStatus),
 });

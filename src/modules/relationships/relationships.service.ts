@@ -5,7 +5,7 @@ import { issueSignedToken, signingSecret } from '../../platform/auth/signing.ts'
 import type { Db, PartnerRow, TenantRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodePairCursor, decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { mailEnabled, sendMail } from '../../platform/mail.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
@@ -18,11 +18,11 @@ import { countPartnerSubscriptionsInUse } from '../subscriptions/subscriptions.s
 import { findTenant, findTenantByDomain } from '../tenants/tenants.repo.ts';
 import {
   closeRelationshipRequest,
-  findAcceptedRelationship,
   findRelationshipRequest,
   hasAcceptedRelationship,
   insertRelationshipRequest,
   listRelationshipRequestRows,
+  lockAcceptedRelationship,
   markRelationshipRemoved,
   partnersOfTenant,
   type RelationshipRequestRow,
@@ -182,7 +182,7 @@ export async function withdrawRelationshipRequest(ctx: Ctx, input: { id: string 
 /** The customer's view: every partner it has a relationship with, and the delegated admin each holds. */
 export async function listTenantPartners(ctx: Ctx<Db>, input: { cursor?: string; limit?: number }) {
   const limit = input.limit ?? 50;
-  const after = decodeCursor<[string, string]>(input.cursor);
+  const after = decodePairCursor(input.cursor);
   const tenantId = ctx.actor.tenantId!;
   const now = ctx.clock.now();
   const rows = await partnersOfTenant(ctx.db, { tenantId, ...(after ? { after } : {}), limit });
@@ -215,7 +215,8 @@ export async function removeRelationship(
   ctx: Ctx,
   input: { partnerId: string; tenantId: string; reason?: string },
 ) {
-  const rel = await findAcceptedRelationship(ctx.db, input.partnerId, input.tenantId);
+  // Locked first: an order placed meanwhile either committed (and is counted below) or waits.
+  const rel = await lockAcceptedRelationship(ctx.db, input.partnerId, input.tenantId);
   if (!rel) throw new DomainError('relationship_not_found');
   const now = ctx.clock.now();
   const live = await countPartnerSubscriptionsInUse(ctx, input.tenantId, input.partnerId);

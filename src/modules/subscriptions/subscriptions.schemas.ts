@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Id, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+import { Cursor, DateTime, DateTimeInput, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
 import { BillingCycle, Term } from '../catalog/catalog.schemas.ts';
 
 export const Channel = Type.Union([
@@ -33,8 +33,8 @@ export const SubscriptionView = Type.Object({
   orderId: Type.Optional(Type.String()),
   billingCycle: BillingCycle,
   term: Term,
-  termStart: DateTime,
-  termEnd: DateTime,
+  termStart: DateTimeInput,
+  termEnd: DateTimeInput,
   autoRenew: Type.Boolean(),
   renewals: Type.Integer(),
   usersHaveAccess: Type.Boolean(),
@@ -68,7 +68,7 @@ export const ChangedSubscriptionView = Type.Composite([
 
 export const SubscriptionsQuery = Obj({
   channel: Type.Optional(Channel),
-  cursor: Type.Optional(Str(200)),
+  cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 
@@ -101,7 +101,7 @@ export const RecordSubscriptionBody = Obj({
   partnerId: Type.Optional(Id),
   purchasedVia: Type.Optional(NonEmpty(60)),
   billingCycle: BillingCycle,
-  termStart: DateTime,
-  termEnd: DateTime,
+  termStart: DateTimeInput,
+  termEnd: DateTimeInput,
   autoRenew: Type.Boolean(),
 });

@@ -16,7 +16,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { type OfferView, offersById } from '../catalog/catalog.service.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
-import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
+import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
 import {
   findSubscription,
@@ -294,7 +294,7 @@ export async function recordSubscription(ctx: Ctx, input: RecordSubscriptionInpu
   }
   if (input.partnerId) {
     if (!(await findPartner(ctx.db, input.partnerId))) throw new DomainError('partner_not_found');
-    if (!(await hasAcceptedRelationship(ctx.db, input.partnerId, input.tenantId))) {
+    if (!(await lockAcceptedRelationship(ctx.db, input.partnerId, input.tenantId))) {
       throw new DomainError('relationship_not_found');
     }
   }
@@ -399,6 +399,14 @@ export async function changeCustomerSubscription(
   ctx: Ctx,
   input: SubscriptionChange & { tenantId: string; id: string },
 ) {
+  // The relationship before the subscription (one lock order): a removal cannot slip between the
+  // guard's check and this change, so a seat change or a reactivation never outlives it.
+  if (
+    ctx.actor.kind === 'partner' &&
+    !(await lockAcceptedRelationship(ctx.db, ctx.actor.partnerId!, input.tenantId))
+  ) {
+    throw new DomainError('relationship_not_found');
+  }
   const row = await lockSubscription(ctx.db, input.tenantId, input.id);
   if (!row) throw new DomainError('subscription_not_found');
   if (!partnerMayChange(ctx, row)) {
@@ -538,7 +546,15 @@ export async function actOnDirectSubscription(
 /** For credits: a subscription of the tenant with its channel, or nothing. */
 export async function subscriptionChannelOf(ctx: Ctx<Db | Trx>, tenantId: string, id: string) {
   const row = await findSubscription(ctx.db, tenantId, id);
-  return row ? { id: row.id, channel: row.channel, partner_id: row.partner_id } : undefined;
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    channel: row.channel,
+    partner_id: row.partner_id,
+    // What the current term cost (seats × unit price): no credit for it can be larger.
+    termPrice: Number(row.unit_price) * row.quantity,
+    currency: row.currency,
+  };
 }
 
 /**

@@ -1,5 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { Country, DateTime, Domain, Email, NonEmpty, Obj, Page, Str } from '../../platform/http/schemas.ts';
+import {
+  Country,
+  Cursor,
+  DateTime,
+  Domain,
+  Email,
+  NonEmpty,
+  Obj,
+  Page,
+  Str,
+} from '../../platform/http/schemas.ts';
 import { PasswordLinkView } from '../auth/auth.schemas.ts';
 
 export const RelationshipSummary = Type.Union([
@@ -84,7 +94,7 @@ export const CreatedTenantView = Type.Composite([
 ]);
 
 export const CustomersQuery = Obj({
-  cursor: Type.Optional(Str(200)),
+  cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   search: Type.Optional(Str(100)),
 });

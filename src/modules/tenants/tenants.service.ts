@@ -3,7 +3,7 @@ import { regionMismatch, regionOf } from '../../domain/regions.ts';
 import type { Db, TenantRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { issuePasswordLink, type PasswordLink } from '../auth/accounts.service.ts';
 import { updateUserLicenses } from '../licenses/licenses.service.ts';
@@ -197,7 +197,7 @@ export async function listCustomers(
   input: { cursor?: string; limit?: number; search?: string },
 ) {
   const limit = input.limit ?? 50;
-  const after = decodeCursor<[string, string]>(input.cursor);
+  const after = decodePairCursor(input.cursor);
   const partnerId = ctx.actor.kind === 'partner' ? ctx.actor.partnerId! : undefined;
   const rows = await listTenantRows(ctx.db, {
     ...(partnerId ? { partnerId } : {}),

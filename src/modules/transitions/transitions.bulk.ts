@@ -12,6 +12,7 @@ import type { Plan, PlanOffer, PlanOptions, Reason } from '../../domain/planner/
 import { can } from '../../platform/auth/permissions.ts';
 import { fixedClock, PlatformClock } from '../../platform/clock.ts';
 import { type Config, loadConfig } from '../../platform/config.ts';
+import { csvRow } from '../../platform/csv.ts';
 import type { DatabaseHandle } from '../../platform/db/connect.ts';
 import type { PartnerRow, TenantRow } from '../../platform/db/database.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
@@ -177,10 +178,6 @@ async function write(stream: WriteStream, text: string) {
   if (!stream.write(text)) await once(stream, 'drain');
 }
 
-const csvCell = (v: string | number) => {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 const major = (minor: number) => (minor / 100).toFixed(2);
 
 function peakRss() {
@@ -241,8 +238,8 @@ function refusedLine(tenantId: string, tenant: TenantRow | undefined, err: Domai
   };
 }
 
-function csvRow(c: ReportCustomer) {
-  return `${[
+function summaryRow(c: ReportCustomer) {
+  return csvRow([
     c.customer ?? '',
     c.tenantId,
     c.verdict,
@@ -251,9 +248,7 @@ function csvRow(c: ReportCustomer) {
     major(c.totals?.lossIfCancelledNow ?? 0),
     c.totals?.currency ?? '',
     [...new Set(c.reasons.map((r) => r.code))].join('; '),
-  ]
-    .map(csvCell)
-    .join(',')}\n`;
+  ]);
 }
 
 /**
@@ -307,7 +302,19 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
     await write(report, `${JSON.stringify(header)}\n`);
   }
   if (csv)
-    await write(csv, 'customer,tenantId,verdict,seats,overlapCost,lossIfCancelledNow,currency,reasons\n');
+    await write(
+      csv,
+      csvRow([
+        'customer',
+        'tenantId',
+        'verdict',
+        'seats',
+        'overlapCost',
+        'lossIfCancelledNow',
+        'currency',
+        'reasons',
+      ]),
+    );
 
   const source = opts.tenantIds
     ? listedCustomers(handle, partner.id, opts.tenantIds, size)
@@ -364,7 +371,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
     for (const line of out.lines) {
       counts[line.verdict]++;
       if (report) reportText += `${JSON.stringify(line)}\n`;
-      if (csv) csvText += csvRow(line);
+      if (csv) csvText += summaryRow(line);
     }
     if (report) await write(report, reportText);
     if (csv) await write(csv, csvText);

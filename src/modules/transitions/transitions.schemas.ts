@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Id, Obj, Page, PageQuery } from '../../platform/http/schemas.ts';
+import { DateTime, DateTimeInput, Id, Obj, Page, PageQuery } from '../../platform/http/schemas.ts';
 
 const Provision = Type.Union([Type.Literal('now'), Type.Literal('before-end')]);
 
@@ -10,7 +10,7 @@ export const PlanOptionsBody = Obj({
       disposition: Type.Optional(
         Type.Union([Type.Literal('let-expire'), Type.Literal('cancel-now'), Type.Literal('cancel-on-date')]),
       ),
-      cancelOn: Type.Optional(DateTime),
+      cancelOn: Type.Optional(DateTimeInput),
       acknowledgments: Type.Optional(
         Type.Array(
           Obj({

@@ -7,7 +7,7 @@ import { can } from '../../platform/auth/permissions.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
@@ -208,7 +208,7 @@ export async function listTransitions(
   input: { tenantId: string; cursor?: string; limit?: number },
 ) {
   const limit = input.limit ?? 50;
-  const before = decodeCursor<string>(input.cursor);
+  const before = decodeKeyCursor(input.cursor);
   const rows = await listTransitionRows(ctx.db, {
     partnerId: ctx.actor.partnerId ?? '',
     tenantId: input.tenantId,

@@ -42,6 +42,7 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   csrf_token_invalid: e(403, 'This change needs the x-csrf-token of your session (GET /api/auth/me).'),
   clock_locked: e(403, 'The platform clock is locked on this install.'),
   clock_backwards: e(422, (p) => `The clock only moves forward (now ${p.now}, asked ${p.requested}).`),
+  clock_out_of_range: e(422, (p) => `The clock cannot move past ${p.max}.`),
   internal_error: e(500, 'Something went wrong on our side; the change was not made.'),
   service_unavailable: e(503, 'The database is not reachable right now; retry shortly.'),
   // Partners and users
@@ -114,6 +115,11 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   credit_subscription_not_found: e(404, 'The tenant has no such subscription.'),
   credit_request_decided: e(409, (p) => `This credit request was already ${p.status}.`),
   credit_amount_required: e(422, 'Approving needs an amount (minor units): none was asked for.'),
+  credit_amount_too_high: e(
+    422,
+    (p) =>
+      `The amount ${p.amount} is more than the subscription's term cost (${p.max}${p.currency ? ` ${p.currency}` : ''} in minor units).`,
+  ),
   // Catalog
   offer_not_found: e(404, (p) => `No such offer${p.offerId ? ` ${p.offerId}` : ''}.`),
   offer_exists: e(409, (p) => `An offer with id ${p.offerId} already exists.`),

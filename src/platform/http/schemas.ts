@@ -17,6 +17,15 @@ export const Domain = Type.String({
   pattern: '^(?=.{3,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$',
 });
 export const DateTime = Type.String({ format: 'date-time', maxLength: 40 });
+/**
+ * A date-time the client sends: a real one (format: no 2100-13-45), with a four-digit year from
+ * 1900 to 2999 (no year 0, 275760 or +999999: PostgreSQL refuses some, nothing here lives there).
+ */
+export const DateTimeInput = Type.String({
+  format: 'date-time',
+  maxLength: 40,
+  pattern: '^(19|2\\d)\\d\\d-',
+});
 
 export const Obj = <T extends Record<string, TSchema>>(props: T, opts: Record<string, unknown> = {}) =>
   Type.Object(props, { additionalProperties: false, ...opts });
@@ -39,8 +48,11 @@ export const errorResponses = {
   422: ErrorBody,
 };
 
+/** A paging cursor as sent back: room for a 200-character name and an id, base64url-encoded. */
+export const Cursor = Str(1024);
+
 export const PageQuery = Obj({
-  cursor: Type.Optional(Str(200)),
+  cursor: Type.Optional(Cursor),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 
@@ -54,13 +66,61 @@ export function encodeCursor(key: unknown): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T>(cursor: string | undefined): T | undefined {
+// Cursors come back from the client, so they are input like any other: each decoder checks the
+// shape it expects, and a crafted cursor answers 400, never a database error.
+const CURSOR_TEXT_MAX = 300;
+// Control characters (PostgreSQL refuses NUL in text) and lone surrogates (not UTF-8 at all).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const UNFIT_TEXT = /[\u0000-\u001F\u007F]|\p{Cs}/u;
+// What toISOString writes, years 0001-9999 only: PostgreSQL and Date agree on all of them.
+const ISO_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function invalidCursor(): DomainError {
+  return new DomainError('invalid_request', { detail: 'cursor is not valid' });
+}
+
+function decodeCursor(cursor: string | undefined): unknown {
   if (!cursor) return undefined;
   try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
+    throw invalidCursor();
   }
+}
+
+/** Text fit for a keyset comparison: bounded, no control characters, well-formed unicode. */
+export function isCursorText(x: unknown): x is string {
+  return typeof x === 'string' && x.length <= CURSOR_TEXT_MAX && !UNFIT_TEXT.test(x);
+}
+
+/** A time as toISOString writes it, and a real one (no 2100-13-45). */
+export function isCursorTime(x: unknown): x is string {
+  return typeof x === 'string' && ISO_TIME.test(x) && new Date(x).toISOString() === x;
+}
+
+/** A one-key cursor (an id). */
+export function decodeKeyCursor(cursor: string | undefined): string | undefined {
+  const c = decodeCursor(cursor);
+  if (c === undefined) return undefined;
+  if (!isCursorText(c)) throw invalidCursor();
+  return c;
+}
+
+/** A `[text, id]` cursor (a name and the id that breaks ties). */
+export function decodePairCursor(cursor: string | undefined): [string, string] | undefined {
+  const c = decodeCursor(cursor);
+  if (c === undefined) return undefined;
+  if (!(Array.isArray(c) && c.length === 2 && isCursorText(c[0]) && isCursorText(c[1])))
+    throw invalidCursor();
+  return [c[0], c[1]];
+}
+
+/** A cursor over a serial id: a whole number PostgreSQL's bigint and JavaScript both hold. */
+export function decodeSerialCursor(cursor: string | undefined): number | undefined {
+  const c = decodeCursor(cursor);
+  if (c === undefined) return undefined;
+  if (!(Number.isSafeInteger(c) && (c as number) >= 0)) throw invalidCursor();
+  return c as number;
 }
 
 /** Takes `limit + 1` rows from a query and turns them into a page. */
@@ -73,16 +133,11 @@ export function toPage<R, I>(rows: R[], limit: number, map: (r: R) => I, keyOf: 
   };
 }
 
-/** A `[ISO time, id]` keyset cursor, checked so that a crafted cursor is a 400, never a database error. */
+/** A `[ISO time, id]` keyset cursor. */
 export function decodeTimeCursor(cursor: string | undefined): [string, string] | undefined {
-  const c = decodeCursor<unknown>(cursor);
+  const c = decodeCursor(cursor);
   if (c === undefined) return undefined;
-  const ok =
-    Array.isArray(c) &&
-    c.length === 2 &&
-    typeof c[0] === 'string' &&
-    typeof c[1] === 'string' &&
-    !Number.isNaN(Date.parse(c[0]));
-  if (!ok) throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
-  return c as [string, string];
+  if (!(Array.isArray(c) && c.length === 2 && isCursorTime(c[0]) && isCursorText(c[1])))
+    throw invalidCursor();
+  return [c[0], c[1]];
 }

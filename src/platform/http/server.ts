@@ -93,9 +93,20 @@ export type App = FastifyInstance<
 >;
 
 export async function createServer(deps: ServerDeps): Promise<{ app: App; routes: RouteInfo[] }> {
+  const timeouts = deps.config.timeouts;
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: deps.config.bodyLimit,
+    // A client that sends its request slowly (a byte at a time) holds a socket and memory: the
+    // whole request has a deadline, checked every second rather than Node's 30 s.
+    requestTimeout: timeouts.request,
+    connectionTimeout: timeouts.connection,
+    keepAliveTimeout: timeouts.keepAlive,
+    http: {
+      // Node refuses headersTimeout above requestTimeout; 0 means no request deadline.
+      headersTimeout: timeouts.request > 0 ? Math.min(timeouts.headers, timeouts.request) : timeouts.headers,
+      connectionsCheckingInterval: 1_000,
+    },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -148,6 +159,10 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
     // While closing, every answer ends its connection, those begun before the close included:
     // the client opens a new one (refused, or to another instance) rather than finding it cut.
     if (closing) reply.header('connection', 'close');
+    // API answers carry secrets (session and API tokens, CSRF tokens, invitation links) or a
+    // customer's data: no browser or proxy cache may keep any of them, refusals included.
+    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
   });
 
   app.addHook('onRequest', async (req, reply) => {
