@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { addDays } from 'date-fns';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { product } from '../../../test/fixtures/reference.ts';
+import { classOf, plansOf, product } from '../../../test/fixtures/reference.ts';
 import { checkPreconditions } from './checks.ts';
 import { MESSAGES, renderReason } from './messages.ts';
 import { planTransition } from './plan.ts';
@@ -13,6 +13,7 @@ const NOW = new Date('2026-03-01T00:00:00Z');
 /** An offer built on a real product of the reference CSV, with demo commercial terms. */
 function offer(id: string, partNumber: string, extra: Partial<PlanOffer> = {}): PlanOffer {
   const p = product(partNumber);
+  const c = classOf(partNumber);
   return {
     id,
     name: p.name,
@@ -33,7 +34,11 @@ function offer(id: string, partNumber: string, extra: Partial<PlanOffer> = {}): 
     unitPrice: 12_000,
     currency: 'EUR',
     refundWindowHours: 168,
-    servicePlans: p.servicePlans,
+    servicePlans: plansOf(partNumber),
+    segment: c.segment,
+    purpose: c.purpose,
+    family: c.family,
+    requiresBaseSkuIds: c.requiresBaseSkuIds,
     ...extra,
   };
 }
@@ -273,7 +278,7 @@ describe('end-of-sale sources', () => {
     );
     const line = plan.lines[0]!;
     expect(line.choice).toBe('equivalent');
-    // E1 EEA + Teams EEA costs 90.00 a year, less than Business Standard or Premium.
+    // The same family first (SPEC §3.1): E1 EEA + Teams EEA, although Business Basic costs less.
     expect([line.targetOfferId, ...line.addOnOfferIds]).toEqual(['e1-eea', 'teams-eea']);
     expect(line.verdict).toBe('ready');
   });
