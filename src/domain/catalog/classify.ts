@@ -90,7 +90,10 @@ export function purposeOf(name: string, part: string): Purpose {
 const FAMILIES: [RegExp, string][] = [
   [/copilot/i, 'Copilot'],
   [/windows 365/i, 'Windows 365'],
-  [/business voice|audio conferencing|calling plan|domestic calling|pstn|communications credits|skype/i, 'Teams'],
+  [
+    /business voice|audio conferencing|calling plan|domestic calling|pstn|communications credits|skype/i,
+    'Teams',
+  ],
   [/apps for (business|enterprise|faculty|students)|office 365 proplus/i, 'Microsoft 365 Apps'],
   // The suites, with or without Teams and whatever their voice options.
   [/^microsoft 365 business|^office 365 (small business|midsize)/i, 'Microsoft 365 Business'],
@@ -104,16 +107,23 @@ const FAMILIES: [RegExp, string][] = [
   [/visio/i, 'Visio'],
   [/^office 365 /i, 'Office 365'],
   [/exchange/i, 'Exchange'],
-  [/power apps|powerapps|power automate|flow|power pages|power virtual|ai builder|common data service|dataverse/i, 'Power Platform'],
+  [
+    /power apps|powerapps|power automate|flow|power pages|power virtual|ai builder|common data service|dataverse/i,
+    'Power Platform',
+  ],
   [/^windows/i, 'Windows'],
   [/sharepoint|onedrive|syntex/i, 'SharePoint and OneDrive'],
-  [/defender|entra|azure active directory|intune|enterprise mobility|information protection|rights management|security|compliance|privacy|identit/i, 'Security and compliance'],
+  [
+    /defender|entra|azure active directory|intune|enterprise mobility|information protection|rights management|security|compliance|privacy|identit/i,
+    'Security and compliance',
+  ],
   [/viva/i, 'Viva'],
   [/stream|clipchamp/i, 'Stream and Clipchamp'],
 ];
 
 // "E5 without Audio Conferencing", "E5 with Calling Minutes": a suite, whatever it leaves out.
-const withoutVoiceOptions = (name: string) => name.replace(/\bwith(out)? (audio conferencing|calling minutes)/gi, '');
+const withoutVoiceOptions = (name: string) =>
+  name.replace(/\bwith(out)? (audio conferencing|calling minutes)/gi, '');
 
 export function familyOf(name: string): string {
   const own = withoutVoiceOptions(name);
@@ -125,7 +135,9 @@ const ADD_ON_NAME =
   /add-on|add on|addon|attach|add-in|extra features|suite features|audio conferencing|calling plan|domestic calling|international calling|calling minutes|communications credits|teams phone|phone system|teams premium|e5 security|e5 compliance|f5 security|f5 compliance|archiving for exchange online|extra file storage|\badditional\b|addnl|addl|capacity|^microsoft teams (eea|enterprise)$|copilot|multi-geo/i;
 
 export function kindOf(name: string, part: string): 'base' | 'add-on' {
-  return ADD_ON_NAME.test(withoutVoiceOptions(name)) || /ADDON|_ATTACH|ADD_ON/i.test(part) ? 'add-on' : 'base';
+  return ADD_ON_NAME.test(withoutVoiceOptions(name)) || /ADDON|_ATTACH|ADD_ON/i.test(part)
+    ? 'add-on'
+    : 'base';
 }
 
 interface Facts {
@@ -147,14 +159,16 @@ function requirementRule(a: Facts): ((b: Facts) => boolean) | undefined {
   const carries = (b: Facts, re: RegExp) => [...b.plans].some((p) => re.test(p));
   const suite = (b: Facts) =>
     ['Microsoft 365 Business', 'Microsoft 365 Enterprise', 'Office 365', 'Frontline'].includes(b.family);
-  if (/^microsoft teams (eea|enterprise)/i.test(name)) return (b) => /\(no teams\)/i.test(b.product.name) && suite(b);
+  if (/^microsoft teams (eea|enterprise)/i.test(name))
+    return (b) => /\(no teams\)/i.test(b.product.name) && suite(b);
   if (/copilot/i.test(name)) return (b) => suite(b);
   if (/audio conferencing|calling|teams phone|phone system|teams premium|communications credits/i.test(name))
     return (b) => b.plans.has('TEAMS1') || b.plans.has('TEAMS_GOV');
   if (/e5 (security|compliance)|e3 extra features|e5 suite features/i.test(name))
     return (b) => b.family === 'Microsoft 365 Enterprise' && /\bE3\b/.test(b.product.name);
   if (/f5 (security|compliance)/i.test(name)) return (b) => b.family === 'Frontline';
-  if (/archiving for exchange online/i.test(name)) return (b) => b.plans.has('EXCHANGE_S_STANDARD') || b.plans.has('EXCHANGE_S_ESSENTIALS');
+  if (/archiving for exchange online/i.test(name))
+    return (b) => b.plans.has('EXCHANGE_S_STANDARD') || b.plans.has('EXCHANGE_S_ESSENTIALS');
   if (/extra file storage/i.test(name)) return (b) => carries(b, /^SHAREPOINT(STANDARD|ENTERPRISE)/);
   if (/premium per user add-on/i.test(name)) return (b) => carries(b, /^BI_AZURE_P(_)?2/);
   if (/dynamics 365/i.test(name) && /attach/i.test(name)) return (b) => b.family === 'Dynamics 365';
@@ -197,8 +211,7 @@ export function classifyProducts(
       }
     }
     const capped =
-      f.family === 'Microsoft 365 Business' ||
-      /apps for business|teams essentials/i.test(f.product.name);
+      f.family === 'Microsoft 365 Business' || /apps for business|teams essentials/i.test(f.product.name);
     out.set(f.product.skuId, {
       segment: f.segment,
       purpose: f.purpose,
@@ -227,7 +240,10 @@ export function parseClassOverrides(rows: readonly Record<string, string | undef
   rows.forEach((r, row) => {
     const part = (r.String_Id ?? '').replace(/\s+/g, '');
     const get = (k: string) => (r[k] ?? '').trim();
-    if (!part) return problems.push({ row, field: 'String_Id' });
+    if (!part) {
+      problems.push({ row, field: 'String_Id' });
+      return;
+    }
     const o: ClassOverride = { skuPartNumber: part, reason: get('reason') };
     const segment = get('segment');
     if (segment) {
@@ -275,7 +291,8 @@ export function classifyPlanInProduct(
   const noMailboxRights =
     /^microsoft 365 f1\b/i.test(product.name) ||
     (product.family === 'Teams' && /^microsoft teams (eea|enterprise)/i.test(product.name));
-  if (c.workload === 'mailbox' && noMailboxRights) return { workload: 'feature', tier: 0, holdsUserData: false };
+  if (c.workload === 'mailbox' && noMailboxRights)
+    return { workload: 'feature', tier: 0, holdsUserData: false };
   const appFamily = product.family === 'Project' || product.family === 'Dynamics 365';
   if (c.workload === 'files' && appFamily && key.startsWith('SHAREPOINT'))
     return { workload: 'feature', tier: 0, holdsUserData: false };
@@ -305,5 +322,8 @@ export function mayReplace(
   source: { segment?: Segment | undefined },
   target: { segment?: Segment | undefined; purpose?: Purpose | undefined },
 ): boolean {
-  return (target.segment ?? 'commercial') === (source.segment ?? 'commercial') && (target.purpose ?? 'user') === 'user';
+  return (
+    (target.segment ?? 'commercial') === (source.segment ?? 'commercial') &&
+    (target.purpose ?? 'user') === 'user'
+  );
 }

@@ -177,7 +177,10 @@ export function coverage(
     } else if (SAME_PLAN_WORKLOADS.has(workload)) {
       const lost = [...(need.samePlan.get(workload) ?? [])].filter((p) => !samePlanKept(have, workload, p));
       if (lost.length > 0)
-        missingDataWorkloads.push({ workload, plans: risk.filter((r) => lost.includes(normalizePlanName(r))) });
+        missingDataWorkloads.push({
+          workload,
+          plans: risk.filter((r) => lost.includes(normalizePlanName(r))),
+        });
     } else if (tgt.tier < src.tier) {
       const item: LowerTier = { workload, from: src.name, to: tgt.name };
       if (src.quota) item.quotaFrom = src.quota;
@@ -188,7 +191,8 @@ export function coverage(
 
   const paidByCapability = new Map<PaidCapability, string[]>();
   for (const [label, capability] of [...need.paid.entries()].sort(([a], [b]) => cmp(a, b)))
-    if (!paidKept(have, label)) paidByCapability.set(capability, [...(paidByCapability.get(capability) ?? []), label]);
+    if (!paidKept(have, label))
+      paidByCapability.set(capability, [...(paidByCapability.get(capability) ?? []), label]);
   const paidLost: PaidLoss[] = [...paidByCapability.entries()]
     .sort(([a], [b]) => cmp(a, b))
     .map(([capability, names]) => ({ capability, names }));

@@ -15,7 +15,13 @@ interface Move {
   to: string[];
   expect: Expected;
   /** What the verdict must name: data workloads at risk, quotas, paid capabilities, features lost. */
-  names?: { workloads?: string[]; quotas?: string[]; paid?: string[]; featuresLost?: string[]; notLost?: string[] };
+  names?: {
+    workloads?: string[];
+    quotas?: string[];
+    paid?: string[];
+    featuresLost?: string[];
+    notLost?: string[];
+  };
 }
 
 const MOVES: Move[] = [
@@ -50,7 +56,9 @@ const MOVES: Move[] = [
     from: 'SPE_E5',
     to: ['SPE_E3'],
     expect: 'paid loss',
-    names: { paid: ['Teams Phone', 'Audio Conferencing', 'Power BI Pro', 'Audit (Premium), one-year retention'] },
+    names: {
+      paid: ['Teams Phone', 'Audio Conferencing', 'Power BI Pro', 'Audit (Premium), one-year retention'],
+    },
   },
   {
     row: 7,
@@ -59,7 +67,13 @@ const MOVES: Move[] = [
     expect: 'covers',
     names: { featuresLost: ['VISIO_CLIENT_SUBSCRIPTION'] },
   },
-  { row: 8, from: 'PROJECTPROFESSIONAL', to: ['PROJECT_P1'], expect: 'blocked', names: { workloads: ['project'] } },
+  {
+    row: 8,
+    from: 'PROJECTPROFESSIONAL',
+    to: ['PROJECT_P1'],
+    expect: 'blocked',
+    names: { workloads: ['project'] },
+  },
   { row: 9, from: 'POWER_BI_PRO', to: ['PBI_PREMIUM_PER_USER'], expect: 'covers' },
   {
     row: 10,
@@ -86,7 +100,10 @@ const MOVES: Move[] = [
     from: 'SPB',
     to: ['O365_BUSINESS_PREMIUM'],
     expect: 'lower tier',
-    names: { quotas: ['archive 1.5 TB → 50 GB'], paid: ['Defender for Business', 'Defender for Office 365 (Plan 1)'] },
+    names: {
+      quotas: ['archive 1.5 TB → 50 GB'],
+      paid: ['Defender for Business', 'Defender for Office 365 (Plan 1)'],
+    },
   },
   {
     row: 19,
@@ -141,12 +158,18 @@ function verdictOf(c: Coverage): Expected {
   return 'covers';
 }
 
-const cover = (m: Move) => coverage(plansOf(m.from), m.to.flatMap((t) => plansOf(t)));
+const cover = (m: Move) =>
+  coverage(
+    plansOf(m.from),
+    m.to.flatMap((t) => plansOf(t)),
+  );
 
 describe('the 30 reference moves (data/reference-moves.md)', () => {
   it('lists every row of the file, in order', () => {
     const md = readFileSync(new URL('../../../data/reference-moves.md', import.meta.url), 'utf8');
-    const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| source') && !l.startsWith('|---'));
+    const rows = md
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| source') && !l.startsWith('|---'));
     expect(rows).toHaveLength(30);
     expect(MOVES.map((m) => m.row)).toEqual(rows.map((_, i) => i + 1));
     // The verdict column of the file matches this table's expectation, row by row.
@@ -159,7 +182,8 @@ describe('the 30 reference moves (data/reference-moves.md)', () => {
       const c = cover(m);
       expect(verdictOf(c), JSON.stringify(c)).toBe(m.expect);
       // The row names the data that decides; other data lost beside it (forms, tasks) is listed too.
-      for (const w of m.names?.workloads ?? []) expect(c.missingDataWorkloads.map((x) => x.workload)).toContain(w);
+      for (const w of m.names?.workloads ?? [])
+        expect(c.missingDataWorkloads.map((x) => x.workload)).toContain(w);
       if (m.expect === 'blocked' && !m.names?.workloads?.includes('files'))
         expect(c.missingDataWorkloads.map((w) => w.workload)).not.toContain('files');
       if (m.names?.quotas)

@@ -183,7 +183,11 @@ const FEATURE: PlanClass = { workload: 'feature', tier: 0, holdsUserData: false 
  */
 export function impliedWorkloads(workload: string, tier: number): { workload: Workload; tier: number }[] {
   if (workload !== 'mailbox') return [];
-  return tier >= 3 ? [{ workload: 'archive', tier: 2 }] : tier === 2 ? [{ workload: 'archive', tier: 1 }] : [];
+  return tier >= 3
+    ? [{ workload: 'archive', tier: 2 }]
+    : tier === 2
+      ? [{ workload: 'archive', tier: 1 }]
+      : [];
 }
 
 export type PaidCapability = 'voice' | 'security' | 'analytics';
@@ -222,7 +226,13 @@ export function paidCapability(name: string): { capability: PaidCapability; labe
  * Retired services: a plan for them is never a loss (Skype for Business Online, Kaizala, StaffHub,
  * Stream classic). The reference still lists them inside many suites.
  */
-const RETIRED = [/^MCO(IMP|STANDARD|LITE|BASIC)(_|$)/, /^KAIZALA_/, /^DESKLESS$/, /^STREAM_O365_/, /^MICROSOFTSTREAM$/];
+const RETIRED = [
+  /^MCO(IMP|STANDARD|LITE|BASIC)(_|$)/,
+  /^KAIZALA_/,
+  /^DESKLESS$/,
+  /^STREAM_O365_/,
+  /^MICROSOFTSTREAM$/,
+];
 
 /** Plans every product carries (tenant plumbing): never listed as gained or lost. */
 const PLUMBING = new Set(['EXCHANGE_S_FOUNDATION']);
@@ -251,10 +261,9 @@ const SUPERSEDED_BY: Record<string, string[]> = {
 export function featureLine(name: string): string {
   let key = normalizePlanName(name);
   for (;;) {
-    const next = key.replace(/_(GOV|GCC|EDU|FACULTY|STUDENT|DOD|GCCHIGH)$/, '').replace(
-      /_(P|E|S|F|K|PLAN|PLAN_)?\d*$|_(K|SMB|FIRSTLINE\d*|IW|MIDMARKET)$/,
-      '',
-    );
+    const next = key
+      .replace(/_(GOV|GCC|EDU|FACULTY|STUDENT|DOD|GCCHIGH)$/, '')
+      .replace(/_(P|E|S|F|K|PLAN|PLAN_)?\d*$|_(K|SMB|FIRSTLINE\d*|IW|MIDMARKET)$/, '');
     if (next === key || next.length < 3) return key;
     key = next;
   }

@@ -141,7 +141,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Cancelling now refunds nothing: ${money(p.amount, 'en', p.currency)} of paid term would be lost.`,
     'line.credit': (p) =>
       `Bought in the admin center: a credit may be available, to be requested by ${who(p.by, false)}.`,
-    'line.lower-tier': (p) => `Smaller ${workloads(p.workload, 'en').replace(/^the /, '')}: ${p.from} → ${p.to}. Needs acknowledgment.`,
+    'line.lower-tier': (p) =>
+      `Smaller ${workloads(p.workload, 'en').replace(/^the /, '')}: ${p.from} → ${p.to}. Needs acknowledgment.`,
     'line.paid-capability-lost': (p) =>
       `Loses paid ${capability(p.capability, 'en')}: ${list(p.names)}. The data stays; needs acknowledgment.`,
     'line.reassign-by-customer': (p) =>
@@ -162,7 +163,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'offer.not-license': (p) => `${p.offer} no es una oferta por licencia.`,
     'offer.not-in-market': (p) => `${p.offer} no se vende en el mercado ${p.market}.`,
     'offer.existing-customers-only': (p) => `${p.offer} solo se vende a tenants que ya la tienen.`,
-    'offer.not-priced': (p) => `${p.offer} no tiene precio en el mercado ${p.market}: no se puede pedir allí.`,
+    'offer.not-priced': (p) =>
+      `${p.offer} no tiene precio en el mercado ${p.market}: no se puede pedir allí.`,
     'line.successor': (p) => `Pasa a la sucesora: ${p.offer}.`,
     'line.successor-not-orderable': (p) => `La sucesora ${p.offer} no se puede pedir en este mercado.`,
     'line.equivalent': (p) =>
@@ -197,7 +199,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Cancelar ahora no reembolsa nada: se perderían ${money(p.amount, 'es', p.currency)} de plazo pagado.`,
     'line.credit': (p) =>
       `Comprada en el centro de administración: puede haber un crédito, que solicita ${who(p.by, true)}.`,
-    'line.lower-tier': (p) => `Menor capacidad en ${workloads(p.workload, 'es')}: ${p.from} → ${p.to}. Requiere aceptación.`,
+    'line.lower-tier': (p) =>
+      `Menor capacidad en ${workloads(p.workload, 'es')}: ${p.from} → ${p.to}. Requiere aceptación.`,
     'line.paid-capability-lost': (p) =>
       `Se pierde ${capability(p.capability, 'es')} de pago: ${list(p.names)}. Los datos se conservan; requiere aceptación.`,
     'line.reassign-by-customer': (p) =>

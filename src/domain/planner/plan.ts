@@ -213,7 +213,9 @@ function exclusionsOf(users: PlanUser[], skuId: string): UserExclusions {
     const excluded = u.licenses.find((l) => l.skuId === skuId)?.excludedPlanIds ?? [];
     const others = u.licenses.filter((l) => l.skuId !== skuId).map((l) => l.skuId);
     const key =
-      others.length > 0 ? `${[...excluded].sort().join(',')}|${[...others].sort().join(',')}` : [...excluded].sort().join(',');
+      others.length > 0
+        ? `${[...excluded].sort().join(',')}|${[...others].sort().join(',')}`
+        : [...excluded].sort().join(',');
     if (!e.byKey.has(key)) {
       e.byKey.set(key, excluded);
       e.othersByKey.set(key, others);
@@ -260,7 +262,8 @@ function cachedCoverage(
 function plansBySku(ctx: LineContext): Map<string, PlanServicePlan[]> {
   if (!ctx.plansBySku) {
     ctx.plansBySku = new Map();
-    for (const o of ctx.input.catalog) if (!ctx.plansBySku.has(o.skuId)) ctx.plansBySku.set(o.skuId, o.servicePlans);
+    for (const o of ctx.input.catalog)
+      if (!ctx.plansBySku.has(o.skuId)) ctx.plansBySku.set(o.skuId, o.servicePlans);
   }
   return ctx.plansBySku;
 }
@@ -343,7 +346,10 @@ function coverForUsers(
     lowerTier: [...lowerTier.values()],
     paidLost: [...paidLost.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([capability, names]) => ({ capability: capability as PaidLoss['capability'], names: [...names].sort() })),
+      .map(([capability, names]) => ({
+        capability: capability as PaidLoss['capability'],
+        names: [...names].sort(),
+      })),
   };
 }
 
@@ -457,7 +463,12 @@ function chooseTarget(
   const found = { full: null as TargetChoice | null, partial: null as TargetChoice | null };
   if (best) {
     const b = best as Candidate;
-    const choice: TargetChoice = { base: b.base, addOns: b.addOns, choice: 'equivalent', cover: cover(b.base, b.addOns) };
+    const choice: TargetChoice = {
+      base: b.base,
+      addOns: b.addOns,
+      choice: 'equivalent',
+      cover: cover(b.base, b.addOns),
+    };
     if (b.rank === 0) found.full = choice;
     else found.partial = choice;
   }
@@ -489,13 +500,21 @@ function profileOfOffer(o: PlanOffer): Profile {
   return p;
 }
 
-function userVariants(ctx: LineContext, sourceOffer: PlanOffer, users: PlanUser[], skuId: string): UserVariant[] {
+function userVariants(
+  ctx: LineContext,
+  sourceOffer: PlanOffer,
+  users: PlanUser[],
+  skuId: string,
+): UserVariant[] {
   const ex = exclusionsOf(users, skuId);
   const keys = ex.keys.length > 0 ? [...new Set(ex.keys)] : [''];
   return keys.map((key) => {
     const excluded = new Set((ex.byKey.get(key) ?? []).map((id) => id.toLowerCase()));
     const others = otherPlans(ctx, ex.othersByKey.get(key) ?? []);
-    return { need: profileOf(sourceOffer.servicePlans, excluded), other: others.length > 0 ? profileOf(others) : null };
+    return {
+      need: profileOf(sourceOffer.servicePlans, excluded),
+      other: others.length > 0 ? profileOf(others) : null,
+    };
   });
 }
 
@@ -510,7 +529,9 @@ function bringsMissing(variants: UserVariant[], base: PlanOffer, addOn: PlanOffe
       const inBase = b.data.get(workload);
       if (!inBase || inBase.tier < need.tier) return true;
       const plans = v.need.samePlan.get(workload);
-      if (plans) for (const p of plans) if (!b.samePlan.get(workload)?.has(p) && a.samePlan.get(workload)?.has(p)) return true;
+      if (plans)
+        for (const p of plans)
+          if (!b.samePlan.get(workload)?.has(p) && a.samePlan.get(workload)?.has(p)) return true;
     }
     for (const label of v.need.paid.keys()) if (!b.paid.has(label) && a.paid.has(label)) return true;
   }
@@ -592,15 +613,18 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
 
   const sourcePrice = source.unitPrice ?? sourceOffer?.unitPrice ?? 0;
   // A trial is not paid: nothing is lost by letting it go (SPEC §3.5).
-  const lossIfCancelledNow = source.channel === 'trial' ? 0 : cancellationRefund({
-    unitPrice: sourcePrice,
-    quantity: source.quantity,
-    termStart: source.termStart,
-    termEnd: source.termEnd,
-    purchasedAt: source.purchasedAt ?? source.termStart,
-    now: input.now,
-    refundWindowHours: sourceOffer?.refundWindowHours ?? 0,
-  }).lost;
+  const lossIfCancelledNow =
+    source.channel === 'trial'
+      ? 0
+      : cancellationRefund({
+          unitPrice: sourcePrice,
+          quantity: source.quantity,
+          termStart: source.termStart,
+          termEnd: source.termEnd,
+          purchasedAt: source.purchasedAt ?? source.termStart,
+          now: input.now,
+          refundWindowHours: sourceOffer?.refundWindowHours ?? 0,
+        }).lost;
   // Both are paid from provisioning until the source stops billing (its term end, or the cancel date).
   const billedUntil =
     disposition === 'cancel-now' ? input.now : disposition === 'cancel-on-date' ? sourceEnd : source.termEnd;
@@ -651,7 +675,10 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   }
   if (cover && cover.paidLost.length > 0 && target?.choice !== 'acknowledged-substitute') {
     for (const l of cover.paidLost)
-      reasons.push({ code: 'line.paid-capability-lost', params: { capability: l.capability, names: l.names } });
+      reasons.push({
+        code: 'line.paid-capability-lost',
+        params: { capability: l.capability, names: l.names },
+      });
   }
   const risk = atRisk ?? cover;
   return {
@@ -741,7 +768,8 @@ function chooseQuantity(
   reasons: Reason[],
 ) {
   // A trial is planned by the seats its users hold, not its trial seats (SPEC §3.5).
-  const wanted = input.options?.quantity === 'assigned' || source.channel === 'trial' ? assigned : source.quantity;
+  const wanted =
+    input.options?.quantity === 'assigned' || source.channel === 'trial' ? assigned : source.quantity;
   // Never fewer than the seats users hold; the seed: the total number of licenses stays the same.
   let q = Math.max(wanted, assigned, 1);
   if (!base) return q;
