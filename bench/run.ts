@@ -3,13 +3,14 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchApi } from './api.ts';
 import { benchApply, benchPlan, seedBook } from './bulk.ts';
+import { benchCatalog } from './catalog.ts';
 import { type BenchDatabase, createBenchDatabase } from './database.ts';
 import { figures, heading, note, parseArgs } from './report.ts';
 import { benchStart } from './start.ts';
 
 /**
  * `npm run bench` (full size) or `npm run bench -- --small` (the CI size). Flags: `--customers N`,
- * `--duration S` (API load, seconds), `--start-runs N`, `--only plan,apply,api,start`.
+ * `--duration S` (API load, seconds), `--start-runs N`, `--only plan,apply,api,start,catalog`.
  * Prints every figure with its target and whether this run met it; asserts nothing.
  * Runs on DATABASE_URL, TEST_DATABASE_URL or the local PostgreSQL, in a throwaway database
  * `traslado_bench_<pid>` dropped at the end.
@@ -20,7 +21,9 @@ const customers = args.num('customers', small ? 50 : 10_000);
 const durationS = args.num('duration', small ? 3 : 10);
 const startRuns = args.num('start-runs', small ? 1 : 5);
 const onlyFlag = args.flags.get('only');
-const only = new Set(typeof onlyFlag === 'string' ? onlyFlag.split(',') : ['plan', 'apply', 'api', 'start']);
+const only = new Set(
+  typeof onlyFlag === 'string' ? onlyFlag.split(',') : ['plan', 'apply', 'api', 'start', 'catalog'],
+);
 const full = customers >= 10_000;
 
 const load = () =>
@@ -48,6 +51,7 @@ process.once('SIGINT', () => {
 });
 
 try {
+  if (only.has('catalog')) benchCatalog(small ? 3 : 5);
   if (only.has('plan') || only.has('apply') || only.has('api')) {
     db = await createBenchDatabase();
     console.log(`PostgreSQL ${db.serverVersion}, database ${db.name} (dropped at the end)`);

@@ -18,7 +18,7 @@ import { createLogger } from '../platform/log.ts';
 import { PROJECT_ROOT } from '../platform/paths.ts';
 import { startQueue, stopQueue } from '../platform/queue/queue.ts';
 import { inSystemTransaction } from '../platform/runtime.ts';
-import { REFERENCE_CSV } from './demo.ts';
+import { CLASSES_CSV, REFERENCE_CSV } from './demo.ts';
 import { seedDemoOnce } from './seed-once.ts';
 
 /**
@@ -44,7 +44,7 @@ async function codeFiles(): Promise<string[]> {
 
 export async function demoTemplateKey(): Promise<string> {
   const h = createHash('sha256').update(await templateKey());
-  const files = [...(await codeFiles()), REFERENCE_CSV];
+  const files = [...(await codeFiles()), REFERENCE_CSV, CLASSES_CSV];
   const contents = await Promise.all(files.map((f) => readFile(f)));
   files.forEach((f, i) => {
     h.update(f.slice(PROJECT_ROOT.length)).update(contents[i]!);

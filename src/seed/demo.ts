@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { recordAudit } from '../modules/audit/audit.service.ts';
-import { readReferenceFile, seedDemoCatalog } from '../modules/catalog/catalog.service.ts';
+import {
+  readClassOverrides,
+  readReferenceFile,
+  seedDemoCatalog,
+} from '../modules/catalog/catalog.service.ts';
 import { assignSkuToUsers } from '../modules/licenses/licenses.service.ts';
 import { addPartnerUser, createPartner } from '../modules/partners/partners.service.ts';
 import { insertAcceptedRelationship } from '../modules/relationships/relationships.repo.ts';
@@ -127,6 +131,8 @@ export async function seedDemo(ctx: Ctx): Promise<DemoIds> {
 }
 
 export const REFERENCE_CSV = join(PROJECT_ROOT, 'data/licensing-service-plans.csv');
+/** The reviewed corrections to the product classification rules (SPEC §11). */
+export const CLASSES_CSV = join(PROJECT_ROOT, 'data/catalog-classes.csv');
 const DAY_MS = 86_400_000;
 
 /**
@@ -136,7 +142,7 @@ const DAY_MS = 86_400_000;
  * Tailspin a direct one and a trial.
  */
 async function seedDemoSubscriptions(ctx: Ctx, ids: DemoIds) {
-  await seedDemoCatalog(ctx, await readReferenceFile(REFERENCE_CSV));
+  await seedDemoCatalog(ctx, await readReferenceFile(REFERENCE_CSV), await readClassOverrides(CLASSES_CSV));
   const now = ctx.clock.now().getTime();
   const at = (days: number) => new Date(now + days * DAY_MS).toISOString();
   const usersOf = async (tenantId: string) =>

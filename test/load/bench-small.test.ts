@@ -34,6 +34,11 @@ const FIGURES = [
   'start.demo_s',
   'start.baseline_s',
   'start.ratio_vs_baseline',
+  // 5. real catalog (issue 15)
+  'catalog.plan_one_line_ms',
+  'catalog.plan_baseline_ms',
+  'catalog.all_pairs_ms',
+  'catalog.all_pairs_baseline_ms',
 ];
 const TARGETED = [
   'plan.wall_s',
@@ -43,6 +48,8 @@ const TARGETED = [
   'apply.second_run_changes',
   'api.ratio_vs_bare',
   'start.demo_s',
+  'catalog.plan_one_line_ms',
+  'catalog.all_pairs_ms',
 ];
 
 it('prints all four figures, their baselines and ratios, and met / not met for every target', async () => {

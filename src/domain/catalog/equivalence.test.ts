@@ -34,9 +34,10 @@ describe('coverage on real suites from the reference CSV', () => {
     for (const w of ['mailbox', 'files', 'chat', 'tasks', 'forms', 'community'])
       expect(workloads(c)).not.toContain(w);
     expect(c.featuresLost).toContain('OFFICE_BUSINESS');
-    // The reference lists no Bookings, Loop, Stream or Whiteboard plan in Business Basic: data at risk.
-    expect(workloads(c)).toEqual(['bookings', 'loop', 'video', 'whiteboard']);
-    expect(c.verdict).toBe('blocked');
+    // The reference lists no Bookings, Loop, Stream or Whiteboard plan in Business Basic, yet none of
+    // them is a user's data (SPEC §11): booking mailboxes, files in OneDrive, a retired service.
+    expect(workloads(c)).toEqual([]);
+    expect(c.verdict).toBe('covers');
   });
 
   it('Office 365 E3 → E1 keeps every workload but shrinks the mailbox: acknowledgment with quotas', () => {
@@ -84,10 +85,14 @@ describe('coverage on real suites from the reference CSV', () => {
     }
   });
 
-  it('Business Premium → Microsoft 365 E3 keeps the archive: Exchange Plan 2 includes it', () => {
+  it('Business Premium → Microsoft 365 E3 keeps the archive (Exchange Plan 2 includes it) but loses paid Defender', () => {
     const c = coverage(plans('SPB'), plans('SPE_E3'));
     expect(workloads(c)).not.toContain('archive');
-    expect(c.verdict).toBe('covers');
+    expect(c.lowerTier).toEqual([]);
+    expect(c.paidLost).toEqual([
+      { capability: 'security', names: ['Defender for Business', 'Defender for Office 365 (Plan 1)'] },
+    ]);
+    expect(c.verdict).toBe('needs-acknowledgment');
   });
 
   it('ignores what the user has switched off: no Teams on the source, nothing lost with a no-Teams target', () => {
@@ -99,15 +104,15 @@ describe('coverage on real suites from the reference CSV', () => {
   });
 
   it('lists missing features without blocking', () => {
-    // Microsoft 365 E3 → Office 365 E3: the reference gives only the former Loop, so switch it off.
+    // Microsoft 365 E3 → Office 365 E3: Loop workspaces are tenant containers, not a user's data.
     const source = plans('SPE_E3');
-    const loop = source.filter((p) => p.workload === 'loop').map((p) => p.id);
-    expect(coverage(source, plans('ENTERPRISEPACK')).missingDataWorkloads).toEqual([
-      { workload: 'loop', plans: ['MICROSOFT_LOOP'] },
-    ]);
-    const c = coverage(source, plans('ENTERPRISEPACK'), loop);
+    expect(coverage(source, plans('ENTERPRISEPACK')).missingDataWorkloads).toEqual([]);
+    // Switch the paid Defender plan off: what is left is features only.
+    const defender = source.filter((p) => p.name === 'MDE_LITE').map((p) => p.id);
+    expect(defender).toHaveLength(1);
+    const c = coverage(source, plans('ENTERPRISEPACK'), defender);
     expect(c.verdict).toBe('covers');
-    expect(c.featuresLost).toEqual(expect.arrayContaining(['AAD_PREMIUM', 'INTUNE_A']));
+    expect(c.featuresLost).toEqual(expect.arrayContaining(['AAD_PREMIUM', 'INTUNE_A', 'MICROSOFT_LOOP']));
   });
 });
 

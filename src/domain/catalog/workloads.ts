@@ -13,13 +13,11 @@ export const WORKLOADS = [
   'files',
   'chat',
   'community',
-  'video',
   'tasks',
   'forms',
   'project',
-  'whiteboard',
-  'loop',
-  'bookings',
+  'cloudpc',
+  'app',
   'feature',
 ] as const;
 export type Workload = (typeof WORKLOADS)[number];
@@ -33,6 +31,13 @@ export function isDataWorkload(workload: string): workload is Exclude<Workload, 
   return workload !== 'feature' && (WORKLOADS as readonly string[]).includes(workload);
 }
 
+/**
+ * Workloads whose data belongs to one plan, not to a size of a kind: a Cloud PC's disk lives on the
+ * Cloud PC that its own plan provisions (another Windows 365 plan deprovisions it), and a Dynamics
+ * app's records live in that app. They are covered only by a target carrying the same plan.
+ */
+export const SAME_PLAN_WORKLOADS: ReadonlySet<string> = new Set(['cloudpc', 'app']);
+
 export interface PlanClass {
   workload: Workload;
   tier: number;
@@ -40,11 +45,15 @@ export interface PlanClass {
   quotaLabel?: string;
 }
 
-const MAILBOX_QUOTA: Record<number, string> = { 1: '2 GB', 2: '50 GB', 3: '100 GB' };
+const QUOTAS: Record<string, Record<number, string>> = {
+  mailbox: { 1: '2 GB', 2: '50 GB', 3: '100 GB' },
+  // Plan 1 mailboxes carry a 50 GB archive; Plan 2 and Exchange Online Archiving an auto-expanding one.
+  archive: { 1: '50 GB', 2: '1.5 TB' },
+};
 
-/** The quota a tier stands for, where the vendor publishes one (mailbox only). */
+/** The quota a tier stands for, where the vendor publishes one (mailbox and archive). */
 export function quotaLabel(workload: string, tier: number): string | undefined {
-  return workload === 'mailbox' ? MAILBOX_QUOTA[tier] : undefined;
+  return QUOTAS[workload]?.[tier];
 }
 
 /**
@@ -101,33 +110,36 @@ const EXACT: Record<string, [Exclude<Workload, 'feature'>, number]> = {
   // Community: Yammer is now Viva Engage; its core plan carries the same communities.
   VIVAENGAGE_CORE: ['community', 1],
 
-  // Video: Stream (classic) as well as Stream on SharePoint.
-  MICROSOFTSTREAM: ['video', 1],
-
   // Tasks: Planner holds shared plans; To Do only a user's own lists, so it ranks below Planner.
   PROJECTWORKMANAGEMENT: ['tasks', 2],
   PROJECTWORKMANAGEMENT_GOV: ['tasks', 2],
 
   // Project Online stores its projects in a SharePoint site collection of its own.
   'PROJECT ONLINE FOR EDUCATION': ['project', 1],
-
-  MICROSOFTBOOKINGS: ['bookings', 1],
 };
 
 /** Prefix rules for families the vendor keeps extending (new _GOV, _EDU and plan-number variants). */
 const PREFIX: [string, Exclude<Workload, 'feature'>, number][] = [
-  ['EXCHANGE_S_ARCHIVE', 'archive', 1],
+  // Exchange Online Archiving: the auto-expanding archive, as Plan 2 includes it.
+  ['EXCHANGE_S_ARCHIVE', 'archive', 2],
   ['YAMMER_', 'community', 1],
   ['BPOS_S_TODO_', 'tasks', 1],
   ['FORMS_PLAN_', 'forms', 1],
   ['OFFICE_FORMS_', 'forms', 1],
   ['FORMS_GOV_', 'forms', 1],
   ['SHAREPOINT_PROJECT', 'project', 1],
-  ['WHITEBOARD_', 'whiteboard', 1],
+  // A Windows 365 plan provisions one Cloud PC; its disk is the user's.
+  ['CPC_', 'cloudpc', 1],
 ];
 
-/** Names that look like a data family but are tenant capacity or add-on features. */
-const NOT_DATA = new Set(['STREAM_STORAGE']);
+/**
+ * Plans that hold no user data of their own, although older tables counted them (SPEC §11):
+ * Stream (classic) is retired (videos now live in OneDrive and SharePoint), Bookings keeps its
+ * calendars in shared booking mailboxes, whiteboards are files in the owner's OneDrive, and Loop
+ * workspaces are tenant containers (Loop components are files too).
+ */
+const NOT_DATA = new Set(['STREAM_STORAGE', 'MICROSOFTSTREAM', 'MICROSOFTBOOKINGS', 'MICROSOFT_LOOP']);
+const NOT_DATA_PREFIX = ['STREAM_', 'WHITEBOARD_', 'LOOP'];
 
 /** Plan names in the reference carry stray spaces, tabs and case differences. */
 export function normalizePlanName(name: string): string {
@@ -143,12 +155,10 @@ function dataPlan(workload: Exclude<Workload, 'feature'>, tier: number): PlanCla
 
 export function classifyServicePlan(name: string): PlanClass {
   const key = normalizePlanName(name);
-  if (NOT_DATA.has(key)) return { workload: 'feature', tier: 0, holdsUserData: false };
+  if (NOT_DATA.has(key) || NOT_DATA_PREFIX.some((p) => key.startsWith(p))) return FEATURE;
   const exact = EXACT[key];
   if (exact) return dataPlan(exact[0], exact[1]);
   for (const [prefix, workload, tier] of PREFIX) if (key.startsWith(prefix)) return dataPlan(workload, tier);
-  if (key.startsWith('STREAM_')) return dataPlan('video', 1);
-  if (key.includes('LOOP')) return dataPlan('loop', 1);
   // The POP mailbox aside, every mailbox the vendor sells is one of the three Exchange plans or a
   // regional variant of one: an unknown EXCHANGE_S_<PLAN>_<SUFFIX> takes its plan's tier.
   for (const [base, tier] of [
@@ -159,13 +169,111 @@ export function classifyServicePlan(name: string): PlanClass {
     if (key.startsWith(base)) return dataPlan('mailbox', tier);
   }
   if (key.startsWith('ONEDRIVE')) return dataPlan('files', 1);
-  return { workload: 'feature', tier: 0, holdsUserData: false };
+  return FEATURE;
+}
+
+const FEATURE: PlanClass = { workload: 'feature', tier: 0, holdsUserData: false };
+
+/**
+ * Data a plan carries besides its own workload, on the source as on the target (SPEC §11):
+ * every Plan 1 kind of mailbox comes with a 50 GB archive, Exchange Online (Plan 2) with the
+ * auto-expanding one that the others buy as Exchange Online Archiving. So Business Premium
+ * (Plan 1 + archiving) → Business Standard is a smaller archive, not a missing one, and
+ * Business Premium → E3 loses nothing. A Kiosk mailbox has no archive.
+ */
+export function impliedWorkloads(workload: string, tier: number): { workload: Workload; tier: number }[] {
+  if (workload !== 'mailbox') return [];
+  return tier >= 3
+    ? [{ workload: 'archive', tier: 2 }]
+    : tier === 2
+      ? [{ workload: 'archive', tier: 1 }]
+      : [];
+}
+
+export type PaidCapability = 'voice' | 'security' | 'analytics';
+
+/**
+ * Paid capabilities a user relies on (SPEC §3.1): losing one keeps the data but needs an
+ * acknowledgment that names it. Device management, Entra ID P1 and Windows are features: the
+ * real program moves Microsoft 365 F3 → Office 365 F3 without asking.
+ */
+const PAID: [RegExp, PaidCapability, string][] = [
+  [/^MCOEV(_|SMB|$)/, 'voice', 'Teams Phone'],
+  [/^MCOMEETADV/, 'voice', 'Audio Conferencing'],
+  [/^MCOMEETACPEA$/, 'voice', 'Audio Conferencing'],
+  [/^MCOPSTN/, 'voice', 'Calling Plan'],
+  [/^ATP_ENTERPRISE/, 'security', 'Defender for Office 365 (Plan 1)'],
+  [/^THREAT_INTELLIGENCE(_GOV)?$/, 'security', 'Defender for Office 365 (Plan 2)'],
+  [/^MDE_SMB$/, 'security', 'Defender for Business'],
+  [/^MDE_LITE$/, 'security', 'Defender for Endpoint (Plan 1)'],
+  [/^WINDEFATP$/, 'security', 'Defender for Endpoint (Plan 2)'],
+  [/^ADALLOM_S_STANDALONE/, 'security', 'Defender for Cloud Apps'],
+  [/^ATA$/, 'security', 'Defender for Identity'],
+  [/^AAD_PREMIUM_P2$/, 'security', 'Entra ID P2'],
+  [/^M365_ADVANCED_AUDITING$/, 'security', 'Audit (Premium), one-year retention'],
+  [/^EQUIVIO_ANALYTICS/, 'security', 'eDiscovery (Premium)'],
+  [/^BI_AZURE_P(_)?[12](_GOV)?$/, 'analytics', 'Power BI Pro'],
+  [/^BI_AZURE_P3/, 'analytics', 'Power BI Premium Per User'],
+];
+
+export function paidCapability(name: string): { capability: PaidCapability; label: string } | undefined {
+  const key = normalizePlanName(name);
+  for (const [re, capability, label] of PAID) if (re.test(key)) return { capability, label };
+  return undefined;
 }
 
 /**
- * Data a plan carries besides its own workload. Exchange Online (Plan 2) includes the archive that
- * the other plans buy as an add-on, so Business Premium (Plan 1 + archiving) → E3 loses nothing.
+ * Retired services: a plan for them is never a loss (Skype for Business Online, Kaizala, StaffHub,
+ * Stream classic). The reference still lists them inside many suites.
  */
-export function impliedWorkloads(workload: string, tier: number): { workload: Workload; tier: number }[] {
-  return workload === 'mailbox' && tier >= 3 ? [{ workload: 'archive', tier: 1 }] : [];
+const RETIRED = [
+  /^MCO(IMP|STANDARD|LITE|BASIC)(_|$)/,
+  /^KAIZALA_/,
+  /^DESKLESS$/,
+  /^STREAM_O365_/,
+  /^MICROSOFTSTREAM$/,
+];
+
+/** Plans every product carries (tenant plumbing): never listed as gained or lost. */
+const PLUMBING = new Set(['EXCHANGE_S_FOUNDATION']);
+
+/** A renamed or superseded plan → the plans that carry it on (SPEC §11: not a loss). */
+const SUPERSEDED_BY: Record<string, string[]> = {
+  OFFICE_BUSINESS: ['OFFICESUBSCRIPTION'],
+  OFFICEMOBILE_SUBSCRIPTION: ['OFFICESUBSCRIPTION', 'OFFICE_BUSINESS'],
+  INTUNE_SMBIZ: ['INTUNE_A'],
+  INTUNE_O365: ['INTUNE_A'],
+  AAD_SMB: ['AAD_PREMIUM'],
+  WINBIZ: ['WIN10_PRO_ENT_SUB', 'WIN10_VDA_E3', 'WIN10_VDA_E5'],
+  RMS_S_BASIC: ['RMS_S_ENTERPRISE'],
+  ADALLOM_S_DISCOVERY: ['ADALLOM_S_STANDALONE'],
+  MDE_LITE: ['WINDEFATP'],
+  ATP_ENTERPRISE: ['THREAT_INTELLIGENCE'],
+  BI_AZURE_P2: ['BI_AZURE_P3'],
+  VISIOONLINE: ['VISIO_CLIENT_SUBSCRIPTION'],
+};
+
+/**
+ * A feature plan's line, without the suffix that only says which suite carries it (`_P1`, `_E3`,
+ * `_K`, `_SMB`, `_FIRSTLINE`, `_GOV`): PROJECT_O365_P3 in Business Premium and PROJECT_O365_P2 in E3
+ * are the same Project for the web, renumbered per suite.
+ */
+export function featureLine(name: string): string {
+  let key = normalizePlanName(name);
+  for (;;) {
+    const next = key
+      .replace(/_(GOV|GCC|EDU|FACULTY|STUDENT|DOD|GCCHIGH)$/, '')
+      .replace(/_(P|E|S|F|K|PLAN|PLAN_)?\d*$|_(K|SMB|FIRSTLINE\d*|IW|MIDMARKET)$/, '');
+    if (next === key || next.length < 3) return key;
+    key = next;
+  }
+}
+
+export function isRetiredPlan(name: string): boolean {
+  const key = normalizePlanName(name);
+  return PLUMBING.has(key) || RETIRED.some((re) => re.test(key));
+}
+
+export function supersededBy(name: string): readonly string[] {
+  return SUPERSEDED_BY[normalizePlanName(name)] ?? [];
 }

@@ -55,6 +55,44 @@ const who = (by: unknown, es: boolean) =>
       ? 'el administrador del cliente'
       : "the customer's admin";
 
+/**
+ * Workloads and paid capabilities in the reader's language: a partner reads "the mailbox" or
+ * "Project Online projects", never a plan id or a code like "files, project".
+ */
+const WORKLOAD_NAMES: Record<'en' | 'es', Record<string, string>> = {
+  en: {
+    mailbox: 'the mailbox',
+    archive: 'the mailbox archive',
+    files: 'OneDrive and SharePoint files',
+    chat: 'Teams chats and meetings',
+    community: 'Viva Engage communities',
+    tasks: 'Planner and To Do tasks',
+    forms: 'Forms forms and responses',
+    project: 'Project Online projects',
+    cloudpc: 'the Cloud PC and its disk',
+    app: "the app's records",
+  },
+  es: {
+    mailbox: 'el buzón de correo',
+    archive: 'el archivo del buzón',
+    files: 'los archivos de OneDrive y SharePoint',
+    chat: 'los chats y reuniones de Teams',
+    community: 'las comunidades de Viva Engage',
+    tasks: 'las tareas de Planner y To Do',
+    forms: 'los formularios y respuestas de Forms',
+    project: 'los proyectos de Project Online',
+    cloudpc: 'el PC en la nube y su disco',
+    app: 'los registros de la aplicación',
+  },
+};
+const CAPABILITY_NAMES: Record<'en' | 'es', Record<string, string>> = {
+  en: { voice: 'voice', security: 'advanced security', analytics: 'analytics' },
+  es: { voice: 'voz', security: 'seguridad avanzada', analytics: 'analítica' },
+};
+const workloads = (x: unknown, locale: 'en' | 'es') =>
+  (Array.isArray(x) ? x : [x]).map((w) => WORKLOAD_NAMES[locale][String(w)] ?? String(w)).join(', ');
+const capability = (x: unknown, locale: 'en' | 'es') => CAPABILITY_NAMES[locale][String(x)] ?? String(x);
+
 export const MESSAGES: Record<'en' | 'es', Catalogue> = {
   en: {
     'plan.nothing-to-move': () =>
@@ -71,15 +109,16 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'offer.not-license': (p) => `${p.offer} is not a license-based offer.`,
     'offer.not-in-market': (p) => `${p.offer} is not sold in market ${p.market}.`,
     'offer.existing-customers-only': (p) => `${p.offer} is sold only to tenants that already hold it.`,
+    'offer.not-priced': (p) => `${p.offer} has no price in market ${p.market}: it cannot be ordered there.`,
     'line.successor': (p) => `Moves to the successor: ${p.offer}.`,
     'line.successor-not-orderable': (p) => `The successor ${p.offer} cannot be ordered in this market.`,
     'line.equivalent': (p) => `Moves to the cheapest offer that keeps every user's data: ${p.offer}.`,
     'line.unknown-offer': (p) => `The source's offer ${p.offerId} is not in the catalog.`,
     'line.data-at-risk': (p) =>
-      `No orderable offer carries ${list(p.workloads)} (${list(p.plans)}): the data of ${p.users} user(s) is at risk.`,
+      `No orderable offer keeps ${workloads(p.workloads, 'en')}${p.product ? ` of ${p.product}` : ''}: the data of ${p.users} user(s) is at risk.`,
     'line.substitute-not-orderable': (p) => `The acknowledged substitute ${p.offerId} cannot be ordered.`,
     'line.acknowledged': (p) =>
-      `Proceeds with ${p.offer} by explicit acknowledgment${Array.isArray(p.workloads) && p.workloads.length ? ` (losing ${list(p.workloads)})` : ''}.`,
+      `Proceeds with ${p.offer} by explicit acknowledgment${Array.isArray(p.workloads) && p.workloads.length ? ` (losing ${workloads(p.workloads, 'en')})` : ''}.`,
     'line.quantity-raised-to-min': (p) => `${p.quantity} seats raised to the offer's minimum of ${p.min}.`,
     'line.quantity-over-max': (p) =>
       `${p.assigned} users hold this license but the offer allows at most ${p.max} seats.`,
@@ -106,7 +145,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Cancelling now refunds nothing: ${money(p.amount, 'en', p.currency)} of paid term would be lost.`,
     'line.credit': (p) =>
       `Bought in the admin center: a credit may be available, to be requested by ${who(p.by, false)}.`,
-    'line.lower-tier': (p) => `Smaller ${p.workload}: ${p.from} → ${p.to}. Needs acknowledgment.`,
+    'line.lower-tier': (p) =>
+      `Smaller ${workloads(p.workload, 'en').replace(/^the /, '')}: ${p.from} → ${p.to}. Needs acknowledgment.`,
+    'line.paid-capability-lost': (p) =>
+      `Loses paid ${capability(p.capability, 'en')}: ${list(p.names)}. The data stays; needs acknowledgment.`,
     'line.reassign-by-customer': (p) =>
       `${p.users} user(s) move to the new licenses; without delegated admin the customer's admin assigns them (the plan waits for it).`,
   },
@@ -125,16 +167,18 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'offer.not-license': (p) => `${p.offer} no es una oferta por licencia.`,
     'offer.not-in-market': (p) => `${p.offer} no se vende en el mercado ${p.market}.`,
     'offer.existing-customers-only': (p) => `${p.offer} solo se vende a tenants que ya la tienen.`,
+    'offer.not-priced': (p) =>
+      `${p.offer} no tiene precio en el mercado ${p.market}: no se puede pedir allí.`,
     'line.successor': (p) => `Pasa a la sucesora: ${p.offer}.`,
     'line.successor-not-orderable': (p) => `La sucesora ${p.offer} no se puede pedir en este mercado.`,
     'line.equivalent': (p) =>
       `Pasa a la oferta más barata que conserva los datos de cada usuario: ${p.offer}.`,
     'line.unknown-offer': (p) => `La oferta de origen ${p.offerId} no está en el catálogo.`,
     'line.data-at-risk': (p) =>
-      `Ninguna oferta disponible incluye ${list(p.workloads)} (${list(p.plans)}): los datos de ${p.users} usuario(s) están en riesgo.`,
+      `Ninguna oferta disponible conserva ${workloads(p.workloads, 'es')}${p.product ? ` de ${p.product}` : ''}: los datos de ${p.users} usuario(s) están en riesgo.`,
     'line.substitute-not-orderable': (p) => `El sustituto aceptado ${p.offerId} no se puede pedir.`,
     'line.acknowledged': (p) =>
-      `Continúa con ${p.offer} por aceptación expresa${Array.isArray(p.workloads) && p.workloads.length ? ` (se pierde ${list(p.workloads)})` : ''}.`,
+      `Continúa con ${p.offer} por aceptación expresa${Array.isArray(p.workloads) && p.workloads.length ? ` (se pierde ${workloads(p.workloads, 'es')})` : ''}.`,
     'line.quantity-raised-to-min': (p) =>
       `${p.quantity} licencias elevadas al mínimo de la oferta, ${p.min}.`,
     'line.quantity-over-max': (p) =>
@@ -163,7 +207,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Cancelar ahora no reembolsa nada: se perderían ${money(p.amount, 'es', p.currency)} de plazo pagado.`,
     'line.credit': (p) =>
       `Comprada en el centro de administración: puede haber un crédito, que solicita ${who(p.by, true)}.`,
-    'line.lower-tier': (p) => `${p.workload} más pequeño: ${p.from} → ${p.to}. Requiere aceptación.`,
+    'line.lower-tier': (p) =>
+      `Menor capacidad en ${workloads(p.workload, 'es')}: ${p.from} → ${p.to}. Requiere aceptación.`,
+    'line.paid-capability-lost': (p) =>
+      `Se pierde ${capability(p.capability, 'es')} de pago: ${list(p.names)}. Los datos se conservan; requiere aceptación.`,
     'line.reassign-by-customer': (p) =>
       `${p.users} usuario(s) pasan a las nuevas licencias; sin administración delegada las asigna el administrador del cliente (el plan lo espera).`,
   },

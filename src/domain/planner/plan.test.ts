@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { addDays } from 'date-fns';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { product } from '../../../test/fixtures/reference.ts';
+import { classOf, plansOf, product } from '../../../test/fixtures/reference.ts';
 import { checkPreconditions } from './checks.ts';
 import { MESSAGES, renderReason } from './messages.ts';
 import { planTransition } from './plan.ts';
@@ -13,6 +13,7 @@ const NOW = new Date('2026-03-01T00:00:00Z');
 /** An offer built on a real product of the reference CSV, with demo commercial terms. */
 function offer(id: string, partNumber: string, extra: Partial<PlanOffer> = {}): PlanOffer {
   const p = product(partNumber);
+  const c = classOf(partNumber);
   return {
     id,
     name: p.name,
@@ -33,7 +34,11 @@ function offer(id: string, partNumber: string, extra: Partial<PlanOffer> = {}): 
     unitPrice: 12_000,
     currency: 'EUR',
     refundWindowHours: 168,
-    servicePlans: p.servicePlans,
+    servicePlans: plansOf(partNumber),
+    segment: c.segment,
+    purpose: c.purpose,
+    family: c.family,
+    requiresBaseSkuIds: c.requiresBaseSkuIds,
     ...extra,
   };
 }
@@ -362,7 +367,7 @@ describe('end-of-sale sources', () => {
     );
     const line = plan.lines[0]!;
     expect(line.choice).toBe('equivalent');
-    // E1 EEA + Teams EEA costs 90.00 a year, less than Business Standard or Premium.
+    // The same family first (SPEC §3.1): E1 EEA + Teams EEA, although Business Basic costs less.
     expect([line.targetOfferId, ...line.addOnOfferIds]).toEqual(['e1-eea', 'teams-eea']);
     expect(line.verdict).toBe('ready');
   });
@@ -583,5 +588,150 @@ describe('preconditions and messages', () => {
     expect(renderReason({ code: 'line.same-seat-count', params: { quantity: 50 } }, 'es')).toBe(
       'El mismo número de licencias: 50.',
     );
+  });
+});
+
+describe('the real catalog rules (SPEC §3.1, §11)', () => {
+  // Office 365 E1 without successor, with traps cheaper than anything a partner would sell.
+  const e1Alone = (extra: PlanOffer[]) =>
+    planTransition(
+      input({
+        catalog: [
+          ...CATALOG.map((o) =>
+            o.id === 'e1' ? { ...o, successorOfferId: null, successorAddOnOfferIds: [] } : o,
+          ),
+          ...extra,
+        ],
+        subscriptions: [sub('s1', 'e1', { quantity: 10 })],
+        users: users(2, byId('e1').skuId),
+      }),
+    ).lines[0]!;
+
+  it('never picks an education, government, unattended, developer, trial or free offer, however cheap', () => {
+    const traps = [
+      offer('a1', 'STANDARDWOFFPACK_STUDENT', { unitPrice: 1 }),
+      offer('a3', 'ENTERPRISEPACKPLUS_STUDENT', { unitPrice: 1 }),
+      offer('g1', 'STANDARDPACK_GOV', { unitPrice: 1 }),
+      offer('e3-unattended', 'SPE_E3_RPA1', { unitPrice: 1 }),
+      offer('e3-dev', 'DEVELOPERPACK', { unitPrice: 1 }),
+      offer('teams-free', 'TEAMS_FREE', { unitPrice: 1 }),
+    ];
+    const line = e1Alone(traps);
+    expect([line.targetOfferId, ...line.addOnOfferIds]).toEqual(['e1-eea', 'teams-eea']);
+    // The same traps as commercial offers for people would win on price: the class decides.
+    const asCommercial = traps.map((o) => ({
+      ...o,
+      segment: 'commercial' as const,
+      purpose: 'user' as const,
+      family: 'Office 365',
+    }));
+    expect(e1Alone(asCommercial).targetOfferId).not.toBe('e1-eea');
+  });
+
+  it('never picks an unpriced offer: the same offer, a successor or an equivalent', () => {
+    const unpriced = offer('basic-unpriced', 'O365_BUSINESS_ESSENTIALS', {
+      unitPrice: null,
+      family: 'Office 365',
+    });
+    const line = e1Alone([unpriced]);
+    expect(line.targetOfferId).toBe('e1-eea');
+    const plan = planTransition(
+      input({
+        catalog: CATALOG.map((o) => (o.id === 'standard' ? { ...o, unitPrice: null } : o)),
+        subscriptions: [sub('s1', 'standard', { quantity: 10 })],
+        users: users(2, byId('standard').skuId),
+      }),
+    );
+    expect(plan.lines[0]!.choice).not.toBe('same-offer');
+    expect(plan.lines[0]!.targetOfferId).not.toBe('standard');
+    expect(plan.lines[0]!.reasons.map((r) => r.code)).toContain('offer.not-priced');
+  });
+
+  it('puts an add-on only on a base it requires', () => {
+    const withTeams = (requiresBaseSkuIds: string[]) =>
+      planTransition(
+        input({
+          catalog: CATALOG.map((o) =>
+            o.id === 'e1'
+              ? { ...o, successorOfferId: null, successorAddOnOfferIds: [] }
+              : o.id === 'teams-eea'
+                ? { ...o, requiresBaseSkuIds }
+                : o,
+          ),
+          subscriptions: [sub('s1', 'e1', { quantity: 10 })],
+          users: users(2, byId('e1').skuId),
+        }),
+      ).lines[0]!;
+    // Teams EEA on Business Premium only: it cannot complete E1 (no Teams).
+    const elsewhere = withTeams([byId('premium').skuId]);
+    expect(elsewhere.targetOfferId).not.toBe('e1-eea');
+    expect(elsewhere.addOnOfferIds).toEqual([]);
+    expect([
+      withTeams([byId('e1-eea').skuId]).targetOfferId,
+      ...withTeams([byId('e1-eea').skuId]).addOnOfferIds,
+    ]).toEqual(['e1-eea', 'teams-eea']);
+  });
+
+  it('asks acknowledgment for a lost paid capability and names it (E5 → E3)', () => {
+    const catalog = [
+      offer('e5', 'SPE_E5', { status: 'end-of-sale', unitPrice: 68_400 }),
+      offer('m365-e3', 'SPE_E3', { unitPrice: 43_200 }),
+    ];
+    const line = planTransition(
+      input({
+        catalog,
+        subscriptions: [{ ...sub('s1', 'e1'), offerId: 'e5', skuId: catalog[0]!.skuId }],
+        users: users(3, catalog[0]!.skuId),
+      }),
+    ).lines[0]!;
+    expect(line).toMatchObject({
+      targetOfferId: 'm365-e3',
+      verdict: 'needs-acknowledgment',
+      workloadsAtRisk: [],
+    });
+    const paid = line.reasons.filter((r) => r.code === 'line.paid-capability-lost');
+    expect(paid.map((r) => r.params.capability).sort()).toEqual(['analytics', 'security', 'voice']);
+    expect(renderReason(paid.find((r) => r.params.capability === 'voice')!, 'es')).toContain('Teams Phone');
+  });
+
+  it("judges each user with the user's other licenses: an archive held apart is not lost", () => {
+    const catalog = [
+      offer('exo2', 'EXCHANGEENTERPRISE', { status: 'end-of-sale' }),
+      offer('exo1', 'EXCHANGESTANDARD', { unitPrice: 4_800 }),
+      offer('archiving', 'EXCHANGEARCHIVE_ADDON', { status: 'end-of-sale', kind: 'add-on' }),
+    ];
+    const [exo2, , archiving] = catalog as [PlanOffer, PlanOffer, PlanOffer];
+    const plan = (withArchive: boolean) =>
+      planTransition(
+        input({
+          catalog,
+          subscriptions: [{ ...sub('s1', 'e1'), offerId: 'exo2', skuId: exo2.skuId }],
+          users: users(2, exo2.skuId).map((u) =>
+            withArchive
+              ? { ...u, licenses: [...u.licenses, { skuId: archiving.skuId, excludedPlanIds: [] }] }
+              : u,
+          ),
+        }),
+      ).lines[0]!;
+    expect(plan(false).lowerTier.map((l) => l.workload)).toEqual(['archive', 'mailbox']);
+    expect(plan(true).lowerTier.map((l) => l.workload)).toEqual(['mailbox']);
+  });
+
+  it('reference move 30: a trial of Business Premium with no user assigned costs nothing to let go', () => {
+    const premium = byId('premium');
+    const line = planTransition(
+      input({
+        subscriptions: [sub('trial', 'premium', { channel: 'trial', purchasedVia: null, quantity: 25 })],
+        users: [],
+      }),
+    ).lines[0]!;
+    expect(line).toMatchObject({
+      lossIfCancelledNow: 0,
+      disposition: 'let-expire',
+      targetOfferId: 'premium',
+    });
+    // Planned by the seats its users hold (none), not its 25 trial seats: the offer's minimum.
+    expect(line.quantity).toBe(premium.minQuantity);
+    expect(line.reasons.map((r) => r.code)).not.toContain('line.loss-if-cancelled');
   });
 });

@@ -1,5 +1,6 @@
 import { addDaysUtc } from '../calendar.ts';
-import { coverage } from '../catalog/equivalence.ts';
+import { mayReplace } from '../catalog/classify.ts';
+import { coverage, type PaidLoss, type Profile, profileOf, quickVerdict } from '../catalog/equivalence.ts';
 import { cancellationRefund } from '../refunds.ts';
 import { isCancellable, provisionOptions, recommendedProvision } from './timing.ts';
 import {
@@ -51,7 +52,17 @@ export function planTransition(input: PlanInput): Plan {
       usersBySku.set(l.skuId, list);
     }
   }
-  const ctx: LineContext = { input, settings, offers, market, heldSkus, path, usersBySku, candidates: null };
+  const ctx: LineContext = {
+    input,
+    settings,
+    offers,
+    market,
+    heldSkus,
+    path,
+    usersBySku,
+    candidates: null,
+    plansBySku: null,
+  };
   // A source another transition already moves is never bought again (SPEC §3.7).
   const underWay = new Map((input.underWay ?? []).map((u) => [u.sourceSubscriptionId, u.transitionId]));
   const lines = sources.map((s) =>
@@ -116,7 +127,9 @@ interface LineContext {
   path: Plan['path'];
   usersBySku: Map<string, PlanUser[]>;
   /** Orderable offers (the same for every line of the plan), computed on first need. */
-  candidates: { bases: PlanOffer[]; addOnsFor: Map<string, PlanOffer[]> } | null;
+  candidates: { bases: PlanOffer[]; addOns: PlanOffer[] } | null;
+  /** The service plans of each SKU in the catalog: a user's other licenses count (SPEC §11). */
+  plansBySku: Map<string, PlanServicePlan[]> | null;
 }
 
 const VERDICT_ORDER: Verdict[] = ['ready', 'needs-acknowledgment', 'blocked'];
@@ -138,6 +151,10 @@ export function orderable(offer: PlanOffer, market: string, heldSkus: Set<string
   if (!offer.markets.map((m) => m.toUpperCase()).includes(market)) {
     return { code: 'offer.not-in-market', params: { offer: offer.name, market } };
   }
+  // An offer with no price is not orderable: the planner never picks it (SPEC §11).
+  if (offer.unitPrice === null || offer.unitPrice === undefined) {
+    return { code: 'offer.not-priced', params: { offer: offer.name, market } };
+  }
   if (offer.existingCustomersOnly && !heldSkus.has(offer.skuId)) {
     return { code: 'offer.existing-customers-only', params: { offer: offer.name } };
   }
@@ -147,7 +164,14 @@ export function orderable(offer: PlanOffer, market: string, heldSkus: Set<string
 /** Per-month price, to compare offers of different terms fairly. */
 function monthlyPrice(o: PlanOffer): number {
   const months = o.term === 'P1M' ? 1 : o.term === 'P1Y' ? 12 : 36;
-  return o.unitPrice / months;
+  return (o.unitPrice ?? 0) / months;
+}
+
+/** May this add-on go on this base? Only on a base it requires; with no requirement, on any. */
+export function addOnFits(addOn: PlanOffer, base: PlanOffer): boolean {
+  const skus = addOn.requiresBaseSkuIds ?? [];
+  if (addOn.baseOfferIds.length === 0 && skus.length === 0) return true;
+  return addOn.baseOfferIds.includes(base.id) || skus.includes(base.skuId);
 }
 
 interface CoverageSummary {
@@ -158,13 +182,19 @@ interface CoverageSummary {
   featuresLost: string[];
   gained: string[];
   lowerTier: PlanLine['lowerTier'];
+  paidLost: PaidLoss[];
 }
 
-/** Each user's switched-off plans on one SKU, as a key per user (equal sets, equal keys). */
+/**
+ * Each user's switched-off plans on one SKU and the user's other SKUs, as a key per user (equal
+ * sets, equal keys): coverage is judged per user, counting the licenses the user keeps.
+ */
 interface UserExclusions {
   keys: string[];
   /** The first list seen for each key. */
   byKey: Map<string, string[]>;
+  /** The other SKUs behind each key. */
+  othersByKey: Map<string, string[]>;
 }
 
 // Per users list (one per SKU in a plan) and SKU: computed once, read by every candidate target.
@@ -178,11 +208,18 @@ function exclusionsOf(users: PlanUser[], skuId: string): UserExclusions {
   }
   let e = bySku.get(skuId);
   if (e) return e;
-  e = { keys: [], byKey: new Map() };
+  e = { keys: [], byKey: new Map(), othersByKey: new Map() };
   for (const u of users) {
     const excluded = u.licenses.find((l) => l.skuId === skuId)?.excludedPlanIds ?? [];
-    const key = [...excluded].sort().join(',');
-    if (!e.byKey.has(key)) e.byKey.set(key, excluded);
+    const others = u.licenses.filter((l) => l.skuId !== skuId).map((l) => l.skuId);
+    const key =
+      others.length > 0
+        ? `${[...excluded].sort().join(',')}|${[...others].sort().join(',')}`
+        : [...excluded].sort().join(',');
+    if (!e.byKey.has(key)) {
+      e.byKey.set(key, excluded);
+      e.othersByKey.set(key, others);
+    }
     e.keys.push(key);
   }
   bySku.set(skuId, e);
@@ -201,6 +238,7 @@ function cachedCoverage(
   target: () => PlanServicePlan[],
   exclusionKey: string,
   excluded: string[],
+  alsoHeld: () => PlanServicePlan[],
 ) {
   let cache = coverageCache.get(catalog);
   if (!cache) {
@@ -211,7 +249,7 @@ function cachedCoverage(
   let c = cache.get(key);
   if (!c) {
     if (cache.size >= COVERAGE_CACHE_MAX) cache.clear();
-    c = coverage(source, target(), excluded);
+    c = coverage(source, target(), excluded, alsoHeld());
     cache.set(key, c);
   }
   return c;
@@ -221,8 +259,22 @@ function cachedCoverage(
  * Coverage of a source offer by target offers, for every user on the source SKU (or the whole SKU
  * if none). The offers are named by `ctx` only to key the coverage cache.
  */
+function plansBySku(ctx: LineContext): Map<string, PlanServicePlan[]> {
+  if (!ctx.plansBySku) {
+    ctx.plansBySku = new Map();
+    for (const o of ctx.input.catalog)
+      if (!ctx.plansBySku.has(o.skuId)) ctx.plansBySku.set(o.skuId, o.servicePlans);
+  }
+  return ctx.plansBySku;
+}
+
+function otherPlans(ctx: LineContext, skus: readonly string[]): PlanServicePlan[] {
+  const bySku = plansBySku(ctx);
+  return skus.flatMap((s) => bySku.get(s) ?? []);
+}
+
 function coverForUsers(
-  ctx: Pick<LineContext, 'input'>,
+  ctx: LineContext,
   sourceOffer: PlanOffer,
   targets: PlanOffer[],
   users: PlanUser[],
@@ -242,6 +294,7 @@ function coverForUsers(
   const lowerTier = new Map<string, PlanLine['lowerTier'][number]>();
   const featuresLost = new Set<string>();
   const gained = new Set<string>();
+  const paidLost = new Map<string, Set<string>>();
   let usersAtRisk = 0;
   // Users with the same exclusions get the same answer: compute each distinct set once, in the
   // order users first have it, and remember the last user having it.
@@ -251,7 +304,9 @@ function coverForUsers(
     const key = variants[i]!;
     let c = memo.get(key);
     if (!c) {
-      c = cachedCoverage(ctx.input.catalog, pairKey, source, target, key, ex.byKey.get(key) ?? []);
+      c = cachedCoverage(ctx.input.catalog, pairKey, source, target, key, ex.byKey.get(key) ?? [], () =>
+        otherPlans(ctx, ex.othersByKey.get(key) ?? []),
+      );
       memo.set(key, c);
     }
     if (c.missingDataWorkloads.length > 0) usersAtRisk++;
@@ -268,6 +323,11 @@ function coverForUsers(
       if (!lowerTier.has(l.workload)) lowerTier.set(l.workload, l as PlanLine['lowerTier'][number]);
     for (const f of c.featuresLost) featuresLost.add(f);
     for (const g of c.gained) gained.add(g);
+    for (const p of c.paidLost) {
+      const names = paidLost.get(p.capability) ?? new Set<string>();
+      for (const n of p.names) names.add(n);
+      paidLost.set(p.capability, names);
+    }
   }
   if (memo.size > 1) {
     const byLastUser = [...memo.keys()].sort((a, b) => lastUser.get(a)! - lastUser.get(b)!);
@@ -275,7 +335,7 @@ function coverForUsers(
       for (const l of memo.get(key)!.lowerTier) lowerTier.set(l.workload, l as PlanLine['lowerTier'][number]);
   }
   const verdict: Verdict =
-    atRisk.size > 0 ? 'blocked' : lowerTier.size > 0 ? 'needs-acknowledgment' : 'ready';
+    atRisk.size > 0 ? 'blocked' : lowerTier.size > 0 || paidLost.size > 0 ? 'needs-acknowledgment' : 'ready';
   return {
     verdict,
     workloadsAtRisk: [...atRisk.keys()].sort(),
@@ -284,6 +344,12 @@ function coverForUsers(
     featuresLost: [...featuresLost].sort(),
     gained: [...gained].sort(),
     lowerTier: [...lowerTier.values()],
+    paidLost: [...paidLost.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([capability, names]) => ({
+        capability: capability as PaidLoss['capability'],
+        names: [...names].sort(),
+      })),
   };
 }
 
@@ -338,43 +404,73 @@ function chooseTarget(
     });
   }
 
-  // The cheapest orderable base with at most two add-ons that covers every user's data.
+  // Among the offers a customer of this segment may buy for people (SPEC §3.1): the same family
+  // first, then the cheapest base with at most two add-ons (each on a base it requires) that covers
+  // every user's data; failing that, the same for one that needs an acknowledgment.
   if (!ctx.candidates) {
     const candidates = [...offers.values()].filter((o) => !orderable(o, market, heldSkus));
-    const bases = candidates.filter((o) => o.kind === 'base');
-    const addOnsFor = new Map(
-      bases.map((b) => [
-        b.id,
-        candidates.filter(
-          (o) => o.kind === 'add-on' && (o.baseOfferIds.length === 0 || o.baseOfferIds.includes(b.id)),
-        ),
-      ]),
-    );
-    ctx.candidates = { bases, addOnsFor };
+    ctx.candidates = {
+      bases: candidates.filter((o) => o.kind === 'base'),
+      addOns: candidates.filter((o) => o.kind === 'add-on'),
+    };
   }
-  const { bases, addOnsFor } = ctx.candidates;
-  type Candidate = TargetChoice & { price: number };
-  const found: { full: Candidate | null; partial: Candidate | null } = { full: null, partial: null };
-  const better = (cur: Candidate | null, next: Candidate) =>
-    !cur || next.price < cur.price || (next.price === cur.price && next.base.id < cur.base.id);
-  const consider = (base: PlanOffer, addOns: PlanOffer[]) => {
+  const forPeople = (o: PlanOffer) => mayReplace(sourceOffer, o);
+  const bases = ctx.candidates.bases.filter(forPeople);
+  const addOns = ctx.candidates.addOns.filter(forPeople);
+  const variants = userVariants(ctx, sourceOffer, users, source.skuId);
+  const rank = (targets: PlanOffer[]) => {
+    let worstRank = 0;
+    const have = targets.map(profileOfOffer);
+    for (const v of variants) {
+      const r = quickVerdict(v.need, v.other ? [...have, v.other] : have);
+      if (r > worstRank) worstRank = r;
+      if (worstRank === 2) break;
+    }
+    return worstRank;
+  };
+  const family = sourceOffer.family ?? '';
+  type Candidate = { base: PlanOffer; addOns: PlanOffer[]; rank: number; away: number; price: number };
+  let best: Candidate | null = null;
+  // Lower is better: verdict, then family, then price, then id (a stable answer on ties).
+  const compare = (x: Candidate, y: Candidate) =>
+    x.rank - y.rank ||
+    x.away - y.away ||
+    x.price - y.price ||
+    (x.base.id < y.base.id ? -1 : x.base.id > y.base.id ? 1 : 0);
+  const consider = (base: PlanOffer, adds: PlanOffer[], r: number) => {
+    if (r === 2) return;
     const entry: Candidate = {
       base,
-      addOns,
-      choice: 'equivalent',
-      cover: cover(base, addOns),
-      price: monthlyPrice(base) + sum(addOns.map(monthlyPrice)),
+      addOns: adds,
+      rank: r,
+      away: (base.family ?? '') === family ? 0 : 1,
+      price: monthlyPrice(base) + sum(adds.map(monthlyPrice)),
     };
-    if (entry.cover.verdict === 'ready' && better(found.full, entry)) found.full = entry;
-    if (entry.cover.verdict === 'needs-acknowledgment' && better(found.partial, entry)) found.partial = entry;
+    if (!best || compare(entry, best) < 0) best = entry;
   };
   for (const base of bases) {
-    consider(base, []);
-    const adds = addOnsFor.get(base.id)!;
-    for (let i = 0; i < adds.length; i++) {
-      consider(base, [adds[i]!]);
-      for (let j = i + 1; j < adds.length; j++) consider(base, [adds[i]!, adds[j]!]);
+    const alone = rank([base]);
+    consider(base, [], alone);
+    if (alone === 0) continue;
+    // Only add-ons that bring something this base lacks can improve it: the rest only cost more.
+    const useful = addOns.filter((a) => addOnFits(a, base) && bringsMissing(variants, base, a));
+    for (let i = 0; i < useful.length; i++) {
+      consider(base, [useful[i]!], rank([base, useful[i]!]));
+      for (let j = i + 1; j < useful.length; j++)
+        consider(base, [useful[i]!, useful[j]!], rank([base, useful[i]!, useful[j]!]));
     }
+  }
+  const found = { full: null as TargetChoice | null, partial: null as TargetChoice | null };
+  if (best) {
+    const b = best as Candidate;
+    const choice: TargetChoice = {
+      base: b.base,
+      addOns: b.addOns,
+      choice: 'equivalent',
+      cover: cover(b.base, b.addOns),
+    };
+    if (b.rank === 0) found.full = choice;
+    else found.partial = choice;
   }
   const chosen = found.full ?? found.partial;
   if (chosen) {
@@ -385,6 +481,61 @@ function chooseTarget(
     return chosen;
   }
   return null;
+}
+
+/** A user's view of the source: what the user has on it, and the other licenses the user keeps. */
+interface UserVariant {
+  need: Profile;
+  other: Profile | null;
+}
+
+// Profiles are built once per offer object (bulk planning shares the catalog across customers).
+const offerProfiles = new WeakMap<PlanOffer, Profile>();
+function profileOfOffer(o: PlanOffer): Profile {
+  let p = offerProfiles.get(o);
+  if (!p) {
+    p = profileOf(o.servicePlans);
+    offerProfiles.set(o, p);
+  }
+  return p;
+}
+
+function userVariants(
+  ctx: LineContext,
+  sourceOffer: PlanOffer,
+  users: PlanUser[],
+  skuId: string,
+): UserVariant[] {
+  const ex = exclusionsOf(users, skuId);
+  const keys = ex.keys.length > 0 ? [...new Set(ex.keys)] : [''];
+  return keys.map((key) => {
+    const excluded = new Set((ex.byKey.get(key) ?? []).map((id) => id.toLowerCase()));
+    const others = otherPlans(ctx, ex.othersByKey.get(key) ?? []);
+    return {
+      need: profileOf(sourceOffer.servicePlans, excluded),
+      other: others.length > 0 ? profileOf(others) : null,
+    };
+  });
+}
+
+/** Does the add-on carry something a user needs that the base lacks (or has smaller)? */
+function bringsMissing(variants: UserVariant[], base: PlanOffer, addOn: PlanOffer): boolean {
+  const b = profileOfOffer(base);
+  const a = profileOfOffer(addOn);
+  for (const v of variants) {
+    for (const [workload, need] of v.need.data) {
+      const inAddOn = a.data.get(workload);
+      if (!inAddOn) continue;
+      const inBase = b.data.get(workload);
+      if (!inBase || inBase.tier < need.tier) return true;
+      const plans = v.need.samePlan.get(workload);
+      if (plans)
+        for (const p of plans)
+          if (!b.samePlan.get(workload)?.has(p) && a.samePlan.get(workload)?.has(p)) return true;
+    }
+    for (const label of v.need.paid.keys()) if (!b.paid.has(label) && a.paid.has(label)) return true;
+  }
+  return false;
 }
 
 function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
@@ -475,7 +626,8 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   }
 
   const sourcePrice = source.unitPrice ?? sourceOffer?.unitPrice ?? 0;
-  // A trial is not paid: cancelling it loses nothing.
+  // A trial is not paid: nothing is lost by letting it go (SPEC §3.5); nor by a source the
+  // policy no longer lets anyone cancel.
   const lossIfCancelledNow =
     source.channel === 'trial' || !cancellable
       ? 0
@@ -500,7 +652,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
           now: input.now,
           sourceStops: billedUntil,
           daysBeforeEnd: ctx.settings.provisionDaysBeforeEnd ?? 7,
-          unitPrice: sum([base, ...(target?.addOns ?? [])].map((o) => o.unitPrice)),
+          unitPrice: sum([base, ...(target?.addOns ?? [])].map((o) => o.unitPrice ?? 0)),
           quantity,
           term: base.term,
         })
@@ -556,6 +708,13 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
       reasons.push({
         code: 'line.lower-tier',
         params: { workload: l.workload, from: l.quotaFrom ?? l.from, to: l.quotaTo ?? l.to },
+      });
+  }
+  if (cover && cover.paidLost.length > 0 && target?.choice !== 'acknowledged-substitute') {
+    for (const l of cover.paidLost)
+      reasons.push({
+        code: 'line.paid-capability-lost',
+        params: { capability: l.capability, names: l.names },
       });
   }
   const risk = atRisk ?? cover;
@@ -621,7 +780,12 @@ function acknowledgedSubstitute(
   const at = blockedSummary(ctx, sourceOffer, users, skuId);
   reasons.push({
     code: 'line.data-at-risk',
-    params: { workloads: at.workloadsAtRisk, plans: at.plansAtRisk, users: at.usersAtRisk },
+    params: {
+      workloads: at.workloadsAtRisk,
+      plans: at.plansAtRisk,
+      users: at.usersAtRisk,
+      product: sourceOffer.name,
+    },
   });
   if (!ack?.substituteOfferId) return null;
   const base = ctx.offers.get(ack.substituteOfferId);
@@ -645,7 +809,9 @@ function chooseQuantity(
   base: PlanOffer | null,
   reasons: Reason[],
 ) {
-  const wanted = input.options?.quantity === 'assigned' ? assigned : source.quantity;
+  // A trial is planned by the seats its users hold, not its trial seats (SPEC §3.5).
+  const wanted =
+    input.options?.quantity === 'assigned' || source.channel === 'trial' ? assigned : source.quantity;
   // Never fewer than the seats users hold; the seed: the total number of licenses stays the same.
   let q = Math.max(wanted, assigned, 1);
   if (!base) return q;

@@ -32,11 +32,17 @@ export interface PlanOffer {
   successorOfferId: string | null;
   successorAddOnOfferIds: string[];
   markets: string[];
-  /** Minor units per seat per term. */
-  unitPrice: number;
+  /** Minor units per seat per term; null: not priced, so never orderable (SPEC §11). */
+  unitPrice: number | null;
   currency: string;
   refundWindowHours: number;
   servicePlans: PlanServicePlan[];
+  /** SPEC §11 classes (absent: a commercial product for people, of no family). */
+  segment?: 'commercial' | 'education' | 'government' | 'nonprofit' | undefined;
+  purpose?: 'user' | 'unattended' | 'device' | 'developer' | 'trial' | 'free' | undefined;
+  family?: string | undefined;
+  /** For an add-on: the SKUs of the bases it needs, besides `baseOfferIds` (both empty = any base). */
+  requiresBaseSkuIds?: string[] | undefined;
 }
 
 export interface PlanSubscription {

@@ -1,4 +1,5 @@
 import type { Expression, Insertable, Selectable, Updateable } from 'kysely';
+import type { ProductClass } from '../../domain/catalog/classify.ts';
 import type { CatalogProductsTable, Db, OffersTable, Trx } from '../../platform/db/database.ts';
 
 export type ProductRow = Selectable<CatalogProductsTable>;
@@ -15,8 +16,21 @@ export async function upsertProduct(
     servicePlans: StoredPlan[];
     source: 'reference' | 'operator';
     now: Date;
+    /** SPEC §11 classes, refreshed on every import. */
+    classes?: ProductClass;
   },
 ): Promise<'created' | 'updated'> {
+  const classes = p.classes
+    ? {
+        segment: p.classes.segment,
+        purpose: p.classes.purpose,
+        family: p.classes.family,
+        is_add_on: p.classes.kind === 'add-on',
+        requires_base_sku_ids: p.classes.requiresBaseSkuIds,
+        max_seats: p.classes.maxSeats,
+        refund_window_hours: p.classes.refundWindowHours,
+      }
+    : {};
   const existing = await db
     .selectFrom('catalog_products')
     .select('sku_id')
@@ -30,6 +44,7 @@ export async function upsertProduct(
         name: p.name,
         service_plans: JSON.stringify(p.servicePlans),
         updated_at: p.now,
+        ...classes,
         ...(p.source === 'reference' ? { source: 'reference' as const } : {}),
       })
       .where('sku_id', '=', p.skuId)
@@ -46,6 +61,7 @@ export async function upsertProduct(
       source: p.source,
       created_at: p.now,
       updated_at: p.now,
+      ...classes,
     })
     .execute();
   return 'created';

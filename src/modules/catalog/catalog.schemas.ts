@@ -43,6 +43,23 @@ export const OfferView = Type.Object({
   existingCustomersOnly: Type.Boolean(),
   successorOfferId: Type.Optional(Type.String()),
   successorAddOnOfferIds: Type.Array(Type.String()),
+  segment: Type.Union([
+    Type.Literal('commercial'),
+    Type.Literal('education'),
+    Type.Literal('government'),
+    Type.Literal('nonprofit'),
+  ]),
+  purpose: Type.Union([
+    Type.Literal('user'),
+    Type.Literal('unattended'),
+    Type.Literal('device'),
+    Type.Literal('developer'),
+    Type.Literal('trial'),
+    Type.Literal('free'),
+  ]),
+  family: Type.String(),
+  /** For an add-on: the SKU ids of the bases it needs (empty: any base). */
+  requiresBaseSkuIds: Type.Array(Type.String()),
   markets: Type.Array(Type.String()),
   /** Minor units per seat per term; null until the operator prices an imported offer. */
   unitPrice: Type.Union([Type.Integer(), Type.Null()]),

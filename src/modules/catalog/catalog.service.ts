@@ -1,8 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
+import {
+  type ClassOverride,
+  classifyPlanInProduct,
+  classifyProduct,
+  classifyProducts,
+  type ProductClass,
+  parseClassOverrides,
+} from '../../domain/catalog/classify.ts';
 import { DEMO_OFFERS } from '../../domain/catalog/demo-catalog.ts';
 import { parseReferenceRows, type ReferenceRow } from '../../domain/catalog/reference.ts';
-import { classifyServicePlan } from '../../domain/catalog/workloads.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
@@ -31,10 +38,37 @@ export interface ServicePlanView {
   quotaLabel?: string;
 }
 
-/** Workloads are classified on read, so a fix to the domain table applies to stored products at once. */
-export function classifyPlans(plans: StoredPlan[]): ServicePlanView[] {
+/** A stored product's classes; a row stored before they were (0011) is classified by the rules. */
+export function classOfProduct(p: ProductRow): ProductClass {
+  if (p.segment && p.purpose && p.family !== null && p.is_add_on !== null) {
+    return {
+      segment: p.segment,
+      purpose: p.purpose,
+      family: p.family,
+      kind: p.is_add_on ? 'add-on' : 'base',
+      requiresBaseSkuIds: p.requires_base_sku_ids ?? [],
+      maxSeats: p.max_seats,
+      refundWindowHours: p.refund_window_hours ?? 0,
+    };
+  }
+  return classifyProduct({
+    skuId: p.sku_id,
+    skuPartNumber: p.sku_part_number,
+    name: p.name,
+    servicePlans: p.service_plans,
+  });
+}
+
+/**
+ * Workloads are classified on read, inside their product (F1's Kiosk plan grants no mailbox), so a
+ * fix to the domain table applies to stored products at once.
+ */
+export function classifyPlans(
+  plans: StoredPlan[],
+  product: { name: string; family: string } = { name: '', family: '' },
+): ServicePlanView[] {
   return plans.map((p) => {
-    const c = classifyServicePlan(p.name);
+    const c = classifyPlanInProduct(product, p.name);
     return {
       id: p.id,
       name: p.name,
@@ -47,6 +81,7 @@ export function classifyPlans(plans: StoredPlan[]): ServicePlanView[] {
 }
 
 export function toOfferView(o: OfferRow, product: ProductRow | undefined) {
+  const c = product ? classOfProduct(product) : null;
   return {
     id: o.id,
     name: o.name,
@@ -55,7 +90,14 @@ export function toOfferView(o: OfferRow, product: ProductRow | undefined) {
     kind: o.kind,
     baseOfferIds: o.base_offer_ids,
     billingKind: o.billing_kind,
-    servicePlans: classifyPlans(product?.service_plans ?? []),
+    servicePlans: classifyPlans(product?.service_plans ?? [], {
+      name: product?.name ?? '',
+      family: c?.family ?? '',
+    }),
+    segment: c?.segment ?? ('commercial' as const),
+    purpose: c?.purpose ?? ('user' as const),
+    family: c?.family ?? 'Other',
+    requiresBaseSkuIds: c?.requiresBaseSkuIds ?? [],
     term: o.term,
     billingCycle: o.billing_cycle,
     minQuantity: o.min_quantity,
@@ -95,7 +137,7 @@ export async function productsBySku(db: Db | Trx, skuIds: string[]) {
         skuId: p.sku_id,
         skuPartNumber: p.sku_part_number,
         name: p.name,
-        servicePlans: classifyPlans(p.service_plans),
+        servicePlans: classifyPlans(p.service_plans, { name: p.name, family: classOfProduct(p).family }),
       },
     ]),
   );
@@ -195,6 +237,12 @@ export async function createOffer(ctx: Ctx, input: CreateOfferInput) {
       servicePlans: input.servicePlans.map((p) => ({ id: p.id.toLowerCase(), name: p.name })),
       source: 'operator',
       now,
+      classes: classifyProduct({
+        skuId,
+        skuPartNumber: input.skuPartNumber,
+        name: input.productName ?? input.name ?? input.skuPartNumber,
+        servicePlans: input.servicePlans,
+      }),
     });
     product = (await findProducts(ctx.db, [skuId]))[0]!;
   }
@@ -278,15 +326,39 @@ export async function readReferenceFile(path: string): Promise<ReferenceRow[]> {
   }) as ReferenceRow[];
 }
 
+/** Parses the reviewed class override file (data/catalog-classes.csv). */
+export async function readClassOverrides(path: string): Promise<ClassOverride[]> {
+  const rows = parse(await readFile(path, 'utf8'), { columns: true, bom: true, skip_empty_lines: true });
+  const { overrides, problems } = parseClassOverrides(rows as Record<string, string>[]);
+  if (problems.length > 0)
+    throw new DomainError('invalid_request', { detail: `${path}: ${JSON.stringify(problems)}` });
+  return overrides;
+}
+
 /**
- * Loads the reference: every product with its service plans (refreshed when already there), and an
- * offer for each product that has none yet, with no price and no market until the operator sets
- * them. Idempotent: a second run creates nothing.
+ * Loads the reference: every product with its service plans and its classes (SPEC §11; refreshed
+ * when already there), and an offer for each product that has none yet, with no price and no
+ * market until the operator sets them: an add-on where the product is one, capped at the product's
+ * seat cap, with the new-commerce refund window. Idempotent: a second run creates nothing.
  */
-export async function importCatalogReference(ctx: Ctx, rows: ReferenceRow[]) {
+export async function importCatalogReference(
+  ctx: Ctx,
+  rows: ReferenceRow[],
+  overrides: ClassOverride[] = [],
+) {
   const now = ctx.clock.now();
   const { products, problems } = parseReferenceRows(rows);
+  const classes = classifyProducts(products, overrides);
   const withOffers = await skusWithOffers(ctx.db);
+  // The offers an earlier import made (id = SKU id) follow the classes: base or add-on, and on which bases.
+  const imported = new Set(
+    (
+      await findOffers(
+        ctx.db,
+        products.map((p) => p.skuId),
+      )
+    ).map((o) => o.id),
+  );
   let productsCreated = 0;
   let productsUpdated = 0;
   let offersCreated = 0;
@@ -298,24 +370,27 @@ export async function importCatalogReference(ctx: Ctx, rows: ReferenceRow[]) {
       servicePlans: p.servicePlans.map((s) => ({ id: s.id, name: s.name, displayName: s.displayName })),
       source: 'reference',
       now,
+      classes: classes.get(p.skuId)!,
     });
     if (r === 'created') productsCreated++;
     else productsUpdated++;
+    const c = classes.get(p.skuId)!;
+    if (imported.has(p.skuId)) await updateOfferRow(ctx.db, p.skuId, { kind: c.kind });
     if (withOffers.has(p.skuId)) continue;
     await insertOffer(ctx.db, {
       id: p.skuId,
       name: p.name,
       sku_id: p.skuId,
-      kind: 'base',
+      kind: c.kind,
       billing_kind: 'license',
       term: 'P1Y',
       billing_cycle: 'annual',
       min_quantity: 1,
-      max_quantity: 10_000,
+      max_quantity: c.maxSeats ?? 10_000,
       markets: [],
       unit_price: null,
       currency: null,
-      refund_window_hours: 0,
+      refund_window_hours: c.refundWindowHours,
       status: 'available',
       existing_customers_only: false,
       successor_offer_id: null,
@@ -336,10 +411,11 @@ export async function importCatalogReference(ctx: Ctx, rows: ReferenceRow[]) {
 }
 
 /** The demo catalog (SPEC §5) on the real reference; offers already there are left as they are. */
-export async function seedDemoCatalog(ctx: Ctx, rows: ReferenceRow[]) {
+export async function seedDemoCatalog(ctx: Ctx, rows: ReferenceRow[], overrides: ClassOverride[] = []) {
   const now = ctx.clock.now();
   const { products } = parseReferenceRows(rows);
   const bySku = new Map(products.map((p) => [p.skuId, p]));
+  const classes = classifyProducts(products, overrides);
   for (const skuId of new Set(DEMO_OFFERS.map((o) => o.skuId))) {
     const p = bySku.get(skuId);
     if (!p) throw new DomainError('sku_not_found', { skuId });
@@ -350,6 +426,7 @@ export async function seedDemoCatalog(ctx: Ctx, rows: ReferenceRow[]) {
       servicePlans: p.servicePlans.map((s) => ({ id: s.id, name: s.name, displayName: s.displayName })),
       source: 'reference',
       now,
+      classes: classes.get(skuId)!,
     });
   }
   const existing = new Set(

@@ -85,10 +85,15 @@ export async function loadPlanCatalog(db: Db | Trx): Promise<PlanOffer[]> {
     successorOfferId: o.successorOfferId ?? null,
     successorAddOnOfferIds: o.successorAddOnOfferIds,
     markets: o.markets,
-    unitPrice: o.unitPrice ?? 0,
+    // No price stays no price: an unpriced offer is never orderable, so never a target (SPEC §11).
+    unitPrice: o.unitPrice ?? null,
     currency: o.currency ?? 'EUR',
     refundWindowHours: o.refundWindowHours,
     servicePlans: o.servicePlans,
+    segment: o.segment,
+    purpose: o.purpose,
+    family: o.family,
+    requiresBaseSkuIds: o.requiresBaseSkuIds,
   }));
 }
 

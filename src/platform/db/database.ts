@@ -176,6 +176,22 @@ export interface CatalogProductsTable {
   source: 'reference' | 'operator';
   created_at: Timestamp;
   updated_at: Timestamp;
+  // SPEC §11 classes (0011); null on rows stored before them.
+  segment: ColumnType<
+    'commercial' | 'education' | 'government' | 'nonprofit' | null,
+    string | null | undefined,
+    string | null
+  >;
+  purpose: ColumnType<
+    'user' | 'unattended' | 'device' | 'developer' | 'trial' | 'free' | null,
+    string | null | undefined,
+    string | null
+  >;
+  family: ColumnType<string | null, string | null | undefined, string | null>;
+  is_add_on: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  requires_base_sku_ids: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+  max_seats: ColumnType<number | null, number | null | undefined, number | null>;
+  refund_window_hours: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface OffersTable {
