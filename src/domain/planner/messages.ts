@@ -129,6 +129,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       "A volume-licensing subscription: the customer's volume-licensing admin must let it end.",
     'line.other-partner': () =>
       "Another partner's subscription: that partner (or the customer with it) must let it end.",
+    'line.loss-acknowledged': (p) =>
+      `Proceeds with ${p.offer} by explicit acknowledgment of what it does not keep (listed on this line).`,
     'line.provision-before-end': (p) =>
       `Buy on ${day(p.on, 'en')}, shortly before the old subscription ends: paying both costs ${money(p.amount, 'en', p.currency)} instead of ${money(p.amountNow, 'en', p.currency)} buying now.`,
     'line.cancellation-window-closed': (p) =>
@@ -191,6 +193,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       'Suscripción de licenciamiento por volumen: su administrador debe dejarla terminar.',
     'line.other-partner': () =>
       'Suscripción de otro partner: ese partner (o el cliente con él) debe dejarla terminar.',
+    'line.loss-acknowledged': (p) =>
+      `Sigue con ${p.offer} por reconocimiento expreso de lo que no conserva (indicado en esta línea).`,
     'line.provision-before-end': (p) =>
       `Comprar el ${day(p.on, 'es')}, poco antes de que termine la suscripción antigua: pagar ambas cuesta ${money(p.amount, 'es', p.currency)} en lugar de ${money(p.amountNow, 'es', p.currency)} si se compra ahora.`,
     'line.cancellation-window-closed': (p) =>

@@ -6,7 +6,7 @@ import { classOf, plansOf, product } from '../../../test/fixtures/reference.ts';
 import { checkPreconditions } from './checks.ts';
 import { MESSAGES, renderReason } from './messages.ts';
 import { planTransition } from './plan.ts';
-import type { PlanInput, PlanOffer, PlanSubscription, PlanUser } from './types.ts';
+import type { Acknowledgment, PlanInput, PlanOffer, PlanSubscription, PlanUser } from './types.ts';
 
 const NOW = new Date('2026-03-01T00:00:00Z');
 
@@ -692,6 +692,40 @@ describe('the real catalog rules (SPEC §3.1, §11)', () => {
     const paid = line.reasons.filter((r) => r.code === 'line.paid-capability-lost');
     expect(paid.map((r) => r.params.capability).sort()).toEqual(['analytics', 'security', 'voice']);
     expect(renderReason(paid.find((r) => r.params.capability === 'voice')!, 'es')).toContain('Teams Phone');
+  });
+
+  it('goes ahead once the partner acknowledges what the proposed target does not keep; another offer named does not', () => {
+    const catalog = [
+      offer('e5', 'SPE_E5', { status: 'end-of-sale', unitPrice: 68_400 }),
+      offer('m365-e3', 'SPE_E3', { unitPrice: 43_200 }),
+    ];
+    const plan = (acknowledgments: Acknowledgment[]) =>
+      planTransition(
+        input({
+          catalog,
+          subscriptions: [{ ...sub('s1', 'e1'), offerId: 'e5', skuId: catalog[0]!.skuId }],
+          users: users(3, catalog[0]!.skuId),
+          options: { acknowledgments },
+        }),
+      );
+    for (const ack of [
+      { sourceSubscriptionId: 's1' },
+      { sourceSubscriptionId: 's1', substituteOfferId: 'm365-e3' },
+    ]) {
+      const p = plan([ack]);
+      expect(p.verdict).toBe('ready');
+      expect(p.lines[0]).toMatchObject({ targetOfferId: 'm365-e3', verdict: 'ready' });
+      const codes = p.lines[0]!.reasons.map((r) => r.code);
+      expect(codes).toContain('line.loss-acknowledged');
+      // What was accepted stays named on the line.
+      expect(codes).toContain('line.paid-capability-lost');
+      expect(p.timeline.map((s) => s.step)).toContain('provision');
+    }
+    // Another source's acknowledgment, or one naming an offer other than the target, changes nothing.
+    expect(plan([{ sourceSubscriptionId: 'other' }]).verdict).toBe('needs-acknowledgment');
+    expect(plan([{ sourceSubscriptionId: 's1', substituteOfferId: 'e5' }]).verdict).toBe(
+      'needs-acknowledgment',
+    );
   });
 
   it("judges each user with the user's other licenses: an archive held apart is not lost", () => {

@@ -559,6 +559,14 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     target = substitute;
   }
 
+  // A line that needs acknowledgment (a lower tier, a paid capability lost) goes ahead once the
+  // partner acknowledges it for the target proposed (naming it, or naming no substitute).
+  const acceptedLoss =
+    !!target &&
+    target.cover.verdict === 'needs-acknowledgment' &&
+    !!acknowledgment &&
+    (!acknowledgment.substituteOfferId || acknowledgment.substituteOfferId === target.base.id);
+
   const base = target?.base ?? null;
   const quantity = chooseQuantity(input, source, assignedSeats, base, reasons);
   const targetSkuIds = target ? [target.base, ...target.addOns].map((o) => o.skuId) : [];
@@ -701,6 +709,10 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     : target.choice === 'acknowledged-substitute'
       ? 'ready'
       : cover!.verdict;
+  if (acceptedLoss && verdict === 'needs-acknowledgment') {
+    verdict = 'ready';
+    reasons.push({ code: 'line.loss-acknowledged', params: { offer: target!.base.name } });
+  }
   if (reasons.some((r) => r.code === 'line.quantity-over-max' || r.code === 'line.unknown-offer'))
     verdict = 'blocked';
   if (cover && cover.lowerTier.length > 0 && target?.choice !== 'acknowledged-substitute') {

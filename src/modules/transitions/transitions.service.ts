@@ -83,7 +83,12 @@ export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
     plan,
     now: ctx.clock.now(),
   });
-  const acknowledged = plan.lines.filter((l) => l.choice === 'acknowledged-substitute');
+  // Accepted losses are audited with what was accepted and by whom: data (a substitute) or a lower
+  // tier or paid capability (the proposed target, acknowledged).
+  const acknowledged = plan.lines.filter(
+    (l) =>
+      l.choice === 'acknowledged-substitute' || l.reasons.some((r) => r.code === 'line.loss-acknowledged'),
+  );
   await recordAudit(ctx, {
     action: 'transition.planned',
     targetType: 'transition',
@@ -99,6 +104,8 @@ export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
         substituteOfferId: l.targetOfferId,
         workloadsAtRisk: l.workloadsAtRisk,
         usersAtRisk: l.usersAtRisk,
+        featuresLost: l.featuresLost,
+        lowerTier: l.lowerTier,
       })),
     },
   });
