@@ -618,8 +618,15 @@ describe('who may change a subscription', () => {
       token: c.adminToken,
       body: { status: 'cancelled' },
     });
-    // Inside the refund window: the started day counts as used, the other 364 are refunded.
-    expect(cancelled).toMatchObject({ status: 'deleted', amountRefunded: 3 * 364 * 100, amountLost: 0 });
+    // Inside the refund window: the started day counts as used, the other 364 are refunded. Bought
+    // in the admin center, it is disabled (admins only, data kept) before it is deleted.
+    expect(cancelled).toMatchObject({
+      status: 'disabled',
+      usersHaveAccess: false,
+      dataRetained: true,
+      amountRefunded: 3 * 364 * 100,
+      amountLost: 0,
+    });
   });
 });
 
