@@ -6,6 +6,7 @@ import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
 import { registerDelegatedAdminJobs } from './modules/delegated-admin/delegated-admin.jobs.ts';
 import { registerDelegatedAdmin } from './modules/delegated-admin/delegated-admin.routes.ts';
+import { registerLicenseJobs } from './modules/licenses/licenses.jobs.ts';
 import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';
 import { registerPartners } from './modules/partners/partners.routes.ts';
@@ -50,6 +51,7 @@ export async function buildApp(opts: {
   if (opts.queue) {
     await registerTransitionJobs(opts.queue, deps);
     await registerDelegatedAdminJobs(opts.queue, deps);
+    await registerLicenseJobs(opts.queue, deps);
   }
   const { app, routes } = await createServer(deps);
 

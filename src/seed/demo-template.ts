@@ -3,6 +3,7 @@ import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REMINDERS_QUEUE } from '../modules/delegated-admin/delegated-admin.jobs.ts';
+import { SEAT_GRACE_QUEUE } from '../modules/licenses/licenses.jobs.ts';
 import { RUN_QUEUE, TICK_QUEUE } from '../modules/transitions/transitions.jobs.ts';
 import { loadConfig } from '../platform/config.ts';
 import { openPGlite } from '../platform/db/connect.ts';
@@ -82,6 +83,7 @@ export async function ensureDemoTemplateDir(): Promise<string> {
     await queue.createQueue(RUN_QUEUE);
     await queue.createQueue(TICK_QUEUE);
     await queue.createQueue(REMINDERS_QUEUE);
+    await queue.createQueue(SEAT_GRACE_QUEUE);
     await stopQueue(queue);
     // PGlite serves one database: without the template databases, a first start copies half the files.
     await handle.executeSql(

@@ -358,7 +358,7 @@ export interface TenantPartner {
 }
 
 export interface CustomerTask {
-  transitionId: string;
+  transitionId: string | null;
   step: string;
   partner: { id: string; name: string };
   subscriptionId: string | null;

@@ -45,6 +45,9 @@ export const SeatPoolView = Type.Object({
   seats: Type.Integer(),
   assigned: Type.Integer(),
   available: Type.Integer(),
+  /** Seats removed by a reduction whose assigned users keep access until `graceEndsAt` (earliest). */
+  graceSeats: Type.Integer(),
+  graceEndsAt: Type.Union([DateTime, Type.Null()]),
   usersWithoutAccess: Type.Array(Type.Object({ id: Type.String(), userPrincipalName: Type.String() })),
 });
 export const SeatPoolPage = Page(SeatPoolView);

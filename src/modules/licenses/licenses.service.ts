@@ -8,6 +8,7 @@ import { productsBySku } from '../catalog/catalog.service.ts';
 import { assertDelegatedAdmin, holdDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
 import { seatPoolsOf } from '../subscriptions/subscriptions.service.ts';
 import { directoryUsersByIds, findDirectoryUser, listDirectoryUserRows } from '../tenants/tenants.repo.ts';
+import { accessPoolsOf } from './licenses.grace.ts';
 import {
   deleteAssignments,
   deleteSkuAssignments,
@@ -21,13 +22,14 @@ import {
 /** The tenant's pools and who is without access now (the most recently assigned lose first). */
 async function accessOf(ctx: Ctx<Db | Trx>, tenantId: string) {
   const assignments = await tenantAssignments(ctx.db, tenantId);
-  const pools = await seatPoolsOf(ctx, tenantId);
+  // Seats in grace after a reduction still give access (never new assignments).
+  const { pools, grace, access } = await accessPoolsOf(ctx, tenantId);
   const lost = usersWithoutAccess(
-    pools,
+    access,
     assignments.map((a) => ({ userId: a.directory_user_id, skuId: a.sku_id, assignedAt: a.assigned_at })),
   );
   const hasAccess = (userId: string, skuId: string) => !(lost.get(skuId)?.has(userId) ?? false);
-  return { assignments, pools, lost, hasAccess };
+  return { assignments, pools, grace, lost, hasAccess };
 }
 
 type UserRow = { id: string; user_principal_name: string; display_name: string };
@@ -90,7 +92,7 @@ export async function listTenantUsers(
 /** Per SKU: seats in the pool, assignments, and exactly which users are without access. */
 export async function listSeatPools(ctx: Ctx<Db>, input: { tenantId: string }) {
   await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses");
-  const { assignments, pools, lost } = await accessOf(ctx, input.tenantId);
+  const { assignments, pools, grace, lost } = await accessOf(ctx, input.tenantId);
   const skus = [...new Set([...pools.keys(), ...assignments.map((a) => a.sku_id)])].sort();
   const products = await productsBySku(ctx.db, skus);
   const lostIds = [...lost.values()].flatMap((s) => [...s]);
@@ -106,6 +108,8 @@ export async function listSeatPools(ctx: Ctx<Db>, input: { tenantId: string }) {
         seats,
         assigned,
         available: Math.max(0, seats - assigned),
+        graceSeats: grace.get(skuId)?.seats ?? 0,
+        graceEndsAt: grace.get(skuId)?.endsAt.toISOString() ?? null,
         usersWithoutAccess: [...(lost.get(skuId) ?? [])].sort().map((id) => ({
           id,
           userPrincipalName: users.get(id)?.user_principal_name ?? '',

@@ -7,7 +7,9 @@ export type OutboxEventType =
   | 'relationship.removed'
   | 'delegated-admin.revoked'
   | 'delegated-admin.expiry-reminder'
-  | 'credit-request.decided';
+  | 'credit-request.decided'
+  | 'seats.over-assigned'
+  | 'seats.licenses-removed';
 
 /** Records an event for webhooks in the caller's transaction: it exists exactly when the change does. */
 export async function recordEvent(ctx: Ctx, type: OutboxEventType, payload: Record<string, unknown>) {

@@ -1,5 +1,10 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Db, SubscriptionsTable, Trx } from '../../platform/db/database.ts';
+import type {
+  Db,
+  SubscriptionSeatReductionsTable,
+  SubscriptionsTable,
+  Trx,
+} from '../../platform/db/database.ts';
 import { offerNameOf } from '../catalog/catalog.repo.ts';
 import { assignedSeatsBySku } from '../licenses/licenses.repo.ts';
 
@@ -161,4 +166,54 @@ export async function findRecordedTwin(
     .where('term_end', '=', s.termEnd);
   q = s.partnerId ? q.where('partner_id', '=', s.partnerId) : q.where('partner_id', 'is', null);
   return q.executeTakeFirst();
+}
+
+// --- Seat reductions below the seats assigned (grace, then the newest assignments lose the license)
+
+export type SeatReductionRow = Selectable<SubscriptionSeatReductionsTable>;
+
+export async function insertSeatReduction(db: Trx, row: Insertable<SubscriptionSeatReductionsTable>) {
+  await db.insertInto('subscription_seat_reductions').values(row).execute();
+}
+
+/** Reductions not yet settled, of a tenant (and SKUs), or of every tenant: few at any time. */
+export async function openSeatReductionRows(db: Db | Trx, f: { tenantId?: string; skuIds?: string[] } = {}) {
+  let q = db
+    .selectFrom('subscription_seat_reductions')
+    .selectAll()
+    .where('settled_at', 'is', null)
+    .orderBy('grace_ends_at')
+    .orderBy('id');
+  if (f.tenantId) q = q.where('tenant_id', '=', f.tenantId);
+  if (f.skuIds) {
+    if (f.skuIds.length === 0) return [];
+    q = q.where('sku_id', 'in', f.skuIds);
+  }
+  return q.execute();
+}
+
+/** Marks a reduction settled; false when another process already did (the row lock decides). */
+export async function settleSeatReductionRow(db: Trx, id: string, now: Date): Promise<boolean> {
+  const row = await db
+    .updateTable('subscription_seat_reductions')
+    .set({ settled_at: now })
+    .where('id', '=', id)
+    .where('settled_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Records a notice; false when it was already sent (by this or another process). */
+export async function insertSeatReductionNotice(
+  db: Trx,
+  n: { reductionId: string; daysBefore: number; now: Date },
+): Promise<boolean> {
+  const row = await db
+    .insertInto('subscription_seat_reduction_notices')
+    .values({ reduction_id: n.reductionId, days_before: n.daysBefore, sent_at: n.now })
+    .onConflict((oc) => oc.columns(['reduction_id', 'days_before']).doNothing())
+    .returning('reduction_id')
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -5,8 +5,11 @@ import {
   type LifecycleSettings,
   type LifecycleState,
   lifecycleState,
+  seatReductionDeadline,
 } from '../../domain/lifecycle.ts';
-import { cancellationRefund, isInsideRefundWindow, remainingTermValue } from '../../domain/refunds.ts';
+import { cancellationRefund, isInsideRefundWindow } from '../../domain/refunds.ts';
+import { addSeatBatch, reduceSeats, type SeatBatch } from '../../domain/seat-batches.ts';
+import { graceSeatsFor } from '../../domain/seat-grace.ts';
 import { type PoolSubscription, seatPools } from '../../domain/seat-pool.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
@@ -15,16 +18,23 @@ import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { type OfferView, offersById } from '../catalog/catalog.service.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { lockSeatPool } from '../licenses/licenses.repo.ts';
+import { recordEvent } from '../outbox/outbox.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
 import {
   findSubscription,
+  insertSeatReduction,
+  insertSeatReductionNotice,
   insertSubscription,
   lockSubscription,
+  openSeatReductionRows,
   type PooledSubscriptionRow,
   pooledSubscriptionRows,
+  type SeatReductionRow,
   type SubscriptionRow,
+  settleSeatReductionRow,
   subscriptionPageWithPools,
   subscriptionRowsByIds,
   tenantSubscriptionRows,
@@ -337,8 +347,6 @@ function rowFor(offer: OfferView, quantity: number, now: Date) {
     unit_price: offer.unitPrice ?? 0,
     currency: offer.currency,
     refund_window_hours: offer.refundWindowHours,
-    seats_added_at: null,
-    seats_floor: null,
     suspended_at: null,
     cancelled_at: null,
     created_at: now,
@@ -459,23 +467,31 @@ async function applyChange(ctx: Ctx, row: SubscriptionRow, change: SubscriptionC
         maxQuantity: offer.maxQuantity,
       });
     }
+    const batches = seatBatchesOf(row);
     if (change.quantity > row.quantity) {
-      const addWindowOpen =
-        row.seats_added_at !== null && isInsideRefundWindow(row.seats_added_at, now, row.refund_window_hours);
-      patch.seats_floor = addWindowOpen ? row.seats_floor : row.quantity;
-      patch.seats_added_at = now;
+      // Each batch of added seats opens its own window (new commerce).
+      patch.seat_batches = JSON.stringify(
+        toBatchJson(addSeatBatch(batches, change.quantity - row.quantity, now, row.refund_window_hours)),
+      );
     } else {
-      const purchaseWindowOpen = isInsideRefundWindow(windowStart, now, row.refund_window_hours);
-      const addWindowOpen =
-        row.seats_added_at !== null && isInsideRefundWindow(row.seats_added_at, now, row.refund_window_hours);
-      const floor = purchaseWindowOpen ? 1 : addWindowOpen ? (row.seats_floor ?? row.quantity) : row.quantity;
-      if (change.quantity < floor) {
+      const outcome = reduceSeats({
+        ...term,
+        quantity: row.quantity,
+        target: change.quantity,
+        batches,
+        isPurchaseWindowOpen: isInsideRefundWindow(windowStart, now, row.refund_window_hours),
+        refundWindowHours: row.refund_window_hours,
+        now,
+      });
+      if (!outcome.ok) {
         throw new DomainError('seat_reduction_outside_window', {
           refundWindowHours: row.refund_window_hours,
-          minimumSeats: floor,
+          minimumSeats: outcome.minimumSeats,
         });
       }
-      amountRefunded += remainingTermValue({ ...term, quantity: row.quantity - change.quantity, at: now });
+      patch.seat_batches = JSON.stringify(toBatchJson(outcome.batches));
+      amountRefunded += outcome.refunded;
+      if (st.usersHaveAccess) await startSeatGrace(ctx, row, row.quantity - change.quantity);
     }
     patch.quantity = change.quantity;
   }
@@ -575,4 +591,99 @@ export async function countPartnerSubscriptionsInUse(
       const st = stateOf(s, now, settings).state;
       return st === 'active' || st === 'suspended';
     }).length;
+}
+
+// --- Seat batches and reductions below the seats assigned ------------------------------------------
+
+function seatBatchesOf(row: SubscriptionRow): SeatBatch[] {
+  return (row.seat_batches ?? []).map((b) => ({ seats: b.seats, addedAt: new Date(b.addedAt) }));
+}
+
+function toBatchJson(batches: SeatBatch[]) {
+  return batches.map((b) => ({ seats: b.seats, addedAt: b.addedAt.toISOString() }));
+}
+
+/**
+ * Seats still in grace per SKU of a tenant (reductions not settled whose grace has not ended), with
+ * the earliest end: access counts them on top of the pool, new assignments never do.
+ */
+export async function seatGraceOf(ctx: Ctx<Db | Trx>, tenantId: string, skuIds?: string[]) {
+  const now = ctx.clock.now();
+  const out = new Map<string, { seats: number; endsAt: Date }>();
+  const rows = await openSeatReductionRows(ctx.db, { tenantId, ...(skuIds ? { skuIds } : {}) });
+  for (const r of rows) {
+    if (r.grace_ends_at.getTime() <= now.getTime()) continue;
+    const seen = out.get(r.sku_id);
+    out.set(r.sku_id, {
+      seats: (seen?.seats ?? 0) + r.grace_seats,
+      endsAt: seen && seen.endsAt < r.grace_ends_at ? seen.endsAt : r.grace_ends_at,
+    });
+  }
+  return out;
+}
+
+/** For licenses: reductions not yet settled (of one tenant, or of all for the sweep). */
+export async function openSeatReductions(ctx: Ctx<Db | Trx>, tenantId?: string): Promise<SeatReductionRow[]> {
+  return openSeatReductionRows(ctx.db, tenantId ? { tenantId } : {});
+}
+
+/** For licenses: marks a reduction settled, once (false when another sweep did it first). */
+export async function settleSeatReduction(ctx: Ctx, id: string) {
+  return settleSeatReductionRow(ctx.db, id, ctx.clock.now());
+}
+
+/** For licenses: claims the notice `daysBefore` of a reduction, once across processes. */
+export async function claimSeatReductionNotice(ctx: Ctx, id: string, daysBefore: number) {
+  return insertSeatReductionNotice(ctx.db, { reductionId: id, daysBefore, now: ctx.clock.now() });
+}
+
+/**
+ * A reduction that leaves the SKU's pool below its assignments: the seats that were in use stay in
+ * grace (90 days by default) and the partner and customer are told at once. Under the tenant's
+ * seat-pool lock, so no license update slips between the count and the record.
+ */
+async function startSeatGrace(ctx: Ctx, row: SubscriptionRow, removed: number) {
+  await lockSeatPool(ctx.db, row.tenant_id);
+  const now = ctx.clock.now();
+  const pool = (await seatPoolsOf(ctx, row.tenant_id, [row.sku_id])).get(row.sku_id) ?? 0;
+  const running = (await seatGraceOf(ctx, row.tenant_id, [row.sku_id])).get(row.sku_id)?.seats ?? 0;
+  const assigned =
+    (await pooledSubscriptionRows(ctx.db, row.tenant_id, [row.sku_id]))[0]?.sku_assigned_seats ?? 0;
+  const graceSeats = graceSeatsFor({ assigned, accessBefore: pool + running, removedFromPool: removed });
+  if (graceSeats === 0) return;
+  const id = randomUUID();
+  const graceEndsAt = seatReductionDeadline(now, lifecycleSettings(ctx));
+  await insertSeatReduction(ctx.db, {
+    id,
+    subscription_id: row.id,
+    tenant_id: row.tenant_id,
+    partner_id: row.partner_id,
+    sku_id: row.sku_id,
+    seats: removed,
+    grace_seats: graceSeats,
+    reduced_at: now,
+    grace_ends_at: graceEndsAt,
+    settled_at: null,
+  });
+  const data = {
+    reductionId: id,
+    subscriptionId: row.id,
+    tenantId: row.tenant_id,
+    partnerId: row.partner_id,
+    skuId: row.sku_id,
+    seats: pool - removed,
+    assigned,
+    overAssigned: assigned - (pool - removed),
+    graceEndsAt: graceEndsAt.toISOString(),
+    notice: 'reduced',
+  };
+  await recordEvent(ctx, 'seats.over-assigned', data);
+  await recordAudit(ctx, {
+    action: 'seats.over-assigned',
+    targetType: 'subscription',
+    targetId: row.id,
+    tenantId: row.tenant_id,
+    partnerId: row.partner_id,
+    data,
+  });
 }

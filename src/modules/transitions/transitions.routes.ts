@@ -1,6 +1,7 @@
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
+import { listSeatGraceTasks } from '../licenses/licenses.grace.ts';
 import {
   CustomerTaskPage,
   PlanOptionsBody,
@@ -93,6 +94,11 @@ export function registerTransitions(app: App, deps: ServerDeps) {
         response: { 200: CustomerTaskPage, ...errorResponses },
       },
     },
-    async (req) => listCustomerTasks(readContext(deps, req)),
+    async (req) => {
+      const ctx = readContext(deps, req);
+      const tasks = await listCustomerTasks(ctx);
+      // Seats over-assigned after a reduction: the licenses module's tasks, after the transitions'.
+      return { ...tasks, items: [...tasks.items, ...(await listSeatGraceTasks(ctx))] };
+    },
   );
 }

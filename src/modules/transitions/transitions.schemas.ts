@@ -141,7 +141,8 @@ export const TransitionListQuery = PageQuery;
 
 export const CustomerTaskPage = Page(
   Type.Object({
-    transitionId: Type.String(),
+    // Null for tasks outside a transition (seats over-assigned after a reduction).
+    transitionId: Type.Union([Type.String(), Type.Null()]),
     step: Type.String(),
     partner: Type.Object({ id: Type.String(), name: Type.String() }),
     subscriptionId: Type.Union([Type.String(), Type.Null()]),

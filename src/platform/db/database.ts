@@ -246,12 +246,31 @@ export interface SubscriptionsTable {
   currency: string | null;
   refund_window_hours: number;
   purchased_at: Timestamp;
-  seats_added_at: Timestamp | null;
-  seats_floor: number | null;
+  /** Open batches of added seats, each with its own refund window (migration 0013). */
+  seat_batches: ColumnType<{ seats: number; addedAt: string }[], string | undefined, string>;
   suspended_at: Timestamp | null;
   cancelled_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface SubscriptionSeatReductionsTable {
+  id: string;
+  subscription_id: string;
+  tenant_id: string;
+  partner_id: string | null;
+  sku_id: string;
+  seats: number;
+  grace_seats: number;
+  reduced_at: Timestamp;
+  grace_ends_at: Timestamp;
+  settled_at: Timestamp | null;
+}
+
+export interface SubscriptionSeatReductionNoticesTable {
+  reduction_id: string;
+  days_before: number;
+  sent_at: Timestamp;
 }
 
 export interface LicenseAssignmentsTable {
@@ -347,6 +366,8 @@ export interface Database {
   orders: OrdersTable;
   subscriptions: SubscriptionsTable;
   license_assignments: LicenseAssignmentsTable;
+  subscription_seat_reductions: SubscriptionSeatReductionsTable;
+  subscription_seat_reduction_notices: SubscriptionSeatReductionNoticesTable;
 }
 
 export type Db = Kysely<Database>;
