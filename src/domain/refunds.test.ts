@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  CREDIT_WINDOW_DAYS,
   cancellationRefund,
+  duplicateCredit,
   isInsideRefundWindow,
+  isWithinCreditWindow,
   overlapCost,
   remainingTermValue,
   termPrice,
@@ -142,5 +145,69 @@ describe('refund properties', () => {
         expect(b).toBeLessThanOrEqual(a);
       }),
     );
+  });
+});
+
+describe('duplicateCredit', () => {
+  // Term 2025-03-01 → 2026-03-01 (365 days), 10 seats at 120.00: 1,200.00, so 10 seats cost
+  // 1,200.00 / 365 a day. The partner bought on 2026-01-30: 30 days paid twice.
+  it('is overlap days × seats × the price per seat-day, rounded half-up to the cent', () => {
+    const credit = duplicateCredit({
+      ...term,
+      newPurchaseAt: d('2026-01-30T00:00:00Z'),
+      sourceBilledUntil: term.termEnd,
+    });
+    // 10 × 30 × 12,000 / 365 = 9,863.01…
+    expect(credit).toBe(9_863);
+  });
+
+  it('stops at the source cancellation, and is nothing when the purchase is after it', () => {
+    const base = { ...term, newPurchaseAt: d('2026-01-30T00:00:00Z') };
+    expect(duplicateCredit({ ...base, sourceBilledUntil: d('2026-02-09T00:00:00Z') })).toBe(3_288);
+    expect(duplicateCredit({ ...base, sourceBilledUntil: d('2026-01-20T00:00:00Z') })).toBe(0);
+  });
+
+  it('never exceeds what the source cost for the overlap days, nor its term price', () => {
+    const DAY = 86_400_000;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 3 * 366 }),
+        fc.integer({ min: -400 * DAY, max: 1200 * DAY }),
+        fc.integer({ min: -400 * DAY, max: 1200 * DAY }),
+        (unitPrice, quantity, days, buyAt, stopAt) => {
+          const termStart = d('2025-03-01T00:00:00Z');
+          const termEnd = new Date(termStart.getTime() + days * DAY);
+          const newPurchaseAt = new Date(termStart.getTime() + buyAt);
+          const sourceBilledUntil = new Date(termStart.getTime() + stopAt);
+          const credit = duplicateCredit({
+            unitPrice,
+            quantity,
+            termStart,
+            termEnd,
+            newPurchaseAt,
+            sourceBilledUntil,
+          });
+          const started = (t: Date) =>
+            Math.min(days, Math.max(0, Math.ceil((t.getTime() - termStart.getTime()) / DAY)));
+          const overlapDays = Math.max(0, started(sourceBilledUntil) - started(newPurchaseAt));
+          expect(credit).toBeGreaterThanOrEqual(0);
+          // At most the overlap days at the price per seat-day (plus half a cent of rounding).
+          expect(credit * days).toBeLessThanOrEqual(overlapDays * quantity * unitPrice + days / 2);
+          expect(credit).toBeLessThanOrEqual(termPrice({ unitPrice, quantity, termStart, termEnd }));
+        },
+      ),
+    );
+  });
+});
+
+describe('isWithinCreditWindow', () => {
+  const bought = d('2026-01-01T10:00:00Z');
+  it(`allows a request up to ${CREDIT_WINDOW_DAYS} days after the purchase, not a moment later`, () => {
+    expect(isWithinCreditWindow(bought, d('2026-01-01T10:00:00Z'))).toBe(true);
+    expect(isWithinCreditWindow(bought, d('2026-05-01T10:00:00Z'))).toBe(true);
+    expect(isWithinCreditWindow(bought, d('2026-05-01T10:00:00.001Z'))).toBe(false);
+    expect(isWithinCreditWindow(bought, d('2026-05-02T10:00:00Z'))).toBe(false);
   });
 });

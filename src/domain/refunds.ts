@@ -70,3 +70,28 @@ export function cancellationRefund(input: CancellationInput): CancellationOutcom
     ? { refunded: remainingValue, lost: 0, remainingValue, insideWindow }
     : { refunded: 0, lost: remainingValue, remainingValue, insideWindow };
 }
+
+/** Days after the new purchase within which a duplicate-license credit may be requested (SPEC §4). */
+export const CREDIT_WINDOW_DAYS = 120;
+
+export interface DuplicateCreditInput extends TermValueInput {
+  /** When the partner's new subscription was bought: from then on the customer pays twice. */
+  newPurchaseAt: Date;
+  /** When the source stops billing: its term end, or the day it was cancelled. */
+  sourceBilledUntil: Date;
+}
+
+/**
+ * The credit owed for licenses paid twice (SPEC §3.5): overlap days × seats × the source's price per
+ * seat-day, in the source's currency. The overlap runs from the new purchase to the source's end of
+ * billing, within the source's current term; `quantity` is the seats held in both.
+ */
+export function duplicateCredit(input: DuplicateCreditInput): Minor {
+  // overlapCost counts only days inside the source's term.
+  return overlapCost({ ...input, from: input.newPurchaseAt, to: input.sourceBilledUntil });
+}
+
+/** A credit may be requested up to (and on) day 120 after the new purchase, not later. */
+export function isWithinCreditWindow(newPurchaseAt: Date, now: Date): boolean {
+  return now.getTime() - newPurchaseAt.getTime() <= CREDIT_WINDOW_DAYS * 24 * HOUR_MS;
+}

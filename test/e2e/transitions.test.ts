@@ -142,7 +142,19 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
     expect(tr.status).toBe('waiting');
     const credits = await t.expectOk({ url: `/api/customers/${c.tenant.id}/credit-requests`, token });
     expect(credits.items).toHaveLength(1);
-    expect(credits.items[0]).toMatchObject({ subscriptionId: c.source.id, filedBy: 'partner' });
+    // Filed with the amount the platform computes for the days paid twice: 50 seats × 44 days (the
+    // source's day 321 began before the purchase) × USD 150.00 / 365 = 904.11, as the plan showed.
+    const bought = (await skuAccess(c.tenant.id, token, STANDARD_SKU)).items.find(
+      (s: { channel: string }) => s.channel === 'partner',
+    );
+    expect(plan.lines[0]).toMatchObject({ creditAmount: 90_411, creditCurrency: 'USD' });
+    expect(credits.items[0]).toMatchObject({
+      subscriptionId: c.source.id,
+      filedBy: 'partner',
+      newSubscriptionId: bought.id,
+      amount: 90_411,
+      currency: 'USD',
+    });
     // With delegated admin the partner also turned auto-renew off on the customer's behalf.
     const src = (await skuAccess(c.tenant.id, token, STANDARD_SKU)).items.find(
       (s: { id: string }) => s.id === c.source.id,

@@ -263,6 +263,8 @@ export interface PlanLine {
   currency?: string;
   creditEligible: boolean;
   creditFiledBy?: 'partner' | 'customer';
+  creditAmount?: number;
+  creditCurrency?: string;
   workloadsAtRisk?: string[];
   verdict: string;
   reasons: Reason[];
@@ -357,13 +359,23 @@ export interface TenantPartner {
   delegatedAdmin: { canActOnBehalf: boolean; grants: Grant[] };
 }
 
+export interface TaskSku {
+  skuId: string;
+  skuPartNumber: string | null;
+  name: string | null;
+}
+
 export interface CustomerTask {
   transitionId: string | null;
   step: string;
+  /** waiting: to do now; upcoming: on `dueAt`. */
+  status: 'waiting' | 'upcoming';
   partner: { id: string; name: string };
   subscriptionId: string | null;
   dueAt: string;
   detail: Record<string, unknown>;
+  /** A license move: every user, the SKUs to assign and the SKU to remove. */
+  users?: { userId: string; userPrincipalName: string; assign: TaskSku[]; remove: TaskSku }[];
 }
 
 export interface CreditRequest {
@@ -374,6 +386,8 @@ export interface CreditRequest {
   partnerId: string | null;
   reason: string;
   amount: number | null;
+  newSubscriptionId?: string | null;
+  currency?: string | null;
   status: string;
   decidedAmount: number | null;
   decidedAt: string | null;

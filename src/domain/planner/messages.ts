@@ -146,7 +146,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.loss-if-cancelled': (p) =>
       `Cancelling now refunds nothing: ${money(p.amount, 'en', p.currency)} of paid term would be lost.`,
     'line.credit': (p) =>
-      `Bought in the admin center: a credit may be available, to be requested by ${who(p.by, false)}.`,
+      `Bought in the admin center: a credit of ${money(p.amount ?? 0, 'en', p.currency)} may be available (the days paid twice), to be requested by ${who(p.by, false)} within 120 days of the purchase.`,
     'line.lower-tier': (p) =>
       `Smaller ${workloads(p.workload, 'en').replace(/^the /, '')}: ${p.from} → ${p.to}. Needs acknowledgment.`,
     'line.paid-capability-lost': (p) =>
@@ -210,7 +210,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.loss-if-cancelled': (p) =>
       `Cancelar ahora no reembolsa nada: se perderían ${money(p.amount, 'es', p.currency)} de plazo pagado.`,
     'line.credit': (p) =>
-      `Comprada en el centro de administración: puede haber un crédito, que solicita ${who(p.by, true)}.`,
+      `Comprada en el centro de administración: puede haber un crédito de ${money(p.amount ?? 0, 'es', p.currency)} (los días pagados dos veces), que solicita ${who(p.by, true)} en los 120 días siguientes a la compra.`,
     'line.lower-tier': (p) =>
       `Menor capacidad en ${workloads(p.workload, 'es')}: ${p.from} → ${p.to}. Requiere aceptación.`,
     'line.paid-capability-lost': (p) =>

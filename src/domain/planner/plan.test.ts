@@ -175,6 +175,30 @@ describe('the seed case: a direct annual subscription of an orderable offer', ()
     expect(points.every((p) => p.assigned === 45)).toBe(true);
   });
 
+  it('computes the credit for the days paid twice, at the source price, from the purchase it chose', () => {
+    // 50 seats at 120.00 a seat-year, 365-day term: bought 7 days before the end, 7 days are paid
+    // twice: 50 × 7 × 120.00 / 365 = 115.07; bought now, 45 days: 50 × 45 × 120.00 / 365 = 739.73.
+    expect(line).toMatchObject({ creditAmount: 11_507, creditCurrency: 'EUR' });
+    expect(line.reasons.find((r) => r.code === 'line.credit')?.params).toMatchObject({ amount: 11_507 });
+    const now = planTransition(
+      input({
+        subscriptions: [sub('s1', 'standard')],
+        users: users(45, std.skuId),
+        options: { provision: 'now' },
+      }),
+    );
+    expect(now.lines[0]).toMatchObject({ creditAmount: 73_973 });
+    // Only the seats held in both count: 45 bought of the 50 paid direct.
+    const fewer = planTransition(
+      input({
+        subscriptions: [sub('s1', 'standard')],
+        users: users(45, std.skuId),
+        options: { provision: 'now', quantity: 'assigned' },
+      }),
+    );
+    expect(fewer.lines[0]).toMatchObject({ quantity: 45, creditAmount: 66_575 });
+  });
+
   it('says the customer files the credit without delegated admin, the partner with it', () => {
     const withDap = planTransition(
       input({ subscriptions: [sub('s1', 'standard')], users: users(45, std.skuId), hasDelegatedAdmin: true }),

@@ -1,7 +1,7 @@
 import { addDaysUtc } from '../calendar.ts';
 import { mayReplace } from '../catalog/classify.ts';
 import { coverage, type PaidLoss, type Profile, profileOf, quickVerdict } from '../catalog/equivalence.ts';
-import { cancellationRefund } from '../refunds.ts';
+import { cancellationRefund, duplicateCredit } from '../refunds.ts';
 import { isCancellable, provisionOptions, recommendedProvision } from './timing.ts';
 import {
   type Acknowledgment,
@@ -700,8 +700,27 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     reasons.push({ code: 'line.reassign-by-customer', params: { users: reassignments.length } });
   }
   const creditEligible = source.channel === 'direct' && source.purchasedVia === 'admin-center';
+  // The seats held in both, from the purchase until the source stops billing, at the source's price.
+  const creditAmount = creditEligible
+    ? duplicateCredit({
+        unitPrice: sourcePrice,
+        quantity: Math.min(source.quantity, quantity),
+        termStart: source.termStart,
+        termEnd: source.termEnd,
+        newPurchaseAt: provisionAt,
+        sourceBilledUntil: billedUntil,
+      })
+    : 0;
+  const creditCurrency = sourceOffer?.currency ?? 'EUR';
   if (creditEligible)
-    reasons.push({ code: 'line.credit', params: { by: input.hasDelegatedAdmin ? 'partner' : 'customer' } });
+    reasons.push({
+      code: 'line.credit',
+      params: {
+        by: input.hasDelegatedAdmin ? 'partner' : 'customer',
+        amount: creditAmount,
+        currency: creditCurrency,
+      },
+    });
 
   const cover = target?.cover;
   let verdict: Verdict = !target
@@ -757,7 +776,11 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     currency: base?.currency ?? sourceOffer?.currency ?? 'EUR',
     creditEligible,
     ...(creditEligible
-      ? { creditFiledBy: input.hasDelegatedAdmin ? ('partner' as const) : ('customer' as const) }
+      ? {
+          creditFiledBy: input.hasDelegatedAdmin ? ('partner' as const) : ('customer' as const),
+          creditAmount,
+          creditCurrency,
+        }
       : {}),
     workloadsGained: cover?.gained ?? [],
     workloadsAtRisk: risk?.workloadsAtRisk ?? [],

@@ -195,6 +195,12 @@ export interface PlanLine {
   currency: string;
   creditEligible: boolean;
   creditFiledBy?: 'partner' | 'customer';
+  /**
+   * For a credit-eligible line: what paying twice costs on the source, from the purchase to the
+   * source's end of billing (overlap days × seats × its price per seat-day), in `creditCurrency`.
+   */
+  creditAmount?: number;
+  creditCurrency?: string;
   workloadsGained: string[];
   workloadsAtRisk: string[];
   plansAtRisk: string[];

@@ -9,6 +9,8 @@ export async function insertCreditRequest(
     id: string;
     tenantId: string;
     subscriptionId: string;
+    newSubscriptionId: string | null;
+    currency: string | null;
     filedBy: 'customer' | 'partner';
     partnerId: string | null;
     userId: string;
@@ -23,6 +25,8 @@ export async function insertCreditRequest(
       id: r.id,
       tenant_id: r.tenantId,
       subscription_id: r.subscriptionId,
+      new_subscription_id: r.newSubscriptionId,
+      currency: r.currency,
       filed_by: r.filedBy,
       partner_id: r.partnerId,
       filed_by_user_id: r.userId,

@@ -9,6 +9,11 @@ export const FileCreditBody = Obj({
   subscriptionId: Id,
   reason: NonEmpty(2000),
   amount: Type.Optional(Amount),
+  /**
+   * The partner subscription whose purchase made these licenses duplicate: the amount is then
+   * computed (overlap days × seats × the source's price), and refused 120 days after that purchase.
+   */
+  newSubscriptionId: Type.Optional(Id),
 });
 
 export const DecisionBody = Obj({
@@ -24,6 +29,9 @@ export const CreditRequestView = Type.Object({
   partnerId: Type.Union([Type.String(), Type.Null()]),
   reason: Type.String(),
   amount: Type.Union([Type.Integer(), Type.Null()]),
+  newSubscriptionId: Type.Union([Type.String(), Type.Null()]),
+  /** The subscription's currency: `amount` and `decidedAmount` are its minor units. */
+  currency: Type.Union([Type.String(), Type.Null()]),
   status: Status,
   decidedAmount: Type.Union([Type.Integer(), Type.Null()]),
   decidedAt: Type.Union([DateTime, Type.Null()]),

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { addDaysUtc } from '../../domain/calendar.ts';
+import { CREDIT_WINDOW_DAYS, duplicateCredit, isWithinCreditWindow } from '../../domain/refunds.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
@@ -24,6 +26,8 @@ export function toCreditRequestView(r: CreditRequestRow) {
     partnerId: r.partner_id,
     reason: r.reason,
     amount: r.requested_amount,
+    newSubscriptionId: r.new_subscription_id,
+    currency: r.currency,
     status: r.status,
     decidedAmount: r.decided_amount,
     decidedAt: r.decided_at?.toISOString() ?? null,
@@ -33,18 +37,50 @@ export function toCreditRequestView(r: CreditRequestRow) {
 
 /**
  * A credit never exceeds what the subscription's current term cost (seats × unit price): the
- * overlap a duplicate-license credit pays back (SPEC §8) is a part of that term.
+ * overlap a duplicate-license credit pays back (SPEC §8) is a part of that term. When the new
+ * purchase is known, the bound is the credit computed for the days paid twice.
  */
-function assertWithinTermPrice(
+function assertWithinBound(
   amount: number | undefined,
-  sub: { termPrice: number; currency: string | null },
+  bound: { max: number; currency: string | null; overlap: boolean },
 ): void {
-  if (amount === undefined || amount <= sub.termPrice) return;
+  if (amount === undefined || amount <= bound.max) return;
   throw new DomainError('credit_amount_too_high', {
     amount,
-    max: sub.termPrice,
-    ...(sub.currency ? { currency: sub.currency } : {}),
+    max: bound.max,
+    ...(bound.overlap ? { bound: 'overlap' } : {}),
+    ...(bound.currency ? { currency: bound.currency } : {}),
   });
+}
+
+type CreditSubscription = NonNullable<Awaited<ReturnType<typeof subscriptionChannelOf>>>;
+
+/**
+ * The credit owed for licenses paid twice (SPEC §3.5, §4): from the partner subscription's purchase
+ * to the source's end of billing, for the seats held in both, at the source's price, in its currency.
+ * Refused after 120 days from that purchase.
+ */
+async function duplicateCreditOf(ctx: Ctx, tenantId: string, source: CreditSubscription, newId: string) {
+  const bought = await subscriptionChannelOf(ctx, tenantId, newId);
+  if (!bought) throw new DomainError('credit_subscription_not_found', { subscriptionId: newId });
+  if (bought.channel !== 'partner')
+    throw new DomainError('credit_new_subscription_invalid', { channel: bought.channel });
+  if (!isWithinCreditWindow(bought.purchasedAt, ctx.clock.now())) {
+    throw new DomainError('credit_window_closed', {
+      days: CREDIT_WINDOW_DAYS,
+      purchasedAt: bought.purchasedAt.toISOString(),
+      closedOn: addDaysUtc(bought.purchasedAt, CREDIT_WINDOW_DAYS).toISOString(),
+    });
+  }
+  const amount = duplicateCredit({
+    unitPrice: source.unitPrice,
+    quantity: Math.min(source.quantity, bought.quantity),
+    termStart: source.termStart,
+    termEnd: source.termEnd,
+    newPurchaseAt: bought.purchasedAt,
+    sourceBilledUntil: source.cancelledAt ?? source.termEnd,
+  });
+  return { id: bought.id, amount };
 }
 
 export interface FileCreditInput {
@@ -52,12 +88,15 @@ export interface FileCreditInput {
   subscriptionId: string;
   reason: string;
   amount?: number;
+  /** The partner subscription whose purchase made these licenses duplicate. */
+  newSubscriptionId?: string;
 }
 
 /**
  * A credit request for a subscription bought direct (the vendor's admin center), routed to the
  * operator's billing support. The customer's admin files it; a partner may file it on the
- * customer's behalf only while it holds delegated admin on the tenant.
+ * customer's behalf only while it holds delegated admin on the tenant. Naming the new purchase
+ * makes it a duplicate-license credit: its amount is computed (or bounded by the computed one).
  */
 export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
   const isPartner = ctx.actor.kind === 'partner';
@@ -65,17 +104,27 @@ export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
   const sub = await subscriptionChannelOf(ctx, input.tenantId, input.subscriptionId);
   if (!sub) throw new DomainError('credit_subscription_not_found');
   if (sub.channel !== 'direct') throw new DomainError('credit_not_direct', { channel: sub.channel });
-  assertWithinTermPrice(input.amount, sub);
+  const computed = input.newSubscriptionId
+    ? await duplicateCreditOf(ctx, input.tenantId, sub, input.newSubscriptionId)
+    : null;
+  assertWithinBound(input.amount, {
+    max: computed?.amount ?? sub.termPrice,
+    currency: sub.currency,
+    overlap: !!computed,
+  });
+  const amount = input.amount ?? computed?.amount ?? null;
   const id = randomUUID();
   await insertCreditRequest(ctx.db, {
     id,
     tenantId: input.tenantId,
     subscriptionId: sub.id,
+    newSubscriptionId: computed?.id ?? null,
+    currency: sub.currency,
     filedBy: isPartner ? 'partner' : 'customer',
     partnerId: isPartner ? ctx.actor.partnerId : null,
     userId: ctx.actor.userId,
     reason: input.reason,
-    amount: input.amount ?? null,
+    amount,
     now: ctx.clock.now(),
   });
   await recordAudit(ctx, {
@@ -84,7 +133,7 @@ export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
     targetId: id,
     tenantId: input.tenantId,
     partnerId: isPartner ? ctx.actor.partnerId : null,
-    data: { subscriptionId: sub.id, amount: input.amount ?? null },
+    data: { subscriptionId: sub.id, newSubscriptionId: computed?.id ?? null, amount },
   });
   return toCreditRequestView((await findCreditRequest(ctx.db, id))!);
 }
@@ -130,7 +179,7 @@ export async function decideCredit(
   if (input.decision === 'approved' && amount === null) throw new DomainError('credit_amount_required');
   if (amount !== null) {
     const sub = await subscriptionChannelOf(ctx, row.tenant_id, row.subscription_id);
-    assertWithinTermPrice(amount, sub ?? { termPrice: 0, currency: null });
+    assertWithinBound(amount, { max: sub?.termPrice ?? 0, currency: sub?.currency ?? null, overlap: false });
   }
   const now = ctx.clock.now();
   if (

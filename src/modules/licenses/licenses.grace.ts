@@ -146,6 +146,8 @@ export async function listSeatGraceTasks(ctx: Ctx<Db | Trx>) {
     items.push({
       transitionId: null,
       step: 'unassign-licenses-over-seats',
+      // The customer can (and should) do it now: before the grace ends, nobody loses anything.
+      status: 'waiting' as const,
       partner: { id: partner.id, name: partner.name },
       subscriptionId: r.subscription_id,
       dueAt: r.grace_ends_at.toISOString(),

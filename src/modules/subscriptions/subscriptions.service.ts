@@ -570,6 +570,13 @@ export async function subscriptionChannelOf(ctx: Ctx<Db | Trx>, tenantId: string
     // What the current term cost (seats × unit price): no credit for it can be larger.
     termPrice: Number(row.unit_price) * row.quantity,
     currency: row.currency,
+    // What a duplicate-license credit is computed from (SPEC §3.5).
+    unitPrice: Number(row.unit_price),
+    quantity: row.quantity,
+    termStart: row.term_start,
+    termEnd: row.term_end,
+    purchasedAt: row.purchased_at,
+    cancelledAt: row.cancelled_at,
   };
 }
 

@@ -70,7 +70,19 @@ export async function listSteps(db: Db | Trx, transitionId: string) {
     .execute();
 }
 
-/** Steps of the tenant's transitions that wait on the customer (its tasks), oldest first. */
+/** The steps a customer's admin may have to take itself (SPEC §3.4, §3.5, §3.8). */
+const CUSTOMER_STEP_KINDS = [
+  'assign-target-licenses',
+  'remove-source-licenses',
+  'turn-off-auto-renew',
+  'cancel-source',
+  'file-credit-request',
+];
+
+/**
+ * Steps of the tenant's transitions that wait on the customer (its tasks), and the customer's kinds
+ * of step still to come (the service keeps those the plan gives the customer), by date.
+ */
 export async function customerTaskRows(db: Db | Trx, tenantId: string) {
   return db
     .selectFrom('transition_steps as s')
@@ -81,6 +93,7 @@ export async function customerTaskRows(db: Db | Trx, tenantId: string) {
       's.step_key',
       's.kind',
       's.line_index',
+      's.actor',
       's.due_at',
       's.status',
       's.detail',
@@ -90,7 +103,13 @@ export async function customerTaskRows(db: Db | Trx, tenantId: string) {
     ])
     .where('t.tenant_id', '=', tenantId)
     .where('t.status', 'in', ['applying', 'waiting'])
-    .where('s.status', '=', 'waiting')
+    .where((eb) =>
+      // Waiting: the executor handed it over. Pending: still to come, listed with its date.
+      eb.or([
+        eb('s.status', '=', 'waiting'),
+        eb.and([eb('s.status', '=', 'pending'), eb('s.kind', 'in', CUSTOMER_STEP_KINDS)]),
+      ]),
+    )
     .orderBy('s.due_at')
     .orderBy('s.step_key')
     .execute();

@@ -77,6 +77,8 @@ const LineView = Type.Object({
   currency: Type.String(),
   creditEligible: Type.Boolean(),
   creditFiledBy: Type.Optional(Type.String()),
+  creditAmount: Type.Optional(Type.Integer()),
+  creditCurrency: Type.Optional(Type.String()),
   workloadsGained: Type.Array(Type.String()),
   workloadsAtRisk: Type.Array(Type.String()),
   plansAtRisk: Type.Array(Type.String()),
@@ -139,14 +141,33 @@ export const TransitionParams = Obj({ transitionId: Id });
 export const TransitionPage = Page(TransitionSummary);
 export const TransitionListQuery = PageQuery;
 
+const TaskSku = Type.Object({
+  skuId: Type.String(),
+  skuPartNumber: Type.Union([Type.String(), Type.Null()]),
+  name: Type.Union([Type.String(), Type.Null()]),
+});
+
 export const CustomerTaskPage = Page(
   Type.Object({
     // Null for tasks outside a transition (seats over-assigned after a reduction).
     transitionId: Type.Union([Type.String(), Type.Null()]),
     step: Type.String(),
+    /** waiting: the customer's to do now; upcoming: on `dueAt`. */
+    status: Type.Union([Type.Literal('waiting'), Type.Literal('upcoming')]),
     partner: Type.Object({ id: Type.String(), name: Type.String() }),
     subscriptionId: Type.Union([Type.String(), Type.Null()]),
     dueAt: DateTime,
     detail: Type.Record(Type.String(), Type.Unknown()),
+    /** For a license move: every user, the SKUs to assign and the SKU to remove. */
+    users: Type.Optional(
+      Type.Array(
+        Type.Object({
+          userId: Type.String(),
+          userPrincipalName: Type.String(),
+          assign: Type.Array(TaskSku),
+          remove: TaskSku,
+        }),
+      ),
+    ),
   }),
 );

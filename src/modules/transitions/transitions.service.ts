@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkPreconditions } from '../../domain/planner/checks.ts';
 import { renderReason } from '../../domain/planner/messages.ts';
 import { planTransition } from '../../domain/planner/plan.ts';
-import type { Plan, PlanOptions, Reason } from '../../domain/planner/types.ts';
+import type { Plan, PlanLine, PlanOptions, Reason } from '../../domain/planner/types.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
@@ -10,6 +10,7 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { productsBySku } from '../catalog/catalog.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
@@ -272,24 +273,56 @@ export function toTransitionView(row: TransitionRow, steps: Awaited<ReturnType<t
   };
 }
 
+const LICENSE_STEPS = new Set(['assign-target-licenses', 'remove-source-licenses']);
+
+/** A step still to come is the customer's when the plan gives it to the customer (no delegated admin). */
+function isCustomersStep(r: { status: string; kind: string; actor: string }, line: PlanLine | undefined) {
+  if (r.status === 'waiting') return true;
+  if (LICENSE_STEPS.has(r.kind)) return !!line?.reasons.some((x) => x.code === 'line.reassign-by-customer');
+  return r.actor === 'customer';
+}
+
 /**
- * The customer's side of transitions under way: what waits on its admin (turning auto-renew off,
- * cancelling, assigning licenses when the partner has no delegated admin), with who asks and why.
+ * The customer's side of transitions under way: what waits on its admin, and what will (turning
+ * auto-renew off, cancelling, moving each user's licenses when the partner has no delegated admin),
+ * each with its date, who asks and why. A license move names every user, the SKUs to assign and the
+ * SKU to remove.
  */
 export async function listCustomerTasks(ctx: Ctx<Db | Trx>) {
-  const rows = await customerTaskRows(ctx.db, ctx.actor.tenantId ?? '');
+  const rows = (await customerTaskRows(ctx.db, ctx.actor.tenantId ?? '')).flatMap((r) => {
+    const line = (r.plan as Plan).lines[r.line_index ?? 0];
+    return isCustomersStep(r, line) ? [{ r, line }] : [];
+  });
+  const skus = await productsBySku(
+    ctx.db,
+    rows.flatMap(({ r, line }) =>
+      line && LICENSE_STEPS.has(r.kind) ? [line.sourceSkuId, ...line.targetSkuIds] : [],
+    ),
+  );
+  const sku = (skuId: string) => {
+    const p = skus.get(skuId);
+    return { skuId, skuPartNumber: p?.skuPartNumber ?? null, name: p?.name ?? null };
+  };
   return {
-    items: rows.map((r) => {
-      const line = (r.plan as Plan).lines[r.line_index ?? 0];
-      return {
-        transitionId: r.transition_id,
-        step: r.kind,
-        partner: { id: r.partner_id, name: r.partner_name },
-        subscriptionId: line?.sourceSubscriptionId ?? null,
-        dueAt: r.due_at.toISOString(),
-        detail: r.detail,
-      };
-    }),
+    items: rows.map(({ r, line }) => ({
+      transitionId: r.transition_id,
+      step: r.kind,
+      status: r.status === 'waiting' ? ('waiting' as const) : ('upcoming' as const),
+      partner: { id: r.partner_id, name: r.partner_name },
+      subscriptionId: line?.sourceSubscriptionId ?? null,
+      dueAt: r.due_at.toISOString(),
+      detail: r.detail,
+      ...(line && LICENSE_STEPS.has(r.kind)
+        ? {
+            users: line.reassignments.map((m) => ({
+              userId: m.userId,
+              userPrincipalName: m.userPrincipalName,
+              assign: m.toSkuIds.map(sku),
+              remove: sku(m.fromSkuId),
+            })),
+          }
+        : {}),
+    })),
     nextCursor: null,
   };
 }

@@ -121,11 +121,22 @@ const turnOffAutoRenew: StepHandler = async (s) => {
   return { status: 'waiting', detail: { task: 'turn-off-auto-renew', by: 'customer' } };
 };
 
+/** The subscription this line's provision step bought for its base offer (the first it ordered). */
+function boughtBase(s: StepContext): string | undefined {
+  for (const [key, detail] of s.earlier)
+    if (key.endsWith(`:provision:${s.step.lineIndex}`))
+      return (detail.subscriptionIds as string[] | undefined)?.[0];
+  return undefined;
+}
+
 const fileCredit: StepHandler = async (s) => {
+  // Naming the new purchase makes the platform compute the amount and hold the 120-day limit.
+  const newSubscriptionId = boughtBase(s);
   const credit = await fileCreditRequest(s.ctx, {
     tenantId: s.transition.tenant_id,
     subscriptionId: s.line.sourceSubscriptionId,
     reason: `Duplicate licenses after moving to a CSP partner (transition ${s.transition.id}).`,
+    ...(newSubscriptionId ? { newSubscriptionId } : {}),
   });
   return { status: 'done', detail: { creditRequestId: credit.id } };
 };

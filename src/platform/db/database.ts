@@ -146,6 +146,8 @@ export interface CreditRequestsTable {
   filed_by_user_id: string | null;
   reason: string;
   requested_amount: number | null;
+  new_subscription_id: ColumnType<string | null, string | null | undefined, string | null>;
+  currency: ColumnType<string | null, string | null | undefined, string | null>;
   status: 'submitted' | 'approved' | 'rejected';
   decided_amount: number | null;
   decided_at: Timestamp | null;

@@ -118,7 +118,17 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   credit_amount_too_high: e(
     422,
     (p) =>
-      `The amount ${p.amount} is more than the subscription's term cost (${p.max}${p.currency ? ` ${p.currency}` : ''} in minor units).`,
+      `The amount ${p.amount} is more than ${p.bound === 'overlap' ? 'the credit computed for the days paid twice' : "the subscription's term cost"} (${p.max}${p.currency ? ` ${p.currency}` : ''} in minor units).`,
+  ),
+  credit_window_closed: e(
+    422,
+    (p) =>
+      `A credit for duplicate licenses can be requested up to ${p.days} days after the new purchase (${p.purchasedAt}); that window closed on ${p.closedOn}.`,
+  ),
+  credit_new_subscription_invalid: e(
+    422,
+    (p) =>
+      `The new purchase must be a subscription bought through a partner; this one is a ${p.channel} subscription.`,
   ),
   // Catalog
   offer_not_found: e(404, (p) => `No such offer${p.offerId ? ` ${p.offerId}` : ''}.`),

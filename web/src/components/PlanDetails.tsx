@@ -155,6 +155,9 @@ export function PlanDetails({
               {l.creditEligible
                 ? t(`planner.creditBy.${l.creditFiledBy ?? 'customer'}`)
                 : t('planner.creditNone')}
+              {l.creditEligible &&
+                l.creditAmount !== undefined &&
+                ` ${t('planner.creditAmount', { amount: f.money(l.creditAmount, l.creditCurrency ?? l.currency ?? plan.totals.currency) })}`}
             </dd>
             <dt>{t('planner.verdict')}</dt>
             <dd>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type CustomerTask, type Page, type Subscription } from '../api.ts';
+import { api, type CustomerTask, type Page, type Subscription, type TaskSku } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
 import { AutoRenewConfirmation } from '../components/AutoRenewConfirmation.tsx';
 import { useFormat } from '../format.ts';
@@ -67,7 +67,15 @@ export function TenantTasksView() {
                   })}
                 </h2>
                 <p>{t('tasks.asks', { partner: x.partner.name, offer, date: f.date(x.dueAt) })}</p>
+                <p data-testid="task-status">
+                  <strong>
+                    {x.status === 'upcoming'
+                      ? t('tasks.status.upcoming', { date: f.date(x.dueAt) })
+                      : t('tasks.status.waiting')}
+                  </strong>
+                </p>
                 <p className="muted">{t(`tasks.why.${x.step}`, { defaultValue: '' })}</p>
+                {x.users && x.users.length > 0 && <LicenseMoves users={x.users} />}
                 {isDone ? (
                   <Notice>{t('tasks.doneText')}</Notice>
                 ) : !can('tenant.manage') ? null : x.step === 'turn-off-auto-renew' && x.subscriptionId ? (
@@ -144,5 +152,35 @@ export function TenantTasksView() {
         {t('tasks.refresh')}
       </button>
     </section>
+  );
+}
+
+const skuLabel = (s: TaskSku) => s.skuPartNumber ?? s.name ?? s.skuId;
+
+/** Each user whose licenses the customer's admin moves: the SKUs to assign, then the one to remove. */
+function LicenseMoves({ users }: { users: NonNullable<CustomerTask['users']> }) {
+  const { t } = useTranslation();
+  return (
+    <div className="table-wrap">
+      <table data-testid="task-users">
+        <caption>{t('tasks.users')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('tasks.user')}</th>
+            <th scope="col">{t('tasks.assign')}</th>
+            <th scope="col">{t('tasks.remove')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.userId}>
+              <td>{u.userPrincipalName}</td>
+              <td>{u.assign.map(skuLabel).join(', ')}</td>
+              <td>{skuLabel(u.remove)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
