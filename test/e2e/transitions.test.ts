@@ -1,6 +1,7 @@
 import { addDays, addYears } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
+import { product } from '../fixtures/reference.ts';
 import {
   platformNow as platformNowOf,
   STANDARD,
@@ -364,6 +365,64 @@ describe('money', () => {
     expect(plan.lines[0]).toMatchObject({ provision: 'before-end', recommendedProvision: 'before-end' });
     expect(plan.lines[0].overlapCost).toBe(plan.lines[0].provisionOptions[1].overlapCost);
     expect(plan.totals.overlapCost).toBe(plan.lines[0].overlapCost);
+  });
+
+  it('a monthly-term target with 180 days of overlap costs about six months, not one', async () => {
+    const p = product('O365_BUSINESS_PREMIUM');
+    const monthly = await t.expectOk(
+      {
+        method: 'POST',
+        url: '/api/admin/offers',
+        token: t.operatorToken,
+        body: {
+          id: `monthly-${Date.now()}`,
+          skuId: p.skuId,
+          skuPartNumber: p.skuPartNumber,
+          productName: p.name,
+          servicePlans: p.servicePlans.map((x) => ({ id: x.id, name: x.name })),
+          markets: ['ES'],
+          unitPrice: 1_250,
+          currency: 'EUR',
+          refundWindowHours: 168,
+          term: 'P1M',
+          billingCycle: 'monthly',
+          minQuantity: 1,
+          maxQuantity: 300,
+        },
+      },
+      201,
+    );
+    const c = await seedCase({ offerId: monthly.id, quantity: 40, assigned: 3, endsInDays: 180 });
+    const plan = await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token: c.tokens['sales-agent'],
+        body: { options: { provision: 'now' } },
+      },
+      201,
+    );
+    const line = plan.lines[0];
+    expect(line).toMatchObject({ targetOfferId: monthly.id, provision: 'now' });
+    // By hand: 40 seats × 12.50 = 500.00 a month. Five whole calendar months from now, then the
+    // started days left of the sixth, prorated over that month's days.
+    const now = new Date(line.provisionAt);
+    const month = 1_250 * 40;
+    const addMonths = (d: Date, n: number) => {
+      const x = new Date(d.getTime());
+      x.setUTCMonth(d.getUTCMonth() + n);
+      return x;
+    };
+    const five = addMonths(now, 5);
+    const six = addMonths(now, 6);
+    const end = new Date(line.sourceEndsAt);
+    const day = 86_400_000;
+    const rest = Math.ceil((end.getTime() - five.getTime()) / day);
+    const sixthDays = Math.round((six.getTime() - five.getTime()) / day);
+    expect(line.overlapCost).toBe(5 * month + Math.round((month * rest) / sixthDays));
+    // About six months: more than five, not more than six (it was one month, 500.00, before).
+    expect(line.overlapCost).toBeGreaterThan(5 * month);
+    expect(line.overlapCost).toBeLessThanOrEqual(6 * month);
   });
 
   it('a direct annual source with 200 days left: bought on day 193, nothing changes before, users licensed throughout', async () => {
