@@ -35,6 +35,8 @@ export interface PlanDetailsProps {
   acknowledging?: boolean;
   /** Orderable base offers a blocked line may proceed with, by explicit acknowledgment. */
   substitutes?: Offer[];
+  /** Present when the viewer may re-plan a line with another date to buy. */
+  onProvision?: (line: PlanLine, when: 'now' | 'before-end') => void;
 }
 
 export function PlanDetails({
@@ -44,6 +46,7 @@ export function PlanDetails({
   onAcknowledge,
   acknowledging,
   substitutes,
+  onProvision,
 }: PlanDetailsProps) {
   const { t } = useTranslation();
   const f = useFormat();
@@ -122,6 +125,23 @@ export function PlanDetails({
                 >
                   {t(`provisions.${l.provision}`)}: {f.date(l.provisionAt ?? '')}
                   {l.provision === l.recommendedProvision ? ` (${t('planner.recommended')})` : ''}
+                  {onProvision && (l.provisionOptions?.length ?? 0) > 1 && (
+                    <div className="field">
+                      <label htmlFor={`provision-${i}`}>{t('planner.whenToBuyLine', { n: i + 1 })}</label>
+                      <select
+                        id={`provision-${i}`}
+                        value={l.provision}
+                        disabled={!!acknowledging}
+                        onChange={(e) => onProvision(l, e.target.value as 'now' | 'before-end')}
+                      >
+                        {l.provisionOptions?.map((o) => (
+                          <option key={o.when} value={o.when}>
+                            {t(`provisions.${o.when}`)}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                  )}
                   <ul>
                     {l.provisionOptions?.map((o) => (
                       <li key={o.when}>

@@ -22,6 +22,7 @@ type Disposition = 'let-expire' | 'cancel-now';
 type Quantity = 'same' | 'assigned';
 /** When to buy the targets: each line's cheaper option (recommended), or one choice for all. */
 type Provision = 'recommended' | 'now' | 'before-end';
+type LineProvision = { sourceSubscriptionId: string; provision: 'now' | 'before-end' };
 
 export function PlannerView() {
   const { t } = useTranslation();
@@ -35,6 +36,8 @@ export function PlannerView() {
   const [quantity, setQuantity] = useState<Quantity>('same');
   const [provision, setProvision] = useState<Provision>('recommended');
   const [acks, setAcks] = useState<Acknowledgment[]>([]);
+  /** When to buy, chosen line by line (wins over the plan-wide choice). */
+  const [lineProvision, setLineProvision] = useState<LineProvision[]>([]);
   const [plan, setPlan] = useState<Transition | null>(null);
   const [confirmApply, setConfirmApply] = useState(false);
 
@@ -61,19 +64,21 @@ export function PlannerView() {
     return new Set(plans.filter((p) => planVerdict(p) === 'ready-with-data-loss').map((p) => p.id));
   }, [earlier.data]);
 
-  const create = useAction((key: string, acknowledgments: Acknowledgment[]) =>
-    api<Transition>(`/api/customers/${encodeURIComponent(tenantId)}/transitions`, {
-      method: 'POST',
-      idempotencyKey: key,
-      body: {
-        options: {
-          disposition,
-          quantity,
-          acknowledgments,
-          ...(provision === 'recommended' ? {} : { provision }),
+  const create = useAction(
+    (key: string, acknowledgments: Acknowledgment[], perLine: LineProvision[] = lineProvision) =>
+      api<Transition>(`/api/customers/${encodeURIComponent(tenantId)}/transitions`, {
+        method: 'POST',
+        idempotencyKey: key,
+        body: {
+          options: {
+            disposition,
+            quantity,
+            acknowledgments,
+            ...(provision === 'recommended' ? {} : { provision }),
+            ...(perLine.length > 0 ? { lineProvision: perLine } : {}),
+          },
         },
-      },
-    }),
+      }),
   );
   const apply = useAction(async (key: string, id: string) => {
     await api(`/api/transitions/${encodeURIComponent(id)}/apply`, { method: 'POST', idempotencyKey: key });
@@ -90,6 +95,7 @@ export function PlannerView() {
     setPlan(null);
     setConfirmApply(false);
     setAcks([]);
+    setLineProvision([]);
     history.replaceState(null, '', `/planner?customer=${encodeURIComponent(id)}`);
   };
 
@@ -106,6 +112,16 @@ export function PlannerView() {
     ];
     setAcks(next);
     const p = await create.run(next);
+    if (p) setPlan(p);
+  };
+
+  const pickProvision = async (line: PlanLine, when: 'now' | 'before-end') => {
+    const next = [
+      ...lineProvision.filter((p) => p.sourceSubscriptionId !== line.sourceSubscriptionId),
+      { sourceSubscriptionId: line.sourceSubscriptionId, provision: when },
+    ];
+    setLineProvision(next);
+    const p = await create.run(acks, next);
     if (p) setPlan(p);
   };
 
@@ -186,6 +202,7 @@ export function PlannerView() {
               can('transitions.plan') ? (l, sub, adds) => void acknowledge(l, sub, adds) : undefined
             }
             substitutes={substitutes}
+            onProvision={can('transitions.plan') ? (l, when) => void pickProvision(l, when) : undefined}
             acknowledging={create.pending}
           />
           {can('transitions.apply') && (
