@@ -96,6 +96,8 @@ async function planWithSubstitute(page: Page, lang: Lang, substituteId: string):
   const t = texts(lang);
   await page.goto(`${server.url}/planner?customer=${northwindId}`);
   await page.getByRole('heading', { level: 1, name: t('Transition planner'), exact: true }).waitFor();
+  // Bought now, so that confirming the plan buys at once (before the end, it would buy later).
+  await page.getByLabel(t.key('planner.whenToBuy'), { exact: true }).selectOption('now');
   await button(page, t('Create plan')).click();
   const verdict = page.getByTestId('plan-verdict');
   await waitForAttr(verdict, 'data-verdict', 'blocked');
