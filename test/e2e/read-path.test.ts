@@ -177,6 +177,8 @@ describe('read path: statements per request', () => {
   it('a foreign tenant is refused in the same single guard statement', async () => {
     const p = await t.newPartner();
     const other = await t.newTenant();
+    // The token's first use writes its lastUsedAt (at most once a minute): done before measuring.
+    await t.expectOk({ url: '/api/auth/me', token: p.tokens['sales-agent'] });
     const { result, statements } = await counter.during(() =>
       t.call({ url: `/api/customers/${other.tenant.id}/subscriptions`, token: p.tokens['sales-agent'] }),
     );
