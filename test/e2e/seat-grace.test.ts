@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertGrant } from '../../src/modules/delegated-admin/delegated-admin.repo.ts';
 import { sweepSeatGraceNow } from '../../src/modules/licenses/licenses.jobs.ts';
-import { startTestApp, type TestApp, unique } from '../fixtures/app.ts';
-import { product } from '../fixtures/reference.ts';
+import { startTestApp, type TestApp } from '../fixtures/app.ts';
+import { newOffer as newOfferOf } from '../fixtures/offers.ts';
 
 /**
  * Issue 16: seat reductions as new commerce does them, through the API on the movable clock.
@@ -32,32 +32,7 @@ async function advance(days: number) {
 }
 
 /** 36,500 a seat and year: 100 a seat and day over a 365-day term. */
-async function newOffer() {
-  const p = product('O365_BUSINESS_PREMIUM');
-  return t.expectOk(
-    {
-      method: 'POST',
-      url: '/api/admin/offers',
-      token: t.operatorToken,
-      body: {
-        id: unique('offer-'),
-        skuId: p.skuId,
-        skuPartNumber: p.skuPartNumber,
-        productName: p.name,
-        servicePlans: p.servicePlans.map((s) => ({ id: s.id, name: s.name })),
-        markets: ['ES'],
-        unitPrice: 36_500,
-        currency: 'EUR',
-        refundWindowHours: 168,
-        term: 'P1Y',
-        billingCycle: 'annual',
-        minQuantity: 1,
-        maxQuantity: 100,
-      },
-    },
-    201,
-  );
-}
+const newOffer = () => newOfferOf(t);
 
 /** A partner's customer with delegated admin, and a partner subscription bought 100 days ago. */
 async function customerWithSubscription(quantity: number, users: number) {

@@ -4,7 +4,7 @@ import { insertGrant } from '../../src/modules/delegated-admin/delegated-admin.r
 import { insertAcceptedRelationship } from '../../src/modules/relationships/relationships.repo.ts';
 import { startTestApp, type TestApp, unique } from '../fixtures/app.ts';
 import { databaseDigest } from '../fixtures/digest.ts';
-import { product } from '../fixtures/reference.ts';
+import { newOffer as newOfferOf } from '../fixtures/offers.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -29,33 +29,7 @@ async function advance(days: number) {
 }
 
 /** An offer on a real SKU of the reference; 36 500 per seat and year = 100 a day. */
-async function newOffer(partNumber = 'O365_BUSINESS_PREMIUM', over: Record<string, unknown> = {}) {
-  const p = product(partNumber);
-  return t.expectOk(
-    {
-      method: 'POST',
-      url: '/api/admin/offers',
-      token: t.operatorToken,
-      body: {
-        id: unique('offer-'),
-        skuId: p.skuId,
-        skuPartNumber: p.skuPartNumber,
-        productName: p.name,
-        servicePlans: p.servicePlans.map((s) => ({ id: s.id, name: s.name })),
-        markets: ['ES'],
-        unitPrice: 36_500,
-        currency: 'EUR',
-        refundWindowHours: 168,
-        term: 'P1Y',
-        billingCycle: 'annual',
-        minQuantity: 1,
-        maxQuantity: 100,
-        ...over,
-      },
-    },
-    201,
-  );
-}
+const newOffer = (partNumber?: string, over: Record<string, unknown> = {}) => newOfferOf(t, partNumber, over);
 
 /** A partner with a customer (accepted relationship) and delegated admin on it. */
 async function customerWithPartner(opts: { users?: number; delegatedAdmin?: boolean } = {}) {

@@ -1,7 +1,7 @@
 import { addDays, addYears } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
-import { product } from '../fixtures/reference.ts';
+import { newOffer } from '../fixtures/offers.ts';
 import {
   platformNow as platformNowOf,
   STANDARD,
@@ -368,30 +368,13 @@ describe('money', () => {
   });
 
   it('a monthly-term target with 180 days of overlap costs about six months, not one', async () => {
-    const p = product('O365_BUSINESS_PREMIUM');
-    const monthly = await t.expectOk(
-      {
-        method: 'POST',
-        url: '/api/admin/offers',
-        token: t.operatorToken,
-        body: {
-          id: `monthly-${Date.now()}`,
-          skuId: p.skuId,
-          skuPartNumber: p.skuPartNumber,
-          productName: p.name,
-          servicePlans: p.servicePlans.map((x) => ({ id: x.id, name: x.name })),
-          markets: ['ES'],
-          unitPrice: 1_250,
-          currency: 'EUR',
-          refundWindowHours: 168,
-          term: 'P1M',
-          billingCycle: 'monthly',
-          minQuantity: 1,
-          maxQuantity: 300,
-        },
-      },
-      201,
-    );
+    const monthly = await newOffer(t, 'O365_BUSINESS_PREMIUM', {
+      id: `monthly-${Date.now()}`,
+      unitPrice: 1_250,
+      term: 'P1M',
+      billingCycle: 'monthly',
+      maxQuantity: 300,
+    });
     const c = await seedCase({ offerId: monthly.id, quantity: 40, assigned: 3, endsInDays: 180 });
     const plan = await t.expectOk(
       {
