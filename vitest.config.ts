@@ -14,8 +14,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          // The console's pure helpers (web/src/number.ts) are tested here too.
-          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'],
+          // The console's pure helpers (web/src/number.ts) and the scripts' checks are tested here too.
+          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['src/**/*.db.test.ts'],
         },
       },
