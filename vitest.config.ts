@@ -16,7 +16,19 @@ export default defineConfig({
           name: 'unit',
           // The console's pure helpers (web/src/number.ts) and the scripts' checks are tested here too.
           include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['src/**/*.db.test.ts', 'src/**/*.madrid.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        // The domain rules again in a zone with daylight saving: dates must not depend on where
+        // the process runs (src/domain/calendar.ts). Before the planner tests used UTC helpers,
+        // their timeline steps landed an hour early here.
+        test: {
+          name: 'unit-madrid',
+          include: ['src/domain/**/*.test.ts'],
           exclude: ['src/**/*.db.test.ts'],
+          env: { TZ: 'Europe/Madrid' },
         },
       },
       {
