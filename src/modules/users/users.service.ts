@@ -3,7 +3,7 @@ import { hashPassword } from '../../platform/auth/passwords.ts';
 import { CUSTOMER_ROLES, PARTNER_ROLES, type Role } from '../../platform/auth/permissions.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import { emailExists, insertUser, type UserRecord } from './users.repo.ts';
 
 const ROLES_BY_KIND: Record<UserRecord['kind'], readonly Role[]> = {
