@@ -1,14 +1,24 @@
 import { defineConfig } from 'vitest/config';
+import { LongFilesFirst } from './test/fixtures/sequencer.ts';
 
 // Three projects: pure unit tests, and the data-layer/end-to-end suite run twice,
 // once on embedded PGlite and once on the PostgreSQL server (DATABASE_URL or the local one).
 const dbInclude = ['src/**/*.db.test.ts', 'test/**/*.test.ts'];
 const dbExclude = ['test/browser/**', 'test/crash/**', 'test/load/**'];
 
+// Vitest's default is one worker per core minus one: a single worker on a 2-core machine, which runs
+// the ~120 files one after another. Most of a data-layer, crash or browser file's time is spent
+// waiting on PostgreSQL, a server process or Chromium, so more workers than cores pay off (see
+// docs/testing.md for the measurements). TRASLADO_TEST_WORKERS overrides.
+const WORKERS = Number(process.env.TRASLADO_TEST_WORKERS ?? 4);
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    maxWorkers: WORKERS,
+    minWorkers: 1,
+    sequence: { sequencer: LongFilesFirst },
     projects: [
       {
         extends: true,
