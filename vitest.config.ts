@@ -10,7 +10,7 @@ const dbExclude = ['test/browser/**', 'test/crash/**', 'test/load/**'];
 // the ~120 files one after another. Most of a data-layer, crash or browser file's time is spent
 // waiting on PostgreSQL, a server process or Chromium, so more workers than cores pay off (see
 // docs/testing.md for the measurements). TRASLADO_TEST_WORKERS overrides.
-const WORKERS = Number(process.env.TRASLADO_TEST_WORKERS ?? 4);
+const WORKERS = Number(process.env.TRASLADO_TEST_WORKERS ?? 3);
 
 export default defineConfig({
   test: {
