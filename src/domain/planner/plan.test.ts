@@ -102,6 +102,8 @@ function input(extra: Partial<PlanInput>): PlanInput {
 }
 
 function neverDips(plan: ReturnType<typeof planTransition>) {
+  // Every plan these tests check has seats; without any the loop below would check nothing.
+  expect(plan.seats.length).toBeGreaterThan(0);
   for (const s of plan.seats)
     for (const p of s.points) expect(p.pool, `${s.skuId} at ${p.at}`).toBeGreaterThanOrEqual(p.assigned);
 }
