@@ -19,6 +19,19 @@ export interface PriceEntry {
   effectiveTo: string | null;
 }
 
+/**
+ * Sold only in the European Economic Area: the products the Teams unbundling made for it (Teams EEA,
+ * the "EEA (no Teams)" suites), named so in the vendor's reference. Never priced outside the EEA.
+ */
+export function isEeaOnly(productName: string): boolean {
+  return /\bEEA\b/.test(productName);
+}
+
+/** The EEA's countries (EU members, Iceland, Liechtenstein, Norway). */
+export const EEA_COUNTRIES = new Set(
+  'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO'.split(' '),
+);
+
 /** A price with no start date applies since ever: the list's earliest day. */
 export const ALWAYS = '2000-01-01';
 

@@ -687,6 +687,21 @@ export async function seedDemoCatalog(ctx: Ctx, rows: ReferenceRow[], overrides:
       updated_at: now,
     });
   }
+  // The demo price lists (SPEC §11): EUR in Spain, BRL in Brazil, USD in the United States.
+  for (const o of DEMO_OFFERS) {
+    if (existing.has(o.id)) continue;
+    await replacePrices(
+      ctx.db,
+      o.id,
+      o.prices.map((p) => ({
+        ...p,
+        term: o.term,
+        billingCycle: o.billingCycle,
+        effectiveFrom: ALWAYS,
+        effectiveTo: null,
+      })),
+    );
+  }
   for (const o of DEMO_OFFERS) {
     if (existing.has(o.id) || (!o.successorOfferId && o.successorAddOnOfferIds.length === 0)) continue;
     await updateOfferRow(ctx.db, o.id, {
