@@ -241,7 +241,11 @@ describe('target choice on real data (SPEC §3.1)', () => {
       assigned: 3,
     });
     expect(line.targetOfferId).toBe(sku('O365_BUSINESS_PREMIUM'));
-    expect(line).toMatchObject({ quantity: 3, lossIfCancelledNow: 0, channel: 'trial' });
+    expect(line).toMatchObject({
+      quantity: 3,
+      lossIfCancelledNow: { amount: 0, currency: 'EUR' },
+      channel: 'trial',
+    });
     expect(line.reasons.map((r: { code: string }) => r.code)).not.toContain('line.loss-if-cancelled');
   });
 });

@@ -108,10 +108,12 @@ export function toOfferView(
   const own = { term: o.term, billingCycle: o.billing_cycle, day };
   const priced = marketPricesOn(prices, own);
   // In a market: that market's price or none (not orderable there, SPEC §11). Without one: the
-  // first priced market's, else the operator's one-price shorthand (an imported offer: none).
+  // offer's list price (the operator's one-price shorthand, or the first price of its list).
   const shown = view.market
     ? priceOn(prices, { ...own, market: view.market })
-    : (priced[0] ?? (o.unit_price !== null ? { unitPrice: o.unit_price, currency: o.currency } : null));
+    : o.unit_price !== null
+      ? { unitPrice: o.unit_price, currency: o.currency }
+      : (priced[0] ?? null);
   return {
     id: o.id,
     name: o.name,
@@ -324,7 +326,7 @@ export async function createOffer(ctx: Ctx, input: CreateOfferInput) {
     created_at: now,
     updated_at: now,
   });
-  await syncShorthandPrices(ctx, id);
+  await syncShorthandPrices(ctx, id, []);
   await recordAudit(ctx, { action: 'offer.created', targetType: 'offer', targetId: id, data: { skuId } });
   return getOffer(ctx, { offerId: id });
 }
@@ -360,7 +362,7 @@ export async function updateOffer(ctx: Ctx, input: OfferFields & { offerId: stri
     updated_at: ctx.clock.now(),
   });
   const shorthand = ['markets', 'unitPrice', 'currency', 'term', 'billingCycle'] as const;
-  if (shorthand.some((k) => f[k] !== undefined)) await syncShorthandPrices(ctx, offerId);
+  if (shorthand.some((k) => f[k] !== undefined)) await syncShorthandPrices(ctx, offerId, current.markets);
   await recordAudit(ctx, {
     action: 'offer.updated',
     targetType: 'offer',
@@ -373,13 +375,13 @@ export async function updateOffer(ctx: Ctx, input: OfferFields & { offerId: stri
 /**
  * The operator's one-price shorthand (`markets`, `unitPrice`, `currency` of POST/PATCH
  * /api/admin/offers) is a price list too: one price in one currency, at the offer's term and billing
- * plan, in every listed market. Prices of markets it does not list (set by PUT …/prices or an
- * import) stay as they are.
+ * plan, in every listed market; a market it listed before and no longer does is no longer sold.
+ * Prices of markets it never listed (set by PUT …/prices or an import) stay as they are.
  */
-async function syncShorthandPrices(ctx: Ctx, offerId: string) {
+async function syncShorthandPrices(ctx: Ctx, offerId: string, listedBefore: string[]) {
   const o = (await findOffer(ctx.db, offerId))!;
   const current = (await findPrices(ctx.db, [offerId])).get(offerId) ?? [];
-  const kept = current.filter((p) => !o.markets.includes(p.market));
+  const kept = current.filter((p) => !o.markets.includes(p.market) && !listedBefore.includes(p.market));
   const listed: PriceEntry[] =
     o.unit_price !== null && o.currency
       ? o.markets.map((market) => ({
@@ -425,11 +427,14 @@ const problemText = (p: ReturnType<typeof checkPriceList>[number]) =>
 /** Stores an offer's new list and keeps its one-price shorthand (markets, first market's price) in step. */
 async function storePriceList(ctx: Ctx, o: OfferRow, list: PriceEntry[]) {
   await replacePrices(ctx.db, o.id, list);
-  const first = marketPricesOn(list, {
-    term: o.term,
-    billingCycle: o.billing_cycle,
-    day: dayOf(ctx.clock.now()),
-  })[0];
+  const day = dayOf(ctx.clock.now());
+  // The list price shown without a market: the first of the list at the offer's own term and plan.
+  const first = list.find(
+    (p) =>
+      p.term === o.term &&
+      p.billingCycle === o.billing_cycle &&
+      priceOn([p], { market: p.market, term: o.term, billingCycle: o.billing_cycle, day }),
+  );
   await updateOfferRow(ctx.db, o.id, {
     markets: [...new Set(list.map((p) => p.market))].sort(),
     unit_price: first?.unitPrice ?? null,
