@@ -31,7 +31,7 @@ import {
 export function planTransition(input: PlanInput): Plan {
   const settings = input.settings ?? DEFAULT_PLAN_SETTINGS;
   const market = input.tenant.country.toUpperCase();
-  const offers = new Map(input.catalog.map((o) => [o.id, inMarket(o, market)]));
+  const offers = catalogInMarket(input.catalog, market);
   const heldSkus = new Set(input.subscriptions.filter((s) => s.isLive).map((s) => s.skuId));
 
   const sources = input.subscriptions
@@ -183,6 +183,23 @@ export function inMarket(o: PlanOffer, market: string): PlanOffer {
     unitPrice: p ? p.unitPrice : null,
     currency: p ? p.currency : o.currency,
   };
+}
+
+// The catalog priced in one market, once per catalog and market: bulk planning shares the catalog
+// across customers, and per-offer caches (profiles) are kept by offer object.
+const marketCatalogs = new WeakMap<readonly PlanOffer[], Map<string, Map<string, PlanOffer>>>();
+function catalogInMarket(catalog: readonly PlanOffer[], market: string): Map<string, PlanOffer> {
+  let byMarket = marketCatalogs.get(catalog);
+  if (!byMarket) {
+    byMarket = new Map();
+    marketCatalogs.set(catalog, byMarket);
+  }
+  let offers = byMarket.get(market);
+  if (!offers) {
+    offers = new Map(catalog.map((o) => [o.id, inMarket(o, market)]));
+    byMarket.set(market, offers);
+  }
+  return offers;
 }
 
 /** Can this tenant buy the offer today, in its market? */
