@@ -35,9 +35,7 @@ export async function loadOfferNames(
 ): Promise<{ byOffer: Map<string, Offer>; bySku: Map<string, string> }> {
   const offers = await allPages<Offer>('/api/offers');
   if (market) {
-    const priced = new Map(
-      (await allPages<Offer>(`/api/offers?market=${encodeURIComponent(market)}`)).map((o) => [o.id, o]),
-    );
+    const priced = new Map((await allPages<Offer>('/api/offers', { market })).map((o) => [o.id, o]));
     for (const [i, o] of offers.entries()) {
       const p = priced.get(o.id);
       offers[i] = { ...o, unitPrice: p?.unitPrice ?? null, currency: p?.currency ?? null };
