@@ -76,8 +76,12 @@ export function ApplyConfirmation({
   const reasonText = useReasonText();
   // Prices as they are now, in the tenant's market: the orders are placed at today's price there.
   const offers = useLoad(async () => {
-    const customer = await api<Customer>(`/api/customers/${encodeURIComponent(plan.tenantId)}`);
-    return loadOfferNames(customer.country);
+    // The tenant's market; if it cannot be read, the offers' list prices (each row shows its currency).
+    const country = await api<Customer>(`/api/customers/${encodeURIComponent(plan.tenantId)}`).then(
+      (c) => c.country,
+      () => undefined,
+    );
+    return loadOfferNames(country);
   }, [plan.tenantId]);
   const rows = offers.data ? purchasesOf(plan, offers.data.byOffer) : [];
   // Per currency, never summed across currencies.
