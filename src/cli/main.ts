@@ -6,6 +6,7 @@ import { clockCommand } from './commands/clock.ts';
 import { importCommand } from './commands/import.ts';
 import { planCommand } from './commands/plan.ts';
 import { prepareTemplateCommand } from './commands/prepare-template.ts';
+import { pricesImportCommand } from './commands/prices-import.ts';
 import { parseScale, seedCommand } from './commands/seed.ts';
 import { startCommand } from './commands/start.ts';
 
@@ -63,6 +64,16 @@ program
   )
   .option('--data <dir>', 'embedded database folder')
   .action(catalogImportCommand);
+
+program
+  .command('prices')
+  .description('price lists')
+  .command('import <file>')
+  .description(
+    "load price lists (CSV: offerId or skuId, market, currency, term, billingPlan, unitPrice, effectiveStartDate?, effectiveEndDate?); each offer named gets the file's rows as its whole list; a bad row refuses the whole file",
+  )
+  .option('--data <dir>', 'embedded database folder')
+  .action(pricesImportCommand);
 
 program
   .command('import <file>')

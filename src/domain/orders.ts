@@ -35,7 +35,7 @@ export type OrderProblem =
   | { code: 'duplicate_line_item'; params: { offerId: string } }
   | { code: 'offer_end_of_sale'; params: { offerId: string; successorOfferId?: string } }
   | { code: 'offer_not_in_market'; params: { offerId: string; market: string } }
-  | { code: 'offer_not_priced'; params: { offerId: string } }
+  | { code: 'offer_not_priced'; params: { offerId: string; market: string } }
   | {
       code: 'quantity_out_of_range';
       params: { offerId: string; quantity: number; minQuantity: number; maxQuantity: number };
@@ -59,7 +59,8 @@ export function checkOrderLine(line: OrderLine, holdings: TenantHoldings): Order
   if (!offer.markets.some((m) => m.toUpperCase() === market)) {
     return { code: 'offer_not_in_market', params: { offerId: offer.id, market } };
   }
-  if (offer.unitPrice === null) return { code: 'offer_not_priced', params: { offerId: offer.id } };
+  // Priced in this market (its price list), or not orderable here (SPEC §11).
+  if (offer.unitPrice === null) return { code: 'offer_not_priced', params: { offerId: offer.id, market } };
   if (!Number.isInteger(quantity) || quantity < offer.minQuantity || quantity > offer.maxQuantity) {
     return {
       code: 'quantity_out_of_range',

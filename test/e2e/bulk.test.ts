@@ -223,7 +223,14 @@ describe('planBulk', () => {
       const plan = saved.plan as Plan;
       expect(saved).toMatchObject({ status: 'planned', tenant_id: e.tenantId, verdict: e.verdict });
       expect(alone.verdict).toBe(e.verdict);
-      expect(alone.totals).toEqual(plan.totals);
+      // The saved plan keeps minor units per currency; the API shows each as { amount, currency }.
+      expect(alone.totals).toEqual(
+        plan.totals.map((x) => ({
+          ...x,
+          overlapCost: { amount: x.overlapCost, currency: x.currency },
+          lossIfCancelledNow: { amount: x.lossIfCancelledNow, currency: x.currency },
+        })),
+      );
       expect(
         alone.lines.map((l) => [l.sourceSubscriptionId, l.targetOfferId, l.quantity, l.verdict]),
       ).toEqual(plan.lines.map((l) => [l.sourceSubscriptionId, l.targetOfferId, l.quantity, l.verdict]));
@@ -247,7 +254,13 @@ describe('planBulk', () => {
           transitionId: expect.any(String),
           verdict: expect.stringMatching(/^(ready|needs-acknowledgment|blocked)$/),
           lines: expect.any(Array),
-          totals: expect.objectContaining({ quantity: expect.any(Number), overlapCost: expect.any(Number) }),
+          totals: expect.arrayContaining([
+            expect.objectContaining({
+              currency: expect.any(String),
+              quantity: expect.any(Number),
+              overlapCost: { amount: expect.any(Number), currency: expect.any(String) },
+            }),
+          ]),
           reasons: expect.any(Array),
         }),
       );
@@ -283,9 +296,17 @@ describe('planBulk', () => {
       const r = rows[i];
       expect(c.tenantId).toBe(r.tenantId);
       expect(c.verdict).toBe(r.verdict);
-      expect(Number(c.seats)).toBe(r.totals.quantity);
-      expect(Math.round(Number(c.overlapCost) * 100)).toBe(r.totals.overlapCost);
-      expect(Math.round(Number(c.lossIfCancelledNow) * 100)).toBe(r.totals.lossIfCancelledNow);
+      // One value per currency, in the order of the currency column: never summed across currencies.
+      type Total = { currency: string; quantity: number; overlapCost: { amount: number } };
+      const totals = r.totals as (Total & { lossIfCancelledNow: { amount: number } })[];
+      expect(c.currency).toBe(totals.map((x) => x.currency).join('; '));
+      expect(Number(c.seats)).toBe(totals.reduce((n, x) => n + x.quantity, 0));
+      expect((c.overlapCost ?? '').split('; ').map((x) => Math.round(Number(x) * 100))).toEqual(
+        totals.map((x) => x.overlapCost.amount),
+      );
+      expect((c.lossIfCancelledNow ?? '').split('; ').map((x) => Math.round(Number(x) * 100))).toEqual(
+        totals.map((x) => x.lossIfCancelledNow.amount),
+      );
     }
   }, 180_000);
 

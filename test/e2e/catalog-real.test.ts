@@ -241,7 +241,153 @@ describe('target choice on real data (SPEC §3.1)', () => {
       assigned: 3,
     });
     expect(line.targetOfferId).toBe(sku('O365_BUSINESS_PREMIUM'));
-    expect(line).toMatchObject({ quantity: 3, lossIfCancelledNow: 0, channel: 'trial' });
+    expect(line).toMatchObject({
+      quantity: 3,
+      lossIfCancelledNow: { amount: 0, currency: 'EUR' },
+      channel: 'trial',
+    });
     expect(line.reasons.map((r: { code: string }) => r.code)).not.toContain('line.loss-if-cancelled');
+  });
+});
+
+describe('price lists on the real catalog (SPEC §11, issue 15 item 2)', () => {
+  // Brazil: Business Basic gets a BRL price beside its EUR ones. Office 365 E1 (no Teams) and Teams
+  // EEA, the same-family choice in Spain, are listed in Brazil by a BRL price that ended in 2001:
+  // listed there, with a list price, but no price today (the old loader would have picked them).
+  // Office 365 E1 has no Brazilian price at all.
+  let plan: any;
+  const lines = () => plan.lines as any[];
+  beforeAll(async () => {
+    const row = (market: string, currency: string, unitPrice: number) => ({
+      market,
+      currency,
+      term: 'P1Y',
+      billingCycle: 'annual',
+      unitPrice,
+    });
+    await t.expectOk({
+      method: 'PUT',
+      url: `/api/admin/offers/${sku('O365_BUSINESS_ESSENTIALS')}/prices`,
+      token: t.operatorToken,
+      body: { prices: [row('ES', 'EUR', 7_200), row('PT', 'EUR', 7_200), row('BR', 'BRL', 39_600)] },
+    });
+    for (const [part, eur] of [
+      ['Office_365_w/o_Teams_Bundle_E1', 9_600],
+      ['Microsoft_Teams_EEA_New', 6_000],
+    ] as const) {
+      const listed = await t.expectOk({
+        method: 'PUT',
+        url: `/api/admin/offers/${sku(part)}/prices`,
+        token: t.operatorToken,
+        body: { prices: [row('ES', 'EUR', eur), { ...row('BR', 'BRL', 1), effectiveTo: '2001-01-01' }] },
+      });
+      expect(listed).toMatchObject({ markets: ['BR', 'ES'], unitPrice: eur, currency: 'EUR' });
+    }
+    const p = await t.newPartner({ country: 'BR' });
+    const c = await t.newTenant({ partnerToken: p.tokens['account-admin'], users: 0, country: 'BR' });
+    const now = await platformNow(t);
+    // Two sources: Office 365 E1, bought where it had a price (EUR, its list price), and Business
+    // Basic, bought in Brazil (BRL).
+    for (const [part, quantity, users] of [
+      ['STANDARDPACK', 10, 3],
+      ['O365_BUSINESS_ESSENTIALS', 4, 2],
+    ] as const) {
+      await t.expectOk(
+        {
+          method: 'POST',
+          url: `/api/admin/tenants/${c.tenant.id}/subscriptions`,
+          token: t.operatorToken,
+          body: {
+            offerId: sku(part),
+            quantity,
+            channel: 'direct',
+            purchasedVia: 'admin-center',
+            billingCycle: 'annual',
+            termStart: addDays(now, -300).toISOString(),
+            termEnd: addDays(now, 65).toISOString(),
+            autoRenew: true,
+          },
+        },
+        201,
+      );
+      for (let i = 0; i < users; i++)
+        await t.expectOk(
+          {
+            method: 'POST',
+            url: `/api/admin/tenants/${c.tenant.id}/users`,
+            token: t.operatorToken,
+            body: {
+              userPrincipalName: `${part.toLowerCase()}${i}@${c.domain}`,
+              displayName: `${part} ${i}`,
+              licenses: [{ skuId: sku(part) }],
+            },
+          },
+          201,
+        );
+    }
+    plan = await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token: p.tokens['sales-agent'],
+        body: {},
+      },
+      201,
+    );
+  });
+
+  it('never targets an offer unpriced in the tenant market: Office 365 E1 in Brazil goes to Business Basic, in BRL', async () => {
+    const e1 = lines().find((l) => l.sourceSkuId === sku('STANDARDPACK'));
+    // In Spain the same source goes to E1 (no Teams) + Teams EEA (above); neither has a Brazilian price.
+    expect(e1.targetOfferId).toBe(sku('O365_BUSINESS_ESSENTIALS'));
+    expect(e1.addOnOfferIds).toEqual([]);
+    expect(e1).toMatchObject({ currency: 'BRL', sourceCurrency: 'EUR', verdict: 'ready' });
+    const inBrazil = new Map(
+      (await t.expectOk({ url: '/api/offers?market=BR&limit=200', token: t.operatorToken })).items.map(
+        (o: { id: string }) => [o.id, o],
+      ),
+    );
+    for (const l of lines()) {
+      for (const id of [l.targetOfferId, ...l.addOnOfferIds]) {
+        expect(inBrazil.get(id), id).toMatchObject({ currency: 'BRL', unitPrice: expect.any(Number) });
+      }
+    }
+    // Listed in Brazil, but with no price there today.
+    expect(inBrazil.get(sku('Office_365_w/o_Teams_Bundle_E1'))).toMatchObject({
+      unitPrice: null,
+      currency: null,
+    });
+    expect(inBrazil.get(sku('Microsoft_Teams_EEA_New'))).toMatchObject({ unitPrice: null, currency: null });
+  });
+
+  it('a plan whose sources are in two currencies has two totals, each summed in its own currency', async () => {
+    const money = (amount: number, currency: string) => ({ amount, currency });
+    const of = (currency: string) => plan.totals.find((x: { currency: string }) => x.currency === currency);
+    expect(plan.totals.map((x: { currency: string }) => x.currency).sort()).toEqual(['BRL', 'EUR']);
+    for (const x of plan.totals) {
+      expect(x.overlapCost.currency).toBe(x.currency);
+      expect(x.lossIfCancelledNow.currency).toBe(x.currency);
+    }
+    const sum = (xs: { amount: number }[]) => xs.reduce((n, m) => n + m.amount, 0);
+    const paidIn = (c: string) => lines().filter((l) => l.sourceCurrency === c);
+    const boughtIn = (c: string) => lines().filter((l) => l.currency === c);
+    for (const c of ['BRL', 'EUR']) {
+      expect(of(c)).toEqual({
+        currency: c,
+        quantity: boughtIn(c).reduce((n, l) => n + l.quantity, 0),
+        sourceSeats: c === 'EUR' ? 10 : 4,
+        overlapCost: money(sum(boughtIn(c).map((l) => l.overlapCost)), c),
+        lossIfCancelledNow: money(sum(paidIn(c).map((l) => l.lossIfCancelledNow)), c),
+      });
+    }
+    // Everything is bought in Brazil's currency; the EUR total is the E1 source's alone.
+    expect(of('EUR').quantity).toBe(0);
+    expect(of('BRL').quantity).toBeGreaterThan(0);
+    for (const l of lines()) {
+      expect(l.overlapCost.currency).toBe(l.currency);
+      expect(l.lossIfCancelledNow.currency).toBe(l.sourceCurrency);
+      for (const o of l.provisionOptions) expect(o.overlapCost.currency).toBe(l.currency);
+      if (l.creditAmount) expect(l.creditAmount.currency).toBe(l.sourceCurrency);
+    }
   });
 });

@@ -40,7 +40,7 @@ const moveClock = (days: number) =>
 
 describe('a credit for duplicate licenses after a transition', () => {
   it('is computed from the new purchase; filed 121 days after it, refused; within, the amount as computed', async () => {
-    // Direct annual Business Standard, 50 seats at USD 150.00 a seat-year, 45 days left of 365.
+    // Direct annual Business Standard, 50 seats at EUR 150.00 a seat-year, 45 days left of 365.
     const c = await seedCase(t, { assigned: 3 });
     const token = c.tokens['account-admin'];
     const plan = await t.expectOk(
@@ -57,8 +57,8 @@ describe('a credit for duplicate licenses after a transition', () => {
     expect(plan.lines[0]).toMatchObject({
       creditEligible: true,
       creditFiledBy: 'customer',
-      creditAmount: 90_411,
-      creditCurrency: 'USD',
+      creditAmount: { amount: 90_411, currency: 'EUR' },
+      creditCurrency: 'EUR',
     });
     await t.expectOk({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token }, 202);
     await waitForTransition(t, plan.id, token, ['waiting']);
@@ -82,7 +82,7 @@ describe('a credit for duplicate licenses after a transition', () => {
     const before = await creditState();
     const tooMuch = await file(90_412);
     expect([tooMuch.status, tooMuch.body.code]).toEqual([422, 'credit_amount_too_high']);
-    expect(tooMuch.body.data).toMatchObject({ max: 90_411, bound: 'overlap', currency: 'USD' });
+    expect(tooMuch.body.data).toMatchObject({ max: 90_411, bound: 'overlap', currency: 'EUR' });
     expect(await creditState()).toEqual(before);
 
     // Day 119 after the purchase: filed, with the amount the platform computed.
@@ -94,7 +94,7 @@ describe('a credit for duplicate licenses after a transition', () => {
       newSubscriptionId: bought.id,
       filedBy: 'customer',
       amount: 90_411,
-      currency: 'USD',
+      currency: 'EUR',
       status: 'submitted',
     });
 

@@ -21,7 +21,7 @@ import { freePort, ROOT, ServerProcess } from '../fixtures/server-process.ts';
  * holder named, what to do said), and the database is as it was: its digest, read after the
  * server's clean stop, equals the one read before it started, when the last opener had closed the
  * folder. Every refused command is one that writes (a new book, a clock move, a new product, a
- * subscription, transitions, applied plans, an empty backup over the data), so any that got
+ * price list, a subscription, transitions, applied plans, an empty backup over the data), so any that got
  * through would change the digest, as the last step shows for one.
  * Then the server is SIGKILLed and the next opener takes the lock it left behind. On PostgreSQL
  * (DATABASE_URL) there is no lock: a command runs beside a live server.
@@ -152,6 +152,12 @@ if (kind === 'pglite')
         `${tenantId},${offerId},7,volume,,annual,2026-01-01T00:00:00Z,2027-01-01T00:00:00Z,false\n`,
     );
 
+    const pricesCsv = join(dir, 'prices.csv');
+    writeFileSync(
+      pricesCsv,
+      `offerId,market,currency,term,billingPlan,unitPrice\n${offerId},PT,EUR,P1Y,annual,12.00\n`,
+    );
+
     // The server holds the folder. Every command that opens a data folder (prepare-template builds
     // its own folders in .cache), with arguments that would write.
     const server = await startServer();
@@ -165,6 +171,7 @@ if (kind === 'pglite')
       ['seed', '--scale', 'customers=2', '--seed', '9'],
       ['clock', '--advance-days', '1'],
       ['catalog', 'import', catalogCsv],
+      ['prices', 'import', pricesCsv],
       ['import', subsCsv],
       ['plan', '--partner', scalePartner, '--all', '--out', refusedReport],
       ['apply', report],
@@ -183,7 +190,7 @@ if (kind === 'pglite')
       expect(r.stderr, what).toMatch(/stop that process/);
       expect(r.stderr, what).toMatch(/DATABASE_URL/);
       // Refused before any work: no report, no backup file, nothing restored or kept aside.
-      expect(r.stdout, what).not.toMatch(/planned|applied|seeded|moved|recorded|backed up|restored/);
+      expect(r.stdout, what).not.toMatch(/planned|applied|seeded|moved|recorded|imported|backed up|restored/);
     }
     expect(existsSync(refusedReport)).toBe(false);
     expect(existsSync(refusedBackup)).toBe(false);

@@ -71,7 +71,7 @@ describe('a customer is never moved twice', () => {
       transitionId: first.body.id,
       targetOfferId: null,
       quantity: 0,
-      overlapCost: 0,
+      overlapCost: { amount: 0, currency: 'EUR' },
     });
     expect(again.body.timeline).toEqual([]);
     const refused = await apply(again.body.id, token);

@@ -144,17 +144,20 @@ describe('the seed case: direct annual Business Standard, 50 seats, 45 assigned'
     const credits = await t.expectOk({ url: `/api/customers/${c.tenant.id}/credit-requests`, token });
     expect(credits.items).toHaveLength(1);
     // Filed with the amount the platform computes for the days paid twice: 50 seats × 44 days (the
-    // source's day 321 began before the purchase) × USD 150.00 / 365 = 904.11, as the plan showed.
+    // source's day 321 began before the purchase) × EUR 150.00 / 365 = 904.11, as the plan showed.
     const bought = (await skuAccess(c.tenant.id, token, STANDARD_SKU)).items.find(
       (s: { channel: string }) => s.channel === 'partner',
     );
-    expect(plan.lines[0]).toMatchObject({ creditAmount: 90_411, creditCurrency: 'USD' });
+    expect(plan.lines[0]).toMatchObject({
+      creditAmount: { amount: 90_411, currency: 'EUR' },
+      creditCurrency: 'EUR',
+    });
     expect(credits.items[0]).toMatchObject({
       subscriptionId: c.source.id,
       filedBy: 'partner',
       newSubscriptionId: bought.id,
       amount: 90_411,
-      currency: 'USD',
+      currency: 'EUR',
     });
     // With delegated admin the partner also turned auto-renew off on the customer's behalf.
     const src = (await skuAccess(c.tenant.id, token, STANDARD_SKU)).items.find(
@@ -335,7 +338,10 @@ describe('money', () => {
       201,
     );
     // Bought 292 days ago: its 7-day cancellation window closed long ago. Only auto-renew off.
-    expect(plan.lines[0]).toMatchObject({ cancellable: false, lossIfCancelledNow: 0 });
+    expect(plan.lines[0]).toMatchObject({
+      cancellable: false,
+      lossIfCancelledNow: { amount: 0, currency: 'EUR' },
+    });
     expect(cancelNow.lines[0]).toMatchObject({ disposition: 'let-expire', cancellable: false });
     expect(cancelNow.lines[0].reasons.map((r: { code: string }) => r.code)).toContain(
       'line.cancellation-window-closed',
@@ -350,21 +356,29 @@ describe('money', () => {
     );
     const day = (d: Date) => d.toISOString().slice(0, 10);
     expect(
-      plan.lines[0].provisionOptions.map((o: { when: string; on: string; overlapCost: number }) => ({
-        ...o,
-        on: o.on.slice(0, 10),
-      })),
+      plan.lines[0].provisionOptions.map(
+        (o: { when: string; on: string; overlapCost: { amount: number; currency: string } }) => ({
+          ...o,
+          on: o.on.slice(0, 10),
+        }),
+      ),
     ).toEqual([
-      { when: 'now', on: day(now), overlapCost: Math.round((15_000 * 10 * 73) / newTermDays) },
+      {
+        when: 'now',
+        on: day(now),
+        overlapCost: { amount: Math.round((15_000 * 10 * 73) / newTermDays), currency: 'EUR' },
+      },
       {
         when: 'before-end',
         on: day(addDaysUtc(now, 66)),
-        overlapCost: Math.round((15_000 * 10 * 7) / laterTermDays),
+        overlapCost: { amount: Math.round((15_000 * 10 * 7) / laterTermDays), currency: 'EUR' },
       },
     ]);
     expect(plan.lines[0]).toMatchObject({ provision: 'before-end', recommendedProvision: 'before-end' });
-    expect(plan.lines[0].overlapCost).toBe(plan.lines[0].provisionOptions[1].overlapCost);
-    expect(plan.totals.overlapCost).toBe(plan.lines[0].overlapCost);
+    expect(plan.lines[0].overlapCost).toEqual(plan.lines[0].provisionOptions[1].overlapCost);
+    expect(plan.totals).toEqual([
+      expect.objectContaining({ currency: 'EUR', overlapCost: plan.lines[0].overlapCost }),
+    ]);
   });
 
   it('a monthly-term target with 180 days of overlap costs about six months, not one', async () => {
@@ -402,10 +416,13 @@ describe('money', () => {
     const day = 86_400_000;
     const rest = Math.ceil((end.getTime() - five.getTime()) / day);
     const sixthDays = Math.round((six.getTime() - five.getTime()) / day);
-    expect(line.overlapCost).toBe(5 * month + Math.round((month * rest) / sixthDays));
+    expect(line.overlapCost).toEqual({
+      amount: 5 * month + Math.round((month * rest) / sixthDays),
+      currency: 'EUR',
+    });
     // About six months: more than five, not more than six (it was one month, 500.00, before).
-    expect(line.overlapCost).toBeGreaterThan(5 * month);
-    expect(line.overlapCost).toBeLessThanOrEqual(6 * month);
+    expect(line.overlapCost.amount).toBeGreaterThan(5 * month);
+    expect(line.overlapCost.amount).toBeLessThanOrEqual(6 * month);
   });
 
   it('a direct annual source with 200 days left: bought on day 193, nothing changes before, users licensed throughout', async () => {
@@ -421,9 +438,11 @@ describe('money', () => {
     expect(line.provisionOn).toBe(addDaysUtc(now, 193).toISOString().slice(0, 10));
     // About 7/365 of a year's seats, not 200/365.
     const year = 15_000 * 20;
-    expect(line.overlapCost).toBeLessThanOrEqual(Math.ceil((year * 7) / 365));
-    expect(line.overlapCost).toBeGreaterThanOrEqual(Math.floor((year * 7) / 366));
-    expect(line.provisionOptions[0].overlapCost).toBeGreaterThanOrEqual(Math.floor((year * 200) / 366));
+    expect(line.overlapCost.amount).toBeLessThanOrEqual(Math.ceil((year * 7) / 365));
+    expect(line.overlapCost.amount).toBeGreaterThanOrEqual(Math.floor((year * 7) / 366));
+    expect(line.provisionOptions[0].overlapCost.amount).toBeGreaterThanOrEqual(
+      Math.floor((year * 200) / 366),
+    );
 
     await t.expectOk({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token, body: {} }, 202);
     await waitFor(plan.id, token, ['waiting']);

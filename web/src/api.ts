@@ -119,6 +119,12 @@ export interface LoginResponse {
   csrfToken?: string;
 }
 
+/** Every money amount of a plan: minor units of `currency`. */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
 export interface Customer {
   id: string;
   companyName: string;
@@ -254,16 +260,19 @@ export interface PlanLine {
   provisionOn?: string;
   provision?: 'now' | 'before-end';
   recommendedProvision?: 'now' | 'before-end';
-  provisionOptions?: { when: 'now' | 'before-end'; on: string; overlapCost: number }[];
+  provisionOptions?: { when: 'now' | 'before-end'; on: string; overlapCost: Money }[];
   cancellable?: boolean;
   sourceActor?: string;
   sourceEndsAt?: string;
-  lossIfCancelledNow: number;
-  overlapCost?: number;
+  /** In the source's currency (`sourceCurrency`). */
+  lossIfCancelledNow: Money;
+  overlapCost?: Money;
+  /** The target's currency: what the tenant pays in, in its market. */
   currency?: string;
+  sourceCurrency?: string;
   creditEligible: boolean;
   creditFiledBy?: 'partner' | 'customer';
-  creditAmount?: number;
+  creditAmount?: Money;
   creditCurrency?: string;
   workloadsAtRisk?: string[];
   verdict: string;
@@ -293,13 +302,14 @@ export interface Transition {
   lines: PlanLine[];
   timeline: { at: string; step: string; lineIndex: number; actor: string }[];
   seats: { skuId: string; points: { at: string; pool: number; assigned: number }[] }[];
+  /** One entry per currency: sums never mix currencies. */
   totals: {
+    currency: string;
     quantity: number;
     sourceSeats: number;
-    overlapCost: number;
-    lossIfCancelledNow: number;
-    currency: string;
-  };
+    overlapCost: Money;
+    lossIfCancelledNow: Money;
+  }[];
   steps: TransitionStep[];
 }
 

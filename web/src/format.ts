@@ -4,6 +4,12 @@ import { useTranslation } from 'react-i18next';
 export function useFormat() {
   const { i18n } = useTranslation();
   const locale = i18n.language === 'es' ? 'es-ES' : 'en-US';
+  /** Amounts are integer minor units of their currency (cents; none for JPY). */
+  const money = (minor: number | null | undefined, currency: string | null | undefined): string => {
+    if (minor === null || minor === undefined) return '—';
+    const fmt = new Intl.NumberFormat(locale, { style: 'currency', currency: currency || 'USD' });
+    return fmt.format(minor / 10 ** (fmt.resolvedOptions().maximumFractionDigits ?? 2));
+  };
   return {
     locale,
     date(iso: string | null | undefined): string {
@@ -29,12 +35,11 @@ export function useFormat() {
     number(n: number): string {
       return new Intl.NumberFormat(locale).format(n);
     },
-    /** Amounts are integer minor units (cents). */
-    money(minor: number | null | undefined, currency: string | null | undefined): string {
-      if (minor === null || minor === undefined) return '—';
-      return new Intl.NumberFormat(locale, { style: 'currency', currency: currency || 'USD' }).format(
-        minor / 100,
-      );
+    money,
+    /** A `{ amount, currency }` of the API (plans, SPEC §11), or amounts in several currencies. */
+    amounts(list: readonly { amount: number; currency: string }[]): string {
+      if (list.length === 0) return '—';
+      return list.map((m) => money(m.amount, m.currency)).join(' + ');
     },
   };
 }

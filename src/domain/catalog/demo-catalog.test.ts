@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { DEMO_OFFERS, demoOffer } from './demo-catalog.ts';
+import { EEA_COUNTRIES, isEeaOnly } from './prices.ts';
 import { productsFromRows, type ReferenceRow } from './reference.ts';
 
 const rows = parse(
@@ -65,11 +66,36 @@ describe('demo catalog', () => {
     expect(stranded.map((o) => o.id)).toEqual(['demo-project-online-premium']);
   });
 
-  it('sells in ES and BR with integer prices', () => {
+  it('prices every offer in EUR for Spain, BRL for Brazil and USD for the United States, in integers', () => {
+    const currencyOf: Record<string, string> = { ES: 'EUR', BR: 'BRL', US: 'USD' };
     for (const o of DEMO_OFFERS) {
-      expect(o.markets).toEqual(['ES', 'BR']);
-      expect(Number.isSafeInteger(o.unitPrice)).toBe(true);
+      expect(o.prices.map((p) => p.market)).toEqual(o.markets);
+      expect(o.markets).toContain('ES');
+      for (const p of o.prices) {
+        expect(p.currency, `${o.id} ${p.market}`).toBe(currencyOf[p.market]);
+        expect(Number.isSafeInteger(p.unitPrice) && p.unitPrice > 0).toBe(true);
+      }
       expect(o.minQuantity).toBeLessThanOrEqual(o.maxQuantity);
+    }
+  });
+
+  it('sells EEA-only products (Teams EEA, the "EEA (no Teams)" suites) only in EEA markets, the rest in all three', () => {
+    const eea = DEMO_OFFERS.filter((o) => isEeaOnly(product(o.id).name)).map((o) => o.id);
+    expect(eea.sort()).toEqual([
+      'demo-m365-e3-eea-no-teams',
+      'demo-o365-e1-eea-no-teams',
+      'demo-o365-e3-eea-no-teams',
+      'demo-teams-eea',
+    ]);
+    for (const o of DEMO_OFFERS) {
+      if (eea.includes(o.id)) {
+        expect(
+          o.markets.every((m) => EEA_COUNTRIES.has(m)),
+          o.id,
+        ).toBe(true);
+      } else {
+        expect(o.markets, o.id).toEqual(['ES', 'BR', 'US']);
+      }
     }
   });
 });

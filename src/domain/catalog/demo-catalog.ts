@@ -14,10 +14,13 @@ export interface DemoOffer {
   billingCycle: 'monthly' | 'annual';
   minQuantity: number;
   maxQuantity: number;
+  /** Where it is sold: the markets of `prices`. */
   markets: string[];
-  /** Demo value: minor units per seat per term. */
+  /** Demo value: minor units per seat per term, in Spain (EUR). */
   unitPrice: number;
   currency: string;
+  /** The demo price list (SPEC §11): EUR in Spain, BRL in Brazil, USD in the United States. */
+  prices: { market: string; currency: string; unitPrice: number }[];
   refundWindowHours: number;
   status: 'available' | 'end-of-sale';
   existingCustomersOnly: boolean;
@@ -27,7 +30,19 @@ export interface DemoOffer {
 
 /** New-commerce cancellation policy: a prorated refund within 7 days of buying or renewing. */
 export const NEW_COMMERCE_REFUND_HOURS = 168;
-export const DEMO_MARKETS = ['ES', 'BR'];
+export const DEMO_MARKETS = ['ES', 'BR', 'US'];
+/** Products sold only in the European Economic Area (the Teams unbundling): of the demo markets, Spain. */
+export const EEA_MARKETS = ['ES'];
+
+/** Demo values, not the vendor's: a Spanish price in EUR, and the others from it. */
+function priceList(eur: number, markets: string[]) {
+  const all = [
+    { market: 'ES', currency: 'EUR', unitPrice: eur },
+    { market: 'BR', currency: 'BRL', unitPrice: Math.round(eur * 5.5) },
+    { market: 'US', currency: 'USD', unitPrice: Math.round(eur * 1.1) },
+  ];
+  return all.filter((p) => markets.includes(p.market));
+}
 
 const NO_TEAMS_SUITES = [
   'demo-o365-e1-eea-no-teams',
@@ -35,25 +50,29 @@ const NO_TEAMS_SUITES = [
   'demo-m365-e3-eea-no-teams',
 ];
 
-const base = (id: string, skuId: string, annualPrice: number, extra: Partial<DemoOffer> = {}): DemoOffer => ({
-  id,
-  skuId,
-  kind: 'base',
-  baseOfferIds: [],
-  term: 'P1Y',
-  billingCycle: 'annual',
-  minQuantity: 1,
-  maxQuantity: 300,
-  markets: DEMO_MARKETS,
-  unitPrice: annualPrice,
-  currency: 'USD',
-  refundWindowHours: NEW_COMMERCE_REFUND_HOURS,
-  status: 'available',
-  existingCustomersOnly: false,
-  successorOfferId: null,
-  successorAddOnOfferIds: [],
-  ...extra,
-});
+const base = (id: string, skuId: string, annualPrice: number, extra: Partial<DemoOffer> = {}): DemoOffer => {
+  const markets = extra.markets ?? DEMO_MARKETS;
+  return {
+    id,
+    skuId,
+    kind: 'base',
+    baseOfferIds: [],
+    term: 'P1Y',
+    billingCycle: 'annual',
+    minQuantity: 1,
+    maxQuantity: 300,
+    markets,
+    unitPrice: annualPrice,
+    currency: 'EUR',
+    prices: priceList(annualPrice, markets),
+    refundWindowHours: NEW_COMMERCE_REFUND_HOURS,
+    status: 'available',
+    existingCustomersOnly: false,
+    successorOfferId: null,
+    successorAddOnOfferIds: [],
+    ...extra,
+  };
+};
 
 export const DEMO_OFFERS: DemoOffer[] = [
   base('demo-m365-business-basic', '3b555118-da6a-4418-894f-7df1e2096870', 7_200),
@@ -68,20 +87,21 @@ export const DEMO_OFFERS: DemoOffer[] = [
     successorOfferId: 'demo-o365-e3-eea-no-teams',
     successorAddOnOfferIds: ['demo-teams-eea'],
   }),
-  base('demo-o365-e3-eea-no-teams', 'd711d25a-a21c-492f-bd19-aae1e8ebaf30', 24_000),
+  base('demo-o365-e3-eea-no-teams', 'd711d25a-a21c-492f-bd19-aae1e8ebaf30', 24_000, { markets: EEA_MARKETS }),
   base('demo-m365-e3', '05e9a617-0261-4cee-bb44-138d3ef5d965', 43_200, {
     existingCustomersOnly: true,
     successorOfferId: 'demo-m365-e3-eea-no-teams',
     successorAddOnOfferIds: ['demo-teams-eea'],
   }),
-  base('demo-m365-e3-eea-no-teams', 'c2fe850d-fbbb-4858-b67d-bd0c6e746da3', 40_000),
+  base('demo-m365-e3-eea-no-teams', 'c2fe850d-fbbb-4858-b67d-bd0c6e746da3', 40_000, { markets: EEA_MARKETS }),
   base('demo-o365-e1', '18181a46-0d4e-45cd-891e-60aabd171b4e', 12_000, {
     status: 'end-of-sale',
     successorOfferId: 'demo-o365-e1-eea-no-teams',
     successorAddOnOfferIds: ['demo-teams-eea'],
   }),
-  base('demo-o365-e1-eea-no-teams', 'b57282e3-65bd-4252-9502-c0eae1e5ab7f', 9_600),
+  base('demo-o365-e1-eea-no-teams', 'b57282e3-65bd-4252-9502-c0eae1e5ab7f', 9_600, { markets: EEA_MARKETS }),
   base('demo-teams-eea', '7e74bd05-2c47-404e-829a-ba95c66fe8e5', 6_000, {
+    markets: EEA_MARKETS,
     kind: 'add-on',
     baseOfferIds: NO_TEAMS_SUITES,
   }),

@@ -12,6 +12,7 @@ import {
   type PlanOffer,
   type PlanServicePlan,
   type PlanSubscription,
+  type PlanTotal,
   type PlanUser,
   type Reason,
   type Reassignment,
@@ -29,8 +30,8 @@ import {
  */
 export function planTransition(input: PlanInput): Plan {
   const settings = input.settings ?? DEFAULT_PLAN_SETTINGS;
-  const offers = new Map(input.catalog.map((o) => [o.id, o]));
   const market = input.tenant.country.toUpperCase();
+  const offers = catalogInMarket(input.catalog, market);
   const heldSkus = new Set(input.subscriptions.filter((s) => s.isLive).map((s) => s.skuId));
 
   const sources = input.subscriptions
@@ -100,7 +101,6 @@ export function planTransition(input: PlanInput): Plan {
     ...lines.map((l) => l.verdict),
     reasons.some((r) => r.code === 'plan.seat-gap') || allUnderWay ? 'blocked' : 'ready',
   ]);
-  const currency = lines[0]?.currency ?? 'EUR';
   return {
     verdict,
     reasons,
@@ -108,14 +108,40 @@ export function planTransition(input: PlanInput): Plan {
     timeline,
     seats,
     path,
-    totals: {
-      quantity: sum(lines.map((l) => l.quantity)),
-      sourceSeats: sum(sources.filter((s) => !underWay.has(s.id)).map((s) => s.quantity)),
-      overlapCost: sum(lines.map((l) => l.overlapCost)),
-      lossIfCancelledNow: sum(lines.map((l) => l.lossIfCancelledNow)),
-      currency,
-    },
+    totals: totalsByCurrency(
+      lines,
+      sources.filter((s) => !underWay.has(s.id)),
+    ),
   };
+}
+
+/** Sums per currency, never across currencies (SPEC §11); in order of first appearance. */
+export function totalsByCurrency(
+  lines: readonly Pick<
+    PlanLine,
+    'sourceSubscriptionId' | 'quantity' | 'overlapCost' | 'lossIfCancelledNow' | 'currency' | 'sourceCurrency'
+  >[],
+  sources: readonly Pick<PlanSubscription, 'id' | 'quantity'>[],
+): PlanTotal[] {
+  const by = new Map<string, PlanTotal>();
+  const of = (currency: string) => {
+    let t = by.get(currency);
+    if (!t) {
+      t = { currency, quantity: 0, sourceSeats: 0, overlapCost: 0, lossIfCancelledNow: 0 };
+      by.set(currency, t);
+    }
+    return t;
+  };
+  const seats = new Map(sources.map((s) => [s.id, s.quantity]));
+  for (const l of lines) {
+    const bought = of(l.currency);
+    bought.quantity += l.quantity;
+    bought.overlapCost += l.overlapCost;
+    const source = of(l.sourceCurrency);
+    source.lossIfCancelledNow += l.lossIfCancelledNow;
+    source.sourceSeats += seats.get(l.sourceSubscriptionId) ?? 0;
+  }
+  return [...by.values()];
 }
 
 interface LineContext {
@@ -142,6 +168,38 @@ export function worst(verdicts: Verdict[]): Verdict {
 
 function sum(xs: number[]) {
   return xs.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * The offer as sold in `market`: its price and currency there from its price list, or no price (so
+ * never orderable, never a target: SPEC §11). An offer without a list keeps its own fields.
+ */
+export function inMarket(o: PlanOffer, market: string): PlanOffer {
+  if (!o.prices) return o;
+  const p = o.prices.find((x) => x.market.toUpperCase() === market);
+  return {
+    ...o,
+    markets: p ? [...new Set([...o.markets, p.market.toUpperCase()])] : o.markets,
+    unitPrice: p ? p.unitPrice : null,
+    currency: p ? p.currency : o.currency,
+  };
+}
+
+// The catalog priced in one market, once per catalog and market: bulk planning shares the catalog
+// across customers, and per-offer caches (profiles) are kept by offer object.
+const marketCatalogs = new WeakMap<readonly PlanOffer[], Map<string, Map<string, PlanOffer>>>();
+function catalogInMarket(catalog: readonly PlanOffer[], market: string): Map<string, PlanOffer> {
+  let byMarket = marketCatalogs.get(catalog);
+  if (!byMarket) {
+    byMarket = new Map();
+    marketCatalogs.set(catalog, byMarket);
+  }
+  let offers = byMarket.get(market);
+  if (!offers) {
+    offers = new Map(catalog.map((o) => [o.id, inMarket(o, market)]));
+    byMarket.set(market, offers);
+  }
+  return offers;
 }
 
 /** Can this tenant buy the offer today, in its market? */
@@ -634,6 +692,8 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   }
 
   const sourcePrice = source.unitPrice ?? sourceOffer?.unitPrice ?? 0;
+  // The source is paid in its own currency (bought elsewhere, maybe in another market's).
+  const sourceCurrency = source.currency ?? sourceOffer?.currency ?? 'EUR';
   // A trial is not paid: nothing is lost by letting it go (SPEC §3.5); nor by a source the
   // policy no longer lets anyone cancel.
   const lossIfCancelledNow =
@@ -691,7 +751,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   if (lossIfCancelledNow > 0 && disposition !== 'other-party') {
     reasons.push({
       code: 'line.loss-if-cancelled',
-      params: { amount: lossIfCancelledNow, currency: sourceOffer?.currency ?? 'EUR' },
+      params: { amount: lossIfCancelledNow, currency: sourceCurrency },
     });
   }
 
@@ -711,7 +771,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
         sourceBilledUntil: billedUntil,
       })
     : 0;
-  const creditCurrency = sourceOffer?.currency ?? 'EUR';
+  const creditCurrency = sourceCurrency;
   if (creditEligible)
     reasons.push({
       code: 'line.credit',
@@ -773,7 +833,8 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     sourceEndsAt: sourceEnd.toISOString(),
     lossIfCancelledNow,
     overlapCost,
-    currency: base?.currency ?? sourceOffer?.currency ?? 'EUR',
+    currency: base?.currency ?? sourceCurrency,
+    sourceCurrency,
     creditEligible,
     ...(creditEligible
       ? {
@@ -899,7 +960,8 @@ function underWayLine(ctx: LineContext, source: PlanSubscription, transitionId: 
     sourceEndsAt: source.termEnd.toISOString(),
     lossIfCancelledNow: 0,
     overlapCost: 0,
-    currency: ctx.offers.get(source.offerId)?.currency ?? 'EUR',
+    currency: ctx.offers.get(source.offerId)?.currency ?? source.currency ?? 'EUR',
+    sourceCurrency: source.currency ?? ctx.offers.get(source.offerId)?.currency ?? 'EUR',
     creditEligible: false,
     workloadsGained: [],
     workloadsAtRisk: [],

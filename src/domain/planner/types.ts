@@ -35,6 +35,12 @@ export interface PlanOffer {
   /** Minor units per seat per term; null: not priced, so never orderable (SPEC §11). */
   unitPrice: number | null;
   currency: string;
+  /**
+   * The price list on the plan's day, at the offer's own term and billing plan: one entry per
+   * market. When given, the planner prices the offer in the tenant's market from it (no entry: not
+   * orderable there), and `markets`/`unitPrice`/`currency` above are only the offer's listing.
+   */
+  prices?: { market: string; currency: string; unitPrice: number }[] | undefined;
   refundWindowHours: number;
   servicePlans: PlanServicePlan[];
   /** SPEC §11 classes (absent: a commercial product for people, of no family). */
@@ -66,6 +72,8 @@ export interface PlanSubscription {
   purchasedAt?: Date | undefined;
   /** Price per seat per term paid for it, minor units; defaults to its offer's list price. */
   unitPrice?: number | undefined;
+  /** The currency it is paid in; defaults to its offer's. */
+  currency?: string | undefined;
 }
 
 export interface PlanUser {
@@ -188,11 +196,14 @@ export interface PlanLine {
   /** May the source still be cancelled (inside its new-commerce window, or a policy with no window)? */
   cancellable: boolean;
   sourceEndsAt: string;
-  /** Remaining term value lost if the source were cancelled now (minor units). */
+  /** Remaining term value lost if the source were cancelled now (minor units of `sourceCurrency`). */
   lossIfCancelledNow: number;
-  /** Paying both until the source leaves (minor units). */
+  /** Paying both until the source leaves (minor units of `currency`). */
   overlapCost: number;
+  /** What the target is bought in: the tenant's market's currency. */
   currency: string;
+  /** What the source is paid in (it may have been bought elsewhere, in another currency). */
+  sourceCurrency: string;
   creditEligible: boolean;
   creditFiledBy?: 'partner' | 'customer';
   /**
@@ -234,6 +245,18 @@ export interface SeatPoint {
   assigned: number;
 }
 
+/**
+ * A plan's sums in one currency: the seats bought and the overlap paid in it (lines whose target is
+ * priced in it), the source seats and the loss if cancelled now (lines whose source is paid in it).
+ */
+export interface PlanTotal {
+  currency: string;
+  quantity: number;
+  sourceSeats: number;
+  overlapCost: number;
+  lossIfCancelledNow: number;
+}
+
 export interface Plan {
   verdict: Verdict;
   reasons: Reason[];
@@ -241,12 +264,7 @@ export interface Plan {
   timeline: TimelineStep[];
   /** Seats per SKU over time (pool vs assigned): the coverage chart, and the proof it never dips. */
   seats: { skuId: string; points: SeatPoint[] }[];
-  totals: {
-    quantity: number;
-    sourceSeats: number;
-    overlapCost: number;
-    lossIfCancelledNow: number;
-    currency: string;
-  };
+  /** One entry per currency, never mixed (SPEC §11). */
+  totals: PlanTotal[];
   path: 'duplicate-now' | 'expired-grace';
 }

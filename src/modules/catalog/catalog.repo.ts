@@ -1,5 +1,6 @@
-import type { Expression, Insertable, Selectable, Updateable } from 'kysely';
+import { type Expression, type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { ProductClass } from '../../domain/catalog/classify.ts';
+import type { PriceEntry } from '../../domain/catalog/prices.ts';
 import type { CatalogProductsTable, Db, OffersTable, Trx } from '../../platform/db/database.ts';
 
 export type ProductRow = Selectable<CatalogProductsTable>;
@@ -112,7 +113,19 @@ export async function listOfferRows(
     .limit(f.limit + 1);
   if (f.market) {
     const market = f.market;
-    q = q.where((eb) => eb(eb.val(market), '=', eb.fn.any('markets')));
+    // Listed there, or with a price there (SPEC §11).
+    q = q.where((eb) =>
+      eb.or([
+        eb(eb.val(market), '=', eb.fn.any('markets')),
+        eb.exists(
+          eb
+            .selectFrom('offer_prices as p')
+            .select(eb.lit(1).as('one'))
+            .whereRef('p.offer_id', '=', 'offers.id')
+            .where('p.market', '=', market),
+        ),
+      ]),
+    );
   }
   if (f.status) q = q.where('status', '=', f.status as OfferRow['status']);
   if (f.after) {
@@ -120,4 +133,64 @@ export async function listOfferRows(
     q = q.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));
   }
   return q.execute();
+}
+
+/** The price lists of these offers (every span, by market, term, plan and start). */
+export async function findPrices(db: Db | Trx, offerIds: string[]): Promise<Map<string, PriceEntry[]>> {
+  const out = new Map<string, PriceEntry[]>();
+  if (offerIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('offer_prices')
+    .select([
+      'offer_id',
+      'market',
+      'currency',
+      'term',
+      'billing_cycle',
+      'unit_price',
+      sql<string>`to_char(effective_from, 'YYYY-MM-DD')`.as('from'),
+      sql<string | null>`to_char(effective_to, 'YYYY-MM-DD')`.as('to'),
+    ])
+    .where('offer_id', 'in', offerIds)
+    .orderBy('offer_id')
+    .orderBy('market')
+    .orderBy('term')
+    .orderBy('billing_cycle')
+    .orderBy('effective_from')
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.offer_id) ?? [];
+    list.push({
+      market: r.market,
+      currency: r.currency,
+      term: r.term,
+      billingCycle: r.billing_cycle,
+      unitPrice: Number(r.unit_price),
+      effectiveFrom: r.from,
+      effectiveTo: r.to,
+    });
+    out.set(r.offer_id, list);
+  }
+  return out;
+}
+
+/** Replaces an offer's whole price list. */
+export async function replacePrices(db: Trx, offerId: string, list: readonly PriceEntry[]) {
+  await db.deleteFrom('offer_prices').where('offer_id', '=', offerId).execute();
+  if (list.length === 0) return;
+  await db
+    .insertInto('offer_prices')
+    .values(
+      list.map((p) => ({
+        offer_id: offerId,
+        market: p.market,
+        currency: p.currency,
+        term: p.term,
+        billing_cycle: p.billingCycle,
+        unit_price: p.unitPrice,
+        effective_from: p.effectiveFrom,
+        effective_to: p.effectiveTo,
+      })),
+    )
+    .execute();
 }

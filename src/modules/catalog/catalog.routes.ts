@@ -7,9 +7,10 @@ import {
   OfferParams,
   OffersQuery,
   OfferView,
+  PricesBody,
   UpdateOfferBody,
 } from './catalog.schemas.ts';
-import { createOffer, getOffer, listOffers, updateOffer } from './catalog.service.ts';
+import { createOffer, getOffer, listOffers, setOfferPrices, updateOffer } from './catalog.service.ts';
 
 export function registerCatalog(app: App, deps: ServerDeps) {
   app.get(
@@ -67,6 +68,23 @@ export function registerCatalog(app: App, deps: ServerDeps) {
     async (req, reply) =>
       runInTransaction(deps, req, reply, (ctx) =>
         updateOffer(ctx, { offerId: req.params.offerId, ...req.body }),
+      ),
+  );
+  app.put(
+    '/api/admin/offers/:offerId/prices',
+    {
+      config: { action: 'operator.catalog' },
+      schema: {
+        tags: ['operator'],
+        summary: "Replace an offer's price list: per market, currency, term and billing plan (minor units)",
+        params: OfferParams,
+        body: PricesBody,
+        response: { 200: OfferView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) =>
+        setOfferPrices(ctx, { offerId: req.params.offerId, prices: req.body.prices }),
       ),
   );
 }

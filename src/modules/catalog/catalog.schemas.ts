@@ -26,6 +26,33 @@ export const ServicePlanView = Type.Object({
   quotaLabel: Type.Optional(Type.String()),
 });
 
+const Day = Type.String({ format: 'date', minLength: 10, maxLength: 10 });
+
+export const PriceView = Type.Object({
+  market: Type.String(),
+  currency: Type.String(),
+  term: Term,
+  billingCycle: BillingCycle,
+  unitPrice: Type.Integer(),
+  effectiveFrom: Type.String({ format: 'date' }),
+  effectiveTo: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+});
+
+export const PricesBody = Obj({
+  prices: Type.Array(
+    Obj({
+      market: Market,
+      currency: Currency,
+      term: Term,
+      billingCycle: BillingCycle,
+      unitPrice: Money,
+      effectiveFrom: Type.Optional(Day),
+      effectiveTo: Type.Optional(Type.Union([Day, Type.Null()])),
+    }),
+    { maxItems: 1000 },
+  ),
+});
+
 export const OfferView = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -61,9 +88,14 @@ export const OfferView = Type.Object({
   /** For an add-on: the SKU ids of the bases it needs (empty: any base). */
   requiresBaseSkuIds: Type.Array(Type.String()),
   markets: Type.Array(Type.String()),
-  /** Minor units per seat per term; null until the operator prices an imported offer. */
+  /**
+   * Minor units per seat per term, at the offer's term and billing plan: with `?market=`, the price
+   * in that market (null: not sold there); without, its first priced market's. Null until priced.
+   */
   unitPrice: Type.Union([Type.Integer(), Type.Null()]),
   currency: Type.Union([Type.String(), Type.Null()]),
+  /** The price list (SPEC §11): per market, currency, term and billing plan, with effective dates. */
+  prices: Type.Array(PriceView),
   refundWindowHours: Type.Integer(),
 });
 export const OfferPage = Page(OfferView);

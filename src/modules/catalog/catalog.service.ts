@@ -9,6 +9,15 @@ import {
   parseClassOverrides,
 } from '../../domain/catalog/classify.ts';
 import { DEMO_OFFERS } from '../../domain/catalog/demo-catalog.ts';
+import {
+  ALWAYS,
+  checkPriceList,
+  dayOf,
+  marketPricesOn,
+  type PriceEntry,
+  parsePriceRows,
+  priceOn,
+} from '../../domain/catalog/prices.ts';
 import { parseReferenceRows, type ReferenceRow } from '../../domain/catalog/reference.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
@@ -18,11 +27,13 @@ import { recordAudit } from '../audit/audit.service.ts';
 import {
   findOffer,
   findOffers,
+  findPrices,
   findProducts,
   insertOffer,
   listOfferRows,
   type OfferRow,
   type ProductRow,
+  replacePrices,
   type StoredPlan,
   skusWithOffers,
   updateOfferRow,
@@ -80,8 +91,29 @@ export function classifyPlans(
   });
 }
 
-export function toOfferView(o: OfferRow, product: ProductRow | undefined) {
+/** Which price a view shows: the one in `market` (else the offer's first priced market) on `at`'s day. */
+export interface PriceView {
+  market?: string | undefined;
+  at: Date;
+}
+
+export function toOfferView(
+  o: OfferRow,
+  product: ProductRow | undefined,
+  prices: PriceEntry[] = [],
+  view: PriceView = { at: new Date() },
+) {
   const c = product ? classOfProduct(product) : null;
+  const day = dayOf(view.at);
+  const own = { term: o.term, billingCycle: o.billing_cycle, day };
+  const priced = marketPricesOn(prices, own);
+  // In a market: that market's price or none (not orderable there, SPEC §11). Without one: the
+  // offer's list price (the operator's one-price shorthand, or the first price of its list).
+  const shown = view.market
+    ? priceOn(prices, { ...own, market: view.market })
+    : o.unit_price !== null
+      ? { unitPrice: o.unit_price, currency: o.currency }
+      : (priced[0] ?? null);
   return {
     id: o.id,
     name: o.name,
@@ -106,24 +138,38 @@ export function toOfferView(o: OfferRow, product: ProductRow | undefined) {
     existingCustomersOnly: o.existing_customers_only,
     ...(o.successor_offer_id ? { successorOfferId: o.successor_offer_id } : {}),
     successorAddOnOfferIds: o.successor_add_on_offer_ids,
-    markets: o.markets,
-    unitPrice: o.unit_price,
-    currency: o.currency,
+    // Listed by the operator, or priced today at the offer's own term and billing plan.
+    markets: [...new Set([...o.markets, ...priced.map((p) => p.market)])],
+    unitPrice: shown ? Number(shown.unitPrice) : null,
+    currency: shown?.currency ?? null,
+    prices: prices.map((p) => ({ ...p })),
     refundWindowHours: o.refund_window_hours,
   };
 }
 export type OfferView = ReturnType<typeof toOfferView>;
 
-async function withProducts(db: Db | Trx, rows: OfferRow[]): Promise<OfferView[]> {
-  const products = new Map(
-    (await findProducts(db, [...new Set(rows.map((r) => r.sku_id))])).map((p) => [p.sku_id, p]),
-  );
-  return rows.map((r) => toOfferView(r, products.get(r.sku_id)));
+async function withProducts(db: Db | Trx, rows: OfferRow[], view?: PriceView): Promise<OfferView[]> {
+  const [products, prices] = await Promise.all([
+    findProducts(db, [...new Set(rows.map((r) => r.sku_id))]),
+    findPrices(
+      db,
+      rows.map((r) => r.id),
+    ),
+  ]);
+  const bySku = new Map(products.map((p) => [p.sku_id, p]));
+  return rows.map((r) => toOfferView(r, bySku.get(r.sku_id), prices.get(r.id) ?? [], view));
 }
 
-/** Offers by id, for other modules (orders, subscriptions, the planner). */
-export async function offersById(db: Db | Trx, ids: string[]): Promise<Map<string, OfferView>> {
-  const views = await withProducts(db, await findOffers(db, [...new Set(ids)]));
+/**
+ * Offers by id, for other modules (orders, subscriptions, the planner); `view.market` prices them
+ * in the tenant's market, on the platform clock's day.
+ */
+export async function offersById(
+  db: Db | Trx,
+  ids: string[],
+  view?: PriceView,
+): Promise<Map<string, OfferView>> {
+  const views = await withProducts(db, await findOffers(db, [...new Set(ids)]), view);
   return new Map(views.map((v) => [v.id, v]));
 }
 
@@ -161,11 +207,19 @@ export async function listOffers(
     (r) => r,
     (r) => [r.name, r.id],
   );
-  return { items: await withProducts(ctx.db, page.items), nextCursor: page.nextCursor };
+  return {
+    items: await withProducts(ctx.db, page.items, {
+      market: input.market?.toUpperCase(),
+      at: ctx.clock.now(),
+    }),
+    nextCursor: page.nextCursor,
+  };
 }
 
-export async function getOffer(ctx: Ctx<Db | Trx>, input: { offerId: string }) {
-  const view = (await offersById(ctx.db, [input.offerId])).get(input.offerId);
+export async function getOffer(ctx: Ctx<Db | Trx>, input: { offerId: string; market?: string }) {
+  const view = (
+    await offersById(ctx.db, [input.offerId], { market: input.market?.toUpperCase(), at: ctx.clock.now() })
+  ).get(input.offerId);
   if (!view) throw new DomainError('offer_not_found', { offerId: input.offerId });
   return view;
 }
@@ -272,6 +326,7 @@ export async function createOffer(ctx: Ctx, input: CreateOfferInput) {
     created_at: now,
     updated_at: now,
   });
+  await syncShorthandPrices(ctx, id, []);
   await recordAudit(ctx, { action: 'offer.created', targetType: 'offer', targetId: id, data: { skuId } });
   return getOffer(ctx, { offerId: id });
 }
@@ -306,6 +361,8 @@ export async function updateOffer(ctx: Ctx, input: OfferFields & { offerId: stri
       : {}),
     updated_at: ctx.clock.now(),
   });
+  const shorthand = ['markets', 'unitPrice', 'currency', 'term', 'billingCycle'] as const;
+  if (shorthand.some((k) => f[k] !== undefined)) await syncShorthandPrices(ctx, offerId, current.markets);
   await recordAudit(ctx, {
     action: 'offer.updated',
     targetType: 'offer',
@@ -313,6 +370,178 @@ export async function updateOffer(ctx: Ctx, input: OfferFields & { offerId: stri
     data: { changes: f },
   });
   return getOffer(ctx, { offerId });
+}
+
+/**
+ * The operator's one-price shorthand (`markets`, `unitPrice`, `currency` of POST/PATCH
+ * /api/admin/offers) is a price list too: one price in one currency, at the offer's term and billing
+ * plan, in every listed market; a market it listed before and no longer does is no longer sold.
+ * Prices of markets it never listed (set by PUT …/prices or an import) stay as they are.
+ */
+async function syncShorthandPrices(ctx: Ctx, offerId: string, listedBefore: string[]) {
+  const o = (await findOffer(ctx.db, offerId))!;
+  const current = (await findPrices(ctx.db, [offerId])).get(offerId) ?? [];
+  const kept = current.filter((p) => !o.markets.includes(p.market) && !listedBefore.includes(p.market));
+  const listed: PriceEntry[] =
+    o.unit_price !== null && o.currency
+      ? o.markets.map((market) => ({
+          market,
+          currency: o.currency!,
+          term: o.term,
+          billingCycle: o.billing_cycle,
+          unitPrice: Number(o.unit_price),
+          effectiveFrom: ALWAYS,
+          effectiveTo: null,
+        }))
+      : [];
+  await replacePrices(ctx.db, offerId, [...kept, ...listed]);
+}
+
+export interface PriceInput {
+  market: string;
+  currency: string;
+  term: 'P1M' | 'P1Y' | 'P3Y';
+  billingCycle: 'monthly' | 'annual';
+  unitPrice: number;
+  effectiveFrom?: string;
+  effectiveTo?: string | null;
+}
+
+const toEntry = (p: PriceInput): PriceEntry => ({
+  market: p.market.toUpperCase(),
+  currency: p.currency.toUpperCase(),
+  term: p.term,
+  billingCycle: p.billingCycle,
+  unitPrice: p.unitPrice,
+  effectiveFrom: p.effectiveFrom ?? ALWAYS,
+  effectiveTo: p.effectiveTo ?? null,
+});
+
+const problemText = (p: ReturnType<typeof checkPriceList>[number]) =>
+  p.problem === 'bad-dates'
+    ? 'effectiveTo must be a date after effectiveFrom'
+    : p.problem === 'overlap'
+      ? `two prices for market ${p.market}, ${p.term} ${p.billingCycle} on the same days`
+      : `market ${p.market} in two currencies (${p.currencies.join(', ')}) on the same days`;
+
+/** Stores an offer's new list and keeps its one-price shorthand (markets, first market's price) in step. */
+async function storePriceList(ctx: Ctx, o: OfferRow, list: PriceEntry[]) {
+  await replacePrices(ctx.db, o.id, list);
+  const day = dayOf(ctx.clock.now());
+  // The list price shown without a market: the first of the list at the offer's own term and plan.
+  const first = list.find(
+    (p) =>
+      p.term === o.term &&
+      p.billingCycle === o.billing_cycle &&
+      priceOn([p], { market: p.market, term: o.term, billingCycle: o.billing_cycle, day }),
+  );
+  await updateOfferRow(ctx.db, o.id, {
+    markets: [...new Set(list.map((p) => p.market))].sort(),
+    unit_price: first?.unitPrice ?? null,
+    currency: first?.currency ?? null,
+    updated_at: ctx.clock.now(),
+  });
+}
+
+/**
+ * `PUT /api/admin/offers/{offerId}/prices`: replaces the offer's whole price list (idempotent: the
+ * same list twice leaves the same list). A market missing from it is no longer sold (SPEC §11).
+ */
+export async function setOfferPrices(ctx: Ctx, input: { offerId: string; prices: PriceInput[] }) {
+  const o = await findOffer(ctx.db, input.offerId);
+  if (!o) throw new DomainError('offer_not_found', { offerId: input.offerId });
+  const list = input.prices.map(toEntry);
+  const problems = checkPriceList(list);
+  if (problems.length > 0)
+    throw new DomainError('price_list_invalid', {
+      problems: problems.map((p) => ({ index: p.index, message: problemText(p) })),
+    });
+  await storePriceList(ctx, o, list);
+  await recordAudit(ctx, {
+    action: 'offer.prices-set',
+    targetType: 'offer',
+    targetId: o.id,
+    data: { prices: list.length, markets: [...new Set(list.map((p) => p.market))] },
+  });
+  return getOffer(ctx, { offerId: o.id });
+}
+
+/** Reads a price-list CSV with each record's line number (the header is line 1). */
+export async function readPriceFile(path: string) {
+  const records = parse(await readFile(path, 'utf8'), {
+    columns: true,
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+    info: true,
+  }) as { record: Record<string, string>; info: { lines: number } }[];
+  return parsePriceRows(records.map((r) => ({ line: r.info.lines, values: r.record })));
+}
+
+/**
+ * `traslado prices import FILE.csv`: every offer the file names gets the file's rows as its whole
+ * price list, as `PUT …/prices` would. A row names its offer by id, or by SKU (every offer of that
+ * SKU with the row's term and billing plan). Any bad row refuses the whole file, by line number.
+ */
+export async function importPriceList(ctx: Ctx, parsed: ReturnType<typeof parsePriceRows>) {
+  const problems: { line: number; message: string }[] = [...parsed.problems];
+  const byId = new Map(
+    (await findOffers(ctx.db, [...new Set(parsed.rows.flatMap((r) => (r.offerId ? [r.offerId] : [])))])).map(
+      (o) => [o.id, o],
+    ),
+  );
+  const skuIds = [...new Set(parsed.rows.flatMap((r) => (r.offerId ? [] : [r.skuId!])))];
+  const bySku = new Map<string, OfferRow[]>();
+  if (skuIds.length > 0) {
+    for (const o of await ctx.db.selectFrom('offers').selectAll().where('sku_id', 'in', skuIds).execute()) {
+      bySku.set(o.sku_id, [...(bySku.get(o.sku_id) ?? []), o]);
+    }
+  }
+  const lists = new Map<string, { offer: OfferRow; rows: { line: number; entry: PriceEntry }[] }>();
+  for (const r of parsed.rows) {
+    const targets = r.offerId
+      ? byId.has(r.offerId)
+        ? [byId.get(r.offerId)!]
+        : []
+      : (bySku.get(r.skuId!) ?? []).filter(
+          (o) => o.term === r.entry.term && o.billing_cycle === r.entry.billingCycle,
+        );
+    if (targets.length === 0) {
+      problems.push({
+        line: r.line,
+        message: r.offerId
+          ? `no offer ${r.offerId}`
+          : `no offer of SKU ${r.skuId} with term ${r.entry.term} and ${r.entry.billingCycle} billing`,
+      });
+      continue;
+    }
+    for (const offer of targets) {
+      const l = lists.get(offer.id) ?? { offer, rows: [] };
+      l.rows.push({ line: r.line, entry: r.entry });
+      lists.set(offer.id, l);
+    }
+  }
+  for (const { offer, rows } of lists.values()) {
+    for (const p of checkPriceList(rows.map((r) => r.entry)))
+      problems.push({ line: rows[p.index]!.line, message: `offer ${offer.id}: ${problemText(p)}` });
+  }
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line);
+    throw new DomainError('price_list_invalid', { problems });
+  }
+  for (const { offer, rows } of lists.values())
+    await storePriceList(
+      ctx,
+      offer,
+      rows.map((r) => r.entry),
+    );
+  const summary = {
+    rows: parsed.rows.length,
+    offers: lists.size,
+    markets: [...new Set(parsed.rows.map((r) => r.entry.market))].sort(),
+  };
+  await recordAudit(ctx, { action: 'prices.imported', targetType: 'catalog', data: summary });
+  return summary;
 }
 
 /** Parses the vendor's product and service-plan reference (CSV, with or without a byte-order mark). */
@@ -462,6 +691,21 @@ export async function seedDemoCatalog(ctx: Ctx, rows: ReferenceRow[], overrides:
       created_at: now,
       updated_at: now,
     });
+  }
+  // The demo price lists (SPEC §11): EUR in Spain, BRL in Brazil, USD in the United States.
+  for (const o of DEMO_OFFERS) {
+    if (existing.has(o.id)) continue;
+    await replacePrices(
+      ctx.db,
+      o.id,
+      o.prices.map((p) => ({
+        ...p,
+        term: o.term,
+        billingCycle: o.billingCycle,
+        effectiveFrom: ALWAYS,
+        effectiveTo: null,
+      })),
+    );
   }
   for (const o of DEMO_OFFERS) {
     if (existing.has(o.id) || (!o.successorOfferId && o.successorAddOnOfferIds.length === 0)) continue;

@@ -52,9 +52,11 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
   if (partner.region !== tenant.region) {
     throw new DomainError('region_mismatch', regionMismatch(partner.region, tenant.region));
   }
+  // Priced in the tenant's market (its country): no price there, not orderable there (SPEC §11).
   const offers = await offersById(
     ctx.db,
     input.lineItems.map((l) => l.offerId),
+    { market: tenant.country, at: ctx.clock.now() },
   );
   const lines = input.lineItems.map((l) => {
     const offer = offers.get(l.offerId);

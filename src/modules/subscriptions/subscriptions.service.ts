@@ -297,7 +297,14 @@ export interface RecordSubscriptionInput {
 export async function recordSubscription(ctx: Ctx, input: RecordSubscriptionInput) {
   const tenant = await findTenant(ctx.db, input.tenantId);
   if (!tenant) throw new DomainError('tenant_not_found');
-  const offer = (await offersById(ctx.db, [input.offerId])).get(input.offerId);
+  // At the tenant's market price where the offer has one (else the offer's own list price).
+  const inMarket = (
+    await offersById(ctx.db, [input.offerId], { market: tenant.country, at: ctx.clock.now() })
+  ).get(input.offerId);
+  const offer =
+    inMarket && inMarket.unitPrice === null
+      ? (await offersById(ctx.db, [input.offerId], { at: ctx.clock.now() })).get(input.offerId)
+      : inMarket;
   if (!offer) throw new DomainError('offer_not_found', { offerId: input.offerId });
   if ((input.channel === 'partner') !== !!input.partnerId) {
     throw new DomainError('subscription_partner_invalid', { channel: input.channel });

@@ -73,14 +73,25 @@ export interface ReportCustomer {
     choice: string;
     quantity: number;
     verdict: string;
-    overlapCost: number;
-    lossIfCancelledNow: number;
+    overlapCost: Money;
+    lossIfCancelledNow: Money;
     reasons: string[];
   }[];
-  totals: Plan['totals'] | null;
+  /** One entry per currency, as the plan's (never summed across currencies). */
+  totals:
+    | {
+        currency: string;
+        quantity: number;
+        sourceSeats: number;
+        overlapCost: Money;
+        lossIfCancelledNow: Money;
+      }[]
+    | null;
   /** The plan's reasons and every line's, with English text (`line` names the line). */
   reasons: { code: string; params: Record<string, unknown>; text?: string; line?: number }[];
 }
+
+type Money = { amount: number; currency: string };
 
 export interface PlanBulkOptions {
   partnerId: string;
@@ -201,11 +212,15 @@ function reportLine(tenant: TenantRow, transitionId: string, plan: Plan): Report
       choice: l.choice,
       quantity: l.quantity,
       verdict: l.verdict,
-      overlapCost: l.overlapCost,
-      lossIfCancelledNow: l.lossIfCancelledNow,
+      overlapCost: { amount: l.overlapCost, currency: l.currency },
+      lossIfCancelledNow: { amount: l.lossIfCancelledNow, currency: l.sourceCurrency },
       reasons: l.reasons.map((r) => r.code),
     })),
-    totals: plan.totals,
+    totals: plan.totals.map((t) => ({
+      ...t,
+      overlapCost: { amount: t.overlapCost, currency: t.currency },
+      lossIfCancelledNow: { amount: t.lossIfCancelledNow, currency: t.currency },
+    })),
     reasons: [
       ...plan.reasons.map((r) => ({ code: r.code, params: r.params, text: text(r) })),
       ...plan.lines.flatMap((l, line) =>
@@ -238,15 +253,18 @@ function refusedLine(tenantId: string, tenant: TenantRow | undefined, err: Domai
   };
 }
 
+/** Amounts of several currencies side by side ("120.00; 35.50"), in the order of `currency`. */
 function summaryRow(c: ReportCustomer) {
+  const totals = c.totals ?? [];
+  const each = (f: (t: (typeof totals)[number]) => string) => totals.map(f).join('; ');
   return csvRow([
     c.customer ?? '',
     c.tenantId,
     c.verdict,
-    c.totals?.quantity ?? 0,
-    major(c.totals?.overlapCost ?? 0),
-    major(c.totals?.lossIfCancelledNow ?? 0),
-    c.totals?.currency ?? '',
+    totals.reduce((n, t) => n + t.quantity, 0),
+    totals.length === 0 ? major(0) : each((t) => String(major(t.overlapCost.amount))),
+    totals.length === 0 ? major(0) : each((t) => String(major(t.lossIfCancelledNow.amount))),
+    each((t) => t.currency),
     [...new Set(c.reasons.map((r) => r.code))].join('; '),
   ]);
 }
@@ -278,7 +296,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
             .executeTakeFirstOrThrow()
         ).n,
       );
-  const catalog = await loadPlanCatalog(handle.db);
+  const catalog = await loadPlanCatalog(handle.db, now);
   const canPlan = can(actor.roles, 'transitions.plan');
   const options: PlanOptions = opts.options ?? {};
   const generatedAt = now.toISOString();

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { dayOf, marketPricesOn } from '../../domain/catalog/prices.ts';
 import type {
   PlanInput,
   PlanOffer,
@@ -43,7 +44,7 @@ export async function loadPlanInput(
       .where('a.tenant_id', '=', input.tenant.id)
       .orderBy('u.id')
       .execute(),
-    loadPlanCatalog(ctx.db),
+    loadPlanCatalog(ctx.db, now),
     hasDelegatedAdmin(ctx.db, input.partner.id, input.tenant.id, now),
     openClaimsOf(ctx.db, [input.tenant.id], input.partner.id),
   ]);
@@ -61,8 +62,12 @@ export async function loadPlanInput(
   });
 }
 
-/** The whole catalog as the planner reads it (bulk planning loads it once for every tenant). */
-export async function loadPlanCatalog(db: Db | Trx): Promise<PlanOffer[]> {
+/**
+ * The whole catalog as the planner reads it (bulk planning loads it once for every tenant), each
+ * offer with its price in every market on `at`'s day: the planner prices it in the tenant's market.
+ */
+export async function loadPlanCatalog(db: Db | Trx, at: Date): Promise<PlanOffer[]> {
+  const day = dayOf(at);
   const offerIds = await db.selectFrom('offers').select('id').execute();
   const offers = await offersById(
     db,
@@ -88,6 +93,7 @@ export async function loadPlanCatalog(db: Db | Trx): Promise<PlanOffer[]> {
     // No price stays no price: an unpriced offer is never orderable, so never a target (SPEC §11).
     unitPrice: o.unitPrice ?? null,
     currency: o.currency ?? 'EUR',
+    prices: marketPricesOn(o.prices, { term: o.term, billingCycle: o.billingCycle, day }),
     refundWindowHours: o.refundWindowHours,
     servicePlans: o.servicePlans,
     segment: o.segment,
@@ -138,6 +144,7 @@ export function buildPlanInput(input: {
       isLive: life.state !== 'deleted' && life.state !== 'disabled',
       purchasedAt: new Date(Math.max(s.purchased_at.getTime(), life.termStart.getTime())),
       unitPrice: s.unit_price,
+      ...(s.currency ? { currency: s.currency } : {}),
     };
   });
 

@@ -31,6 +31,9 @@ export const PlanOptionsBody = Obj({
   ),
 });
 
+/** Every money amount (API.md, second round): minor units of `currency`. */
+const Money = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+
 const ReasonView = Type.Object({
   code: Type.String(),
   params: Type.Record(Type.String(), Type.Unknown()),
@@ -65,19 +68,19 @@ const LineView = Type.Object({
   sourceActor: Type.String(),
   provisionAt: DateTime,
   provisionOn: Type.String({ format: 'date' }),
-  provisionOptions: Type.Array(
-    Type.Object({ when: Type.String(), on: DateTime, overlapCost: Type.Integer() }),
-  ),
+  provisionOptions: Type.Array(Type.Object({ when: Type.String(), on: DateTime, overlapCost: Money })),
   provision: Type.String(),
   recommendedProvision: Type.String(),
   cancellable: Type.Boolean(),
   sourceEndsAt: DateTime,
-  lossIfCancelledNow: Type.Integer(),
-  overlapCost: Type.Integer(),
+  lossIfCancelledNow: Money,
+  overlapCost: Money,
+  /** The target's currency (the tenant's market's) and the source's. */
   currency: Type.String(),
+  sourceCurrency: Type.String(),
   creditEligible: Type.Boolean(),
   creditFiledBy: Type.Optional(Type.String()),
-  creditAmount: Type.Optional(Type.Integer()),
+  creditAmount: Type.Optional(Money),
   creditCurrency: Type.Optional(Type.String()),
   workloadsGained: Type.Array(Type.String()),
   workloadsAtRisk: Type.Array(Type.String()),
@@ -108,13 +111,16 @@ export const TransitionView = Type.Object({
       points: Type.Array(Type.Object({ at: DateTime, pool: Type.Integer(), assigned: Type.Integer() })),
     }),
   ),
-  totals: Type.Object({
-    quantity: Type.Integer(),
-    sourceSeats: Type.Integer(),
-    overlapCost: Type.Integer(),
-    lossIfCancelledNow: Type.Integer(),
-    currency: Type.String(),
-  }),
+  /** One entry per currency: sums never mix currencies (SPEC §11). */
+  totals: Type.Array(
+    Type.Object({
+      currency: Type.String(),
+      quantity: Type.Integer(),
+      sourceSeats: Type.Integer(),
+      overlapCost: Money,
+      lossIfCancelledNow: Money,
+    }),
+  ),
   steps: Type.Array(
     Type.Object({
       key: Type.String(),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkPreconditions } from '../../domain/planner/checks.ts';
 import { renderReason } from '../../domain/planner/messages.ts';
 import { planTransition } from '../../domain/planner/plan.ts';
-import type { Plan, PlanLine, PlanOptions, Reason } from '../../domain/planner/types.ts';
+import type { Plan, PlanLine, PlanOptions, PlanTotal, Reason } from '../../domain/planner/types.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
@@ -245,6 +245,41 @@ function scopeOf(ctx: Ctx<Db | Trx>) {
 
 const withText = (r: Reason) => ({ ...r, text: renderReason(r, 'en'), textEs: renderReason(r, 'es') });
 
+const money = (amount: number, currency: string) => ({ amount, currency });
+
+/** A plan line as the API shows it: every amount `{ amount, currency }` (API.md, second round). */
+function lineView(l: PlanLine) {
+  // Plans stored before source currencies were recorded paid the source in the line's currency.
+  const sourceCurrency = l.sourceCurrency ?? l.currency;
+  const { creditAmount, ...rest } = l;
+  return {
+    ...rest,
+    sourceCurrency,
+    provisionOptions: l.provisionOptions.map((o) => ({
+      ...o,
+      overlapCost: money(o.overlapCost, l.currency),
+    })),
+    lossIfCancelledNow: money(l.lossIfCancelledNow, sourceCurrency),
+    overlapCost: money(l.overlapCost, l.currency),
+    ...(creditAmount !== undefined
+      ? { creditAmount: money(creditAmount, l.creditCurrency ?? sourceCurrency) }
+      : {}),
+    reasons: l.reasons.map(withText),
+  };
+}
+
+/** One entry per currency (a plan stored before that had one object in one currency). */
+function totalsView(plan: Plan) {
+  const totals: PlanTotal[] = Array.isArray(plan.totals) ? plan.totals : [plan.totals as PlanTotal];
+  return totals.map((t) => ({
+    currency: t.currency,
+    quantity: t.quantity,
+    sourceSeats: t.sourceSeats,
+    overlapCost: money(t.overlapCost, t.currency),
+    lossIfCancelledNow: money(t.lossIfCancelledNow, t.currency),
+  }));
+}
+
 export function toTransitionView(row: TransitionRow, steps: Awaited<ReturnType<typeof listSteps>>) {
   const plan = row.plan as Plan;
   return {
@@ -256,10 +291,10 @@ export function toTransitionView(row: TransitionRow, steps: Awaited<ReturnType<t
     path: plan.path,
     plannedAt: row.planned_at.toISOString(),
     reasons: plan.reasons.map(withText),
-    lines: plan.lines.map((l) => ({ ...l, reasons: l.reasons.map(withText) })),
+    lines: plan.lines.map(lineView),
     timeline: plan.timeline,
     seats: plan.seats,
-    totals: plan.totals,
+    totals: totalsView(plan),
     steps: steps.map((s) => ({
       key: s.step_key,
       kind: s.kind,

@@ -219,6 +219,19 @@ export interface OffersTable {
   updated_at: Timestamp;
 }
 
+/** An offer's price in one market, term and billing plan, over a span of days (migration 0014). */
+export interface OfferPricesTable {
+  offer_id: string;
+  market: string;
+  currency: string;
+  term: 'P1M' | 'P1Y' | 'P3Y';
+  billing_cycle: 'monthly' | 'annual';
+  unit_price: number;
+  /** ISO dates (YYYY-MM-DD) on write; read them with to_char (see catalog.repo). */
+  effective_from: ColumnType<Date, string, string>;
+  effective_to: ColumnType<Date | null, string | null, string | null>;
+}
+
 export interface OrdersTable {
   id: string;
   tenant_id: string;
@@ -365,6 +378,7 @@ export interface Database {
   outbox_events: OutboxEventsTable;
   catalog_products: CatalogProductsTable;
   offers: OffersTable;
+  offer_prices: OfferPricesTable;
   orders: OrdersTable;
   subscriptions: SubscriptionsTable;
   license_assignments: LicenseAssignmentsTable;

@@ -143,6 +143,20 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
     (p) => `Offer ${p.offerId} named as ${p.field} does not exist or cannot be used there.`,
   ),
   quantity_limits_invalid: e(422, 'The minimum quantity must not exceed the maximum.'),
+  price_list_invalid: e(
+    422,
+    (p) =>
+      `The price list was not applied (nothing changed): ${
+        Array.isArray(p.problems)
+          ? (p.problems as { line?: number; index?: number; message: string }[])
+              .slice(0, 10)
+              .map((x) =>
+                x.line !== undefined ? `line ${x.line}: ${x.message}` : `price ${x.index}: ${x.message}`,
+              )
+              .join('; ')
+          : 'it is not consistent'
+      }${Array.isArray(p.problems) && p.problems.length > 10 ? ` (and ${p.problems.length - 10} more)` : ''}.`,
+  ),
   // Orders
   offer_not_in_market: e(422, (p) => `Offer ${p.offerId} is not sold in market ${p.market}.`),
   quantity_out_of_range: e(
@@ -165,9 +179,10 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
     (p) =>
       `Add-on ${p.offerId} needs one of its base offers (${(p.baseOfferIds as string[] | undefined)?.join(', ')}) in this order or in the tenant.`,
   ),
-  offer_not_priced: e(
-    422,
-    (p) => `Offer ${p.offerId} has no price yet; the operator must set one before it can be sold.`,
+  offer_not_priced: e(422, (p) =>
+    p.market
+      ? `Offer ${p.offerId} has no price in market ${p.market}, so it cannot be sold there; the operator must price it first.`
+      : `Offer ${p.offerId} has no price yet; the operator must set one before it can be sold.`,
   ),
   duplicate_line_item: e(422, (p) => `Offer ${p.offerId} appears more than once in the order.`),
   order_not_found: e(404, 'No such order.'),

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { Offer, Transition } from '../api.ts';
+import { api, type Customer, type Offer, type Transition } from '../api.ts';
 import { useFormat, useReasonText } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { loadOfferNames } from '../views/common.ts';
@@ -39,7 +39,7 @@ export function purchasesOf(plan: Transition, offers: Map<string, Offer>): Purch
         seats: l.quantity,
         perMonth: priced ? Math.round((o.unitPrice! * l.quantity) / months) : null,
         perYear: priced ? Math.round((o.unitPrice! * l.quantity * 12) / months) : null,
-        currency: o?.currency ?? l.currency ?? plan.totals.currency,
+        currency: o?.currency ?? l.currency ?? plan.totals[0]?.currency ?? '',
       };
     });
   });
@@ -74,13 +74,30 @@ export function ApplyConfirmation({
   const { t } = useTranslation();
   const f = useFormat();
   const reasonText = useReasonText();
-  // Prices as they are now: the orders are placed at today's catalog price.
-  const offers = useLoad(() => loadOfferNames(), []);
+  // Prices as they are now, in the tenant's market: the orders are placed at today's price there.
+  const offers = useLoad(async () => {
+    // The tenant's market; if it cannot be read, the offers' list prices (each row shows its currency).
+    const country = await api<Customer>(`/api/customers/${encodeURIComponent(plan.tenantId)}`).then(
+      (c) => c.country,
+      () => undefined,
+    );
+    return loadOfferNames(country);
+  }, [plan.tenantId]);
   const rows = offers.data ? purchasesOf(plan, offers.data.byOffer) : [];
-  const currency = plan.totals.currency;
-  const cancelLoss = plan.lines
-    .filter((l) => l.disposition === 'cancel-now')
-    .reduce((sum, l) => sum + l.lossIfCancelledNow, 0);
+  // Per currency, never summed across currencies.
+  const overlap = plan.totals.filter((x) => x.overlapCost.amount > 0).map((x) => x.overlapCost);
+  const cancelLoss = [
+    ...plan.lines
+      .filter((l) => l.disposition === 'cancel-now')
+      .reduce((by, l) => {
+        const m = l.lossIfCancelledNow;
+        by.set(m.currency, (by.get(m.currency) ?? 0) + m.amount);
+        return by;
+      }, new Map<string, number>()),
+  ]
+    .filter(([, amount]) => amount > 0)
+    .map(([currency, amount]) => ({ amount, currency }));
+  const overlapShown = overlap.length > 0 ? overlap : plan.totals.slice(0, 1).map((x) => x.overlapCost);
   const accepted = plan.lines
     .map((l, i) => ({ l, n: i + 1 }))
     .filter(({ l }) => l.choice === 'acknowledged-substitute');
@@ -149,12 +166,20 @@ export function ApplyConfirmation({
       )}
       <dl className="details">
         <dt>{t('confirm.overlap')}</dt>
-        <dd data-testid="apply-overlap" data-amount={plan.totals.overlapCost} data-currency={currency}>
-          {f.money(plan.totals.overlapCost, currency)}
+        <dd
+          data-testid="apply-overlap"
+          data-amount={overlapShown.map((m) => m.amount).join(';')}
+          data-currency={overlapShown.map((m) => m.currency).join(';')}
+        >
+          {f.amounts(overlapShown)}
         </dd>
         <dt>{t('confirm.cancelLoss')}</dt>
-        <dd data-testid="apply-cancel-loss" data-amount={cancelLoss} data-currency={currency}>
-          {cancelLoss > 0 ? f.money(cancelLoss, currency) : t('confirm.noCancelLoss')}
+        <dd
+          data-testid="apply-cancel-loss"
+          data-amount={cancelLoss.map((m) => m.amount).join(';') || 0}
+          data-currency={cancelLoss.map((m) => m.currency).join(';')}
+        >
+          {cancelLoss.length > 0 ? f.amounts(cancelLoss) : t('confirm.noCancelLoss')}
         </dd>
         <dt>{t('confirm.dataLoss')}</dt>
         <dd data-testid="apply-data-loss" data-lines={accepted.length}>

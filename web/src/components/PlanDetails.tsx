@@ -72,11 +72,12 @@ export function PlanDetails({
         )}
         <dl className="details inline">
           <dt>{t('planner.totalSeats')}</dt>
-          <dd>{f.number(plan.totals.quantity)}</dd>
+          <dd>{f.number(plan.totals.reduce((n, x) => n + x.quantity, 0))}</dd>
+          {/* One sum per currency (SPEC §11): never added across currencies. */}
           <dt>{t('planner.overlapCost')}</dt>
-          <dd>{f.money(plan.totals.overlapCost, plan.totals.currency)}</dd>
+          <dd data-testid="plan-overlap">{f.amounts(plan.totals.map((x) => x.overlapCost))}</dd>
           <dt>{t('planner.lossIfCancelledNow')}</dt>
-          <dd>{f.money(plan.totals.lossIfCancelledNow, plan.totals.currency)}</dd>
+          <dd data-testid="plan-loss">{f.amounts(plan.totals.map((x) => x.lossIfCancelledNow))}</dd>
           <dt>{t('planner.plannedAt')}</dt>
           <dd>{f.dateTime(plan.plannedAt)}</dd>
         </dl>
@@ -147,7 +148,7 @@ export function PlanDetails({
                       <li key={o.when}>
                         {t(`provisions.${o.when}`)} ({f.date(o.on)}):{' '}
                         {t('planner.overlapOf', {
-                          amount: f.money(o.overlapCost, l.currency ?? plan.totals.currency),
+                          amount: f.money(o.overlapCost.amount, o.overlapCost.currency),
                         })}
                       </li>
                     ))}
@@ -169,7 +170,7 @@ export function PlanDetails({
               {l.sourceEndsAt && ` (${t('planner.endsOn', { date: f.date(l.sourceEndsAt) })})`}
             </dd>
             <dt>{t('planner.lossIfCancelledNow')}</dt>
-            <dd>{f.money(l.lossIfCancelledNow, l.currency ?? plan.totals.currency)}</dd>
+            <dd>{f.money(l.lossIfCancelledNow.amount, l.lossIfCancelledNow.currency)}</dd>
             <dt>{t('planner.credit')}</dt>
             <dd>
               {l.creditEligible
@@ -177,7 +178,7 @@ export function PlanDetails({
                 : t('planner.creditNone')}
               {l.creditEligible &&
                 l.creditAmount !== undefined &&
-                ` ${t('planner.creditAmount', { amount: f.money(l.creditAmount, l.creditCurrency ?? l.currency ?? plan.totals.currency) })}`}
+                ` ${t('planner.creditAmount', { amount: f.money(l.creditAmount.amount, l.creditAmount.currency) })}`}
             </dd>
             <dt>{t('planner.verdict')}</dt>
             <dd>

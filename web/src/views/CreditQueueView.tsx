@@ -54,10 +54,12 @@ export function CreditQueueView() {
                 <td className="mono small">{c.tenantId.slice(0, 8)}</td>
                 <td>{t(`credits.by.${c.filedBy}`)}</td>
                 <td>{c.reason}</td>
-                <td>{c.amount !== null ? f.money(c.amount, 'USD') : '—'}</td>
+                <td>{c.amount !== null ? f.money(c.amount, c.currency) : '—'}</td>
                 <td>
                   <StatusBadge status={c.status} />
-                  {c.decidedAmount !== null && <div className="small">{f.money(c.decidedAmount, 'USD')}</div>}
+                  {c.decidedAmount !== null && (
+                    <div className="small">{f.money(c.decidedAmount, c.currency)}</div>
+                  )}
                 </td>
                 <td>
                   {c.status === 'submitted' && (
@@ -158,7 +160,7 @@ function CreditDecision({
               ? t('confirm.rejectCreditText')
               : granted === null
                 ? t('confirm.creditNoAmount')
-                : t('confirm.approveCreditText', { amount: f.money(granted, 'USD') })}
+                : t('confirm.approveCreditText', { amount: f.money(granted, credit.currency) })}
           </p>
         </ConfirmDialog>
       )}

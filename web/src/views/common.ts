@@ -26,8 +26,21 @@ export function loadCustomers(): Promise<Customer[]> {
 }
 
 /** Offer names by offer id and by SKU id, to show names instead of ids. */
-export async function loadOfferNames(): Promise<{ byOffer: Map<string, Offer>; bySku: Map<string, string> }> {
+/**
+ * Every offer by id (and names by SKU). With `market`, each offer is priced there (its `unitPrice`
+ * and `currency` in that market, null where it is not sold); offers not sold there are still listed.
+ */
+export async function loadOfferNames(
+  market?: string,
+): Promise<{ byOffer: Map<string, Offer>; bySku: Map<string, string> }> {
   const offers = await allPages<Offer>('/api/offers');
+  if (market) {
+    const priced = new Map((await allPages<Offer>('/api/offers', { market })).map((o) => [o.id, o]));
+    for (const [i, o] of offers.entries()) {
+      const p = priced.get(o.id);
+      offers[i] = { ...o, unitPrice: p?.unitPrice ?? null, currency: p?.currency ?? null };
+    }
+  }
   const byOffer = new Map(offers.map((o) => [o.id, o]));
   const bySku = new Map<string, string>();
   for (const o of offers) if (!bySku.has(o.skuId)) bySku.set(o.skuId, o.name);
