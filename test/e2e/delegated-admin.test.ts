@@ -52,7 +52,7 @@ async function creditAttempt(p: { tokens: Record<string, string> }, tenantId: st
 }
 
 describe('delegated admin', () => {
-  it('GDAP asked in the invitation is granted on acceptance and ends at its expiry on the platform clock', async () => {
+  it("GDAP asked in the invitation is granted on acceptance; a partner user acts only with its groups' roles", async () => {
     const { p, c } = await served({ roles: ['User Administrator'], durationDays: 20 });
     const before = await partnerView(p, c.tenant.id);
     expect(before.canActOnBehalf).toBe(true);
@@ -64,7 +64,64 @@ describe('delegated admin', () => {
       autoExtend: false,
     });
     expect(Date.parse(before.grants[0].expiresAt) - Date.parse(before.grants[0].approvedAt)).toBe(20 * DAY);
-    // With it, the partner files a credit request on the customer's behalf.
+    // The grant alone gives nobody anything: a partner user acts with its groups' roles (SPEC §10).
+    const direct = await insertSubscriptionRow(t.handle.db, { tenantId: c.tenant.id, channel: 'direct' });
+    const credit = {
+      method: 'POST' as const,
+      url: `/api/customers/${c.tenant.id}/credit-requests`,
+      token: p.tokens['admin-agent'],
+      body: { subscriptionId: direct, reason: 'duplicate licenses after a change of partner' },
+    };
+    const ungrouped = await t.call(credit);
+    expect([ungrouped.status, ungrouped.body.code]).toEqual([403, 'delegated_role_required']);
+    const group = await t.expectOk(
+      {
+        method: 'POST',
+        url: '/api/partner/security-groups',
+        token: p.tokens['account-admin'],
+        body: { name: 'Agents', memberUserIds: [p.userIds['admin-agent']] },
+      },
+      201,
+    );
+    const assign = (roles: string[]) =>
+      t.call({
+        method: 'PUT',
+        url: `/api/customers/${c.tenant.id}/delegated-admin/${before.grants[0].id}/assignments`,
+        token: p.tokens['account-admin'],
+        body: { assignments: [{ groupId: group.id, roles }] },
+      });
+    expect((await assign(['User Administrator'])).status).toBe(200);
+    // User Administrator moves licenses but does not file credits: Billing Administrator does.
+    const userAdmin = await t.call(credit);
+    expect([userAdmin.status, userAdmin.body.code]).toEqual([403, 'delegated_role_required']);
+    expect(userAdmin.body.description).toContain('Billing Administrator');
+    // A role the customer did not grant cannot be given to a group.
+    const outside = await assign(['Billing Administrator']);
+    expect([outside.status, outside.body.code]).toEqual([422, 'assignment_role_not_granted']);
+    expect((await partnerView(p, c.tenant.id)).myRoles).toEqual(['User Administrator']);
+  });
+
+  it("with Billing Administrator through a group, an admin agent files a credit on the customer's behalf until the grant expires on the platform clock", async () => {
+    const { p, c } = await served({
+      roles: ['User Administrator', 'Billing Administrator'],
+      durationDays: 20,
+    });
+    const before = await partnerView(p, c.tenant.id);
+    const group = await t.expectOk(
+      {
+        method: 'POST',
+        url: '/api/partner/security-groups',
+        token: p.tokens['account-admin'],
+        body: { name: 'Billing', memberUserIds: [p.userIds['admin-agent']] },
+      },
+      201,
+    );
+    await t.expectOk({
+      method: 'PUT',
+      url: `/api/customers/${c.tenant.id}/delegated-admin/${before.grants[0].id}/assignments`,
+      token: p.tokens['account-admin'],
+      body: { assignments: [{ groupId: group.id, roles: ['Billing Administrator'] }] },
+    });
     const direct = await insertSubscriptionRow(t.handle.db, { tenantId: c.tenant.id, channel: 'direct' });
     const filed = await t.call({
       method: 'POST',
@@ -285,5 +342,64 @@ describe('delegated admin', () => {
       ]),
     );
     expect(byId).toEqual({ [p.partner.id]: false, [other.partner.id]: true });
+  });
+});
+
+describe('the directory roles list (issue 17, acceptance 3)', () => {
+  it('serves the fixed list with Spanish names and the least-privilege templates', async () => {
+    const p = await t.newPartner();
+    const list = await t.expectOk({ url: '/api/delegated-admin/roles', token: p.tokens['sales-agent'] });
+    expect(list.items.find((r: { name: string }) => r.name === 'License Administrator')).toMatchObject({
+      nameEs: 'Administrador de licencias',
+      templateId: '4d6ac14f-3453-41d0-bef9-a3e0c569773a',
+      tasks: ['read-users', 'assign-licenses'],
+    });
+    expect(list.items.length).toBeGreaterThanOrEqual(11);
+    expect(list.templates).toEqual([
+      { id: 'license-moves', roles: ['License Administrator'] },
+      { id: 'billing-and-credits', roles: ['Billing Administrator'] },
+      { id: 'read-only', roles: ['Directory Readers'] },
+    ]);
+  });
+
+  it('refuses "Banana Reader" and Global Administrator with auto-extend with 400, changing nothing', async () => {
+    const { p, c } = await served();
+    const before = await databaseDigest(t.handle.db, ['sessions']);
+    const asks = [
+      { roles: ['Banana Reader'], durationDays: 30 },
+      { roles: ['License Administrator', 'Banana Reader'], durationDays: 30 },
+      { roles: ['Global Administrator'], durationDays: 30, autoExtend: true },
+    ];
+    for (const body of asks) {
+      const separate = await t.call({
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/delegated-admin-requests`,
+        token: p.tokens['admin-agent'],
+        body,
+      });
+      const invitation = await t.call({
+        method: 'POST',
+        url: '/api/relationship-requests',
+        token: p.tokens['admin-agent'],
+        body: { domain: 'prospect.example', delegatedAdmin: body },
+      });
+      const want = body.autoExtend ? 'global_admin_auto_extend' : 'unknown_directory_role';
+      for (const res of [separate, invitation]) {
+        expect([res.status, res.body.code]).toEqual([400, want]);
+        expect(typeof res.body.description).toBe('string');
+      }
+    }
+    expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(before);
+    // Global Administrator without auto-extend is a valid (if broad) ask; names are matched as the list spells them.
+    const ok = await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/delegated-admin-requests`,
+        token: p.tokens['admin-agent'],
+        body: { roles: ['global administrator'], durationDays: 30 },
+      },
+      201,
+    );
+    expect(ok.roles).toEqual(['Global Administrator']);
   });
 });
