@@ -833,10 +833,11 @@ describe("the planner's rights (SPEC §3.8, issue 17)", () => {
     expect(line.reasons.map((r) => r.code)).not.toContain('line.reassign-by-customer');
     // The direct source's auto-renew stays the partner's too: a colleague with Billing Administrator.
     expect(line.appliedBy).toEqual({ canApply: false, missing: ['admin-agent', 'Billing Administrator'] });
+    // In timeline order: auto-renew off (today), then the moves (on the day the target is bought).
     expect(planAs(SALES, []).appliedBy.missing).toEqual([
       'admin-agent',
-      'License Administrator',
       'Billing Administrator',
+      'License Administrator',
     ]);
   });
 
