@@ -403,3 +403,90 @@ describe('the directory roles list (issue 17, acceptance 3)', () => {
     expect(ok.roles).toEqual(['Global Administrator']);
   });
 });
+
+describe('security groups', () => {
+  it("holds only the partner's own users, one name each, idempotently; assignments only on the partner's own grants and groups", async () => {
+    const { p, c } = await served({ roles: ['License Administrator'], durationDays: 30 });
+    const other = await t.newPartner();
+    const grantId = (await partnerView(p, c.tenant.id)).grants[0].id;
+    const before = await databaseDigest(t.handle.db, ['sessions']);
+    // Another partner's user, as a member: refused, nothing written.
+    const stranger = await t.call({
+      method: 'POST',
+      url: '/api/partner/security-groups',
+      token: p.tokens['account-admin'],
+      body: { name: 'Agents', memberUserIds: [other.userIds['admin-agent']] },
+    });
+    expect([stranger.status, stranger.body.code]).toEqual([422, 'security_group_member_invalid']);
+    // Only the account admin manages groups.
+    const agent = await t.call({
+      method: 'POST',
+      url: '/api/partner/security-groups',
+      token: p.tokens['admin-agent'],
+      body: { name: 'Agents', memberUserIds: [] },
+    });
+    expect([agent.status, agent.body.code]).toEqual([403, 'forbidden']);
+    expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(before);
+
+    const create = () =>
+      t.call({
+        method: 'POST',
+        url: '/api/partner/security-groups',
+        token: p.tokens['account-admin'],
+        headers: { 'idempotency-key': `groups-${p.tag}` },
+        body: { name: 'Agents', memberUserIds: [p.userIds['admin-agent']] },
+      });
+    const first = await create();
+    const again = await create();
+    expect(first.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const list = await t.expectOk({ url: '/api/partner/security-groups', token: p.tokens['sales-agent'] });
+    expect(list.items.map((g: { id: string }) => g.id)).toEqual([first.body.id]);
+    const taken = await t.call({
+      method: 'POST',
+      url: '/api/partner/security-groups',
+      token: p.tokens['account-admin'],
+      body: { name: 'agents', memberUserIds: [] },
+    });
+    expect([taken.status, taken.body.code]).toEqual([409, 'security_group_name_taken']);
+
+    // The other partner can neither see the group nor give it this grant's roles.
+    const peek = await t.call({
+      url: `/api/partner/security-groups/${first.body.id}`,
+      token: other.tokens['account-admin'],
+    });
+    expect([peek.status, peek.body.code]).toEqual([404, 'security_group_not_found']);
+    const otherGroup = await t.expectOk(
+      {
+        method: 'POST',
+        url: '/api/partner/security-groups',
+        token: other.tokens['account-admin'],
+        body: { name: 'Theirs', memberUserIds: [] },
+      },
+      201,
+    );
+    const foreignGroup = await t.call({
+      method: 'PUT',
+      url: `/api/customers/${c.tenant.id}/delegated-admin/${grantId}/assignments`,
+      token: p.tokens['account-admin'],
+      body: { assignments: [{ groupId: otherGroup.id, roles: ['License Administrator'] }] },
+    });
+    expect([foreignGroup.status, foreignGroup.body.code]).toEqual([404, 'security_group_not_found']);
+    const banana = await t.call({
+      method: 'PUT',
+      url: `/api/customers/${c.tenant.id}/delegated-admin/${grantId}/assignments`,
+      token: p.tokens['account-admin'],
+      body: { assignments: [{ groupId: first.body.id, roles: ['Banana Reader'] }] },
+    });
+    expect([banana.status, banana.body.code]).toEqual([400, 'unknown_directory_role']);
+    expect((await partnerView(p, c.tenant.id)).assignments).toEqual([]);
+    const set = await t.expectOk({
+      method: 'PUT',
+      url: `/api/customers/${c.tenant.id}/delegated-admin/${grantId}/assignments`,
+      token: p.tokens['account-admin'],
+      body: { assignments: [{ groupId: first.body.id, roles: ['license administrator'] }] },
+    });
+    expect(set.assignments).toEqual([{ groupId: first.body.id, roles: ['License Administrator'] }]);
+    expect((await partnerView(p, c.tenant.id)).myRoles).toEqual(['License Administrator']);
+  });
+});
