@@ -5,6 +5,7 @@ import {
   readReferenceFile,
   seedDemoCatalog,
 } from '../modules/catalog/catalog.service.ts';
+import { createSecurityGroup } from '../modules/delegated-admin/security-groups.service.ts';
 import { assignSkuToUsers } from '../modules/licenses/licenses.service.ts';
 import { addPartnerUser, createPartner } from '../modules/partners/partners.service.ts';
 import { insertAcceptedRelationship } from '../modules/relationships/relationships.repo.ts';
@@ -83,13 +84,33 @@ export async function seedDemo(ctx: Ctx): Promise<DemoIds> {
     },
   });
   const asPartner: Ctx = { ...ctx, actor: { ...ctx.actor, partnerId: partner.id } };
+  const agents: Record<string, string> = {};
   for (const [email, role, name] of [
     ['admin.agent@partner.demo', 'admin-agent', 'Adrián Admin-Agent'],
     ['sales.agent@partner.demo', 'sales-agent', 'Sara Sales-Agent'],
     ['billing.agent@partner.demo', 'billing-agent', 'Bruno Billing-Agent'],
   ] as const) {
-    await addPartnerUser(asPartner, { email, password: DEMO_PASSWORD, displayName: name, roles: [role] });
+    const u = await addPartnerUser(asPartner, {
+      email,
+      password: DEMO_PASSWORD,
+      displayName: name,
+      roles: [role],
+    });
+    agents[role] = u.id;
   }
+  // The demo's main flow moves licenses and turns the direct source's auto-renew off: the account
+  // admin and the admin agent are in a group given those two roles on every GDAP that carries them
+  // (least privilege: nothing else, and nothing for the sales or billing agent).
+  const accountAdmin = await ctx.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'account.admin@partner.demo')
+    .executeTakeFirstOrThrow();
+  await createSecurityGroup(asPartner, {
+    name: 'Transition agents',
+    memberUserIds: [accountAdmin.id, agents['admin-agent']!],
+    autoAssignRoles: ['License Administrator', 'Billing Administrator'],
+  });
   const fabrikam = await createTenant(ctx, {
     companyName: 'Fabrikam Iberia',
     defaultDomain: 'fabrikam.demo',

@@ -209,7 +209,25 @@ export function mainFlow(lang: Lang) {
     // A year rather than 90 days, so the partner still sees the users when the old subscription
     // is deleted (45 + 30 + 90 days on) and the test can check them then.
     await duration.fill('365');
-    expect(await partner.getByLabel(t('Delegated admin roles'), { exact: true }).inputValue()).not.toBe('');
+    // Roles are picked from the directory list, never typed: least-privilege templates, and what a
+    // transition needs preselected (License Administrator moves licenses, Billing Administrator
+    // turns the direct source's auto-renew off), shown in the reader's language.
+    const picker = partner.getByLabel(t('Delegated admin roles'), { exact: true });
+    await picker.locator('option').first().waitFor({ state: 'attached' });
+    expect(await partner.getByTestId('gdap-template').count()).toBe(3);
+    const picked = await picker.evaluate((el) =>
+      [
+        ...(el as unknown as { selectedOptions: Iterable<{ value: string; textContent: string | null }> })
+          .selectedOptions,
+      ].map((o) => [o.value, o.textContent]),
+    );
+    expect(picked.map(([value]) => value)).toEqual(['License Administrator', 'Billing Administrator']);
+    if (lang === 'es')
+      expect(picked.map(([, label]) => label)).toEqual([
+        'Administrador de licencias',
+        'Administrador de facturación',
+      ]);
+    else expect(picked.map(([, label]) => label)).toEqual(['License Administrator', 'Billing Administrator']);
     await button(partner, t('Create invitation link')).click();
     const link = partner.getByTestId('invitation-link');
     await expect.poll(() => link.inputValue().catch(() => ''), UI).toMatch(/\/invitations\//);

@@ -52,7 +52,7 @@ async function creditAttempt(p: { tokens: Record<string, string> }, tenantId: st
 }
 
 describe('delegated admin', () => {
-  it('GDAP asked in the invitation is granted on acceptance and ends at its expiry on the platform clock', async () => {
+  it("GDAP asked in the invitation is granted on acceptance; a partner user acts only with its groups' roles", async () => {
     const { p, c } = await served({ roles: ['User Administrator'], durationDays: 20 });
     const before = await partnerView(p, c.tenant.id);
     expect(before.canActOnBehalf).toBe(true);
@@ -64,7 +64,64 @@ describe('delegated admin', () => {
       autoExtend: false,
     });
     expect(Date.parse(before.grants[0].expiresAt) - Date.parse(before.grants[0].approvedAt)).toBe(20 * DAY);
-    // With it, the partner files a credit request on the customer's behalf.
+    // The grant alone gives nobody anything: a partner user acts with its groups' roles (SPEC §10).
+    const direct = await insertSubscriptionRow(t.handle.db, { tenantId: c.tenant.id, channel: 'direct' });
+    const credit = {
+      method: 'POST' as const,
+      url: `/api/customers/${c.tenant.id}/credit-requests`,
+      token: p.tokens['admin-agent'],
+      body: { subscriptionId: direct, reason: 'duplicate licenses after a change of partner' },
+    };
+    const ungrouped = await t.call(credit);
+    expect([ungrouped.status, ungrouped.body.code]).toEqual([403, 'delegated_role_required']);
+    const group = await t.expectOk(
+      {
+        method: 'POST',
+        url: '/api/partner/security-groups',
+        token: p.tokens['account-admin'],
+        body: { name: 'Agents', memberUserIds: [p.userIds['admin-agent']] },
+      },
+      201,
+    );
+    const assign = (roles: string[]) =>
+      t.call({
+        method: 'PUT',
+        url: `/api/customers/${c.tenant.id}/delegated-admin/${before.grants[0].id}/assignments`,
+        token: p.tokens['account-admin'],
+        body: { assignments: [{ groupId: group.id, roles }] },
+      });
+    expect((await assign(['User Administrator'])).status).toBe(200);
+    // User Administrator moves licenses but does not file credits: Billing Administrator does.
+    const userAdmin = await t.call(credit);
+    expect([userAdmin.status, userAdmin.body.code]).toEqual([403, 'delegated_role_required']);
+    expect(userAdmin.body.description).toContain('Billing Administrator');
+    // A role the customer did not grant cannot be given to a group.
+    const outside = await assign(['Billing Administrator']);
+    expect([outside.status, outside.body.code]).toEqual([422, 'assignment_role_not_granted']);
+    expect((await partnerView(p, c.tenant.id)).myRoles).toEqual(['User Administrator']);
+  });
+
+  it("with Billing Administrator through a group, an admin agent files a credit on the customer's behalf until the grant expires on the platform clock", async () => {
+    const { p, c } = await served({
+      roles: ['User Administrator', 'Billing Administrator'],
+      durationDays: 20,
+    });
+    const before = await partnerView(p, c.tenant.id);
+    const group = await t.expectOk(
+      {
+        method: 'POST',
+        url: '/api/partner/security-groups',
+        token: p.tokens['account-admin'],
+        body: { name: 'Billing', memberUserIds: [p.userIds['admin-agent']] },
+      },
+      201,
+    );
+    await t.expectOk({
+      method: 'PUT',
+      url: `/api/customers/${c.tenant.id}/delegated-admin/${before.grants[0].id}/assignments`,
+      token: p.tokens['account-admin'],
+      body: { assignments: [{ groupId: group.id, roles: ['Billing Administrator'] }] },
+    });
     const direct = await insertSubscriptionRow(t.handle.db, { tenantId: c.tenant.id, channel: 'direct' });
     const filed = await t.call({
       method: 'POST',
@@ -285,5 +342,151 @@ describe('delegated admin', () => {
       ]),
     );
     expect(byId).toEqual({ [p.partner.id]: false, [other.partner.id]: true });
+  });
+});
+
+describe('the directory roles list (issue 17, acceptance 3)', () => {
+  it('serves the fixed list with Spanish names and the least-privilege templates', async () => {
+    const p = await t.newPartner();
+    const list = await t.expectOk({ url: '/api/delegated-admin/roles', token: p.tokens['sales-agent'] });
+    expect(list.items.find((r: { name: string }) => r.name === 'License Administrator')).toMatchObject({
+      nameEs: 'Administrador de licencias',
+      templateId: '4d6ac14f-3453-41d0-bef9-a3e0c569773a',
+      tasks: ['read-users', 'assign-licenses'],
+    });
+    expect(list.items.length).toBeGreaterThanOrEqual(11);
+    expect(list.templates).toEqual([
+      { id: 'license-moves', roles: ['License Administrator'] },
+      { id: 'billing-and-credits', roles: ['Billing Administrator'] },
+      { id: 'read-only', roles: ['Directory Readers'] },
+    ]);
+  });
+
+  it('refuses "Banana Reader" and Global Administrator with auto-extend with 400, changing nothing', async () => {
+    const { p, c } = await served();
+    const before = await databaseDigest(t.handle.db, ['sessions']);
+    const asks = [
+      { roles: ['Banana Reader'], durationDays: 30 },
+      { roles: ['License Administrator', 'Banana Reader'], durationDays: 30 },
+      { roles: ['Global Administrator'], durationDays: 30, autoExtend: true },
+    ];
+    for (const body of asks) {
+      const separate = await t.call({
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/delegated-admin-requests`,
+        token: p.tokens['admin-agent'],
+        body,
+      });
+      const invitation = await t.call({
+        method: 'POST',
+        url: '/api/relationship-requests',
+        token: p.tokens['admin-agent'],
+        body: { domain: 'prospect.example', delegatedAdmin: body },
+      });
+      const want = body.autoExtend ? 'global_admin_auto_extend' : 'unknown_directory_role';
+      for (const res of [separate, invitation]) {
+        expect([res.status, res.body.code]).toEqual([400, want]);
+        expect(typeof res.body.description).toBe('string');
+      }
+    }
+    expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(before);
+    // Global Administrator without auto-extend is a valid (if broad) ask; names are matched as the list spells them.
+    const ok = await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/delegated-admin-requests`,
+        token: p.tokens['admin-agent'],
+        body: { roles: ['global administrator'], durationDays: 30 },
+      },
+      201,
+    );
+    expect(ok.roles).toEqual(['Global Administrator']);
+  });
+});
+
+describe('security groups', () => {
+  it("holds only the partner's own users, one name each, idempotently; assignments only on the partner's own grants and groups", async () => {
+    const { p, c } = await served({ roles: ['License Administrator'], durationDays: 30 });
+    const other = await t.newPartner();
+    const grantId = (await partnerView(p, c.tenant.id)).grants[0].id;
+    const before = await databaseDigest(t.handle.db, ['sessions']);
+    // Another partner's user, as a member: refused, nothing written.
+    const stranger = await t.call({
+      method: 'POST',
+      url: '/api/partner/security-groups',
+      token: p.tokens['account-admin'],
+      body: { name: 'Agents', memberUserIds: [other.userIds['admin-agent']] },
+    });
+    expect([stranger.status, stranger.body.code]).toEqual([422, 'security_group_member_invalid']);
+    // Only the account admin manages groups.
+    const agent = await t.call({
+      method: 'POST',
+      url: '/api/partner/security-groups',
+      token: p.tokens['admin-agent'],
+      body: { name: 'Agents', memberUserIds: [] },
+    });
+    expect([agent.status, agent.body.code]).toEqual([403, 'forbidden']);
+    expect(await databaseDigest(t.handle.db, ['sessions'])).toEqual(before);
+
+    const create = () =>
+      t.call({
+        method: 'POST',
+        url: '/api/partner/security-groups',
+        token: p.tokens['account-admin'],
+        headers: { 'idempotency-key': `groups-${p.tag}` },
+        body: { name: 'Agents', memberUserIds: [p.userIds['admin-agent']] },
+      });
+    const first = await create();
+    const again = await create();
+    expect(first.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const list = await t.expectOk({ url: '/api/partner/security-groups', token: p.tokens['sales-agent'] });
+    expect(list.items.map((g: { id: string }) => g.id)).toEqual([first.body.id]);
+    const taken = await t.call({
+      method: 'POST',
+      url: '/api/partner/security-groups',
+      token: p.tokens['account-admin'],
+      body: { name: 'agents', memberUserIds: [] },
+    });
+    expect([taken.status, taken.body.code]).toEqual([409, 'security_group_name_taken']);
+
+    // The other partner can neither see the group nor give it this grant's roles.
+    const peek = await t.call({
+      url: `/api/partner/security-groups/${first.body.id}`,
+      token: other.tokens['account-admin'],
+    });
+    expect([peek.status, peek.body.code]).toEqual([404, 'security_group_not_found']);
+    const otherGroup = await t.expectOk(
+      {
+        method: 'POST',
+        url: '/api/partner/security-groups',
+        token: other.tokens['account-admin'],
+        body: { name: 'Theirs', memberUserIds: [] },
+      },
+      201,
+    );
+    const foreignGroup = await t.call({
+      method: 'PUT',
+      url: `/api/customers/${c.tenant.id}/delegated-admin/${grantId}/assignments`,
+      token: p.tokens['account-admin'],
+      body: { assignments: [{ groupId: otherGroup.id, roles: ['License Administrator'] }] },
+    });
+    expect([foreignGroup.status, foreignGroup.body.code]).toEqual([404, 'security_group_not_found']);
+    const banana = await t.call({
+      method: 'PUT',
+      url: `/api/customers/${c.tenant.id}/delegated-admin/${grantId}/assignments`,
+      token: p.tokens['account-admin'],
+      body: { assignments: [{ groupId: first.body.id, roles: ['Banana Reader'] }] },
+    });
+    expect([banana.status, banana.body.code]).toEqual([400, 'unknown_directory_role']);
+    expect((await partnerView(p, c.tenant.id)).assignments).toEqual([]);
+    const set = await t.expectOk({
+      method: 'PUT',
+      url: `/api/customers/${c.tenant.id}/delegated-admin/${grantId}/assignments`,
+      token: p.tokens['account-admin'],
+      body: { assignments: [{ groupId: first.body.id, roles: ['license administrator'] }] },
+    });
+    expect(set.assignments).toEqual([{ groupId: first.body.id, roles: ['License Administrator'] }]);
+    expect((await partnerView(p, c.tenant.id)).myRoles).toEqual(['License Administrator']);
   });
 });

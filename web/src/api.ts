@@ -277,6 +277,9 @@ export interface PlanLine {
   workloadsAtRisk?: string[];
   verdict: string;
   reasons: Reason[];
+  /** The delegated-admin roles this line's partner steps need, and whether the planner holds them. */
+  requiredRoles?: string[];
+  appliedBy?: { canApply: boolean; missing: string[] };
 }
 
 export interface TransitionStep {

@@ -797,3 +797,64 @@ describe('the real catalog rules (SPEC §3.1, §11)', () => {
     expect(line.reasons.map((r) => r.code)).not.toContain('line.loss-if-cancelled');
   });
 });
+
+describe("the planner's rights (SPEC §3.8, issue 17)", () => {
+  const e1 = byId('e1');
+  const ADMIN = ['licenses.manage', 'subscriptions.manage-direct', 'credits.file', 'orders.create'];
+  const SALES = ['orders.create'];
+  const partnerRoleOf = {
+    'licenses.manage': 'admin-agent',
+    'subscriptions.manage-direct': 'admin-agent',
+    'credits.file': 'admin-agent',
+    'orders.create': 'sales-agent',
+  };
+  const planAs = (actions: string[], roles: string[]) =>
+    planTransition(
+      input({
+        subscriptions: [sub('s1', 'e1', { quantity: 10 })],
+        users: users(4, e1.skuId),
+        hasDelegatedAdmin: true,
+        rights: { actions, roles, partnerRoleOf },
+      }),
+    ).lines[0]!;
+
+  it('gives the partner what the planner holds the role for, and says which roles the line needs', () => {
+    const line = planAs(ADMIN, ['License Administrator']);
+    expect(line.reasons.map((r) => r.code)).not.toContain('line.reassign-by-customer');
+    expect(line.requiredRoles).toEqual(['License Administrator']);
+    expect(line.appliedBy).toEqual({ canApply: true, missing: [] });
+  });
+
+  it('hands the moves to the customer when the planner lacks the directory role', () => {
+    const line = planAs(ADMIN, ['Directory Readers']);
+    expect(line.reasons.map((r) => r.code)).toContain('line.reassign-by-customer');
+    expect(line.requiredRoles).toEqual([]);
+    expect(line.appliedBy).toEqual({ canApply: true, missing: [] });
+  });
+
+  it('keeps them for a colleague when the planner lacks the partner role (a sales agent), and says it cannot apply', () => {
+    const line = planAs(SALES, ['License Administrator']);
+    expect(line.reasons.map((r) => r.code)).not.toContain('line.reassign-by-customer');
+    // The direct source's auto-renew stays the partner's too: a colleague with Billing Administrator.
+    expect(line.appliedBy).toEqual({ canApply: false, missing: ['admin-agent', 'Billing Administrator'] });
+    // In timeline order: auto-renew off (today), then the moves (on the day the target is bought).
+    expect(planAs(SALES, []).appliedBy.missing).toEqual([
+      'admin-agent',
+      'Billing Administrator',
+      'License Administrator',
+    ]);
+  });
+
+  it('without delegated admin gives the customer everything, whoever plans', () => {
+    const line = planTransition(
+      input({
+        subscriptions: [sub('s1', 'e1', { quantity: 10 })],
+        users: users(4, e1.skuId),
+        hasDelegatedAdmin: false,
+        rights: { actions: SALES, roles: [], partnerRoleOf },
+      }),
+    ).lines[0]!;
+    expect(line.reasons.map((r) => r.code)).toContain('line.reassign-by-customer');
+    expect(line.appliedBy).toEqual({ canApply: true, missing: [] });
+  });
+});

@@ -2,6 +2,7 @@ import { addDaysUtc } from '../calendar.ts';
 import { mayReplace } from '../catalog/classify.ts';
 import { coverage, type PaidLoss, type Profile, profileOf, quickVerdict } from '../catalog/equivalence.ts';
 import { cancellationRefund, duplicateCredit } from '../refunds.ts';
+import { planMissing, requiredRolesOf, taskByPartner } from './rights.ts';
 import { isCancellable, provisionOptions, recommendedProvision } from './timing.ts';
 import {
   type Acknowledgment,
@@ -28,6 +29,14 @@ import {
  *
  * Preconditions (region, relationship, role) are the caller's to check first: see `checks.ts`.
  */
+/** Moving licenses is the partner's when the planning user may (else the customer's, SPEC §3.8). */
+const licensesByPartner = (input: PlanInput) =>
+  taskByPartner(input.hasDelegatedAdmin, input.rights, 'licenses.manage', 'assign-licenses');
+/** The customer's direct subscriptions and credit requests: Billing Administrator. */
+const billingByPartner = (input: PlanInput) =>
+  taskByPartner(input.hasDelegatedAdmin, input.rights, 'subscriptions.manage-direct', 'billing') &&
+  taskByPartner(input.hasDelegatedAdmin, input.rights, 'credits.file', 'billing');
+
 export function planTransition(input: PlanInput): Plan {
   const settings = input.settings ?? DEFAULT_PLAN_SETTINGS;
   const market = input.tenant.country.toUpperCase();
@@ -70,6 +79,12 @@ export function planTransition(input: PlanInput): Plan {
     underWay.has(s.id) ? underWayLine(ctx, s, underWay.get(s.id) ?? null) : planLine(ctx, s),
   );
   const timeline = buildTimeline(ctx, lines);
+  // Per line, the roles its partner steps need, and whether the person planning holds them (SPEC §3.8).
+  lines.forEach((l, i) => {
+    l.requiredRoles = requiredRolesOf(timeline, { lines }, i);
+    const missing = input.rights ? planMissing({ lines, timeline }, input.rights, i) : [];
+    l.appliedBy = { canApply: missing.length === 0, missing };
+  });
   const seats = seatTimeline(input, lines, timeline);
   const reasons: Reason[] = [];
   if (lines.length === 0) reasons.push({ code: 'plan.nothing-to-move', params: {} });
@@ -676,7 +691,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
         ? 'partner-of-record'
         : source.channel === 'trial' || (!source.autoRenew && disposition === 'let-expire')
           ? 'none'
-          : input.hasDelegatedAdmin
+          : billingByPartner(input)
             ? 'partner'
             : 'customer';
   if (disposition === 'other-party') {
@@ -756,7 +771,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
   }
 
   // Moving licenses acts on the tenant's users: without delegated admin the customer's admin does it.
-  if (reassignLicenses && reassignments.length > 0 && !input.hasDelegatedAdmin) {
+  if (reassignLicenses && reassignments.length > 0 && !licensesByPartner(input)) {
     reasons.push({ code: 'line.reassign-by-customer', params: { users: reassignments.length } });
   }
   const creditEligible = source.channel === 'direct' && source.purchasedVia === 'admin-center';
@@ -776,7 +791,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     reasons.push({
       code: 'line.credit',
       params: {
-        by: input.hasDelegatedAdmin ? 'partner' : 'customer',
+        by: billingByPartner(input) ? 'partner' : 'customer',
         amount: creditAmount,
         currency: creditCurrency,
       },
@@ -838,7 +853,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     creditEligible,
     ...(creditEligible
       ? {
-          creditFiledBy: input.hasDelegatedAdmin ? ('partner' as const) : ('customer' as const),
+          creditFiledBy: billingByPartner(input) ? ('partner' as const) : ('customer' as const),
           creditAmount,
           creditCurrency,
         }
@@ -851,6 +866,9 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     lowerTier: cover?.lowerTier ?? [],
     verdict,
     reasons,
+    // Filled in once the timeline says which steps are the partner's.
+    requiredRoles: [],
+    appliedBy: { canApply: true, missing: [] },
   };
 }
 
@@ -971,6 +989,8 @@ function underWayLine(ctx: LineContext, source: PlanSubscription, transitionId: 
     lowerTier: [],
     verdict: 'ready',
     reasons: [{ code: 'line.under-way', params: { transitionId: transitionId ?? '' } }],
+    requiredRoles: [],
+    appliedBy: { canApply: true, missing: [] },
   };
 }
 
@@ -1031,7 +1051,7 @@ function buildTimeline(ctx: LineContext, lines: PlanLine[]): TimelineStep[] {
         at: l.sourceEndsAt,
         step: 'cancel-source',
         lineIndex: i,
-        actor: input.hasDelegatedAdmin ? 'partner' : 'customer',
+        actor: billingByPartner(input) ? 'partner' : 'customer',
       });
     } else if (source.channel !== 'partner' || !source.autoRenew) {
       const end = source.termEnd;

@@ -134,6 +134,8 @@ export interface PlanInput {
   tenant: { id: string; country: string; region: string };
   partner: { id: string; region: string };
   hasDelegatedAdmin: boolean;
+  /** The planning user's rights in this tenant (SPEC §3.8); absent: the partner may do all it is granted. */
+  rights?: PlanRights;
   subscriptions: PlanSubscription[];
   users: PlanUser[];
   catalog: PlanOffer[];
@@ -141,6 +143,16 @@ export interface PlanInput {
   settings?: PlanSettings;
   /** Sources claimed by other transitions (SPEC §3.7): planned as `under-way`, nothing bought. */
   underWay?: UnderWay[];
+}
+
+/** A user's rights, as the planner and apply read them: partner actions and directory roles in the tenant. */
+export interface PlanRights {
+  /** The user's partner actions (permission table). */
+  actions: string[];
+  /** The directory roles the user acts with in this tenant (its security groups' roles there). */
+  roles: string[];
+  /** For each partner action, the least partner role that has it (to name what is missing). */
+  partnerRoleOf: Record<string, string>;
 }
 
 export interface Reason {
@@ -220,6 +232,10 @@ export interface PlanLine {
   lowerTier: { workload: string; from: string; to: string; quotaFrom?: string; quotaTo?: string }[];
   verdict: Verdict;
   reasons: Reason[];
+  /** The directory roles this line's partner steps need (least privilege). */
+  requiredRoles: string[];
+  /** Whether the person planning may run every partner step of this line, and what they lack. */
+  appliedBy: { canApply: boolean; missing: string[] };
 }
 
 export interface TimelineStep {

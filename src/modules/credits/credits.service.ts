@@ -100,7 +100,7 @@ export interface FileCreditInput {
  */
 export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
   const isPartner = ctx.actor.kind === 'partner';
-  if (isPartner) await assertDelegatedAdmin(ctx, input.tenantId, 'file a credit request');
+  if (isPartner) await assertDelegatedAdmin(ctx, input.tenantId, 'file a credit request', 'credits.file');
   const sub = await subscriptionChannelOf(ctx, input.tenantId, input.subscriptionId);
   if (!sub) throw new DomainError('credit_subscription_not_found');
   if (sub.channel !== 'direct') throw new DomainError('credit_not_direct', { channel: sub.channel });

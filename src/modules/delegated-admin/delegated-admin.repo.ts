@@ -182,3 +182,18 @@ export async function insertReminder(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** `activeGrants` for many tenants at once (bulk planning asks for a whole batch). */
+export async function activeGrantsOfTenants(db: Db | Trx, partnerId: string, tenantIds: string[], now: Date) {
+  if (tenantIds.length === 0) return [];
+  return db
+    .selectFrom('delegated_admin_grants')
+    .select(['id', 'tenant_id', 'kind', 'roles'])
+    .where('partner_id', '=', partnerId)
+    .where('tenant_id', 'in', tenantIds)
+    .where('status', '=', 'active')
+    .where((eb) =>
+      eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now), eb('auto_extend', '=', true)]),
+    )
+    .execute();
+}

@@ -2,15 +2,24 @@ import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, PageQuery, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import {
+  AssignmentsBody,
+  AssignmentsView,
+  DirectoryRoleList,
   GdapRequestBody,
   GdapRequestView,
   GrantPage,
   GrantParams,
   GrantView,
+  GroupParams,
   LegacyDapBody,
   PartnerDelegatedAdminView,
   PartnerParams,
   RevokeView,
+  SecurityGroupBody,
+  SecurityGroupList,
+  SecurityGroupMembersBody,
+  SecurityGroupView,
+  TenantGrantParams,
 } from './delegated-admin.schemas.ts';
 import {
   approveDelegatedAdminRequest,
@@ -21,6 +30,14 @@ import {
   requestDelegatedAdmin,
   revokeDelegatedAdmin,
 } from './delegated-admin.service.ts';
+import {
+  createSecurityGroup,
+  getSecurityGroup,
+  listDirectoryRoles,
+  listSecurityGroups,
+  setGrantAssignments,
+  setSecurityGroupMembers,
+} from './security-groups.service.ts';
 
 export function registerDelegatedAdmin(app: App, deps: ServerDeps) {
   app.get(
@@ -130,6 +147,93 @@ export function registerDelegatedAdmin(app: App, deps: ServerDeps) {
         reply,
         (ctx) => grantLegacyDap(ctx, { tenantId: req.params.tenantId, partnerId: req.body.partnerId }),
         { status: 201 },
+      ),
+  );
+  app.get(
+    '/api/delegated-admin/roles',
+    {
+      config: { action: 'delegated-admin.roles' },
+      schema: {
+        tags: ['delegated-admin'],
+        summary:
+          'The directory roles a GDAP grant may carry (the fixed list, with Spanish names and templates)',
+        response: { 200: DirectoryRoleList, ...errorResponses },
+      },
+    },
+    async () => listDirectoryRoles(),
+  );
+  app.post(
+    '/api/partner/security-groups',
+    {
+      config: { action: 'partner.manage-groups' },
+      schema: {
+        tags: ['delegated-admin'],
+        summary: "Create a security group of the partner's agents",
+        body: SecurityGroupBody,
+        response: { 201: SecurityGroupView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) => createSecurityGroup(ctx, req.body), { status: 201 }),
+  );
+  app.get(
+    '/api/partner/security-groups',
+    {
+      config: { action: 'partner.read' },
+      schema: {
+        tags: ['delegated-admin'],
+        summary: "The partner's security groups and their members",
+        response: { 200: SecurityGroupList, ...errorResponses },
+      },
+    },
+    async (req) => listSecurityGroups(readContext(deps, req)),
+  );
+  app.get(
+    '/api/partner/security-groups/:id',
+    {
+      config: { action: 'partner.read' },
+      schema: {
+        tags: ['delegated-admin'],
+        summary: 'One security group',
+        params: GroupParams,
+        response: { 200: SecurityGroupView, ...errorResponses },
+      },
+    },
+    async (req) => getSecurityGroup(readContext(deps, req), req.params),
+  );
+  app.put(
+    '/api/partner/security-groups/:id/members',
+    {
+      config: { action: 'partner.manage-groups' },
+      schema: {
+        tags: ['delegated-admin'],
+        summary: "Replace a security group's members",
+        params: GroupParams,
+        body: SecurityGroupMembersBody,
+        response: { 200: SecurityGroupView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) =>
+        setSecurityGroupMembers(ctx, { id: req.params.id, memberUserIds: req.body.memberUserIds }),
+      ),
+  );
+  app.put(
+    '/api/customers/:tenantId/delegated-admin/:grantId/assignments',
+    {
+      config: { action: 'partner.manage-groups' },
+      schema: {
+        tags: ['delegated-admin'],
+        summary:
+          "Give a grant's roles to security groups in this customer's tenant (replaces the previous ones)",
+        params: TenantGrantParams,
+        body: AssignmentsBody,
+        response: { 200: AssignmentsView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) =>
+        setGrantAssignments(ctx, { ...req.params, assignments: req.body.assignments }),
       ),
   );
 }

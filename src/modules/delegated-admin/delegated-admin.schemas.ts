@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { GDAP_MAX_DAYS, GDAP_MIN_DAYS } from '../../domain/delegated-admin.ts';
 import { DateTime, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
 
-/** GDAP roles are named directory roles (e.g. "User Administrator"); any short name is kept as given. */
+/** GDAP roles are directory roles from the fixed list (GET /api/delegated-admin/roles); others are refused with 400. */
 export const GdapRoles = Type.Array(NonEmpty(100), { minItems: 1, maxItems: 30, uniqueItems: true });
 export const GdapDuration = Type.Integer({ minimum: GDAP_MIN_DAYS, maximum: GDAP_MAX_DAYS });
 
@@ -45,8 +45,56 @@ export const PartnerDelegatedAdminView = Type.Object({
   partnerId: Type.String(),
   /** True while an active DAP or GDAP lets this partner act on the customer's behalf. */
   canActOnBehalf: Type.Boolean(),
+  /** The directory roles the caller acts with in this tenant (its security groups' roles there). */
+  myRoles: Type.Array(Type.String()),
   grants: Type.Array(GrantView),
+  /** Which of the partner's security groups hold which of each grant's roles. */
+  assignments: Type.Array(
+    Type.Object({ grantId: Type.String(), groupId: Type.String(), roles: Type.Array(Type.String()) }),
+  ),
 });
+
+export const DirectoryRoleView = Type.Object({
+  name: Type.String(),
+  nameEs: Type.String(),
+  templateId: Type.String(),
+  allows: Type.String(),
+  tasks: Type.Array(Type.String()),
+});
+export const DirectoryRoleList = Type.Object({
+  items: Type.Array(DirectoryRoleView),
+  templates: Type.Array(Type.Object({ id: Type.String(), roles: Type.Array(Type.String()) })),
+});
+
+const RoleNames = Type.Array(NonEmpty(100), { maxItems: 30, uniqueItems: true });
+export const SecurityGroupBody = Obj({
+  name: NonEmpty(100),
+  memberUserIds: Type.Array(Id, { maxItems: 500, uniqueItems: true }),
+  /** Roles this group gets on every GDAP grant that carries them, once the grant is active. */
+  autoAssignRoles: Type.Optional(RoleNames),
+});
+export const SecurityGroupMembersBody = Obj({
+  memberUserIds: Type.Array(Id, { maxItems: 500, uniqueItems: true }),
+});
+export const SecurityGroupView = Type.Object({
+  id: Type.String(),
+  partnerId: Type.String(),
+  name: Type.String(),
+  memberUserIds: Type.Array(Type.String()),
+  autoAssignRoles: Type.Array(Type.String()),
+  createdAt: DateTime,
+});
+export const SecurityGroupList = Type.Object({ items: Type.Array(SecurityGroupView) });
+export const AssignmentsBody = Obj({
+  assignments: Type.Array(Obj({ groupId: Id, roles: RoleNames }), { maxItems: 100 }),
+});
+export const AssignmentsView = Type.Object({
+  grantId: Type.String(),
+  tenantId: Type.String(),
+  assignments: Type.Array(Type.Object({ groupId: Type.String(), roles: Type.Array(Type.String()) })),
+});
+export const GroupParams = Obj({ id: Id });
+export const TenantGrantParams = Obj({ tenantId: Id, grantId: Id });
 
 export const RevokeView = Type.Object({
   partnerId: Type.String(),

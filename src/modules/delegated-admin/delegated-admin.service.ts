@@ -6,9 +6,17 @@ import {
   type GrantStatus,
   grantState,
 } from '../../domain/delegated-admin.ts';
+import {
+  allowsTask,
+  checkGrantRoles,
+  GLOBAL_ADMINISTRATOR,
+  normaliseRoles,
+  rolesForTask,
+} from '../../domain/directory-roles.ts';
+import { type Action, can, DELEGATED_TASK_OF, type Role } from '../../platform/auth/permissions.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
-import type { Ctx } from '../../platform/http/context.ts';
+import type { Actor, Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { recordEvent } from '../outbox/outbox.service.ts';
@@ -17,6 +25,7 @@ import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts
 import {
   activateGrant,
   activeGrants,
+  activeGrantsOfTenants,
   declineGrant,
   endGrantsOfPair,
   findGrant,
@@ -28,6 +37,8 @@ import {
   insertReminder,
   requestedGrantsOfTenant,
 } from './delegated-admin.repo.ts';
+import { assignmentsOfGrants, rolesOfUserOnGrants } from './security-groups.repo.ts';
+import { autoAssignGroups } from './security-groups.service.ts';
 
 export async function hasDelegatedAdmin(
   db: Db | Trx,
@@ -38,20 +49,93 @@ export async function hasDelegatedAdmin(
   return (await activeGrants(db, partnerId, tenantId, now)).length > 0;
 }
 
+/** What a partner user may do in each tenant: whether the partner holds delegated admin there, and the user's roles. */
+export interface DelegatedRights {
+  /** Tenants where the partner holds an active DAP or GDAP. */
+  granted: Set<string>;
+  /** Per tenant, the directory roles this user acts with there (list spelling). */
+  roles: Map<string, string[]>;
+}
+
+/** Partner roles that legacy DAP made Global Administrators in the customer's tenant (its Admin agents group). */
+const DAP_ADMINS: readonly Role[] = ['account-admin', 'admin-agent'];
+
 /**
- * Acting on a customer's behalf (its users, their licenses, a credit request) needs delegated
- * admin. Partners without it get 403 with the reason; the tenant's own admins and the operator pass.
- * `what` names the act, so that the error can say the customer must do it themselves.
+ * The directory roles a partner user acts with in each tenant (SPEC §10): the roles its security
+ * groups hold on the partner's active GDAP there, no more. Legacy DAP (full, no roles) makes the
+ * partner's account admins and admin agents Global Administrators, as DAP did; sales and billing
+ * agents get nothing from it. The CLI's system identity (no user, so no groups) acts with the
+ * grants' own roles: whoever runs the CLI on the server is trusted as the partner's account admin.
+ */
+export async function delegatedRightsOf(
+  db: Db | Trx,
+  actor: Actor,
+  tenantIds: string[],
+  now: Date,
+): Promise<DelegatedRights> {
+  const out: DelegatedRights = { granted: new Set(), roles: new Map() };
+  if (actor.kind !== 'partner' || !actor.partnerId) return out;
+  const grants = await activeGrantsOfTenants(db, actor.partnerId, tenantIds, now);
+  const system = actor.userId === 'system';
+  const gdap = grants.filter((g) => g.kind === 'gdap');
+  const held = system
+    ? []
+    : await rolesOfUserOnGrants(
+        db,
+        actor.userId,
+        gdap.map((g) => g.id),
+      );
+  const add = (tenantId: string, roles: string[]) => {
+    const list = out.roles.get(tenantId) ?? [];
+    for (const r of roles) if (!list.includes(r)) list.push(r);
+    out.roles.set(tenantId, list);
+  };
+  for (const g of grants) {
+    out.granted.add(g.tenant_id);
+    if (g.kind === 'dap') {
+      if (system || actor.roles.some((r) => DAP_ADMINS.includes(r))) add(g.tenant_id, [GLOBAL_ADMINISTRATOR]);
+      else add(g.tenant_id, []);
+    } else if (system) {
+      add(g.tenant_id, normaliseRoles(g.roles).roles);
+    } else {
+      // Only roles the grant still carries count (an assignment never outgrows its grant).
+      const granted = new Set(normaliseRoles(g.roles).roles);
+      add(
+        g.tenant_id,
+        held.filter((h) => h.grant_id === g.id && granted.has(h.role)).map((h) => h.role),
+      );
+    }
+  }
+  return out;
+}
+
+/** The roles the acting user holds in one tenant, and whether the partner holds delegated admin there. */
+export async function delegatedRolesIn(ctx: Ctx<Db | Trx>, tenantId: string) {
+  const rights = await delegatedRightsOf(ctx.db, ctx.actor, [tenantId], ctx.clock.now());
+  return { granted: rights.granted.has(tenantId), roles: rights.roles.get(tenantId) ?? [] };
+}
+
+/**
+ * Acting on a customer's behalf (its users, their licenses, its direct subscriptions, a credit
+ * request) needs delegated admin, and a role of the user's groups there that allows the action's
+ * task (permissions.ts, DELEGATED_TASK_OF). Partners without a grant get 403
+ * `delegated_admin_required`; without the role, 403 `delegated_role_required` naming the roles that
+ * would do. The tenant's own admins and the operator pass. `what` names the act.
  */
 export async function assertDelegatedAdmin(
   ctx: Ctx<Db | Trx>,
   tenantId: string,
-  what?: string,
+  what: string,
+  action: Action,
 ): Promise<void> {
   if (ctx.actor.kind !== 'partner') return;
-  if (!(await hasDelegatedAdmin(ctx.db, ctx.actor.partnerId!, tenantId, ctx.clock.now()))) {
-    throw new DomainError('delegated_admin_required', { tenantId, ...(what ? { what } : {}) });
-  }
+  // The partner role first: a transition step calls this with the applier, past any route's guard.
+  if (!can(ctx.actor.roles, action)) throw new DomainError('forbidden', { action });
+  const { granted, roles } = await delegatedRolesIn(ctx, tenantId);
+  if (!granted) throw new DomainError('delegated_admin_required', { tenantId, what });
+  const task = DELEGATED_TASK_OF[action];
+  if (task && !allowsTask(roles, task))
+    throw new DomainError('delegated_role_required', { tenantId, what, task, roles: rolesForTask(task) });
 }
 
 /**
@@ -59,14 +143,30 @@ export async function assertDelegatedAdmin(
  * the same check. Its removal ends delegated admin under the same lock, so it cannot pass between
  * this check and the write.
  */
-export async function holdDelegatedAdmin(ctx: Ctx, tenantId: string, what: string): Promise<void> {
+export async function holdDelegatedAdmin(
+  ctx: Ctx,
+  tenantId: string,
+  what: string,
+  action: Action,
+): Promise<void> {
   if (
     ctx.actor.kind === 'partner' &&
     !(await lockAcceptedRelationship(ctx.db, ctx.actor.partnerId!, tenantId))
   ) {
     throw new DomainError('relationship_not_found');
   }
-  await assertDelegatedAdmin(ctx, tenantId, what);
+  await assertDelegatedAdmin(ctx, tenantId, what, action);
+}
+
+/**
+ * The roles a grant may carry: every one on the list (else 400 `unknown_directory_role`), and
+ * Global Administrator never with auto-extend (400 `global_admin_auto_extend`). Returns them as the
+ * list spells them.
+ */
+export function checkedGrantRoles(roles: readonly string[], autoExtend: boolean): string[] {
+  const refused = checkGrantRoles(roles, autoExtend);
+  if (refused) throw new DomainError(refused.code, 'roles' in refused ? { roles: refused.roles } : {});
+  return normaliseRoles(roles).roles;
 }
 
 export function toGrantView(g: GrantRow, now: Date) {
@@ -110,13 +210,14 @@ export interface GdapInput {
  * 2023). The customer's global admin approves it from the approval page (`url`) or the API.
  */
 export async function requestDelegatedAdmin(ctx: Ctx, input: GdapInput & { tenantId: string }) {
+  const roles = checkedGrantRoles(input.roles, !!input.autoExtend);
   const now = ctx.clock.now();
   const partnerId = ctx.actor.partnerId!;
   const id = await insertGrant(ctx.db, {
     partnerId,
     tenantId: input.tenantId,
     kind: 'gdap',
-    roles: [...new Set(input.roles)],
+    roles,
     durationDays: input.durationDays,
     autoExtend: input.autoExtend ?? false,
     status: 'requested',
@@ -131,7 +232,7 @@ export async function requestDelegatedAdmin(ctx: Ctx, input: GdapInput & { tenan
     partnerId,
     data: {
       kind: 'gdap',
-      roles: input.roles,
+      roles,
       durationDays: input.durationDays,
       autoExtend: !!input.autoExtend,
     },
@@ -146,11 +247,15 @@ export async function grantFromInvitation(
   input: GdapInput & { partnerId: string; tenantId: string; relationshipRequestId: string },
 ) {
   const now = ctx.clock.now();
+  // Asked before this list existed, an invitation may carry names it does not know: only known ones are granted.
+  const roles = normaliseRoles(input.roles).roles.filter(
+    (r) => !(input.autoExtend && r === GLOBAL_ADMINISTRATOR),
+  );
   const id = await insertGrant(ctx.db, {
     partnerId: input.partnerId,
     tenantId: input.tenantId,
     kind: 'gdap',
-    roles: [...new Set(input.roles)],
+    roles,
     durationDays: input.durationDays,
     autoExtend: input.autoExtend ?? false,
     status: 'active',
@@ -164,8 +269,9 @@ export async function grantFromInvitation(
     targetId: id,
     tenantId: input.tenantId,
     partnerId: input.partnerId,
-    data: { kind: 'gdap', roles: input.roles, durationDays: input.durationDays, via: 'invitation' },
+    data: { kind: 'gdap', roles, durationDays: input.durationDays, via: 'invitation' },
   });
+  await autoAssignGroups(ctx, id);
   return toGrantView((await findGrant(ctx.db, id))!, now);
 }
 
@@ -238,6 +344,7 @@ export async function approveDelegatedAdminRequest(ctx: Ctx, input: { id: string
     partnerId: g.partner_id,
     data: { kind: g.kind, roles: g.roles, durationDays: g.duration_days, via: 'request' },
   });
+  await autoAssignGroups(ctx, g.id);
   return toGrantView((await findGrant(ctx.db, g.id))!, now);
 }
 
@@ -312,11 +419,25 @@ export async function getPartnerDelegatedAdmin(ctx: Ctx<Db>, input: { tenantId: 
   const now = ctx.clock.now();
   const partnerId = ctx.actor.partnerId!;
   const grants = (await grantsOfPair(ctx.db, partnerId, input.tenantId)).map((g) => toGrantView(g, now));
+  const assignments = await assignmentsOfGrants(
+    ctx.db,
+    grants.map((g) => g.id),
+  );
+  const byGroup = new Map<string, { grantId: string; groupId: string; roles: string[] }>();
+  for (const a of assignments) {
+    const k = `${a.grant_id}/${a.group_id}`;
+    const e = byGroup.get(k) ?? { grantId: a.grant_id, groupId: a.group_id, roles: [] };
+    e.roles.push(a.role);
+    byGroup.set(k, e);
+  }
+  const mine = await delegatedRolesIn(ctx, input.tenantId);
   return {
     tenantId: input.tenantId,
     partnerId,
     canActOnBehalf: grants.some((g) => g.status === 'active'),
+    myRoles: mine.roles,
     grants,
+    assignments: [...byGroup.values()],
   };
 }
 

@@ -72,7 +72,7 @@ export async function listTenantUsers(
   ctx: Ctx<Db>,
   input: { tenantId: string; cursor?: string; limit?: number },
 ) {
-  await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses");
+  await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses", 'licenses.read');
   const limit = input.limit ?? 50;
   const after = decodePairCursor(input.cursor);
   const rows = await listDirectoryUserRows(ctx.db, {
@@ -91,7 +91,7 @@ export async function listTenantUsers(
 
 /** Per SKU: seats in the pool, assignments, and exactly which users are without access. */
 export async function listSeatPools(ctx: Ctx<Db>, input: { tenantId: string }) {
-  await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses");
+  await assertDelegatedAdmin(ctx, input.tenantId, "see the tenant's users and licenses", 'licenses.read');
   const { assignments, pools, grace, lost } = await accessOf(ctx, input.tenantId);
   const skus = [...new Set([...pools.keys(), ...assignments.map((a) => a.sku_id)])].sort();
   const products = await productsBySku(ctx.db, skus);
@@ -132,7 +132,7 @@ export interface LicenseUpdateInput {
  * take them; assigning beyond the pool (all channels' seats that give users access) is refused.
  */
 export async function updateUserLicenses(ctx: Ctx, input: LicenseUpdateInput) {
-  await holdDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses");
+  await holdDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses", 'licenses.manage');
   const user = await findDirectoryUser(ctx.db, input.tenantId, input.userId);
   if (!user) throw new DomainError('user_not_found');
   const assign = input.assign.map((a) => ({
@@ -206,7 +206,7 @@ export async function assignSkuToUsers(
   ctx: Ctx,
   input: { tenantId: string; skuId: string; users: { userId: string; excludedPlans?: string[] }[] },
 ) {
-  await holdDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses");
+  await holdDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses", 'licenses.manage');
   const skuId = input.skuId.toLowerCase();
   if (!(await productsBySku(ctx.db, [skuId])).get(skuId)) throw new DomainError('sku_not_found', { skuId });
   await lockSeatPool(ctx.db, input.tenantId);
@@ -257,7 +257,7 @@ export async function removeSkuFromUsers(
   ctx: Ctx,
   input: { tenantId: string; skuId: string; userIds: string[] },
 ) {
-  await holdDelegatedAdmin(ctx, input.tenantId, "remove the tenant's licenses");
+  await holdDelegatedAdmin(ctx, input.tenantId, "remove the tenant's licenses", 'licenses.manage');
   await lockSeatPool(ctx.db, input.tenantId);
   await deleteSkuAssignments(ctx.db, input.tenantId, input.skuId.toLowerCase(), input.userIds);
   await recordAudit(ctx, {

@@ -9,6 +9,7 @@ import { decodePairCursor, decodeTimeCursor, toPage } from '../../platform/http/
 import { mailEnabled, sendMail } from '../../platform/mail.ts';
 import { recordAudit } from '../audit/index.ts';
 import {
+  checkedGrantRoles,
   delegatedAdminByPartner,
   endDelegatedAdminWithRelationship,
 } from '../delegated-admin/delegated-admin.service.ts';
@@ -91,6 +92,10 @@ export async function requestRelationship(
     delegatedAdmin?: { roles: string[]; durationDays: number; autoExtend?: boolean };
   },
 ) {
+  // Roles off the list, or Global Administrator with auto-extend: refused before anything else.
+  const roles = input.delegatedAdmin
+    ? checkedGrantRoles(input.delegatedAdmin.roles, !!input.delegatedAdmin.autoExtend)
+    : [];
   const partner = await findPartner(ctx.db, ctx.actor.partnerId ?? '');
   if (!partner) throw new DomainError('partner_not_found');
   const tenant = await targetTenant(ctx, input);
@@ -104,7 +109,7 @@ export async function requestRelationship(
   const { token, tokenHash } = issueSignedToken(await signingSecret(ctx.db, ctx.config), INVITATION_PURPOSE);
   const asked = input.delegatedAdmin
     ? {
-        roles: [...new Set(input.delegatedAdmin.roles)],
+        roles,
         durationDays: input.delegatedAdmin.durationDays,
         autoExtend: !!input.delegatedAdmin.autoExtend,
       }

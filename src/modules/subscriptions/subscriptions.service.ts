@@ -557,7 +557,12 @@ export async function actOnDirectSubscription(
   ctx: Ctx,
   input: { tenantId: string; id: string; autoRenew?: boolean; status?: 'cancelled' },
 ) {
-  await assertDelegatedAdmin(ctx, input.tenantId, "change the customer's direct subscription");
+  await assertDelegatedAdmin(
+    ctx,
+    input.tenantId,
+    "change the customer's direct subscription",
+    'subscriptions.manage-direct',
+  );
   const row = await lockSubscription(ctx.db, input.tenantId, input.id);
   if (!row) throw new DomainError('subscription_not_found');
   if (row.channel !== 'direct')

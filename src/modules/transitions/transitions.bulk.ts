@@ -20,11 +20,12 @@ import { type Actor, type Ctx, partnerSystemActor } from '../../platform/http/co
 import type { ServerDeps } from '../../platform/http/server.ts';
 import { createLogger } from '../../platform/log.ts';
 import { type Queue, startQueue, stopQueue } from '../../platform/queue/queue.ts';
+import { type DelegatedRights, delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { visibleTenantIds } from '../relationships/relationships.repo.ts';
 import { canSeeTenant } from '../relationships/relationships.scope.ts';
 import { enqueueRun, RUN_QUEUE, runTransition } from './transitions.jobs.ts';
-import { buildPlanInput, loadPlanBatch, loadPlanCatalog } from './transitions.loader.ts';
+import { buildPlanInput, loadPlanBatch, loadPlanCatalog, planRights } from './transitions.loader.ts';
 import { insertPlannedTransitions } from './transitions.repo.ts';
 import { applyTransition } from './transitions.service.ts';
 
@@ -345,6 +346,13 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
       b.tenants.map((t) => t.id),
       now,
     ),
+    // Who plans, and with which roles in each tenant (SPEC §3.8).
+    rights: await delegatedRightsOf(
+      handle.db,
+      actor,
+      b.tenants.map((t) => t.id),
+      now,
+    ),
   });
   let done = 0;
   let batches = 0;
@@ -401,12 +409,23 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
     let next = await source.next();
     let loading = next.done ? null : load(next.value);
     while (loading) {
-      const { batch, rows } = await loading;
+      const { batch, rows, rights } = await loading;
       // Read the next batch while this one is planned and the previous one saved.
       next = await source.next();
       loading = next.done ? null : load(next.value);
       batches++;
-      const out = await planBatch({ batch, rows, partner, catalog, now, config, canPlan, options });
+      const out = await planBatch({
+        batch,
+        rows,
+        rights,
+        actor,
+        partner,
+        catalog,
+        now,
+        config,
+        canPlan,
+        options,
+      });
       // Batches are saved (and reported) in order, one at a time: at most one waits to be saved
       // while the next is planned, so memory stays bounded by two batches.
       if (saving) await saving;
@@ -443,6 +462,8 @@ const yieldToIo = () => new Promise<void>((r) => setImmediate(r));
 async function planBatch(p: {
   batch: TenantBatch;
   rows: Awaited<ReturnType<typeof loadPlanBatch>>;
+  rights: DelegatedRights;
+  actor: Actor;
   partner: PartnerRow;
   catalog: PlanOffer[];
   now: Date;
@@ -478,6 +499,7 @@ async function planBatch(p: {
         partner: p.partner,
         options: p.options,
         hasDelegatedAdmin: p.rows.delegatedAdmin.has(tenant.id),
+        rights: planRights(p.actor, p.rights.roles.get(tenant.id) ?? []),
         subscriptions: p.rows.subscriptions.get(tenant.id) ?? [],
         users: p.rows.users.get(tenant.id) ?? [],
         catalog: p.catalog,

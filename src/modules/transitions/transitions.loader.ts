@@ -4,15 +4,17 @@ import type {
   PlanInput,
   PlanOffer,
   PlanOptions,
+  PlanRights,
   PlanSubscription,
   PlanUser,
   UnderWay,
 } from '../../domain/planner/types.ts';
+import { ACTIONS, type Action, can, PARTNER_ROLES } from '../../platform/auth/permissions.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db, PartnerRow, TenantRow, Trx } from '../../platform/db/database.ts';
-import type { Ctx } from '../../platform/http/context.ts';
+import type { Actor, Ctx } from '../../platform/http/context.ts';
 import { offersById } from '../catalog/catalog.service.ts';
-import { hasDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
 import type { SubscriptionRow } from '../subscriptions/subscriptions.repo.ts';
 import { lifecycleSettings, stateOf } from '../subscriptions/subscriptions.service.ts';
 import { openClaimsOf } from './transitions.repo.ts';
@@ -45,7 +47,7 @@ export async function loadPlanInput(
       .orderBy('u.id')
       .execute(),
     loadPlanCatalog(ctx.db, now),
-    hasDelegatedAdmin(ctx.db, input.partner.id, input.tenant.id, now),
+    delegatedRightsOf(ctx.db, ctx.actor, [input.tenant.id], now),
     openClaimsOf(ctx.db, [input.tenant.id], input.partner.id),
   ]);
   return buildPlanInput({
@@ -54,7 +56,8 @@ export async function loadPlanInput(
     tenant: input.tenant,
     partner: input.partner,
     options: input.options,
-    hasDelegatedAdmin: dap,
+    hasDelegatedAdmin: dap.granted.has(input.tenant.id),
+    rights: planRights(ctx.actor, dap.roles.get(input.tenant.id) ?? []),
     subscriptions: subRows,
     assignments: assignmentRows,
     catalog,
@@ -114,6 +117,7 @@ export function buildPlanInput(input: {
   partner: Pick<PartnerRow, 'id' | 'region'>;
   options: PlanOptions;
   hasDelegatedAdmin: boolean;
+  rights?: PlanRights;
   subscriptions: SubscriptionRow[];
   /** The users' licenses as rows (`users` instead: already grouped per user, in user id order). */
   assignments?: AssignmentRow[];
@@ -164,6 +168,7 @@ export function buildPlanInput(input: {
     tenant: { id: input.tenant.id, country: input.tenant.country, region: input.tenant.region },
     partner: { id: input.partner.id, region: input.partner.region },
     hasDelegatedAdmin: input.hasDelegatedAdmin,
+    ...(input.rights ? { rights: input.rights } : {}),
     subscriptions,
     users,
     catalog: input.catalog,
@@ -242,4 +247,23 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
     users.set(row.tenant_id, [...byId.values()]);
   }
   return { subscriptions, users, delegatedAdmin: new Set(grantRows.map((g) => g.tenant_id)), underWay };
+}
+
+/** For each partner action, the least partner role that has it (to name what a user lacks). */
+const PARTNER_ROLE_OF: Record<string, string> = Object.fromEntries(
+  (Object.keys(ACTIONS) as Action[]).flatMap((a) => {
+    const role = (['sales-agent', 'billing-agent', 'admin-agent', 'account-admin'] as const).find((r) =>
+      can([r], a),
+    );
+    return role && PARTNER_ROLES.includes(role) ? [[a, role]] : [];
+  }),
+);
+
+/** A user's rights as the planner and apply read them: partner actions, and directory roles in the tenant. */
+export function planRights(actor: Actor, roles: string[]): PlanRights {
+  return {
+    actions: (Object.keys(ACTIONS) as Action[]).filter((a) => can(actor.roles, a)),
+    roles,
+    partnerRoleOf: PARTNER_ROLE_OF,
+  };
 }

@@ -90,6 +90,10 @@ const LineView = Type.Object({
   lowerTier: Type.Array(Type.Record(Type.String(), Type.String())),
   verdict: Type.String(),
   reasons: Type.Array(ReasonView),
+  /** The directory roles this line's partner steps need (SPEC §3.8, §10). */
+  requiredRoles: Type.Array(Type.String()),
+  /** Whether the person who planned may run every partner step of the line; what they lack (partner or directory roles). */
+  appliedBy: Type.Object({ canApply: Type.Boolean(), missing: Type.Array(Type.String()) }),
 });
 
 export const TransitionView = Type.Object({

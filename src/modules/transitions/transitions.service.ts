@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkPreconditions } from '../../domain/planner/checks.ts';
 import { renderReason } from '../../domain/planner/messages.ts';
 import { planTransition } from '../../domain/planner/plan.ts';
+import { planMissing } from '../../domain/planner/rights.ts';
 import type { Plan, PlanLine, PlanOptions, PlanTotal, Reason } from '../../domain/planner/types.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
@@ -11,12 +12,13 @@ import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { productsBySku } from '../catalog/catalog.service.ts';
+import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
 import { stepRows } from './transitions.executor.ts';
 import { enqueueRun } from './transitions.jobs.ts';
-import { loadPlanInput } from './transitions.loader.ts';
+import { loadPlanInput, planRights } from './transitions.loader.ts';
 import {
   claimSources,
   customerTaskRows,
@@ -135,6 +137,13 @@ export async function applyTransition(ctx: Ctx, queue: Queue | undefined, input:
     if (!queue) throw new DomainError('service_unavailable');
     const now = ctx.clock.now();
     const plan = row.plan as Plan;
+    // Every step runs with the applier's rights (SPEC §3.8): refuse, before anything, a plan whose
+    // partner steps the applier may not all take (a plan that hands them to the customer is fine).
+    if (ctx.actor.kind === 'partner') {
+      const rights = await delegatedRightsOf(ctx.db, ctx.actor, [row.tenant_id], now);
+      const missing = planMissing(plan, planRights(ctx.actor, rights.roles.get(row.tenant_id) ?? []));
+      if (missing.length > 0) throw new DomainError('transition_apply_forbidden', { missing });
+    }
     // Claim every source this plan acts on before anything is queued: a source another open
     // transition moves is never moved twice, whoever planned first (SPEC §3.7).
     const acting = [...new Set(plan.timeline.map((s) => s.lineIndex))].map((i) => ({
@@ -264,6 +273,9 @@ function lineView(l: PlanLine) {
     ...(creditAmount !== undefined
       ? { creditAmount: money(creditAmount, l.creditCurrency ?? sourceCurrency) }
       : {}),
+    // Plans saved before issue 17 carry no rights: nothing was known to be missing then.
+    requiredRoles: l.requiredRoles ?? [],
+    appliedBy: l.appliedBy ?? { canApply: true, missing: [] },
     reasons: l.reasons.map(withText),
   };
 }

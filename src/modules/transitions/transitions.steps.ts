@@ -1,7 +1,8 @@
+import { isPartnerStep, stepMissing } from '../../domain/planner/rights.ts';
 import type { TimelineStep } from '../../domain/planner/types.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/credits.service.ts';
-import { hasDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
 import { assignSkuToUsers, removeSkuFromUsers } from '../licenses/licenses.service.ts';
 import { placeOrder } from '../orders/orders.service.ts';
 import { findSubscription } from '../subscriptions/subscriptions.repo.ts';
@@ -11,6 +12,7 @@ import {
   stateOf,
 } from '../subscriptions/subscriptions.service.ts';
 import type { StepContext, StepHandler, StepOutcome } from './transitions.executor.ts';
+import { planRights } from './transitions.loader.ts';
 
 /**
  * What each kind of step does. Each re-reads the world first and refuses with a reason when it no
@@ -63,14 +65,37 @@ const provision: StepHandler = async (s) => {
   };
 };
 
-/** Without delegated admin the partner cannot touch licenses: the customer's admin does it. */
-async function licensesByPartner(s: StepContext): Promise<boolean> {
-  return hasDelegatedAdmin(s.ctx.db, s.transition.partner_id, s.transition.tenant_id, s.ctx.clock.now());
+/**
+ * May the user who applied take this step now (SPEC §3.8)? Every step runs with the applier's
+ * rights: its partner role and the roles of its security groups in the tenant, read again at the
+ * step (a dated step may run months later). `missing` names what it lacks; none: it may.
+ */
+async function applierMissing(s: StepContext): Promise<{ granted: boolean; missing: string[] }> {
+  const rights = await delegatedRightsOf(s.ctx.db, s.ctx.actor, [s.transition.tenant_id], s.ctx.clock.now());
+  return {
+    granted: rights.granted.has(s.transition.tenant_id),
+    missing: stepMissing(
+      s.step.step,
+      planRights(s.ctx.actor, rights.roles.get(s.transition.tenant_id) ?? []),
+    ),
+  };
+}
+
+/**
+ * A step inside the customer's tenant the partner takes only when the plan gave it to the partner
+ * and the applier may take it now; otherwise it waits on the customer, saying what was missing.
+ */
+async function partnerMayAct(s: StepContext): Promise<StepOutcome | null> {
+  if (!isPartnerStep(s.plan, s.step)) return { status: 'waiting', detail: { by: 'customer' } };
+  const { granted, missing } = await applierMissing(s);
+  if (!granted) return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
+  if (missing.length > 0) return { status: 'waiting', detail: { needs: missing, by: 'customer' } };
+  return null;
 }
 
 const assignTargets: StepHandler = async (s) => {
-  if (!(await licensesByPartner(s)))
-    return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
+  const handedOff = await partnerMayAct(s);
+  if (handedOff) return handedOff;
   const holders = await assignedOnSource(s);
   // A user who left the source meanwhile has nothing to carry over.
   const moving = s.line.reassignments.filter((r) => holders.has(r.userId));
@@ -85,8 +110,8 @@ const assignTargets: StepHandler = async (s) => {
 };
 
 const removeSource: StepHandler = async (s) => {
-  if (!(await licensesByPartner(s)))
-    return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
+  const handedOff = await partnerMayAct(s);
+  if (handedOff) return handedOff;
   const rows = await s.ctx.db
     .selectFrom('license_assignments')
     .select(['directory_user_id', 'sku_id'])
@@ -114,7 +139,7 @@ const removeSource: StepHandler = async (s) => {
 const turnOffAutoRenew: StepHandler = async (s) => {
   const { row } = await source(s);
   if (!row.auto_renew) return { status: 'done', detail: { autoRenew: false } };
-  if (row.channel === 'direct' && (await licensesByPartner(s))) {
+  if (row.channel === 'direct' && !(await partnerMayAct(s))) {
     await actOnDirectSubscription(s.ctx, { tenantId: s.transition.tenant_id, id: row.id, autoRenew: false });
     return { status: 'done', detail: { autoRenew: false, by: 'partner' } };
   }
@@ -130,6 +155,8 @@ function boughtBase(s: StepContext): string | undefined {
 }
 
 const fileCredit: StepHandler = async (s) => {
+  const handedOff = await partnerMayAct(s);
+  if (handedOff) return { status: 'waiting', detail: { ...handedOff.detail, task: 'file-credit-request' } };
   // Naming the new purchase makes the platform compute the amount and hold the 120-day limit.
   const newSubscriptionId = boughtBase(s);
   const credit = await fileCreditRequest(s.ctx, {
@@ -144,7 +171,7 @@ const fileCredit: StepHandler = async (s) => {
 const cancelSource: StepHandler = async (s) => {
   const { row, state } = await source(s);
   if (row.cancelled_at || state.state === 'deleted') return { status: 'done', detail: { cancelled: true } };
-  if (row.channel === 'direct' && (await licensesByPartner(s))) {
+  if (row.channel === 'direct' && !(await partnerMayAct(s))) {
     await actOnDirectSubscription(s.ctx, {
       tenantId: s.transition.tenant_id,
       id: row.id,

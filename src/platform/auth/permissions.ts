@@ -1,3 +1,5 @@
+import type { DelegatedTask } from '../../domain/directory-roles.ts';
+
 /**
  * The permission table: which role may take which action. One preHandler checks it on every
  * route (`config.action`); tenant scoping is checked beside it. docs/permissions.md is
@@ -34,6 +36,11 @@ export const ACTIONS = {
   'transitions.apply': 'Apply a transition plan',
   'billing.read': 'See invoices, credits and billing views',
   'credits.file': "File a credit request on the customer's behalf (needs delegated admin)",
+  'subscriptions.manage-direct':
+    "Turn auto-renew off or cancel the customer's direct subscription on its behalf (needs delegated admin; a transition step)",
+  'partner.manage-groups':
+    "Create security groups, put agents in them, and give them a grant's delegated-admin roles per customer",
+  'delegated-admin.roles': 'See the directory roles a delegated-admin grant may carry',
   'delegated-admin.request': 'Ask a customer for granular delegated admin (GDAP)',
   'audit.read': 'Read the audit trail (partner: its own; customer: what partners did in its tenant)',
   // Customer side.
@@ -48,7 +55,7 @@ export const ACTIONS = {
 
 export type Action = keyof typeof ACTIONS;
 
-const EVERYONE: Action[] = ['session.read', 'session.manage', 'session.password'];
+const EVERYONE: Action[] = ['session.read', 'session.manage', 'session.password', 'delegated-admin.roles'];
 const PARTNER_BASE: Action[] = [
   ...EVERYONE,
   'partner.read',
@@ -63,6 +70,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     ...PARTNER_BASE,
     'partner.manage-users',
     'partner.manage-access',
+    'partner.manage-groups',
     'customers.create',
     'relationships.request',
     'subscriptions.manage',
@@ -73,6 +81,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transitions.apply',
     'billing.read',
     'credits.file',
+    'subscriptions.manage-direct',
     'delegated-admin.request',
   ],
   'admin-agent': [
@@ -86,6 +95,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transitions.plan',
     'transitions.apply',
     'credits.file',
+    'subscriptions.manage-direct',
     'delegated-admin.request',
   ],
   'sales-agent': [
@@ -119,3 +129,16 @@ export function can(roles: readonly Role[], action: Action): boolean {
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
+
+/**
+ * The second table, beside the first: the actions that act inside a customer's tenant, and the task
+ * the partner user's delegated-admin roles there must allow (SPEC §10; the roles per task are in
+ * src/domain/directory-roles.ts). Both must hold: the partner role above, and a role of the user's
+ * security groups on that tenant. Routes and transition steps check this same table.
+ */
+export const DELEGATED_TASK_OF: Partial<Record<Action, DelegatedTask>> = {
+  'licenses.read': 'read-users',
+  'licenses.manage': 'assign-licenses',
+  'subscriptions.manage-direct': 'billing',
+  'credits.file': 'billing',
+};

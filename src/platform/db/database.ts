@@ -121,6 +121,28 @@ export interface DelegatedAdminGrantsTable {
   relationship_request_id: string | null;
 }
 
+export interface SecurityGroupsTable {
+  id: string;
+  partner_id: string;
+  name: string;
+  auto_assign_roles: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SecurityGroupMembersTable {
+  group_id: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export interface DelegatedAdminAssignmentsTable {
+  grant_id: string;
+  group_id: string;
+  role: string;
+  created_at: Timestamp;
+}
+
 export interface RelationshipRequestsTable {
   id: string;
   partner_id: string;
@@ -368,6 +390,9 @@ export interface Database {
   platform_settings: PlatformSettingsTable;
   delegated_admin_grants: DelegatedAdminGrantsTable;
   delegated_admin_reminders: DelegatedAdminRemindersTable;
+  delegated_admin_assignments: DelegatedAdminAssignmentsTable;
+  security_groups: SecurityGroupsTable;
+  security_group_members: SecurityGroupMembersTable;
   login_failures: LoginFailuresTable;
   password_links: PasswordLinksTable;
   transitions: TransitionsTable;

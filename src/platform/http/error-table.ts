@@ -83,6 +83,38 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
       ? `Without delegated admin on this tenant you cannot ${p.what}: the customer's global admin must do it themselves (or grant you delegated admin first).`
       : 'This needs delegated admin privileges on the customer tenant; ask the customer to grant them, or ask the customer to do it.',
   ),
+  delegated_role_required: e(
+    403,
+    (p) =>
+      `Your delegated-admin roles on this tenant do not let you ${p.what ?? 'do this'}: it needs ${(p.roles as string[] | undefined)?.join(' or ') ?? 'another role'} through one of your security groups. Ask your account admin, or the customer to do it.`,
+  ),
+  unknown_directory_role: e(
+    400,
+    (p) =>
+      `Not a directory role on the list (GET /api/delegated-admin/roles): ${(p.roles as string[] | undefined)?.join(', ') ?? ''}.`,
+  ),
+  global_admin_auto_extend: e(
+    400,
+    'Global Administrator cannot be auto-extended: ask for it without auto-extend, or for a narrower role.',
+  ),
+  delegated_admin_grant_not_found: e(404, 'No such delegated admin grant of yours on this customer.'),
+  delegated_admin_grant_not_granular: e(
+    409,
+    'A legacy DAP carries no roles to give to groups; ask the customer for GDAP instead.',
+  ),
+  assignment_role_not_granted: e(
+    422,
+    (p) =>
+      `The grant does not carry ${(p.roles as string[] | undefined)?.join(', ') ?? 'that role'}; a group can only be given roles the customer granted.`,
+  ),
+  security_group_not_found: e(404, 'No such security group of yours.'),
+  security_group_name_taken: e(409, (p) => `You already have a security group named "${p.name}".`),
+  security_group_member_invalid: e(422, 'Every member must be one of your own partner users.'),
+  transition_apply_forbidden: e(
+    403,
+    (p) =>
+      `You may not run every step this plan gives to the partner (missing: ${(p.missing as string[] | undefined)?.join(', ') ?? ''}); nothing was applied. A colleague with those roles can apply it, or plan again to hand those steps to the customer.`,
+  ),
   delegated_admin_not_found: e(404, 'This partner holds no delegated admin on your tenant.'),
   delegated_admin_request_not_found: e(404, 'No such delegated admin request.'),
   delegated_admin_request_not_pending: e(409, (p) => `This delegated admin request is already ${p.status}.`),

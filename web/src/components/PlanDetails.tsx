@@ -180,6 +180,26 @@ export function PlanDetails({
                 l.creditAmount !== undefined &&
                 ` ${t('planner.creditAmount', { amount: f.money(l.creditAmount.amount, l.creditAmount.currency) })}`}
             </dd>
+            {(l.requiredRoles?.length ?? 0) > 0 && (
+              <>
+                <dt>{t('planner.requiredRoles')}</dt>
+                <dd data-testid="plan-line-roles" data-can-apply={String(l.appliedBy?.canApply ?? true)}>
+                  {l.requiredRoles?.map((r) => t(`directoryRoles.${r}`, { defaultValue: r })).join(', ')}
+                  {l.appliedBy && !l.appliedBy.canApply && (
+                    <span className="warning">
+                      {' '}
+                      {t('planner.cannotApply', {
+                        missing: l.appliedBy.missing
+                          .map((m) =>
+                            t(`roles.${m}`, { defaultValue: t(`directoryRoles.${m}`, { defaultValue: m }) }),
+                          )
+                          .join(', '),
+                      })}
+                    </span>
+                  )}
+                </dd>
+              </>
+            )}
             <dt>{t('planner.verdict')}</dt>
             <dd>
               <StatusBadge status={lineVerdict(l)} />

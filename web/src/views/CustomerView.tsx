@@ -12,7 +12,7 @@ import {
 } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
 import { CopyField } from '../components/CopyField.tsx';
-import { GDAP_DAYS, GdapFields } from '../components/GdapFields.tsx';
+import { DEFAULT_GDAP_ROLES, GDAP_DAYS, GdapFields } from '../components/GdapFields.tsx';
 import { useNumberField } from '../components/NumberField.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { SubscriptionsTable } from '../components/SubscriptionsTable.tsx';
@@ -108,14 +108,14 @@ function DelegatedAdminSection({
   const { t } = useTranslation();
   const f = useFormat();
   const { can } = useSession();
-  const [roles, setRoles] = useState('User Administrator, License Administrator');
+  const [roles, setRoles] = useState<string[]>(DEFAULT_GDAP_ROLES);
   const days = useNumberField('90', GDAP_DAYS);
   const [url, setUrl] = useState<string | null>(null);
   const ask = useAction((key: string, durationDays: number) =>
     api<{ url: string }>(`${base}/delegated-admin-requests`, {
       method: 'POST',
       idempotencyKey: key,
-      body: { roles: splitRoles(roles), durationDays },
+      body: { roles, durationDays },
     }),
   );
   const d = load.data;
@@ -172,17 +172,6 @@ function DelegatedAdminSection({
       )}
     </section>
   );
-}
-
-export function splitRoles(s: string): string[] {
-  return [
-    ...new Set(
-      s
-        .split(',')
-        .map((r) => r.trim())
-        .filter(Boolean),
-    ),
-  ];
 }
 
 function UsersSection({ base, canActOnBehalf }: { base: string; canActOnBehalf: boolean | undefined }) {

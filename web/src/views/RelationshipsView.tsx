@@ -4,13 +4,12 @@ import { api, type Page, type RelationshipRequest } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyField } from '../components/CopyField.tsx';
-import { GDAP_DAYS, GdapFields } from '../components/GdapFields.tsx';
+import { DEFAULT_GDAP_ROLES, GDAP_DAYS, GdapFields } from '../components/GdapFields.tsx';
 import { useNumberField } from '../components/NumberField.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
 import { useSession } from '../session.tsx';
-import { splitRoles } from './CustomerView.tsx';
 
 export function RelationshipsView() {
   const { t } = useTranslation();
@@ -18,7 +17,7 @@ export function RelationshipsView() {
   const { can } = useSession();
   const [domain, setDomain] = useState('');
   const [askDap, setAskDap] = useState(false);
-  const [roles, setRoles] = useState('User Administrator, License Administrator');
+  const [roles, setRoles] = useState<string[]>(DEFAULT_GDAP_ROLES);
   const days = useNumberField('90', GDAP_DAYS);
   const [created, setCreated] = useState<(RelationshipRequest & { link: string }) | null>(null);
   const list = useLoad(
@@ -32,7 +31,7 @@ export function RelationshipsView() {
       idempotencyKey: key,
       body: {
         ...(domain.trim() ? { domain: domain.trim().toLowerCase() } : {}),
-        ...(durationDays !== null ? { delegatedAdmin: { roles: splitRoles(roles), durationDays } } : {}),
+        ...(durationDays !== null ? { delegatedAdmin: { roles, durationDays } } : {}),
       },
     }),
   );
