@@ -133,6 +133,11 @@ export interface PlanInput {
   settings?: PlanSettings;
   /** Sources claimed by other transitions (SPEC §3.7): planned as `under-way`, nothing bought. */
   underWay?: UnderWay[];
+  /**
+   * SPEC §7: sources held by another partner on the platform that this partner may ask to transfer
+   * (`transfer`: no overlap, no loss), and those whose transfer was refused or expired (let-expire).
+   */
+  transfers?: { transferable: string[]; refused: string[] } | undefined;
 }
 
 export interface Reason {
@@ -141,7 +146,13 @@ export interface Reason {
 }
 
 export type Verdict = 'ready' | 'needs-acknowledgment' | 'blocked';
-export type Disposition = 'let-expire' | 'cancel-now' | 'cancel-on-date' | 'other-party' | 'under-way';
+export type Disposition =
+  | 'let-expire'
+  | 'cancel-now'
+  | 'cancel-on-date'
+  | 'other-party'
+  | 'under-way'
+  | 'transfer';
 
 /** A source another open (or applied) transition already moves: this plan leaves it alone. */
 export interface UnderWay {
@@ -223,7 +234,8 @@ export interface TimelineStep {
     | 'source-expires'
     | 'source-disabled'
     | 'source-deleted'
-    | 'other-party-action';
+    | 'other-party-action'
+    | 'request-transfer';
   lineIndex: number;
   actor: 'partner' | 'customer' | 'partner-of-record' | 'volume-licensing-admin' | 'platform';
 }

@@ -24,16 +24,19 @@ import { findPartner } from '../partners/partners.repo.ts';
 import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
 import {
+  changePartnerOfRecordRows,
   findSubscription,
   insertSeatReduction,
   insertSeatReductionNotice,
   insertSubscription,
   lockSubscription,
+  lockSubscriptions,
   openSeatReductionRows,
   type PooledSubscriptionRow,
   pooledSubscriptionRows,
   type SeatReductionRow,
   type SubscriptionRow,
+  setTransferHold,
   settleSeatReductionRow,
   subscriptionPageWithPools,
   subscriptionRowsByIds,
@@ -440,6 +443,9 @@ export async function changeOwnSubscription(
 }
 
 async function applyChange(ctx: Ctx, row: SubscriptionRow, change: SubscriptionChange) {
+  // SPEC §7: while a transfer of it is open, neither partner (nor anyone) changes it.
+  if (row.transfer_id)
+    throw new DomainError('subscription_transfer_pending', { transferId: row.transfer_id });
   const now = ctx.clock.now();
   const settings = lifecycleSettings(ctx);
   const st = stateOf(row, now, settings);
@@ -693,4 +699,82 @@ async function startSeatGrace(ctx: Ctx, row: SubscriptionRow, removed: number) {
     partnerId: row.partner_id,
     data,
   });
+}
+
+// --- Partner-to-partner transfers (SPEC §7) ------------------------------------------------------
+
+/**
+ * Holds whole subscriptions for a transfer: each must be the source partner's, active, and not held
+ * by another transfer. Locks them first, so a seat change waits for the hold and then sees it.
+ */
+export async function holdForTransfer(
+  ctx: Ctx,
+  input: { tenantId: string; sourcePartnerId: string; subscriptionIds: string[]; transferId: string },
+) {
+  const ids = [...new Set(input.subscriptionIds)];
+  const rows = await lockSubscriptions(ctx.db, input.tenantId, ids);
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  for (const id of ids) {
+    const row = rows.find((r) => r.id === id);
+    if (!row || row.channel !== 'partner' || row.partner_id !== input.sourcePartnerId)
+      throw new DomainError('transfer_subscription_invalid', { subscriptionId: id });
+    const state = stateOf(row, now, settings).state;
+    if (state !== 'active')
+      throw new DomainError('transfer_subscription_invalid', { subscriptionId: id, state });
+    if (row.transfer_id)
+      throw new DomainError('subscription_transfer_pending', {
+        subscriptionId: id,
+        transferId: row.transfer_id,
+      });
+  }
+  await setTransferHold(ctx.db, ids, input.transferId, now);
+  return rows;
+}
+
+/** The source's subscriptions of the tenant a transfer may ask for: active, not held. */
+export async function transferableSubscriptionIds(ctx: Ctx<Db | Trx>, tenantId: string, partnerId: string) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  return (await tenantSubscriptionRows(ctx.db, tenantId))
+    .filter(
+      (s) =>
+        s.channel === 'partner' &&
+        s.partner_id === partnerId &&
+        !s.transfer_id &&
+        stateOf(s, now, settings).state === 'active',
+    )
+    .map((s) => s.id);
+}
+
+/** Ends a transfer's hold on subscriptions it did not move (left out, rejected, expired). */
+export async function releaseTransferHold(ctx: Ctx, input: { tenantId: string; subscriptionIds: string[] }) {
+  const rows = await lockSubscriptions(ctx.db, input.tenantId, input.subscriptionIds);
+  await setTransferHold(
+    ctx.db,
+    rows.map((r) => r.id),
+    null,
+    ctx.clock.now(),
+  );
+}
+
+/**
+ * The moment of a transfer: each subscription changes partner of record and keeps its offer,
+ * seats, term, end date, auto-renew; license assignments are the tenant's, so nobody is touched.
+ */
+export async function changePartnerOfRecord(
+  ctx: Ctx,
+  input: { tenantId: string; subscriptionIds: string[]; transferId: string; toPartnerId: string },
+) {
+  const rows = await lockSubscriptions(ctx.db, input.tenantId, input.subscriptionIds);
+  for (const r of rows)
+    if (r.transfer_id !== input.transferId)
+      throw new DomainError('transfer_subscription_invalid', { subscriptionId: r.id });
+  await changePartnerOfRecordRows(
+    ctx.db,
+    rows.map((r) => r.id),
+    input.toPartnerId,
+    ctx.clock.now(),
+  );
+  return rows.map((r) => ({ id: r.id, fromPartnerId: r.partner_id, termEnd: r.term_end.toISOString() }));
 }

@@ -35,6 +35,9 @@ export const ACTIONS = {
   'billing.read': 'See invoices, credits and billing views',
   'credits.file': "File a credit request on the customer's behalf (needs delegated admin)",
   'delegated-admin.request': 'Ask a customer for granular delegated admin (GDAP)',
+  'transfers.read': 'See partner-to-partner transfers asked by or of the partner',
+  'transfers.request': "Ask another partner to transfer a customer's subscriptions to this partner",
+  'transfers.decide': 'As partner of record, approve or reject a transfer of its subscriptions',
   'audit.read': 'Read the audit trail (partner: its own; customer: what partners did in its tenant)',
   // Customer side.
   'tenant.read': "See one's own tenant, its partners and subscriptions",
@@ -56,6 +59,7 @@ const PARTNER_BASE: Action[] = [
   'customers.read',
   'subscriptions.read',
   'audit.read',
+  'transfers.read',
 ];
 
 export const PERMISSIONS: Record<Role, readonly Action[]> = {
@@ -74,6 +78,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'billing.read',
     'credits.file',
     'delegated-admin.request',
+    'transfers.request',
+    'transfers.decide',
   ],
   'admin-agent': [
     ...PARTNER_BASE,
@@ -87,6 +93,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transitions.apply',
     'credits.file',
     'delegated-admin.request',
+    'transfers.request',
+    'transfers.decide',
   ],
   'sales-agent': [
     ...PARTNER_BASE,
@@ -96,6 +104,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'orders.create',
     'transitions.plan',
     'transitions.apply',
+    'transfers.request',
+    'transfers.decide',
   ],
   // Read-only on customers and subscriptions; billing views; no admin-on-behalf.
   'billing-agent': [...PARTNER_BASE, 'billing.read'],

@@ -252,6 +252,8 @@ export interface SubscriptionsTable {
   seat_batches: ColumnType<{ seats: number; addedAt: string }[], string | undefined, string>;
   suspended_at: Timestamp | null;
   cancelled_at: Timestamp | null;
+  /** The open partner-to-partner transfer holding it (migration 0017): nobody changes it meanwhile. */
+  transfer_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -325,6 +327,27 @@ export interface TransitionClaimsTable {
   released_at: Timestamp | null;
 }
 
+export interface TransfersTable {
+  id: string;
+  tenant_id: string;
+  source_partner_id: string;
+  target_partner_id: string;
+  status: 'pending' | 'completed' | 'rejected' | 'expired';
+  requested_by_user_id: string | null;
+  transition_id: string | null;
+  expires_at: Timestamp;
+  decided_at: Timestamp | null;
+  decided_by_user_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TransferLineItemsTable {
+  transfer_id: string;
+  subscription_id: string;
+  status: 'pending' | 'transferred' | 'declined';
+}
+
 export interface LoginFailuresTable {
   key: string;
   failures: number;
@@ -370,6 +393,8 @@ export interface Database {
   license_assignments: LicenseAssignmentsTable;
   subscription_seat_reductions: SubscriptionSeatReductionsTable;
   subscription_seat_reduction_notices: SubscriptionSeatReductionNoticesTable;
+  transfers: TransfersTable;
+  transfer_line_items: TransferLineItemsTable;
 }
 
 export type Db = Kysely<Database>;

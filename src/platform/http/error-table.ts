@@ -130,6 +130,41 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
     (p) =>
       `The new purchase must be a subscription bought through a partner; this one is a ${p.channel} subscription.`,
   ),
+  // Transfers (SPEC §7)
+  transfer_not_found: e(404, 'No such transfer.'),
+  transfer_same_partner: e(
+    422,
+    'You are already the partner of record: there is nothing to transfer to you.',
+  ),
+  transfer_region_mismatch: e(
+    422,
+    (p) =>
+      `Only a partner in the customer's region (${p.tenantRegion}) can take its subscriptions; yours is ${p.partnerRegion}.`,
+  ),
+  transfer_nothing_to_transfer: e(
+    422,
+    'That partner holds no active subscription of this customer that could be transferred.',
+  ),
+  transfer_subscription_invalid: e(
+    422,
+    (p) =>
+      `Subscription ${p.subscriptionId} cannot be transferred: it must be an active subscription of that partner${p.state ? ` (it is ${p.state})` : ''}.`,
+  ),
+  subscription_transfer_pending: e(
+    409,
+    (p) =>
+      `A transfer of this subscription to another partner is open (${p.transferId}); nobody can change it until the transfer ends.`,
+  ),
+  transfer_not_source: e(403, 'Only the partner of record answers a transfer request.'),
+  transfer_not_pending: e(409, (p) => `This transfer is already ${p.status}.`),
+  transfer_line_items_invalid: e(
+    422,
+    'Approve with whole subscriptions from the request: at least one, and only those it names.',
+  ),
+  transfer_target_relationship_gone: e(
+    409,
+    "The partner that asked is no longer the customer's reseller: the transfer cannot complete; reject it.",
+  ),
   // Catalog
   offer_not_found: e(404, (p) => `No such offer${p.offerId ? ` ${p.offerId}` : ''}.`),
   offer_exists: e(409, (p) => `An offer with id ${p.offerId} already exists.`),
