@@ -1,5 +1,5 @@
-import { addDays } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDaysUtc as addDays } from '../../src/domain/calendar.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 import { databaseDigest } from '../fixtures/digest.ts';
 import { platformNow, STANDARD, waitForTransition } from '../fixtures/transition-case.ts';
