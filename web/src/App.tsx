@@ -23,6 +23,7 @@ import { SignInView } from './views/SignInView.tsx';
 import { TenantCreditsView } from './views/TenantCreditsView.tsx';
 import { TenantTasksView } from './views/TenantTasksView.tsx';
 import { TenantView } from './views/TenantView.tsx';
+import { TenantTransfersView, TransfersView } from './views/TransfersView.tsx';
 import { TransitionView } from './views/TransitionView.tsx';
 
 interface Route {
@@ -47,10 +48,12 @@ const ROUTES: Route[] = [
     render: (p) => <TransitionView transitionId={p.id!} />,
   },
   { path: '/billing', action: 'billing.read', render: () => <BillingView /> },
+  { path: '/transfers', action: 'transfers.read', render: () => <TransfersView /> },
   { path: '/invitations/:token', render: (p) => <InvitationView token={p.token!} /> },
   { path: '/tenant', action: 'tenant.read', render: () => <TenantView /> },
   { path: '/tenant/tasks', action: 'tenant.read', render: () => <TenantTasksView /> },
   { path: '/tenant/credits', action: 'tenant.read', render: () => <TenantCreditsView /> },
+  { path: '/tenant/transfers', action: 'tenant.read', render: () => <TenantTransfersView /> },
   { path: '/catalog', action: 'offers.read', render: () => <CatalogView /> },
   { path: '/audit', action: 'audit.read', render: () => <AuditView /> },
   { path: '/clock', action: 'session.read', render: () => <ClockView /> },

@@ -39,3 +39,9 @@ export async function listPartnerRows(db: Db | Trx, f: { afterId?: string; limit
   if (f.afterId) q = q.where('id', '>', f.afterId);
   return q.execute();
 }
+
+/** Names of these partners, for views that show another partner (a transfer's other side). */
+export async function partnerNameRows(db: Db | Trx, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('partners').select(['id', 'name']).where('id', 'in', ids).execute();
+}

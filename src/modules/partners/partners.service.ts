@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { regionOf } from '../../domain/regions.ts';
 import { systemClock } from '../../platform/clock.ts';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
@@ -16,7 +16,14 @@ import {
   setDisabled,
 } from '../users/users.repo.ts';
 import { checkRoles, createUser, toUserView, userRowView } from '../users/users.service.ts';
-import { findPartner, insertPartner, listPartnerRows, lockPartner, toPartnerView } from './partners.repo.ts';
+import {
+  findPartner,
+  insertPartner,
+  listPartnerRows,
+  lockPartner,
+  partnerNameRows,
+  toPartnerView,
+} from './partners.repo.ts';
 
 export interface CreatePartnerInput {
   name: string;
@@ -155,4 +162,13 @@ export async function resetPartnerUserPassword(ctx: Ctx, input: { userId: string
   const user = await ownUser(ctx, input.userId);
   if (user.disabled_at) throw new DomainError('user_disabled');
   return issuePasswordLink(ctx, { userId: user.id, purpose: 'set', partnerId: user.partner_id });
+}
+
+/** Batch reader for other modules: partner id → name. */
+export async function partnerNames(
+  ctx: Pick<Ctx<Db | Trx>, 'db'>,
+  ids: string[],
+): Promise<Map<string, string>> {
+  const rows = await partnerNameRows(ctx.db, [...new Set(ids)]);
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -251,3 +251,19 @@ export async function insertSeatReductionNotice(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** What a list of another module's records shows of each subscription: offer name, seats, end. */
+export async function subscriptionSummaryRows(db: Db | Trx, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('subscriptions as s')
+    .select((eb) => [
+      's.id',
+      's.offer_id',
+      's.quantity',
+      's.term_end',
+      offerNameOf(db, eb.ref('s.offer_id')).as('offer_name'),
+    ])
+    .where('s.id', 'in', ids)
+    .execute();
+}

@@ -40,6 +40,7 @@ import {
   settleSeatReductionRow,
   subscriptionPageWithPools,
   subscriptionRowsByIds,
+  subscriptionSummaryRows,
   tenantSubscriptionRows,
   updateSubscriptionRow,
 } from './subscriptions.repo.ts';
@@ -777,4 +778,20 @@ export async function changePartnerOfRecord(
     ctx.clock.now(),
   );
   return rows.map((r) => ({ id: r.id, fromPartnerId: r.partner_id, termEnd: r.term_end.toISOString() }));
+}
+
+/** Batch reader for other modules: id → offer name, seats and end date. */
+export async function subscriptionSummaries(ctx: Pick<Ctx<Db | Trx>, 'db'>, ids: string[]) {
+  const rows = await subscriptionSummaryRows(ctx.db, [...new Set(ids)]);
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        offerId: r.offer_id,
+        offerName: r.offer_name ?? r.offer_id,
+        quantity: r.quantity,
+        termEnd: r.term_end.toISOString(),
+      },
+    ]),
+  );
 }

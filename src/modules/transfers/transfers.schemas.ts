@@ -24,8 +24,11 @@ export const ApproveTransferBody = Obj({
 export const TransferView = Type.Object({
   id: Type.String(),
   tenantId: Type.String(),
+  tenantName: Type.String(),
   sourcePartnerId: Type.String(),
+  sourcePartnerName: Type.String(),
   targetPartnerId: Type.String(),
+  targetPartnerName: Type.String(),
   status: Status,
   /** For a partner: incoming (asked of it as partner of record) or outgoing (it asked). */
   direction: Type.Optional(Type.Union([Type.Literal('incoming'), Type.Literal('outgoing')])),
@@ -33,6 +36,10 @@ export const TransferView = Type.Object({
     Type.Object({
       subscriptionId: Type.String(),
       status: Type.Union([Type.Literal('pending'), Type.Literal('transferred'), Type.Literal('declined')]),
+      offerId: Type.Optional(Type.String()),
+      offerName: Type.Optional(Type.String()),
+      quantity: Type.Optional(Type.Integer()),
+      termEnd: Type.Optional(DateTime),
     }),
   ),
   /** The transition whose plan asked for it, if any. */

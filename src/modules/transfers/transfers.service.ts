@@ -7,14 +7,17 @@ import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { recordEvent } from '../outbox/outbox.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
+import { partnerNames } from '../partners/partners.service.ts';
 import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import {
   changePartnerOfRecord,
   holdForTransfer,
   releaseTransferHold,
+  subscriptionSummaries,
   transferableSubscriptionIds,
 } from '../subscriptions/subscriptions.service.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
+import { tenantNames } from '../tenants/tenants.service.ts';
 import {
   findTransfer,
   insertTransfer,
@@ -35,19 +38,42 @@ export const TRANSFER_EXPIRY_DAYS = 30;
 /** After a decision, a transition waiting on this transfer may go on (wired in app.ts). */
 export type TransferDecided = (trx: Trx, transitionId: string) => Promise<void>;
 
-export function toTransferView(t: TransferRow, lines: TransferLineRow[], viewerPartnerId?: string | null) {
+type Names = {
+  partners: Map<string, string>;
+  tenants: Map<string, string>;
+  subscriptions: Awaited<ReturnType<typeof subscriptionSummaries>>;
+};
+
+export function toTransferView(
+  t: TransferRow,
+  lines: TransferLineRow[],
+  names: Names,
+  viewerPartnerId?: string | null,
+) {
   return {
     id: t.id,
     tenantId: t.tenant_id,
+    tenantName: names.tenants.get(t.tenant_id) ?? t.tenant_id,
     sourcePartnerId: t.source_partner_id,
+    sourcePartnerName: names.partners.get(t.source_partner_id) ?? t.source_partner_id,
     targetPartnerId: t.target_partner_id,
+    targetPartnerName: names.partners.get(t.target_partner_id) ?? t.target_partner_id,
     status: t.status,
     ...(viewerPartnerId
       ? { direction: t.source_partner_id === viewerPartnerId ? ('incoming' as const) : ('outgoing' as const) }
       : {}),
     lineItems: lines
       .filter((l) => l.transfer_id === t.id)
-      .map((l) => ({ subscriptionId: l.subscription_id, status: l.status })),
+      .map((l) => {
+        const s = names.subscriptions.get(l.subscription_id);
+        return {
+          subscriptionId: l.subscription_id,
+          status: l.status,
+          ...(s
+            ? { offerId: s.offerId, offerName: s.offerName, quantity: s.quantity, termEnd: s.termEnd }
+            : {}),
+        };
+      }),
     transitionId: t.transition_id,
     expiresAt: t.expires_at.toISOString(),
     decidedAt: t.decided_at?.toISOString() ?? null,
@@ -55,9 +81,31 @@ export function toTransferView(t: TransferRow, lines: TransferLineRow[], viewerP
   };
 }
 
+/** The views of these transfers, with the names their readers need (three batch reads). */
+async function viewsOf(ctx: Ctx<Db | Trx>, rows: TransferRow[]) {
+  const lines = await lineItemsOf(
+    ctx.db,
+    rows.map((r) => r.id),
+  );
+  const [partners, tenants, subscriptions] = await Promise.all([
+    partnerNames(
+      ctx,
+      rows.flatMap((r) => [r.source_partner_id, r.target_partner_id]),
+    ),
+    tenantNames(
+      ctx,
+      rows.map((r) => r.tenant_id),
+    ),
+    subscriptionSummaries(
+      ctx,
+      lines.map((l) => l.subscription_id),
+    ),
+  ]);
+  return rows.map((r) => toTransferView(r, lines, { partners, tenants, subscriptions }, ctx.actor.partnerId));
+}
+
 async function viewOf(ctx: Ctx<Db | Trx>, id: string) {
-  const t = (await findTransfer(ctx.db, id))!;
-  return toTransferView(t, await lineItemsOf(ctx.db, [id]), ctx.actor.partnerId);
+  return (await viewsOf(ctx, [(await findTransfer(ctx.db, id))!]))[0]!;
 }
 
 /**
@@ -254,16 +302,13 @@ async function listScoped(ctx: Ctx<Db>, input: ListInput, scope: { partnerId?: s
     ...(before ? { before } : {}),
     limit,
   });
-  const lines = await lineItemsOf(
-    ctx.db,
-    rows.map((r) => r.id),
-  );
-  return toPage(
+  const page = toPage(
     rows,
     limit,
-    (r) => toTransferView(r, lines, ctx.actor.partnerId),
+    (r) => r,
     (r) => [r.created_at.toISOString(), r.id],
   );
+  return { items: await viewsOf(ctx, page.items), nextCursor: page.nextCursor };
 }
 
 /** A partner's transfers, both directions (incoming: asked of it as partner of record). */
@@ -286,7 +331,7 @@ export async function getTransfer(ctx: Ctx<Db>, input: { id: string }) {
         (t.source_partner_id === a.partnerId || t.target_partner_id === a.partnerId)) ||
       (a.kind === 'customer' && t.tenant_id === a.tenantId));
   if (!visible) throw new DomainError('transfer_not_found');
-  return toTransferView(t, await lineItemsOf(ctx.db, [t.id]), a.partnerId);
+  return (await viewsOf(ctx, [t]))[0]!;
 }
 
 /**
