@@ -34,7 +34,16 @@ export function planTransition(input: PlanInput): Plan {
   const heldSkus = new Set(input.subscriptions.filter((s) => s.isLive).map((s) => s.skuId));
 
   const sources = input.subscriptions
-    .filter((s) => s.isLive && !(s.channel === 'partner' && s.partnerId === input.partner.id))
+    // The partner's own subscriptions are not sources: those it holds, and (as an indirect reseller)
+    // those its provider sold for it.
+    .filter(
+      (s) =>
+        s.isLive &&
+        !(
+          s.channel === 'partner' &&
+          (s.partnerId === input.partner.id || s.partnerOnRecordId === input.partner.id)
+        ),
+    )
     .filter((s) => offers.get(s.offerId)?.billingKind !== 'usage')
     .sort((a, b) => a.termEnd.getTime() - b.termEnd.getTime() || a.id.localeCompare(b.id));
 

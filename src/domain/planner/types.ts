@@ -52,6 +52,8 @@ export interface PlanSubscription {
   quantity: number;
   channel: Channel;
   partnerId: string | null;
+  /** An indirect reseller its provider (`partnerId`) sold it for (SPEC §7). */
+  partnerOnRecordId?: string | null | undefined;
   purchasedVia: string | null;
   billingCycle: 'monthly' | 'annual';
   term: Term;

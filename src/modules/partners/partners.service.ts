@@ -17,12 +17,15 @@ import {
 } from '../users/users.repo.ts';
 import { checkRoles, createUser, toUserView, userRowView } from '../users/users.service.ts';
 import {
+  findIndirectLink,
   findPartner,
   insertPartner,
+  listLinkRows,
   listPartnerRows,
   lockPartner,
   partnerNameRows,
   toPartnerView,
+  upsertActiveLink,
 } from './partners.repo.ts';
 
 export interface CreatePartnerInput {
@@ -171,4 +174,28 @@ export async function partnerNames(
 ): Promise<Map<string, string>> {
   const rows = await partnerNameRows(ctx.db, [...new Set(ids)]);
   return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** Two-tier (SPEC §7): is this reseller actively linked to this provider? */
+export async function isIndirectlyLinked(
+  ctx: Pick<Ctx<Db | Trx>, 'db'>,
+  providerId: string,
+  resellerId: string,
+) {
+  return (await findIndirectLink(ctx.db, providerId, resellerId))?.status === 'active';
+}
+
+/** Links a reseller to its provider (again, if the link was removed); false when already linked. */
+export async function linkIndirectReseller(ctx: Ctx, providerId: string, resellerId: string) {
+  if (await isIndirectlyLinked(ctx, providerId, resellerId)) return false;
+  await upsertActiveLink(ctx.db as Trx, providerId, resellerId, ctx.clock.now());
+  return true;
+}
+
+/** A provider's links to its resellers, or a reseller's to its providers. */
+export function indirectLinks(
+  ctx: Pick<Ctx<Db | Trx>, 'db'>,
+  side: { providerId: string } | { resellerId: string },
+) {
+  return listLinkRows(ctx.db, side);
 }

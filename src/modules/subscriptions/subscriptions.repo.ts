@@ -267,3 +267,13 @@ export async function subscriptionSummaryRows(db: Db | Trx, ids: string[]) {
     .where('s.id', 'in', ids)
     .execute();
 }
+
+/** Subscriptions a provider placed for its resellers (partner of record set). */
+export async function soldForResellerRows(db: Db | Trx, providerId: string) {
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('partner_id', '=', providerId)
+    .where('partner_on_record_id', 'is not', null)
+    .execute();
+}

@@ -38,6 +38,7 @@ import {
   type SubscriptionRow,
   setTransferHold,
   settleSeatReductionRow,
+  soldForResellerRows,
   subscriptionPageWithPools,
   subscriptionRowsByIds,
   subscriptionSummaryRows,
@@ -96,6 +97,7 @@ export function toSubscriptionView(
     status: st.state,
     channel: s.channel,
     ...(s.partner_id ? { partnerId: s.partner_id } : {}),
+    ...(s.partner_on_record_id ? { partnerOnRecordId: s.partner_on_record_id } : {}),
     ...(s.purchased_via ? { purchasedVia: s.purchased_via } : {}),
     ...(s.order_id ? { orderId: s.order_id } : {}),
     billingCycle: s.billing_cycle,
@@ -364,6 +366,8 @@ export async function createOrderedSubscriptions(
   input: {
     tenantId: string;
     partnerId: string;
+    /** An indirect reseller the provider (`partnerId`) orders for (SPEC §7). */
+    partnerOnRecordId?: string | null;
     orderId: string;
     lines: { id: string; offer: OfferView; quantity: number }[];
   },
@@ -376,6 +380,7 @@ export async function createOrderedSubscriptions(
       tenant_id: input.tenantId,
       channel: 'partner',
       partner_id: input.partnerId,
+      partner_on_record_id: input.partnerOnRecordId ?? null,
       purchased_via: 'partner-order',
       order_id: input.orderId,
       billing_cycle: line.offer.billingCycle,
@@ -794,4 +799,25 @@ export async function subscriptionSummaries(ctx: Pick<Ctx<Db | Trx>, 'db'>, ids:
       },
     ]),
   );
+}
+
+/** Two-tier: per reseller, what a provider sold for it (live subscriptions, their seats, customers). */
+export async function soldForResellers(ctx: Ctx<Db | Trx>, providerId: string) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const out = new Map<string, { subscriptions: number; seats: number; customers: number }>();
+  const tenants = new Map<string, Set<string>>();
+  for (const r of await soldForResellerRows(ctx.db, providerId)) {
+    if (stateOf(r, now, settings).state === 'deleted') continue;
+    const id = r.partner_on_record_id!;
+    const e = out.get(id) ?? { subscriptions: 0, seats: 0, customers: 0 };
+    e.subscriptions += 1;
+    e.seats += r.quantity;
+    const seen = tenants.get(id) ?? new Set<string>();
+    seen.add(r.tenant_id);
+    tenants.set(id, seen);
+    e.customers = seen.size;
+    out.set(id, e);
+  }
+  return out;
 }

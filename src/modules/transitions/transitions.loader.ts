@@ -133,6 +133,7 @@ export function buildPlanInput(input: {
       quantity: s.quantity,
       channel: s.channel,
       partnerId: s.partner_id,
+      partnerOnRecordId: s.partner_on_record_id,
       purchasedVia: s.purchased_via,
       billingCycle: s.billing_cycle,
       term: s.term,
@@ -260,7 +261,13 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
  */
 async function transfersOf(db: Db | Trx, partnerId: string, tenantIds: string[], subRows: SubscriptionRow[]) {
   const out = new Map<string, { transferable: string[]; refused: string[] }>();
-  const held = subRows.filter((s) => s.channel === 'partner' && s.partner_id && s.partner_id !== partnerId);
+  const held = subRows.filter(
+    (s) =>
+      s.channel === 'partner' &&
+      s.partner_id &&
+      s.partner_id !== partnerId &&
+      s.partner_on_record_id !== partnerId,
+  );
   if (held.length === 0) return out;
   const [onPlatform, outcomes] = await Promise.all([
     partnersOnPlatform(

@@ -4,7 +4,7 @@ import { DomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/credits.service.ts';
 import { hasDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
 import { assignSkuToUsers, removeSkuFromUsers } from '../licenses/licenses.service.ts';
-import { placeOrder } from '../orders/orders.service.ts';
+import { placeTransitionOrder } from '../orders/orders.service.ts';
 import { findSubscription } from '../subscriptions/subscriptions.repo.ts';
 import {
   actOnDirectSubscription,
@@ -50,7 +50,7 @@ const provision: StepHandler = async (s) => {
       planned: s.line.quantity,
     });
   }
-  const order = await placeOrder(s.ctx, {
+  const order = await placeTransitionOrder(s.ctx, {
     tenantId: s.transition.tenant_id,
     lineItems: [s.line.targetOfferId!, ...s.line.addOnOfferIds].map((offerId) => ({
       offerId,

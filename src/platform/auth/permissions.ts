@@ -38,6 +38,8 @@ export const ACTIONS = {
   'transfers.read': 'See partner-to-partner transfers asked by or of the partner',
   'transfers.request': "Ask another partner to transfer a customer's subscriptions to this partner",
   'transfers.decide': 'As partner of record, approve or reject a transfer of its subscriptions',
+  'indirect.read': 'Two-tier: see the linked indirect resellers (provider) or providers (reseller)',
+  'indirect.manage': "Two-tier: invite resellers (provider) or accept a provider's link (reseller)",
   'audit.read': 'Read the audit trail (partner: its own; customer: what partners did in its tenant)',
   // Customer side.
   'tenant.read': "See one's own tenant, its partners and subscriptions",
@@ -60,6 +62,7 @@ const PARTNER_BASE: Action[] = [
   'subscriptions.read',
   'audit.read',
   'transfers.read',
+  'indirect.read',
 ];
 
 export const PERMISSIONS: Record<Role, readonly Action[]> = {
@@ -67,6 +70,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     ...PARTNER_BASE,
     'partner.manage-users',
     'partner.manage-access',
+    'indirect.manage',
     'customers.create',
     'relationships.request',
     'subscriptions.manage',

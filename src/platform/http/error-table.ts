@@ -165,6 +165,31 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
     409,
     "The partner that asked is no longer the customer's reseller: the transfer cannot complete; reject it.",
   ),
+  // Two-tier (SPEC §7)
+  not_indirect_provider: e(403, 'Only an indirect provider invites resellers.'),
+  not_indirect_reseller: e(403, "Only an indirect reseller's account admin accepts a provider's link."),
+  indirect_link_exists: e(409, 'Your organisation is already linked to this provider.'),
+  indirect_reseller_cannot_transact: e(
+    403,
+    'An indirect reseller never places orders: its indirect provider orders for it, with the reseller as partner of record.',
+  ),
+  partner_on_record_invalid: e(
+    422,
+    (p) =>
+      `Partner ${p.partnerOnRecordId} cannot be partner of record here: it must be one of your indirect resellers, with a relationship to this customer.`,
+  ),
+  indirect_provider_required: e(
+    422,
+    'An indirect reseller asks customers through one of its providers: name it (indirectProviderId).',
+  ),
+  indirect_provider_invalid: e(
+    422,
+    'Only an indirect reseller names a provider here, and only one it is linked to.',
+  ),
+  indirect_provider_missing: e(
+    409,
+    'This reseller reached the customer without a linked provider: nobody can place its order.',
+  ),
   // Catalog
   offer_not_found: e(404, (p) => `No such offer${p.offerId ? ` ${p.offerId}` : ''}.`),
   offer_exists: e(409, (p) => `An offer with id ${p.offerId} already exists.`),
