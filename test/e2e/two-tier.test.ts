@@ -120,7 +120,7 @@ describe('two-tier (SPEC §7)', () => {
       url: '/api/indirect-resellers/invitations',
       token: direct.token,
     });
-    expect([refused.status, refused.body.code]).toEqual([403, 'not_indirect_provider']);
+    expect([refused.status, refused.body.code]).toEqual([422, 'not_indirect_provider']);
     const link = await t.expectOk(
       { method: 'POST', url: '/api/indirect-resellers/invitations', token: pair.provider.token },
       201,
@@ -130,7 +130,7 @@ describe('two-tier (SPEC §7)', () => {
       url: `/api/indirect-invitations/${link.token}/accept`,
       token: direct.token,
     });
-    expect([notReseller.status, notReseller.body.code]).toEqual([403, 'not_indirect_reseller']);
+    expect([notReseller.status, notReseller.body.code]).toEqual([422, 'not_indirect_reseller']);
     const providers = await t.expectOk({ url: '/api/indirect-providers', token: pair.reseller.token });
     expect(providers.items).toMatchObject([{ providerId: pair.provider.partner.id, status: 'active' }]);
   });

@@ -166,8 +166,8 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
     "The partner that asked is no longer the customer's reseller: the transfer cannot complete; reject it.",
   ),
   // Two-tier (SPEC §7)
-  not_indirect_provider: e(403, 'Only an indirect provider invites resellers.'),
-  not_indirect_reseller: e(403, "Only an indirect reseller's account admin accepts a provider's link."),
+  not_indirect_provider: e(422, 'Only an indirect provider invites resellers.'),
+  not_indirect_reseller: e(422, "Only an indirect reseller's account admin accepts a provider's link."),
   indirect_link_exists: e(409, 'Your organisation is already linked to this provider.'),
   indirect_reseller_cannot_transact: e(
     403,
