@@ -15,6 +15,7 @@ import { CustomersView } from './views/CustomersView.tsx';
 import { CustomerView } from './views/CustomerView.tsx';
 import { ForgotPasswordView } from './views/ForgotPasswordView.tsx';
 import { HomeView } from './views/HomeView.tsx';
+import { IndirectInvitationView, IndirectView } from './views/IndirectView.tsx';
 import { InvitationView } from './views/InvitationView.tsx';
 import { PlannerView } from './views/PlannerView.tsx';
 import { RelationshipsView } from './views/RelationshipsView.tsx';
@@ -49,6 +50,12 @@ const ROUTES: Route[] = [
   },
   { path: '/billing', action: 'billing.read', render: () => <BillingView /> },
   { path: '/transfers', action: 'transfers.read', render: () => <TransfersView /> },
+  { path: '/indirect', action: 'indirect.read', render: () => <IndirectView /> },
+  {
+    path: '/indirect-invitations/:token',
+    action: 'indirect.manage',
+    render: (p) => <IndirectInvitationView token={p.token!} />,
+  },
   { path: '/invitations/:token', render: (p) => <InvitationView token={p.token!} /> },
   { path: '/tenant', action: 'tenant.read', render: () => <TenantView /> },
   { path: '/tenant/tasks', action: 'tenant.read', render: () => <TenantTasksView /> },

@@ -20,6 +20,7 @@ const NAV: NavItem[] = [
   { href: '/planner', label: 'nav.planner', action: 'transitions.plan', kind: 'partner' },
   { href: '/billing', label: 'nav.billing', action: 'billing.read', kind: 'partner' },
   { href: '/transfers', label: 'nav.transfers', action: 'transfers.read', kind: 'partner' },
+  { href: '/indirect', label: 'nav.indirect', action: 'indirect.read', kind: 'partner' },
   { href: '/tenant', label: 'nav.tenant', action: 'tenant.read', kind: 'customer' },
   { href: '/tenant/tasks', label: 'nav.tasks', action: 'tenant.read', kind: 'customer' },
   { href: '/tenant/credits', label: 'nav.credits', action: 'tenant.read', kind: 'customer' },
