@@ -1,22 +1,44 @@
 import { defineConfig } from 'vitest/config';
+import { LongFilesFirst } from './test/fixtures/sequencer.ts';
 
 // Three projects: pure unit tests, and the data-layer/end-to-end suite run twice,
 // once on embedded PGlite and once on the PostgreSQL server (DATABASE_URL or the local one).
 const dbInclude = ['src/**/*.db.test.ts', 'test/**/*.test.ts'];
 const dbExclude = ['test/browser/**', 'test/crash/**', 'test/load/**'];
 
+// Vitest's default is one worker per core minus one: a single worker on a 2-core machine, which runs
+// the ~120 files one after another. Most of a data-layer, crash or browser file's time is spent
+// waiting on PostgreSQL, a server process or Chromium, so more workers than cores pay off (see
+// docs/testing.md for the measurements). TRASLADO_TEST_WORKERS overrides.
+const WORKERS = Number(process.env.TRASLADO_TEST_WORKERS ?? 3);
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    maxWorkers: WORKERS,
+    minWorkers: 1,
+    sequence: { sequencer: LongFilesFirst },
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
-          // The console's pure helpers (web/src/number.ts) are tested here too.
-          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'],
+          // The console's pure helpers (web/src/number.ts) and the scripts' checks are tested here too.
+          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['src/**/*.db.test.ts', 'src/**/*.madrid.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        // The domain rules again in a zone with daylight saving: dates must not depend on where
+        // the process runs (src/domain/calendar.ts). Before the planner tests used UTC helpers,
+        // their timeline steps landed an hour early here.
+        test: {
+          name: 'unit-madrid',
+          include: ['src/domain/**/*.test.ts'],
           exclude: ['src/**/*.db.test.ts'],
+          env: { TZ: 'Europe/Madrid' },
         },
       },
       {

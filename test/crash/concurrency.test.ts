@@ -82,6 +82,7 @@ describe('two server processes on one PostgreSQL', () => {
         .select('status')
         .where('id', 'in', ids)
         .execute();
+      expect(rows).toHaveLength(ids.length);
       if (rows.every((r) => r.status === 'waiting' || r.status === 'failed' || r.status === 'applied')) break;
       await sleep(100);
     }
@@ -121,6 +122,7 @@ describe('two server processes on one PostgreSQL', () => {
         1,
       );
       const users = (await b.api('GET', `/api/customers/${c.tenantId}/users`, partner.token)).items;
+      expect(users).toHaveLength(c.shape.users);
       expect(users.every((u: Json) => u.hasAccess && u.licenses.length === 2)).toBe(true);
     }
     console.log(
@@ -173,6 +175,7 @@ describe('two server processes on one PostgreSQL', () => {
     const placed = mixed.filter((r) => r.status === 201);
     const refused = mixed.filter((r) => r.status !== 201);
     expect(placed).toHaveLength(8);
+    expect(refused).toHaveLength(4);
     expect(refused.map((r) => [r.status, r.body.code])).toEqual(
       refused.map(() => [422, 'quantity_out_of_range']),
     );
@@ -248,6 +251,7 @@ describe('two server processes on one PostgreSQL', () => {
     const granted = wave1.flatMap((r, i) => (r.status === 201 ? [i] : []));
     const refused1 = wave1.filter((r) => r.status !== 201);
     expect(granted).toHaveLength(SEATS);
+    expect(refused1).toHaveLength(USERS - SEATS);
     expect(refused1.map((r) => [r.status, r.body.code])).toEqual(
       refused1.map(() => [409, 'license_quota_exceeded']),
     );
@@ -263,6 +267,8 @@ describe('two server processes on one PostgreSQL', () => {
       ),
     );
     const refused2 = wave2.filter((r) => r.status !== 201);
+    // At most SEATS seats come free for USERS - SEATS askers: the rest must be refused.
+    expect(refused2.length).toBeGreaterThanOrEqual(USERS - 2 * SEATS);
     expect(
       refused2.every(
         (r) => r.status === 409 && r.body.code === 'license_quota_exceeded' && isStandardError(r),

@@ -199,6 +199,8 @@ describe('planBulk', () => {
     await clock.refresh(true);
     const lines = [];
     for await (const e of readReport(out)) if (!('partnerId' in e)) lines.push(e);
+    // The checks below run per line: without lines they would pass on nothing.
+    expect(lines).toHaveLength(CUSTOMERS);
     for (const e of lines) {
       const saved = await h.db
         .selectFrom('transitions')

@@ -1,5 +1,5 @@
-import { addDays } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDaysUtc } from '../../src/domain/calendar.ts';
 import {
   importCatalogReference,
   readClassOverrides,
@@ -96,8 +96,8 @@ async function customer(
         channel: opts.channel ?? 'direct',
         ...(trial ? {} : { purchasedVia: 'admin-center' }),
         billingCycle: trial ? 'monthly' : 'annual',
-        termStart: addDays(now, trial ? -10 : -300).toISOString(),
-        termEnd: addDays(now, trial ? 20 : 65).toISOString(),
+        termStart: addDaysUtc(now, trial ? -10 : -300).toISOString(),
+        termEnd: addDaysUtc(now, trial ? 20 : 65).toISOString(),
         autoRenew: !trial,
       },
     },

@@ -1,5 +1,5 @@
-import { addDays } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDaysUtc } from '../../src/domain/calendar.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 import { databaseDigest } from '../fixtures/digest.ts';
 import { insertSubscriptionRow } from '../fixtures/direct-subscriptions.ts';
@@ -106,7 +106,7 @@ describe('a credit for duplicate licenses after a transition', () => {
     expect(late.body.data).toEqual({
       days: 120,
       purchasedAt: bought.termStart,
-      closedOn: addDays(new Date(bought.termStart), 120).toISOString(),
+      closedOn: addDaysUtc(new Date(bought.termStart), 120).toISOString(),
     });
     const mine = await t.expectOk({ url: '/api/tenant/credit-requests', token: c.adminToken });
     expect(mine.items.map((i: { id: string }) => i.id)).toEqual([filed.body.id]);
@@ -124,14 +124,14 @@ describe('naming the new purchase', () => {
     const source = await insertSubscriptionRow(t.handle.db, {
       tenantId: c.tenant.id,
       channel: 'direct',
-      termStart: addDays(now, -300),
-      termEnd: addDays(now, 65),
+      termStart: addDaysUtc(now, -300),
+      termEnd: addDaysUtc(now, 65),
     });
     const bought = await insertSubscriptionRow(t.handle.db, {
       tenantId: c.tenant.id,
       channel: 'partner',
       partnerId: p.partner.id,
-      termStart: addDays(now, -10),
+      termStart: addDaysUtc(now, -10),
     });
     const volume = await insertSubscriptionRow(t.handle.db, { tenantId: c.tenant.id, channel: 'volume' });
     const elsewhere = await insertSubscriptionRow(t.handle.db, {

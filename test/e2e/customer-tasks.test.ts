@@ -1,5 +1,5 @@
-import { addDays } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDaysUtc } from '../../src/domain/calendar.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 import { platformNow, seedCase, waitForTransition } from '../fixtures/transition-case.ts';
 
@@ -50,7 +50,7 @@ describe("the customer's tasks without delegated admin", () => {
     const line = plan.lines[0];
     expect(line).toMatchObject({ reassignLicenses: true, provision: 'before-end' });
     // Bought 7 days before the source's end (45 days from now): day 38.
-    expect(line.provisionOn).toBe(addDays(now, 38).toISOString().slice(0, 10));
+    expect(line.provisionOn).toBe(addDaysUtc(now, 38).toISOString().slice(0, 10));
     await t.expectOk({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token }, 202);
     await waitForTransition(t, plan.id, token, ['waiting']);
 

@@ -1,5 +1,5 @@
-import { addDays } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDaysUtc } from '../../src/domain/calendar.ts';
 import type { StepHandler } from '../../src/modules/transitions/transitions.executor.ts';
 import { runDueSteps } from '../../src/modules/transitions/transitions.executor.ts';
 import { applyTransition } from '../../src/modules/transitions/transitions.service.ts';
@@ -57,8 +57,8 @@ async function appliedPlan() {
         channel: 'direct',
         purchasedVia: 'admin-center',
         billingCycle: 'annual',
-        termStart: addDays(now, -300).toISOString(),
-        termEnd: addDays(now, 65).toISOString(),
+        termStart: addDaysUtc(now, -300).toISOString(),
+        termEnd: addDaysUtc(now, 65).toISOString(),
         autoRenew: true,
       },
     },

@@ -1,5 +1,5 @@
-import { addDays, addYears } from 'date-fns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDaysUtc, addYearsUtc } from '../../src/domain/calendar.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 import { newOffer } from '../fixtures/offers.ts';
 import {
@@ -344,9 +344,9 @@ describe('money', () => {
     // Business Standard: 150.00 per seat-year, 10 seats. Now: the 73 days until the source's end, of a
     // new one-year term (365 or 366 days); before the end: its last 7 days.
     const now = await platformNow();
-    const newTermDays = Math.round((addYears(now, 1).getTime() - now.getTime()) / 86_400_000);
+    const newTermDays = Math.round((addYearsUtc(now, 1).getTime() - now.getTime()) / 86_400_000);
     const laterTermDays = Math.round(
-      (addYears(addDays(now, 66), 1).getTime() - addDays(now, 66).getTime()) / 86_400_000,
+      (addYearsUtc(addDaysUtc(now, 66), 1).getTime() - addDaysUtc(now, 66).getTime()) / 86_400_000,
     );
     const day = (d: Date) => d.toISOString().slice(0, 10);
     expect(
@@ -358,7 +358,7 @@ describe('money', () => {
       { when: 'now', on: day(now), overlapCost: Math.round((15_000 * 10 * 73) / newTermDays) },
       {
         when: 'before-end',
-        on: day(addDays(now, 66)),
+        on: day(addDaysUtc(now, 66)),
         overlapCost: Math.round((15_000 * 10 * 7) / laterTermDays),
       },
     ]);
@@ -418,7 +418,7 @@ describe('money', () => {
     const now = await platformNow();
     const line = plan.lines[0];
     expect(line.provision).toBe('before-end');
-    expect(line.provisionOn).toBe(addDays(now, 193).toISOString().slice(0, 10));
+    expect(line.provisionOn).toBe(addDaysUtc(now, 193).toISOString().slice(0, 10));
     // About 7/365 of a year's seats, not 200/365.
     const year = 15_000 * 20;
     expect(line.overlapCost).toBeLessThanOrEqual(Math.ceil((year * 7) / 365));

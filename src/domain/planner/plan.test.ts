@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { addDays } from 'date-fns';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classOf, plansOf, product } from '../../../test/fixtures/reference.ts';
+import { addDaysUtc } from '../calendar.ts';
 import { checkPreconditions } from './checks.ts';
 import { MESSAGES, renderReason } from './messages.ts';
 import { planTransition } from './plan.ts';
@@ -71,8 +71,8 @@ function sub(id: string, offerId: string, extra: Partial<PlanSubscription> = {})
     purchasedVia: 'admin-center',
     billingCycle: 'annual',
     term: 'P1Y',
-    termStart: addDays(NOW, -320),
-    termEnd: addDays(NOW, 45),
+    termStart: addDaysUtc(NOW, -320),
+    termEnd: addDaysUtc(NOW, 45),
     autoRenew: true,
     usersHaveAccess: true,
     isLive: true,
@@ -239,7 +239,7 @@ describe('the seed case: a direct annual subscription of an orderable offer', ()
     expect(refused.timeline.map((s) => s.step)).not.toContain('cancel-source');
 
     // Bought 3 days ago: inside the window, cancelling refunds the rest (no loss).
-    const fresh = sub('s1', 'standard', { termStart: addDays(NOW, -3), termEnd: addDays(NOW, 362) });
+    const fresh = sub('s1', 'standard', { termStart: addDaysUtc(NOW, -3), termEnd: addDaysUtc(NOW, 362) });
     const inside = planTransition(
       input({ subscriptions: [fresh], users: users(45, std.skuId), options: { disposition: 'cancel-now' } }),
     );
@@ -276,7 +276,7 @@ describe('the seed case: a direct annual subscription of an orderable offer', ()
         ? { ...o, term: 'P1M' as const, billingCycle: 'monthly' as const, unitPrice: 1_000 }
         : o,
     );
-    const long = sub('s1', 'standard', { termStart: addDays(NOW, -185), termEnd: addDays(NOW, 180) });
+    const long = sub('s1', 'standard', { termStart: addDaysUtc(NOW, -185), termEnd: addDaysUtc(NOW, 180) });
     const p = planTransition(
       input({
         catalog: monthlyCatalog,
@@ -409,7 +409,7 @@ describe('who must act on the source', () => {
             partnerId: 'p2',
             purchasedVia: null,
             quantity: 10,
-            termEnd: addDays(NOW, 90),
+            termEnd: addDaysUtc(NOW, 90),
           }),
           sub('mine', 'standard', { channel: 'partner', partnerId: 'p1', purchasedVia: null, quantity: 10 }),
         ],
@@ -428,7 +428,7 @@ describe('who must act on the source', () => {
   it('uses the expired-grace path above 150 active subscriptions: buy when the source expires', () => {
     const std = byId('standard');
     const subs = Array.from({ length: 151 }, (_, i) =>
-      sub(`s${i}`, 'standard', { quantity: 1, termEnd: addDays(NOW, 10 + i) }),
+      sub(`s${i}`, 'standard', { quantity: 1, termEnd: addDaysUtc(NOW, 10 + i) }),
     );
     const plan = planTransition(input({ subscriptions: subs, users: users(100, std.skuId) }));
     expect(plan.path).toBe('expired-grace');
@@ -474,7 +474,7 @@ describe('sources another transition already moves (SPEC §3.7)', () => {
   });
 
   it('still moves the sources nobody claimed, and only those', () => {
-    const other = sub('s2', 'basic', { termEnd: addDays(NOW, 90) });
+    const other = sub('s2', 'basic', { termEnd: addDaysUtc(NOW, 90) });
     const plan = planTransition(
       input({
         subscriptions: [moved, bought, other],
@@ -523,7 +523,7 @@ describe('properties', () => {
               quantity: s.quantity,
               channel: s.channel as PlanSubscription['channel'],
               partnerId: s.channel === 'partner' ? 'p2' : null,
-              termEnd: addDays(NOW, s.endsIn),
+              termEnd: addDaysUtc(NOW, s.endsIn),
               autoRenew: s.autoRenew,
             }),
           );
@@ -541,7 +541,7 @@ describe('properties', () => {
             input({
               subscriptions: subs,
               users: us,
-              options: { disposition: disposition as 'let-expire', cancelOn: addDays(NOW, 5) },
+              options: { disposition: disposition as 'let-expire', cancelOn: addDaysUtc(NOW, 5) },
             }),
           );
           for (const l of plan.lines)

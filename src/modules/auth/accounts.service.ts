@@ -15,8 +15,8 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
 import type { Actor, Ctx } from '../../platform/http/context.ts';
 import { mailEnabled, sendMail } from '../../platform/mail.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { findUser, findUserForLogin, rolesOf, setPasswordHash } from '../users/users.repo.ts';
+import { recordAudit } from '../audit/index.ts';
+import { findUser, findUserForLogin, rolesOf, setPasswordHash } from '../users/index.ts';
 import { insertPasswordLink, lockPasswordLink, spendPasswordLinks } from './password-links.repo.ts';
 
 /**

@@ -5,10 +5,10 @@ import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
-import { recordEvent } from '../outbox/outbox.service.ts';
-import { subscriptionChannelOf } from '../subscriptions/subscriptions.service.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { subscriptionChannelOf } from '../subscriptions/index.ts';
 import {
   type CreditRequestRow,
   decideCreditRequest,

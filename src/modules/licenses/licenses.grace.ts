@@ -2,16 +2,16 @@ import { dueSeatGraceNotice } from '../../domain/seat-grace.ts';
 import { usersWithoutAccess } from '../../domain/seat-pool.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { recordEvent } from '../outbox/outbox.service.ts';
-import { findPartner } from '../partners/partners.repo.ts';
+import { recordAudit } from '../audit/index.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { findPartner } from '../partners/index.ts';
 import {
   claimSeatReductionNotice,
   openSeatReductions,
   seatGraceOf,
   seatPoolsOf,
   settleSeatReduction,
-} from '../subscriptions/subscriptions.service.ts';
+} from '../subscriptions/index.ts';
 import { deleteSkuAssignments, lockSeatPool, tenantAssignments } from './licenses.repo.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, PageQuery } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
-import { PasswordLinkView, UserView } from '../auth/auth.schemas.ts';
+import { PasswordLinkView, UserView } from '../auth/index.ts';
 import {
   AddPartnerUserBody,
   CreatePartnerBody,

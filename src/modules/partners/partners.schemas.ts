@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Country, DateTime, Email, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
-import { UserView } from '../auth/auth.schemas.ts';
+import { UserView } from '../auth/index.ts';
 
 export const PartnerView = Type.Object({
   id: Type.String(),

@@ -5,17 +5,20 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { endUserAccess, issuePasswordLink } from '../auth/accounts.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import { endUserAccess, issuePasswordLink } from '../auth/index.ts';
 import {
+  checkRoles,
+  createUser,
   findUser,
   listUsers,
   otherActiveAccountAdmins,
   replaceRoles,
   rolesOf,
   setDisabled,
-} from '../users/users.repo.ts';
-import { checkRoles, createUser, toUserView, userRowView } from '../users/users.service.ts';
+  toUserView,
+  userRowView,
+} from '../users/index.ts';
 import {
   findIndirectLink,
   findPartner,

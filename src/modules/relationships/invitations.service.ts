@@ -5,11 +5,11 @@ import type { Config } from '../../platform/config.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import { grantFromInvitation } from '../delegated-admin/delegated-admin.service.ts';
-import { recordEvent } from '../outbox/outbox.service.ts';
-import { findPartner } from '../partners/partners.repo.ts';
-import { findTenant } from '../tenants/tenants.repo.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { findPartner } from '../partners/index.ts';
+import { findTenant } from '../tenants/index.ts';
 import {
   closeRelationshipRequest,
   findRelationshipRequestByTokenHash,

@@ -7,16 +7,15 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodePairCursor, decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { mailEnabled, sendMail } from '../../platform/mail.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import {
   delegatedAdminByPartner,
   endDelegatedAdminWithRelationship,
 } from '../delegated-admin/delegated-admin.service.ts';
-import { recordEvent } from '../outbox/outbox.service.ts';
-import { findPartner } from '../partners/partners.repo.ts';
-import { isIndirectlyLinked } from '../partners/partners.service.ts';
-import { countPartnerSubscriptionsInUse } from '../subscriptions/subscriptions.service.ts';
-import { findTenant, findTenantByDomain } from '../tenants/tenants.repo.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
+import { countPartnerSubscriptionsInUse } from '../subscriptions/index.ts';
+import { findTenant, findTenantByDomain } from '../tenants/index.ts';
 import {
   closeRelationshipRequest,
   findRelationshipRequest,

@@ -6,7 +6,7 @@ import type {
   Trx,
 } from '../../platform/db/database.ts';
 import { offerNameOf } from '../catalog/catalog.repo.ts';
-import { assignedSeatsBySku } from '../licenses/licenses.repo.ts';
+import { assignedSeatsBySku } from '../licenses/index.ts';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 

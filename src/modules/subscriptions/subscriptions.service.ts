@@ -15,14 +15,14 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import { type OfferView, offersById } from '../catalog/catalog.service.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
-import { lockSeatPool } from '../licenses/licenses.repo.ts';
-import { recordEvent } from '../outbox/outbox.service.ts';
-import { findPartner } from '../partners/partners.repo.ts';
-import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
-import { findTenant } from '../tenants/tenants.repo.ts';
+import { lockSeatPool } from '../licenses/index.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { findPartner } from '../partners/index.ts';
+import { lockAcceptedRelationship } from '../relationships/index.ts';
+import { findTenant } from '../tenants/index.ts';
 import {
   changePartnerOfRecordRows,
   findSubscription,

@@ -1,7 +1,7 @@
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
-import { UserView } from '../auth/auth.schemas.ts';
+import { UserView } from '../auth/index.ts';
 import {
   CreateCustomerBody,
   CreatedTenantView,

@@ -10,7 +10,7 @@ import {
   Page,
   Str,
 } from '../../platform/http/schemas.ts';
-import { PasswordLinkView } from '../auth/auth.schemas.ts';
+import { PasswordLinkView } from '../auth/index.ts';
 
 export const RelationshipSummary = Type.Union([
   Type.Object({ id: Type.String(), status: Type.String(), acceptedAt: DateTime }),

@@ -4,12 +4,12 @@ import type { Db, TenantRow, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { issuePasswordLink, type PasswordLink } from '../auth/accounts.service.ts';
-import { updateUserLicenses } from '../licenses/licenses.service.ts';
-import { findPartner } from '../partners/partners.repo.ts';
-import { insertAcceptedRelationship } from '../relationships/relationships.repo.ts';
-import { createUser, toUserView } from '../users/users.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import { issuePasswordLink, type PasswordLink } from '../auth/index.ts';
+import { updateUserLicenses } from '../licenses/index.ts';
+import { findPartner } from '../partners/index.ts';
+import { insertAcceptedRelationship } from '../relationships/index.ts';
+import { createUser, toUserView } from '../users/index.ts';
 import {
   domainTaken,
   findTenant,

@@ -4,7 +4,7 @@ import { CUSTOMER_ROLES, PARTNER_ROLES, type Role } from '../../platform/auth/pe
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import { emailExists, insertUser, partnersWithAgents, type UserRecord } from './users.repo.ts';
 
 const ROLES_BY_KIND: Record<UserRecord['kind'], readonly Role[]> = {

@@ -1,7 +1,7 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 
 /**
- * The typed view of the migrated schema. `test/schema.db.test.ts` checks it against the
+ * The typed view of the migrated schema. `test/schema/database-interface.test.ts` checks it against the
  * database, so a migration that drifts from this file fails the suite.
  */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;

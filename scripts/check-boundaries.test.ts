@@ -1,0 +1,115 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkTree, compareWithAllowList, cyclesOf, importsOf } from './check-boundaries.ts';
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+
+/** A throwaway source tree: { 'src/modules/a/a.service.ts': '…' } */
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'boundaries-'));
+  roots.push(root);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+const clean = {
+  'src/modules/partners/partners.repo.ts': 'export const findPartner = () => 1;\n',
+  'src/modules/partners/index.ts': "export { findPartner } from './partners.repo.ts';\n",
+  'src/modules/orders/orders.service.ts':
+    "import { findPartner } from '../partners/index.ts';\nimport { x } from '../../platform/db/db.ts';\nexport const f = findPartner;\n",
+  'src/platform/db/db.ts': 'export const x = 1;\n',
+  'web/src/App.tsx': "import { helper } from './helper.ts';\nexport const a = helper;\n",
+  'web/src/helper.ts': 'export const helper = 1;\n',
+};
+
+describe('the module boundary check', () => {
+  it('passes on a clean tree: imports through index.ts, the console stays in web/, no cycle', () => {
+    const report = checkTree(tree(clean));
+    expect(report.modules).toEqual(['orders', 'partners']);
+    expect([...(report.graph.get('orders') ?? [])]).toEqual(['partners']);
+    expect(report.violations).toEqual([]);
+    expect(report.cycles).toEqual([]);
+    expect(compareWithAllowList(report, [])).toEqual({ unexpected: [], stale: [], allowed: 0 });
+  });
+
+  it("fails on a tree where one module imports another module's repo", () => {
+    const report = checkTree(
+      tree({
+        ...clean,
+        'src/modules/orders/orders.routes.ts':
+          "import type { Row } from '../partners/partners.repo.ts';\nexport type R = Row;\n",
+      }),
+    );
+    expect(report.violations).toEqual([
+      'import src/modules/orders/orders.routes.ts -> src/modules/partners/partners.repo.ts',
+    ]);
+    expect(compareWithAllowList(report, []).unexpected).toEqual(report.violations);
+  });
+
+  it('fails when the console imports server code', () => {
+    const report = checkTree(
+      tree({ ...clean, 'web/src/App.tsx': "import { x } from '../../src/platform/db/db.ts';\n" }),
+    );
+    expect(report.violations).toEqual(['web web/src/App.tsx -> src/platform/db/db.ts']);
+  });
+
+  it('reports each module cycle, even through index.ts', () => {
+    const report = checkTree(
+      tree({
+        ...clean,
+        'src/modules/partners/partners.repo.ts':
+          "import { f } from '../orders/index.ts';\nexport const findPartner = f;\n",
+        'src/modules/orders/index.ts': "export { f } from './orders.service.ts';\n",
+      }),
+    );
+    expect(report.violations).toEqual([]);
+    expect(report.cycles).toEqual(['cycle orders -> partners -> orders']);
+  });
+
+  it('finds every elementary cycle once, starting at its least module', () => {
+    const g = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['a', 'c'])],
+      ['c', new Set(['a', 'c'])],
+      ['d', new Set(['a'])],
+    ]);
+    expect(cyclesOf(g)).toEqual(['cycle a -> b -> a', 'cycle a -> b -> c -> a', 'cycle c -> c']);
+  });
+
+  it('the allow-list can only shrink: an entry that no longer occurs fails the check too', () => {
+    const report = checkTree(tree(clean));
+    const gone = 'import src/modules/orders/orders.service.ts -> src/modules/partners/partners.repo.ts';
+    expect(compareWithAllowList(report, [gone])).toEqual({ unexpected: [], stale: [gone], allowed: 1 });
+  });
+
+  it('reads static, type-only, re-export and dynamic imports, not bare packages', () => {
+    const src = [
+      "import a from './a.ts';",
+      "import type { B } from '../b.ts';",
+      "export * from './c.ts';",
+      "const d = await import('./d.ts');",
+      "import { Kysely } from 'kysely';",
+    ].join('\n');
+    expect(importsOf(src).sort()).toEqual(['../b.ts', './a.ts', './c.ts', './d.ts']);
+  });
+
+  it('passes on this repository with its allow-list (what npm run check:boundaries runs)', () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const allow = JSON.parse(readFileSync(path.join(root, 'scripts/boundaries.allow.json'), 'utf8'));
+    const report = checkTree(root);
+    expect(report.modules.length).toBeGreaterThan(10);
+    expect(compareWithAllowList(report, allow.allow)).toEqual({
+      unexpected: [],
+      stale: [],
+      allowed: allow.allow.length,
+    });
+  });
+});

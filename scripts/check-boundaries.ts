@@ -1,0 +1,180 @@
+// Module boundaries, checked by `npm run check` (docs/ARCHITECTURE.md, "Module boundaries"):
+//  - a file in src/modules/<a>/ imports another module <b> only through src/modules/<b>/index.ts;
+//  - the console (web/) imports nothing from src/;
+//  - the graph of modules (an edge for every import between two modules) has no cycle.
+// Today's exceptions sit in scripts/boundaries.allow.json. That list can only shrink: the check fails
+// on a violation that is not in it AND on an entry that no longer occurs (so a fix must delete it).
+// `--prune` deletes the entries that no longer occur; nothing ever adds to the list by itself.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const SOURCE = /\.(ts|tsx|mts|cts)$/;
+
+export interface BoundaryReport {
+  /** `import <from> -> <to>` and `web <from> -> <to>`, paths relative to the root. */
+  violations: string[];
+  /** `cycle a -> b -> a`, each elementary cycle once, starting at its alphabetically first module. */
+  cycles: string[];
+  modules: string[];
+  /** module -> modules it imports */
+  graph: Map<string, Set<string>>;
+}
+
+export interface AllowCheck {
+  /** found and not allowed */
+  unexpected: string[];
+  /** allowed but no longer found: the list must shrink */
+  stale: string[];
+  allowed: number;
+}
+
+function walk(dir: string, out: string[] = []): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) walk(full, out);
+    else if (SOURCE.test(name) && !name.endsWith('.d.ts')) out.push(full);
+  }
+  return out;
+}
+
+/** Relative specifiers of every static import/export, `import()` and `require()` in a file. */
+export function importsOf(source: string): string[] {
+  const info = ts.preProcessFile(source, true, true);
+  return info.importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.'));
+}
+
+const rel = (root: string, file: string) => path.relative(root, file).split(path.sep).join('/');
+
+/** `src/modules/<name>/…` → name, else undefined. */
+function moduleOf(relPath: string): string | undefined {
+  const m = /^src\/modules\/([^/]+)\//.exec(relPath);
+  return m?.[1];
+}
+
+export function checkTree(root: string): BoundaryReport {
+  const violations = new Set<string>();
+  const graph = new Map<string, Set<string>>();
+  const modulesDir = path.join(root, 'src/modules');
+  let modules: string[] = [];
+  try {
+    modules = readdirSync(modulesDir)
+      .filter((n) => statSync(path.join(modulesDir, n)).isDirectory())
+      .sort();
+  } catch {
+    modules = [];
+  }
+  for (const m of modules) graph.set(m, new Set());
+
+  for (const file of walk(modulesDir)) {
+    const from = rel(root, file);
+    const a = moduleOf(from);
+    if (!a) continue;
+    for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+      const to = rel(root, path.resolve(path.dirname(file), spec));
+      const b = moduleOf(to);
+      if (!b || b === a) continue;
+      graph.get(a)?.add(b);
+      if (!/^src\/modules\/[^/]+\/index\.(ts|js)$/.test(to)) violations.add(`import ${from} -> ${to}`);
+    }
+  }
+
+  for (const file of walk(path.join(root, 'web'))) {
+    const from = rel(root, file);
+    for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+      const to = rel(root, path.resolve(path.dirname(file), spec));
+      if (to.startsWith('src/')) violations.add(`web ${from} -> ${to}`);
+    }
+  }
+
+  return { violations: [...violations].sort(), cycles: cyclesOf(graph), modules, graph };
+}
+
+/**
+ * Every elementary cycle of a small directed graph, each once, rotated to start at its least node.
+ * Removing an edge only ever removes cycles, so allow-listed cycles can only go away, never change.
+ */
+export function cyclesOf(graph: Map<string, Set<string>>): string[] {
+  const nodes = [...graph.keys()].sort();
+  const found: string[] = [];
+  for (const start of nodes) {
+    const pathStack: string[] = [start];
+    const onPath = new Set([start]);
+    const visit = (node: string) => {
+      for (const next of [...(graph.get(node) ?? [])].sort()) {
+        if (next === start) found.push(`cycle ${[...pathStack, start].join(' -> ')}`);
+        // Only nodes after `start`: a cycle through an earlier node was found from that node.
+        else if (next > start && !onPath.has(next)) {
+          pathStack.push(next);
+          onPath.add(next);
+          visit(next);
+          onPath.delete(next);
+          pathStack.pop();
+        }
+      }
+    };
+    visit(start);
+  }
+  return found.sort();
+}
+
+export function compareWithAllowList(report: BoundaryReport, allow: string[]): AllowCheck {
+  const found = new Set([...report.violations, ...report.cycles]);
+  const allowed = new Set(allow);
+  return {
+    unexpected: [...found].filter((f) => !allowed.has(f)),
+    stale: allow.filter((a) => !found.has(a)),
+    allowed: allow.length,
+  };
+}
+
+export interface AllowFile {
+  comment?: string;
+  allow: string[];
+}
+
+function main() {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const allowPath = path.join(root, 'scripts/boundaries.allow.json');
+  const allowFile = JSON.parse(readFileSync(allowPath, 'utf8')) as AllowFile;
+  const report = checkTree(root);
+  const result = compareWithAllowList(report, allowFile.allow);
+
+  if (process.argv.includes('--prune') && result.stale.length > 0) {
+    const stale = new Set(result.stale);
+    allowFile.allow = allowFile.allow.filter((a) => !stale.has(a));
+    writeFileSync(allowPath, `${JSON.stringify(allowFile, null, 2)}\n`);
+    console.log(`boundaries: pruned ${result.stale.length} entries that no longer occur`);
+    result.stale = [];
+  }
+
+  const imports = report.violations.filter((v) => v.startsWith('import ')).length;
+  const web = report.violations.filter((v) => v.startsWith('web ')).length;
+  const edges = [...report.graph.values()].reduce((n, s) => n + s.size, 0);
+  console.log(
+    `boundaries: ${report.modules.length} modules, ${edges} edges; ` +
+      `${imports} imports past a module's index.ts, ${web} console imports of src/, ` +
+      `${report.cycles.length} module cycles; allow-list ${allowFile.allow.length} entries`,
+  );
+  for (const u of result.unexpected) console.error(`  new violation (not allowed): ${u}`);
+  for (const s of result.stale) {
+    console.error(`  allow-list entry no longer occurs (delete it, or run with --prune): ${s}`);
+  }
+  if (result.unexpected.length > 0 || result.stale.length > 0) {
+    console.error(
+      'boundaries: FAILED. Import another module only through its src/modules/<noun>/index.ts; ' +
+        'the allow-list in scripts/boundaries.allow.json may only shrink.',
+    );
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

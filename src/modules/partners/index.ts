@@ -1,0 +1,2 @@
+// The partners module's face: the one reader other modules need.
+export { findPartner } from './partners.repo.ts';

@@ -1,0 +1,8 @@
+// The tenants module's face: tenant and directory-user readers for the modules that act on a tenant.
+export {
+  directoryUsersByIds,
+  findDirectoryUser,
+  findTenant,
+  findTenantByDomain,
+  listDirectoryUserRows,
+} from './tenants.repo.ts';
