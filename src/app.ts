@@ -6,6 +6,7 @@ import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
 import { registerDelegatedAdminJobs } from './modules/delegated-admin/delegated-admin.jobs.ts';
 import { registerDelegatedAdmin } from './modules/delegated-admin/delegated-admin.routes.ts';
+import { registerIndirect } from './modules/indirect/indirect.routes.ts';
 import { registerLicenseJobs } from './modules/licenses/licenses.jobs.ts';
 import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';
@@ -14,7 +15,9 @@ import { registerRelationships } from './modules/relationships/relationships.rou
 import { canSeeTenant } from './modules/relationships/relationships.scope.ts';
 import { registerSubscriptions } from './modules/subscriptions/subscriptions.routes.ts';
 import { registerTenants } from './modules/tenants/tenants.routes.ts';
-import { registerTransitionJobs } from './modules/transitions/transitions.jobs.ts';
+import { registerTransferJobs } from './modules/transfers/transfers.jobs.ts';
+import { registerTransfers } from './modules/transfers/transfers.routes.ts';
+import { enqueueRun, registerTransitionJobs } from './modules/transitions/transitions.jobs.ts';
 import { registerTransitions } from './modules/transitions/transitions.routes.ts';
 import { signingSecret } from './platform/auth/signing.ts';
 import { PlatformClock } from './platform/clock.ts';
@@ -48,10 +51,16 @@ export async function buildApp(opts: {
     canSeeTenant,
     ...(opts.queue ? { queue: opts.queue } : {}),
   };
+  // A transition waiting on a partner-to-partner transfer runs again once the source answers.
+  if (opts.queue) {
+    const queue = opts.queue;
+    deps.transferDecided = (trx, transitionId) => enqueueRun(queue, trx, transitionId);
+  }
   if (opts.queue) {
     await registerTransitionJobs(opts.queue, deps);
     await registerDelegatedAdminJobs(opts.queue, deps);
     await registerLicenseJobs(opts.queue, deps);
+    await registerTransferJobs(opts.queue, deps);
   }
   const { app, routes } = await createServer(deps);
 
@@ -73,6 +82,8 @@ export async function buildApp(opts: {
   registerAudit(app, deps);
   registerClock(app, deps);
   registerTransitions(app, deps);
+  registerTransfers(app, deps);
+  registerIndirect(app, deps);
   registerConsole(app);
 
   await app.ready();

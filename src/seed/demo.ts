@@ -7,7 +7,7 @@ import {
 } from '../modules/catalog/catalog.service.ts';
 import { createSecurityGroup } from '../modules/delegated-admin/security-groups.service.ts';
 import { assignSkuToUsers } from '../modules/licenses/licenses.service.ts';
-import { addPartnerUser, createPartner } from '../modules/partners/partners.service.ts';
+import { addPartnerUser, createPartner, linkIndirectReseller } from '../modules/partners/partners.service.ts';
 import { insertAcceptedRelationship } from '../modules/relationships/relationships.repo.ts';
 import { recordSubscription } from '../modules/subscriptions/subscriptions.service.ts';
 import { listDirectoryUserRows } from '../modules/tenants/tenants.repo.ts';
@@ -25,6 +25,8 @@ export const DEMO_LOGINS = [
   { email: 'admin.agent@partner.demo', who: 'Contoso Partner España: admin agent' },
   { email: 'sales.agent@partner.demo', who: 'Contoso Partner España: sales agent' },
   { email: 'billing.agent@partner.demo', who: 'Contoso Partner España: billing agent' },
+  { email: 'account.admin@provider.demo', who: 'Distribuidora Iberia (indirect provider): account admin' },
+  { email: 'account.admin@reseller.demo', who: 'Pyme Cloud Sevilla (indirect reseller of Distribuidora Iberia): account admin' },
   { email: 'admin@fabrikam.demo', who: 'Fabrikam Iberia (ES): global admin, no relationship yet' },
   { email: 'admin@northwind.demo', who: 'Northwind Traders (ES): global admin, already a customer' },
   { email: 'admin@tailspin.demo', who: 'Tailspin Brasil (BR): global admin' },
@@ -111,6 +113,20 @@ export async function seedDemo(ctx: Ctx): Promise<DemoIds> {
     memberUserIds: [accountAdmin.id, agents['admin-agent']!],
     autoAssignRoles: ['License Administrator', 'Billing Administrator'],
   });
+  // Two-tier (SPEC §7): an indirect provider and a reseller it transacts for, already linked.
+  const provider = await createPartner(ctx, {
+    name: 'Distribuidora Iberia',
+    country: 'ES',
+    kind: 'indirect-provider',
+    admin: { email: 'account.admin@provider.demo', password: DEMO_PASSWORD, displayName: 'Pilar Provider' },
+  });
+  const reseller = await createPartner(ctx, {
+    name: 'Pyme Cloud Sevilla',
+    country: 'ES',
+    kind: 'indirect-reseller',
+    admin: { email: 'account.admin@reseller.demo', password: DEMO_PASSWORD, displayName: 'Rosa Reseller' },
+  });
+  await linkIndirectReseller(ctx, provider.id, reseller.id);
   const fabrikam = await createTenant(ctx, {
     companyName: 'Fabrikam Iberia',
     defaultDomain: 'fabrikam.demo',

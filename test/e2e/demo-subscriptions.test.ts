@@ -74,3 +74,17 @@ it('seeds Tailspin Brasil with a direct subscription', async () => {
   const subs = (await t.expectOk({ url: '/api/tenant/subscriptions', token })).items;
   expect(subs.some((s: { channel: string }) => s.channel === 'direct')).toBe(true);
 });
+
+it('seeds an indirect provider and its linked reseller, each signing in with its README login', async () => {
+  const provider = await t.login('account.admin@provider.demo', DEMO_PASSWORD);
+  const reseller = await t.login('account.admin@reseller.demo', DEMO_PASSWORD);
+  const [p, r] = await Promise.all([
+    t.expectOk({ url: '/api/partner', token: provider }),
+    t.expectOk({ url: '/api/partner', token: reseller }),
+  ]);
+  expect([p.kind, r.kind]).toEqual(['indirect-provider', 'indirect-reseller']);
+  const resellers = await t.expectOk({ url: '/api/indirect-resellers', token: provider });
+  expect(resellers.items).toMatchObject([{ resellerId: r.id, name: 'Pyme Cloud Sevilla', status: 'active' }]);
+  const providers = await t.expectOk({ url: '/api/indirect-providers', token: reseller });
+  expect(providers.items).toMatchObject([{ providerId: p.id, name: 'Distribuidora Iberia', status: 'active' }]);
+});

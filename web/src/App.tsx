@@ -15,6 +15,7 @@ import { CustomersView } from './views/CustomersView.tsx';
 import { CustomerView } from './views/CustomerView.tsx';
 import { ForgotPasswordView } from './views/ForgotPasswordView.tsx';
 import { HomeView } from './views/HomeView.tsx';
+import { IndirectInvitationView, IndirectView } from './views/IndirectView.tsx';
 import { InvitationView } from './views/InvitationView.tsx';
 import { PlannerView } from './views/PlannerView.tsx';
 import { RelationshipsView } from './views/RelationshipsView.tsx';
@@ -23,6 +24,7 @@ import { SignInView } from './views/SignInView.tsx';
 import { TenantCreditsView } from './views/TenantCreditsView.tsx';
 import { TenantTasksView } from './views/TenantTasksView.tsx';
 import { TenantView } from './views/TenantView.tsx';
+import { TenantTransfersView, TransfersView } from './views/TransfersView.tsx';
 import { TransitionView } from './views/TransitionView.tsx';
 
 interface Route {
@@ -47,10 +49,18 @@ const ROUTES: Route[] = [
     render: (p) => <TransitionView transitionId={p.id!} />,
   },
   { path: '/billing', action: 'billing.read', render: () => <BillingView /> },
+  { path: '/transfers', action: 'transfers.read', render: () => <TransfersView /> },
+  { path: '/indirect', action: 'indirect.read', render: () => <IndirectView /> },
+  {
+    path: '/indirect-invitations/:token',
+    action: 'indirect.manage',
+    render: (p) => <IndirectInvitationView token={p.token!} />,
+  },
   { path: '/invitations/:token', render: (p) => <InvitationView token={p.token!} /> },
   { path: '/tenant', action: 'tenant.read', render: () => <TenantView /> },
   { path: '/tenant/tasks', action: 'tenant.read', render: () => <TenantTasksView /> },
   { path: '/tenant/credits', action: 'tenant.read', render: () => <TenantCreditsView /> },
+  { path: '/tenant/transfers', action: 'tenant.read', render: () => <TenantTransfersView /> },
   { path: '/catalog', action: 'offers.read', render: () => <CatalogView /> },
   { path: '/audit', action: 'audit.read', render: () => <AuditView /> },
   { path: '/clock', action: 'session.read', render: () => <ClockView /> },

@@ -414,3 +414,27 @@ export interface Tenant {
   country: string;
   region: string;
 }
+
+/** A partner-to-partner transfer (SPEC §7): whole subscriptions change partner of record at once. */
+export interface Transfer {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  sourcePartnerId: string;
+  sourcePartnerName: string;
+  targetPartnerId: string;
+  targetPartnerName: string;
+  status: 'pending' | 'completed' | 'rejected' | 'expired';
+  direction?: 'incoming' | 'outgoing';
+  lineItems: {
+    subscriptionId: string;
+    status: 'pending' | 'transferred' | 'declined';
+    offerName?: string;
+    quantity?: number;
+    termEnd?: string;
+  }[];
+  transitionId: string | null;
+  expiresAt: string;
+  decidedAt: string | null;
+  createdAt: string;
+}

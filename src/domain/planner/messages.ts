@@ -135,6 +135,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Buy on ${day(p.on, 'en')}, shortly before the old subscription ends: paying both costs ${money(p.amount, 'en', p.currency)} instead of ${money(p.amountNow, 'en', p.currency)} buying now.`,
     'line.cancellation-window-closed': (p) =>
       `The old subscription can no longer be cancelled (its cancellation window closed on ${day(p.closedOn, 'en')}): auto-renew is turned off and it expires at its end instead.`,
+    'line.transfer': (p) =>
+      `Asked from its partner of record by transfer: it becomes yours at once with the same offer, seats and end date (${day(p.on, 'en')}); nothing is bought twice, no license moves.`,
+    'line.transfer-refused': (p) =>
+      `Its partner of record refused (or did not answer) the transfer: it runs to its end on ${day(p.on, 'en')}, with the overlap shown.`,
     'line.under-way': (p) =>
       p.transitionId
         ? `Already being moved by transition ${p.transitionId}: nothing is bought again.`
@@ -199,6 +203,10 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Comprar el ${day(p.on, 'es')}, poco antes de que termine la suscripción antigua: pagar ambas cuesta ${money(p.amount, 'es', p.currency)} en lugar de ${money(p.amountNow, 'es', p.currency)} si se compra ahora.`,
     'line.cancellation-window-closed': (p) =>
       `La suscripción antigua ya no se puede cancelar (su plazo de cancelación terminó el ${day(p.closedOn, 'es')}): se desactiva la renovación automática y expira al final de su plazo.`,
+    'line.transfer': (p) =>
+      `Se pide a su partner de registro por transferencia: pasa a ser suya al instante con la misma oferta, licencias y fecha de fin (${day(p.on, 'es')}); no se compra dos veces ni se mueve ninguna licencia.`,
+    'line.transfer-refused': (p) =>
+      `Su partner de registro rechazó (o no respondió) la transferencia: sigue hasta su fin, el ${day(p.on, 'es')}, con el solapamiento indicado.`,
     'line.under-way': (p) =>
       p.transitionId
         ? `Ya se está trasladando en la transición ${p.transitionId}: no se vuelve a comprar nada.`

@@ -44,7 +44,16 @@ export function planTransition(input: PlanInput): Plan {
   const heldSkus = new Set(input.subscriptions.filter((s) => s.isLive).map((s) => s.skuId));
 
   const sources = input.subscriptions
-    .filter((s) => s.isLive && !(s.channel === 'partner' && s.partnerId === input.partner.id))
+    // The partner's own subscriptions are not sources: those it holds, and (as an indirect reseller)
+    // those its provider sold for it.
+    .filter(
+      (s) =>
+        s.isLive &&
+        !(
+          s.channel === 'partner' &&
+          (s.partnerId === input.partner.id || s.partnerOnRecordId === input.partner.id)
+        ),
+    )
     .filter((s) => offers.get(s.offerId)?.billingKind !== 'usage')
     .sort((a, b) => a.termEnd.getTime() - b.termEnd.getTime() || a.id.localeCompare(b.id));
 
@@ -75,8 +84,14 @@ export function planTransition(input: PlanInput): Plan {
   };
   // A source another transition already moves is never bought again (SPEC §3.7).
   const underWay = new Map((input.underWay ?? []).map((u) => [u.sourceSubscriptionId, u.transitionId]));
+  // A source another partner on the platform holds is asked for by transfer (SPEC §7).
+  const transferable = new Set(input.transfers?.transferable ?? []);
   const lines = sources.map((s) =>
-    underWay.has(s.id) ? underWayLine(ctx, s, underWay.get(s.id) ?? null) : planLine(ctx, s),
+    underWay.has(s.id)
+      ? underWayLine(ctx, s, underWay.get(s.id) ?? null)
+      : transferable.has(s.id) && s.channel === 'partner'
+        ? transferLine(ctx, s)
+        : planLine(ctx, s),
   );
   const timeline = buildTimeline(ctx, lines);
   // Per line, the roles its partner steps need, and whether the person planning holds them (SPEC §3.8).
@@ -661,7 +676,9 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
     : [];
 
   // The old subscription: let it expire (no refund is owed on cancellation), unless asked otherwise.
-  const isOtherParty = source.channel === 'volume' || source.channel === 'partner';
+  // A partner on the platform that refused (or let expire) a transfer: the source runs to its end.
+  const transferRefused = source.channel === 'partner' && !!input.transfers?.refused.includes(source.id);
+  const isOtherParty = source.channel === 'volume' || (source.channel === 'partner' && !transferRefused);
   const asked = input.options?.disposition ?? 'let-expire';
   let disposition: PlanLine['disposition'] = isOtherParty
     ? 'other-party'
@@ -699,6 +716,8 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
       code: source.channel === 'volume' ? 'line.volume-licensing' : 'line.other-partner',
       params: {},
     });
+  } else if (transferRefused) {
+    reasons.push({ code: 'line.transfer-refused', params: { on: source.termEnd.toISOString() } });
   } else if (disposition === 'let-expire' && source.autoRenew) {
     reasons.push({
       code: 'line.turn-off-auto-renew',
@@ -994,6 +1013,32 @@ function underWayLine(ctx: LineContext, source: PlanSubscription, transitionId: 
   };
 }
 
+/**
+ * A source another partner on the platform holds (SPEC §7): asked for by transfer, it changes
+ * partner of record at one instant and keeps its offer, seats, term, end date and licenses. Nothing
+ * is bought, nobody is reassigned: no overlap, no loss. It waits on the partner of record.
+ */
+function transferLine(ctx: LineContext, source: PlanSubscription): PlanLine {
+  const line = underWayLine(ctx, source, null);
+  return {
+    ...line,
+    targetOfferId: source.offerId,
+    targetSkuIds: [source.skuId],
+    choice: 'same-offer',
+    quantity: source.quantity,
+    disposition: 'transfer',
+    transitionId: undefined,
+    sourceActor: 'partner-of-record',
+    workloadsGained: [],
+    reasons: [
+      {
+        code: 'line.transfer',
+        params: { partnerId: source.partnerId ?? '', on: source.termEnd.toISOString() },
+      },
+    ],
+  };
+}
+
 /** When the source's seats leave the pool: users keep access through the expired grace period. */
 function sourceEndDate(
   ctx: LineContext,
@@ -1020,6 +1065,11 @@ function buildTimeline(ctx: LineContext, lines: PlanLine[]): TimelineStep[] {
   const steps: TimelineStep[] = [];
   const byId = subscriptionsById(input);
   lines.forEach((l, i) => {
+    // A transfer buys nothing and touches no license: the partner of record is asked, once.
+    if (l.disposition === 'transfer') {
+      steps.push({ at: input.now.toISOString(), step: 'request-transfer', lineIndex: i, actor: 'partner' });
+      return;
+    }
     if (!l.targetOfferId || l.verdict === 'blocked') return;
     const source = byId.get(l.sourceSubscriptionId)!;
     // Order matters at the same instant: provision, then assign the target, then remove the source.
@@ -1077,6 +1127,7 @@ function buildTimeline(ctx: LineContext, lines: PlanLine[]): TimelineStep[] {
     'file-credit-request',
     'turn-off-auto-renew',
     'other-party-action',
+    'request-transfer',
     'cancel-source',
     'source-expires',
     'source-disabled',

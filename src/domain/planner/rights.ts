@@ -18,6 +18,8 @@ export const STEP_NEEDS: Record<TimelineStep['step'], { action: string; task?: D
   'source-disabled': null,
   'source-deleted': null,
   'other-party-action': null,
+  // Asking the partner of record (SPEC §7) acts on no tenant: the partner permission alone.
+  'request-transfer': { action: 'transfers.request' },
 };
 
 /** What one step lacks for a user with these rights: partner roles, then directory roles (empty: may run it). */

@@ -58,6 +58,8 @@ export interface PlanSubscription {
   quantity: number;
   channel: Channel;
   partnerId: string | null;
+  /** An indirect reseller its provider (`partnerId`) sold it for (SPEC §7). */
+  partnerOnRecordId?: string | null | undefined;
   purchasedVia: string | null;
   billingCycle: 'monthly' | 'annual';
   term: Term;
@@ -143,6 +145,11 @@ export interface PlanInput {
   settings?: PlanSettings;
   /** Sources claimed by other transitions (SPEC §3.7): planned as `under-way`, nothing bought. */
   underWay?: UnderWay[];
+  /**
+   * SPEC §7: sources held by another partner on the platform that this partner may ask to transfer
+   * (`transfer`: no overlap, no loss), and those whose transfer was refused or expired (let-expire).
+   */
+  transfers?: { transferable: string[]; refused: string[] } | undefined;
 }
 
 /** A user's rights, as the planner and apply read them: partner actions and directory roles in the tenant. */
@@ -161,7 +168,13 @@ export interface Reason {
 }
 
 export type Verdict = 'ready' | 'needs-acknowledgment' | 'blocked';
-export type Disposition = 'let-expire' | 'cancel-now' | 'cancel-on-date' | 'other-party' | 'under-way';
+export type Disposition =
+  | 'let-expire'
+  | 'cancel-now'
+  | 'cancel-on-date'
+  | 'other-party'
+  | 'under-way'
+  | 'transfer';
 
 /** A source another open (or applied) transition already moves: this plan leaves it alone. */
 export interface UnderWay {
@@ -250,7 +263,8 @@ export interface TimelineStep {
     | 'source-expires'
     | 'source-disabled'
     | 'source-deleted'
-    | 'other-party-action';
+    | 'other-party-action'
+    | 'request-transfer';
   lineIndex: number;
   actor: 'partner' | 'customer' | 'partner-of-record' | 'volume-licensing-admin' | 'platform';
 }

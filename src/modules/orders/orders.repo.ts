@@ -11,6 +11,7 @@ export async function insertOrder(
     partnerId: string;
     userId: string | null;
     lineItems: { offerId: string; quantity: number; subscriptionId: string }[];
+    partnerOnRecordId?: string | null;
     now: Date;
   },
 ) {
@@ -23,6 +24,7 @@ export async function insertOrder(
       created_by_user_id: o.userId,
       status: 'completed',
       line_items: JSON.stringify(o.lineItems),
+      partner_on_record_id: o.partnerOnRecordId ?? null,
       created_at: o.now,
     })
     .execute();
@@ -49,7 +51,11 @@ export async function listOrderRows(
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(f.limit + 1);
-  if (f.partnerId) q = q.where('partner_id', '=', f.partnerId);
+  // A partner sees the orders it placed and, as an indirect reseller, those placed for it.
+  if (f.partnerId) {
+    const p = f.partnerId;
+    q = q.where((eb) => eb.or([eb('partner_id', '=', p), eb('partner_on_record_id', '=', p)]));
+  }
   if (f.before) {
     const [at, id] = f.before;
     const t = new Date(at);

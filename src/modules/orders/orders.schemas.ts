@@ -7,6 +7,8 @@ export const PlaceOrderBody = Obj({
     minItems: 1,
     maxItems: 50,
   }),
+  /** An indirect provider ordering for one of its resellers: the reseller is partner of record. */
+  partnerOnRecordId: Type.Optional(Id),
 });
 
 export const OrderParams = Obj({ tenantId: Id, orderId: Id });
@@ -15,6 +17,8 @@ export const OrderView = Type.Object({
   id: Type.String(),
   tenantId: Type.String(),
   partnerId: Type.String(),
+  /** The indirect reseller this provider ordered for, if any (SPEC §7). */
+  partnerOnRecordId: Type.Union([Type.String(), Type.Null()]),
   status: Type.Literal('completed'),
   lineItems: Type.Array(
     Type.Object({ offerId: Type.String(), quantity: Type.Integer(), subscriptionId: Type.String() }),

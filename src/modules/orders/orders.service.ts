@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { checkOrder } from '../../domain/orders.ts';
 import { regionMismatch } from '../../domain/regions.ts';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, PartnerRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { offersById } from '../catalog/catalog.service.ts';
 import { findPartner } from '../partners/partners.repo.ts';
+import { isIndirectlyLinked } from '../partners/partners.service.ts';
 import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import {
   createOrderedSubscriptions,
@@ -23,6 +24,7 @@ function toOrderView(o: OrderRow, subscriptions?: SubscriptionView[]) {
     id: o.id,
     tenantId: o.tenant_id,
     partnerId: o.partner_id,
+    partnerOnRecordId: o.partner_on_record_id,
     status: o.status,
     lineItems: o.line_items,
     createdAt: o.created_at.toISOString(),
@@ -33,19 +35,53 @@ function toOrderView(o: OrderRow, subscriptions?: SubscriptionView[]) {
 export interface PlaceOrderInput {
   tenantId: string;
   lineItems: { offerId: string; quantity: number }[];
+  /** An indirect provider ordering for one of its resellers (SPEC §7). */
+  partnerOnRecordId?: string | undefined;
 }
 
 /**
  * A partner orders offers for a customer: relationship accepted, same region, offers available in
  * the tenant's market, within their limits; each line becomes a partner-channel subscription.
+ * An indirect reseller never transacts (403); its provider orders for it, naming it partner of record.
  * Retries under the same Idempotency-Key replay the first answer (runInTransaction).
  */
 export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
   const partnerId = ctx.actor.partnerId;
   if (!partnerId) throw new DomainError('forbidden', { action: 'orders.create' });
-  const tenant = await findTenant(ctx.db, input.tenantId);
   const partner = await findPartner(ctx.db, partnerId);
-  if (!tenant || !partner) throw new DomainError('tenant_not_found');
+  if (!partner) throw new DomainError('tenant_not_found');
+  if (partner.kind === 'indirect-reseller') throw new DomainError('indirect_reseller_cannot_transact');
+  if (input.partnerOnRecordId) {
+    if (
+      partner.kind !== 'indirect-provider' ||
+      !(await isIndirectlyLinked(ctx, partnerId, input.partnerOnRecordId))
+    )
+      throw new DomainError('partner_on_record_invalid', { partnerOnRecordId: input.partnerOnRecordId });
+    if (!(await lockAcceptedRelationship(ctx.db, input.partnerOnRecordId, input.tenantId)))
+      throw new DomainError('partner_on_record_invalid', { partnerOnRecordId: input.partnerOnRecordId });
+  }
+  return orderAs(ctx, partner, input);
+}
+
+/**
+ * A reseller's transition buys through the provider it reached the customer with (SPEC §7): the
+ * order is the provider's, the reseller its partner of record. Any other partner orders as itself.
+ */
+export async function placeTransitionOrder(ctx: Ctx, input: PlaceOrderInput) {
+  const partner = await findPartner(ctx.db, ctx.actor.partnerId ?? '');
+  if (partner?.kind !== 'indirect-reseller') return placeOrder(ctx, input);
+  const rel = await lockAcceptedRelationship(ctx.db, partner.id, input.tenantId);
+  const providerId = rel?.indirect_provider_id;
+  if (!providerId || !(await isIndirectlyLinked(ctx, providerId, partner.id)))
+    throw new DomainError('indirect_provider_missing', { resellerId: partner.id });
+  const provider = (await findPartner(ctx.db, providerId))!;
+  return orderAs(ctx, provider, { ...input, partnerOnRecordId: partner.id });
+}
+
+async function orderAs(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
+  const partnerId = partner.id;
+  const tenant = await findTenant(ctx.db, input.tenantId);
+  if (!tenant) throw new DomainError('tenant_not_found');
   // Held until commit, so the relationship cannot be removed under this order (see the lock).
   if (!(await lockAcceptedRelationship(ctx.db, partnerId, tenant.id)))
     throw new DomainError('relationship_not_found');
@@ -72,23 +108,35 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
 
   const id = randomUUID();
   const now = ctx.clock.now();
+  const onRecord = input.partnerOnRecordId ?? null;
   const planned = lines.map((l) => ({ ...l, id: randomUUID() }));
   const lineItems = planned.map((l) => ({ offerId: l.offer.id, quantity: l.quantity, subscriptionId: l.id }));
-  await insertOrder(ctx.db, { id, tenantId: tenant.id, partnerId, userId: ctx.actor.userId, lineItems, now });
+  await insertOrder(ctx.db, {
+    id,
+    tenantId: tenant.id,
+    partnerId,
+    userId: ctx.actor.userId,
+    lineItems,
+    partnerOnRecordId: onRecord,
+    now,
+  });
   const subscriptions = await createOrderedSubscriptions(ctx, {
     tenantId: tenant.id,
     partnerId,
+    partnerOnRecordId: onRecord,
     orderId: id,
     lines: planned,
   });
-  await recordAudit(ctx, {
-    action: 'order.created',
-    targetType: 'order',
-    targetId: id,
-    tenantId: tenant.id,
-    partnerId,
-    data: { lineItems },
-  });
+  // The provider's trail (it transacted) and, for a reseller's order, the reseller's (it is on record).
+  for (const p of onRecord && onRecord !== ctx.actor.partnerId ? [partnerId, onRecord] : [partnerId])
+    await recordAudit(ctx, {
+      action: 'order.created',
+      targetType: 'order',
+      targetId: id,
+      tenantId: tenant.id,
+      partnerId: p,
+      data: { lineItems, ...(onRecord ? { partnerOnRecordId: onRecord, providerId: partnerId } : {}) },
+    });
   return toOrderView((await findOrder(ctx.db, tenant.id, id))!, subscriptions);
 }
 
@@ -111,7 +159,12 @@ export async function listOrders(ctx: Ctx<Db>, input: { tenantId: string; cursor
 
 export async function getOrder(ctx: Ctx<Db>, input: { tenantId: string; orderId: string }) {
   const o = await findOrder(ctx.db, input.tenantId, input.orderId);
-  if (!o || (ctx.actor.kind === 'partner' && o.partner_id !== ctx.actor.partnerId))
+  if (
+    !o ||
+    (ctx.actor.kind === 'partner' &&
+      o.partner_id !== ctx.actor.partnerId &&
+      o.partner_on_record_id !== ctx.actor.partnerId)
+  )
     throw new DomainError('order_not_found');
   const subscriptions = await Promise.all(
     o.line_items.map((l) => getCustomerSubscription(ctx, { tenantId: o.tenant_id, id: l.subscriptionId })),

@@ -8,6 +8,8 @@ export type OutboxEventType =
   | 'delegated-admin.revoked'
   | 'delegated-admin.expiry-reminder'
   | 'credit-request.decided'
+  | 'transfer.requested'
+  | 'transfer.decided'
   | 'seats.over-assigned'
   | 'seats.licenses-removed';
 

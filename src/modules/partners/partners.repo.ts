@@ -39,3 +39,41 @@ export async function listPartnerRows(db: Db | Trx, f: { afterId?: string; limit
   if (f.afterId) q = q.where('id', '>', f.afterId);
   return q.execute();
 }
+
+/** Names of these partners, for views that show another partner (a transfer's other side). */
+export async function partnerNameRows(db: Db | Trx, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('partners').select(['id', 'name']).where('id', 'in', ids).execute();
+}
+
+// --- Two-tier links (SPEC §7): which indirect resellers a provider transacts for ---------------
+
+export async function findIndirectLink(db: Db | Trx, providerId: string, resellerId: string) {
+  return db
+    .selectFrom('indirect_links')
+    .selectAll()
+    .where('provider_id', '=', providerId)
+    .where('reseller_id', '=', resellerId)
+    .executeTakeFirst();
+}
+
+export async function upsertActiveLink(db: Trx, providerId: string, resellerId: string, now: Date) {
+  await db
+    .insertInto('indirect_links')
+    .values({ provider_id: providerId, reseller_id: resellerId, status: 'active', created_at: now })
+    .onConflict((oc) => oc.columns(['provider_id', 'reseller_id']).doUpdateSet({ status: 'active' }))
+    .execute();
+}
+
+/** A provider's links to its resellers, or a reseller's to its providers. */
+export async function listLinkRows(db: Db | Trx, side: { providerId: string } | { resellerId: string }) {
+  const q = db
+    .selectFrom('indirect_links')
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('provider_id')
+    .orderBy('reseller_id');
+  return 'providerId' in side
+    ? q.where('provider_id', '=', side.providerId).execute()
+    : q.where('reseller_id', '=', side.resellerId).execute();
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { regionOf } from '../../domain/regions.ts';
 import { systemClock } from '../../platform/clock.ts';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
@@ -19,7 +19,17 @@ import {
   toUserView,
   userRowView,
 } from '../users/index.ts';
-import { findPartner, insertPartner, listPartnerRows, lockPartner, toPartnerView } from './partners.repo.ts';
+import {
+  findIndirectLink,
+  findPartner,
+  insertPartner,
+  listLinkRows,
+  listPartnerRows,
+  lockPartner,
+  partnerNameRows,
+  toPartnerView,
+  upsertActiveLink,
+} from './partners.repo.ts';
 
 export interface CreatePartnerInput {
   name: string;
@@ -158,4 +168,37 @@ export async function resetPartnerUserPassword(ctx: Ctx, input: { userId: string
   const user = await ownUser(ctx, input.userId);
   if (user.disabled_at) throw new DomainError('user_disabled');
   return issuePasswordLink(ctx, { userId: user.id, purpose: 'set', partnerId: user.partner_id });
+}
+
+/** Batch reader for other modules: partner id → name. */
+export async function partnerNames(
+  ctx: Pick<Ctx<Db | Trx>, 'db'>,
+  ids: string[],
+): Promise<Map<string, string>> {
+  const rows = await partnerNameRows(ctx.db, [...new Set(ids)]);
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** Two-tier (SPEC §7): is this reseller actively linked to this provider? */
+export async function isIndirectlyLinked(
+  ctx: Pick<Ctx<Db | Trx>, 'db'>,
+  providerId: string,
+  resellerId: string,
+) {
+  return (await findIndirectLink(ctx.db, providerId, resellerId))?.status === 'active';
+}
+
+/** Links a reseller to its provider (again, if the link was removed); false when already linked. */
+export async function linkIndirectReseller(ctx: Ctx, providerId: string, resellerId: string) {
+  if (await isIndirectlyLinked(ctx, providerId, resellerId)) return false;
+  await upsertActiveLink(ctx.db as Trx, providerId, resellerId, ctx.clock.now());
+  return true;
+}
+
+/** A provider's links to its resellers, or a reseller's to its providers. */
+export function indirectLinks(
+  ctx: Pick<Ctx<Db | Trx>, 'db'>,
+  side: { providerId: string } | { resellerId: string },
+) {
+  return listLinkRows(ctx.db, side);
 }

@@ -49,6 +49,7 @@ async function pendingInvitation(r: InvitationReader, token: string): Promise<Re
 export async function viewInvitation(r: InvitationReader, input: { token: string }) {
   const row = await pendingInvitation(r, input.token);
   const partner = (await findPartner(r.db, row.partner_id))!;
+  const provider = row.indirect_provider_id ? await findPartner(r.db, row.indirect_provider_id) : undefined;
   return {
     kind: 'reseller-relationship' as const,
     partner: {
@@ -59,6 +60,7 @@ export async function viewInvitation(r: InvitationReader, input: { token: string
     },
     dap: false as const,
     delegatedAdmin: delegatedAdminAsked(row),
+    indirectProvider: provider ? { name: provider.name } : null,
     expiresAt: row.expires_at.toISOString(),
   };
 }
@@ -85,7 +87,30 @@ export async function acceptInvitation(ctx: Ctx, input: { token: string }) {
   if (await hasAcceptedRelationship(ctx.db, partner.id, tenant.id))
     throw new DomainError('relationship_exists');
   const now = ctx.clock.now();
-  const relationshipId = await insertAcceptedRelationship(ctx.db, partner.id, tenant.id, now);
+  const relationshipId = await insertAcceptedRelationship(
+    ctx.db,
+    partner.id,
+    tenant.id,
+    now,
+    row.indirect_provider_id,
+  );
+  // A reseller's invitation names its provider: accepting relates the provider too (SPEC §7).
+  if (
+    row.indirect_provider_id &&
+    !(await hasAcceptedRelationship(ctx.db, row.indirect_provider_id, tenant.id))
+  ) {
+    const provider = (await findPartner(ctx.db, row.indirect_provider_id))!;
+    assertSameRegion(provider, tenant);
+    const providerRelationship = await insertAcceptedRelationship(ctx.db, provider.id, tenant.id, now);
+    await recordAudit(ctx, {
+      action: 'relationship.accepted',
+      targetType: 'relationship',
+      targetId: providerRelationship,
+      tenantId,
+      partnerId: provider.id,
+      data: { relationshipRequestId: row.id, indirectResellerId: partner.id },
+    });
+  }
   const closed = await closeRelationshipRequest(ctx.db, row.id, {
     status: 'accepted',
     now,

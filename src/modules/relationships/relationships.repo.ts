@@ -40,7 +40,13 @@ export async function hasAcceptedRelationship(
   return !!(await acceptedRelationship(db, partnerId, tenantId).executeTakeFirst());
 }
 
-export async function insertAcceptedRelationship(db: Trx, partnerId: string, tenantId: string, now: Date) {
+export async function insertAcceptedRelationship(
+  db: Trx,
+  partnerId: string,
+  tenantId: string,
+  now: Date,
+  indirectProviderId: string | null = null,
+) {
   const id = randomUUID();
   await db
     .insertInto('relationships')
@@ -50,6 +56,7 @@ export async function insertAcceptedRelationship(db: Trx, partnerId: string, ten
       tenant_id: tenantId,
       status: 'accepted',
       accepted_at: now,
+      indirect_provider_id: indirectProviderId,
       created_at: now,
     })
     .execute();
@@ -133,6 +140,7 @@ export async function insertRelationshipRequest(
     tokenHash: string;
     delegatedAdmin: Record<string, unknown> | null;
     createdByUserId: string;
+    indirectProviderId?: string | null;
     now: Date;
     expiresAt: Date;
   },
@@ -147,6 +155,7 @@ export async function insertRelationshipRequest(
       delegated_admin: r.delegatedAdmin ? JSON.stringify(r.delegatedAdmin) : null,
       status: 'pending',
       created_by_user_id: r.createdByUserId,
+      indirect_provider_id: r.indirectProviderId ?? null,
       created_at: r.now,
       expires_at: r.expiresAt,
     })

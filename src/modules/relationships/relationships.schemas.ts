@@ -15,6 +15,8 @@ export const RelationshipRequestBody = Obj({
   tenantId: Type.Optional(Id),
   domain: Type.Optional(Domain),
   delegatedAdmin: Type.Optional(InvitationDelegatedAdmin),
+  /** An indirect reseller asks through one of its providers: accepting relates both (SPEC §7). */
+  indirectProviderId: Type.Optional(Id),
   /** Also e-mail the link to this address (the customer's admin), when SMTP is configured. */
   email: Type.Optional(Email),
 });
@@ -44,6 +46,8 @@ export const RelationshipRequestView = Type.Object({
   expiresAt: DateTime,
   respondedAt: Nullable(DateTime),
   relationshipId: Nullable(Type.String()),
+  /** The indirect provider the reseller asks through, if any. */
+  indirectProviderId: Nullable(Type.String()),
 });
 export const RelationshipRequestPage = Page(RelationshipRequestView);
 
@@ -77,6 +81,8 @@ export const InvitationView = Type.Object({
   }),
   dap: Type.Literal(false),
   delegatedAdmin: DelegatedAdminAsked,
+  /** A reseller asking through its provider: accepting gives both a relationship. */
+  indirectProvider: Type.Union([Type.Object({ name: Type.String() }), Type.Null()]),
   expiresAt: DateTime,
 });
 

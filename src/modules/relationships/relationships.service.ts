@@ -14,7 +14,7 @@ import {
   endDelegatedAdminWithRelationship,
 } from '../delegated-admin/delegated-admin.service.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { findPartner } from '../partners/index.ts';
+import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
 import { countPartnerSubscriptionsInUse } from '../subscriptions/index.ts';
 import { findTenant, findTenantByDomain } from '../tenants/index.ts';
 import {
@@ -67,6 +67,7 @@ export function toRequestView(r: RelationshipRequestRow, now: Date) {
     expiresAt: r.expires_at.toISOString(),
     respondedAt: r.responded_at?.toISOString() ?? null,
     relationshipId: r.relationship_id,
+    indirectProviderId: r.indirect_provider_id,
   };
 }
 
@@ -90,6 +91,7 @@ export async function requestRelationship(
     tenantId?: string;
     domain?: string;
     delegatedAdmin?: { roles: string[]; durationDays: number; autoExtend?: boolean };
+    indirectProviderId?: string;
   },
 ) {
   // Roles off the list, or Global Administrator with auto-extend: refused before anything else.
@@ -98,9 +100,21 @@ export async function requestRelationship(
     : [];
   const partner = await findPartner(ctx.db, ctx.actor.partnerId ?? '');
   if (!partner) throw new DomainError('partner_not_found');
+  // SPEC §7: an indirect reseller reaches customers through one of its providers, and only so.
+  if (partner.kind === 'indirect-reseller' && !input.indirectProviderId)
+    throw new DomainError('indirect_provider_required');
+  const provider = input.indirectProviderId ? await findPartner(ctx.db, input.indirectProviderId) : undefined;
+  if (
+    input.indirectProviderId &&
+    (partner.kind !== 'indirect-reseller' ||
+      !provider ||
+      !(await isIndirectlyLinked(ctx, provider.id, partner.id)))
+  )
+    throw new DomainError('indirect_provider_invalid', { indirectProviderId: input.indirectProviderId });
   const tenant = await targetTenant(ctx, input);
   if (tenant) {
     assertSameRegion(partner, tenant);
+    if (provider) assertSameRegion(provider, tenant);
     if (await hasAcceptedRelationship(ctx.db, partner.id, tenant.id))
       throw new DomainError('relationship_exists');
   }
@@ -121,6 +135,7 @@ export async function requestRelationship(
     tokenHash,
     delegatedAdmin: asked,
     createdByUserId: ctx.actor.userId,
+    indirectProviderId: provider?.id ?? null,
     now,
     expiresAt: addDays(now, ctx.config.invitationTtlDays),
   });
@@ -130,7 +145,7 @@ export async function requestRelationship(
     targetId: id,
     tenantId: tenant?.id ?? null,
     partnerId: partner.id,
-    data: { prospect: !tenant, delegatedAdmin: asked },
+    data: { prospect: !tenant, delegatedAdmin: asked, indirectProviderId: provider?.id ?? null },
   });
   const row = (await findRelationshipRequest(ctx.db, id))!;
   return { ...toRequestView(row, now), url: `/invitations/${token}`, token };

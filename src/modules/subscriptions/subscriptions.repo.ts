@@ -34,6 +34,40 @@ export async function lockSubscription(db: Trx, tenantId: string, id: string) {
     .executeTakeFirst();
 }
 
+/** Locks subscriptions of a tenant, in id order (one lock order: two transfers never deadlock). */
+export async function lockSubscriptions(db: Trx, tenantId: string, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/** Sets or clears the transfer holding these subscriptions. */
+export async function setTransferHold(db: Trx, ids: string[], transferId: string | null, now: Date) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('subscriptions')
+    .set({ transfer_id: transferId, updated_at: now })
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** The partner of record changes; offer, seats, term, end date and auto-renew stay as they are. */
+export async function changePartnerOfRecordRows(db: Trx, ids: string[], partnerId: string, now: Date) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('subscriptions')
+    .set({ partner_id: partnerId, transfer_id: null, updated_at: now })
+    .where('id', 'in', ids)
+    .where('channel', '=', 'partner')
+    .execute();
+}
+
 export async function updateSubscriptionRow(db: Trx, id: string, patch: Updateable<SubscriptionsTable>) {
   await db.updateTable('subscriptions').set(patch).where('id', '=', id).execute();
 }
@@ -216,4 +250,30 @@ export async function insertSeatReductionNotice(
     .returning('reduction_id')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** What a list of another module's records shows of each subscription: offer name, seats, end. */
+export async function subscriptionSummaryRows(db: Db | Trx, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('subscriptions as s')
+    .select((eb) => [
+      's.id',
+      's.offer_id',
+      's.quantity',
+      's.term_end',
+      offerNameOf(db, eb.ref('s.offer_id')).as('offer_name'),
+    ])
+    .where('s.id', 'in', ids)
+    .execute();
+}
+
+/** Subscriptions a provider placed for its resellers (partner of record set). */
+export async function soldForResellerRows(db: Db | Trx, providerId: string) {
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('partner_id', '=', providerId)
+    .where('partner_on_record_id', 'is not', null)
+    .execute();
 }

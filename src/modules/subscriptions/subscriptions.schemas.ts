@@ -29,6 +29,8 @@ export const SubscriptionView = Type.Object({
   status: State,
   channel: Channel,
   partnerId: Type.Optional(Type.String()),
+  /** Sold by an indirect provider (`partnerId`) for this indirect reseller (SPEC §7). */
+  partnerOnRecordId: Type.Optional(Type.String()),
   purchasedVia: Type.Optional(Type.String()),
   orderId: Type.Optional(Type.String()),
   billingCycle: BillingCycle,

@@ -24,19 +24,24 @@ import { findPartner } from '../partners/index.ts';
 import { lockAcceptedRelationship } from '../relationships/index.ts';
 import { findTenant } from '../tenants/index.ts';
 import {
+  changePartnerOfRecordRows,
   findSubscription,
   insertSeatReduction,
   insertSeatReductionNotice,
   insertSubscription,
   lockSubscription,
+  lockSubscriptions,
   openSeatReductionRows,
   type PooledSubscriptionRow,
   pooledSubscriptionRows,
   type SeatReductionRow,
   type SubscriptionRow,
+  setTransferHold,
   settleSeatReductionRow,
+  soldForResellerRows,
   subscriptionPageWithPools,
   subscriptionRowsByIds,
+  subscriptionSummaryRows,
   tenantSubscriptionRows,
   updateSubscriptionRow,
 } from './subscriptions.repo.ts';
@@ -92,6 +97,7 @@ export function toSubscriptionView(
     status: st.state,
     channel: s.channel,
     ...(s.partner_id ? { partnerId: s.partner_id } : {}),
+    ...(s.partner_on_record_id ? { partnerOnRecordId: s.partner_on_record_id } : {}),
     ...(s.purchased_via ? { purchasedVia: s.purchased_via } : {}),
     ...(s.order_id ? { orderId: s.order_id } : {}),
     billingCycle: s.billing_cycle,
@@ -367,6 +373,8 @@ export async function createOrderedSubscriptions(
   input: {
     tenantId: string;
     partnerId: string;
+    /** An indirect reseller the provider (`partnerId`) orders for (SPEC §7). */
+    partnerOnRecordId?: string | null;
     orderId: string;
     lines: { id: string; offer: OfferView; quantity: number }[];
   },
@@ -379,6 +387,7 @@ export async function createOrderedSubscriptions(
       tenant_id: input.tenantId,
       channel: 'partner',
       partner_id: input.partnerId,
+      partner_on_record_id: input.partnerOnRecordId ?? null,
       purchased_via: 'partner-order',
       order_id: input.orderId,
       billing_cycle: line.offer.billingCycle,
@@ -447,6 +456,9 @@ export async function changeOwnSubscription(
 }
 
 async function applyChange(ctx: Ctx, row: SubscriptionRow, change: SubscriptionChange) {
+  // SPEC §7: while a transfer of it is open, neither partner (nor anyone) changes it.
+  if (row.transfer_id)
+    throw new DomainError('subscription_transfer_pending', { transferId: row.transfer_id });
   const now = ctx.clock.now();
   const settings = lifecycleSettings(ctx);
   const st = stateOf(row, now, settings);
@@ -705,4 +717,119 @@ async function startSeatGrace(ctx: Ctx, row: SubscriptionRow, removed: number) {
     partnerId: row.partner_id,
     data,
   });
+}
+
+// --- Partner-to-partner transfers (SPEC §7) ------------------------------------------------------
+
+/**
+ * Holds whole subscriptions for a transfer: each must be the source partner's, active, and not held
+ * by another transfer. Locks them first, so a seat change waits for the hold and then sees it.
+ */
+export async function holdForTransfer(
+  ctx: Ctx,
+  input: { tenantId: string; sourcePartnerId: string; subscriptionIds: string[]; transferId: string },
+) {
+  const ids = [...new Set(input.subscriptionIds)];
+  const rows = await lockSubscriptions(ctx.db, input.tenantId, ids);
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  for (const id of ids) {
+    const row = rows.find((r) => r.id === id);
+    if (!row || row.channel !== 'partner' || row.partner_id !== input.sourcePartnerId)
+      throw new DomainError('transfer_subscription_invalid', { subscriptionId: id });
+    const state = stateOf(row, now, settings).state;
+    if (state !== 'active')
+      throw new DomainError('transfer_subscription_invalid', { subscriptionId: id, state });
+    if (row.transfer_id)
+      throw new DomainError('subscription_transfer_pending', {
+        subscriptionId: id,
+        transferId: row.transfer_id,
+      });
+  }
+  await setTransferHold(ctx.db, ids, input.transferId, now);
+  return rows;
+}
+
+/** The source's subscriptions of the tenant a transfer may ask for: active, not held. */
+export async function transferableSubscriptionIds(ctx: Ctx<Db | Trx>, tenantId: string, partnerId: string) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  return (await tenantSubscriptionRows(ctx.db, tenantId))
+    .filter(
+      (s) =>
+        s.channel === 'partner' &&
+        s.partner_id === partnerId &&
+        !s.transfer_id &&
+        stateOf(s, now, settings).state === 'active',
+    )
+    .map((s) => s.id);
+}
+
+/** Ends a transfer's hold on subscriptions it did not move (left out, rejected, expired). */
+export async function releaseTransferHold(ctx: Ctx, input: { tenantId: string; subscriptionIds: string[] }) {
+  const rows = await lockSubscriptions(ctx.db, input.tenantId, input.subscriptionIds);
+  await setTransferHold(
+    ctx.db,
+    rows.map((r) => r.id),
+    null,
+    ctx.clock.now(),
+  );
+}
+
+/**
+ * The moment of a transfer: each subscription changes partner of record and keeps its offer,
+ * seats, term, end date, auto-renew; license assignments are the tenant's, so nobody is touched.
+ */
+export async function changePartnerOfRecord(
+  ctx: Ctx,
+  input: { tenantId: string; subscriptionIds: string[]; transferId: string; toPartnerId: string },
+) {
+  const rows = await lockSubscriptions(ctx.db, input.tenantId, input.subscriptionIds);
+  for (const r of rows)
+    if (r.transfer_id !== input.transferId)
+      throw new DomainError('transfer_subscription_invalid', { subscriptionId: r.id });
+  await changePartnerOfRecordRows(
+    ctx.db,
+    rows.map((r) => r.id),
+    input.toPartnerId,
+    ctx.clock.now(),
+  );
+  return rows.map((r) => ({ id: r.id, fromPartnerId: r.partner_id, termEnd: r.term_end.toISOString() }));
+}
+
+/** Batch reader for other modules: id → offer name, seats and end date. */
+export async function subscriptionSummaries(ctx: Pick<Ctx<Db | Trx>, 'db'>, ids: string[]) {
+  const rows = await subscriptionSummaryRows(ctx.db, [...new Set(ids)]);
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        offerId: r.offer_id,
+        offerName: r.offer_name ?? r.offer_id,
+        quantity: r.quantity,
+        termEnd: r.term_end.toISOString(),
+      },
+    ]),
+  );
+}
+
+/** Two-tier: per reseller, what a provider sold for it (live subscriptions, their seats, customers). */
+export async function soldForResellers(ctx: Ctx<Db | Trx>, providerId: string) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const out = new Map<string, { subscriptions: number; seats: number; customers: number }>();
+  const tenants = new Map<string, Set<string>>();
+  for (const r of await soldForResellerRows(ctx.db, providerId)) {
+    if (stateOf(r, now, settings).state === 'deleted') continue;
+    const id = r.partner_on_record_id!;
+    const e = out.get(id) ?? { subscriptions: 0, seats: 0, customers: 0 };
+    e.subscriptions += 1;
+    e.seats += r.quantity;
+    const seen = tenants.get(id) ?? new Set<string>();
+    seen.add(r.tenant_id);
+    tenants.set(id, seen);
+    e.customers = seen.size;
+    out.set(id, e);
+  }
+  return out;
 }

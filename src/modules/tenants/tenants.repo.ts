@@ -167,3 +167,8 @@ export async function insertDirectoryUsers(
     )
     .execute();
 }
+
+export async function tenantNameRows(db: Db | Trx, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('tenants').select(['id', 'company_name']).where('id', 'in', ids).execute();
+}

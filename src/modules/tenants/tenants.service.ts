@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { regionMismatch, regionOf } from '../../domain/regions.ts';
-import type { Db, TenantRow } from '../../platform/db/database.ts';
+import type { Db, TenantRow, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
@@ -18,6 +18,7 @@ import {
   insertTenant,
   listTenantRows,
   relationshipOf,
+  tenantNameRows,
   upnTaken,
 } from './tenants.repo.ts';
 
@@ -236,4 +237,13 @@ export async function addTenantAccount(
   if (!(await findTenant(ctx.db, input.tenantId))) throw new DomainError('tenant_not_found');
   const { tenantId, ...account } = input;
   return toUserView(await createUser(ctx, { ...account, kind: 'customer', tenantId }));
+}
+
+/** Batch reader for other modules: tenant id → company name. */
+export async function tenantNames(
+  ctx: Pick<Ctx<Db | Trx>, 'db'>,
+  ids: string[],
+): Promise<Map<string, string>> {
+  const rows = await tenantNameRows(ctx.db, [...new Set(ids)]);
+  return new Map(rows.map((r) => [r.id, r.company_name]));
 }

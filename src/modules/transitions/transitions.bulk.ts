@@ -504,6 +504,7 @@ async function planBatch(p: {
         users: p.rows.users.get(tenant.id) ?? [],
         catalog: p.catalog,
         underWay: p.rows.underWay.get(tenant.id) ?? [],
+        transfers: p.rows.transfers.get(tenant.id),
       }),
     );
     // A customer whose every source is already being moved: nothing to save, nothing to apply.

@@ -17,6 +17,8 @@ import { offersById } from '../catalog/catalog.service.ts';
 import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
 import type { SubscriptionRow } from '../subscriptions/subscriptions.repo.ts';
 import { lifecycleSettings, stateOf } from '../subscriptions/subscriptions.service.ts';
+import { transferOutcomesFor } from '../transfers/transfers.service.ts';
+import { partnersOnPlatform } from '../users/users.service.ts';
 import { openClaimsOf } from './transitions.repo.ts';
 
 /** One license held by one user, as the planner reads it. */
@@ -50,6 +52,7 @@ export async function loadPlanInput(
     delegatedRightsOf(ctx.db, ctx.actor, [input.tenant.id], now),
     openClaimsOf(ctx.db, [input.tenant.id], input.partner.id),
   ]);
+  const transfers = await transfersOf(ctx.db, input.partner.id, [input.tenant.id], subRows);
   return buildPlanInput({
     now,
     config: ctx.config,
@@ -62,6 +65,7 @@ export async function loadPlanInput(
     assignments: assignmentRows,
     catalog,
     underWay: claims.get(input.tenant.id) ?? [],
+    transfers: transfers.get(input.tenant.id),
   });
 }
 
@@ -125,6 +129,8 @@ export function buildPlanInput(input: {
   catalog: PlanOffer[];
   /** Sources other transitions already move (their open claims). */
   underWay?: UnderWay[];
+  /** Sources another partner on the platform holds, and those whose transfer was refused. */
+  transfers?: { transferable: string[]; refused: string[] } | undefined;
 }): PlanInput {
   const { now } = input;
   const settings = lifecycleSettings({ config: input.config as Config });
@@ -137,6 +143,7 @@ export function buildPlanInput(input: {
       quantity: s.quantity,
       channel: s.channel,
       partnerId: s.partner_id,
+      partnerOnRecordId: s.partner_on_record_id,
       purchasedVia: s.purchased_via,
       billingCycle: s.billing_cycle,
       term: s.term,
@@ -174,6 +181,7 @@ export function buildPlanInput(input: {
     catalog: input.catalog,
     options: input.options,
     underWay: input.underWay ?? [],
+    ...(input.transfers ? { transfers: input.transfers } : {}),
     settings: {
       expiredDays: input.config.lifecycle.expiredDays,
       disabledDays: input.config.lifecycle.disabledDays,
@@ -197,6 +205,7 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
       users: new Map<string, PlanUser[]>(),
       delegatedAdmin: new Set<string>(),
       underWay: new Map<string, UnderWay[]>(),
+      transfers: new Map<string, { transferable: string[]; refused: string[] }>(),
     };
   const [subRows, licenseRows, grantRows, underWay] = await Promise.all([
     db.selectFrom('subscriptions').selectAll().where('tenant_id', 'in', tenantIds).execute(),
@@ -246,7 +255,46 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
     }
     users.set(row.tenant_id, [...byId.values()]);
   }
-  return { subscriptions, users, delegatedAdmin: new Set(grantRows.map((g) => g.tenant_id)), underWay };
+  const transfers = await transfersOf(db, partnerId, tenantIds, subRows);
+  return {
+    subscriptions,
+    users,
+    delegatedAdmin: new Set(grantRows.map((g) => g.tenant_id)),
+    underWay,
+    transfers,
+  };
+}
+
+/**
+ * SPEC §7, per tenant: the other partners' subscriptions this partner may ask to transfer (their
+ * partner has someone on the platform to answer, and no transfer holds them) and those whose
+ * latest transfer to this partner was refused or expired (planned to run to their end instead).
+ * Two queries for the whole batch, and none when no other partner holds anything.
+ */
+async function transfersOf(db: Db | Trx, partnerId: string, tenantIds: string[], subRows: SubscriptionRow[]) {
+  const out = new Map<string, { transferable: string[]; refused: string[] }>();
+  const held = subRows.filter(
+    (s) =>
+      s.channel === 'partner' &&
+      s.partner_id &&
+      s.partner_id !== partnerId &&
+      s.partner_on_record_id !== partnerId,
+  );
+  if (held.length === 0) return out;
+  const [onPlatform, outcomes] = await Promise.all([
+    partnersOnPlatform(
+      { db },
+      held.map((s) => s.partner_id!),
+    ),
+    transferOutcomesFor({ db }, partnerId, [...new Set(held.map((s) => s.tenant_id))]),
+  ]);
+  for (const s of held) {
+    const entry = out.get(s.tenant_id) ?? { transferable: [], refused: [] };
+    if (outcomes.refused.has(s.id)) entry.refused.push(s.id);
+    else if (onPlatform.has(s.partner_id!) && !s.transfer_id) entry.transferable.push(s.id);
+    out.set(s.tenant_id, entry);
+  }
+  return out;
 }
 
 /** For each partner action, the least partner role that has it (to name what a user lacks). */

@@ -268,3 +268,14 @@ export async function releaseUnboughtClaims(db: Trx, transitionId: string, now: 
     )
     .execute();
 }
+
+/** One line's claim ends (its transfer was refused or expired): a new plan may move the source. */
+export async function releaseLineClaim(db: Trx, transitionId: string, lineIndex: number, now: Date) {
+  await db
+    .updateTable('transition_claims')
+    .set({ released_at: now })
+    .where('transition_id', '=', transitionId)
+    .where('line_index', '=', lineIndex)
+    .where('released_at', 'is', null)
+    .execute();
+}

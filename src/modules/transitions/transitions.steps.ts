@@ -1,18 +1,21 @@
 import { isPartnerStep, stepMissing } from '../../domain/planner/rights.ts';
 import type { TimelineStep } from '../../domain/planner/types.ts';
+import type { Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/credits.service.ts';
 import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
 import { assignSkuToUsers, removeSkuFromUsers } from '../licenses/licenses.service.ts';
-import { placeOrder } from '../orders/orders.service.ts';
+import { placeTransitionOrder } from '../orders/orders.service.ts';
 import { findSubscription } from '../subscriptions/subscriptions.repo.ts';
 import {
   actOnDirectSubscription,
   lifecycleSettings,
   stateOf,
 } from '../subscriptions/subscriptions.service.ts';
+import { requestTransfer, transferForTransitionLine } from '../transfers/transfers.service.ts';
 import type { StepContext, StepHandler, StepOutcome } from './transitions.executor.ts';
 import { planRights } from './transitions.loader.ts';
+import { releaseLineClaim } from './transitions.repo.ts';
 
 /**
  * What each kind of step does. Each re-reads the world first and refuses with a reason when it no
@@ -49,7 +52,7 @@ const provision: StepHandler = async (s) => {
       planned: s.line.quantity,
     });
   }
-  const order = await placeOrder(s.ctx, {
+  const order = await placeTransitionOrder(s.ctx, {
     tenantId: s.transition.tenant_id,
     lineItems: [s.line.targetOfferId!, ...s.line.addOnOfferIds].map((offerId) => ({
       offerId,
@@ -196,6 +199,35 @@ const otherParty: StepHandler = async (s): Promise<StepOutcome> => {
     : { status: 'waiting', detail: { by: s.line.sourceActor } };
 };
 
+/**
+ * SPEC §7: ask the partner of record for the source, once; then wait on its answer. Approved: the
+ * subscription is this partner's. Rejected or expired: the line's claim ends, so the next plan
+ * falls back to let-expire.
+ */
+const requestTransferStep: StepHandler = async (s): Promise<StepOutcome> => {
+  const { row } = await source(s);
+  const asked = await transferForTransitionLine(s.ctx, s.transition.id, row.id);
+  if (!asked) {
+    if (row.channel !== 'partner' || !row.partner_id || row.partner_id === s.transition.partner_id)
+      throw new DomainError('transition_world_changed', {
+        reason: 'source-partner-changed',
+        subscriptionId: row.id,
+      });
+    const t = await requestTransfer(s.ctx, {
+      tenantId: s.transition.tenant_id,
+      sourcePartnerId: row.partner_id,
+      subscriptionIds: [row.id],
+      transitionId: s.transition.id,
+    });
+    return { status: 'waiting', detail: { transferId: t.id, by: 'partner-of-record' } };
+  }
+  if (asked.outcome === 'pending')
+    return { status: 'waiting', detail: { transferId: asked.id, by: 'partner-of-record' } };
+  if (asked.outcome === 'refused')
+    await releaseLineClaim(s.ctx.db as Trx, s.transition.id, s.step.lineIndex, s.ctx.clock.now());
+  return { status: 'done', detail: { transferId: asked.id, outcome: asked.outcome } };
+};
+
 export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
   provision,
   'assign-target-licenses': assignTargets,
@@ -207,4 +239,5 @@ export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
   'source-disabled': observe,
   'source-deleted': observe,
   'other-party-action': otherParty,
+  'request-transfer': requestTransferStep,
 };

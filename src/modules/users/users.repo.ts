@@ -153,3 +153,18 @@ export async function replaceRoles(db: Trx, userId: string, roles: string[]) {
       .values(roles.map((role) => ({ user_id: userId, role })))
       .execute();
 }
+
+/** Partners with someone to answer a request: an enabled account admin, admin agent or sales agent. */
+export async function partnersWithAgents(db: Db | Trx, partnerIds: string[]): Promise<Set<string>> {
+  if (partnerIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('users as u')
+    .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+    .select('u.partner_id')
+    .distinct()
+    .where('u.partner_id', 'in', partnerIds)
+    .where('r.role', 'in', ['account-admin', 'admin-agent', 'sales-agent'])
+    .where('u.disabled_at', 'is', null)
+    .execute();
+  return new Set(rows.map((r) => r.partner_id!));
+}

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../platform/auth/passwords.ts';
 import { CUSTOMER_ROLES, PARTNER_ROLES, type Role } from '../../platform/auth/permissions.ts';
+import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { recordAudit } from '../audit/index.ts';
-import { emailExists, insertUser, type UserRecord } from './users.repo.ts';
+import { emailExists, insertUser, partnersWithAgents, type UserRecord } from './users.repo.ts';
 
 const ROLES_BY_KIND: Record<UserRecord['kind'], readonly Role[]> = {
   partner: PARTNER_ROLES,
@@ -99,4 +100,13 @@ export function userRowView(
     partnerId: u.partner_id,
     tenantId: u.tenant_id,
   });
+}
+
+/**
+ * Partners "on the platform" (SPEC §7): with an enabled user who may answer a transfer request
+ * (account admin, admin agent or sales agent). Others are recorded, not present: their sources
+ * stay `other-party`.
+ */
+export function partnersOnPlatform(ctx: Pick<Ctx<Db | Trx>, 'db'>, partnerIds: string[]) {
+  return partnersWithAgents(ctx.db, [...new Set(partnerIds)]);
 }

@@ -42,6 +42,11 @@ export const ACTIONS = {
     "Create security groups, put agents in them, and give them a grant's delegated-admin roles per customer",
   'delegated-admin.roles': 'See the directory roles a delegated-admin grant may carry',
   'delegated-admin.request': 'Ask a customer for granular delegated admin (GDAP)',
+  'transfers.read': 'See partner-to-partner transfers asked by or of the partner',
+  'transfers.request': "Ask another partner to transfer a customer's subscriptions to this partner",
+  'transfers.decide': 'As partner of record, approve or reject a transfer of its subscriptions',
+  'indirect.read': 'Two-tier: see the linked indirect resellers (provider) or providers (reseller)',
+  'indirect.manage': "Two-tier: invite resellers (provider) or accept a provider's link (reseller)",
   'audit.read': 'Read the audit trail (partner: its own; customer: what partners did in its tenant)',
   // Customer side.
   'tenant.read': "See one's own tenant, its partners and subscriptions",
@@ -63,6 +68,8 @@ const PARTNER_BASE: Action[] = [
   'customers.read',
   'subscriptions.read',
   'audit.read',
+  'transfers.read',
+  'indirect.read',
 ];
 
 export const PERMISSIONS: Record<Role, readonly Action[]> = {
@@ -71,6 +78,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'partner.manage-users',
     'partner.manage-access',
     'partner.manage-groups',
+    'indirect.manage',
     'customers.create',
     'relationships.request',
     'subscriptions.manage',
@@ -83,6 +91,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'credits.file',
     'subscriptions.manage-direct',
     'delegated-admin.request',
+    'transfers.request',
+    'transfers.decide',
   ],
   'admin-agent': [
     ...PARTNER_BASE,
@@ -97,6 +107,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'credits.file',
     'subscriptions.manage-direct',
     'delegated-admin.request',
+    'transfers.request',
+    'transfers.decide',
   ],
   'sales-agent': [
     ...PARTNER_BASE,
@@ -106,6 +118,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'orders.create',
     'transitions.plan',
     'transitions.apply',
+    'transfers.request',
+    'transfers.decide',
   ],
   // Read-only on customers and subscriptions; billing views; no admin-on-behalf.
   'billing-agent': [...PARTNER_BASE, 'billing.read'],

@@ -69,6 +69,8 @@ export interface RelationshipsTable {
   status: 'accepted' | 'removed';
   accepted_at: Timestamp;
   removed_at: Timestamp | null;
+  /** For an indirect reseller: the provider that transacts for it with this tenant (migration 0018). */
+  indirect_provider_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -157,6 +159,8 @@ export interface RelationshipRequestsTable {
   responded_by_user_id: string | null;
   responded_tenant_id: string | null;
   relationship_id: string | null;
+  /** A reseller asking through one of its providers: accepting relates both (migration 0018). */
+  indirect_provider_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CreditRequestsTable {
@@ -261,6 +265,8 @@ export interface OrdersTable {
   created_by_user_id: string | null;
   status: 'completed';
   line_items: ColumnType<{ offerId: string; quantity: number; subscriptionId: string }[], string, string>;
+  /** An indirect reseller the provider ordered for (migration 0018). */
+  partner_on_record_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -287,6 +293,10 @@ export interface SubscriptionsTable {
   seat_batches: ColumnType<{ seats: number; addedAt: string }[], string | undefined, string>;
   suspended_at: Timestamp | null;
   cancelled_at: Timestamp | null;
+  /** The open partner-to-partner transfer holding it (migration 0017): nobody changes it meanwhile. */
+  transfer_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An indirect reseller the provider (`partner_id`) sold it for (migration 0018). */
+  partner_on_record_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -360,6 +370,47 @@ export interface TransitionClaimsTable {
   released_at: Timestamp | null;
 }
 
+export interface TransfersTable {
+  id: string;
+  tenant_id: string;
+  source_partner_id: string;
+  target_partner_id: string;
+  status: 'pending' | 'completed' | 'rejected' | 'expired';
+  requested_by_user_id: string | null;
+  transition_id: string | null;
+  expires_at: Timestamp;
+  decided_at: Timestamp | null;
+  decided_by_user_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IndirectLinksTable {
+  provider_id: string;
+  reseller_id: string;
+  status: 'active' | 'removed';
+  created_at: Timestamp;
+}
+
+export interface IndirectInvitationsTable {
+  id: string;
+  provider_id: string;
+  token_hash: string;
+  status: 'pending' | 'accepted';
+  created_by_user_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  accepted_by_user_id: string | null;
+  reseller_id: string | null;
+}
+
+export interface TransferLineItemsTable {
+  transfer_id: string;
+  subscription_id: string;
+  status: 'pending' | 'transferred' | 'declined';
+}
+
 export interface LoginFailuresTable {
   key: string;
   failures: number;
@@ -409,6 +460,10 @@ export interface Database {
   license_assignments: LicenseAssignmentsTable;
   subscription_seat_reductions: SubscriptionSeatReductionsTable;
   subscription_seat_reduction_notices: SubscriptionSeatReductionNoticesTable;
+  transfers: TransfersTable;
+  transfer_line_items: TransferLineItemsTable;
+  indirect_links: IndirectLinksTable;
+  indirect_invitations: IndirectInvitationsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -162,6 +162,66 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
     (p) =>
       `The new purchase must be a subscription bought through a partner; this one is a ${p.channel} subscription.`,
   ),
+  // Transfers (SPEC §7)
+  transfer_not_found: e(404, 'No such transfer.'),
+  transfer_same_partner: e(
+    422,
+    'You are already the partner of record: there is nothing to transfer to you.',
+  ),
+  transfer_region_mismatch: e(
+    422,
+    (p) =>
+      `Only a partner in the customer's region (${p.tenantRegion}) can take its subscriptions; yours is ${p.partnerRegion}.`,
+  ),
+  transfer_nothing_to_transfer: e(
+    422,
+    'That partner holds no active subscription of this customer that could be transferred.',
+  ),
+  transfer_subscription_invalid: e(
+    422,
+    (p) =>
+      `Subscription ${p.subscriptionId} cannot be transferred: it must be an active subscription of that partner${p.state ? ` (it is ${p.state})` : ''}.`,
+  ),
+  subscription_transfer_pending: e(
+    409,
+    (p) =>
+      `A transfer of this subscription to another partner is open (${p.transferId}); nobody can change it until the transfer ends.`,
+  ),
+  transfer_not_source: e(403, 'Only the partner of record answers a transfer request.'),
+  transfer_not_pending: e(409, (p) => `This transfer is already ${p.status}.`),
+  transfer_line_items_invalid: e(
+    422,
+    'Approve with whole subscriptions from the request: at least one, and only those it names.',
+  ),
+  transfer_target_relationship_gone: e(
+    409,
+    "The partner that asked is no longer the customer's reseller: the transfer cannot complete; reject it.",
+  ),
+  // Two-tier (SPEC §7)
+  not_indirect_provider: e(422, 'Only an indirect provider invites resellers.'),
+  not_indirect_reseller: e(422, "Only an indirect reseller's account admin accepts a provider's link."),
+  indirect_link_exists: e(409, 'Your organisation is already linked to this provider.'),
+  indirect_reseller_cannot_transact: e(
+    403,
+    'An indirect reseller never places orders: its indirect provider orders for it, with the reseller as partner of record.',
+  ),
+  partner_on_record_invalid: e(
+    422,
+    (p) =>
+      `Partner ${p.partnerOnRecordId} cannot be partner of record here: it must be one of your indirect resellers, with a relationship to this customer.`,
+  ),
+  indirect_provider_required: e(
+    422,
+    'An indirect reseller asks customers through one of its providers: name it (indirectProviderId).',
+  ),
+  indirect_provider_invalid: e(
+    422,
+    'Only an indirect reseller names a provider here, and only one it is linked to.',
+  ),
+  indirect_provider_missing: e(
+    409,
+    'This reseller reached the customer without a linked provider: nobody can place its order.',
+  ),
   // Catalog
   offer_not_found: e(404, (p) => `No such offer${p.offerId ? ` ${p.offerId}` : ''}.`),
   offer_exists: e(409, (p) => `An offer with id ${p.offerId} already exists.`),

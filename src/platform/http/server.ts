@@ -18,7 +18,7 @@ import { signingSecret } from '../auth/signing.ts';
 import { type PlatformClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
-import type { Db } from '../db/database.ts';
+import type { Db, Trx } from '../db/database.ts';
 import { DomainError, isDomainError } from '../errors.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Actor } from './context.ts';
@@ -64,6 +64,8 @@ export interface ServerDeps {
   canSeeTenant: TenantScope;
   /** The durable job queue, when this process runs workers (the server does; one-off CLI calls may not). */
   queue?: Queue;
+  /** Wakes a transition waiting on a partner-to-partner transfer once it is decided (set in app.ts). */
+  transferDecided?: (trx: Trx, transitionId: string) => Promise<void>;
 }
 
 declare module 'fastify' {

@@ -7,6 +7,8 @@ const TONE: Record<string, string> = {
   applied: 'good',
   done: 'good',
   approved: 'good',
+  completed: 'good',
+  transferred: 'good',
   available: 'good',
   pending: 'warn',
   submitted: 'warn',
