@@ -11,7 +11,7 @@ import {
   lifecycleSettings,
   stateOf,
 } from '../subscriptions/subscriptions.service.ts';
-import { requestTransfer, transferForTransitionLine } from '../transfers/transfers.service.ts';
+import { requestTransfer, transferForTransitionLine } from '../transfers/index.ts';
 import type { StepContext, StepHandler, StepOutcome } from './transitions.executor.ts';
 import { releaseLineClaim } from './transitions.repo.ts';
 
