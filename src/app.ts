@@ -6,7 +6,7 @@ import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
 import { registerDelegatedAdminJobs } from './modules/delegated-admin/delegated-admin.jobs.ts';
 import { registerDelegatedAdmin } from './modules/delegated-admin/delegated-admin.routes.ts';
-import { registerIndirect } from './modules/indirect/indirect.routes.ts';
+import { registerIndirect } from './modules/indirect/index.ts';
 import { registerLicenseJobs } from './modules/licenses/licenses.jobs.ts';
 import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';

@@ -26,7 +26,10 @@ export const DEMO_LOGINS = [
   { email: 'sales.agent@partner.demo', who: 'Contoso Partner España: sales agent' },
   { email: 'billing.agent@partner.demo', who: 'Contoso Partner España: billing agent' },
   { email: 'account.admin@provider.demo', who: 'Distribuidora Iberia (indirect provider): account admin' },
-  { email: 'account.admin@reseller.demo', who: 'Pyme Cloud Sevilla (indirect reseller of Distribuidora Iberia): account admin' },
+  {
+    email: 'account.admin@reseller.demo',
+    who: 'Pyme Cloud Sevilla (indirect reseller of Distribuidora Iberia): account admin',
+  },
   { email: 'admin@fabrikam.demo', who: 'Fabrikam Iberia (ES): global admin, no relationship yet' },
   { email: 'admin@northwind.demo', who: 'Northwind Traders (ES): global admin, already a customer' },
   { email: 'admin@tailspin.demo', who: 'Tailspin Brasil (BR): global admin' },

@@ -1,8 +1,8 @@
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
-import { TokenParams } from '../relationships/relationships.schemas.ts';
 import {
+  IndirectInvitationParams,
   IndirectInvitationView,
   IndirectLinkView,
   IndirectProviderPage,
@@ -35,7 +35,7 @@ export function registerIndirect(app: App, deps: ServerDeps) {
       schema: {
         tags: ['two-tier'],
         summary: "As an indirect reseller's account admin, accept a provider's link",
-        params: TokenParams,
+        params: IndirectInvitationParams,
         response: { 200: IndirectLinkView, ...errorResponses },
       },
     },

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime } from '../../platform/http/schemas.ts';
+import { DateTime, Obj } from '../../platform/http/schemas.ts';
+
+export const IndirectInvitationParams = Obj({ token: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** The link is shown once, at creation: only a hash of its token is kept. */
 export const IndirectInvitationView = Type.Object({

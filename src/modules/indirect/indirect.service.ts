@@ -9,10 +9,9 @@ import {
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { findPartner } from '../partners/partners.repo.ts';
-import { indirectLinks, linkIndirectReseller, partnerNames } from '../partners/partners.service.ts';
-import { soldForResellers } from '../subscriptions/subscriptions.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import { findPartner, indirectLinks, linkIndirectReseller, partnerNames } from '../partners/index.ts';
+import { soldForResellers } from '../subscriptions/index.ts';
 import {
   insertIndirectInvitation,
   lockIndirectInvitationByHash,

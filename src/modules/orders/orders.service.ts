@@ -7,8 +7,7 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { offersById } from '../catalog/catalog.service.ts';
-import { findPartner } from '../partners/partners.repo.ts';
-import { isIndirectlyLinked } from '../partners/partners.service.ts';
+import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
 import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import {
   createOrderedSubscriptions,

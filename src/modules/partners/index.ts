@@ -1,2 +1,8 @@
 // The partners module's face: the one reader other modules need.
 export { findPartner } from './partners.repo.ts';
+export {
+  indirectLinks,
+  isIndirectlyLinked,
+  linkIndirectReseller,
+  partnerNames,
+} from './partners.service.ts';

@@ -4,20 +4,18 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { recordEvent } from '../outbox/outbox.service.ts';
-import { findPartner } from '../partners/partners.repo.ts';
-import { partnerNames } from '../partners/partners.service.ts';
-import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
+import { recordAudit } from '../audit/index.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { findPartner, partnerNames } from '../partners/index.ts';
+import { lockAcceptedRelationship } from '../relationships/index.ts';
 import {
   changePartnerOfRecord,
   holdForTransfer,
   releaseTransferHold,
   subscriptionSummaries,
   transferableSubscriptionIds,
-} from '../subscriptions/subscriptions.service.ts';
-import { findTenant } from '../tenants/tenants.repo.ts';
-import { tenantNames } from '../tenants/tenants.service.ts';
+} from '../subscriptions/index.ts';
+import { findTenant, tenantNames } from '../tenants/index.ts';
 import {
   findTransfer,
   insertTransfer,

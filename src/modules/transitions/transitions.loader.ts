@@ -17,8 +17,8 @@ import { offersById } from '../catalog/catalog.service.ts';
 import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
 import type { SubscriptionRow } from '../subscriptions/subscriptions.repo.ts';
 import { lifecycleSettings, stateOf } from '../subscriptions/subscriptions.service.ts';
-import { transferOutcomesFor } from '../transfers/transfers.service.ts';
-import { partnersOnPlatform } from '../users/users.service.ts';
+import { transferOutcomesFor } from '../transfers/index.ts';
+import { partnersOnPlatform } from '../users/index.ts';
 import { openClaimsOf } from './transitions.repo.ts';
 
 /** One license held by one user, as the planner reads it. */

@@ -12,7 +12,7 @@ import {
   lifecycleSettings,
   stateOf,
 } from '../subscriptions/subscriptions.service.ts';
-import { requestTransfer, transferForTransitionLine } from '../transfers/transfers.service.ts';
+import { requestTransfer, transferForTransitionLine } from '../transfers/index.ts';
 import type { StepContext, StepHandler, StepOutcome } from './transitions.executor.ts';
 import { planRights } from './transitions.loader.ts';
 import { releaseLineClaim } from './transitions.repo.ts';

@@ -12,4 +12,11 @@ export {
   setPasswordHash,
   type UserRecord,
 } from './users.repo.ts';
-export { type CreateUserInput, checkRoles, createUser, toUserView, userRowView } from './users.service.ts';
+export {
+  type CreateUserInput,
+  checkRoles,
+  createUser,
+  partnersOnPlatform,
+  toUserView,
+  userRowView,
+} from './users.service.ts';
