@@ -86,5 +86,7 @@ it('seeds an indirect provider and its linked reseller, each signing in with its
   const resellers = await t.expectOk({ url: '/api/indirect-resellers', token: provider });
   expect(resellers.items).toMatchObject([{ resellerId: r.id, name: 'Pyme Cloud Sevilla', status: 'active' }]);
   const providers = await t.expectOk({ url: '/api/indirect-providers', token: reseller });
-  expect(providers.items).toMatchObject([{ providerId: p.id, name: 'Distribuidora Iberia', status: 'active' }]);
+  expect(providers.items).toMatchObject([
+    { providerId: p.id, name: 'Distribuidora Iberia', status: 'active' },
+  ]);
 });

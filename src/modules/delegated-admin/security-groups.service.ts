@@ -2,7 +2,7 @@ import { DIRECTORY_ROLES, normaliseRoles, ROLE_TEMPLATES } from '../../domain/di
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import { findGrant } from './delegated-admin.repo.ts';
 import {
   addAssignments,

@@ -20,7 +20,7 @@ import { type Actor, type Ctx, partnerSystemActor } from '../../platform/http/co
 import type { ServerDeps } from '../../platform/http/server.ts';
 import { createLogger } from '../../platform/log.ts';
 import { type Queue, startQueue, stopQueue } from '../../platform/queue/queue.ts';
-import { type DelegatedRights, delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
+import { type DelegatedRights, delegatedRightsOf } from '../delegated-admin/index.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { visibleTenantIds } from '../relationships/relationships.repo.ts';
 import { canSeeTenant } from '../relationships/relationships.scope.ts';

@@ -12,7 +12,7 @@ import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { productsBySku } from '../catalog/catalog.service.ts';
-import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
+import { delegatedRightsOf } from '../delegated-admin/index.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
