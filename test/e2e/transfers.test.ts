@@ -134,8 +134,8 @@ describe('partner-to-partner transfer (SPEC §7)', () => {
       disposition: 'transfer',
       targetOfferId: STANDARD,
       quantity: 30,
-      overlapCost: 0,
-      lossIfCancelledNow: 0,
+      overlapCost: { amount: 0, currency: 'EUR' },
+      lossIfCancelledNow: { amount: 0, currency: 'EUR' },
       reassignLicenses: false,
       sourceActor: 'partner-of-record',
     });
@@ -252,7 +252,7 @@ describe('partner-to-partner transfer (SPEC §7)', () => {
     const next = await plan(c);
     expect(next.lines).toHaveLength(1);
     expect(next.lines[0]).toMatchObject({ disposition: 'let-expire', targetOfferId: STANDARD });
-    expect(next.lines[0].overlapCost).toBeGreaterThan(0);
+    expect(next.lines[0].overlapCost.amount).toBeGreaterThan(0);
     expect(next.lines[0].reasons.map((r: { code: string }) => r.code)).toContain('line.transfer-refused');
     await t.expectOk({
       method: 'PATCH',
