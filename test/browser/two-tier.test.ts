@@ -113,4 +113,23 @@ describe('two-tier in the console', () => {
     await page.getByRole('row').filter({ hasText: 'Nuevo Revendedor' }).waitFor();
     expect([...problems, ...reseller.problems]).toEqual([]);
   });
+
+  it('the demo reseller asks a customer through its provider from Relationships (Spanish)', async () => {
+    const es = texts('es');
+    const { page, problems } = await signedIn('es', 'account.admin@reseller.demo', '/relationships');
+    const picker = page.getByLabel(es.key('relationships.provider'), { exact: true });
+    await picker.waitFor();
+    expect(await picker.locator('option').allTextContents()).toEqual(['Distribuidora Iberia']);
+    await page.getByLabel(es.key('relationships.domain'), { exact: true }).fill('fabrikam.demo');
+    await page.getByRole('button', { name: es.key('relationships.create'), exact: true }).click();
+    await page.getByTestId('invitation-link').waitFor();
+    await checkPage(page, 'reseller-relationship-es');
+    const token = await api.login('account.admin@reseller.demo');
+    const provider = (await api.get('/api/indirect-providers', token)).items[0];
+    const requests = await api.all('/api/relationship-requests', token);
+    expect(requests.map((r: { indirectProviderId: string | null }) => r.indirectProviderId)).toEqual([
+      provider.providerId,
+    ]);
+    expect(problems).toEqual([]);
+  });
 });

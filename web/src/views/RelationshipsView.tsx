@@ -24,6 +24,16 @@ export function RelationshipsView() {
     () => api<Page<RelationshipRequest>>('/api/relationship-requests', { query: { limit: 100 } }),
     [],
   );
+  // An indirect reseller asks through one of its providers (SPEC §7): it picks which.
+  const providers = useLoad(async () => {
+    const me = await api<{ kind: string }>('/api/partner');
+    if (me.kind !== 'indirect-reseller') return null;
+    return (
+      await api<{ items: { providerId: string; name: string; status: string }[] }>('/api/indirect-providers')
+    ).items.filter((p) => p.status === 'active');
+  }, []);
+  const [providerId, setProviderId] = useState('');
+  const chosenProvider = providerId || providers.data?.[0]?.providerId || '';
 
   const create = useAction((key: string, durationDays: number | null) =>
     api<RelationshipRequest>('/api/relationship-requests', {
@@ -32,6 +42,7 @@ export function RelationshipsView() {
       body: {
         ...(domain.trim() ? { domain: domain.trim().toLowerCase() } : {}),
         ...(durationDays !== null ? { delegatedAdmin: { roles, durationDays } } : {}),
+        ...(providers.data && chosenProvider ? { indirectProviderId: chosenProvider } : {}),
       },
     }),
   );
@@ -75,6 +86,19 @@ export function RelationshipsView() {
             />
             <span className="muted small">{t('relationships.domainHelp')}</span>
           </div>
+          {providers.data && (
+            <div className="field">
+              <label htmlFor="rr-provider">{t('relationships.provider')}</label>
+              <select id="rr-provider" value={chosenProvider} onChange={(e) => setProviderId(e.target.value)}>
+                {providers.data.map((p) => (
+                  <option key={p.providerId} value={p.providerId}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+              <span className="muted small">{t('relationships.providerHelp')}</span>
+            </div>
+          )}
           {can('delegated-admin.request') && (
             <fieldset>
               <legend>{t('customer.delegatedAdmin')}</legend>
