@@ -472,7 +472,7 @@ describe('other actions ask first', () => {
     await row.waitFor();
     const amount = row.getByRole('textbox');
     const approve = row.getByRole('button', { name: t('Approve'), exact: false }).first();
-    const reject = row.getByRole('button', { name: t('Reject'), exact: false }).first();
+    const reject = row.getByRole('button', { name: t.key('creditQueue.reject'), exact: false }).first();
     await amount.fill('siete euros');
     await approve.click();
     await expect.poll(() => amount.getAttribute('aria-invalid'), UI).toBe('true');

@@ -61,6 +61,7 @@ describe('relationship requests and invitations', () => {
         durationDays: 60,
         autoExtend: false,
       },
+      indirectProvider: null,
       expiresAt: req.expiresAt,
     });
     expect(JSON.stringify(view)).not.toContain(c.tenant.id);
