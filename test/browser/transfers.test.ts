@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
@@ -6,18 +6,14 @@ import {
   DEMO_PASSWORD,
   ensureConsoleBuilt,
   type Json,
-  type Lang,
   launchChromium,
-  rawKeysShown,
-  screenshot,
-  seriousAxeViolations,
   startServer,
   type TestBrowser,
   type TestServer,
   texts,
-  watchPage,
 } from '../fixtures/browser.ts';
-import { OPERATOR, PARTNER, UI } from './main-flow.ts';
+import { checkView, signedInPage } from '../fixtures/console-page.ts';
+import { OPERATOR, PARTNER } from './main-flow.ts';
 
 /**
  * Partner-to-partner transfers in the console (SPEC §7), in English and Spanish: the partner of
@@ -29,7 +25,6 @@ let chromium: TestBrowser;
 let api: ApiClient;
 const contexts: BrowserContext[] = [];
 const DAY_MS = 86_400_000;
-const LOCALE: Record<Lang, string> = { en: 'en-US', es: 'es-ES' };
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
@@ -94,48 +89,19 @@ async function seedTransfer(tag: string) {
   return { admin, bAdmin, tenant, subs, transfer };
 }
 
-async function signedIn(
-  lang: Lang,
-  email: string,
-  path: string,
-): Promise<{ page: Page; problems: string[] }> {
-  // axe-core is injected as a script tag, which the console's CSP would refuse (as in a11y.test.ts).
-  const context = await chromium.browser.newContext({
-    locale: LOCALE[lang],
-    bypassCSP: true,
-    viewport: { width: 1280, height: 900 },
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  const problems = watchPage(page).problems;
-  const t = texts(lang);
-  await page.goto(`${server.url}/sign-in?next=${encodeURIComponent(path)}`);
-  await page.getByLabel(/^(Language|Idioma)$/).selectOption(lang);
-  await expect.poll(() => page.locator('html').getAttribute('lang'), UI).toBe(lang);
-  await page.getByLabel(t('Email'), { exact: true }).fill(email);
-  await page.getByLabel(t('Password'), { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: t.key('signIn.submit'), exact: true }).click();
-  await page.getByTestId('signed-in-user').filter({ hasText: email }).waitFor();
-  return { page, problems };
-}
-
-async function checkPage(page: Page, name: string) {
-  await page.waitForLoadState('networkidle').catch(() => undefined);
-  expect(await rawKeysShown(page), `texts missing on ${name}`).toEqual([]);
-  expect(await seriousAxeViolations(page), `axe on ${name}`).toEqual([]);
-  await screenshot(page, `transfers-${name}`);
-}
-
 describe('transfers in the console', () => {
   it('English: the partner of record gives one of two subscriptions after confirming; the asker and the customer see it', async () => {
     const t = texts('en');
     const c = await seedTransfer('en');
-    const { page, problems } = await signedIn('en', PARTNER, '/transfers');
+    const { page, problems } = await signedInPage(chromium, server.url, contexts, {
+      lang: 'en',
+      email: PARTNER,
+      path: '/transfers',
+    });
     await page.getByRole('heading', { level: 1, name: t.key('transfers.title'), exact: true }).waitFor();
     const card = page.getByRole('article').filter({ hasText: c.tenant.companyName });
     await card.waitFor();
-    await checkPage(page, 'incoming-en');
+    await checkView(page, 'transfers-incoming-en');
     // Keep the Exchange subscription: untick it, approve the other one.
     await card
       .getByRole('checkbox', { name: t.key('transfers.giveOne', { offer: 'Exchange Online (Plan 1)' }) })
@@ -161,33 +127,45 @@ describe('transfers in the console', () => {
         [c.subs[1].id, 'declined'],
       ].sort(),
     );
-    await checkPage(page, 'decided-en');
+    await checkView(page, 'transfers-decided-en');
 
-    const asker = await signedIn('en', c.bAdmin, '/transfers');
+    const asker = await signedInPage(chromium, server.url, contexts, {
+      lang: 'en',
+      email: c.bAdmin,
+      path: '/transfers',
+    });
     const row = asker.page.getByRole('row').filter({ hasText: c.tenant.companyName });
     await row.waitFor();
     expect(await row.textContent()).toContain(t.key('status.completed'));
-    await checkPage(asker.page, 'outgoing-en');
+    await checkView(asker.page, 'transfers-outgoing-en');
 
-    const customer = await signedIn('en', c.admin, '/tenant/transfers');
+    const customer = await signedInPage(chromium, server.url, contexts, {
+      lang: 'en',
+      email: c.admin,
+      path: '/tenant/transfers',
+    });
     await customer.page
       .getByRole('heading', { level: 1, name: t.key('transfers.tenantTitle'), exact: true })
       .waitFor();
     const item = customer.page.getByRole('article').first();
     await item.waitFor();
     expect(await item.textContent()).toContain(t.key('status.transferred'));
-    await checkPage(customer.page, 'tenant-en');
+    await checkView(customer.page, 'transfers-tenant-en');
     expect([...problems, ...asker.problems, ...customer.problems]).toEqual([]);
   });
 
   it('Spanish: the partner of record refuses; the asker and the customer see it refused', async () => {
     const t = texts('es');
     const c = await seedTransfer('es');
-    const { page, problems } = await signedIn('es', PARTNER, '/transfers');
+    const { page, problems } = await signedInPage(chromium, server.url, contexts, {
+      lang: 'es',
+      email: PARTNER,
+      path: '/transfers',
+    });
     await page.getByRole('heading', { level: 1, name: t.key('transfers.title'), exact: true }).waitFor();
     const card = page.getByRole('article').filter({ hasText: c.tenant.companyName });
     await card.waitFor();
-    await checkPage(page, 'incoming-es');
+    await checkView(page, 'transfers-incoming-es');
     await card.getByRole('button', { name: t.key('transfers.reject'), exact: true }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('heading', { name: t.key('transfers.confirmRejectTitle') }).waitFor();
@@ -196,17 +174,25 @@ describe('transfers in the console', () => {
     const after = await api.get(`/api/transfers/${c.transfer.id}`, await api.login(c.bAdmin));
     expect(after.status).toBe('rejected');
 
-    const asker = await signedIn('es', c.bAdmin, '/transfers');
+    const asker = await signedInPage(chromium, server.url, contexts, {
+      lang: 'es',
+      email: c.bAdmin,
+      path: '/transfers',
+    });
     const row = asker.page.getByRole('row').filter({ hasText: c.tenant.companyName });
     await row.waitFor();
     expect(await row.textContent()).toContain(t.key('status.rejected'));
-    await checkPage(asker.page, 'outgoing-es');
+    await checkView(asker.page, 'transfers-outgoing-es');
 
-    const customer = await signedIn('es', c.admin, '/tenant/transfers');
+    const customer = await signedInPage(chromium, server.url, contexts, {
+      lang: 'es',
+      email: c.admin,
+      path: '/tenant/transfers',
+    });
     await customer.page
       .getByRole('heading', { level: 1, name: t.key('transfers.tenantTitle'), exact: true })
       .waitFor();
-    await checkPage(customer.page, 'tenant-es');
+    await checkView(customer.page, 'transfers-tenant-es');
     expect([...problems, ...asker.problems, ...customer.problems]).toEqual([]);
   });
 });

@@ -1,22 +1,18 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiClient,
   apiClient,
   DEMO_PASSWORD,
   ensureConsoleBuilt,
-  type Lang,
   launchChromium,
-  rawKeysShown,
-  screenshot,
-  seriousAxeViolations,
   startServer,
   type TestBrowser,
   type TestServer,
   texts,
-  watchPage,
 } from '../fixtures/browser.ts';
-import { OPERATOR, UI } from './main-flow.ts';
+import { checkView, signedInPage } from '../fixtures/console-page.ts';
+import { OPERATOR } from './main-flow.ts';
 
 /**
  * The two-tier model in the console (SPEC §7): the demo's indirect provider sees its reseller, makes
@@ -26,7 +22,6 @@ let server: TestServer;
 let chromium: TestBrowser;
 let api: ApiClient;
 const contexts: BrowserContext[] = [];
-const LOCALE: Record<Lang, string> = { en: 'en-US', es: 'es-ES' };
 const PROVIDER = 'account.admin@provider.demo';
 
 beforeAll(async () => {
@@ -41,49 +36,21 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signedIn(
-  lang: Lang,
-  email: string,
-  path: string,
-): Promise<{ page: Page; problems: string[] }> {
-  const context = await chromium.browser.newContext({
-    locale: LOCALE[lang],
-    bypassCSP: true,
-    viewport: { width: 1280, height: 900 },
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  const problems = watchPage(page).problems;
-  const t = texts(lang);
-  await page.goto(`${server.url}/sign-in?next=${encodeURIComponent(path)}`);
-  await page.getByLabel(/^(Language|Idioma)$/).selectOption(lang);
-  await expect.poll(() => page.locator('html').getAttribute('lang'), UI).toBe(lang);
-  await page.getByLabel(t('Email'), { exact: true }).fill(email);
-  await page.getByLabel(t('Password'), { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: t.key('signIn.submit'), exact: true }).click();
-  await page.getByTestId('signed-in-user').filter({ hasText: email }).waitFor();
-  return { page, problems };
-}
-
-async function checkPage(page: Page, name: string) {
-  await page.waitForLoadState('networkidle').catch(() => undefined);
-  expect(await rawKeysShown(page), `texts missing on ${name}`).toEqual([]);
-  expect(await seriousAxeViolations(page), `axe on ${name}`).toEqual([]);
-  await screenshot(page, `two-tier-${name}`);
-}
-
 describe('two-tier in the console', () => {
   it('a provider makes a link (English), a new reseller accepts it (Spanish), both see the link', async () => {
     const en = texts('en');
     const es = texts('es');
-    const { page, problems } = await signedIn('en', PROVIDER, '/indirect');
+    const { page, problems } = await signedInPage(chromium, server.url, contexts, {
+      lang: 'en',
+      email: PROVIDER,
+      path: '/indirect',
+    });
     await page.getByRole('heading', { level: 1, name: en.key('indirect.title'), exact: true }).waitFor();
     await page.getByRole('row').filter({ hasText: 'Pyme Cloud Sevilla' }).waitFor();
     await page.getByRole('button', { name: en.key('indirect.invite'), exact: true }).click();
     const link = await page.getByTestId('indirect-link').inputValue();
     expect(link).toContain('/indirect-invitations/');
-    await checkPage(page, 'provider-en');
+    await checkView(page, 'two-tier-provider-en');
 
     const operator = await api.login(OPERATOR);
     const email = `admin@reseller-${Date.now()}.test`;
@@ -93,11 +60,15 @@ describe('two-tier in the console', () => {
       kind: 'indirect-reseller',
       admin: { email, password: DEMO_PASSWORD },
     });
-    const reseller = await signedIn('es', email, new URL(link).pathname);
+    const reseller = await signedInPage(chromium, server.url, contexts, {
+      lang: 'es',
+      email,
+      path: new URL(link).pathname,
+    });
     await reseller.page
       .getByRole('heading', { level: 1, name: es.key('indirect.acceptTitle'), exact: true })
       .waitFor();
-    await checkPage(reseller.page, 'accept-es');
+    await checkView(reseller.page, 'two-tier-accept-es');
     await reseller.page.getByRole('button', { name: es.key('indirect.accept'), exact: true }).click();
     await reseller.page
       .getByText(es.key('indirect.accepted', { provider: 'Distribuidora Iberia' }))
@@ -107,7 +78,7 @@ describe('two-tier in the console', () => {
       .last()
       .click();
     await reseller.page.getByRole('row').filter({ hasText: 'Distribuidora Iberia' }).waitFor();
-    await checkPage(reseller.page, 'reseller-es');
+    await checkView(reseller.page, 'two-tier-reseller-es');
 
     await page.reload();
     await page.getByRole('row').filter({ hasText: 'Nuevo Revendedor' }).waitFor();
@@ -116,14 +87,18 @@ describe('two-tier in the console', () => {
 
   it('the demo reseller asks a customer through its provider from Relationships (Spanish)', async () => {
     const es = texts('es');
-    const { page, problems } = await signedIn('es', 'account.admin@reseller.demo', '/relationships');
+    const { page, problems } = await signedInPage(chromium, server.url, contexts, {
+      lang: 'es',
+      email: 'account.admin@reseller.demo',
+      path: '/relationships',
+    });
     const picker = page.getByLabel(es.key('relationships.provider'), { exact: true });
     await picker.waitFor();
     expect(await picker.locator('option').allTextContents()).toEqual(['Distribuidora Iberia']);
     await page.getByLabel(es.key('relationships.domain'), { exact: true }).fill('fabrikam.demo');
     await page.getByRole('button', { name: es.key('relationships.create'), exact: true }).click();
     await page.getByTestId('invitation-link').waitFor();
-    await checkPage(page, 'reseller-relationship-es');
+    await checkView(page, 'two-tier-reseller-relationship-es');
     const token = await api.login('account.admin@reseller.demo');
     const provider = (await api.get('/api/indirect-providers', token)).items[0];
     const requests = await api.all('/api/relationship-requests', token);
