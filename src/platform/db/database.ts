@@ -428,6 +428,86 @@ export interface PasswordLinksTable {
   used_at: Timestamp | null;
 }
 
+/** Invoices (migration 0019): one per partner, currency and closed month. */
+export interface InvoicesTable {
+  id: string;
+  number: string;
+  partner_id: string;
+  currency: string;
+  /** A date column: both drivers read it as a Date; select it `::text` to get the UTC day. */
+  period_start: ColumnType<Date, string, string>;
+  period_end: ColumnType<Date, string, string>;
+  total: number;
+  line_count: number;
+  status: 'issued';
+  created_at: Timestamp;
+}
+
+export type ChargeType =
+  | 'new'
+  | 'renew'
+  | 'addQuantity'
+  | 'removeQuantity'
+  | 'cancel'
+  | 'cycleCharge'
+  | 'transferIn'
+  | 'transferOut'
+  | 'convert'
+  | 'usage'
+  | 'credit';
+
+/** Billing lines (migration 0019): one per causing event, keyed by `source_key`. */
+export interface BillingLinesTable {
+  id: string;
+  source_key: string;
+  partner_id: string;
+  reseller_partner_id: string | null;
+  tenant_id: string;
+  subscription_id: string | null;
+  order_id: string | null;
+  offer_id: string | null;
+  product_id: string | null;
+  product_name: string | null;
+  sku_id: string | null;
+  sku_name: string | null;
+  charge_type: ChargeType;
+  unit_price: number;
+  effective_unit_price: number;
+  unit_type: ColumnType<string, string | undefined, string>;
+  /** Exact decimals as text (numeric): seats are whole, usage is not. */
+  quantity: ColumnType<string, string | number, string | number>;
+  billable_quantity: ColumnType<string, string | number, string | number>;
+  subtotal: number;
+  tax_total: ColumnType<number, number | undefined, number>;
+  total: number;
+  currency: string;
+  customer_unit_price: number;
+  customer_subtotal: number;
+  /** A date column: both drivers read it as a Date; select it `::text` to get the UTC day. */
+  charge_start: ColumnType<Date, string, string>;
+  charge_end: ColumnType<Date, string, string>;
+  term: string | null;
+  billing_cycle: string | null;
+  reference_id: string | null;
+  credit_reason_code: string | null;
+  occurred_at: Timestamp;
+  /** A date column: both drivers read it as a Date; select it `::text` to get the UTC day. */
+  billing_month: ColumnType<Date, string, string>;
+  invoice_id: string | null;
+  created_at: Timestamp;
+}
+
+/** A partner's markup, in basis points, per offer and optionally per customer (migration 0019). */
+export interface PriceRulesTable {
+  id: string;
+  partner_id: string;
+  offer_id: string | null;
+  tenant_id: string | null;
+  markup_bp: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   partners: PartnersTable;
   tenants: TenantsTable;
@@ -464,6 +544,9 @@ export interface Database {
   transfer_line_items: TransferLineItemsTable;
   indirect_links: IndirectLinksTable;
   indirect_invitations: IndirectInvitationsTable;
+  invoices: InvoicesTable;
+  billing_lines: BillingLinesTable;
+  price_rules: PriceRulesTable;
 }
 
 export type Db = Kysely<Database>;
