@@ -99,6 +99,56 @@ describe('accounts', () => {
     expect((await me(script)).status).toBe(200);
   });
 
+  it('refuses a password under the policy (12 characters) on every route that creates an account, creating nothing', async () => {
+    const { tag, tokens } = await t.newPartner();
+    const tooShort = 'eleven-char';
+    expect(tooShort).toHaveLength(11);
+    const domain = `short-${tag}.test`;
+    const attempts = [
+      {
+        method: 'POST',
+        url: '/api/partner/users',
+        token: tokens['account-admin'],
+        body: { email: `short.${tag}@partner.test`, password: tooShort, roles: ['sales-agent'] },
+      },
+      {
+        method: 'POST',
+        url: '/api/admin/partners',
+        token: t.operatorToken,
+        body: {
+          name: `Short ${tag}`,
+          country: 'ES',
+          admin: { email: `short-admin.${tag}@partner.test`, password: tooShort },
+        },
+      },
+      {
+        method: 'POST',
+        url: '/api/admin/tenants',
+        token: t.operatorToken,
+        body: {
+          companyName: `Short ${tag}`,
+          defaultDomain: domain,
+          country: 'ES',
+          admin: { email: `admin@${domain}`, password: tooShort },
+        },
+      },
+    ] as const;
+    for (const attempt of attempts) {
+      expect(await t.call({ ...attempt, body: { ...attempt.body } })).toMatchObject({
+        status: 400,
+        body: { code: 'invalid_request' },
+      });
+    }
+    for (const email of [`short.${tag}@partner.test`, `short-admin.${tag}@partner.test`, `admin@${domain}`]) {
+      expect((await login(email, tooShort)).status).toBe(401);
+    }
+    const twelve = 'twelve-chars';
+    expect(twelve).toHaveLength(12);
+    expect((await t.call({ ...attempts[0], body: { ...attempts[0].body, password: twelve } })).status).toBe(
+      201,
+    );
+  });
+
   it('e-mails a single-use, expiring reset link, answering 202 to anyone; using it revokes every session and token', async () => {
     const { tag, tokens } = await t.newPartner();
     const email = `billing-agent.${tag}@partner.test`;

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../platform/auth/passwords.ts';
-import { DateTime, Email, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
+import { PASSWORD_MAX_LENGTH } from '../../platform/auth/passwords.ts';
+import { DateTime, Email, Id, NewPassword, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
 
 export const UserView = Type.Object({
   id: Type.String(),
@@ -46,7 +46,6 @@ export const ApiTokenParams = Obj({ tokenId: Id });
 export const ApiTokenPage = Page(ApiTokenView);
 
 /** A password someone chooses (change, reset, set): the policy's length bounds. */
-const NewPassword = NonEmpty(PASSWORD_MAX_LENGTH, { minLength: PASSWORD_MIN_LENGTH });
 export const ChangePasswordBody = Obj({
   currentPassword: NonEmpty(PASSWORD_MAX_LENGTH),
   newPassword: NewPassword,

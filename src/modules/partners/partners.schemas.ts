@@ -1,5 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import { Country, DateTime, Email, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
+import {
+  Country,
+  DateTime,
+  Email,
+  Id,
+  NewPassword,
+  NonEmpty,
+  Obj,
+  Page,
+} from '../../platform/http/schemas.ts';
 import { UserView } from '../auth/index.ts';
 
 export const PartnerView = Type.Object({
@@ -21,7 +30,7 @@ const PartnerRole = Type.Union([
 
 export const NewAccount = Obj({
   email: Email,
-  password: NonEmpty(200, { minLength: 8 }),
+  password: NewPassword,
   displayName: Type.Optional(NonEmpty(200)),
 });
 
@@ -40,7 +49,7 @@ export const CreatePartnerBody = Obj({
 
 export const AddPartnerUserBody = Obj({
   email: Email,
-  password: NonEmpty(200, { minLength: 8 }),
+  password: NewPassword,
   displayName: Type.Optional(NonEmpty(200)),
   roles: Type.Array(PartnerRole, { minItems: 1, maxItems: 4, uniqueItems: true }),
 });

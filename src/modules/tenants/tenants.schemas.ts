@@ -5,6 +5,7 @@ import {
   DateTime,
   Domain,
   Email,
+  NewPassword,
   NonEmpty,
   Obj,
   Page,
@@ -76,7 +77,7 @@ export const CreateTenantBody = Obj({
   admin: Type.Optional(
     Obj({
       email: Email,
-      password: Type.Optional(NonEmpty(200, { minLength: 8 })),
+      password: Type.Optional(NewPassword),
       displayName: Type.Optional(NonEmpty(200)),
     }),
   ),
@@ -101,7 +102,7 @@ export const CustomersQuery = Obj({
 
 export const CreateTenantAccountBody = Obj({
   email: Email,
-  password: NonEmpty(200, { minLength: 8 }),
+  password: NewPassword,
   displayName: Type.Optional(NonEmpty(200)),
   roles: Type.Array(Type.Union([Type.Literal('global-admin'), Type.Literal('tenant-user')]), {
     minItems: 1,

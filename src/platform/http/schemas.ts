@@ -1,4 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords.ts';
 import { DomainError } from '../errors.ts';
 
 /** Shared schema pieces. Every string and array is bounded; objects refuse unknown fields. */
@@ -26,6 +27,9 @@ export const DateTimeInput = Type.String({
   maxLength: 40,
   pattern: '^(19|2\\d)\\d\\d-',
 });
+
+/** A password someone chooses: the same bounds wherever an account is created or changes it. */
+export const NewPassword = NonEmpty(PASSWORD_MAX_LENGTH, { minLength: PASSWORD_MIN_LENGTH });
 
 export const Obj = <T extends Record<string, TSchema>>(props: T, opts: Record<string, unknown> = {}) =>
   Type.Object(props, { additionalProperties: false, ...opts });
