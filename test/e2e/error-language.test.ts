@@ -43,16 +43,28 @@ describe('errors in the language of Accept-Language', () => {
   it('says which field is too long and its limit, in Spanish or English (400 invalid_request)', async () => {
     const p = await t.newPartner();
     const body = { companyName: 'x'.repeat(201), defaultDomain: `${unique('lang')}.test`, country: 'ES' };
-    const { es, en } = await both({ method: 'POST', url: '/api/customers', token: p.tokens['account-admin'], body });
+    const { es, en } = await both({
+      method: 'POST',
+      url: '/api/customers',
+      token: p.tokens['account-admin'],
+      body,
+    });
     expect([es.status, es.body.code]).toEqual([400, 'invalid_request']);
-    expect(es.body.description).toBe('El campo "companyName" es demasiado largo: como máximo 200 caracteres.');
+    expect(es.body.description).toBe(
+      'El campo "companyName" es demasiado largo: como máximo 200 caracteres.',
+    );
     expect(en.body.description).toBe('Field "companyName" is too long: at most 200 characters.');
   });
 
   it('names a pattern by what it asks for, not by its regex', async () => {
     const p = await t.newPartner();
     const body = { companyName: 'Acme', defaultDomain: `${unique('lang')}.test`, country: 'E1' };
-    const { es, en } = await both({ method: 'POST', url: '/api/customers', token: p.tokens['account-admin'], body });
+    const { es, en } = await both({
+      method: 'POST',
+      url: '/api/customers',
+      token: p.tokens['account-admin'],
+      body,
+    });
     expect([es.status, es.body.code]).toEqual([400, 'invalid_request']);
     expect(es.body.description).toContain('"country"');
     expect(es.body.description).toContain('dos letras');
@@ -62,7 +74,12 @@ describe('errors in the language of Accept-Language', () => {
   it('says what is missing', async () => {
     const p = await t.newPartner();
     const body = { companyName: 'Acme', country: 'ES' };
-    const { es, en } = await both({ method: 'POST', url: '/api/customers', token: p.tokens['account-admin'], body });
+    const { es, en } = await both({
+      method: 'POST',
+      url: '/api/customers',
+      token: p.tokens['account-admin'],
+      body,
+    });
     expect(es.body.description).toBe('Falta el campo "defaultDomain".');
     expect(en.body.description).toBe('Field "defaultDomain" is missing.');
   });
@@ -93,7 +110,12 @@ describe('errors in the language of Accept-Language', () => {
   it('says which act the role does not allow, without its permission id (403 forbidden)', async () => {
     const p = await t.newPartner();
     const body = { companyName: 'Acme', defaultDomain: `${unique('lang')}.test`, country: 'ES' };
-    const { es, en } = await both({ method: 'POST', url: '/api/customers', token: p.tokens['billing-agent'], body });
+    const { es, en } = await both({
+      method: 'POST',
+      url: '/api/customers',
+      token: p.tokens['billing-agent'],
+      body,
+    });
     expect([es.status, es.body.code]).toEqual([403, 'forbidden']);
     expect(es.body.description).toBe(
       'Su rol no le permite crear un inquilino de cliente con este partner como revendedor.',
