@@ -1,5 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../src/platform/errors.ts';
+import { describeError } from '../../src/platform/http/error-table.ts';
 import {
   type ApiClient,
   apiClient,
@@ -82,7 +84,12 @@ for (const lang of ['en', 'es'] as const) {
       await page.getByLabel(t('New password'), { exact: true }).fill('another-passphrase');
       await page.getByLabel(t('New password again'), { exact: true }).fill('another-passphrase');
       await page.getByRole('button', { name: t('Set password'), exact: true }).click();
-      await page.getByRole('alert').waitFor();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      // The server's own description, in the console's language (it sends Accept-Language).
+      const code = (await alert.getAttribute('data-code')) as ErrorCode;
+      expect(code).toMatch(/^password_link_/);
+      expect(await alert.textContent()).toBe(describeError(code, {}, lang).description);
 
       await page.goto(`${server.url}/sign-in`);
       await page.getByLabel(t('Email'), { exact: true }).fill(email);
