@@ -12,11 +12,12 @@ export type Lang = 'en' | 'es';
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
-/** `a, b or c` / `a, b o c`. */
-export function list(items: unknown, lang: Lang): string {
+/** `a, b or c` / `a, b o c` (alternatives), or with `all`: `a, b and c` / `a, b y c`. */
+export function list(items: unknown, lang: Lang, all = false): string {
   const xs = Array.isArray(items) ? items.map(str) : [];
   if (xs.length <= 1) return xs.join('');
-  return `${xs.slice(0, -1).join(', ')} ${lang === 'es' ? 'o' : 'or'} ${xs.at(-1)}`;
+  const last = all ? (lang === 'es' ? 'y' : 'and') : lang === 'es' ? 'o' : 'or';
+  return `${xs.slice(0, -1).join(', ')} ${last} ${xs.at(-1)}`;
 }
 
 /** Spanish for what a partner may do (the action's description in permissions.ts). */
@@ -93,13 +94,16 @@ export function roleName(role: unknown, lang: Lang): string {
   if (ours) return ours[lang];
   const dir = findDirectoryRole(r);
   if (dir) return lang === 'es' ? dir.nameEs : dir.name;
-  return actionText(r, lang) ?? r;
+  const act = actionText(r, lang);
+  if (act) return lang === 'es' ? `el permiso para ${act}` : `the right to ${act}`;
+  return r;
 }
 
-export function roleList(roles: unknown, lang: Lang): string {
+export function roleList(roles: unknown, lang: Lang, all = false): string {
   return list(
     (Array.isArray(roles) ? roles : []).map((r) => roleName(r, lang)),
     lang,
+    all,
   );
 }
 

@@ -32,9 +32,10 @@ export const DELEGATED_ADMIN_ERRORS = {
   },
   unknown_directory_role: {
     status: 400,
-    en: (p) => `Not a directory role on the list (GET /api/delegated-admin/roles): ${list(p.roles, 'en')}.`,
+    en: (p) =>
+      `Not a directory role on the list (GET /api/delegated-admin/roles): ${list(p.roles, 'en', true)}.`,
     es: (p) =>
-      `No es un rol de directorio de la lista (GET /api/delegated-admin/roles): ${list(p.roles, 'es')}.`,
+      `No es un rol de directorio de la lista (GET /api/delegated-admin/roles): ${list(p.roles, 'es', true)}.`,
   },
   global_admin_auto_extend: {
     status: 400,
@@ -54,9 +55,9 @@ export const DELEGATED_ADMIN_ERRORS = {
   assignment_role_not_granted: {
     status: 422,
     en: (p) =>
-      `The grant does not carry ${roleList(p.roles, 'en') || 'that role'}; a group can only be given roles the customer granted.`,
+      `The grant does not carry ${roleList(p.roles, 'en', true) || 'that role'}; a group can only be given roles the customer granted.`,
     es: (p) =>
-      `La concesión no incluye ${roleList(p.roles, 'es') || 'ese rol'}; a un grupo solo se le pueden dar roles que el cliente concedió.`,
+      `La concesión no incluye ${roleList(p.roles, 'es', true) || 'ese rol'}; a un grupo solo se le pueden dar roles que el cliente concedió.`,
   },
   security_group_not_found: {
     status: 404,

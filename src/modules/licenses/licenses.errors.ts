@@ -6,7 +6,7 @@ export const LICENSES_ERRORS = {
     en: (p) =>
       `Not enough seats of SKU ${p.skuId}: ${p.available} free, ${p.requested} asked. Buy seats first.`,
     es: (p) =>
-      `No hay suficientes licencias de la SKU ${p.skuId}: ${p.available} libres, ${p.requested} pedidas. Compre licencias primero.`,
+      `No hay suficientes licencias de la SKU ${p.skuId}: libres, ${p.available}; pedidas, ${p.requested}. Compre licencias primero.`,
   },
   license_update_invalid: {
     status: 422,

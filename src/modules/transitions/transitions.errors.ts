@@ -25,9 +25,9 @@ const CHANGED: Record<
 };
 
 const VERDICT: Record<string, { en: string; es: string }> = {
-  ready: { en: 'ready', es: 'listo' },
-  'needs-acknowledgment': { en: 'needs acknowledgment', es: 'necesita confirmación' },
-  blocked: { en: 'blocked', es: 'bloqueado' },
+  ready: { en: 'This plan is ready', es: 'Este plan está listo' },
+  'needs-acknowledgment': { en: 'This plan needs acknowledgment', es: 'Este plan necesita confirmación' },
+  blocked: { en: 'This plan is blocked', es: 'Este plan está bloqueado' },
 };
 
 export const TRANSITIONS_ERRORS = {
@@ -42,9 +42,9 @@ export const TRANSITIONS_ERRORS = {
   transition_not_ready: {
     status: 422,
     en: (p) =>
-      `This plan is ${VERDICT[String(p.verdict)]?.en ?? p.verdict}: acknowledge or resolve its lines and plan again before applying.`,
+      `${VERDICT[String(p.verdict)]?.en ?? 'This plan is not ready'}: acknowledge or resolve its lines and plan again before applying.`,
     es: (p) =>
-      `Este plan está ${VERDICT[String(p.verdict)]?.es ?? p.verdict}: confirme o resuelva sus líneas y vuelva a planificar antes de aplicarlo.`,
+      `${VERDICT[String(p.verdict)]?.es ?? 'Este plan no está listo'}: confirme o resuelva sus líneas y vuelva a planificar antes de aplicarlo.`,
   },
   transition_world_changed: {
     status: 409,
@@ -65,9 +65,9 @@ export const TRANSITIONS_ERRORS = {
   transition_apply_forbidden: {
     status: 403,
     en: (p) =>
-      `You may not run every step this plan gives to the partner (missing: ${roleList(p.missing, 'en')}); nothing was applied. A colleague with those roles can apply it, or plan again to hand those steps to the customer.`,
+      `You may not run every step this plan gives to the partner (missing: ${roleList(p.missing, 'en', true)}); nothing was applied. A colleague with those roles can apply it, or plan again to hand those steps to the customer.`,
     es: (p) =>
-      `No puede realizar todos los pasos que este plan asigna al partner (falta: ${roleList(p.missing, 'es')}); no se ha aplicado nada. Un compañero con esos roles puede aplicarlo, o vuelva a planificar para pasar esos pasos al cliente.`,
+      `No puede realizar todos los pasos que este plan asigna al partner (le falta: ${roleList(p.missing, 'es', true)}); no se ha aplicado nada. Un compañero con esos roles puede aplicarlo, o vuelva a planificar para pasar esos pasos al cliente.`,
   },
   relationship_required: {
     status: 422,

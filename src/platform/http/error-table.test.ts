@@ -153,7 +153,7 @@ describe('the error table', () => {
       'Administrador de facturación o Administrador global',
     );
     expect(describeError('transition_apply_forbidden', RICH, 'es').description).toContain(
-      'Agente de administrador, Administrador de licencias o aplicar un plan de transición',
+      '(le falta: Agente de administrador, Administrador de licencias y el permiso para aplicar un plan de transición)',
     );
     expect(describeError('region_mismatch', RICH, 'es').description).toContain('Europa');
     expect(describeError('region_mismatch', RICH, 'es').description).toContain('Brasil');
