@@ -229,6 +229,22 @@ describe('validation errors as human text', () => {
     expect(t.es).not.toMatch(REGEX);
   });
 
+  it('names a field in a list by its index', () => {
+    const list = Type.Object({
+      prices: Type.Array(Type.Object({ currency: Type.String({ pattern: '^[A-Z]{3}$' }) })),
+    });
+    const check = validatorCompiler({
+      schema: list,
+      httpPart: 'body',
+      method: 'PUT',
+      url: '/x',
+    }) as unknown as typeof validate;
+    expect(check({ prices: [{ currency: 'EUR' }, { currency: 'eur' }] })).toBe(false);
+    expect(invalidRequestText(invalidRequestParams(check.errors, 'body'), 'es')).toBe(
+      'El campo "prices[1].currency" debe ser tres letras mayúsculas, como EUR.',
+    );
+  });
+
   it('names a missing field, nested fields by their path, and query parameters as such', () => {
     const { id: _id, ...noId } = ok;
     expect(texts(noId).es).toBe('Falta el campo "id".');

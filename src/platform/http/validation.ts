@@ -87,12 +87,13 @@ export type InvalidRequestParams = {
   detail?: string;
 };
 
+// `/prices/0/currency` → `prices[0].currency`.
 const dotted = (instancePath: string) =>
   instancePath
     .split('/')
     .slice(1)
     .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .join('.');
+    .reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), '');
 
 const join = (a: string, b: string | undefined) => (b === undefined ? a : a ? `${a}.${b}` : b);
 
