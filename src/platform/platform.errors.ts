@@ -99,8 +99,8 @@ export const PLATFORM_ERRORS = {
   },
   csrf_token_invalid: {
     status: 403,
-    en: 'This change needs the x-csrf-token of your session (GET /api/auth/me); reload the page and try again.',
-    es: 'Este cambio necesita el x-csrf-token de su sesión (GET /api/auth/me); recargue la página e inténtelo de nuevo.',
+    en: "This change needs your session's security token (the x-csrf-token header, from GET /api/auth/me); reload the page and try again.",
+    es: 'Este cambio necesita el token de seguridad de su sesión (el encabezado x-csrf-token, de GET /api/auth/me); recargue la página e inténtelo de nuevo.',
   },
   clock_backwards: {
     status: 422,
