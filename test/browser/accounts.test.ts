@@ -1,5 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../src/platform/errors.ts';
+import { describeError } from '../../src/platform/http/error-table.ts';
 import {
   type ApiClient,
   apiClient,
@@ -82,7 +84,24 @@ for (const lang of ['en', 'es'] as const) {
       await page.getByLabel(t('New password'), { exact: true }).fill('another-passphrase');
       await page.getByLabel(t('New password again'), { exact: true }).fill('another-passphrase');
       await page.getByRole('button', { name: t('Set password'), exact: true }).click();
-      await page.getByRole('alert').waitFor();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      // The server's own description, in the console's language (it sends Accept-Language), also
+      // when the browser's own language is the other one and the reader picked this one.
+      const code = (await alert.getAttribute('data-code')) as ErrorCode;
+      expect(code).toMatch(/^password_link_/);
+      expect(await alert.textContent()).toBe(describeError(code, {}, lang).description);
+      const other = await chromium.browser.newContext({ locale: LOCALE[lang === 'es' ? 'en' : 'es'] });
+      contexts.push(other);
+      await other.addInitScript(`localStorage.setItem('traslado.language', '${lang}')`);
+      const picked = await other.newPage();
+      await picked.goto(`${server.url}${created.adminPasswordLink.url}`);
+      await picked.getByLabel(t('New password'), { exact: true }).fill('another-passphrase');
+      await picked.getByLabel(t('New password again'), { exact: true }).fill('another-passphrase');
+      await picked.getByRole('button', { name: t('Set password'), exact: true }).click();
+      await picked.getByRole('alert').waitFor();
+      expect(await picked.getByRole('alert').textContent()).toBe(describeError(code, {}, lang).description);
+      await picked.close();
 
       await page.goto(`${server.url}/sign-in`);
       await page.getByLabel(t('Email'), { exact: true }).fill(email);

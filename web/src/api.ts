@@ -3,6 +3,8 @@
  * (never in localStorage); every non-GET call carries the CSRF token the server handed out.
  */
 
+import i18n from 'i18next';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -42,7 +44,11 @@ export interface CallOptions {
 
 export async function api<T>(path: string, options: CallOptions = {}): Promise<T> {
   const method = options.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // The server answers error descriptions in this language (English or Spanish), same code.
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'accept-language': i18n.resolvedLanguage ?? i18n.language ?? 'en',
+  };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;

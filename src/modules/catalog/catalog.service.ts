@@ -454,7 +454,7 @@ export async function setOfferPrices(ctx: Ctx, input: { offerId: string; prices:
   const problems = checkPriceList(list);
   if (problems.length > 0)
     throw new DomainError('price_list_invalid', {
-      problems: problems.map((p) => ({ index: p.index, message: problemText(p) })),
+      problems: problems.map((p) => ({ ...p, message: problemText(p) })),
     });
   await storePriceList(ctx, o, list);
   await recordAudit(ctx, {

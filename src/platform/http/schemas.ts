@@ -80,7 +80,7 @@ const UNFIT_TEXT = /[\u0000-\u001F\u007F]|\p{Cs}/u;
 const ISO_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function invalidCursor(): DomainError {
-  return new DomainError('invalid_request', { detail: 'cursor is not valid' });
+  return new DomainError('invalid_request', { part: 'querystring', field: 'cursor' });
 }
 
 function decodeCursor(cursor: string | undefined): unknown {

@@ -25,8 +25,9 @@ import type { Actor } from './context.ts';
 import { CSRF_HEADER, csrfTokens, isSafeMethod } from './csrf.ts';
 import { trackConnections } from './drain.ts';
 import { describeError } from './error-table.ts';
+import { languageOf } from './language.ts';
 import { registerRateLimits } from './rate-limit.ts';
-import { validatorCompiler } from './validation.ts';
+import { invalidRequestParams, validatorCompiler } from './validation.ts';
 
 export interface RouteConfig {
   /** The permission this route needs; checked for every request before anything else runs. */
@@ -270,8 +271,9 @@ const PG_UNAVAILABLE = new Set(['57P01', '57P03', '08000', '08003', '08006', 'EC
 
 export function toDomainError(err: unknown): DomainError {
   if (isDomainError(err)) return err;
-  const e = err as FastifyError & { code?: string; validation?: unknown; statusCode?: number };
-  if (e.validation) return new DomainError('invalid_request', { detail: e.message });
+  const e = err as FastifyError & { code?: string; statusCode?: number };
+  if (e.validation)
+    return new DomainError('invalid_request', invalidRequestParams(e.validation, e.validationContext));
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -297,11 +299,18 @@ export function toDomainError(err: unknown): DomainError {
 
 function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
   const domain = toDomainError(err);
-  const { status, description } = describeError(domain.code, domain.params);
+  const { status, description } = describeError(
+    domain.code,
+    domain.params,
+    languageOf(req.headers['accept-language']),
+  );
   if (status >= 500) req.log.error({ err }, 'request failed');
   const data = Object.keys(domain.params).length > 0 && status < 500 ? domain.params : undefined;
   const retryAfter = domain.params.retryAfterSeconds;
   if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  // The description follows Accept-Language (the code and status do not).
+  const vary = reply.getHeader('vary');
+  reply.header('vary', vary ? `${vary}, Accept-Language` : 'Accept-Language');
   return reply
     .status(status)
     .type('application/json')
