@@ -12,7 +12,7 @@ import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';
 import { registerPartners } from './modules/partners/partners.routes.ts';
 import { registerRelationships } from './modules/relationships/relationships.routes.ts';
-import { canSeeTenant } from './modules/relationships/relationships.scope.ts';
+import { canSeeTenant } from './modules/tenants/index.ts';
 import { registerSubscriptions } from './modules/subscriptions/subscriptions.routes.ts';
 import { registerTenants } from './modules/tenants/tenants.routes.ts';
 import { registerTransferJobs } from './modules/transfers/transfers.jobs.ts';

@@ -8,7 +8,7 @@ import {
 import { createSecurityGroup } from '../modules/delegated-admin/security-groups.service.ts';
 import { assignSkuToUsers } from '../modules/licenses/licenses.service.ts';
 import { addPartnerUser, createPartner, linkIndirectReseller } from '../modules/partners/partners.service.ts';
-import { insertAcceptedRelationship } from '../modules/relationships/relationships.repo.ts';
+import { insertAcceptedRelationship } from '../modules/tenants/index.ts';
 import { recordSubscription } from '../modules/subscriptions/subscriptions.service.ts';
 import { listDirectoryUserRows } from '../modules/tenants/tenants.repo.ts';
 import { createTenant } from '../modules/tenants/tenants.service.ts';

@@ -5,17 +5,17 @@ import type { Db, PartnerRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { offersById } from '../catalog/catalog.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import { offersById } from '../catalog/index.ts';
 import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
-import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
+import { lockAcceptedRelationship } from '../tenants/index.ts';
 import {
   createOrderedSubscriptions,
   getCustomerSubscription,
   holdingsOf,
   type SubscriptionView,
-} from '../subscriptions/subscriptions.service.ts';
-import { findTenant } from '../tenants/tenants.repo.ts';
+} from '../subscriptions/index.ts';
+import { findTenant } from '../tenants/index.ts';
 import { findOrder, insertOrder, listOrderRows, type OrderRow } from './orders.repo.ts';
 
 function toOrderView(o: OrderRow, subscriptions?: SubscriptionView[]) {

@@ -2,6 +2,7 @@
 // relationships and transitions call; the rows stay behind subscriptions.repo.ts.
 
 export { findSubscription, type SubscriptionRow } from './subscriptions.repo.ts';
+export { SubscriptionView as SubscriptionViewSchema } from './subscriptions.schemas.ts';
 export {
   actOnDirectSubscription,
   type Channel,

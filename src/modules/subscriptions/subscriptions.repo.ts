@@ -5,7 +5,7 @@ import type {
   SubscriptionsTable,
   Trx,
 } from '../../platform/db/database.ts';
-import { offerNameOf } from '../catalog/catalog.repo.ts';
+import { offerNameOf } from '../catalog/index.ts';
 import { assignedSeatsBySku } from '../licenses/index.ts';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;

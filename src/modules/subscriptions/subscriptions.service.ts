@@ -16,12 +16,12 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
-import { type OfferView, offersById } from '../catalog/catalog.service.ts';
-import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { type OfferView, offersById } from '../catalog/index.ts';
+import { assertDelegatedAdmin } from '../delegated-admin/index.ts';
 import { lockSeatPool } from '../licenses/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { findPartner } from '../partners/index.ts';
-import { lockAcceptedRelationship } from '../relationships/index.ts';
+import { lockAcceptedRelationship } from '../tenants/index.ts';
 import { findTenant } from '../tenants/index.ts';
 import {
   changePartnerOfRecordRows,

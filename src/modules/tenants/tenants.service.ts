@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/index.ts';
 import { issuePasswordLink, type PasswordLink } from '../auth/index.ts';
 import { updateUserLicenses } from '../licenses/index.ts';
 import { findPartner } from '../partners/index.ts';
-import { insertAcceptedRelationship } from '../relationships/index.ts';
+import { insertAcceptedRelationship } from './tenant-relationships.repo.ts';
 import { createUser, toUserView } from '../users/index.ts';
 import {
   domainTaken,

@@ -7,7 +7,7 @@ import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { findPartner, partnerNames } from '../partners/index.ts';
-import { lockAcceptedRelationship } from '../relationships/index.ts';
+import { lockAcceptedRelationship } from '../tenants/index.ts';
 import {
   changePartnerOfRecord,
   holdForTransfer,

@@ -2,16 +2,16 @@ import { isPartnerStep, stepMissing } from '../../domain/planner/rights.ts';
 import type { TimelineStep } from '../../domain/planner/types.ts';
 import type { Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { fileCreditRequest } from '../credits/credits.service.ts';
-import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
-import { assignSkuToUsers, removeSkuFromUsers } from '../licenses/licenses.service.ts';
-import { placeTransitionOrder } from '../orders/orders.service.ts';
-import { findSubscription } from '../subscriptions/subscriptions.repo.ts';
+import { fileCreditRequest } from '../credits/index.ts';
+import { delegatedRightsOf } from '../delegated-admin/index.ts';
+import { assignSkuToUsers, removeSkuFromUsers } from '../licenses/index.ts';
+import { placeTransitionOrder } from '../orders/index.ts';
+import { findSubscription } from '../subscriptions/index.ts';
 import {
   actOnDirectSubscription,
   lifecycleSettings,
   stateOf,
-} from '../subscriptions/subscriptions.service.ts';
+} from '../subscriptions/index.ts';
 import { requestTransfer, transferForTransitionLine } from '../transfers/index.ts';
 import type { StepContext, StepHandler, StepOutcome } from './transitions.executor.ts';
 import { planRights } from './transitions.loader.ts';
