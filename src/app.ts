@@ -8,6 +8,7 @@ import { registerDelegatedAdminJobs } from './modules/delegated-admin/delegated-
 import { registerDelegatedAdmin } from './modules/delegated-admin/delegated-admin.routes.ts';
 import { registerIndirect } from './modules/indirect/index.ts';
 import { registerLicenseJobs } from './modules/licenses/licenses.jobs.ts';
+import { assignedSeatsBySku } from './modules/licenses/index.ts';
 import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';
 import { registerPartners } from './modules/partners/partners.routes.ts';
@@ -76,7 +77,7 @@ export async function buildApp(opts: {
   registerDelegatedAdmin(app, deps);
   registerCredits(app, deps);
   registerCatalog(app, deps);
-  registerSubscriptions(app, deps);
+  registerSubscriptions(app, deps, { assignedSeatsBySku });
   registerOrders(app, deps);
   registerLicenses(app, deps);
   registerAudit(app, deps);

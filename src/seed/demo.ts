@@ -6,7 +6,7 @@ import {
   seedDemoCatalog,
 } from '../modules/catalog/catalog.service.ts';
 import { createSecurityGroup } from '../modules/delegated-admin/security-groups.service.ts';
-import { assignSkuToUsers } from '../modules/licenses/licenses.service.ts';
+import { assignedSeatsBySku, assignSkuToUsers } from '../modules/licenses/index.ts';
 import { addPartnerUser, createPartner, linkIndirectReseller } from '../modules/partners/partners.service.ts';
 import { insertAcceptedRelationship } from '../modules/tenants/index.ts';
 import { recordSubscription } from '../modules/subscriptions/subscriptions.service.ts';
@@ -203,7 +203,7 @@ async function seedDemoSubscriptions(ctx: Ctx, ids: DemoIds) {
     },
   ) => {
     const { from, to, ...rest } = s;
-    const sub = await recordSubscription(ctx, {
+    const sub = await recordSubscription({ ...ctx, assignedSeatsBySku }, {
       tenantId,
       billingCycle: 'annual',
       ...rest,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
+import { assignedSeatsBySku } from '../../modules/licenses/index.ts';
 import { findRecordedTwin } from '../../modules/subscriptions/subscriptions.repo.ts';
 import { RecordSubscriptionBody } from '../../modules/subscriptions/subscriptions.schemas.ts';
 import type { RecordSubscriptionInput } from '../../modules/subscriptions/subscriptions.service.ts';
@@ -78,7 +79,7 @@ async function runImportCommand(file: string, opts: { data?: string }) {
           continue;
         }
         try {
-          await recordSubscription(ctx, {
+          await recordSubscription({ ...ctx, assignedSeatsBySku }, {
             tenantId: tenant.id,
             ...(body as Omit<RecordSubscriptionInput, 'tenantId'>),
           });

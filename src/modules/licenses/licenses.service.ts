@@ -6,7 +6,7 @@ import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { productsBySku } from '../catalog/index.ts';
 import { assertDelegatedAdmin, holdDelegatedAdmin } from '../delegated-admin/index.ts';
-import { seatPoolsOf } from '../subscriptions/index.ts';
+import { lockSeatPool, seatPoolsOf } from '../subscriptions/index.ts';
 import { directoryUsersByIds, findDirectoryUser, listDirectoryUserRows } from '../tenants/index.ts';
 import { accessPoolsOf } from './licenses.grace.ts';
 import {
@@ -14,7 +14,6 @@ import {
   deleteSkuAssignments,
   insertAssignment,
   insertAssignments,
-  lockSeatPool,
   tenantAssignments,
   updateExcludedPlans,
 } from './licenses.repo.ts';

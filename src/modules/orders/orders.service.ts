@@ -7,6 +7,7 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { offersById } from '../catalog/index.ts';
+import { assignedSeatsBySku } from '../licenses/index.ts';
 import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
 import { lockAcceptedRelationship } from '../tenants/index.ts';
 import {
@@ -119,7 +120,7 @@ async function orderAs(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
     partnerOnRecordId: onRecord,
     now,
   });
-  const subscriptions = await createOrderedSubscriptions(ctx, {
+  const subscriptions = await createOrderedSubscriptions({ ...ctx, assignedSeatsBySku }, {
     tenantId: tenant.id,
     partnerId,
     partnerOnRecordId: onRecord,
@@ -166,7 +167,9 @@ export async function getOrder(ctx: Ctx<Db>, input: { tenantId: string; orderId:
   )
     throw new DomainError('order_not_found');
   const subscriptions = await Promise.all(
-    o.line_items.map((l) => getCustomerSubscription(ctx, { tenantId: o.tenant_id, id: l.subscriptionId })),
+    o.line_items.map((l) =>
+      getCustomerSubscription({ ...ctx, assignedSeatsBySku }, { tenantId: o.tenant_id, id: l.subscriptionId }),
+    ),
   );
   return toOrderView(o, subscriptions);
 }

@@ -4,7 +4,7 @@ import type { Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
-import { assignSkuToUsers, removeSkuFromUsers } from '../licenses/index.ts';
+import { assignedSeatsBySku, assignSkuToUsers, removeSkuFromUsers } from '../licenses/index.ts';
 import { placeTransitionOrder } from '../orders/index.ts';
 import { findSubscription } from '../subscriptions/index.ts';
 import {
@@ -143,7 +143,10 @@ const turnOffAutoRenew: StepHandler = async (s) => {
   const { row } = await source(s);
   if (!row.auto_renew) return { status: 'done', detail: { autoRenew: false } };
   if (row.channel === 'direct' && !(await partnerMayAct(s))) {
-    await actOnDirectSubscription(s.ctx, { tenantId: s.transition.tenant_id, id: row.id, autoRenew: false });
+    await actOnDirectSubscription(
+      { ...s.ctx, assignedSeatsBySku },
+      { tenantId: s.transition.tenant_id, id: row.id, autoRenew: false },
+    );
     return { status: 'done', detail: { autoRenew: false, by: 'partner' } };
   }
   return { status: 'waiting', detail: { task: 'turn-off-auto-renew', by: 'customer' } };
@@ -175,7 +178,7 @@ const cancelSource: StepHandler = async (s) => {
   const { row, state } = await source(s);
   if (row.cancelled_at || state.state === 'deleted') return { status: 'done', detail: { cancelled: true } };
   if (row.channel === 'direct' && !(await partnerMayAct(s))) {
-    await actOnDirectSubscription(s.ctx, {
+    await actOnDirectSubscription({ ...s.ctx, assignedSeatsBySku }, {
       tenantId: s.transition.tenant_id,
       id: row.id,
       status: 'cancelled',
