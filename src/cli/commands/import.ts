@@ -79,10 +79,13 @@ async function runImportCommand(file: string, opts: { data?: string }) {
           continue;
         }
         try {
-          await recordSubscription({ ...ctx, assignedSeatsBySku }, {
-            tenantId: tenant.id,
-            ...(body as Omit<RecordSubscriptionInput, 'tenantId'>),
-          });
+          await recordSubscription(
+            { ...ctx, assignedSeatsBySku },
+            {
+              tenantId: tenant.id,
+              ...(body as Omit<RecordSubscriptionInput, 'tenantId'>),
+            },
+          );
         } catch (err) {
           if (isDomainError(err)) throw new Error(`line ${line}: ${err.code} ${JSON.stringify(err.params)}`);
           throw err;

@@ -5,8 +5,7 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
-import { findUserForLogin, rolesOf } from '../users/index.ts';
-import { userRowView } from '../users/index.ts';
+import { findUserForLogin, rolesOf, userRowView } from '../users/index.ts';
 import { withinSignInBudget } from './accounts.service.ts';
 
 /**

@@ -9,14 +9,13 @@ import { recordAudit } from '../audit/index.ts';
 import { offersById } from '../catalog/index.ts';
 import { assignedSeatsBySku } from '../licenses/index.ts';
 import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
-import { lockAcceptedRelationship } from '../tenants/index.ts';
 import {
   createOrderedSubscriptions,
   getCustomerSubscription,
   holdingsOf,
   type SubscriptionView,
 } from '../subscriptions/index.ts';
-import { findTenant } from '../tenants/index.ts';
+import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
 import { findOrder, insertOrder, listOrderRows, type OrderRow } from './orders.repo.ts';
 
 function toOrderView(o: OrderRow, subscriptions?: SubscriptionView[]) {
@@ -120,13 +119,16 @@ async function orderAs(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
     partnerOnRecordId: onRecord,
     now,
   });
-  const subscriptions = await createOrderedSubscriptions({ ...ctx, assignedSeatsBySku }, {
-    tenantId: tenant.id,
-    partnerId,
-    partnerOnRecordId: onRecord,
-    orderId: id,
-    lines: planned,
-  });
+  const subscriptions = await createOrderedSubscriptions(
+    { ...ctx, assignedSeatsBySku },
+    {
+      tenantId: tenant.id,
+      partnerId,
+      partnerOnRecordId: onRecord,
+      orderId: id,
+      lines: planned,
+    },
+  );
   // The provider's trail (it transacted) and, for a reseller's order, the reseller's (it is on record).
   for (const p of onRecord && onRecord !== ctx.actor.partnerId ? [partnerId, onRecord] : [partnerId])
     await recordAudit(ctx, {
@@ -168,7 +170,10 @@ export async function getOrder(ctx: Ctx<Db>, input: { tenantId: string; orderId:
     throw new DomainError('order_not_found');
   const subscriptions = await Promise.all(
     o.line_items.map((l) =>
-      getCustomerSubscription({ ...ctx, assignedSeatsBySku }, { tenantId: o.tenant_id, id: l.subscriptionId }),
+      getCustomerSubscription(
+        { ...ctx, assignedSeatsBySku },
+        { tenantId: o.tenant_id, id: l.subscriptionId },
+      ),
     ),
   );
   return toOrderView(o, subscriptions);

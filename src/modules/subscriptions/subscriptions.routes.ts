@@ -1,7 +1,7 @@
-import { readContext, runInTransaction } from '../../platform/http/run.ts';
-import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
+import { readContext, runInTransaction } from '../../platform/http/run.ts';
+import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import type { AssignedSeatsBySku } from './subscriptions.repo.ts';
 import {

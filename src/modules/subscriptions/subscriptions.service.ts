@@ -201,7 +201,12 @@ async function viewsOf(
   rows: SubscriptionRow[],
   canChange?: (s: SubscriptionRow) => boolean,
 ) {
-  const pool = await pooledSubscriptionRows(ctx.db, tenantId, [...new Set(rows.map((r) => r.sku_id))], ctx.assignedSeatsBySku);
+  const pool = await pooledSubscriptionRows(
+    ctx.db,
+    tenantId,
+    [...new Set(rows.map((r) => r.sku_id))],
+    ctx.assignedSeatsBySku,
+  );
   return viewsFrom(ctx, pool, rows, canChange);
 }
 
@@ -249,7 +254,10 @@ export async function listOwnSubscriptions(ctx: PoolCtx<Db>, input: Omit<ListInp
   };
 }
 
-export async function getCustomerSubscription(ctx: PoolCtx<Db | Trx>, input: { tenantId: string; id: string }) {
+export async function getCustomerSubscription(
+  ctx: PoolCtx<Db | Trx>,
+  input: { tenantId: string; id: string },
+) {
   const row = await findSubscription(ctx.db, input.tenantId, input.id);
   if (!row) throw new DomainError('subscription_not_found');
   const canChange =

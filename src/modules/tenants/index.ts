@@ -1,7 +1,7 @@
 // The tenants module's face: tenant and directory-user readers for the modules that act on a tenant,
 // and the partners that serve a tenant (its accepted relationships): the scoping expression, the
 // guard of every `:tenantId` route, and the lock every write on a partner's behalf takes first.
-export { canSeeTenant } from './tenants.scope.ts';
+
 export {
   hasAcceptedRelationship,
   insertAcceptedRelationship,
@@ -17,4 +17,5 @@ export {
   findTenantByDomain,
   listDirectoryUserRows,
 } from './tenants.repo.ts';
+export { canSeeTenant } from './tenants.scope.ts';
 export { tenantNames } from './tenants.service.ts';

@@ -6,9 +6,9 @@ import { fileCreditRequest } from '../credits/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
 import { assignedSeatsBySku, assignSkuToUsers, removeSkuFromUsers } from '../licenses/index.ts';
 import { placeTransitionOrder } from '../orders/index.ts';
-import { findSubscription } from '../subscriptions/index.ts';
 import {
   actOnDirectSubscription,
+  findSubscription,
   lifecycleSettings,
   stateOf,
 } from '../subscriptions/index.ts';
@@ -178,11 +178,14 @@ const cancelSource: StepHandler = async (s) => {
   const { row, state } = await source(s);
   if (row.cancelled_at || state.state === 'deleted') return { status: 'done', detail: { cancelled: true } };
   if (row.channel === 'direct' && !(await partnerMayAct(s))) {
-    await actOnDirectSubscription({ ...s.ctx, assignedSeatsBySku }, {
-      tenantId: s.transition.tenant_id,
-      id: row.id,
-      status: 'cancelled',
-    });
+    await actOnDirectSubscription(
+      { ...s.ctx, assignedSeatsBySku },
+      {
+        tenantId: s.transition.tenant_id,
+        id: row.id,
+        status: 'cancelled',
+      },
+    );
     return { status: 'done', detail: { cancelled: true, by: 'partner' } };
   }
   return { status: 'waiting', detail: { task: 'cancel-source', by: 'customer' } };
