@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkTree, compareWithAllowList, cyclesOf, importsOf } from './check-boundaries.ts';
+import {
+  checkTree,
+  compareWithAllowList,
+  cyclesOf,
+  importsOf,
+  layersOf,
+  renderGraph,
+} from './check-boundaries.ts';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -84,6 +91,36 @@ describe('the module boundary check', () => {
     expect(cyclesOf(g)).toEqual(['cycle a -> b -> a', 'cycle a -> b -> c -> a', 'cycle c -> c']);
   });
 
+  it('fails on a cycle that runs through faces only, and gives no layers for it', () => {
+    const report = checkTree(
+      tree({
+        ...clean,
+        'src/modules/billing/index.ts': "export { f } from './billing.service.ts';\n",
+        'src/modules/billing/billing.service.ts':
+          "import { g } from '../orders/index.ts';\nexport const f = g;\n",
+        'src/modules/orders/index.ts': "export { g } from './orders.service.ts';\n",
+        'src/modules/partners/partners.service.ts':
+          "import { f } from '../billing/index.ts';\nexport const h = f;\n",
+      }),
+    );
+    expect(report.violations).toEqual([]);
+    expect(report.cycles).toEqual(['cycle billing -> orders -> partners -> billing']);
+    expect(compareWithAllowList(report, []).unexpected).toEqual(report.cycles);
+    expect(layersOf(report.graph)).toBeUndefined();
+    expect(() => renderGraph(report.graph)).toThrow(/cycle/);
+  });
+
+  it('puts each module one layer above the highest module it imports', () => {
+    const g = new Map([
+      ['a', new Set<string>()],
+      ['b', new Set(['a'])],
+      ['c', new Set(['a', 'b'])],
+      ['d', new Set(['a'])],
+    ]);
+    expect(layersOf(g)).toEqual([['a'], ['b', 'd'], ['c']]);
+    expect(renderGraph(g)).toContain('| 2 | `c` | `a`, `b` |');
+  });
+
   it('the allow-list can only shrink: an entry that no longer occurs fails the check too', () => {
     const report = checkTree(tree(clean));
     const gone = 'import src/modules/orders/orders.service.ts -> src/modules/partners/partners.repo.ts';
@@ -99,6 +136,22 @@ describe('the module boundary check', () => {
       "import { Kysely } from 'kysely';",
     ].join('\n');
     expect(importsOf(src).sort()).toEqual(['../b.ts', './a.ts', './c.ts', './d.ts']);
+  });
+
+  it('this repository: no import past a face, no console import of src/, no cycle, an empty allow-list', () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const allow = JSON.parse(readFileSync(path.join(root, 'scripts/boundaries.allow.json'), 'utf8'));
+    const report = checkTree(root);
+    expect(report.violations).toEqual([]);
+    expect(report.cycles).toEqual([]);
+    expect(allow.allow).toEqual([]);
+    expect(layersOf(report.graph)?.flat().sort()).toEqual(report.modules);
+  });
+
+  it('docs/ARCHITECTURE.md shows the module graph as it is (node --import tsx scripts/check-boundaries.ts --graph)', () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const doc = readFileSync(path.join(root, 'docs/ARCHITECTURE.md'), 'utf8');
+    expect(doc).toContain(renderGraph(checkTree(root).graph));
   });
 
   it('passes on this repository with its allow-list (what npm run check:boundaries runs)', () => {

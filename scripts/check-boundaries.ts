@@ -5,6 +5,7 @@
 // Today's exceptions sit in scripts/boundaries.allow.json. That list can only shrink: the check fails
 // on a violation that is not in it AND on an entry that no longer occurs (so a fix must delete it).
 // `--prune` deletes the entries that no longer occur; nothing ever adds to the list by itself.
+// `--graph` prints the module graph by layer, with a mermaid chart (docs/ARCHITECTURE.md).
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +127,56 @@ export function cyclesOf(graph: Map<string, Set<string>>): string[] {
   return found.sort();
 }
 
+/**
+ * The modules by layer, lowest first: a module's layer is one more than the highest layer of the
+ * modules it imports (0 for a module that imports none). Undefined when the graph has a cycle.
+ */
+export function layersOf(graph: Map<string, Set<string>>): string[][] | undefined {
+  const layer = new Map<string, number>();
+  const visiting = new Set<string>();
+  const depth = (m: string): number | undefined => {
+    const known = layer.get(m);
+    if (known !== undefined) return known;
+    if (visiting.has(m)) return undefined;
+    visiting.add(m);
+    let d = 0;
+    for (const next of graph.get(m) ?? []) {
+      const n = depth(next);
+      if (n === undefined) return undefined;
+      d = Math.max(d, n + 1);
+    }
+    visiting.delete(m);
+    layer.set(m, d);
+    return d;
+  };
+  const out: string[][] = [];
+  for (const m of [...graph.keys()].sort()) {
+    const d = depth(m);
+    if (d === undefined) return undefined;
+    out[d] = [...(out[d] ?? []), m];
+  }
+  return out;
+}
+
+/** The module graph as Markdown (docs/ARCHITECTURE.md, "Module graph"): layers, then a mermaid chart. */
+export function renderGraph(graph: Map<string, Set<string>>): string {
+  const layers = layersOf(graph);
+  if (!layers) throw new Error('the module graph has a cycle: see npm run check:boundaries');
+  const lines = ['| layer | module | imports (through its face) |', '|---|---|---|'];
+  layers.forEach((mods, i) => {
+    for (const m of mods) {
+      const deps = [...(graph.get(m) ?? [])].sort().map((d) => `\`${d}\``);
+      lines.push(`| ${i} | \`${m}\` | ${deps.join(', ') || '—'} |`);
+    }
+  });
+  lines.push('', '```mermaid', 'flowchart BT');
+  for (const mods of layers) {
+    for (const m of mods) for (const d of [...(graph.get(m) ?? [])].sort()) lines.push(`  ${m} --> ${d}`);
+  }
+  lines.push('```');
+  return `${lines.join('\n')}\n`;
+}
+
 export function compareWithAllowList(report: BoundaryReport, allow: string[]): AllowCheck {
   const found = new Set([...report.violations, ...report.cycles]);
   const allowed = new Set(allow);
@@ -147,6 +198,11 @@ function main() {
   const allowFile = JSON.parse(readFileSync(allowPath, 'utf8')) as AllowFile;
   const report = checkTree(root);
   const result = compareWithAllowList(report, allowFile.allow);
+
+  if (process.argv.includes('--graph')) {
+    process.stdout.write(renderGraph(report.graph));
+    return;
+  }
 
   if (process.argv.includes('--prune') && result.stale.length > 0) {
     const stale = new Set(result.stale);

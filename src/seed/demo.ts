@@ -6,10 +6,10 @@ import {
   seedDemoCatalog,
 } from '../modules/catalog/catalog.service.ts';
 import { createSecurityGroup } from '../modules/delegated-admin/security-groups.service.ts';
-import { assignSkuToUsers } from '../modules/licenses/licenses.service.ts';
+import { assignedSeatsBySku, assignSkuToUsers, updateUserLicenses } from '../modules/licenses/index.ts';
 import { addPartnerUser, createPartner, linkIndirectReseller } from '../modules/partners/partners.service.ts';
-import { insertAcceptedRelationship } from '../modules/relationships/relationships.repo.ts';
 import { recordSubscription } from '../modules/subscriptions/subscriptions.service.ts';
+import { insertAcceptedRelationship } from '../modules/tenants/index.ts';
 import { listDirectoryUserRows } from '../modules/tenants/tenants.repo.ts';
 import { createTenant } from '../modules/tenants/tenants.service.ts';
 import { createUser } from '../modules/users/users.service.ts';
@@ -130,21 +130,23 @@ export async function seedDemo(ctx: Ctx): Promise<DemoIds> {
     admin: { email: 'account.admin@reseller.demo', password: DEMO_PASSWORD, displayName: 'Rosa Reseller' },
   });
   await linkIndirectReseller(ctx, provider.id, reseller.id);
-  const fabrikam = await createTenant(ctx, {
+  // Tenants are created with licensed users: the licenses module's use case is handed in.
+  const licensing = { ...ctx, updateUserLicenses };
+  const fabrikam = await createTenant(licensing, {
     companyName: 'Fabrikam Iberia',
     defaultDomain: 'fabrikam.demo',
     country: 'ES',
     admin: { email: 'admin@fabrikam.demo', password: DEMO_PASSWORD, displayName: 'Fabrikam Admin' },
     users: demoDirectory('fabrikam.demo', 48),
   });
-  const northwind = await createTenant(ctx, {
+  const northwind = await createTenant(licensing, {
     companyName: 'Northwind Traders',
     defaultDomain: 'northwind.demo',
     country: 'ES',
     admin: { email: 'admin@northwind.demo', password: DEMO_PASSWORD, displayName: 'Northwind Admin' },
     users: demoDirectory('northwind.demo', 24),
   });
-  const tailspin = await createTenant(ctx, {
+  const tailspin = await createTenant(licensing, {
     companyName: 'Tailspin Brasil',
     defaultDomain: 'tailspin.demo',
     country: 'BR',
@@ -203,13 +205,16 @@ async function seedDemoSubscriptions(ctx: Ctx, ids: DemoIds) {
     },
   ) => {
     const { from, to, ...rest } = s;
-    const sub = await recordSubscription(ctx, {
-      tenantId,
-      billingCycle: 'annual',
-      ...rest,
-      termStart: at(from),
-      termEnd: at(to),
-    });
+    const sub = await recordSubscription(
+      { ...ctx, assignedSeatsBySku },
+      {
+        tenantId,
+        billingCycle: 'annual',
+        ...rest,
+        termStart: at(from),
+        termEnd: at(to),
+      },
+    );
     await assignSkuToUsers(ctx, { tenantId, skuId: sub.skuId, users: users.map((userId) => ({ userId })) });
     return sub;
   };

@@ -208,6 +208,19 @@ describe('every main view, by axe-core', () => {
     await billing.goto(`${server.url}/sign-in?next=/billing`);
     await keyboardSignIn(billing, 'billing.agent@partner.demo');
     await check(billing, 'billing', t('Billing'));
+    // The menu follows the actions /api/auth/me allows: billing and customers, no relationship
+    // requests, no planner, none of the operator's pages.
+    const links = await billing
+      .getByRole('navigation', { name: t('Main') })
+      .getByRole('link')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('href')));
+    expect(links.length).toBeGreaterThan(0);
+    expect(links).toEqual(expect.arrayContaining(['/customers', '/billing', '/catalog', '/account']));
+    for (const hidden of ['/relationships', '/planner', '/clock', '/admin/credits', '/tenant'])
+      expect(links).not.toContain(hidden);
+    // A page the role does not include says so.
+    await billing.goto(`${server.url}/planner`);
+    await heading(billing, t.key('forbidden.title')).waitFor();
   });
 
   it('customer views, in English and in Spanish', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allowedActions } from '../../src/platform/auth/permissions.ts';
 import { PASSWORD, startTestApp, type TestApp } from '../fixtures/app.ts';
 
 let t: TestApp;
@@ -99,6 +100,10 @@ describe('sessions', () => {
     const me = await t.call({ url: '/api/auth/me', token });
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ ...login.body.user, csrfToken: login.body.csrfToken });
+    // The actions the sales agent may take, from the permission table (the console shows only these).
+    expect(me.body.permissions).toEqual(allowedActions(['sales-agent']));
+    expect(me.body.permissions).toContain('relationships.request');
+    expect(me.body.permissions).not.toContain('partner.manage-users');
     expect((await t.call({ method: 'POST', url: '/api/auth/logout', token })).status).toBe(204);
     const after = await t.call({ url: '/api/auth/me', token });
     expect(after.status).toBe(401);

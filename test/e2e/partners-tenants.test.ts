@@ -38,10 +38,9 @@ describe('partners and their users', () => {
     expect(u.roles).toEqual(['billing-agent', 'sales-agent']);
     const token = await t.login(email);
     // Both roles' permissions apply: billing views and relationship requests are both allowed.
-    expect((await t.call({ url: '/api/auth/me', token })).body.roles).toEqual([
-      'billing-agent',
-      'sales-agent',
-    ]);
+    const me = (await t.call({ url: '/api/auth/me', token })).body;
+    expect(me.roles).toEqual(['billing-agent', 'sales-agent']);
+    expect(me.permissions).toEqual(expect.arrayContaining(['billing.read', 'relationships.request']));
     const changed = await t.call({
       method: 'PUT',
       url: `/api/partner/users/${u.id}/roles`,

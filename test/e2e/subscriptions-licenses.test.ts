@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertGrant } from '../../src/modules/delegated-admin/delegated-admin.repo.ts';
-import { insertAcceptedRelationship } from '../../src/modules/relationships/relationships.repo.ts';
+import { insertAcceptedRelationship } from '../../src/modules/tenants/index.ts';
 import { startTestApp, type TestApp, unique } from '../fixtures/app.ts';
 import { databaseDigest } from '../fixtures/digest.ts';
 import { newOffer as newOfferOf } from '../fixtures/offers.ts';

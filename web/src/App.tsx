@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Action } from '../../src/platform/auth/permissions.ts';
+import type { Action } from './actions.ts';
 import { Loading } from './components/Alert.tsx';
 import { Layout } from './components/Layout.tsx';
 import { match, navigate, useLocation } from './router.tsx';

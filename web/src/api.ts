@@ -116,6 +116,8 @@ export interface User {
   partnerId?: string;
   tenantId?: string;
   csrfToken?: string;
+  /** The actions the user may take (from /api/auth/me; absent in the login answer's user). */
+  permissions?: string[];
 }
 
 export interface LoginResponse {

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { type Action, isRole, type Role, can as roleCan } from '../../src/platform/auth/permissions.ts';
+import type { Action } from './actions.ts';
 import { ApiError, api, type LoginResponse, setCsrfToken, setSessionLostHandler, type User } from './api.ts';
 
 interface Session {
@@ -58,8 +58,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<Session>(() => {
-    const roles = (user?.roles ?? []).filter(isRole) as Role[];
-    return { user, can: (action) => roleCan(roles, action), signIn, signOut };
+    // The server says which actions the user may take (/me computes them from the permission table).
+    const allowed = new Set(user?.permissions ?? []);
+    return { user, can: (action) => allowed.has(action), signIn, signOut };
   }, [user, signIn, signOut]);
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
+import { assignedSeatsBySku } from '../../modules/licenses/index.ts';
 import { findRecordedTwin } from '../../modules/subscriptions/subscriptions.repo.ts';
 import { RecordSubscriptionBody } from '../../modules/subscriptions/subscriptions.schemas.ts';
 import type { RecordSubscriptionInput } from '../../modules/subscriptions/subscriptions.service.ts';
@@ -78,10 +79,13 @@ async function runImportCommand(file: string, opts: { data?: string }) {
           continue;
         }
         try {
-          await recordSubscription(ctx, {
-            tenantId: tenant.id,
-            ...(body as Omit<RecordSubscriptionInput, 'tenantId'>),
-          });
+          await recordSubscription(
+            { ...ctx, assignedSeatsBySku },
+            {
+              tenantId: tenant.id,
+              ...(body as Omit<RecordSubscriptionInput, 'tenantId'>),
+            },
+          );
         } catch (err) {
           if (isDomainError(err)) throw new Error(`line ${line}: ${err.code} ${JSON.stringify(err.params)}`);
           throw err;

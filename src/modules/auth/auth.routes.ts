@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { allowedActions, isRole } from '../../platform/auth/permissions.ts';
 import { fixedClock } from '../../platform/clock.ts';
 import { actorOf, readContext, runInTransaction } from '../../platform/http/run.ts';
 import { ErrorBody, errorResponses, PageQuery } from '../../platform/http/schemas.ts';
@@ -102,13 +103,16 @@ export function registerAuth(app: App, deps: ServerDeps) {
       config: { action: 'session.read' },
       schema: {
         tags: ['auth'],
-        summary: 'The signed-in user, with the CSRF token of this session',
+        summary: 'The signed-in user, with the CSRF token of this session and the actions the user may take',
         response: { 200: MeView, ...errorResponses },
       },
     },
     async (req) => {
       const ctx = readContext(deps, req);
-      return { ...(await me(ctx)), csrfToken: app.csrfTokenFor(ctx.actor.sessionId) };
+      const user = await me(ctx);
+      // The console asks the server what it may show instead of reading the permission table.
+      const permissions = allowedActions(user.roles.filter(isRole));
+      return { ...user, csrfToken: app.csrfTokenFor(ctx.actor.sessionId), permissions };
     },
   );
   app.post(

@@ -27,7 +27,16 @@ export const LoginResponse = Type.Object({
   csrfToken: CsrfToken,
 });
 /** The signed-in user, and the CSRF token of this session (the console reads it after a reload). */
-export const MeView = Type.Composite([UserView, Type.Object({ csrfToken: CsrfToken })]);
+export const MeView = Type.Composite([
+  UserView,
+  Type.Object({
+    csrfToken: CsrfToken,
+    permissions: Type.Array(Type.String(), {
+      description:
+        "The actions (docs/permissions.md) the user's roles allow, from the permission table: the console shows what these permit",
+    }),
+  }),
+]);
 
 export const CreateApiTokenBody = Obj({
   name: NonEmpty(100),

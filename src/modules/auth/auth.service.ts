@@ -4,9 +4,8 @@ import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { findUserForLogin, rolesOf } from '../users/users.repo.ts';
-import { userRowView } from '../users/users.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import { findUserForLogin, rolesOf, userRowView } from '../users/index.ts';
 import { withinSignInBudget } from './accounts.service.ts';
 
 /**

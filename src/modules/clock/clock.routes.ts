@@ -5,10 +5,10 @@ import { actorOf } from '../../platform/http/run.ts';
 import { DateTime, DateTimeInput, errorResponses, Obj } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { recordAudit } from '../audit/index.ts';
-import { REMINDERS_QUEUE } from '../delegated-admin/delegated-admin.jobs.ts';
+import { REMINDERS_QUEUE } from '../delegated-admin/index.ts';
 import { SEAT_GRACE_QUEUE } from '../licenses/index.ts';
 import { TRANSFER_EXPIRY_QUEUE } from '../transfers/index.ts';
-import { TICK_QUEUE } from '../transitions/transitions.jobs.ts';
+import { TICK_QUEUE } from '../transitions/index.ts';
 
 const ClockView = Type.Object({ now: DateTime, offsetDays: Type.Number(), unlocked: Type.Boolean() });
 const SetClockBody = Type.Union([

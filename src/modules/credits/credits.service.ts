@@ -6,7 +6,7 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
-import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
+import { assertDelegatedAdmin } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { subscriptionChannelOf } from '../subscriptions/index.ts';
 import {

@@ -18,10 +18,10 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Actor, Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { recordEvent } from '../outbox/outbox.service.ts';
-import { findPartner } from '../partners/partners.repo.ts';
-import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
+import { recordAudit } from '../audit/index.ts';
+import { recordEvent } from '../outbox/index.ts';
+import { findPartner } from '../partners/index.ts';
+import { lockAcceptedRelationship } from '../tenants/index.ts';
 import {
   activateGrant,
   activeGrants,

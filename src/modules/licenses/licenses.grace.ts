@@ -7,12 +7,13 @@ import { recordEvent } from '../outbox/index.ts';
 import { findPartner } from '../partners/index.ts';
 import {
   claimSeatReductionNotice,
+  lockSeatPool,
   openSeatReductions,
   seatGraceOf,
   seatPoolsOf,
   settleSeatReduction,
 } from '../subscriptions/index.ts';
-import { deleteSkuAssignments, lockSeatPool, tenantAssignments } from './licenses.repo.ts';
+import { deleteSkuAssignments, tenantAssignments } from './licenses.repo.ts';
 
 /**
  * Seats reduced below those assigned (SPEC §2): the users keep access while the reduction's grace

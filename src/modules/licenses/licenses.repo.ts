@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db, Trx } from '../../platform/db/database.ts';
 
 export async function tenantAssignments(db: Db | Trx, tenantId: string) {
@@ -21,15 +20,6 @@ export function assignedSeatsBySku(db: Db | Trx, tenantId: string) {
     .select(['license_assignments.sku_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('license_assignments.tenant_id', '=', tenantId)
     .groupBy('license_assignments.sku_id');
-}
-
-/**
- * Serialises license updates of one tenant: a transaction-scoped advisory lock, taken before the
- * pool is read, so that two concurrent updates can never assign more seats than the pool holds
- * (also when the tenant has no subscription row to lock yet).
- */
-export async function lockSeatPool(db: Trx, tenantId: string) {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`seat-pool:${tenantId}`}, 0))`.execute(db);
 }
 
 export async function insertAssignment(

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { DateTime, Id, Obj, Page } from '../../platform/http/schemas.ts';
-import { Guid, ServicePlanView } from '../catalog/catalog.schemas.ts';
+import { Guid, ServicePlanView } from '../catalog/index.ts';
 
 export const LicenseInput = Obj({
   skuId: Guid,

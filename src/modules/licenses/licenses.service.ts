@@ -3,18 +3,17 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { productsBySku } from '../catalog/catalog.service.ts';
-import { assertDelegatedAdmin, holdDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
-import { seatPoolsOf } from '../subscriptions/subscriptions.service.ts';
-import { directoryUsersByIds, findDirectoryUser, listDirectoryUserRows } from '../tenants/tenants.repo.ts';
+import { recordAudit } from '../audit/index.ts';
+import { productsBySku } from '../catalog/index.ts';
+import { assertDelegatedAdmin, holdDelegatedAdmin } from '../delegated-admin/index.ts';
+import { lockSeatPool, seatPoolsOf } from '../subscriptions/index.ts';
+import { directoryUsersByIds, findDirectoryUser, listDirectoryUserRows } from '../tenants/index.ts';
 import { accessPoolsOf } from './licenses.grace.ts';
 import {
   deleteAssignments,
   deleteSkuAssignments,
   insertAssignment,
   insertAssignments,
-  lockSeatPool,
   tenantAssignments,
   updateExcludedPlans,
 } from './licenses.repo.ts';

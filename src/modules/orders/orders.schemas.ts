@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { DateTime, Id, Obj, Page } from '../../platform/http/schemas.ts';
-import { SubscriptionView } from '../subscriptions/subscriptions.schemas.ts';
+import { SubscriptionViewSchema as SubscriptionView } from '../subscriptions/index.ts';
 
 export const PlaceOrderBody = Obj({
   lineItems: Type.Array(Obj({ offerId: Id, quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }), {

@@ -5,17 +5,17 @@ import type { Db, PartnerRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/audit.service.ts';
-import { offersById } from '../catalog/catalog.service.ts';
+import { recordAudit } from '../audit/index.ts';
+import { offersById } from '../catalog/index.ts';
+import { assignedSeatsBySku } from '../licenses/index.ts';
 import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
-import { lockAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import {
   createOrderedSubscriptions,
   getCustomerSubscription,
   holdingsOf,
   type SubscriptionView,
-} from '../subscriptions/subscriptions.service.ts';
-import { findTenant } from '../tenants/tenants.repo.ts';
+} from '../subscriptions/index.ts';
+import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
 import { findOrder, insertOrder, listOrderRows, type OrderRow } from './orders.repo.ts';
 
 function toOrderView(o: OrderRow, subscriptions?: SubscriptionView[]) {
@@ -119,13 +119,16 @@ async function orderAs(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
     partnerOnRecordId: onRecord,
     now,
   });
-  const subscriptions = await createOrderedSubscriptions(ctx, {
-    tenantId: tenant.id,
-    partnerId,
-    partnerOnRecordId: onRecord,
-    orderId: id,
-    lines: planned,
-  });
+  const subscriptions = await createOrderedSubscriptions(
+    { ...ctx, assignedSeatsBySku },
+    {
+      tenantId: tenant.id,
+      partnerId,
+      partnerOnRecordId: onRecord,
+      orderId: id,
+      lines: planned,
+    },
+  );
   // The provider's trail (it transacted) and, for a reseller's order, the reseller's (it is on record).
   for (const p of onRecord && onRecord !== ctx.actor.partnerId ? [partnerId, onRecord] : [partnerId])
     await recordAudit(ctx, {
@@ -166,7 +169,12 @@ export async function getOrder(ctx: Ctx<Db>, input: { tenantId: string; orderId:
   )
     throw new DomainError('order_not_found');
   const subscriptions = await Promise.all(
-    o.line_items.map((l) => getCustomerSubscription(ctx, { tenantId: o.tenant_id, id: l.subscriptionId })),
+    o.line_items.map((l) =>
+      getCustomerSubscription(
+        { ...ctx, assignedSeatsBySku },
+        { tenantId: o.tenant_id, id: l.subscriptionId },
+      ),
+    ),
   );
   return toOrderView(o, subscriptions);
 }

@@ -1,9 +1,4 @@
-// The relationships module's face: whether a partner may act for a tenant, and the scoping helpers
-// other modules filter their lists with.
-export {
-  hasAcceptedRelationship,
-  insertAcceptedRelationship,
-  lockAcceptedRelationship,
-  visibleTenantIds,
-} from './relationships.repo.ts';
-export { canSeeTenant } from './relationships.scope.ts';
+// The relationships module's face: the reseller relationship's requests, invitations and removal
+// (its routes, registered in app.ts). The accepted relationships themselves, with the scoping
+// helpers other modules filter their lists with, are the tenants module's (see its face).
+export { registerRelationships } from './relationships.routes.ts';

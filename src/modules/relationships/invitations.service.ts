@@ -6,15 +6,13 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { recordAudit } from '../audit/index.ts';
-import { grantFromInvitation } from '../delegated-admin/delegated-admin.service.ts';
+import { grantFromInvitation } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { findPartner } from '../partners/index.ts';
-import { findTenant } from '../tenants/index.ts';
+import { findTenant, hasAcceptedRelationship, insertAcceptedRelationship } from '../tenants/index.ts';
 import {
   closeRelationshipRequest,
   findRelationshipRequestByTokenHash,
-  hasAcceptedRelationship,
-  insertAcceptedRelationship,
   type RelationshipRequestRow,
 } from './relationships.repo.ts';
 import { assertSameRegion, delegatedAdminAsked, INVITATION_PURPOSE } from './relationships.service.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Cursor, DateTime, Domain, Email, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
-import { GdapDuration, GdapRoles, GrantView } from '../delegated-admin/delegated-admin.schemas.ts';
+import { GdapDuration, GdapRoles, GrantView } from '../delegated-admin/index.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 

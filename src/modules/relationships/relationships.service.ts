@@ -12,20 +12,23 @@ import {
   checkedGrantRoles,
   delegatedAdminByPartner,
   endDelegatedAdminWithRelationship,
-} from '../delegated-admin/delegated-admin.service.ts';
+} from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
 import { countPartnerSubscriptionsInUse } from '../subscriptions/index.ts';
-import { findTenant, findTenantByDomain } from '../tenants/index.ts';
 import {
-  closeRelationshipRequest,
-  findRelationshipRequest,
+  findTenant,
+  findTenantByDomain,
   hasAcceptedRelationship,
-  insertRelationshipRequest,
-  listRelationshipRequestRows,
   lockAcceptedRelationship,
   markRelationshipRemoved,
   partnersOfTenant,
+} from '../tenants/index.ts';
+import {
+  closeRelationshipRequest,
+  findRelationshipRequest,
+  insertRelationshipRequest,
+  listRelationshipRequestRows,
   type RelationshipRequestRow,
 } from './relationships.repo.ts';
 

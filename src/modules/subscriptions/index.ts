@@ -1,7 +1,13 @@
 // The subscriptions module's face: the use cases and batch readers orders, licenses, credits,
 // relationships and transitions call; the rows stay behind subscriptions.repo.ts.
 
-export { findSubscription, type SubscriptionRow } from './subscriptions.repo.ts';
+export {
+  type AssignedSeatsBySku,
+  findSubscription,
+  lockSeatPool,
+  type SubscriptionRow,
+} from './subscriptions.repo.ts';
+export { SubscriptionView as SubscriptionViewSchema } from './subscriptions.schemas.ts';
 export {
   actOnDirectSubscription,
   type Channel,
@@ -14,6 +20,7 @@ export {
   holdingsOf,
   lifecycleSettings,
   openSeatReductions,
+  type PoolCtx,
   releaseTransferHold,
   type SubscriptionView,
   seatGraceOf,

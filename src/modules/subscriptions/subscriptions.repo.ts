@@ -1,14 +1,23 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Selectable, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
 import type {
+  Database,
   Db,
   SubscriptionSeatReductionsTable,
   SubscriptionsTable,
   Trx,
 } from '../../platform/db/database.ts';
-import { offerNameOf } from '../catalog/catalog.repo.ts';
-import { assignedSeatsBySku } from '../licenses/index.ts';
+import { offerNameOf } from '../catalog/index.ts';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
+
+/**
+ * Serialises the seat-pool work of one tenant (license updates, seat reductions): a transaction-scoped advisory lock, taken before the
+ * pool is read, so that two concurrent updates can never assign more seats than the pool holds
+ * (also when the tenant has no subscription row to lock yet).
+ */
+export async function lockSeatPool(db: Trx, tenantId: string) {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`seat-pool:${tenantId}`}, 0))`.execute(db);
+}
 
 export async function insertSubscription(db: Trx, row: Insertable<SubscriptionsTable>) {
   await db.insertInto('subscriptions').values(row).execute();
@@ -125,7 +134,16 @@ export type PooledSubscriptionRow = SubscriptionRow & {
   sku_assigned_seats: number;
 };
 
-function pooledRows(db: Db | Trx, tenantId: string) {
+/**
+ * The seats assigned per SKU in a tenant (`sku_id`, `n`) as a derived table the pooled reads join in
+ * the same statement. The licenses module owns the assignments; its reader is passed in.
+ */
+export type AssignedSeatsBySku = (
+  db: Db | Trx,
+  tenantId: string,
+) => SelectQueryBuilder<Database, 'license_assignments', { sku_id: string; n: number }>;
+
+function pooledRows(db: Db | Trx, tenantId: string, assignedSeatsBySku: AssignedSeatsBySku) {
   return db
     .selectFrom('subscriptions as s')
     .leftJoin(assignedSeatsBySku(db, tenantId).as('seats'), 'seats.sku_id', 's.sku_id')
@@ -145,9 +163,10 @@ export async function pooledSubscriptionRows(
   db: Db | Trx,
   tenantId: string,
   skuIds: string[],
+  assignedSeatsBySku: AssignedSeatsBySku,
 ): Promise<PooledSubscriptionRow[]> {
   if (skuIds.length === 0) return [];
-  const rows = await pooledRows(db, tenantId).where('s.sku_id', 'in', skuIds).execute();
+  const rows = await pooledRows(db, tenantId, assignedSeatsBySku).where('s.sku_id', 'in', skuIds).execute();
   return rows.map(pooled);
 }
 
@@ -159,6 +178,7 @@ export async function pooledSubscriptionRows(
 export async function subscriptionPageWithPools(
   db: Db | Trx,
   f: PageFilter,
+  assignedSeatsBySku: AssignedSeatsBySku,
 ): Promise<(PooledSubscriptionRow & { on_page: boolean })[]> {
   const rows = await db
     .with('page', () => pageQuery(db, f).select(['subscriptions.id', 'subscriptions.sku_id']))

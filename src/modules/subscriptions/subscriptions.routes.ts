@@ -1,6 +1,9 @@
+import type { Db, Trx } from '../../platform/db/database.ts';
+import type { Ctx } from '../../platform/http/context.ts';
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
+import type { AssignedSeatsBySku } from './subscriptions.repo.ts';
 import {
   ChangedSubscriptionView,
   ChangeOwnSubscriptionBody,
@@ -21,7 +24,13 @@ import {
   recordSubscription,
 } from './subscriptions.service.ts';
 
-export function registerSubscriptions(app: App, deps: ServerDeps) {
+/** `seats`: the licenses module's assigned-seat reader, handed in by app.ts (see PoolCtx). */
+export function registerSubscriptions(
+  app: App,
+  deps: ServerDeps,
+  seats: { assignedSeatsBySku: AssignedSeatsBySku },
+) {
+  const pooled = <D extends Db | Trx>(ctx: Ctx<D>) => ({ ...ctx, ...seats });
   app.get(
     '/api/customers/:tenantId/subscriptions',
     {
@@ -35,7 +44,7 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
         response: { 200: SubscriptionPage, ...errorResponses },
       },
     },
-    async (req) => listCustomerSubscriptions(readContext(deps, req), { ...req.params, ...req.query }),
+    async (req) => listCustomerSubscriptions(pooled(readContext(deps, req)), { ...req.params, ...req.query }),
   );
   app.get(
     '/api/customers/:tenantId/subscriptions/:id',
@@ -48,7 +57,7 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
         response: { 200: SubscriptionView, ...errorResponses },
       },
     },
-    async (req) => getCustomerSubscription(readContext(deps, req), req.params),
+    async (req) => getCustomerSubscription(pooled(readContext(deps, req)), req.params),
   );
   app.patch(
     '/api/customers/:tenantId/subscriptions/:id',
@@ -64,7 +73,7 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
     },
     async (req, reply) =>
       runInTransaction(deps, req, reply, (ctx) =>
-        changeCustomerSubscription(ctx, { ...req.params, ...req.body }),
+        changeCustomerSubscription(pooled(ctx), { ...req.params, ...req.body }),
       ),
   );
   app.get(
@@ -78,7 +87,7 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
         response: { 200: SubscriptionPage, ...errorResponses },
       },
     },
-    async (req) => listOwnSubscriptions(readContext(deps, req), req.query),
+    async (req) => listOwnSubscriptions(pooled(readContext(deps, req)), req.query),
   );
   app.patch(
     '/api/tenant/subscriptions/:id',
@@ -94,7 +103,7 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
     },
     async (req, reply) =>
       runInTransaction(deps, req, reply, (ctx) =>
-        changeOwnSubscription(ctx, { id: req.params.id, ...req.body }),
+        changeOwnSubscription(pooled(ctx), { id: req.params.id, ...req.body }),
       ),
   );
   app.post(
@@ -114,7 +123,7 @@ export function registerSubscriptions(app: App, deps: ServerDeps) {
         deps,
         req,
         reply,
-        (ctx) => recordSubscription(ctx, { tenantId: req.params.tenantId, ...req.body }),
+        (ctx) => recordSubscription(pooled(ctx), { tenantId: req.params.tenantId, ...req.body }),
         {
           status: 201,
         },

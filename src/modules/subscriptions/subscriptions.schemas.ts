@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Cursor, DateTime, DateTimeInput, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
-import { BillingCycle, Term } from '../catalog/catalog.schemas.ts';
+import { BillingCycle, Term } from '../catalog/index.ts';
 
 export const Channel = Type.Union([
   Type.Literal('direct'),

@@ -16,19 +16,19 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
-import { type OfferView, offersById } from '../catalog/catalog.service.ts';
-import { assertDelegatedAdmin } from '../delegated-admin/delegated-admin.service.ts';
-import { lockSeatPool } from '../licenses/index.ts';
+import { type OfferView, offersById } from '../catalog/index.ts';
+import { assertDelegatedAdmin } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { findPartner } from '../partners/index.ts';
-import { lockAcceptedRelationship } from '../relationships/index.ts';
-import { findTenant } from '../tenants/index.ts';
+import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
 import {
+  type AssignedSeatsBySku,
   changePartnerOfRecordRows,
   findSubscription,
   insertSeatReduction,
   insertSeatReductionNotice,
   insertSubscription,
+  lockSeatPool,
   lockSubscription,
   lockSubscriptions,
   openSeatReductionRows,
@@ -48,6 +48,13 @@ import {
 
 const HOUR_MS = 3_600_000;
 export type Channel = SubscriptionRow['channel'];
+
+/**
+ * The context of the reads and writes that show or check a SKU's seats in use: the licenses module
+ * owns the assignments and sits above this one in the module graph, so the caller hands its
+ * reader in (`assignedSeatsBySku` on the licenses face; the routes get it from app.ts).
+ */
+export type PoolCtx<D extends Db | Trx = Trx> = Ctx<D> & { assignedSeatsBySku: AssignedSeatsBySku };
 
 export function lifecycleSettings(ctx: Pick<Ctx<Db | Trx>, 'config'>): LifecycleSettings {
   return { ...DEFAULT_LIFECYCLE, ...(ctx.config.lifecycle ?? {}) };
@@ -189,12 +196,17 @@ function viewsFrom(
 }
 
 async function viewsOf(
-  ctx: Ctx<Db | Trx>,
+  ctx: PoolCtx<Db | Trx>,
   tenantId: string,
   rows: SubscriptionRow[],
   canChange?: (s: SubscriptionRow) => boolean,
 ) {
-  const pool = await pooledSubscriptionRows(ctx.db, tenantId, [...new Set(rows.map((r) => r.sku_id))]);
+  const pool = await pooledSubscriptionRows(
+    ctx.db,
+    tenantId,
+    [...new Set(rows.map((r) => r.sku_id))],
+    ctx.assignedSeatsBySku,
+  );
   return viewsFrom(ctx, pool, rows, canChange);
 }
 
@@ -208,16 +220,20 @@ function partnerMayChange(ctx: Ctx<Db | Trx>, s: SubscriptionRow) {
 type ListInput = { tenantId: string; channel?: Channel; cursor?: string; limit?: number };
 
 /** Every subscription of the tenant, from every channel; a partner sees which ones it may change. */
-export async function listCustomerSubscriptions(ctx: Ctx<Db>, input: ListInput) {
+export async function listCustomerSubscriptions(ctx: PoolCtx<Db>, input: ListInput) {
   const limit = input.limit ?? 50;
   const after = decodeTimeCursor(input.cursor);
   // One statement: the page, and the seat pools of its SKUs with offer names and assigned seats.
-  const pool = await subscriptionPageWithPools(ctx.db, {
-    tenantId: input.tenantId,
-    ...(input.channel ? { channel: input.channel } : {}),
-    ...(after ? { after } : {}),
-    limit,
-  });
+  const pool = await subscriptionPageWithPools(
+    ctx.db,
+    {
+      tenantId: input.tenantId,
+      ...(input.channel ? { channel: input.channel } : {}),
+      ...(after ? { after } : {}),
+      limit,
+    },
+    ctx.assignedSeatsBySku,
+  );
   const page = toPage(
     pool.filter((r) => r.on_page),
     limit,
@@ -229,7 +245,7 @@ export async function listCustomerSubscriptions(ctx: Ctx<Db>, input: ListInput) 
   return { items: viewsFrom(ctx, pool, page.items, canChange), nextCursor: page.nextCursor };
 }
 
-export async function listOwnSubscriptions(ctx: Ctx<Db>, input: Omit<ListInput, 'tenantId'>) {
+export async function listOwnSubscriptions(ctx: PoolCtx<Db>, input: Omit<ListInput, 'tenantId'>) {
   const tenantId = ctx.actor.tenantId!;
   const page = await listCustomerSubscriptions(ctx, { ...input, tenantId });
   return {
@@ -238,7 +254,10 @@ export async function listOwnSubscriptions(ctx: Ctx<Db>, input: Omit<ListInput, 
   };
 }
 
-export async function getCustomerSubscription(ctx: Ctx<Db | Trx>, input: { tenantId: string; id: string }) {
+export async function getCustomerSubscription(
+  ctx: PoolCtx<Db | Trx>,
+  input: { tenantId: string; id: string },
+) {
   const row = await findSubscription(ctx.db, input.tenantId, input.id);
   if (!row) throw new DomainError('subscription_not_found');
   const canChange =
@@ -300,7 +319,7 @@ export interface RecordSubscriptionInput {
 }
 
 /** The operator records a subscription the tenant holds from any channel (how outside ones arrive). */
-export async function recordSubscription(ctx: Ctx, input: RecordSubscriptionInput) {
+export async function recordSubscription(ctx: PoolCtx, input: RecordSubscriptionInput) {
   const tenant = await findTenant(ctx.db, input.tenantId);
   if (!tenant) throw new DomainError('tenant_not_found');
   // At the tenant's market price where the offer has one (else the offer's own list price).
@@ -369,7 +388,7 @@ function rowFor(offer: OfferView, quantity: number, now: Date) {
 
 /** For orders: the partner-channel subscriptions an order creates, starting now, auto-renew on. */
 export async function createOrderedSubscriptions(
-  ctx: Ctx,
+  ctx: PoolCtx,
   input: {
     tenantId: string;
     partnerId: string;
@@ -420,7 +439,7 @@ export interface SubscriptionChange {
 
 /** The partner of record changes its own subscription: seats, auto-renew, suspend, reactivate, cancel. */
 export async function changeCustomerSubscription(
-  ctx: Ctx,
+  ctx: PoolCtx,
   input: SubscriptionChange & { tenantId: string; id: string },
 ) {
   // The relationship before the subscription (one lock order): a removal cannot slip between the
@@ -444,7 +463,7 @@ export async function changeCustomerSubscription(
 
 /** The customer's admin changes the tenant's own direct subscriptions: auto-renew, cancel. */
 export async function changeOwnSubscription(
-  ctx: Ctx,
+  ctx: PoolCtx,
   input: { id: string; autoRenew?: boolean; status?: 'cancelled' },
 ) {
   const tenantId = ctx.actor.tenantId!;
@@ -455,7 +474,7 @@ export async function changeOwnSubscription(
   return applyChange(ctx, row, input);
 }
 
-async function applyChange(ctx: Ctx, row: SubscriptionRow, change: SubscriptionChange) {
+async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: SubscriptionChange) {
   // SPEC §7: while a transfer of it is open, neither partner (nor anyone) changes it.
   if (row.transfer_id)
     throw new DomainError('subscription_transfer_pending', { transferId: row.transfer_id });
@@ -566,7 +585,7 @@ async function applyChange(ctx: Ctx, row: SubscriptionRow, change: SubscriptionC
  * subscriptions: turning auto-renew off or cancelling it, as a transition's plan says.
  */
 export async function actOnDirectSubscription(
-  ctx: Ctx,
+  ctx: PoolCtx,
   input: { tenantId: string; id: string; autoRenew?: boolean; status?: 'cancelled' },
 ) {
   await assertDelegatedAdmin(
@@ -673,13 +692,14 @@ export async function claimSeatReductionNotice(ctx: Ctx, id: string, daysBefore:
  * grace (90 days by default) and the partner and customer are told at once. Under the tenant's
  * seat-pool lock, so no license update slips between the count and the record.
  */
-async function startSeatGrace(ctx: Ctx, row: SubscriptionRow, removed: number) {
+async function startSeatGrace(ctx: PoolCtx, row: SubscriptionRow, removed: number) {
   await lockSeatPool(ctx.db, row.tenant_id);
   const now = ctx.clock.now();
   const pool = (await seatPoolsOf(ctx, row.tenant_id, [row.sku_id])).get(row.sku_id) ?? 0;
   const running = (await seatGraceOf(ctx, row.tenant_id, [row.sku_id])).get(row.sku_id)?.seats ?? 0;
   const assigned =
-    (await pooledSubscriptionRows(ctx.db, row.tenant_id, [row.sku_id]))[0]?.sku_assigned_seats ?? 0;
+    (await pooledSubscriptionRows(ctx.db, row.tenant_id, [row.sku_id], ctx.assignedSeatsBySku))[0]
+      ?.sku_assigned_seats ?? 0;
   const graceSeats = graceSeatsFor({ assigned, accessBefore: pool + running, removedFromPool: removed });
   if (graceSeats === 0) return;
   const id = randomUUID();

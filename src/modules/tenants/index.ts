@@ -1,4 +1,15 @@
-// The tenants module's face: tenant and directory-user readers for the modules that act on a tenant.
+// The tenants module's face: tenant and directory-user readers for the modules that act on a tenant,
+// and the partners that serve a tenant (its accepted relationships): the scoping expression, the
+// guard of every `:tenantId` route, and the lock every write on a partner's behalf takes first.
+
+export {
+  hasAcceptedRelationship,
+  insertAcceptedRelationship,
+  lockAcceptedRelationship,
+  markRelationshipRemoved,
+  partnersOfTenant,
+  visibleTenantIds,
+} from './tenant-relationships.repo.ts';
 export {
   directoryUsersByIds,
   findDirectoryUser,
@@ -6,4 +17,5 @@ export {
   findTenantByDomain,
   listDirectoryUserRows,
 } from './tenants.repo.ts';
+export { canSeeTenant } from './tenants.scope.ts';
 export { tenantNames } from './tenants.service.ts';

@@ -1,5 +1,5 @@
 import type { Db, TenantRow, Trx } from '../../platform/db/database.ts';
-import { visibleTenantIds } from '../relationships/index.ts';
+import { visibleTenantIds } from './tenant-relationships.repo.ts';
 
 export async function insertTenant(
   db: Trx,

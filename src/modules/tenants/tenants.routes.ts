@@ -20,11 +20,17 @@ import {
   createTenant,
   getCustomer,
   getOwnTenant,
+  type LicensingCtx,
   listCustomers,
   toCreatedTenantView,
 } from './tenants.service.ts';
 
-export function registerTenants(app: App, deps: ServerDeps) {
+/** `licensing`: the licenses module's `updateUserLicenses`, handed in by app.ts (see LicensingCtx). */
+export function registerTenants(
+  app: App,
+  deps: ServerDeps,
+  licensing: Pick<LicensingCtx, 'updateUserLicenses'>,
+) {
   app.get(
     '/api/customers',
     {
@@ -64,7 +70,9 @@ export function registerTenants(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) =>
-      runInTransaction(deps, req, reply, (ctx) => createCustomer(ctx, req.body), { status: 201 }),
+      runInTransaction(deps, req, reply, (ctx) => createCustomer({ ...ctx, ...licensing }, req.body), {
+        status: 201,
+      }),
   );
   app.get(
     '/api/tenant',
@@ -95,7 +103,7 @@ export function registerTenants(app: App, deps: ServerDeps) {
         deps,
         req,
         reply,
-        async (ctx) => toCreatedTenantView(await createTenant(ctx, req.body)),
+        async (ctx) => toCreatedTenantView(await createTenant({ ...ctx, ...licensing }, req.body)),
         {
           status: 201,
         },
@@ -131,7 +139,7 @@ export function registerTenants(app: App, deps: ServerDeps) {
         deps,
         req,
         reply,
-        (ctx) => addDirectoryUser(ctx, { tenantId: req.params.tenantId, ...req.body }),
+        (ctx) => addDirectoryUser({ ...ctx, ...licensing }, { tenantId: req.params.tenantId, ...req.body }),
         { status: 201 },
       ),
   );

@@ -6,10 +6,9 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { issuePasswordLink, type PasswordLink } from '../auth/index.ts';
-import { updateUserLicenses } from '../licenses/index.ts';
 import { findPartner } from '../partners/index.ts';
-import { insertAcceptedRelationship } from '../relationships/index.ts';
 import { createUser, toUserView } from '../users/index.ts';
+import { insertAcceptedRelationship } from './tenant-relationships.repo.ts';
 import {
   domainTaken,
   findTenant,
@@ -56,8 +55,25 @@ type DirectoryUserInput = {
  * no password sets its own through the one-time link answered as `adminPasswordLink`, so that
  * nobody else ever knows it.
  */
+/**
+ * The context of the use cases that can create licensed directory users: the licenses module sits
+ * above this one in the module graph (it reads the directory), so the caller hands its
+ * `updateUserLicenses` in (the routes get it from app.ts).
+ */
+export type LicensingCtx = Ctx & {
+  updateUserLicenses: (
+    ctx: Ctx,
+    input: {
+      tenantId: string;
+      userId: string;
+      assign: { skuId: string; excludedPlans?: string[] }[];
+      remove: string[];
+    },
+  ) => Promise<{ licenses: { skuId: string; excludedPlans: string[]; hasAccess: boolean }[] }>;
+};
+
 export async function createTenant(
-  ctx: Ctx,
+  ctx: LicensingCtx,
   input: CreateTenantInput,
 ): Promise<TenantRow & { adminPasswordLink?: PasswordLink }> {
   const country = input.country.toUpperCase();
@@ -136,7 +152,7 @@ export function toCreatedTenantView(
  * A partner creates a brand-new customer: the tenant starts with this partner as its reseller.
  * Its admin never gets a password from the partner: it sets its own through the link answered.
  */
-export async function createCustomer(ctx: Ctx, input: CreateTenantInput) {
+export async function createCustomer(ctx: LicensingCtx, input: CreateTenantInput) {
   const partner = await findPartner(ctx.db, ctx.actor.partnerId!);
   if (!partner) throw new DomainError('partner_not_found');
   const region = regionOf(input.country.toUpperCase());
@@ -156,7 +172,7 @@ export async function createCustomer(ctx: Ctx, input: CreateTenantInput) {
   return toCreatedTenantView(tenant, { id: relId, status: 'accepted', acceptedAt: now.toISOString() });
 }
 
-export async function addDirectoryUser(ctx: Ctx, input: DirectoryUserInput & { tenantId: string }) {
+export async function addDirectoryUser(ctx: LicensingCtx, input: DirectoryUserInput & { tenantId: string }) {
   if (!(await findTenant(ctx.db, input.tenantId))) throw new DomainError('tenant_not_found');
   if (await upnTaken(ctx.db, input.tenantId, input.userPrincipalName)) {
     throw new DomainError('user_exists', { userPrincipalName: input.userPrincipalName });
@@ -177,7 +193,7 @@ export async function addDirectoryUser(ctx: Ctx, input: DirectoryUserInput & { t
     displayName: input.displayName,
   };
   if (!licenses || licenses.length === 0) return view;
-  const licensed = await updateUserLicenses(ctx, {
+  const licensed = await ctx.updateUserLicenses(ctx, {
     tenantId: input.tenantId,
     userId: id,
     assign: licenses,

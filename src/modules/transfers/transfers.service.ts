@@ -7,7 +7,6 @@ import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { findPartner, partnerNames } from '../partners/index.ts';
-import { lockAcceptedRelationship } from '../relationships/index.ts';
 import {
   changePartnerOfRecord,
   holdForTransfer,
@@ -15,7 +14,7 @@ import {
   subscriptionSummaries,
   transferableSubscriptionIds,
 } from '../subscriptions/index.ts';
-import { findTenant, tenantNames } from '../tenants/index.ts';
+import { findTenant, lockAcceptedRelationship, tenantNames } from '../tenants/index.ts';
 import {
   findTransfer,
   insertTransfer,

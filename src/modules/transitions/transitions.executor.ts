@@ -3,7 +3,7 @@ import type { Plan, PlanLine, TimelineStep } from '../../domain/planner/types.ts
 import type { TransitionStepsTable, Trx } from '../../platform/db/database.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { recordAudit } from '../audit/audit.service.ts';
+import { recordAudit } from '../audit/index.ts';
 import { releaseUnboughtClaims, type TransitionRow } from './transitions.repo.ts';
 
 /**

@@ -13,10 +13,10 @@ import { ACTIONS, type Action, can, PARTNER_ROLES } from '../../platform/auth/pe
 import type { Config } from '../../platform/config.ts';
 import type { Db, PartnerRow, TenantRow, Trx } from '../../platform/db/database.ts';
 import type { Actor, Ctx } from '../../platform/http/context.ts';
-import { offersById } from '../catalog/catalog.service.ts';
-import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
-import type { SubscriptionRow } from '../subscriptions/subscriptions.repo.ts';
-import { lifecycleSettings, stateOf } from '../subscriptions/subscriptions.service.ts';
+import { offersById } from '../catalog/index.ts';
+import { delegatedRightsOf } from '../delegated-admin/index.ts';
+import type { SubscriptionRow } from '../subscriptions/index.ts';
+import { lifecycleSettings, stateOf } from '../subscriptions/index.ts';
 import { transferOutcomesFor } from '../transfers/index.ts';
 import { partnersOnPlatform } from '../users/index.ts';
 import { openClaimsOf } from './transitions.repo.ts';

@@ -1,7 +1,7 @@
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
-import { listSeatGraceTasks } from '../licenses/licenses.grace.ts';
+import { listSeatGraceTasks } from '../licenses/index.ts';
 import {
   CustomerTaskPage,
   PlanOptionsBody,

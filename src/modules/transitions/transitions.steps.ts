@@ -2,16 +2,16 @@ import { isPartnerStep, stepMissing } from '../../domain/planner/rights.ts';
 import type { TimelineStep } from '../../domain/planner/types.ts';
 import type { Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { fileCreditRequest } from '../credits/credits.service.ts';
-import { delegatedRightsOf } from '../delegated-admin/delegated-admin.service.ts';
-import { assignSkuToUsers, removeSkuFromUsers } from '../licenses/licenses.service.ts';
-import { placeTransitionOrder } from '../orders/orders.service.ts';
-import { findSubscription } from '../subscriptions/subscriptions.repo.ts';
+import { fileCreditRequest } from '../credits/index.ts';
+import { delegatedRightsOf } from '../delegated-admin/index.ts';
+import { assignedSeatsBySku, assignSkuToUsers, removeSkuFromUsers } from '../licenses/index.ts';
+import { placeTransitionOrder } from '../orders/index.ts';
 import {
   actOnDirectSubscription,
+  findSubscription,
   lifecycleSettings,
   stateOf,
-} from '../subscriptions/subscriptions.service.ts';
+} from '../subscriptions/index.ts';
 import { requestTransfer, transferForTransitionLine } from '../transfers/index.ts';
 import type { StepContext, StepHandler, StepOutcome } from './transitions.executor.ts';
 import { planRights } from './transitions.loader.ts';
@@ -143,7 +143,10 @@ const turnOffAutoRenew: StepHandler = async (s) => {
   const { row } = await source(s);
   if (!row.auto_renew) return { status: 'done', detail: { autoRenew: false } };
   if (row.channel === 'direct' && !(await partnerMayAct(s))) {
-    await actOnDirectSubscription(s.ctx, { tenantId: s.transition.tenant_id, id: row.id, autoRenew: false });
+    await actOnDirectSubscription(
+      { ...s.ctx, assignedSeatsBySku },
+      { tenantId: s.transition.tenant_id, id: row.id, autoRenew: false },
+    );
     return { status: 'done', detail: { autoRenew: false, by: 'partner' } };
   }
   return { status: 'waiting', detail: { task: 'turn-off-auto-renew', by: 'customer' } };
@@ -175,11 +178,14 @@ const cancelSource: StepHandler = async (s) => {
   const { row, state } = await source(s);
   if (row.cancelled_at || state.state === 'deleted') return { status: 'done', detail: { cancelled: true } };
   if (row.channel === 'direct' && !(await partnerMayAct(s))) {
-    await actOnDirectSubscription(s.ctx, {
-      tenantId: s.transition.tenant_id,
-      id: row.id,
-      status: 'cancelled',
-    });
+    await actOnDirectSubscription(
+      { ...s.ctx, assignedSeatsBySku },
+      {
+        tenantId: s.transition.tenant_id,
+        id: row.id,
+        status: 'cancelled',
+      },
+    );
     return { status: 'done', detail: { cancelled: true, by: 'partner' } };
   }
   return { status: 'waiting', detail: { task: 'cancel-source', by: 'customer' } };

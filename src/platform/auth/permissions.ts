@@ -140,6 +140,11 @@ export function can(roles: readonly Role[], action: Action): boolean {
   return roles.some((r) => PERMISSIONS[r]?.includes(action));
 }
 
+/** Every action the roles allow, in the table's order: the console shows only what these permit (/me). */
+export function allowedActions(roles: readonly Role[]): Action[] {
+  return (Object.keys(ACTIONS) as Action[]).filter((a) => can(roles, a));
+}
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }

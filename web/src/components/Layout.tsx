@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Action } from '../../../src/platform/auth/permissions.ts';
+import type { Action } from '../actions.ts';
 import { LANGUAGES } from '../i18n/index.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';

@@ -2,7 +2,7 @@ import type { Expression } from 'kysely';
 import type { DatabaseHandle } from '../../platform/db/connect.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Actor } from '../../platform/http/context.ts';
-import { acceptedRelationship, hasAcceptedRelationship } from './relationships.repo.ts';
+import { acceptedRelationship, hasAcceptedRelationship } from './tenant-relationships.repo.ts';
 
 // The guard runs before the route's params are validated: an id no tenant can have (a NUL, which
 // PostgreSQL refuses in text, or any other character outside the Id pattern) names no tenant.
