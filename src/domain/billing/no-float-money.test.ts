@@ -32,7 +32,7 @@ function code(text: string): string {
     .replace(/'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`/g, "''");
 }
 
-export function floatMoneyFindings(files: { path: string; text: string }[]) {
+function floatMoneyFindings(files: { path: string; text: string }[]) {
   const found: string[] = [];
   for (const f of files) {
     code(f.text)

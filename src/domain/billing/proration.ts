@@ -117,10 +117,8 @@ export function utcDay(at: Date): string {
 /** The charge dates of the days from `fromDay` to the end of the period (end inclusive, as the program shows). */
 export function chargeDates(period: Pick<ChargePeriod, 'start' | 'end' | 'days'>, fromDay: number) {
   const start = new Date(period.start.getTime() + Math.min(fromDay, period.days) * DAY_MS);
-  const lastDay = new Date(period.end.getTime() - 1);
-  const chargeStart = utcDay(start);
-  const chargeEnd = utcDay(lastDay);
-  return { chargeStart, chargeEnd: chargeEnd < chargeStart ? chargeStart : chargeEnd };
+  const lastDay = new Date(Math.max(start.getTime(), period.end.getTime() - 1));
+  return { chargeStart: utcDay(start), chargeEnd: utcDay(lastDay) };
 }
 
 /** The first day (UTC) of the month of `at`: the billing month of an event. */
