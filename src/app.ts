@@ -13,6 +13,7 @@ import { registerOrders } from './modules/orders/orders.routes.ts';
 import { registerPartners } from './modules/partners/partners.routes.ts';
 import { registerRelationships } from './modules/relationships/relationships.routes.ts';
 import { canSeeTenant } from './modules/relationships/relationships.scope.ts';
+import { registerSubscriptionJobs } from './modules/subscriptions/subscriptions.jobs.ts';
 import { registerSubscriptions } from './modules/subscriptions/subscriptions.routes.ts';
 import { registerTenants } from './modules/tenants/tenants.routes.ts';
 import { registerTransferJobs } from './modules/transfers/transfers.jobs.ts';
@@ -61,6 +62,7 @@ export async function buildApp(opts: {
     await registerDelegatedAdminJobs(opts.queue, deps);
     await registerLicenseJobs(opts.queue, deps);
     await registerTransferJobs(opts.queue, deps);
+    await registerSubscriptionJobs(opts.queue, deps);
   }
   const { app, routes } = await createServer(deps);
 
