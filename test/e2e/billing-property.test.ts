@@ -166,7 +166,8 @@ async function runCase(offerIndex: number, seats0: number, startDay: number, sta
   for (const op of ops) {
     const at = await platformNow(t);
     if (op.kind === 'advance') {
-      await moveClockTo(new Date(at.getTime() + op.days * DAY_MS + op.hours * 3_600_000));
+      // A minute more, so the move is never behind the running clock.
+      await moveClockTo(new Date(at.getTime() + op.days * DAY_MS + op.hours * 3_600_000 + 60_000));
       if (op.sweep) await sweep();
     } else if (op.kind === 'add' || op.kind === 'remove') {
       const to = op.kind === 'add' ? seats + op.n : seats - op.n;
@@ -178,11 +179,12 @@ async function runCase(offerIndex: number, seats0: number, startDay: number, sta
     } else if (op.kind === 'cancel') {
       const res = await patch({ status: 'cancelled' });
       if (res.status === 200) events.push({ at, kind: 'cancel' });
-      else expect(res.status).toBe(409);
+      // Outside the window (409), or already cancelled or expired (422).
+      else expect([409, 422]).toContain(res.status);
     } else if (op.kind === 'autoRenewOff') {
       const res = await patch({ autoRenew: false });
       if (res.status === 200) events.push({ at, kind: 'autoRenewOff' });
-      else expect(res.status).toBe(409);
+      else expect([409, 422]).toContain(res.status);
     } else {
       const target = holder === a ? b : a;
       const req = await t.call({

@@ -114,11 +114,18 @@ export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
-/** The charge dates of the days from `fromDay` to the end of the period (end inclusive, as the program shows). */
-export function chargeDates(period: Pick<ChargePeriod, 'start' | 'end' | 'days'>, fromDay: number) {
-  const start = new Date(period.start.getTime() + Math.min(fromDay, period.days) * DAY_MS);
-  const lastDay = new Date(Math.max(start.getTime(), period.end.getTime() - 1));
-  return { chargeStart: utcDay(start), chargeEnd: utcDay(lastDay) };
+/**
+ * The charge dates of the days from `fromDay` to the end of the period, both inclusive as the
+ * program shows them: the UTC day the first charged day begins on, and the one the last begins on
+ * (a term from 10 March 09:00 ends on 9 March: its 365th day begins then).
+ */
+export function chargeDates(period: Pick<ChargePeriod, 'start' | 'days'>, fromDay: number) {
+  const first = Math.min(fromDay, period.days);
+  const last = Math.max(first, period.days - 1);
+  return {
+    chargeStart: utcDay(new Date(period.start.getTime() + first * DAY_MS)),
+    chargeEnd: utcDay(new Date(period.start.getTime() + last * DAY_MS)),
+  };
 }
 
 /** The first day (UTC) of the month of `at`: the billing month of an event. */
