@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { registerAudit } from './modules/audit/audit.routes.ts';
 import { registerAuth } from './modules/auth/auth.routes.ts';
+import { registerBilling } from './modules/billing/billing.routes.ts';
 import { registerCatalog } from './modules/catalog/catalog.routes.ts';
 import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
@@ -11,9 +12,12 @@ import { registerLicenseJobs } from './modules/licenses/licenses.jobs.ts';
 import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';
 import { registerPartners } from './modules/partners/partners.routes.ts';
+import { hasAcceptedRelationship } from './modules/relationships/index.ts';
 import { registerRelationships } from './modules/relationships/relationships.routes.ts';
 import { canSeeTenant } from './modules/relationships/relationships.scope.ts';
+import { registerSubscriptionJobs } from './modules/subscriptions/subscriptions.jobs.ts';
 import { registerSubscriptions } from './modules/subscriptions/subscriptions.routes.ts';
+import { tenantNames } from './modules/tenants/index.ts';
 import { registerTenants } from './modules/tenants/tenants.routes.ts';
 import { registerTransferJobs } from './modules/transfers/transfers.jobs.ts';
 import { registerTransfers } from './modules/transfers/transfers.routes.ts';
@@ -61,6 +65,7 @@ export async function buildApp(opts: {
     await registerDelegatedAdminJobs(opts.queue, deps);
     await registerLicenseJobs(opts.queue, deps);
     await registerTransferJobs(opts.queue, deps);
+    await registerSubscriptionJobs(opts.queue, deps);
   }
   const { app, routes } = await createServer(deps);
 
@@ -75,6 +80,7 @@ export async function buildApp(opts: {
   registerRelationships(app, deps);
   registerDelegatedAdmin(app, deps);
   registerCredits(app, deps);
+  registerBilling(app, deps, { tenantNames, partnerReachesTenant: hasAcceptedRelationship });
   registerCatalog(app, deps);
   registerSubscriptions(app, deps);
   registerOrders(app, deps);

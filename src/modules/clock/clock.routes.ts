@@ -7,6 +7,7 @@ import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { recordAudit } from '../audit/index.ts';
 import { REMINDERS_QUEUE } from '../delegated-admin/delegated-admin.jobs.ts';
 import { SEAT_GRACE_QUEUE } from '../licenses/index.ts';
+import { BILLING_SWEEP_QUEUE } from '../subscriptions/index.ts';
 import { TRANSFER_EXPIRY_QUEUE } from '../transfers/index.ts';
 import { TICK_QUEUE } from '../transitions/transitions.jobs.ts';
 
@@ -66,12 +67,13 @@ export function registerClock(app: App, deps: ServerDeps) {
         ),
       );
       // Dated steps of transitions under way, delegated admin reminders, seat graces and unanswered
-      // transfers may be due now.
+      // transfers, renewals and billing cycles may be due now.
       if (deps.queue) {
         await deps.queue.send(TICK_QUEUE, {});
         await deps.queue.send(REMINDERS_QUEUE, {});
         await deps.queue.send(SEAT_GRACE_QUEUE, {});
         await deps.queue.send(TRANSFER_EXPIRY_QUEUE, {});
+        await deps.queue.send(BILLING_SWEEP_QUEUE, {});
       }
       return view();
     },
