@@ -77,7 +77,8 @@ describe('planClose', () => {
           }
           // Every month before `current` that has no invoice is placed on its own period.
           for (const m of unbilled)
-            if (m < current && !invoiced.includes(m)) expect(plans.find((p) => p.period === m)?.months).toContain(m);
+            if (m < current && !invoiced.includes(m))
+              expect(plans.find((p) => p.period === m)?.months).toContain(m);
           // A late month is placed unless the previous month is invoiced and nothing later is open.
           const previous = addMonths(current, -1);
           for (const m of unbilled) {
