@@ -194,14 +194,17 @@ export async function ownInvoice(ctx: Pick<Ctx<Db | Trx>, 'db' | 'actor'>, id: s
   return row;
 }
 
+/** A real `YYYY-MM-DD` day (a crafted cursor must not reach the database as a bad date). */
+const isDay = (s: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00.000Z`).toISOString().slice(0, 10) === s;
+
 export async function listInvoices(
   ctx: Ctx<Db>,
   input: { cursor?: string; limit?: number; currency?: string },
 ) {
   const limit = input.limit ?? 50;
   const after = decodePairCursor(input.cursor);
-  if (after && !/^\d{4}-\d{2}-\d{2}$/.test(after[0]))
-    throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
+  if (after && !isDay(after[0])) throw new DomainError('invalid_request', { detail: 'cursor is not valid' });
   const rows = await listInvoiceRows(ctx.db, {
     partnerId: ctx.actor.partnerId!,
     limit,

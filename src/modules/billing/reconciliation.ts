@@ -6,7 +6,7 @@ import {
   RECONCILIATION_COLUMNS,
   termAndBillingCycle,
 } from '../../domain/invoices.ts';
-import { csvRow } from '../../platform/csv.ts';
+import { csvDecimal, csvRow } from '../../platform/csv.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { type InvoiceLineRow, type InvoiceRow, invoiceLinePage } from './invoices.repo.ts';
 import type { CustomerDetails, CustomerLookup } from './invoices.service.ts';
@@ -17,7 +17,7 @@ const PAGE = 2000;
 const CUSTOMER_CACHE = 20_000;
 
 function rowOf(line: InvoiceLineRow, invoice: InvoiceRow, customer: CustomerDetails | undefined) {
-  const money = (n: number) => formatMajor(n, line.currency);
+  const money = (n: number) => csvDecimal(formatMajor(n, line.currency));
   return csvRow([
     line.partner_id,
     line.tenant_id,
@@ -38,8 +38,8 @@ function rowOf(line: InvoiceLineRow, invoice: InvoiceRow, customer: CustomerDeta
     money(Number(line.unit_price)),
     money(Number(line.effective_unit_price)),
     line.unit_type,
-    formatQuantity(line.quantity),
-    formatQuantity(line.billable_quantity),
+    csvDecimal(formatQuantity(line.quantity)),
+    csvDecimal(formatQuantity(line.billable_quantity)),
     money(Number(line.subtotal)),
     money(Number(line.tax_total)),
     money(Number(line.total)),
