@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { registerAudit } from './modules/audit/audit.routes.ts';
 import { registerAuth } from './modules/auth/auth.routes.ts';
 import { registerBilling } from './modules/billing/billing.routes.ts';
+import { registerBillingJobs, registerInvoices } from './modules/billing/index.ts';
 import { registerCatalog } from './modules/catalog/catalog.routes.ts';
 import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
@@ -17,7 +18,7 @@ import { registerRelationships } from './modules/relationships/relationships.rou
 import { canSeeTenant } from './modules/relationships/relationships.scope.ts';
 import { registerSubscriptionJobs } from './modules/subscriptions/subscriptions.jobs.ts';
 import { registerSubscriptions } from './modules/subscriptions/subscriptions.routes.ts';
-import { tenantNames } from './modules/tenants/index.ts';
+import { tenantNames, tenantSummaries } from './modules/tenants/index.ts';
 import { registerTenants } from './modules/tenants/tenants.routes.ts';
 import { registerTransferJobs } from './modules/transfers/transfers.jobs.ts';
 import { registerTransfers } from './modules/transfers/transfers.routes.ts';
@@ -66,6 +67,7 @@ export async function buildApp(opts: {
     await registerLicenseJobs(opts.queue, deps);
     await registerTransferJobs(opts.queue, deps);
     await registerSubscriptionJobs(opts.queue, deps);
+    await registerBillingJobs(opts.queue, deps);
   }
   const { app, routes } = await createServer(deps);
 
@@ -90,6 +92,8 @@ export async function buildApp(opts: {
   registerTransitions(app, deps);
   registerTransfers(app, deps);
   registerIndirect(app, deps);
+  // Billing imports no module that may import it back: it is handed the tenants' reader here.
+  registerInvoices(app, deps, { customersOf: (db, ids) => tenantSummaries({ db }, ids) });
   registerConsole(app);
 
   await app.ready();

@@ -6,4 +6,4 @@ export {
   findTenantByDomain,
   listDirectoryUserRows,
 } from './tenants.repo.ts';
-export { tenantNames } from './tenants.service.ts';
+export { tenantNames, tenantSummaries } from './tenants.service.ts';

@@ -164,6 +164,8 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
   ),
   // Transfers (SPEC §7)
   transfer_not_found: e(404, 'No such transfer.'),
+  // Billing
+  invoice_not_found: e(404, 'No such invoice.'),
   transfer_same_partner: e(
     422,
     'You are already the partner of record: there is nothing to transfer to you.',
