@@ -3,7 +3,13 @@ import { type ChargePeriod, chargePeriods, periodAt } from '../../domain/billing
 import { addTerm, effectiveTerm } from '../../domain/lifecycle.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { type BilledSubscription, recordSeatLine } from '../billing/index.ts';
-import { billableRowsAfter, offerNameFor, type SubscriptionRow } from './subscriptions.repo.ts';
+import {
+  billableRowsAfter,
+  findSubscription,
+  markBilledThrough,
+  offerNameFor,
+  type SubscriptionRow,
+} from './subscriptions.repo.ts';
 
 /**
  * The billing lines of subscription events (SPEC §8, docs/billing.md), written in the transaction
@@ -80,14 +86,18 @@ export async function billDueCharges(
     now,
   );
   let s: BilledSubscription | null | undefined;
+  // Periods up to the watermark are billed already (their lines exist, keyed), so skip them.
+  const after = Math.max(row.created_at.getTime(), row.billed_through?.getTime() ?? 0);
+  let last: Date | null = null;
   for (let i = 0; i <= renewals; i++) {
     const start = i === 0 ? row.term_start : addTerm(row.term_end, row.term, i - 1);
     for (const p of chargePeriods(start, row.term, row.billing_cycle, row.unit_price)) {
       if (p.start.getTime() > now.getTime()) break;
-      if (row.cancelled_at && p.start.getTime() >= row.cancelled_at.getTime()) return;
-      if (p.start.getTime() <= row.created_at.getTime()) continue;
+      if (row.cancelled_at && p.start.getTime() >= row.cancelled_at.getTime()) break;
+      if (p.start.getTime() <= after) continue;
       s ??= await billedOf(ctx, row, offerName);
       if (!s) return;
+      last = p.start;
       const type: ChargeType = p.index === 0 ? 'renew' : 'cycleCharge';
       await recordSeatLine(ctx, {
         sourceKey: `${type === 'renew' ? 'renew' : 'cycle'}:${row.id}:${p.start.toISOString()}`,
@@ -99,6 +109,7 @@ export async function billDueCharges(
       });
     }
   }
+  if (last) await markBilledThrough(ctx.db, row.id, last);
 }
 
 /**
@@ -187,4 +198,13 @@ export async function billDueSubscriptionCharges(ctx: Ctx, input: { afterId: str
   const now = ctx.clock.now();
   for (const { offer_name, ...row } of rows) await billDueCharges(ctx, row, now, offer_name);
   return rows.length < input.limit ? null : rows[rows.length - 1]!.id;
+}
+
+/**
+ * Demo history only: bills a recorded partner subscription's purchase as if it had been ordered
+ * here, at its term start (so the console has past months to show). Keyed like an order's line.
+ */
+export async function billRecordedPurchase(ctx: Ctx, input: { tenantId: string; id: string }) {
+  const row = await findSubscription(ctx.db, input.tenantId, input.id);
+  if (row) await billPurchase(ctx, row, await offerNameFor(ctx.db, row.offer_id));
 }
