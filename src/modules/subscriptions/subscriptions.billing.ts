@@ -5,7 +5,6 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { type BilledSubscription, recordSeatLine } from '../billing/index.ts';
 import {
   billableRowsAfter,
-  findSubscription,
   markBilledThrough,
   offerNameFor,
   type SubscriptionRow,
@@ -198,13 +197,4 @@ export async function billDueSubscriptionCharges(ctx: Ctx, input: { afterId: str
   const now = ctx.clock.now();
   for (const { offer_name, ...row } of rows) await billDueCharges(ctx, row, now, offer_name);
   return rows.length < input.limit ? null : rows[rows.length - 1]!.id;
-}
-
-/**
- * Demo history only: bills a recorded partner subscription's purchase as if it had been ordered
- * here, at its term start (so the console has past months to show). Keyed like an order's line.
- */
-export async function billRecordedPurchase(ctx: Ctx, input: { tenantId: string; id: string }) {
-  const row = await findSubscription(ctx.db, input.tenantId, input.id);
-  if (row) await billPurchase(ctx, row, await offerNameFor(ctx.db, row.offer_id));
 }
