@@ -81,7 +81,9 @@ describe('a month of billing lines (issue 19, acceptance 2)', () => {
     expect([bad.status, bad.body.code]).toEqual([400, 'invalid_request']);
     const sales = await t.call({ url: '/api/partner/price-rules', token: p['sales-agent'] });
     expect([sales.status, sales.body.code]).toEqual([403, 'forbidden']);
-    expect((await t.expectOk({ url: '/api/partner/price-rules', token: p['account-admin'] })).rules).toHaveLength(2);
+    expect(
+      (await t.expectOk({ url: '/api/partner/price-rules', token: p['account-admin'] })).rules,
+    ).toHaveLength(2);
 
     // The transition buys now: the new subscription overlaps the direct one for its last 44 days.
     const plan = await t.expectOk(
@@ -93,7 +95,10 @@ describe('a month of billing lines (issue 19, acceptance 2)', () => {
       },
       201,
     );
-    await t.expectOk({ method: 'POST', url: `/api/transitions/${plan.id}/apply`, token: p['account-admin'] }, 202);
+    await t.expectOk(
+      { method: 'POST', url: `/api/transitions/${plan.id}/apply`, token: p['account-admin'] },
+      202,
+    );
     await waitForTransition(t, plan.id, p['account-admin'], ['waiting']);
     const subs = await t.expectOk({ url: '/api/tenant/subscriptions?limit=200', token: c.adminToken });
     const bought = subs.items.find((s: { channel: string }) => s.channel === 'partner');
@@ -104,7 +109,12 @@ describe('a month of billing lines (issue 19, acceptance 2)', () => {
     await moveClockTo('2031-03-12T09:00:00.000Z');
     const a = await t.newPartner();
     const invite = await t.expectOk(
-      { method: 'POST', url: '/api/relationship-requests', token: a.tokens['account-admin'], body: { tenantId: c.tenant.id } },
+      {
+        method: 'POST',
+        url: '/api/relationship-requests',
+        token: a.tokens['account-admin'],
+        body: { tenantId: c.tenant.id },
+      },
       201,
     );
     await t.expectOk({ method: 'POST', url: `/api/invitations/${invite.token}/accept`, token: c.adminToken });
@@ -151,7 +161,11 @@ describe('a month of billing lines (issue 19, acceptance 2)', () => {
         method: 'POST',
         url: '/api/tenant/credit-requests',
         token: c.adminToken,
-        body: { subscriptionId: c.source.id, newSubscriptionId: bought.id, reason: 'Paid twice after the move' },
+        body: {
+          subscriptionId: c.source.id,
+          newSubscriptionId: bought.id,
+          reason: 'Paid twice after the move',
+        },
       },
       201,
     );
@@ -249,7 +263,11 @@ describe('a month of billing lines (issue 19, acceptance 2)', () => {
       },
     ]);
     // The direct subscription is the customer's own bill, never a partner's line; each line once.
-    const rows = await t.handle.db.selectFrom('billing_lines').select(['subscription_id', 'source_key']).where('tenant_id', '=', c.tenant.id).execute();
+    const rows = await t.handle.db
+      .selectFrom('billing_lines')
+      .select(['subscription_id', 'source_key'])
+      .where('tenant_id', '=', c.tenant.id)
+      .execute();
     expect(rows.filter((r) => r.subscription_id === c.source.id)).toEqual([]);
     expect(rows.map((r) => r.source_key).sort()).toEqual(
       [
@@ -263,15 +281,24 @@ describe('a month of billing lines (issue 19, acceptance 2)', () => {
     expect(mine.reduce((s, l) => s + l.subtotal, 0)).toBe(372_736);
 
     // The customer's statement: 360,000 + 130,680 − 36,164 = 454,516 at customer price.
-    const statement = await t.expectOk({ url: `/api/customers/${c.tenant.id}/statements/2031-03`, token: p['billing-agent'] });
+    const statement = await t.expectOk({
+      url: `/api/customers/${c.tenant.id}/statements/2031-03`,
+      token: p['billing-agent'],
+    });
     expect(statement.lines).toHaveLength(3);
     expect(statement.totals).toEqual([{ currency: 'EUR', amount: 454_516 }]);
-    const badMonth = await t.call({ url: `/api/customers/${c.tenant.id}/statements/2031-13`, token: p['billing-agent'] });
+    const badMonth = await t.call({
+      url: `/api/customers/${c.tenant.id}/statements/2031-13`,
+      token: p['billing-agent'],
+    });
     expect(badMonth.status).toBe(400);
 
     // Margins on 2031-03-12: 30 seats run at 18,000 / 12 = 1,500 a month each (45,000) for a cost of
     // 15,000 / 12 = 1,250 each (37,500).
-    const margins = await t.expectOk({ url: '/api/billing/margins?month=2031-03', token: p['account-admin'] });
+    const margins = await t.expectOk({
+      url: '/api/billing/margins?month=2031-03',
+      token: p['account-admin'],
+    });
     expect(margins).toMatchObject({ month: '2031-03', asOf: '2031-03-12' });
     expect(margins.customers).toEqual([
       {
@@ -285,7 +312,10 @@ describe('a month of billing lines (issue 19, acceptance 2)', () => {
         chargedCost: 372_736,
       },
     ]);
-    const history = await t.expectOk({ url: '/api/billing/margins/history?months=3', token: p['billing-agent'] });
+    const history = await t.expectOk({
+      url: '/api/billing/margins/history?months=3',
+      token: p['billing-agent'],
+    });
     expect(history).toEqual({
       from: '2031-01',
       to: '2031-03',

@@ -4,7 +4,12 @@ import { Cursor, DateTime, Id, Obj, Page, Str, TenantParams } from '../../platfo
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const Day = Type.String({ format: 'date', description: 'UTC day, YYYY-MM-DD' });
-const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' });
+const Month = Type.String({
+  pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+  minLength: 7,
+  maxLength: 7,
+  description: 'YYYY-MM',
+});
 /** Exact decimal text (seats are whole; usage is not): never a float. */
 const Decimal = Type.String({ pattern: '^-?\\d+(\\.\\d+)?$' });
 

@@ -3,7 +3,12 @@ import { type ChargePeriod, chargePeriods, periodAt } from '../../domain/billing
 import { addTerm, effectiveTerm } from '../../domain/lifecycle.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { type BilledSubscription, recordSeatLine } from '../billing/index.ts';
-import { billableRowsAfter, offerNameFor, type SubscriptionRow } from './subscriptions.repo.ts';
+import {
+  billableRowsAfter,
+  markBilledThrough,
+  offerNameFor,
+  type SubscriptionRow,
+} from './subscriptions.repo.ts';
 
 /**
  * The billing lines of subscription events (SPEC §8, docs/billing.md), written in the transaction
@@ -80,14 +85,18 @@ export async function billDueCharges(
     now,
   );
   let s: BilledSubscription | null | undefined;
+  // Periods up to the watermark are billed already (their lines exist, keyed), so skip them.
+  const after = Math.max(row.created_at.getTime(), row.billed_through?.getTime() ?? 0);
+  let last: Date | null = null;
   for (let i = 0; i <= renewals; i++) {
     const start = i === 0 ? row.term_start : addTerm(row.term_end, row.term, i - 1);
     for (const p of chargePeriods(start, row.term, row.billing_cycle, row.unit_price)) {
       if (p.start.getTime() > now.getTime()) break;
-      if (row.cancelled_at && p.start.getTime() >= row.cancelled_at.getTime()) return;
-      if (p.start.getTime() <= row.created_at.getTime()) continue;
+      if (row.cancelled_at && p.start.getTime() >= row.cancelled_at.getTime()) break;
+      if (p.start.getTime() <= after) continue;
       s ??= await billedOf(ctx, row, offerName);
       if (!s) return;
+      last = p.start;
       const type: ChargeType = p.index === 0 ? 'renew' : 'cycleCharge';
       await recordSeatLine(ctx, {
         sourceKey: `${type === 'renew' ? 'renew' : 'cycle'}:${row.id}:${p.start.toISOString()}`,
@@ -99,6 +108,7 @@ export async function billDueCharges(
       });
     }
   }
+  if (last) await markBilledThrough(ctx.db, row.id, last);
 }
 
 /**

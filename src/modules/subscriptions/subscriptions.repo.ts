@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql } from 'kysely';
 import type {
   Db,
   SubscriptionSeatReductionsTable,
@@ -296,4 +297,13 @@ export async function billableRowsAfter(db: Db | Trx, afterId: string, limit: nu
 export async function offerNameFor(db: Db | Trx, offerId: string) {
   const r = await db.selectFrom('offers').select('name').where('id', '=', offerId).executeTakeFirst();
   return r?.name ?? null;
+}
+
+/** Moves the billing watermark forward (never back: a late writer leaves a later mark alone). */
+export async function markBilledThrough(db: Trx, id: string, through: Date) {
+  await db
+    .updateTable('subscriptions')
+    .set({ billed_through: sql<Date>`greatest(coalesce(billed_through, ${through}), ${through})` })
+    .where('id', '=', id)
+    .execute();
 }
