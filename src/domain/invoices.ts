@@ -85,7 +85,8 @@ function digitsOf(currency: string): number {
  * "1234.56", -5 EUR → "-0.05", 1200 JPY → "1200". String work on the integer's digits only.
  */
 export function formatMajor(amount: number | bigint, currency: string): string {
-  if (typeof amount === 'number' && !Number.isSafeInteger(amount)) throw new RangeError(`not minor units: ${amount}`);
+  if (typeof amount === 'number' && !Number.isSafeInteger(amount))
+    throw new RangeError(`not minor units: ${amount}`);
   const digits = digitsOf(currency);
   const negative = amount < 0;
   // The integer's own digits (a safe integer prints exactly; a bigint always does).
