@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addMonths, monthOf, planClose } from '../../src/domain/invoices.ts';
 import type { NewBillingLine } from '../../src/modules/billing/index.ts';
@@ -104,6 +105,35 @@ function close() {
   };
 }
 
+/**
+ * Holds the lines table (ACCESS EXCLUSIVE, in a transaction of the test's own) until `n` sessions
+ * wait on it, then lets them all go at once: the two processes really race, whatever their start
+ * times (a close reads the lines before anything else).
+ */
+async function holdLines() {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('begin');
+  await client.query('lock table billing_lines in access exclusive mode');
+  return {
+    async openWhenWaiting(n: number) {
+      try {
+        for (let i = 0; ; i++) {
+          const r = await client.query<{ n: number }>(
+            `select count(*)::int as n from pg_locks where relation = 'billing_lines'::regclass and not granted`,
+          );
+          if (r.rows[0]!.n >= n) break;
+          if (i > 1200) throw new Error('the closing processes never reached the lines');
+          await new Promise((res) => setTimeout(res, 50));
+        }
+      } finally {
+        await client.query('commit');
+        await client.end();
+      }
+    },
+  };
+}
+
 const q = async <T>(text: string) => (await db.handle.executeSql(text)).rows as T[];
 
 /** What must hold whenever no close is running, however the last ones ended. */
@@ -162,12 +192,20 @@ it('two processes closing at once, SIGKILLed at random points: every invoice exa
   for (let round = 0; round < ROUNDS; round++) {
     // Lines keep arriving between closes: last month's, this month's, and late ones for closed months.
     if (round > 0) await addLines(30 + Math.floor(rand() * 40), [...closable, current]);
+    // Both start closing at the same instant: the lines are locked until both wait on them.
+    const gate = await holdLines();
     const runs = [close(), close()];
+    await gate.openWhenWaiting(2);
     const plans = runs.map(async (run, i) => {
-      const mode = pick(['after-issued', 'after-issued', 'at-random', 'never'] as const);
+      // The first kill lands right after the first invoice, so at least one lands mid-close; the
+      // others at random points (after some invoices, at a random instant, or never).
+      const first = round === 0 && i === 0;
+      const mode = first
+        ? 'after-issued'
+        : pick(['after-issued', 'after-issued', 'at-random', 'never'] as const);
       if (mode === 'never') return run.exited;
-      if (mode === 'after-issued') await run.afterIssued(1 + Math.floor(rand() * 8));
-      const delay = Math.floor(rand() * (mode === 'at-random' ? 4000 : 25));
+      if (mode === 'after-issued') await run.afterIssued(first ? 1 : 1 + Math.floor(rand() * 8));
+      const delay = first ? 0 : Math.floor(rand() * (mode === 'at-random' ? 600 : 25));
       await new Promise((r) => setTimeout(r, delay));
       const stillRunning = run.child.exitCode === null && run.child.signalCode === null;
       run.child.kill('SIGKILL');

@@ -29,6 +29,37 @@ let current: string;
 const lines: NewBillingLine[] = [];
 const FORMULA_PRODUCT = '=SUM(1+1)';
 
+interface InvoiceJson {
+  id: string;
+  number: string;
+  partnerId: string;
+  periodStart: string;
+  periodEnd: string;
+  currency: string;
+  total: number;
+  status: string;
+  lineCount: number;
+  createdAt: string;
+}
+interface LineJson {
+  id: string;
+  subscriptionId: string | null;
+  total: number;
+  customerName: string;
+  chargeType: string;
+  billingMonth: string;
+}
+interface Paged<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The value, or the test fails here. */
+function must<T>(x: T | undefined, what: string): T {
+  if (x === undefined) throw new Error(`missing: ${what}`);
+  return x;
+}
+
 const sumOf = (ls: NewBillingLine[]) => ls.reduce((s, l) => s + Number(l.total), 0);
 const key = (partnerId: string, currency: string, month: string) => `${partnerId}|${currency}|${month}`;
 
@@ -118,10 +149,10 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const invoicesOf = async (token: string, query = '') => {
-  const items: any[] = [];
+  const items: InvoiceJson[] = [];
   let cursor: string | null = null;
   do {
-    const page: any = await t.expectOk({
+    const page: Paged<InvoiceJson> = await t.expectOk({
       url: `/api/invoices?limit=2${query}${cursor ? `&cursor=${cursor}` : ''}`,
       token,
     });
@@ -202,14 +233,16 @@ describe('the month close', () => {
   });
 
   it('shows an invoice with all its lines, paged, matching what was written', async () => {
-    const [inv] = (await invoicesOf(a.tokens['billing-agent'], '&currency=EUR')).filter(
-      (i) => i.periodStart === addMonths(current, -1),
+    const inv = must(
+      (await invoicesOf(a.tokens['billing-agent'], '&currency=EUR')).find(
+        (i) => i.periodStart === addMonths(current, -1),
+      ),
+      "last month's EUR invoice",
     );
-    expect(inv).toBeDefined();
-    const got: any[] = [];
+    const got: LineJson[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = await t.expectOk({
+      const page: InvoiceJson & { lines: Paged<LineJson> } = await t.expectOk({
         url: `/api/invoices/${inv.id}?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
         token: a.tokens['billing-agent'],
       });
@@ -231,8 +264,11 @@ describe('the month close', () => {
   });
 
   it('answers the reconciliation file: the columns of SPEC §8, formula cells escaped, totals adding up', async () => {
-    const [inv] = (await invoicesOf(a.tokens['billing-agent'], '&currency=EUR')).filter(
-      (i) => i.periodStart === addMonths(current, -1),
+    const inv = must(
+      (await invoicesOf(a.tokens['billing-agent'], '&currency=EUR')).find(
+        (i) => i.periodStart === addMonths(current, -1),
+      ),
+      "last month's EUR invoice",
     );
     const res = await t.app.inject({
       method: 'GET',
@@ -330,7 +366,7 @@ describe('the month close', () => {
       token: t.operatorToken,
       body: { now: `${next}T00:30:00.000Z` },
     });
-    let inv: any;
+    let inv: InvoiceJson | undefined;
     for (let i = 0; i < 200 && !inv; i++) {
       inv = (await invoicesOf(a.tokens['account-admin'], '&currency=EUR')).find(
         (x) => x.periodStart === current,
@@ -338,6 +374,7 @@ describe('the month close', () => {
       if (!inv) await new Promise((r) => setTimeout(r, 100));
     }
     expect(inv, 'the job closed the month after the clock moved').toBeDefined();
+    if (!inv) return;
     const mine = [
       ...lines.filter(
         (l) => l.partner_id === a.partner.id && l.currency === 'EUR' && l.billing_month === current,
@@ -350,7 +387,7 @@ describe('the month close', () => {
       url: `/api/invoices/${inv.id}?limit=200`,
       token: a.tokens['account-admin'],
     });
-    expect(detail.lines.items.map((l: any) => l.billingMonth).sort()).toEqual([
+    expect(detail.lines.items.map((l: LineJson) => l.billingMonth).sort()).toEqual([
       m1,
       current,
       current,
@@ -371,7 +408,7 @@ describe('the month close', () => {
 
 describe('who sees invoices', () => {
   it('billing agents and account admins of the partner; other partners get 404; other roles 403', async () => {
-    const [inv] = await invoicesOf(a.tokens['account-admin']);
+    const inv = must((await invoicesOf(a.tokens['account-admin']))[0], 'an invoice of a');
     const urls = ['/api/invoices', `/api/invoices/${inv.id}`, `/api/invoices/${inv.id}/reconciliation`];
     const callers: [string, string | undefined, number | 'ok'][] = [
       ['a account-admin', a.tokens['account-admin'], 'ok'],
