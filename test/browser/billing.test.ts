@@ -206,7 +206,7 @@ async function billingFlow(lang: Lang, markup: { typed: string; bp: number }) {
   }).format(new Date(`${month}-01T00:00:00Z`));
   expect(invoiceRow).toContain(monthName);
   expect(invoiceRow).toContain(plain(eur(lang, invoice.total)));
-  expect(invoiceRow).toContain(t.key('billing.invoiceStatus.issued'));
+  expect(invoiceRow).toContain(t.key('status.issued'));
   await checkView(page, `billing-invoices-${lang}`);
 
   await page.getByRole('link', { name: invoice.number, exact: true }).click();

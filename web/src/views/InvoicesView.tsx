@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Page } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -9,11 +10,6 @@ import { BillingShell } from './BillingView.tsx';
 import { type Invoice, type InvoiceLine, useChargeType, useMonth, usePeriod } from './billing-common.tsx';
 
 const PAGE = 50;
-
-function InvoiceStatus({ status }: { status: string }) {
-  const { t } = useTranslation();
-  return <span className="badge">{t(`billing.invoiceStatus.${status}`, { defaultValue: status })}</span>;
-}
 
 /** The partner's invoices, newest first: one per closed month and currency. */
 export function InvoicesView() {
@@ -59,7 +55,7 @@ export function InvoicesView() {
                       <td>{i.currency}</td>
                       <td>{f.money(i.total, i.currency)}</td>
                       <td>
-                        <InvoiceStatus status={i.status} />
+                        <StatusBadge status={i.status} />
                       </td>
                     </tr>
                   ))}
@@ -129,7 +125,7 @@ export function InvoiceView({ invoiceId }: { invoiceId: string }) {
             <dd data-testid="invoice-total">{f.money(inv.total, inv.currency)}</dd>
             <dt>{t('billing.invoices.status')}</dt>
             <dd>
-              <InvoiceStatus status={inv.status} />
+              <StatusBadge status={inv.status} />
             </dd>
             <dt>{t('billing.invoice.issuedAt')}</dt>
             <dd>{t('billing.utc', { when: f.dateTime(inv.createdAt) })}</dd>
