@@ -1,5 +1,4 @@
 import { useTranslation } from 'react-i18next';
-import type { Action } from '../../../src/platform/auth/permissions.ts';
 import { useFormat } from '../format.ts';
 import { Link, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -80,6 +79,9 @@ export interface PriceRule {
 }
 
 // ---- Shared pieces of the billing views ----
+
+/** What the session can check (the console's own import of the permissions table stays in session.tsx). */
+type Action = Parameters<ReturnType<typeof useSession>['can']>[0];
 
 export type BillingSection = 'unbilled' | 'invoices' | 'margins' | 'price-rules' | 'credits';
 
