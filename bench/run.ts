@@ -5,12 +5,14 @@ import { benchApi } from './api.ts';
 import { benchApply, benchPlan, seedBook } from './bulk.ts';
 import { benchCatalog } from './catalog.ts';
 import { type BenchDatabase, createBenchDatabase } from './database.ts';
+import { benchReconciliation } from './reconciliation.ts';
 import { figures, heading, note, parseArgs } from './report.ts';
 import { benchStart } from './start.ts';
 
 /**
  * `npm run bench` (full size) or `npm run bench -- --small` (the CI size). Flags: `--customers N`,
- * `--duration S` (API load, seconds), `--start-runs N`, `--only plan,apply,api,start,catalog`.
+ * `--duration S` (API load, seconds), `--start-runs N`, `--lines N` (the reconciliation invoice),
+ * `--only plan,apply,api,start,catalog,reconciliation`.
  * Prints every figure with its target and whether this run met it; asserts nothing.
  * Runs on DATABASE_URL, TEST_DATABASE_URL or the local PostgreSQL, in a throwaway database
  * `traslado_bench_<pid>` dropped at the end.
@@ -20,9 +22,12 @@ const small = args.has('small');
 const customers = args.num('customers', small ? 50 : 10_000);
 const durationS = args.num('duration', small ? 3 : 10);
 const startRuns = args.num('start-runs', small ? 1 : 5);
+const invoiceLines = args.num('lines', small ? 5_000 : 100_000);
 const onlyFlag = args.flags.get('only');
 const only = new Set(
-  typeof onlyFlag === 'string' ? onlyFlag.split(',') : ['plan', 'apply', 'api', 'start', 'catalog'],
+  typeof onlyFlag === 'string'
+    ? onlyFlag.split(',')
+    : ['plan', 'apply', 'api', 'start', 'catalog', 'reconciliation'],
 );
 const full = customers >= 10_000;
 
@@ -52,7 +57,7 @@ process.once('SIGINT', () => {
 
 try {
   if (only.has('catalog')) benchCatalog(small ? 3 : 5);
-  if (only.has('plan') || only.has('apply') || only.has('api')) {
+  if (only.has('plan') || only.has('apply') || only.has('api') || only.has('reconciliation')) {
     db = await createBenchDatabase();
     console.log(`PostgreSQL ${db.serverVersion}, database ${db.name} (dropped at the end)`);
     if (only.has('plan') || only.has('apply')) {
@@ -62,6 +67,7 @@ try {
       if (only.has('apply')) await benchApply(db, reportFile);
     }
     if (only.has('api')) await benchApi({ databaseUrl: db.url, durationS });
+    if (only.has('reconciliation')) await benchReconciliation(db, invoiceLines);
   }
 } finally {
   await cleanup();

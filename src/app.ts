@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { registerAudit } from './modules/audit/audit.routes.ts';
 import { registerAuth } from './modules/auth/auth.routes.ts';
+import { registerBilling } from './modules/billing/billing.routes.ts';
+import { registerBillingJobs, registerInvoices } from './modules/billing/index.ts';
 import { registerCatalog } from './modules/catalog/catalog.routes.ts';
 import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
@@ -13,8 +15,14 @@ import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';
 import { registerPartners } from './modules/partners/partners.routes.ts';
 import { registerRelationships } from './modules/relationships/relationships.routes.ts';
+import { registerSubscriptionJobs } from './modules/subscriptions/subscriptions.jobs.ts';
 import { registerSubscriptions } from './modules/subscriptions/subscriptions.routes.ts';
-import { canSeeTenant } from './modules/tenants/index.ts';
+import {
+  canSeeTenant,
+  hasAcceptedRelationship,
+  tenantNames,
+  tenantSummaries,
+} from './modules/tenants/index.ts';
 import { registerTenants } from './modules/tenants/tenants.routes.ts';
 import { registerTransferJobs } from './modules/transfers/transfers.jobs.ts';
 import { registerTransfers } from './modules/transfers/transfers.routes.ts';
@@ -62,6 +70,8 @@ export async function buildApp(opts: {
     await registerDelegatedAdminJobs(opts.queue, deps);
     await registerLicenseJobs(opts.queue, deps);
     await registerTransferJobs(opts.queue, deps);
+    await registerSubscriptionJobs(opts.queue, deps);
+    await registerBillingJobs(opts.queue, deps);
   }
   const { app, routes } = await createServer(deps);
 
@@ -76,6 +86,7 @@ export async function buildApp(opts: {
   registerRelationships(app, deps);
   registerDelegatedAdmin(app, deps);
   registerCredits(app, deps);
+  registerBilling(app, deps, { tenantNames, partnerReachesTenant: hasAcceptedRelationship });
   registerCatalog(app, deps);
   registerSubscriptions(app, deps, { assignedSeatsBySku });
   registerOrders(app, deps);
@@ -85,6 +96,8 @@ export async function buildApp(opts: {
   registerTransitions(app, deps);
   registerTransfers(app, deps);
   registerIndirect(app, deps);
+  // Billing imports no module that may import it back: it is handed the tenants' reader here.
+  registerInvoices(app, deps, { customersOf: (db, ids) => tenantSummaries({ db }, ids) });
   registerConsole(app);
 
   await app.ready();

@@ -4,6 +4,7 @@ import { registerBackupCommands } from './commands/backup.ts';
 import { catalogImportCommand } from './commands/catalog-import.ts';
 import { clockCommand } from './commands/clock.ts';
 import { importCommand } from './commands/import.ts';
+import { invoicesCloseCommand, invoicesExportCommand } from './commands/invoices.ts';
 import { planCommand } from './commands/plan.ts';
 import { prepareTemplateCommand } from './commands/prepare-template.ts';
 import { pricesImportCommand } from './commands/prices-import.ts';
@@ -74,6 +75,22 @@ program
   )
   .option('--data <dir>', 'embedded database folder')
   .action(pricesImportCommand);
+
+const invoices = program.command('invoices').description('invoices and reconciliation files (SPEC §8)');
+invoices
+  .command('close')
+  .description(
+    'close now every month before the current one (platform clock) with unbilled lines: one invoice per partner, currency and month (the month-start job does the same)',
+  )
+  .option('--data <dir>', 'embedded database folder')
+  .action(invoicesCloseCommand);
+invoices
+  .command('export')
+  .description("write an invoice's reconciliation file (CSV), the same bytes as the API's download")
+  .requiredOption('--invoice <id>', 'the invoice id or number (TR-…)')
+  .option('--out <file>', 'the file to write (default: stdout)')
+  .option('--data <dir>', 'embedded database folder')
+  .action(invoicesExportCommand);
 
 program
   .command('import <file>')

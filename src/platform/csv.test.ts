@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvRow } from './csv.ts';
+import { csvCell, csvDecimal, csvRow } from './csv.ts';
 
 describe('csv', () => {
   it('neutralises every cell a spreadsheet would read as a formula', () => {
@@ -16,6 +16,9 @@ describe('csv', () => {
       '"Contoso, Ltd","say ""hi""","a\nb",12,-3,plain\n',
     );
     expect(csvCell('12.50')).toBe('12.50');
+    // Our own decimal text (money in major units) passes even when negative; a string does not.
+    expect(csvRow([csvDecimal('-12.50'), '-12.50'])).toBe("-12.50,'-12.50\n");
+    expect(() => csvDecimal('-1+2')).toThrow(RangeError);
   });
 
   it('reads back as the same cells (neutralised), whatever the text', () => {

@@ -5,8 +5,22 @@
  * says. Numbers we format ourselves pass as they are (a spreadsheet must still add them up).
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-export function csvCell(value: string | number): string {
+/**
+ * A number we wrote ourselves as decimal text (money in major units: "-12.50"): it passes as it
+ * is, like a `number`, so a spreadsheet adds it up; only a plain decimal is accepted.
+ */
+export class CsvDecimal {
+  constructor(readonly text: string) {
+    if (!DECIMAL.test(text)) throw new RangeError(`not a plain decimal: ${text}`);
+  }
+}
+
+export const csvDecimal = (text: string) => new CsvDecimal(text);
+
+export function csvCell(value: string | number | CsvDecimal): string {
+  if (value instanceof CsvDecimal) return value.text;
   const text = typeof value === 'number' ? String(value) : neutralise(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
@@ -16,6 +30,6 @@ export function neutralise(text: string): string {
 }
 
 /** One CSV line, with its line break. */
-export function csvRow(values: (string | number)[]): string {
+export function csvRow(values: (string | number | CsvDecimal)[]): string {
   return `${values.map(csvCell).join(',')}\n`;
 }

@@ -63,6 +63,8 @@ const ACTIONS_ES: Record<Action, string> = {
   'operator.tenants': 'crear inquilinos, sus usuarios y sus suscripciones registradas',
   'operator.clock': 'mover el reloj de la plataforma',
   'operator.billing': 'decidir solicitudes de crédito',
+  'billing.price-rules': 'fijar los precios de cliente (márgenes por oferta y por cliente)',
+  'invoices.read': 'ver las facturas y descargar sus archivos de conciliación',
 };
 
 /** What an action lets one do, lower-case, for "your role does not allow you to …". */

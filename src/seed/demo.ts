@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { recordAudit } from '../modules/audit/audit.service.ts';
+import { replacePriceRules } from '../modules/billing/price-rules.repo.ts';
 import {
   readClassOverrides,
   readReferenceFile,
@@ -248,6 +249,15 @@ async function seedDemoSubscriptions(ctx: Ctx, ids: DemoIds) {
     quantity: 5,
     ...partner,
   });
+  // The demo partner sells at 15 % over cost (price rules, docs/billing.md). No past billing lines:
+  // a template's demo data is moved to the present by its timestamptz columns, and a line's dates
+  // (billing month, charge days) are calendar days that cannot move that way.
+  await replacePriceRules(
+    ctx.db,
+    ids.partnerId,
+    [{ offerId: null, tenantId: null, markupBp: 1500 }],
+    ctx.clock.now(),
+  );
   await add(ids.tenants.northwind, northwind.slice(11, 21), {
     offerId: 'demo-o365-e1',
     quantity: 12,

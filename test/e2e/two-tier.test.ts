@@ -274,6 +274,20 @@ describe('two-tier (SPEC §7)', () => {
       partnerId: pair.provider.partner.id,
       partnerOnRecordId: pair.reseller.partner.id,
     });
+    // Billing (SPEC §8): the program bills the provider; the reseller is the line's reseller of record.
+    const lines = await t.handle.db
+      .selectFrom('billing_lines')
+      .select(['partner_id', 'reseller_partner_id', 'charge_type', 'subtotal'])
+      .where('order_id', '=', order.id)
+      .execute();
+    expect(lines).toEqual([
+      {
+        partner_id: pair.provider.partner.id,
+        reseller_partner_id: pair.reseller.partner.id,
+        charge_type: 'new',
+        subtotal: 2 * 15_000,
+      },
+    ]);
     const other = await partnerOfKind('indirect-reseller');
     const digest = await databaseDigest(t.handle.db, ['sessions']);
     const refused = await t.call({

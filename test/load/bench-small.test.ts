@@ -39,6 +39,13 @@ const FIGURES = [
   'catalog.plan_baseline_ms',
   'catalog.all_pairs_ms',
   'catalog.all_pairs_baseline_ms',
+  // 6. reconciliation export (issue 19)
+  'reconciliation.export_s',
+  'reconciliation.copy_s',
+  'reconciliation.ratio_vs_copy',
+  'reconciliation.peak_rss_mib',
+  'reconciliation.heap_growth_mib',
+  'reconciliation.copy_peak_rss_mib',
 ];
 const TARGETED = [
   'plan.wall_s',
@@ -50,6 +57,9 @@ const TARGETED = [
   'start.demo_s',
   'catalog.plan_one_line_ms',
   'catalog.all_pairs_ms',
+  'reconciliation.ratio_vs_copy',
+  'reconciliation.peak_rss_mib',
+  'reconciliation.heap_growth_mib',
 ];
 
 it('prints all four figures, their baselines and ratios, and met / not met for every target', async () => {

@@ -17,7 +17,10 @@ import { ForgotPasswordView } from './views/ForgotPasswordView.tsx';
 import { HomeView } from './views/HomeView.tsx';
 import { IndirectInvitationView, IndirectView } from './views/IndirectView.tsx';
 import { InvitationView } from './views/InvitationView.tsx';
+import { InvoicesView, InvoiceView } from './views/InvoicesView.tsx';
+import { MarginsView } from './views/MarginsView.tsx';
 import { PlannerView } from './views/PlannerView.tsx';
+import { PriceRulesView } from './views/PriceRulesView.tsx';
 import { RelationshipsView } from './views/RelationshipsView.tsx';
 import { SetPasswordView } from './views/SetPasswordView.tsx';
 import { SignInView } from './views/SignInView.tsx';
@@ -49,6 +52,15 @@ const ROUTES: Route[] = [
     render: (p) => <TransitionView transitionId={p.id!} />,
   },
   { path: '/billing', action: 'billing.read', render: () => <BillingView /> },
+  { path: '/billing/credits', action: 'billing.read', render: () => <BillingView section="credits" /> },
+  { path: '/billing/invoices', action: 'invoices.read', render: () => <InvoicesView /> },
+  {
+    path: '/billing/invoices/:id',
+    action: 'invoices.read',
+    render: (p) => <InvoiceView invoiceId={p.id!} />,
+  },
+  { path: '/billing/margins', action: 'billing.read', render: () => <MarginsView /> },
+  { path: '/billing/price-rules', action: 'billing.price-rules', render: () => <PriceRulesView /> },
   { path: '/transfers', action: 'transfers.read', render: () => <TransfersView /> },
   { path: '/indirect', action: 'indirect.read', render: () => <IndirectView /> },
   {

@@ -40,6 +40,8 @@ export const ACTION_NAMES = [
   'operator.tenants',
   'operator.clock',
   'operator.billing',
+  'billing.price-rules',
+  'invoices.read',
 ] as const;
 
 export type Action = (typeof ACTION_NAMES)[number];

@@ -5,8 +5,10 @@ import { actorOf } from '../../platform/http/run.ts';
 import { DateTime, DateTimeInput, errorResponses, Obj } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { recordAudit } from '../audit/index.ts';
+import { INVOICE_CLOSE_QUEUE } from '../billing/index.ts';
 import { REMINDERS_QUEUE } from '../delegated-admin/index.ts';
 import { SEAT_GRACE_QUEUE } from '../licenses/index.ts';
+import { BILLING_SWEEP_QUEUE } from '../subscriptions/index.ts';
 import { TRANSFER_EXPIRY_QUEUE } from '../transfers/index.ts';
 import { TICK_QUEUE } from '../transitions/index.ts';
 
@@ -65,13 +67,15 @@ export function registerClock(app: App, deps: ServerDeps) {
           },
         ),
       );
-      // Dated steps of transitions under way, delegated admin reminders, seat graces and unanswered
-      // transfers may be due now.
+      // Dated steps of transitions under way, delegated admin reminders, seat graces, unanswered
+      // transfers, renewals, billing cycles and month closes may be due now.
       if (deps.queue) {
         await deps.queue.send(TICK_QUEUE, {});
         await deps.queue.send(REMINDERS_QUEUE, {});
         await deps.queue.send(SEAT_GRACE_QUEUE, {});
         await deps.queue.send(TRANSFER_EXPIRY_QUEUE, {});
+        await deps.queue.send(BILLING_SWEEP_QUEUE, {});
+        await deps.queue.send(INVOICE_CLOSE_QUEUE, {});
       }
       return view();
     },

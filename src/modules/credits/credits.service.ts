@@ -6,6 +6,7 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
+import { recordCreditLine } from '../billing/index.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { subscriptionChannelOf } from '../subscriptions/index.ts';
@@ -192,6 +193,7 @@ export async function decideCredit(
   ) {
     throw new DomainError('conflict');
   }
+  if (input.decision === 'approved' && amount !== null) await billCredit(ctx, row, amount, now);
   await recordAudit(ctx, {
     action: 'credit-request.decided',
     targetType: 'credit-request',
@@ -208,4 +210,31 @@ export async function decideCredit(
     amount,
   });
   return toCreditRequestView((await findCreditRequest(ctx.db, row.id))!);
+}
+
+/**
+ * An approved credit is a negative billing line for the partner that bought the new subscription
+ * (or filed the request), in the request's currency, written with the decision. A credit no partner
+ * is on (the customer filed it about a subscription no partner sold) is the customer's, not billed.
+ */
+async function billCredit(ctx: Ctx, row: CreditRequestRow, amount: number, now: Date) {
+  const bought = row.new_subscription_id
+    ? await subscriptionChannelOf(ctx, row.tenant_id, row.new_subscription_id)
+    : undefined;
+  const partnerId = (bought?.channel === 'partner' ? bought.partner_id : null) ?? row.partner_id;
+  const source = await subscriptionChannelOf(ctx, row.tenant_id, row.subscription_id);
+  const currency = row.currency ?? bought?.currency ?? source?.currency ?? null;
+  if (!partnerId || !currency) return;
+  await recordCreditLine(ctx, {
+    sourceKey: `credit:${row.id}`,
+    tenantId: row.tenant_id,
+    partnerId,
+    subscriptionId: row.new_subscription_id ?? row.subscription_id,
+    amount,
+    currency,
+    // Partner Center's reason for a credit billing support grants on a duplicate license.
+    reasonCode: row.new_subscription_id ? 'DuplicateLicense' : 'CustomerSatisfaction',
+    referenceId: row.id,
+    at: now,
+  });
 }

@@ -1,6 +1,8 @@
 // The subscriptions module's face: the use cases and batch readers orders, licenses, credits,
 // relationships and transitions call; the rows stay behind subscriptions.repo.ts.
 
+export { billDueSubscriptionCharges } from './subscriptions.billing.ts';
+export { BILLING_SWEEP_QUEUE, billDueChargesNow } from './subscriptions.jobs.ts';
 export {
   type AssignedSeatsBySku,
   findSubscription,

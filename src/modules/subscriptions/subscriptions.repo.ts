@@ -297,3 +297,32 @@ export async function soldForResellerRows(db: Db | Trx, providerId: string) {
     .where('partner_on_record_id', 'is not', null)
     .execute();
 }
+
+/** Partner-channel subscriptions with a price, after `afterId` in id order: what the billing sweep reads. */
+export async function billableRowsAfter(db: Db | Trx, afterId: string, limit: number) {
+  return db
+    .selectFrom('subscriptions as s')
+    .selectAll('s')
+    .select((eb) => offerNameOf(db, eb.ref('s.offer_id')).as('offer_name'))
+    .where('s.channel', '=', 'partner')
+    .where('s.currency', 'is not', null)
+    .where('s.id', '>', afterId)
+    .orderBy('s.id')
+    .limit(limit)
+    .execute();
+}
+
+/** One offer's name (what a billing line shows as the product). */
+export async function offerNameFor(db: Db | Trx, offerId: string) {
+  const r = await db.selectFrom('offers').select('name').where('id', '=', offerId).executeTakeFirst();
+  return r?.name ?? null;
+}
+
+/** Moves the billing watermark forward (never back: a late writer leaves a later mark alone). */
+export async function markBilledThrough(db: Trx, id: string, through: Date) {
+  await db
+    .updateTable('subscriptions')
+    .set({ billed_through: sql<Date>`greatest(coalesce(billed_through, ${through}), ${through})` })
+    .where('id', '=', id)
+    .execute();
+}

@@ -21,6 +21,7 @@ import { assertDelegatedAdmin } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { findPartner } from '../partners/index.ts';
 import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
+import { billDueCharges, billPurchase, billSeatChange, billTransfer } from './subscriptions.billing.ts';
 import {
   type AssignedSeatsBySku,
   changePartnerOfRecordRows,
@@ -421,6 +422,8 @@ export async function createOrderedSubscriptions(
     input.lines.map((l) => l.id),
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
+  // The purchase's billing line, in the order's transaction.
+  for (const line of input.lines) await billPurchase(ctx, byId.get(line.id)!, line.offer.name);
   return viewsOf(
     ctx,
     input.tenantId,
@@ -483,6 +486,8 @@ async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: Subscript
   const st = stateOf(row, now, settings);
   const open = st.state === 'active' || st.state === 'suspended';
   const windowStart = refundWindowStart(row, st);
+  // Renewals and cycles due before this change are billed at the seats they started with.
+  await billDueCharges(ctx, row, now);
   // A rolled term is written down first, so that turning auto-renew off keeps the current term.
   const patch: Parameters<typeof updateSubscriptionRow>[2] = {
     term_start: st.termStart,
@@ -567,6 +572,13 @@ async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: Subscript
     patch.cancelled_at = now;
   }
 
+  await billSeatChange(ctx, row, {
+    termStart: st.termStart,
+    from: row.quantity,
+    to: quantity,
+    cancelled: change.status === 'cancelled',
+    now,
+  });
   await updateSubscriptionRow(ctx.db, row.id, patch);
   await recordAudit(ctx, {
     action: change.status === 'cancelled' ? 'subscription.cancelled' : 'subscription.changed',
@@ -808,6 +820,13 @@ export async function changePartnerOfRecord(
   for (const r of rows)
     if (r.transfer_id !== input.transferId)
       throw new DomainError('transfer_subscription_invalid', { subscriptionId: r.id });
+  // The source is refunded the rest of the charge period and the target charged it, with the change.
+  for (const r of rows)
+    await billTransfer(ctx, r, {
+      transferId: input.transferId,
+      toPartnerId: input.toPartnerId,
+      now: ctx.clock.now(),
+    });
   await changePartnerOfRecordRows(
     ctx.db,
     rows.map((r) => r.id),

@@ -18,4 +18,4 @@ export {
   listDirectoryUserRows,
 } from './tenants.repo.ts';
 export { canSeeTenant } from './tenants.scope.ts';
-export { tenantNames } from './tenants.service.ts';
+export { tenantNames, tenantSummaries } from './tenants.service.ts';

@@ -168,6 +168,16 @@ export async function insertDirectoryUsers(
     .execute();
 }
 
+/** Name, domain and country of a batch of tenants (billing's reconciliation files). */
+export async function tenantSummaryRows(db: Db | Trx, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('tenants')
+    .select(['id', 'company_name', 'default_domain', 'country'])
+    .where('id', 'in', ids)
+    .execute();
+}
+
 export async function tenantNameRows(db: Db | Trx, ids: string[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('tenants').select(['id', 'company_name']).where('id', 'in', ids).execute();

@@ -18,6 +18,7 @@ import {
   listTenantRows,
   relationshipOf,
   tenantNameRows,
+  tenantSummaryRows,
   upnTaken,
 } from './tenants.repo.ts';
 
@@ -256,6 +257,17 @@ export async function addTenantAccount(
 }
 
 /** Batch reader for other modules: tenant id → company name. */
+/** A batch of tenants as a bill names them: company name, default domain, country. */
+export async function tenantSummaries(
+  ctx: Pick<Ctx<Db | Trx>, 'db'>,
+  ids: string[],
+): Promise<Map<string, { name: string; domain: string; country: string }>> {
+  const rows = await tenantSummaryRows(ctx.db, [...new Set(ids)]);
+  return new Map(
+    rows.map((r) => [r.id, { name: r.company_name, domain: r.default_domain, country: r.country }]),
+  );
+}
+
 export async function tenantNames(
   ctx: Pick<Ctx<Db | Trx>, 'db'>,
   ids: string[],

@@ -35,6 +35,8 @@ export const ACTIONS = {
   'transitions.plan': 'Plan a transition (dry run)',
   'transitions.apply': 'Apply a transition plan',
   'billing.read': 'See invoices, credits and billing views',
+  'billing.price-rules': "See and set the partner's customer prices (markup per offer and customer)",
+  'invoices.read': "See the partner's invoices, their lines, and download their reconciliation files",
   'credits.file': "File a credit request on the customer's behalf (needs delegated admin)",
   'subscriptions.manage-direct':
     "Turn auto-renew off or cancel the customer's direct subscription on its behalf (needs delegated admin; a transition step)",
@@ -88,6 +90,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transitions.plan',
     'transitions.apply',
     'billing.read',
+    'billing.price-rules',
+    'invoices.read',
     'credits.file',
     'subscriptions.manage-direct',
     'delegated-admin.request',
@@ -122,7 +126,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transfers.decide',
   ],
   // Read-only on customers and subscriptions; billing views; no admin-on-behalf.
-  'billing-agent': [...PARTNER_BASE, 'billing.read'],
+  'billing-agent': [...PARTNER_BASE, 'billing.read', 'billing.price-rules', 'invoices.read'],
   'global-admin': [...EVERYONE, 'tenant.read', 'tenant.manage', 'audit.read', 'offers.read'],
   'tenant-user': [...EVERYONE],
   operator: [

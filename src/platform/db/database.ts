@@ -297,6 +297,8 @@ export interface SubscriptionsTable {
   transfer_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** An indirect reseller the provider (`partner_id`) sold it for (migration 0018). */
   partner_on_record_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The start of the last charge period billed (migration 0023): the billing sweep looks past it. */
+  billed_through: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

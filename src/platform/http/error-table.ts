@@ -10,6 +10,7 @@
  * platform file importing them directly makes no cycle; modules never import each other's.
  */
 import { AUTH_ERRORS } from '../../modules/auth/auth.errors.ts';
+import { BILLING_ERRORS } from '../../modules/billing/billing.errors.ts';
 import { CATALOG_ERRORS } from '../../modules/catalog/catalog.errors.ts';
 import { CLOCK_ERRORS } from '../../modules/clock/clock.errors.ts';
 import { CREDITS_ERRORS } from '../../modules/credits/credits.errors.ts';
@@ -46,6 +47,7 @@ export const ERROR_PARTS = {
   subscriptions: SUBSCRIPTIONS_ERRORS,
   licenses: LICENSES_ERRORS,
   transitions: TRANSITIONS_ERRORS,
+  billing: BILLING_ERRORS,
 } as const satisfies Record<string, ErrorSpecs>;
 
 type Parts = typeof ERROR_PARTS;

@@ -22,6 +22,7 @@ const TONE: Record<string, string> = {
   expired: 'warn',
   suspended: 'warn',
   'end-of-sale': 'warn',
+  issued: 'good',
   blocked: 'bad',
   failed: 'bad',
   declined: 'bad',

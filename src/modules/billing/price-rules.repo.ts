@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, Trx } from '../../platform/db/database.ts';
+
+export interface PriceRuleInput {
+  offerId: string | null;
+  tenantId: string | null;
+  markupBp: number;
+}
+
+/** The partner's rules, most specific first then by offer and customer (a stable order to show). */
+export async function priceRuleRows(db: Db | Trx, partnerId: string) {
+  return db
+    .selectFrom('price_rules')
+    .select(['id', 'offer_id', 'tenant_id', 'markup_bp', 'updated_at'])
+    .where('partner_id', '=', partnerId)
+    .orderBy('offer_id', (ob) => ob.asc().nullsLast())
+    .orderBy('tenant_id', (ob) => ob.asc().nullsLast())
+    .execute();
+}
+
+/** The rules that may apply to one line: the partner's, for this offer or any, this customer or any. */
+export async function applicableRules(
+  db: Db | Trx,
+  partnerId: string,
+  offerId: string | null,
+  tenantId: string,
+) {
+  return db
+    .selectFrom('price_rules')
+    .select(['offer_id', 'tenant_id', 'markup_bp'])
+    .where('partner_id', '=', partnerId)
+    .where((eb) => eb.or([eb('offer_id', 'is', null), ...(offerId ? [eb('offer_id', '=', offerId)] : [])]))
+    .where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', '=', tenantId)]))
+    .execute();
+}
+
+/** Replaces the partner's rules with `rules` (one transaction: a reader sees the old set or the new). */
+export async function replacePriceRules(db: Trx, partnerId: string, rules: PriceRuleInput[], now: Date) {
+  await db.deleteFrom('price_rules').where('partner_id', '=', partnerId).execute();
+  if (rules.length === 0) return;
+  await db
+    .insertInto('price_rules')
+    .values(
+      rules.map((r) => ({
+        id: randomUUID(),
+        partner_id: partnerId,
+        offer_id: r.offerId,
+        tenant_id: r.tenantId,
+        markup_bp: r.markupBp,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .execute();
+}
