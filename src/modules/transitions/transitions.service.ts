@@ -13,6 +13,7 @@ import type { Queue } from '../../platform/queue/queue.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { productsBySku } from '../catalog/catalog.service.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
+import { recordEvent } from '../outbox/index.ts';
 import { findPartner } from '../partners/partners.repo.ts';
 import { hasAcceptedRelationship } from '../relationships/relationships.repo.ts';
 import { findTenant } from '../tenants/tenants.repo.ts';
@@ -111,6 +112,13 @@ export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
         lowerTier: l.lowerTier,
       })),
     },
+  });
+  // Webhooks and the partner's notifications (a plan that needs someone's acknowledgment).
+  await recordEvent(ctx, 'transition.planned', {
+    transitionId: id,
+    tenantId: tenant.id,
+    partnerId,
+    verdict: plan.verdict,
   });
   return toTransitionView((await findTransition(ctx.db, id, { partnerId }))!, []);
 }

@@ -341,6 +341,24 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
     422,
     (p) =>
       `The partner is in region ${p.partnerRegion} and the tenant is in region ${p.tenantRegion}; a partner only serves customers of its own region.`,
+  ), // Notifications and webhooks
+  notification_not_found: e(404, 'No such notification of yours.'),
+  webhook_not_found: e(404, 'No such webhook of your partner.'),
+  webhook_delivery_not_found: e(404, 'No such delivery of this webhook.'),
+  webhook_url_invalid: e(400, (p) =>
+    p.httpsOnly
+      ? 'The webhook URL must be an absolute https:// URL on this install.'
+      : 'The webhook URL must be an absolute http:// or https:// URL.',
+  ),
+  webhook_event_unknown: e(
+    400,
+    (p) =>
+      `Unknown event type${(p.events as string[] | undefined)?.length === 1 ? '' : 's'}: ${(p.events as string[] | undefined)?.join(', ') ?? ''}.`,
+  ),
+  // Operations
+  metrics_unauthorized: e(
+    401,
+    'Send the metrics token (Authorization: Bearer …) or sign in as the operator.',
   ),
 };
 
