@@ -12,6 +12,8 @@ create table notifications (
   user_id     text not null references users (id) on delete cascade,
   -- The outbox event it came from: an event notifies a user once, however often it is published.
   event_id    text not null,
+  -- The event's outbox seq: a user's list is newest first in this order (one event per user once).
+  event_seq   bigint not null,
   kind        text not null,
   partner_id  text references partners (id),
   tenant_id   text references tenants (id),
@@ -20,7 +22,7 @@ create table notifications (
   read_at     timestamptz,
   unique (user_id, event_id)
 );
-create index notifications_user_idx on notifications (user_id, created_at, id);
+create index notifications_user_idx on notifications (user_id, event_seq);
 create index notifications_unread_idx on notifications (user_id) where read_at is null;
 
 -- A partner's webhook endpoints. The secret signs deliveries (Standard Webhooks' whsec_…), so it

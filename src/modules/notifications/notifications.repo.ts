@@ -4,6 +4,7 @@ export interface NewNotification {
   id: string;
   userId: string;
   eventId: string;
+  eventSeq: number;
   kind: string;
   partnerId: string | null;
   tenantId: string | null;
@@ -20,6 +21,7 @@ export async function insertNotifications(db: Trx, rows: NewNotification[]) {
           id: n.id,
           user_id: n.userId,
           event_id: n.eventId,
+          event_seq: n.eventSeq,
           kind: n.kind,
           partner_id: n.partnerId,
           tenant_id: n.tenantId,
@@ -33,29 +35,20 @@ export async function insertNotifications(db: Trx, rows: NewNotification[]) {
   }
 }
 
-/** A user's notifications, newest first (keyset on created_at, id). */
+/** A user's notifications, newest first: in the order of their events (keyset on the event's seq). */
 export async function listUserNotifications(
   db: Db,
   userId: string,
-  opts: { limit: number; before?: [string, string]; unreadOnly?: boolean },
+  opts: { limit: number; beforeSeq?: number; unreadOnly?: boolean },
 ) {
   let q = db
     .selectFrom('notifications')
-    .select(['id', 'kind', 'data', 'created_at', 'read_at'])
+    .select(['id', 'kind', 'data', 'created_at', 'read_at', 'event_seq'])
     .where('user_id', '=', userId);
   if (opts.unreadOnly) q = q.where('read_at', 'is', null);
-  if (opts.before) {
-    const [at, id] = opts.before;
-    q = q.where((eb) =>
-      eb.or([
-        eb('created_at', '<', new Date(at)),
-        eb.and([eb('created_at', '=', new Date(at)), eb('id', '<', id)]),
-      ]),
-    );
-  }
+  if (opts.beforeSeq !== undefined) q = q.where('event_seq', '<', opts.beforeSeq);
   return q
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('event_seq', 'desc')
     .limit(opts.limit + 1)
     .execute();
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
+import { decodeSerialCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { OutboxEvent } from '../outbox/index.ts';
 import { partnerNames } from '../partners/index.ts';
@@ -58,7 +58,6 @@ export async function notifyFromEvents(ctx: Ctx, events: OutboxEvent[]) {
     partnerNames(ctx, [...partnerIds]),
   ]);
   const rows: NewNotification[] = [];
-  const now = ctx.clock.now();
   for (const { e, r } of planned) {
     const data: Record<string, unknown> = {};
     for (const k of KEPT) if (e.payload[k] !== undefined && e.payload[k] !== null) data[k] = e.payload[k];
@@ -71,11 +70,13 @@ export async function notifyFromEvents(ctx: Ctx, events: OutboxEvent[]) {
         id: randomUUID(),
         userId: m.id,
         eventId: e.id,
+        eventSeq: e.seq,
         kind: r.kind,
         partnerId: m.partnerId,
         tenantId: m.tenantId,
         data,
-        now,
+        // When it happened (the event), not when it was published.
+        now: e.createdAt,
       });
     }
   }
@@ -106,17 +107,17 @@ export async function listNotifications(
   input: { cursor?: string; limit?: number; unread?: boolean },
 ) {
   const limit = input.limit ?? 20;
-  const before = decodeTimeCursor(input.cursor);
+  const beforeSeq = decodeSerialCursor(input.cursor);
   const [rows, unreadCount] = await Promise.all([
     listUserNotifications(ctx.db, ctx.actor.userId, {
       limit,
-      ...(before ? { before } : {}),
+      ...(beforeSeq !== undefined ? { beforeSeq } : {}),
       ...(input.unread ? { unreadOnly: true } : {}),
     }),
     countUnread(ctx.db, ctx.actor.userId),
   ]);
   return {
-    ...toPage(rows, limit, toView, (r) => [r.created_at.toISOString(), r.id]),
+    ...toPage(rows, limit, toView, (r) => r.event_seq),
     unreadCount,
   };
 }

@@ -202,6 +202,7 @@ export interface NotificationsTable {
   id: string;
   user_id: string;
   event_id: string;
+  event_seq: number;
   kind: string;
   partner_id: string | null;
   tenant_id: string | null;
