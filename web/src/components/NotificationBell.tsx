@@ -130,7 +130,12 @@ export function NotificationBell() {
           if (!open) void load();
         }}
       >
-        <span aria-hidden="true">🔔</span>
+        <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24">
+          <path
+            fill="currentColor"
+            d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
+          />
+        </svg>
         {unread > 0 && (
           <span className="badge" data-testid="notification-count" aria-hidden="true">
             {unread > 99 ? '99+' : fmt.number(unread)}
@@ -142,7 +147,7 @@ export function NotificationBell() {
           <header>
             <h2>{t('notifications.title')}</h2>
             {unread > 0 && (
-              <button type="button" className="button-link" onClick={() => void markAll()}>
+              <button type="button" className="secondary mark-all" onClick={() => void markAll()}>
                 {t('notifications.markAllRead')}
               </button>
             )}
