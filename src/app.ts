@@ -12,7 +12,9 @@ import { registerIndirect } from './modules/indirect/index.ts';
 import { assignedSeatsBySku, updateUserLicenses } from './modules/licenses/index.ts';
 import { registerLicenseJobs } from './modules/licenses/licenses.jobs.ts';
 import { registerLicenses } from './modules/licenses/licenses.routes.ts';
+import { notifyFromEvents, registerNotifications } from './modules/notifications/index.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';
+import { hasUnpublished, publishPending } from './modules/outbox/index.ts';
 import { registerPartners } from './modules/partners/partners.routes.ts';
 import { registerRelationships } from './modules/relationships/relationships.routes.ts';
 import { registerSubscriptionJobs } from './modules/subscriptions/subscriptions.jobs.ts';
@@ -27,14 +29,23 @@ import { registerTenants } from './modules/tenants/tenants.routes.ts';
 import { registerTransferJobs } from './modules/transfers/transfers.jobs.ts';
 import { registerTransfers } from './modules/transfers/transfers.routes.ts';
 import { enqueueRun, registerTransitionJobs } from './modules/transitions/transitions.jobs.ts';
+import { countTransitionsByStatus } from './modules/transitions/transitions.repo.ts';
 import { registerTransitions } from './modules/transitions/transitions.routes.ts';
+import {
+  countPendingDeliveries,
+  enqueueDeliveries,
+  registerEventJobs,
+  registerWebhooks,
+} from './modules/webhooks/index.ts';
 import { signingSecret } from './platform/auth/signing.ts';
 import { PlatformClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import type { DatabaseHandle } from './platform/db/connect.ts';
 import { registerConsole } from './platform/http/console.ts';
+import { registerMetrics } from './platform/http/metrics.ts';
 import { createServer, type ServerDeps } from './platform/http/server.ts';
-import type { Queue } from './platform/queue/queue.ts';
+import { jobCounts, type Queue } from './platform/queue/queue.ts';
+import { inSystemTransaction } from './platform/runtime.ts';
 
 /**
  * The composition root: the one file that knows every module. Each module exports a
@@ -65,6 +76,13 @@ export async function buildApp(opts: {
     const queue = opts.queue;
     deps.transferDecided = (trx, transitionId) => enqueueRun(queue, trx, transitionId);
   }
+  // The outbox's consumers: in-app notifications and webhook deliveries, made once per event.
+  const publishOutbox = () =>
+    publishPending(
+      (fn) => inSystemTransaction(opts.handle, opts.config, opts.log, fn),
+      [notifyFromEvents, enqueueDeliveries],
+    );
+  let stopEventTimer: (() => Promise<void>) | undefined;
   if (opts.queue) {
     await registerTransitionJobs(opts.queue, deps);
     await registerDelegatedAdminJobs(opts.queue, deps);
@@ -72,8 +90,54 @@ export async function buildApp(opts: {
     await registerTransferJobs(opts.queue, deps);
     await registerSubscriptionJobs(opts.queue, deps);
     await registerBillingJobs(opts.queue, deps);
+    stopEventTimer = await registerEventJobs(opts.queue, deps, publishOutbox, () =>
+      hasUnpublished(opts.handle.db),
+    );
   }
   const { app, routes } = await createServer(deps);
+  if (stopEventTimer) app.addHook('onClose', stopEventTimer);
+  registerMetrics(app, deps, [
+    {
+      name: 'traslado_transitions',
+      help: 'Transitions by status',
+      labelNames: ['status'],
+      collect: async () =>
+        (await countTransitionsByStatus(opts.handle.db)).map((r) => ({
+          labels: { status: r.status },
+          value: r.count,
+        })),
+    },
+    {
+      name: 'traslado_jobs',
+      help: 'Jobs in the durable queue, by queue and state',
+      labelNames: ['queue', 'state'],
+      collect: async () =>
+        (await jobCounts(opts.handle)).map((r) => ({
+          labels: { queue: r.queue, state: r.state },
+          value: r.count,
+        })),
+    },
+    {
+      name: 'traslado_queue_depth',
+      help: 'Jobs waiting to run (created or to be retried), by queue',
+      labelNames: ['queue'],
+      collect: async () => {
+        const depth = new Map<string, number>();
+        for (const r of await jobCounts(opts.handle))
+          depth.set(
+            r.queue,
+            (depth.get(r.queue) ?? 0) + (r.state === 'created' || r.state === 'retry' ? r.count : 0),
+          );
+        return [...depth].map(([queue, value]) => ({ labels: { queue }, value }));
+      },
+    },
+    {
+      name: 'traslado_webhook_deliveries_pending',
+      help: 'Webhook deliveries not yet delivered nor given up on',
+      labelNames: [],
+      collect: async () => [{ labels: {}, value: await countPendingDeliveries(opts.handle.db) }],
+    },
+  ]);
 
   app.get(
     '/healthz',
@@ -98,8 +162,10 @@ export async function buildApp(opts: {
   registerIndirect(app, deps);
   // Billing imports no module that may import it back: it is handed the tenants' reader here.
   registerInvoices(app, deps, { customersOf: (db, ids) => tenantSummaries({ db }, ids) });
+  registerNotifications(app, deps);
+  registerWebhooks(app, deps);
   registerConsole(app);
 
   await app.ready();
-  return { app, deps, routes };
+  return { app, deps, routes, publishOutbox };
 }

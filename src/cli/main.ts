@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { PACKAGE_VERSION } from '../platform/paths.ts';
 import { applyCommand } from './commands/apply.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { catalogImportCommand } from './commands/catalog-import.ts';
@@ -22,6 +23,7 @@ const program = new Command()
   .description(
     'Traslado: move license-based customers into a CSP practice with no interruption and no data lost.',
   )
+  .version(PACKAGE_VERSION, '-V, --version', 'print the version of Traslado')
   .showHelpAfterError();
 
 program

@@ -14,3 +14,23 @@ describe('password hashing cost in production', () => {
     expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
   });
 });
+
+describe('webhook URLs and the metrics token', () => {
+  it('asks for https:// webhooks where the clock is locked (a real install), not on demo and test installs', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/traslado' }).webhookHttpsOnly).toBe(true);
+    expect(loadConfig({}).webhookHttpsOnly).toBe(false);
+    expect(loadConfig({ TRASLADO_CLOCK: 'locked' }).webhookHttpsOnly).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', TRASLADO_CLOCK: 'unlocked' }).webhookHttpsOnly).toBe(
+      false,
+    );
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/x', TRASLADO_WEBHOOK_HTTPS_ONLY: 'false' }).webhookHttpsOnly,
+    ).toBe(false);
+    expect(loadConfig({ TRASLADO_WEBHOOK_HTTPS_ONLY: 'true' }).webhookHttpsOnly).toBe(true);
+  });
+
+  it('reads /metrics with no token unless one is set', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ TRASLADO_METRICS_TOKEN: 's3cret' }).metricsToken).toBe('s3cret');
+  });
+});

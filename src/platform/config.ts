@@ -67,6 +67,18 @@ export interface Config {
   };
   /** A plan's `before-end` option buys this many days before the source ends (SPEC §3.3). */
   provisionDaysBeforeEnd: number;
+  /**
+   * Webhook URLs must be https:// (TRASLADO_WEBHOOK_HTTPS_ONLY). Default: on where the clock is
+   * locked (a real install), off on demo and test installs (local receivers on http://127.0.0.1).
+   */
+  webhookHttpsOnly: boolean;
+  /** How long one webhook delivery attempt may take before it counts as failed (ms). */
+  webhookTimeoutMs: number;
+  /**
+   * The bearer token that reads GET /metrics (TRASLADO_METRICS_TOKEN); unset, only a signed-in
+   * operator reads it.
+   */
+  metricsToken: string | undefined;
 }
 
 function nonNegative(value: string | undefined, fallback: number, name: string): number {
@@ -138,6 +150,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       7,
       'TRASLADO_PROVISION_DAYS_BEFORE_END',
     ),
+    webhookHttpsOnly: env.TRASLADO_WEBHOOK_HTTPS_ONLY
+      ? env.TRASLADO_WEBHOOK_HTTPS_ONLY === 'true'
+      : !(env.TRASLADO_CLOCK ? env.TRASLADO_CLOCK === 'unlocked' : !databaseUrl),
+    webhookTimeoutMs: nonNegative(env.TRASLADO_WEBHOOK_TIMEOUT_MS, 10_000, 'TRASLADO_WEBHOOK_TIMEOUT_MS'),
+    metricsToken: env.TRASLADO_METRICS_TOKEN || undefined,
     ...overrides,
   };
 }

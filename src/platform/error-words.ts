@@ -65,6 +65,8 @@ const ACTIONS_ES: Record<Action, string> = {
   'operator.billing': 'decidir solicitudes de crédito',
   'billing.price-rules': 'fijar los precios de cliente (márgenes por oferta y por cliente)',
   'invoices.read': 'ver las facturas y descargar sus archivos de conciliación',
+  'notifications.read': 'ver y marcar como leídas sus propias notificaciones',
+  'webhooks.manage': 'crear, ver y eliminar los webhooks del partner y reenviar sus entregas',
 };
 
 /** What an action lets one do, lower-case, for "your role does not allow you to …". */

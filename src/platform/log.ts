@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 
@@ -79,11 +80,44 @@ function errorSerializer(err: Error) {
   return withoutValues(pino.stdSerializers.err(err));
 }
 
-export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
+export type LogFormat = 'pretty' | 'json';
+
+/**
+ * How logs are written: `TRASLADO_LOG_FORMAT=pretty|json`, else pretty when stdout is a terminal
+ * (a person reads it) and JSON otherwise (files, pipes, log collectors).
+ */
+export function logFormat(
+  env: NodeJS.ProcessEnv = process.env,
+  isTTY = process.stdout.isTTY === true,
+): LogFormat {
+  if (env.TRASLADO_LOG_FORMAT === 'json' || env.TRASLADO_LOG_FORMAT === 'pretty')
+    return env.TRASLADO_LOG_FORMAT;
+  return isTTY ? 'pretty' : 'json';
+}
+
+/**
+ * One readable line per entry, through pino-pretty when it is installed (it is optional: an
+ * install without it logs JSON). Redaction has already happened: this only formats.
+ */
+function prettyStream(): pino.DestinationStream | undefined {
+  try {
+    const pretty = createRequire(import.meta.url)('pino-pretty') as (o: object) => pino.DestinationStream;
+    return pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  } catch {
+    return undefined;
+  }
+}
+
+export function createLogger(
+  level = 'info',
+  destination?: pino.DestinationStream,
+  format: LogFormat = logFormat(),
+): Logger {
   const options: pino.LoggerOptions = {
     level,
     redact: { paths: REDACT_PATHS, censor: REDACTED },
     serializers: { req: requestSerializer, err: errorSerializer },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const stream = destination ?? (format === 'pretty' && level !== 'silent' ? prettyStream() : undefined);
+  return stream ? pino(options, stream) : pino(options);
 }

@@ -19,3 +19,8 @@ function findRoot(): string {
 }
 
 export const PROJECT_ROOT = findRoot();
+
+/** The version in package.json (`traslado --version`, the OpenAPI document). */
+export const PACKAGE_VERSION: string = (
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;

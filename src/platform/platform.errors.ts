@@ -122,4 +122,9 @@ export const PLATFORM_ERRORS = {
     en: 'The database is not reachable right now; try again shortly.',
     es: 'La base de datos no está disponible ahora mismo; inténtelo de nuevo en breve.',
   },
+  metrics_unauthorized: {
+    status: 401,
+    en: 'Send the metrics token as a bearer token, or sign in as the operator.',
+    es: 'Envíe el token de métricas como token de portador, o inicie sesión como operador.',
+  },
 } satisfies ErrorSpecs;

@@ -42,6 +42,8 @@ export const ACTION_NAMES = [
   'operator.billing',
   'billing.price-rules',
   'invoices.read',
+  'notifications.read',
+  'webhooks.manage',
 ] as const;
 
 export type Action = (typeof ACTION_NAMES)[number];

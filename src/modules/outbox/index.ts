@@ -1,2 +1,10 @@
-// The outbox module's face: events recorded in the caller's transaction, delivered after commit.
-export { type OutboxEventType, recordEvent } from './outbox.service.ts';
+// The outbox module's face: events recorded in the caller's transaction, published after commit
+// to the consumers the composition root hands the publisher (notifications, webhooks).
+export { hasUnpublished } from './outbox.repo.ts';
+export {
+  type OutboxConsumer,
+  type OutboxEvent,
+  type OutboxEventType,
+  publishPending,
+  recordEvent,
+} from './outbox.service.ts';

@@ -1,4 +1,4 @@
-import type { Trx } from '../../platform/db/database.ts';
+import type { Db, Trx } from '../../platform/db/database.ts';
 
 export async function insertOutboxEvent(
   db: Trx,
@@ -8,4 +8,33 @@ export async function insertOutboxEvent(
     .insertInto('outbox_events')
     .values({ id: e.id, type: e.type, payload: JSON.stringify(e.payload), created_at: e.now })
     .execute();
+}
+
+/** The oldest unpublished events, locked; rows another publisher holds are skipped. */
+export async function takeUnpublished(db: Trx, limit: number) {
+  return db
+    .selectFrom('outbox_events')
+    .select(['id', 'type', 'payload', 'created_at', 'seq'])
+    .where('published_at', 'is', null)
+    .orderBy('seq')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export async function markPublished(db: Trx, ids: string[], now: Date) {
+  if (ids.length === 0) return;
+  await db.updateTable('outbox_events').set({ published_at: now }).where('id', 'in', ids).execute();
+}
+
+/** Whether any event waits to be published (a cheap look, for the publisher's wake-up). */
+export async function hasUnpublished(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom('outbox_events')
+    .select('id')
+    .where('published_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -4,6 +4,7 @@ import type { TransitionStepsTable, Trx } from '../../platform/db/database.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { recordAudit } from '../audit/index.ts';
+import { recordEvent } from '../outbox/index.ts';
 import { releaseUnboughtClaims, type TransitionRow } from './transitions.repo.ts';
 
 /**
@@ -159,6 +160,12 @@ export async function runDueSteps(
           tenantId: transition.tenant_id,
           partnerId: transition.partner_id,
         });
+        await recordEvent(ctx, 'transition.status-changed', {
+          transitionId,
+          tenantId: transition.tenant_id,
+          partnerId: transition.partner_id,
+          status,
+        });
       }
       return { done: true, status };
     }
@@ -207,6 +214,14 @@ export async function runDueSteps(
         tenantId: transition.tenant_id,
         partnerId: transition.partner_id,
         data: { step: next.step_key, code: err.code, params: err.params },
+      });
+      await recordEvent(ctx, 'transition.step-failed', {
+        transitionId,
+        tenantId: transition.tenant_id,
+        partnerId: transition.partner_id,
+        step: next.step_key,
+        stepKind: next.kind,
+        code: err.code,
       });
       // Commit the failure on its own: the next transaction settles the transition as failed.
       return { done: false, endTransaction: true };

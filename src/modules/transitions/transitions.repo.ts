@@ -279,3 +279,13 @@ export async function releaseLineClaim(db: Trx, transitionId: string, lineIndex:
     .where('released_at', 'is', null)
     .execute();
 }
+
+/** How many transitions are in each status (one grouped scan, for /metrics at scrape time). */
+export async function countTransitionsByStatus(db: Db): Promise<{ status: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('transitions')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}

@@ -13,6 +13,7 @@ import type { Queue } from '../../platform/queue/queue.ts';
 import { recordAudit } from '../audit/index.ts';
 import { productsBySku } from '../catalog/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
+import { recordEvent } from '../outbox/index.ts';
 import { findPartner } from '../partners/index.ts';
 import { findTenant, hasAcceptedRelationship } from '../tenants/index.ts';
 import { stepRows } from './transitions.executor.ts';
@@ -110,6 +111,13 @@ export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
         lowerTier: l.lowerTier,
       })),
     },
+  });
+  // Webhooks and the partner's notifications (a plan that needs someone's acknowledgment).
+  await recordEvent(ctx, 'transition.planned', {
+    transitionId: id,
+    tenantId: tenant.id,
+    partnerId,
+    verdict: plan.verdict,
   });
   return toTransitionView((await findTransition(ctx.db, id, { partnerId }))!, []);
 }

@@ -5,6 +5,7 @@ export {
   findUser,
   findUserForLogin,
   listUsers,
+  membersOf,
   otherActiveAccountAdmins,
   replaceRoles,
   rolesOf,

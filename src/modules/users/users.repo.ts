@@ -168,3 +168,37 @@ export async function partnersWithAgents(db: Db | Trx, partnerIds: string[]): Pr
     .execute();
   return new Set(rows.map((r) => r.partner_id!));
 }
+
+/**
+ * The enabled users of some partners and tenants with their roles, in one query: who an event's
+ * notification may go to (the notifications module picks by role).
+ */
+export async function membersOf(
+  db: Db | Trx,
+  scope: { partnerIds: string[]; tenantIds: string[] },
+): Promise<{ id: string; partnerId: string | null; tenantId: string | null; roles: string[] }[]> {
+  if (scope.partnerIds.length === 0 && scope.tenantIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('users as u')
+    .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+    .select(['u.id', 'u.partner_id', 'u.tenant_id', 'r.role'])
+    .where('u.disabled_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        ...(scope.partnerIds.length > 0 ? [eb('u.partner_id', 'in', scope.partnerIds)] : []),
+        ...(scope.tenantIds.length > 0 ? [eb('u.tenant_id', 'in', scope.tenantIds)] : []),
+      ]),
+    )
+    .orderBy('u.id')
+    .execute();
+  const byId = new Map<
+    string,
+    { id: string; partnerId: string | null; tenantId: string | null; roles: string[] }
+  >();
+  for (const r of rows) {
+    const m = byId.get(r.id) ?? { id: r.id, partnerId: r.partner_id, tenantId: r.tenant_id, roles: [] };
+    m.roles.push(r.role);
+    byId.set(r.id, m);
+  }
+  return [...byId.values()];
+}

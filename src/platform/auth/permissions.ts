@@ -18,6 +18,7 @@ export const ACTIONS = {
   'session.read': "See one's own account and roles",
   'session.manage': "Sign out (here or everywhere), create and revoke one's own API tokens",
   'session.password': "Change one's own password (knowing the current one)",
+  'notifications.read': "See one's own in-app notifications and mark them read",
   // Partner side.
   'partner.read': 'See the partner profile and its users',
   'partner.manage-users': 'Add partner users and change their roles',
@@ -49,6 +50,8 @@ export const ACTIONS = {
   'transfers.decide': 'As partner of record, approve or reject a transfer of its subscriptions',
   'indirect.read': 'Two-tier: see the linked indirect resellers (provider) or providers (reseller)',
   'indirect.manage': "Two-tier: invite resellers (provider) or accept a provider's link (reseller)",
+  'webhooks.manage':
+    "Add, list and delete the partner's webhook endpoints; see their delivery log and replay a delivery",
   'audit.read': 'Read the audit trail (partner: its own; customer: what partners did in its tenant)',
   // Customer side.
   'tenant.read': "See one's own tenant, its partners and subscriptions",
@@ -62,7 +65,13 @@ export const ACTIONS = {
 
 export type Action = keyof typeof ACTIONS;
 
-const EVERYONE: Action[] = ['session.read', 'session.manage', 'session.password', 'delegated-admin.roles'];
+const EVERYONE: Action[] = [
+  'session.read',
+  'session.manage',
+  'session.password',
+  'delegated-admin.roles',
+  'notifications.read',
+];
 const PARTNER_BASE: Action[] = [
   ...EVERYONE,
   'partner.read',
@@ -97,6 +106,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'delegated-admin.request',
     'transfers.request',
     'transfers.decide',
+    'webhooks.manage',
   ],
   'admin-agent': [
     ...PARTNER_BASE,

@@ -194,6 +194,47 @@ export interface OutboxEventsTable {
   payload: ColumnType<Record<string, unknown>, string, string>;
   created_at: Timestamp;
   published_at: Timestamp | null;
+  /** Insertion order (an identity column): deliveries of one subject go out in this order. */
+  seq: Generated<number>;
+}
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  event_id: string;
+  event_seq: number;
+  kind: string;
+  partner_id: string | null;
+  tenant_id: string | null;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+}
+
+export interface WebhooksTable {
+  id: string;
+  partner_id: string;
+  url: string;
+  events: ColumnType<string[], string, string>;
+  secret: string;
+  created_by_user_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  subject: string;
+  seq: number;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  created_at: Timestamp;
 }
 
 export interface CatalogProductsTable {
@@ -549,6 +590,9 @@ export interface Database {
   invoices: InvoicesTable;
   billing_lines: BillingLinesTable;
   price_rules: PriceRulesTable;
+  notifications: NotificationsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -17,6 +17,7 @@ import { CREDITS_ERRORS } from '../../modules/credits/credits.errors.ts';
 import { DELEGATED_ADMIN_ERRORS } from '../../modules/delegated-admin/delegated-admin.errors.ts';
 import { INDIRECT_ERRORS } from '../../modules/indirect/indirect.errors.ts';
 import { LICENSES_ERRORS } from '../../modules/licenses/licenses.errors.ts';
+import { NOTIFICATIONS_ERRORS } from '../../modules/notifications/notifications.errors.ts';
 import { ORDERS_ERRORS } from '../../modules/orders/orders.errors.ts';
 import { PARTNERS_ERRORS } from '../../modules/partners/partners.errors.ts';
 import { RELATIONSHIPS_ERRORS } from '../../modules/relationships/relationships.errors.ts';
@@ -25,6 +26,7 @@ import { TENANTS_ERRORS } from '../../modules/tenants/tenants.errors.ts';
 import { TRANSFERS_ERRORS } from '../../modules/transfers/transfers.errors.ts';
 import { TRANSITIONS_ERRORS } from '../../modules/transitions/transitions.errors.ts';
 import { USERS_ERRORS } from '../../modules/users/users.errors.ts';
+import { WEBHOOKS_ERRORS } from '../../modules/webhooks/webhooks.errors.ts';
 import type { Lang } from '../error-words.ts';
 import type { ErrorSpec, ErrorSpecs } from '../errors.ts';
 import { PLATFORM_ERRORS } from '../platform.errors.ts';
@@ -48,6 +50,8 @@ export const ERROR_PARTS = {
   licenses: LICENSES_ERRORS,
   transitions: TRANSITIONS_ERRORS,
   billing: BILLING_ERRORS,
+  notifications: NOTIFICATIONS_ERRORS,
+  webhooks: WEBHOOKS_ERRORS,
 } as const satisfies Record<string, ErrorSpecs>;
 
 type Parts = typeof ERROR_PARTS;

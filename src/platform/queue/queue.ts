@@ -135,3 +135,14 @@ export function inTransaction(trx: Trx): PgBoss.Db {
     },
   };
 }
+
+/** Jobs per queue and state (pg-boss's own table, read at /metrics scrape time). */
+export async function jobCounts(
+  handle: DatabaseHandle,
+): Promise<{ queue: string; state: string; count: number }[]> {
+  const res = (await handle.executeSql(
+    'select name, state::text as state, count(*)::int as n from pgboss.job group by name, state',
+    [],
+  )) as { rows: { name: string; state: string; n: number }[] };
+  return res.rows.map((r) => ({ queue: r.name, state: r.state, count: Number(r.n) }));
+}

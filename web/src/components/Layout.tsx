@@ -4,6 +4,7 @@ import type { Action } from '../actions.ts';
 import { LANGUAGES } from '../i18n/index.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { NotificationBell } from './NotificationBell.tsx';
 
 interface NavItem {
   href: string;
@@ -95,6 +96,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <LanguagePicker />
           {user && (
             <>
+              <NotificationBell />
               <span className="user" data-testid="signed-in-user">
                 {user.email}
               </span>
