@@ -110,3 +110,6 @@ create table azure_transfer_lines (
   completed_by_user_id text,
   primary key (transfer_id, subscription_id)
 );
+-- At most one open line per subscription: two requests at once are judged by the database.
+create unique index azure_transfer_lines_open_uq on azure_transfer_lines (subscription_id)
+  where status in ('awaiting-approval', 'ready');

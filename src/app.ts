@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { registerAudit } from './modules/audit/audit.routes.ts';
 import { registerAuth } from './modules/auth/auth.routes.ts';
+import { registerAzure, registerAzureJobs } from './modules/azure/index.ts';
 import { registerCatalog } from './modules/catalog/catalog.routes.ts';
 import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
@@ -61,6 +62,7 @@ export async function buildApp(opts: {
     await registerDelegatedAdminJobs(opts.queue, deps);
     await registerLicenseJobs(opts.queue, deps);
     await registerTransferJobs(opts.queue, deps);
+    await registerAzureJobs(opts.queue, deps);
   }
   const { app, routes } = await createServer(deps);
 
@@ -84,6 +86,7 @@ export async function buildApp(opts: {
   registerTransitions(app, deps);
   registerTransfers(app, deps);
   registerIndirect(app, deps);
+  registerAzure(app, deps);
   registerConsole(app);
 
   await app.ready();

@@ -5,6 +5,7 @@ import { actorOf } from '../../platform/http/run.ts';
 import { DateTime, DateTimeInput, errorResponses, Obj } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { recordAudit } from '../audit/index.ts';
+import { AZURE_LIFECYCLE_QUEUE } from '../azure/index.ts';
 import { REMINDERS_QUEUE } from '../delegated-admin/delegated-admin.jobs.ts';
 import { SEAT_GRACE_QUEUE } from '../licenses/index.ts';
 import { TRANSFER_EXPIRY_QUEUE } from '../transfers/index.ts';
@@ -66,12 +67,13 @@ export function registerClock(app: App, deps: ServerDeps) {
         ),
       );
       // Dated steps of transitions under way, delegated admin reminders, seat graces and unanswered
-      // transfers may be due now.
+      // transfers may be due now, and disabled Azure subscriptions may be due for deletion.
       if (deps.queue) {
         await deps.queue.send(TICK_QUEUE, {});
         await deps.queue.send(REMINDERS_QUEUE, {});
         await deps.queue.send(SEAT_GRACE_QUEUE, {});
         await deps.queue.send(TRANSFER_EXPIRY_QUEUE, {});
+        await deps.queue.send(AZURE_LIFECYCLE_QUEUE, {});
       }
       return view();
     },

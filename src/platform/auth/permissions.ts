@@ -47,6 +47,10 @@ export const ACTIONS = {
   'transfers.decide': 'As partner of record, approve or reject a transfer of its subscriptions',
   'indirect.read': 'Two-tier: see the linked indirect resellers (provider) or providers (reseller)',
   'indirect.manage': "Two-tier: invite resellers (provider) or accept a provider's link (reseller)",
+  'azure.read':
+    "See a customer's Azure plan, Azure subscriptions (the partner's and the customer's own), usage and Azure transfers",
+  'azure.manage': "Create a customer's Azure plan and Azure subscriptions; disable or re-enable them",
+  'azure.transfer': "Check and move a customer's own Azure subscriptions into the partner's Azure plan",
   'audit.read': 'Read the audit trail (partner: its own; customer: what partners did in its tenant)',
   // Customer side.
   'tenant.read': "See one's own tenant, its partners and subscriptions",
@@ -56,6 +60,7 @@ export const ACTIONS = {
   'operator.tenants': 'Create tenants, their users and recorded subscriptions',
   'operator.clock': 'Move the platform clock (only where unlocked)',
   'operator.billing': 'Decide credit requests (billing support)',
+  'operator.usage': "Import daily rated Azure usage; record customers' own Azure subscriptions",
 } as const;
 
 export type Action = keyof typeof ACTIONS;
@@ -70,6 +75,7 @@ const PARTNER_BASE: Action[] = [
   'audit.read',
   'transfers.read',
   'indirect.read',
+  'azure.read',
 ];
 
 export const PERMISSIONS: Record<Role, readonly Action[]> = {
@@ -93,6 +99,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'delegated-admin.request',
     'transfers.request',
     'transfers.decide',
+    'azure.manage',
+    'azure.transfer',
   ],
   'admin-agent': [
     ...PARTNER_BASE,
@@ -109,6 +117,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'delegated-admin.request',
     'transfers.request',
     'transfers.decide',
+    'azure.manage',
+    'azure.transfer',
   ],
   'sales-agent': [
     ...PARTNER_BASE,
@@ -120,6 +130,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transitions.apply',
     'transfers.request',
     'transfers.decide',
+    'azure.manage',
   ],
   // Read-only on customers and subscriptions; billing views; no admin-on-behalf.
   'billing-agent': [...PARTNER_BASE, 'billing.read'],
@@ -133,6 +144,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'operator.tenants',
     'operator.clock',
     'operator.billing',
+    'operator.usage',
   ],
 };
 

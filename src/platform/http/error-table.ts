@@ -222,6 +222,43 @@ export const ERROR_TABLE: Record<string, ErrorEntry> = {
     409,
     'This reseller reached the customer without a linked provider: nobody can place its order.',
   ),
+  // Azure plan (SPEC §9)
+  azure_plan_not_found: e(404, 'This customer has no Azure plan with you.'),
+  azure_plan_required: e(422, "Create the customer's Azure plan first (POST …/azure-plan)."),
+  azure_subscription_not_found: e(
+    404,
+    (p) => `No such Azure subscription${p.subscriptionId ? ` ${p.subscriptionId}` : ''}.`,
+  ),
+  azure_subscription_not_yours: e(
+    403,
+    'This Azure subscription is not under your Azure plan: only its own owner can change it.',
+  ),
+  azure_subscription_deleted: e(409, 'This Azure subscription was deleted; it cannot change any more.'),
+  azure_subscription_not_own: e(
+    422,
+    (p) =>
+      `Azure subscription ${p.subscriptionId} is already under a partner's Azure plan: only the customer's own subscriptions move into CSP.`,
+  ),
+  azure_transfer_not_found: e(404, 'No such Azure transfer.'),
+  azure_transfer_open: e(
+    409,
+    (p) =>
+      `Another Azure transfer (${p.transferId}) already moves subscription ${p.subscriptionId}: finish it first.`,
+  ),
+  azure_transfer_blocked: e(
+    409,
+    (p) =>
+      `Subscription ${p.subscriptionId} can no longer go: ${(p.codes as string[] | undefined)?.join(', ') ?? 'it is blocked'}. Nothing was moved; check again.`,
+  ),
+  azure_transfer_nothing_to_approve: e(
+    409,
+    'This Azure transfer has no billing transfer waiting for approval.',
+  ),
+  azure_transfer_nothing_to_move: e(409, 'This Azure transfer has no resource move ready to run.'),
+  azure_usage_invalid: e(
+    400,
+    (p) => `The usage file cannot be read${p.detail ? `: ${p.detail}` : ''}; nothing was imported.`,
+  ),
   // Catalog
   offer_not_found: e(404, (p) => `No such offer${p.offerId ? ` ${p.offerId}` : ''}.`),
   offer_exists: e(409, (p) => `An offer with id ${p.offerId} already exists.`),
