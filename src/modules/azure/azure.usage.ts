@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { checkUsageRow, type UsageProblem, type UsageRowInput } from '../../domain/azure.ts';
+import {
+  checkUsageRow,
+  normaliseQuantity,
+  type UsageProblem,
+  type UsageRowInput,
+} from '../../domain/azure.ts';
 import { addMonthsUtc } from '../../domain/calendar.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
@@ -195,7 +200,7 @@ export async function readAzureUsage(
       meterName: r.meterName,
       meterCategory: r.meterCategory,
       unit: r.unit,
-      quantity: r.quantity,
+      quantity: normaliseQuantity(r.quantity),
       amount: { amount: Number(r.amount), currency: r.currency },
     })),
     totals: [...totals].map(([currency, amount]) => ({ amount, currency })),
