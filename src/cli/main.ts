@@ -9,6 +9,7 @@ import { prepareTemplateCommand } from './commands/prepare-template.ts';
 import { pricesImportCommand } from './commands/prices-import.ts';
 import { parseScale, seedCommand } from './commands/seed.ts';
 import { startCommand } from './commands/start.ts';
+import { usageImportCommand } from './commands/usage-import.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -74,6 +75,16 @@ program
   )
   .option('--data <dir>', 'embedded database folder')
   .action(pricesImportCommand);
+
+program
+  .command('usage')
+  .description('Azure usage')
+  .command('import <file>')
+  .description(
+    'load daily rated Azure usage (CSV: date, subscriptionId, meterId, meterName, meterCategory, unit, quantity, unitPrice in minor units, currency, resourceId); bad rows are refused by line, the rest imported once',
+  )
+  .option('--data <dir>', 'embedded database folder')
+  .action(usageImportCommand);
 
 program
   .command('import <file>')
