@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ratedUsageForMonth } from '../../src/modules/azure/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { inSystemTransaction } from '../../src/platform/runtime.ts';
 import { DEMO_PASSWORD } from '../../src/seed/demo.ts';
@@ -268,6 +269,22 @@ describe('Fabrikam: a resource move (issue 22, acceptance 1)', () => {
       amount: { amount: 240, currency: 'EUR' },
     });
     expect(total).toBe(7 * 240);
+    // What billing reads for the month's `usage` lines: the partner's days only, per customer,
+    // subscription and day, in minor units (the old subscription's history is not the partner's).
+    const me = await t.expectOk({ url: '/api/partner', token: admin() });
+    const billed = [];
+    for (const m of months)
+      billed.push(...(await ratedUsageForMonth({ db: t.handle.db }, { month: m, partnerId: me.id })));
+    expect(billed.filter((b) => b.tenantId === fabrikam)).toEqual(
+      rows.map((r) => ({
+        partnerId: me.id,
+        tenantId: fabrikam,
+        subscriptionId: fresh.id,
+        date: r.date,
+        amount: 240,
+        currency: 'EUR',
+      })),
+    );
     // The customer's admin still sees the old subscription's history (the demo's month before the move).
     const history = await t.expectOk({
       url: `/api/tenant/azure-usage?month=${daysAgo(moveDay, 1).slice(0, 7)}`,

@@ -10,6 +10,7 @@ import {
   type AzureTransfer,
   type AzureUsage,
   api,
+  type Clock,
   type Customer,
 } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
@@ -38,8 +39,11 @@ function BlockerText({ b }: { b: AzureBlocker }) {
 export function AzureUsageSection({ load }: { load: (month: string) => Promise<AzureUsage> }) {
   const { t } = useTranslation();
   const f = useFormat();
-  const [month, setMonth] = useState(() => new Date().toISOString().slice(0, 7));
-  const usage = useLoad(() => load(month), [month]);
+  // The platform clock's month (a demo may have moved it), until the reader picks another.
+  const clock = useLoad(() => api<Clock>('/api/clock'), []);
+  const [picked, setPicked] = useState<string | null>(null);
+  const month = picked ?? clock.data?.now.slice(0, 7) ?? null;
+  const usage = useLoad(() => (month ? load(month) : new Promise<AzureUsage>(() => undefined)), [month]);
   const { data, meters, currency } = useMemo(() => {
     const items = usage.data?.items ?? [];
     const meters = [...new Set(items.map((i) => i.meterName))].sort();
@@ -62,8 +66,8 @@ export function AzureUsageSection({ load }: { load: (month: string) => Promise<A
       <input
         id="azure-month"
         type="month"
-        value={month}
-        onChange={(e) => e.target.value && setMonth(e.target.value)}
+        value={month ?? ''}
+        onChange={(e) => e.target.value && setPicked(e.target.value)}
       />
       <ErrorAlert error={usage.error} />
       {!usage.data ? (
