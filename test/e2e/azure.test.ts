@@ -210,6 +210,15 @@ describe('Fabrikam: a resource move (issue 22, acceptance 1)', () => {
       'Microsoft.Storage/storageAccounts',
     ]);
     expect(old.resources.map((r: Json) => r.resourceType)).toEqual(['Microsoft.DevTestLab/labs']);
+    // Planning again shows the old subscription as moved (what is left of it could not move).
+    const replanned = await t.expectOk(
+      { method: 'POST', url: `/api/customers/${fabrikam}/transitions`, token: admin(), body: {} },
+      201,
+    );
+    expect(replanned.azure.find((l: Json) => l.subscriptionId === own.id)).toMatchObject({
+      azureTransferId: transfer.id,
+      azureTransferStatus: 'completed',
+    });
     // A second move has nothing left to run.
     const twice = await t.call({
       method: 'POST',

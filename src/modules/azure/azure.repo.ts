@@ -472,6 +472,20 @@ export async function openLinesOf(db: Db | Trx, subscriptionIds: string[]) {
     .execute();
 }
 
+/** The latest line (any status but blocked) of each of these subscriptions, with its request's date. */
+export async function latestLinesOf(db: Db | Trx, subscriptionIds: string[]) {
+  if (subscriptionIds.length === 0) return [];
+  return db
+    .selectFrom('azure_transfer_lines as l')
+    .innerJoin('azure_transfers as t', 't.id', 'l.transfer_id')
+    .select(['l.subscription_id', 'l.transfer_id', 'l.status', 't.created_at'])
+    .where('l.subscription_id', 'in', subscriptionIds)
+    .where('l.status', '<>', 'blocked')
+    .orderBy('t.created_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .execute();
+}
+
 export async function listTransferRows(
   db: Db | Trx,
   f: { tenantId?: string; partnerId?: string; limit: number; before?: [string, string] },

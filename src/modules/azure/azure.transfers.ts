@@ -25,6 +25,7 @@ import {
   findTransfer,
   insertSubscription,
   insertTransfer,
+  latestLinesOf,
   listSubscriptionRows,
   listTransferRows,
   lockSubscriptions,
@@ -376,16 +377,17 @@ export async function azurePlanLines(
     await listSubscriptionRows(ctx.db, { tenantId: input.tenantId, partnerId: input.partnerId, limit: 500 })
   ).filter((s) => s.kind !== 'azure-plan' && s.status !== 'deleted');
   if (subs.length === 0) return [];
-  const [{ checks }, open] = await Promise.all([
+  const [{ checks }, latest] = await Promise.all([
     checksFor(ctx, input.partnerId, input.tenantId, subs),
-    openLinesOf(
+    latestLinesOf(
       ctx.db,
       subs.map((s) => s.id),
     ),
   ]);
   return subs.map((s) => {
     const c = checks.get(s.id)!;
-    const o = open.find((l) => l.subscription_id === s.id);
+    // The request that moves it now, or moved it already (then what is left is what could not move).
+    const o = latest.find((l) => l.subscription_id === s.id);
     return {
       subscriptionId: s.id,
       friendlyName: s.friendly_name,
