@@ -243,6 +243,33 @@ describe('rated usage through the API', () => {
       unchanged: 1,
       refused: [{ line: 4, problem: 'bad-date' }],
     });
+    // The same file as a text/csv body: everything is there already.
+    const raw = await t.call({
+      method: 'POST',
+      url: '/api/azure/usage',
+      token: t.operatorToken,
+      rawBody: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(raw.status).toBe(200);
+    expect(raw.body).toMatchObject({ received: 3, imported: 0, unchanged: 2, refused: [{ line: 4 }] });
+    const notCsv = await t.call({
+      method: 'POST',
+      url: '/api/azure/usage',
+      token: t.operatorToken,
+      rawBody: 'just one line',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect([notCsv.status, notCsv.body.code]).toEqual([400, 'azure_usage_invalid']);
+    // Only this route reads CSV.
+    const elsewhere = await t.call({
+      method: 'POST',
+      url: `/api/customers/${c.tenant.id}/azure-subscriptions`,
+      token: c.tokens['admin-agent'],
+      rawBody: 'friendlyName\nx',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(elsewhere.status).toBe(415);
     const u = await t.expectOk({
       url: `/api/customers/${c.tenant.id}/azure-usage?month=${day.slice(0, 7)}`,
       token: c.tokens['billing-agent'],

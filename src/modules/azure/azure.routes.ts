@@ -305,29 +305,36 @@ export function registerAzure(app: App, deps: ServerDeps) {
         { status: 201 },
       ),
   );
-  app.post(
-    '/api/azure/usage',
-    {
-      config: { action: 'operator.usage' },
-      schema: {
-        tags: ['operator'],
-        summary:
-          'Import daily rated Azure usage (JSON rows, or a CSV text): bad rows refused by line, the rest stored once',
-        body: ImportUsageBody,
-        response: { 200: ImportUsageResult, ...errorResponses },
+  // The usage import also takes a CSV file as its body (`Content-Type: text/csv`), read as `{ csv }`;
+  // the parser lives in this one route's scope, so no other route accepts CSV.
+  app.register(async (scope: App) => {
+    scope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, { csv: body }),
+    );
+    scope.post(
+      '/api/azure/usage',
+      {
+        config: { action: 'operator.usage' },
+        schema: {
+          tags: ['operator'],
+          summary:
+            'Import daily rated Azure usage (JSON rows, or CSV: a text/csv body or `{ csv }`): bad rows refused by line, the rest stored once',
+          body: ImportUsageBody,
+          response: { 200: ImportUsageResult, ...errorResponses },
+        },
       },
-    },
-    async (req, reply) =>
-      runInTransaction(deps, req, reply, (ctx) => {
-        const body = req.body;
-        const rows =
-          'csv' in body
-            ? parseUsageCsv(body.csv)
-            : body.rows.map((row, i) => ({
-                line: i + 1,
-                row: { ...row, quantity: String(row.quantity) },
-              }));
-        return importUsage(ctx, rows, 'csv' in body ? 'api-csv' : 'api-json');
-      }),
-  );
+      async (req, reply) =>
+        runInTransaction(deps, req, reply, (ctx) => {
+          const body = req.body;
+          const rows =
+            'csv' in body
+              ? parseUsageCsv(body.csv)
+              : body.rows.map((row, i) => ({
+                  line: i + 1,
+                  row: { ...row, quantity: String(row.quantity) },
+                }));
+          return importUsage(ctx, rows, 'csv' in body ? 'api-csv' : 'api-json');
+        }),
+    );
+  });
 }

@@ -45,10 +45,14 @@ const COLUMNS: Record<keyof UsageRowInput, string[]> = {
  * with no header Traslado knows is refused whole; bad rows are judged one by one later.
  */
 export function parseUsageCsv(text: string): IncomingUsageRow[] {
+  let header: string[] = [];
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
     records = parse(text, {
-      columns: (header: string[]) => header.map((h) => h.toLowerCase().replace(/[\s_]/g, '')),
+      columns: (names: string[]) => {
+        header = names.map((h) => h.toLowerCase().replace(/[\s_]/g, ''));
+        return header;
+      },
       bom: true,
       skip_empty_lines: true,
       trim: true,
@@ -58,13 +62,14 @@ export function parseUsageCsv(text: string): IncomingUsageRow[] {
   } catch (err) {
     throw new DomainError('azure_usage_invalid', { detail: (err as Error).message.slice(0, 200) });
   }
-  const first = records[0]?.record ?? {};
-  const column = (field: keyof UsageRowInput) => COLUMNS[field].find((c) => c in first);
+  const column = (field: keyof UsageRowInput) => COLUMNS[field].find((c) => header.includes(c));
   const missing = (Object.keys(COLUMNS) as (keyof UsageRowInput)[]).filter(
     (f) => f !== 'resourceId' && f !== 'meterCategory' && !column(f),
   );
-  if (records.length > 0 && missing.length > 0)
+  if (missing.length > 0)
     throw new DomainError('azure_usage_invalid', { detail: `missing columns ${missing.join(', ')}` });
+  if (records.length === 0)
+    throw new DomainError('azure_usage_invalid', { detail: 'no rows under the header' });
   return records.map(({ record, info }) => {
     const row: IncomingUsageRow['row'] = {};
     for (const f of Object.keys(COLUMNS) as (keyof UsageRowInput)[]) {
