@@ -118,9 +118,18 @@ async function azurePage(lang: Lang) {
 }
 
 describe('the Azure page', () => {
-  it('English: plan, usage chart, and the check naming the lab that cannot move', async () => {
-    const { page, problems } = await azurePage('en');
+  it('English: plan, usage chart, and the check naming the lab that cannot move; the transition plan shows it too', async () => {
+    const { t, c, page, problems } = await azurePage('en');
     await checkView(page, 'azure-en');
+    const plan = await api.post(`/api/customers/${c.tenant.id}/transitions`, await api.login(PARTNER), {});
+    await page.goto(`${server.url}/transitions/${plan.id}`);
+    const line = page.locator(`[data-testid="plan-azure-line"][data-subscription-id="${c.own.id}"]`);
+    await line.waitFor();
+    expect(await line.getAttribute('data-disposition')).toBe('azure-resource-move');
+    expect(await line.textContent()).toContain(
+      t.key('azure.blockers.ResourceTypeCannotMove', { type: 'Microsoft.DevTestLab/labs' }),
+    );
+    await checkView(page, 'azure-plan-en');
     expect(problems).toEqual([]);
   });
 

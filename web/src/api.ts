@@ -314,6 +314,8 @@ export interface Transition {
     lossIfCancelledNow: Money;
   }[];
   steps: TransitionStep[];
+  /** SPEC §9: the customer's own Azure subscriptions, with their path and blockers (absent on old plans). */
+  azure?: AzureCheckLine[];
 }
 
 export interface TransitionSummary {

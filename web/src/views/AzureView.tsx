@@ -3,7 +3,6 @@ import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import {
   ApiError,
-  type AzureBlocker,
   type AzureCheckLine,
   type AzurePlan,
   type AzureSubscription,
@@ -14,6 +13,7 @@ import {
   type Customer,
 } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
+import { BlockerText } from '../components/AzurePlanLines.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
@@ -22,18 +22,6 @@ import { useSession } from '../session.tsx';
 import { allPages } from './common.ts';
 
 const COLORS = ['#1d4ed8', '#b45309', '#047857', '#7c3aed', '#be123c', '#0e7490'];
-
-/** A blocker in the reader's language: its code names the sentence; the resource type fills it in. */
-function BlockerText({ b }: { b: AzureBlocker }) {
-  const { t } = useTranslation();
-  return (
-    <li data-code={b.code}>
-      <code>{b.code}</code>:{' '}
-      {t(`azure.blockers.${b.code}`, { type: b.resourceType ?? '', defaultValue: b.description })}
-      {!b.blocksSubscription && <span className="muted small"> ({t('azure.staysBehind')})</span>}
-    </li>
-  );
-}
 
 /** Usage of one month: a chart of the amount per day and meter, and the rows per subscription, meter and day. */
 export function AzureUsageSection({ load }: { load: (month: string) => Promise<AzureUsage> }) {
