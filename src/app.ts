@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { registerAudit } from './modules/audit/audit.routes.ts';
 import { registerAuth } from './modules/auth/auth.routes.ts';
+import { registerAzure, registerAzureJobs } from './modules/azure/index.ts';
 import { registerBilling } from './modules/billing/billing.routes.ts';
 import { registerBillingJobs, registerInvoices } from './modules/billing/index.ts';
 import { registerCatalog } from './modules/catalog/catalog.routes.ts';
@@ -93,6 +94,7 @@ export async function buildApp(opts: {
     stopEventTimer = await registerEventJobs(opts.queue, deps, publishOutbox, () =>
       hasUnpublished(opts.handle.db),
     );
+    await registerAzureJobs(opts.queue, deps);
   }
   const { app, routes } = await createServer(deps);
   if (stopEventTimer) app.addHook('onClose', stopEventTimer);
@@ -164,6 +166,7 @@ export async function buildApp(opts: {
   registerInvoices(app, deps, { customersOf: (db, ids) => tenantSummaries({ db }, ids) });
   registerNotifications(app, deps);
   registerWebhooks(app, deps);
+  registerAzure(app, deps);
   registerConsole(app);
 
   await app.ready();

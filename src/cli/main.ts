@@ -11,6 +11,7 @@ import { prepareTemplateCommand } from './commands/prepare-template.ts';
 import { pricesImportCommand } from './commands/prices-import.ts';
 import { parseScale, seedCommand } from './commands/seed.ts';
 import { startCommand } from './commands/start.ts';
+import { usageImportCommand } from './commands/usage-import.ts';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -93,6 +94,16 @@ invoices
   .option('--out <file>', 'the file to write (default: stdout)')
   .option('--data <dir>', 'embedded database folder')
   .action(invoicesExportCommand);
+
+program
+  .command('usage')
+  .description('Azure usage')
+  .command('import <file>')
+  .description(
+    'load daily rated Azure usage (CSV: date, subscriptionId, meterId, meterName, meterCategory, unit, quantity, unitPrice in minor units, currency, resourceId); bad rows are refused by line, the rest imported once',
+  )
+  .option('--data <dir>', 'embedded database folder')
+  .action(usageImportCommand);
 
 program
   .command('import <file>')

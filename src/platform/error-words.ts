@@ -67,6 +67,13 @@ const ACTIONS_ES: Record<Action, string> = {
   'invoices.read': 'ver las facturas y descargar sus archivos de conciliación',
   'notifications.read': 'ver y marcar como leídas sus propias notificaciones',
   'webhooks.manage': 'crear, ver y eliminar los webhooks del partner y reenviar sus entregas',
+  'azure.read':
+    'ver el plan de Azure de un cliente, sus suscripciones de Azure, su uso y sus transferencias de Azure',
+  'azure.manage':
+    'crear el plan de Azure y las suscripciones de Azure de un cliente, y deshabilitarlas o volver a habilitarlas',
+  'azure.transfer':
+    'comprobar y pasar al plan de Azure del partner las suscripciones de Azure propias de un cliente',
+  'operator.usage': 'importar el uso valorado de Azure',
 };
 
 /** What an action lets one do, lower-case, for "your role does not allow you to …". */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { recordAudit } from '../modules/audit/audit.service.ts';
+import { importUsage, recordOwnAzureSubscription } from '../modules/azure/index.ts';
 import { replacePriceRules } from '../modules/billing/price-rules.repo.ts';
 import {
   readClassOverrides,
@@ -83,6 +84,8 @@ export async function seedDemo(ctx: Ctx): Promise<DemoIds> {
     name: 'Contoso Partner España',
     country: 'ES',
     kind: 'direct-bill',
+    // SPEC §9: certified as an Azure expert MSP, so it may take enterprise Azure by billing transfer.
+    azureExpertMsp: true,
     admin: {
       email: 'account.admin@partner.demo',
       password: DEMO_PASSWORD,
@@ -167,10 +170,81 @@ export async function seedDemo(ctx: Ctx): Promise<DemoIds> {
     partnerId: partner.id,
     tenants: { fabrikam: fabrikam.id, northwind: northwind.id, tailspin: tailspin.id },
   });
+  await seedDemoAzure(ctx, { fabrikam: fabrikam.id, northwind: northwind.id });
   return {
     partnerId: partner.id,
     tenants: { fabrikam: fabrikam.id, northwind: northwind.id, tailspin: tailspin.id },
   };
+}
+
+/**
+ * The customers' own Azure (SPEC §9): Fabrikam pays as it goes, with a month of rated usage and a
+ * DevTest Labs lab, a type that cannot move between subscriptions; Northwind runs production under
+ * an enterprise agreement.
+ */
+async function seedDemoAzure(ctx: Ctx, tenants: { fabrikam: string; northwind: string }) {
+  const arm = (sub: string, group: string, type: string, name: string) =>
+    `/subscriptions/${sub}/resourceGroups/${group}/providers/${type}/${name}`;
+  const FABRIKAM_AZURE = '4f1c2d7e-5b8a-4c3e-9a61-0d2b7e9f3a15';
+  const resources = [
+    { resourceType: 'Microsoft.Compute/virtualMachines', group: 'web', name: 'fab-web-01' },
+    { resourceType: 'Microsoft.Storage/storageAccounts', group: 'web', name: 'fabwebstore' },
+    { resourceType: 'Microsoft.Sql/servers', group: 'data', name: 'fab-sql' },
+    { resourceType: 'Microsoft.DevTestLab/labs', group: 'dev', name: 'fab-lab' },
+  ].map((r) => ({
+    resourceType: r.resourceType,
+    resourceId: arm(FABRIKAM_AZURE, r.group, r.resourceType, r.name),
+  }));
+  const payg = await recordOwnAzureSubscription(ctx, {
+    tenantId: tenants.fabrikam,
+    kind: 'pay-as-you-go',
+    friendlyName: 'Fabrikam Pay-As-You-Go',
+    resources,
+  });
+  // Thirty days up to yesterday: a VM around the clock, its storage, and the database by the hour.
+  const meters = [
+    ['vm-d2s-v5', 'D2s v5', 'Virtual Machines', '1 Hour', '24', 10, 0],
+    ['lrs-data-stored', 'LRS Data Stored', 'Storage', '1 GB/Month', '4.2', 2, 1],
+    ['sql-s1-dtu', 'S1 DTUs', 'SQL Database', '1 Hour', '16.5', 3, 2],
+  ] as const;
+  const rows = [];
+  for (let d = 30; d >= 1; d--) {
+    const date = new Date(ctx.clock.now().getTime() - d * DAY_MS).toISOString().slice(0, 10);
+    for (const [meterId, meterName, meterCategory, unit, quantity, unitPrice, r] of meters)
+      rows.push({
+        line: rows.length + 2,
+        row: {
+          date,
+          subscriptionId: payg.id,
+          meterId,
+          meterName,
+          meterCategory,
+          unit,
+          quantity,
+          unitPrice,
+          currency: 'EUR',
+          resourceId: resources[r]!.resourceId,
+        },
+      });
+  }
+  await importUsage(ctx, rows, 'demo');
+  const NORTHWIND_AZURE = '9b2e6c41-3d7f-4a58-8e0c-6f1a2b3c4d5e';
+  await recordOwnAzureSubscription(ctx, {
+    tenantId: tenants.northwind,
+    kind: 'enterprise-agreement',
+    friendlyName: 'Northwind EA Production',
+    billingAccountId: 'EA-ENROLLMENT-8675309',
+    resources: [
+      {
+        resourceType: 'Microsoft.Compute/virtualMachines',
+        resourceId: arm(NORTHWIND_AZURE, 'erp', 'Microsoft.Compute/virtualMachines', 'nw-erp-01'),
+      },
+      {
+        resourceType: 'Microsoft.Storage/storageAccounts',
+        resourceId: arm(NORTHWIND_AZURE, 'erp', 'Microsoft.Storage/storageAccounts', 'nwerpstore'),
+      },
+    ],
+  });
 }
 
 export const REFERENCE_CSV = join(PROJECT_ROOT, 'data/licensing-service-plans.csv');

@@ -7,6 +7,7 @@ import { match, navigate, useLocation } from './router.tsx';
 import { useSession } from './session.tsx';
 import { AccountView } from './views/AccountView.tsx';
 import { AuditView } from './views/AuditView.tsx';
+import { AzureView, TenantAzureView } from './views/AzureView.tsx';
 import { BillingView } from './views/BillingView.tsx';
 import { CatalogView } from './views/CatalogView.tsx';
 import { ClockView } from './views/ClockView.tsx';
@@ -44,6 +45,11 @@ const ROUTES: Route[] = [
     action: 'customers.read',
     render: (p) => <CustomerView tenantId={p.tenantId!} />,
   },
+  {
+    path: '/customers/:tenantId/azure',
+    action: 'azure.read',
+    render: (p) => <AzureView tenantId={p.tenantId!} />,
+  },
   { path: '/relationships', action: 'relationships.request', render: () => <RelationshipsView /> },
   { path: '/planner', action: 'transitions.plan', render: () => <PlannerView /> },
   {
@@ -73,6 +79,7 @@ const ROUTES: Route[] = [
   { path: '/tenant/tasks', action: 'tenant.read', render: () => <TenantTasksView /> },
   { path: '/tenant/credits', action: 'tenant.read', render: () => <TenantCreditsView /> },
   { path: '/tenant/transfers', action: 'tenant.read', render: () => <TenantTransfersView /> },
+  { path: '/tenant/azure', action: 'tenant.read', render: () => <TenantAzureView /> },
   { path: '/catalog', action: 'offers.read', render: () => <CatalogView /> },
   { path: '/audit', action: 'audit.read', render: () => <AuditView /> },
   { path: '/clock', action: 'session.read', render: () => <ClockView /> },

@@ -44,6 +44,10 @@ export const ACTION_NAMES = [
   'invoices.read',
   'notifications.read',
   'webhooks.manage',
+  'azure.read',
+  'azure.manage',
+  'azure.transfer',
+  'operator.usage',
 ] as const;
 
 export type Action = (typeof ACTION_NAMES)[number];

@@ -322,6 +322,8 @@ export interface Transition {
     lossIfCancelledNow: Money;
   }[];
   steps: TransitionStep[];
+  /** SPEC §9: the customer's own Azure subscriptions, with their path and blockers (absent on old plans). */
+  azure?: AzureCheckLine[];
 }
 
 export interface TransitionSummary {
@@ -445,4 +447,80 @@ export interface Transfer {
   expiresAt: string;
   decidedAt: string | null;
   createdAt: string;
+}
+
+/** SPEC §9: the customer's Azure plan with this partner (usage-based). */
+export interface AzurePlan {
+  id: string;
+  tenantId: string;
+  partnerId: string;
+  currency: string;
+  status: string;
+  createdAt: string;
+}
+
+export interface AzureSubscription {
+  id: string;
+  tenantId: string;
+  kind: string;
+  friendlyName: string;
+  status: string;
+  partnerId: string | null;
+  currency: string;
+  originKind: string | null;
+  movedFromSubscriptionId: string | null;
+  deletesAt: string | null;
+  resources: { resourceId: string; resourceType: string; movedFromSubscriptionId: string | null }[];
+}
+
+export interface AzureUsage {
+  month: string;
+  items: {
+    subscriptionId: string;
+    date: string;
+    meterId: string;
+    meterName: string;
+    meterCategory: string;
+    unit: string;
+    quantity: string;
+    amount: Money;
+  }[];
+  totals: Money[];
+}
+
+export interface AzureBlocker {
+  code: string;
+  resourceType?: string;
+  resourceId?: string;
+  blocksSubscription: boolean;
+  description: string;
+}
+
+export interface AzureCheckLine {
+  subscriptionId: string;
+  friendlyName: string;
+  kind: string;
+  path: 'billing-transfer' | 'resource-move';
+  eligible: boolean;
+  blockers: AzureBlocker[];
+  resources: { resourceId: string; resourceType: string; canMove: boolean; downtimeRisk: string }[];
+  azureTransferId?: string;
+  azureTransferStatus?: string;
+}
+
+export interface AzureTransfer {
+  id: string;
+  tenantId: string;
+  partnerId: string;
+  createdAt: string;
+  lines: {
+    subscriptionId: string;
+    friendlyName: string;
+    kind: string;
+    path: 'billing-transfer' | 'resource-move';
+    eligible: boolean;
+    status: string;
+    blockers: AzureBlocker[];
+    newSubscriptionId: string | null;
+  }[];
 }

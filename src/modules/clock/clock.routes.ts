@@ -5,6 +5,7 @@ import { actorOf } from '../../platform/http/run.ts';
 import { DateTime, DateTimeInput, errorResponses, Obj } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { recordAudit } from '../audit/index.ts';
+import { AZURE_LIFECYCLE_QUEUE } from '../azure/index.ts';
 import { INVOICE_CLOSE_QUEUE } from '../billing/index.ts';
 import { REMINDERS_QUEUE } from '../delegated-admin/index.ts';
 import { SEAT_GRACE_QUEUE } from '../licenses/index.ts';
@@ -68,7 +69,7 @@ export function registerClock(app: App, deps: ServerDeps) {
         ),
       );
       // Dated steps of transitions under way, delegated admin reminders, seat graces, unanswered
-      // transfers, renewals, billing cycles and month closes may be due now.
+      // transfers, renewals, billing cycles, month closes and Azure deletions may be due now.
       if (deps.queue) {
         await deps.queue.send(TICK_QUEUE, {});
         await deps.queue.send(REMINDERS_QUEUE, {});
@@ -76,6 +77,7 @@ export function registerClock(app: App, deps: ServerDeps) {
         await deps.queue.send(TRANSFER_EXPIRY_QUEUE, {});
         await deps.queue.send(BILLING_SWEEP_QUEUE, {});
         await deps.queue.send(INVOICE_CLOSE_QUEUE, {});
+        await deps.queue.send(AZURE_LIFECYCLE_QUEUE, {});
       }
       return view();
     },

@@ -7,17 +7,34 @@ export function toPartnerView(p: PartnerRow) {
     country: p.country,
     region: p.region,
     kind: p.kind,
+    azureExpertMsp: p.azure_expert_msp,
     createdAt: p.created_at.toISOString(),
   };
 }
 
 export async function insertPartner(
   db: Trx,
-  p: { id: string; name: string; country: string; region: string; kind: string; now: Date },
+  p: {
+    id: string;
+    name: string;
+    country: string;
+    region: string;
+    kind: string;
+    azureExpertMsp?: boolean;
+    now: Date;
+  },
 ) {
   await db
     .insertInto('partners')
-    .values({ id: p.id, name: p.name, country: p.country, region: p.region, kind: p.kind, created_at: p.now })
+    .values({
+      id: p.id,
+      name: p.name,
+      country: p.country,
+      region: p.region,
+      kind: p.kind,
+      azure_expert_msp: p.azureExpertMsp ?? false,
+      created_at: p.now,
+    })
     .execute();
 }
 

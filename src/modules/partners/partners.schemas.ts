@@ -17,6 +17,8 @@ export const PartnerView = Type.Object({
   country: Type.String(),
   region: Type.String(),
   kind: Type.String(),
+  /** Certified Azure expert managed services provider: may take enterprise Azure by billing transfer (SPEC §9). */
+  azureExpertMsp: Type.Boolean(),
   createdAt: DateTime,
 });
 export const PartnerPage = Page(PartnerView);
@@ -44,6 +46,8 @@ export const CreatePartnerBody = Obj({
       Type.Literal('indirect-reseller'),
     ]),
   ),
+  /** Certified Azure expert managed services provider (SPEC §9). */
+  azureExpertMsp: Type.Optional(Type.Boolean()),
   admin: Type.Optional(NewAccount),
 });
 

@@ -35,6 +35,7 @@ export interface CreatePartnerInput {
   name: string;
   country: string;
   kind?: 'direct-bill' | 'indirect-provider' | 'indirect-reseller';
+  azureExpertMsp?: boolean;
   admin?: { email: string; password: string; displayName?: string };
 }
 
@@ -50,6 +51,7 @@ export async function createPartner(ctx: Ctx, input: CreatePartnerInput) {
     country,
     region,
     kind: input.kind ?? 'direct-bill',
+    azureExpertMsp: input.azureExpertMsp ?? false,
     now: ctx.clock.now(),
   });
   await recordAudit(ctx, {
@@ -57,7 +59,7 @@ export async function createPartner(ctx: Ctx, input: CreatePartnerInput) {
     targetType: 'partner',
     targetId: id,
     partnerId: id,
-    data: { name: input.name, country },
+    data: { name: input.name, country, ...(input.azureExpertMsp ? { azureExpertMsp: true } : {}) },
   });
   if (input.admin) {
     await createUser(ctx, { ...input.admin, kind: 'partner', roles: ['account-admin'], partnerId: id });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { DateTime, DateTimeInput, Id, Obj, Page, PageQuery } from '../../platform/http/schemas.ts';
+import { AzurePlanLineView } from '../azure/index.ts';
 
 const Provision = Type.Union([Type.Literal('now'), Type.Literal('before-end')]);
 
@@ -125,6 +126,8 @@ export const TransitionView = Type.Object({
       lossIfCancelledNow: Money,
     }),
   ),
+  /** SPEC §9: one line per Azure subscription the customer holds on its own: its path and blockers. */
+  azure: Type.Array(AzurePlanLineView),
   steps: Type.Array(
     Type.Object({
       key: Type.String(),

@@ -11,6 +11,7 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import type { Queue } from '../../platform/queue/queue.ts';
 import { recordAudit } from '../audit/index.ts';
+import { type AzurePlanLine, azurePlanLines, blockerView } from '../azure/index.ts';
 import { productsBySku } from '../catalog/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
@@ -74,7 +75,10 @@ export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
     ...(input.options?.lineProvision ? { lineProvision: input.options.lineProvision } : {}),
   };
   const planInput = await loadPlanInput(ctx, { tenant, partner, options });
-  const plan = planTransition(planInput);
+  // SPEC §9: the customer's own Azure subscriptions ride along as lines of their own (path and
+  // blockers); they do not change the license plan's verdict or steps.
+  const azure = await azurePlanLines(ctx, { partnerId, tenantId: tenant.id });
+  const plan: Plan & { azure?: AzurePlanLine[] } = { ...planTransition(planInput), azure };
   const id = randomUUID();
   await insertTransition(ctx.db, {
     id,
@@ -300,7 +304,7 @@ function totalsView(plan: Plan) {
 }
 
 export function toTransitionView(row: TransitionRow, steps: Awaited<ReturnType<typeof listSteps>>) {
-  const plan = row.plan as Plan;
+  const plan = row.plan as Plan & { azure?: AzurePlanLine[] };
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -314,6 +318,8 @@ export function toTransitionView(row: TransitionRow, steps: Awaited<ReturnType<t
     timeline: plan.timeline,
     seats: plan.seats,
     totals: totalsView(plan),
+    // Plans saved before issue 22 carry no Azure lines.
+    azure: (plan.azure ?? []).map((l) => ({ ...l, blockers: l.blockers.map(blockerView) })),
     steps: steps.map((s) => ({
       key: s.step_key,
       kind: s.kind,

@@ -52,6 +52,10 @@ export const ACTIONS = {
   'indirect.manage': "Two-tier: invite resellers (provider) or accept a provider's link (reseller)",
   'webhooks.manage':
     "Add, list and delete the partner's webhook endpoints; see their delivery log and replay a delivery",
+  'azure.read':
+    "See a customer's Azure plan, Azure subscriptions (the partner's and the customer's own), usage and Azure transfers",
+  'azure.manage': "Create a customer's Azure plan and Azure subscriptions; disable or re-enable them",
+  'azure.transfer': "Check and move a customer's own Azure subscriptions into the partner's Azure plan",
   'audit.read': 'Read the audit trail (partner: its own; customer: what partners did in its tenant)',
   // Customer side.
   'tenant.read': "See one's own tenant, its partners and subscriptions",
@@ -61,6 +65,7 @@ export const ACTIONS = {
   'operator.tenants': 'Create tenants, their users and recorded subscriptions',
   'operator.clock': 'Move the platform clock (only where unlocked)',
   'operator.billing': 'Decide credit requests (billing support)',
+  'operator.usage': "Import daily rated Azure usage; record customers' own Azure subscriptions",
 } as const;
 
 export type Action = keyof typeof ACTIONS;
@@ -81,6 +86,7 @@ const PARTNER_BASE: Action[] = [
   'audit.read',
   'transfers.read',
   'indirect.read',
+  'azure.read',
 ];
 
 export const PERMISSIONS: Record<Role, readonly Action[]> = {
@@ -107,6 +113,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transfers.request',
     'transfers.decide',
     'webhooks.manage',
+    'azure.manage',
+    'azure.transfer',
   ],
   'admin-agent': [
     ...PARTNER_BASE,
@@ -123,6 +131,8 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'delegated-admin.request',
     'transfers.request',
     'transfers.decide',
+    'azure.manage',
+    'azure.transfer',
   ],
   'sales-agent': [
     ...PARTNER_BASE,
@@ -134,6 +144,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'transitions.apply',
     'transfers.request',
     'transfers.decide',
+    'azure.manage',
   ],
   // Read-only on customers and subscriptions; billing views; no admin-on-behalf.
   'billing-agent': [...PARTNER_BASE, 'billing.read', 'billing.price-rules', 'invoices.read'],
@@ -147,6 +158,7 @@ export const PERMISSIONS: Record<Role, readonly Action[]> = {
     'operator.tenants',
     'operator.clock',
     'operator.billing',
+    'operator.usage',
   ],
 };
 

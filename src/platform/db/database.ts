@@ -12,6 +12,8 @@ export interface PartnersTable {
   country: string;
   region: string;
   kind: ColumnType<string, string | undefined, string>;
+  /** Certified Azure expert managed services provider (migration 0020): may take billing transfers. */
+  azure_expert_msp: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
 }
 
@@ -551,6 +553,97 @@ export interface PriceRulesTable {
   updated_at: Timestamp;
 }
 
+/** A partner's Azure plan for one customer (migration 0020). */
+export interface AzurePlansTable {
+  id: string;
+  tenant_id: string;
+  partner_id: string;
+  currency: string;
+  created_by_user_id: string | null;
+  created_at: Timestamp;
+}
+
+export type AzureKind =
+  | 'azure-plan'
+  | 'pay-as-you-go'
+  | 'enterprise-agreement'
+  | 'enterprise-customer-agreement'
+  | 'other';
+
+export interface AzureSubscriptionsTable {
+  id: string;
+  tenant_id: string;
+  kind: AzureKind;
+  partner_id: string | null;
+  plan_id: string | null;
+  friendly_name: string;
+  status: 'active' | 'disabled' | 'deleted';
+  currency: string;
+  billing_country: string;
+  billing_account_id: string | null;
+  origin_kind: string | null;
+  partner_since: Timestamp | null;
+  moved_from_subscription_id: string | null;
+  disabled_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AzureResourcesTable {
+  subscription_id: string;
+  resource_id: string;
+  resource_type: string;
+  is_classic: ColumnType<boolean, boolean | undefined, boolean>;
+  has_reservation: ColumnType<boolean, boolean | undefined, boolean>;
+  is_marketplace: ColumnType<boolean, boolean | undefined, boolean>;
+  moved_from_subscription_id: string | null;
+  moved_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface AzureUsageTable {
+  subscription_id: string;
+  /** ISO date on write; read with to_char. */
+  usage_date: ColumnType<Date, string, string>;
+  meter_id: string;
+  resource_id: string;
+  meter_name: string;
+  meter_category: string;
+  unit: string;
+  /** numeric: written and read as a decimal string (read with ::text), never a float. */
+  quantity: ColumnType<string, string, string>;
+  unit_price: number;
+  amount: number;
+  currency: string;
+  imported_at: Timestamp;
+}
+
+export interface AzureTransfersTable {
+  id: string;
+  tenant_id: string;
+  partner_id: string;
+  requested_by_user_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AzureTransferLinesTable {
+  transfer_id: string;
+  subscription_id: string;
+  path: 'billing-transfer' | 'resource-move';
+  eligible: boolean;
+  blockers: ColumnType<
+    { code: string; resourceType?: string; resourceId?: string; blocksSubscription: boolean }[],
+    string,
+    string
+  >;
+  status: 'blocked' | 'awaiting-approval' | 'ready' | 'completed';
+  new_subscription_id: string | null;
+  completed_at: Timestamp | null;
+  completed_by_user_id: string | null;
+}
+
 export interface Database {
   partners: PartnersTable;
   tenants: TenantsTable;
@@ -593,6 +686,12 @@ export interface Database {
   notifications: NotificationsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  azure_plans: AzurePlansTable;
+  azure_subscriptions: AzureSubscriptionsTable;
+  azure_resources: AzureResourcesTable;
+  azure_usage: AzureUsageTable;
+  azure_transfers: AzureTransfersTable;
+  azure_transfer_lines: AzureTransferLinesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -10,6 +10,7 @@
  * platform file importing them directly makes no cycle; modules never import each other's.
  */
 import { AUTH_ERRORS } from '../../modules/auth/auth.errors.ts';
+import { AZURE_ERRORS } from '../../modules/azure/azure.errors.ts';
 import { BILLING_ERRORS } from '../../modules/billing/billing.errors.ts';
 import { CATALOG_ERRORS } from '../../modules/catalog/catalog.errors.ts';
 import { CLOCK_ERRORS } from '../../modules/clock/clock.errors.ts';
@@ -50,6 +51,7 @@ export const ERROR_PARTS = {
   licenses: LICENSES_ERRORS,
   transitions: TRANSITIONS_ERRORS,
   billing: BILLING_ERRORS,
+  azure: AZURE_ERRORS,
   notifications: NOTIFICATIONS_ERRORS,
   webhooks: WEBHOOKS_ERRORS,
 } as const satisfies Record<string, ErrorSpecs>;

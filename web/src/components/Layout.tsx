@@ -26,6 +26,7 @@ const NAV: NavItem[] = [
   { href: '/tenant/tasks', label: 'nav.tasks', action: 'tenant.read', kind: 'customer' },
   { href: '/tenant/credits', label: 'nav.credits', action: 'tenant.read', kind: 'customer' },
   { href: '/tenant/transfers', label: 'nav.tenantTransfers', action: 'tenant.read', kind: 'customer' },
+  { href: '/tenant/azure', label: 'nav.tenantAzure', action: 'tenant.read', kind: 'customer' },
   { href: '/catalog', label: 'nav.catalog', action: 'offers.read' },
   { href: '/audit', label: 'nav.audit', action: 'audit.read' },
   { href: '/admin/credits', label: 'nav.creditQueue', action: 'operator.billing', kind: 'operator' },

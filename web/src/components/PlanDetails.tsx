@@ -4,6 +4,7 @@ import type { Offer, PlanLine, Transition } from '../api.ts';
 import { useFormat, useReasonText } from '../format.ts';
 import { Link } from '../router.tsx';
 import { Loading } from './Alert.tsx';
+import { AzurePlanLines } from './AzurePlanLines.tsx';
 import { StatusBadge } from './Status.tsx';
 
 // The chart library is large: it loads only when a plan is on screen.
@@ -221,6 +222,7 @@ export function PlanDetails({
           )}
         </article>
       ))}
+      <AzurePlanLines lines={plan.azure ?? []} />
 
       <h2>{t('planner.timelineChart')}</h2>
       <Suspense fallback={<Loading />}>

@@ -48,11 +48,18 @@ export function CustomerView({ tenantId }: { tenantId: string }) {
         <Link href="/customers">{t('nav.customers')}</Link>
       </p>
       <h1>{c.companyName}</h1>
-      {can('transitions.plan') && (
-        <p>
-          <Link className="button-link" href={`/planner?customer=${encodeURIComponent(c.id)}`}>
-            {t('customer.planTransition')}
-          </Link>
+      {(can('transitions.plan') || can('azure.read')) && (
+        <p className="row">
+          {can('transitions.plan') && (
+            <Link className="button-link" href={`/planner?customer=${encodeURIComponent(c.id)}`}>
+              {t('customer.planTransition')}
+            </Link>
+          )}
+          {can('azure.read') && (
+            <Link className="button-link" href={`/customers/${encodeURIComponent(c.id)}/azure`}>
+              {t('customer.azure')}
+            </Link>
+          )}
         </p>
       )}
       <div className="grid-2">
