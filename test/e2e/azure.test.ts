@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratedUsageForMonth } from '../../src/modules/azure/index.ts';
+import { closeInvoicesNow } from '../../src/modules/billing/index.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { inSystemTransaction } from '../../src/platform/runtime.ts';
 import { DEMO_PASSWORD } from '../../src/seed/demo.ts';
@@ -16,6 +17,8 @@ let t: TestApp;
 let fabrikam: string;
 let northwind: string;
 const tok: Record<string, string> = {};
+/** The usage imported after Fabrikam's move, for the invoice check at the end. */
+let movedUsage: { subscriptionId: string; days: string[]; total: number } | undefined;
 
 beforeAll(async () => {
   t = await startTestApp({}, { queue: true });
@@ -278,6 +281,14 @@ describe('Fabrikam: a resource move (issue 22, acceptance 1)', () => {
       amount: { amount: 240, currency: 'EUR' },
     });
     expect(total).toBe(7 * 240);
+    movedUsage = { subscriptionId: fresh.id, days: rows.map((r) => r.date), total };
+    // Billed as it is imported: one `usage` line per row, unbilled until its month closes.
+    const unbilled = (
+      await t.expectOk({ url: '/api/billing/unbilled?limit=200', token: tok['billing.agent@partner.demo'] })
+    ).items.filter((l: Json) => l.subscriptionId === fresh.id);
+    expect(unbilled.map((l: Json) => [l.chargeType, l.chargeStart, l.total, l.currency])).toEqual(
+      rows.map((r) => ['usage', r.date, 240, 'EUR']),
+    );
     // What billing reads for the month's `usage` lines: the partner's days only, per customer,
     // subscription and day, in minor units (the old subscription's history is not the partner's).
     const me = await t.expectOk({ url: '/api/partner', token: admin() });
@@ -443,5 +454,44 @@ describe('Northwind: a billing transfer (issue 22, acceptance 1)', () => {
       await t.expectOk({ url: '/api/audit?limit=200', token: tok['admin@northwind.demo'] })
     ).items.map((a: Json) => a.action);
     expect(audit).toContain('azure-transfer.approved');
+  });
+});
+
+describe('the month closes (issue 22, acceptance 1)', () => {
+  it("puts the moved subscription's imported usage on the partner's invoice, once", async () => {
+    expect(movedUsage, 'the resource-move test ran first').toBeDefined();
+    if (!movedUsage) return;
+    const last = movedUsage.days.at(-1)!;
+    const next = new Date(`${last.slice(0, 7)}-01T00:00:00Z`);
+    next.setUTCMonth(next.getUTCMonth() + 1);
+    await t.expectOk({
+      method: 'POST',
+      url: '/api/admin/clock',
+      token: t.operatorToken,
+      body: { now: new Date(next.getTime() + 3_600_000).toISOString() },
+    });
+    await closeInvoicesNow({ handle: t.handle, config: t.config, log: t.deps.log });
+    const billing = tok['billing.agent@partner.demo']!;
+    const invoices = (await t.expectOk({ url: '/api/invoices?limit=200', token: billing })).items;
+    const usage: Json[] = [];
+    for (const inv of invoices) {
+      const detail = await t.expectOk({ url: `/api/invoices/${inv.id}?limit=200`, token: billing });
+      usage.push(
+        ...detail.lines.items
+          .filter((l: Json) => l.chargeType === 'usage' && l.subscriptionId === movedUsage?.subscriptionId)
+          .map((l: Json) => ({ invoice: inv.number, day: l.chargeStartDate, total: l.total })),
+      );
+    }
+    expect(usage.map((u) => u.day).sort()).toEqual([...movedUsage.days].sort());
+    expect(usage.reduce((a, u) => a + u.total, 0)).toBe(movedUsage.total);
+    // Importing the same rows again bills nothing twice.
+    expect(
+      await t.handle.db
+        .selectFrom('billing_lines')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('subscription_id', '=', movedUsage.subscriptionId)
+        .where('charge_type', '=', 'usage')
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ n: movedUsage.days.length });
   });
 });

@@ -509,3 +509,48 @@ export async function listTransferRows(
   }
   return q.execute();
 }
+
+/**
+ * Stored usage rows of these subscriptions that are a partner's (the subscription is under its
+ * Azure plan and the day is on or after it became the partner's), one per row: what becomes
+ * `usage` billing lines.
+ */
+export async function partnerUsageRows(db: Db | Trx, subscriptionIds: string[]) {
+  if (subscriptionIds.length === 0) return [];
+  return (await db
+    .selectFrom('azure_usage as u')
+    .innerJoin('azure_subscriptions as s', 's.id', 'u.subscription_id')
+    .select([
+      's.partner_id as partnerId',
+      's.tenant_id as tenantId',
+      'u.subscription_id as subscriptionId',
+      sql<string>`to_char(u.usage_date, 'YYYY-MM-DD')`.as('date'),
+      'u.meter_id as meterId',
+      'u.meter_name as meterName',
+      'u.meter_category as meterCategory',
+      'u.resource_id as resourceId',
+      'u.unit',
+      sql<string>`u.quantity::text`.as('quantity'),
+      'u.unit_price as unitPrice',
+      'u.amount',
+      'u.currency',
+    ])
+    .where('u.subscription_id', 'in', subscriptionIds)
+    .where('s.partner_id', 'is not', null)
+    .where(sql<boolean>`u.usage_date >= (s.partner_since at time zone 'UTC')::date`)
+    .execute()) as {
+    partnerId: string;
+    tenantId: string;
+    subscriptionId: string;
+    date: string;
+    meterId: string;
+    meterName: string;
+    meterCategory: string;
+    resourceId: string;
+    unit: string;
+    quantity: string;
+    unitPrice: number;
+    amount: number;
+    currency: string;
+  }[];
+}

@@ -11,11 +11,13 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { recordAudit } from '../audit/index.ts';
+import { insertBillingLine } from '../billing/index.ts';
 import {
   findSubscriptions,
   insertUsage,
   listSubscriptionRows,
   partnerUsageByDay,
+  partnerUsageRows,
   type UsageInsert,
   usageByMeterDay,
 } from './azure.repo.ts';
@@ -143,6 +145,7 @@ export async function importUsage(
     good.push({ ...input, quantity: checked.quantity, amount: checked.amount });
   }
   const imported = await insertUsage(ctx.db, good, ctx.clock.now());
+  await billPartnerUsage(ctx, [...new Set(good.map((g) => g.subscriptionId))]);
   const result = { received: rows.length, imported, unchanged: good.length - imported, refused };
   await recordAudit(ctx, {
     action: 'azure-usage.imported',
@@ -159,6 +162,54 @@ export async function importUsage(
     },
   });
   return result;
+}
+
+/**
+ * Writes a `usage` billing line for each stored usage row of these subscriptions that is a
+ * partner's, in the import's transaction. Keyed by the row (subscription, meter, resource, day), so
+ * a re-import, or a row billed before, writes nothing new. The line belongs to the usage day's
+ * month; usage is passed on at cost (price rules are per license offer).
+ */
+async function billPartnerUsage(ctx: Ctx, subscriptionIds: string[]) {
+  const now = ctx.clock.now();
+  for (const u of await partnerUsageRows(ctx.db, subscriptionIds)) {
+    await insertBillingLine(
+      ctx.db,
+      {
+        source_key: `usage:${u.subscriptionId}:${u.meterId}:${u.resourceId}:${u.date}`,
+        partner_id: u.partnerId,
+        reseller_partner_id: null,
+        tenant_id: u.tenantId,
+        subscription_id: u.subscriptionId,
+        order_id: null,
+        offer_id: null,
+        product_id: u.meterId,
+        product_name: u.meterName,
+        sku_id: null,
+        sku_name: u.meterCategory,
+        charge_type: 'usage',
+        unit_price: u.unitPrice,
+        effective_unit_price: u.unitPrice,
+        unit_type: u.unit,
+        quantity: u.quantity,
+        billable_quantity: u.quantity,
+        subtotal: u.amount,
+        total: u.amount,
+        currency: u.currency,
+        customer_unit_price: u.unitPrice,
+        customer_subtotal: u.amount,
+        charge_start: u.date,
+        charge_end: u.date,
+        term: null,
+        billing_cycle: null,
+        reference_id: u.resourceId,
+        credit_reason_code: null,
+        occurred_at: new Date(`${u.date}T00:00:00Z`),
+        billing_month: `${u.date.slice(0, 7)}-01`,
+      },
+      now,
+    );
+  }
 }
 
 /** A month `YYYY-MM` as the half-open day range [first day, first day of the next month). */
