@@ -1,5 +1,7 @@
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDaysUtc } from '../../src/domain/calendar.ts';
+import { closeInvoicesNow } from '../../src/modules/billing/index.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 import { platformNow, STANDARD, seedCase, waitForTransition } from '../fixtures/transition-case.ts';
 
@@ -321,5 +323,57 @@ describe('a month of billing lines (issue 19, acceptance 2)', () => {
       to: '2031-03',
       points: [{ month: '2031-03', currency: 'EUR', revenue: 454_516, cost: 372_736, margin: 81_780 }],
     });
+
+    // April begins: March closes into one invoice per partner, and each reconciliation file
+    // carries the hand-computed lines in major units.
+    await moveClockTo('2031-04-01T01:00:00.000Z');
+    await closeInvoicesNow({ handle: t.handle, config: t.config, log: t.deps.log });
+    const reconciliation = async (token: string) => {
+      const invoices = (await t.expectOk({ url: '/api/invoices', token })).items;
+      expect(invoices).toHaveLength(1);
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/invoices/${invoices[0].id}/reconciliation`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.statusCode).toBe(200);
+      const rows = parse(res.body, { columns: true }) as Record<string, string>[];
+      return { invoice: invoices[0], rows };
+    };
+    const ours = await reconciliation(p['billing-agent']);
+    expect(ours.invoice).toMatchObject({
+      partnerId: c.partner.id,
+      periodStart: '2031-03-01',
+      periodEnd: '2031-04-01',
+      currency: 'EUR',
+      total: 372_736,
+      lineCount: 3,
+    });
+    expect(
+      ours.rows.map((r) => [
+        r.SubscriptionId,
+        r.Quantity,
+        r.Subtotal,
+        r.Total,
+        r.ChargeStartDate,
+        r.ChargeEndDate,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        [bought.id, '20', '3000.00', '3000.00', '2031-03-10', '2032-03-09'],
+        [aSub.id, '10', '1089.00', '1089.00', '2031-03-12', '2031-12-01'],
+        [bought.id, '1', '-361.64', '-361.64', '2031-03-12', '2031-03-12'],
+      ]),
+    );
+    expect(ours.rows).toHaveLength(3);
+    expect(ours.rows.every((r) => r.InvoiceNumber === ours.invoice.number && r.Currency === 'EUR')).toBe(
+      true,
+    );
+    expect(ours.rows.find((r) => r.Total === '-361.64')?.CreditReasonCode).toBe('DuplicateLicense');
+    const source = await reconciliation(a.tokens['billing-agent']);
+    expect(source.invoice).toMatchObject({ total: -108_900, lineCount: 1, currency: 'EUR' });
+    expect(source.rows.map((r) => [r.SubscriptionId, r.Subtotal, r.Total])).toEqual([
+      [aSub.id, '-1089.00', '-1089.00'],
+    ]);
   });
 });
