@@ -267,7 +267,7 @@ describe('data-folder lock', () => {
     const pid = await new Promise<number>((r) =>
       parent.stdout!.once('data', (d) => r(Number(String(d).trim()))),
     );
-    for (let i = 0; i < 100 && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '); i++)
+    for (let i = 0; i < 500 && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '); i++)
       await new Promise((r) => setTimeout(r, 20));
     expect(readFileSync(`/proc/${pid}/stat`, 'utf8')).toContain(') Z ');
     const dir = folder();
