@@ -130,7 +130,9 @@ export class PlatformClock implements Clock {
       return offsetMs;
     });
     this.#held = this.beginReading();
-    this.#offsetMs = offsetMs;
+    // Two moves at once commit one after the other, but their continuations may run in either
+    // order: the clock never goes back, so the larger offset is the later move.
+    this.#offsetMs = Math.max(this.#offsetMs, offsetMs);
     this.#loadedAt = Date.now();
     return this.now();
   }
