@@ -95,6 +95,13 @@ export class PlatformClock implements Clock {
   ): Promise<Date> {
     const base = this.base.now().getTime();
     const offsetMs = await this.db.transaction().execute(async (trx) => {
+      // The row must exist before it is locked: on a first move, `for update` would lock nothing
+      // and two moves at once would both start from a zero offset.
+      await trx
+        .insertInto('platform_settings')
+        .values({ key: CLOCK_KEY, value: JSON.stringify({ offsetMs: 0 }) })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
       const row = await trx
         .selectFrom('platform_settings')
         .select('value')
