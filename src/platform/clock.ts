@@ -86,61 +86,82 @@ export class PlatformClock implements Clock {
 
   /**
    * Moves the clock by days, or to an instant, never backwards (state is derived from dates) nor
-   * past CLOCK_MAX. The new offset and what `record` writes (the audit row) commit in one
-   * transaction; two moves at once apply one after the other (the stored offset is locked).
+   * past CLOCK_MAX, in its own transaction; `record` writes what commits with the move (the audit
+   * row). Routes and commands use `moveIn` inside their context instead.
    */
   async set(
     input: { advanceDays?: number; now?: string },
-    record?: (trx: Trx, move: { from: Date; to: Date }) => Promise<unknown>,
+    record?: (trx: Trx, move: ClockMove) => Promise<unknown>,
   ): Promise<Date> {
-    const base = this.base.now().getTime();
-    const offsetMs = await this.db.transaction().execute(async (trx) => {
-      // The row must exist before it is locked: on a first move, `for update` would lock nothing
-      // and two moves at once would both start from a zero offset.
-      await trx
-        .insertInto('platform_settings')
-        .values({ key: CLOCK_KEY, value: JSON.stringify({ offsetMs: 0 }) })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
-      const row = await trx
-        .selectFrom('platform_settings')
-        .select('value')
-        .where('key', '=', CLOCK_KEY)
-        .forUpdate()
-        .executeTakeFirst();
-      const current = new Date(base + offsetOf(row?.value));
-      const target =
-        input.now !== undefined
-          ? new Date(input.now)
-          : new Date(current.getTime() + (input.advanceDays ?? 0) * 86_400_000);
-      if (Number.isNaN(target.getTime())) throw new DomainError('invalid_request', { field: 'now' });
-      if (target.getTime() < current.getTime()) {
-        throw new DomainError('clock_backwards', {
-          now: current.toISOString(),
-          requested: target.toISOString(),
-        });
-      }
-      if (target.getTime() > CLOCK_MAX.getTime()) {
-        throw new DomainError('clock_out_of_range', {
-          max: CLOCK_MAX.toISOString(),
-          ...(Number.isFinite(target.getTime()) ? { requested: target.toISOString() } : {}),
-        });
-      }
-      const offsetMs = target.getTime() - base;
-      const value = JSON.stringify({ offsetMs });
-      await trx
-        .insertInto('platform_settings')
-        .values({ key: CLOCK_KEY, value })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-        .execute();
-      await record?.(trx, { from: current, to: target });
-      return offsetMs;
+    const move = await this.db.transaction().execute(async (trx) => {
+      const move = await this.moveIn(trx, input);
+      await record?.(trx, move);
+      return move;
     });
+    return this.adoptMove(move);
+  }
+
+  /**
+   * The move itself, inside the caller's transaction: two moves at once apply one after the other
+   * (the stored offset is locked). Once it has committed, `adoptMove` (an after-commit hook) makes
+   * this process see it at once.
+   */
+  async moveIn(trx: Trx, input: { advanceDays?: number; now?: string }): Promise<ClockMove> {
+    const base = this.base.now().getTime();
+    // The row must exist before it is locked: on a first move, `for update` would lock nothing
+    // and two moves at once would both start from a zero offset.
+    await trx
+      .insertInto('platform_settings')
+      .values({ key: CLOCK_KEY, value: JSON.stringify({ offsetMs: 0 }) })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const row = await trx
+      .selectFrom('platform_settings')
+      .select('value')
+      .where('key', '=', CLOCK_KEY)
+      .forUpdate()
+      .executeTakeFirst();
+    const current = new Date(base + offsetOf(row?.value));
+    const target =
+      input.now !== undefined
+        ? new Date(input.now)
+        : new Date(current.getTime() + (input.advanceDays ?? 0) * 86_400_000);
+    if (Number.isNaN(target.getTime())) throw new DomainError('invalid_request', { field: 'now' });
+    if (target.getTime() < current.getTime()) {
+      throw new DomainError('clock_backwards', {
+        now: current.toISOString(),
+        requested: target.toISOString(),
+      });
+    }
+    if (target.getTime() > CLOCK_MAX.getTime()) {
+      throw new DomainError('clock_out_of_range', {
+        max: CLOCK_MAX.toISOString(),
+        ...(Number.isFinite(target.getTime()) ? { requested: target.toISOString() } : {}),
+      });
+    }
+    const offsetMs = target.getTime() - base;
+    const value = JSON.stringify({ offsetMs });
+    await trx
+      .insertInto('platform_settings')
+      .values({ key: CLOCK_KEY, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+    return { from: current, to: target, offsetMs };
+  }
+
+  /** After the move committed: this process sees the moved clock at once. */
+  adoptMove(move: ClockMove): Date {
     this.#held = this.beginReading();
     // Two moves at once commit one after the other, but their continuations may run in either
     // order: the clock never goes back, so the larger offset is the later move.
-    this.#offsetMs = Math.max(this.#offsetMs, offsetMs);
+    this.#offsetMs = Math.max(this.#offsetMs, move.offsetMs);
     this.#loadedAt = Date.now();
     return this.now();
   }
+}
+
+export interface ClockMove {
+  from: Date;
+  to: Date;
+  offsetMs: number;
 }

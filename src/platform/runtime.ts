@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { fixedClock, PlatformClock } from './clock.ts';
+import { PlatformClock } from './clock.ts';
 import type { Config } from './config.ts';
+import { openContext } from './context.ts';
 import { type DatabaseHandle, openPGlite, openPostgres } from './db/connect.ts';
 import { acquireDataFolderLock } from './db/data-folder-lock.ts';
 import { migrate } from './db/migrate.ts';
@@ -54,15 +55,15 @@ export async function inSystemTransaction<T>(
 ): Promise<T> {
   const clock = new PlatformClock(handle.db);
   await clock.refresh(true);
-  const now = clock.now();
-  return handle.db.transaction().execute((trx) =>
-    fn({
-      db: trx,
-      clock: fixedClock(now),
+  return openContext(
+    {
+      db: handle.db,
+      clock,
       actor: systemActor(),
       requestId: `cli-${process.pid}-${Date.now()}`,
       log,
       config,
-    }),
+    },
+    fn,
   );
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/fixtures/databases.ts';
 import { fixedClock } from '../platform/clock.ts';
 import { loadConfig } from '../platform/config.ts';
+import { openContext } from '../platform/context.ts';
 import { adoptTemplateData, markTemplateData, TEMPLATE_DATA_MARKER } from '../platform/db/template.ts';
 import { systemActor } from '../platform/http/context.ts';
 import { createLogger } from '../platform/log.ts';
@@ -18,16 +19,17 @@ const builtAt = new Date(Date.now() - 40 * DAY);
 
 beforeAll(async () => {
   t = await openTestDatabase();
-  await t.handle.db.transaction().execute(async (trx) => {
-    await seedDemoOnce({
-      db: trx,
-      clock: fixedClock(builtAt),
-      actor: systemActor(),
-      requestId: 'test-demo-template',
-      log: createLogger('silent'),
-      config: loadConfig({}),
-    });
-    await markTemplateData(trx, builtAt);
+  const src = {
+    db: t.handle.db,
+    clock: fixedClock(builtAt),
+    actor: systemActor(),
+    requestId: 'test-demo-template',
+    log: createLogger('silent'),
+    config: loadConfig({}),
+  };
+  await openContext(src, async (ctx) => {
+    await seedDemoOnce(ctx);
+    await markTemplateData(ctx.db, builtAt);
   });
 });
 afterAll(() => t.drop());

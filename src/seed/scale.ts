@@ -6,6 +6,7 @@ import { readReferenceFile, seedDemoCatalog } from '../modules/catalog/catalog.s
 import { createUser } from '../modules/users/users.service.ts';
 import { fixedClock, PlatformClock } from '../platform/clock.ts';
 import { type Config, loadConfig } from '../platform/config.ts';
+import { openContext } from '../platform/context.ts';
 import type { Db, Trx } from '../platform/db/database.ts';
 import { type Ctx, systemActor } from '../platform/http/context.ts';
 import { createLogger } from '../platform/log.ts';
@@ -352,16 +353,16 @@ export async function seedScale(db: Db, opts: SeedScaleOptions): Promise<SeedSca
   if (existing) return { partnerId, adminEmail, ...(await countBook(db, partnerId)), created: false };
 
   const otherPartners = [scaleId(seed, 'other-partner', 0), scaleId(seed, 'other-partner', 1)];
-  const ctxOf = (trx: Trx): Ctx => ({
-    db: trx,
+  const source = {
+    db,
     clock: fixedClock(now),
     actor: systemActor(),
     requestId: `seed-scale-${seed}`,
     log: createLogger('silent'),
     config,
-  });
-  await db.transaction().execute(async (trx) => {
-    const ctx = ctxOf(trx);
+  };
+  await openContext(source, async (ctx) => {
+    const trx = ctx.db;
     const demoOffers = await trx
       .selectFrom('offers')
       .select('id')
@@ -427,8 +428,8 @@ export async function seedScale(db: Db, opts: SeedScaleOptions): Promise<SeedSca
     counts.assignments += c.assignments;
     opts.onProgress?.(to, total);
   }
-  await db.transaction().execute((trx) =>
-    recordAudit(ctxOf(trx), {
+  await openContext(source, (ctx) =>
+    recordAudit(ctx, {
       action: 'scale.seeded',
       targetType: 'partner',
       targetId: partnerId,

@@ -14,8 +14,9 @@ import {
   readReport,
 } from '../../src/modules/transitions/transitions.bulk.ts';
 import { planCustomerTransition } from '../../src/modules/transitions/transitions.service.ts';
-import { fixedClock, PlatformClock } from '../../src/platform/clock.ts';
+import { PlatformClock } from '../../src/platform/clock.ts';
 import { loadConfig } from '../../src/platform/config.ts';
+import { openContext } from '../../src/platform/context.ts';
 import type { DatabaseHandle } from '../../src/platform/db/connect.ts';
 import { createLogger } from '../../src/platform/log.ts';
 import { scaleId, seedScale } from '../../src/seed/scale.ts';
@@ -207,18 +208,9 @@ describe('planBulk', () => {
         .select(['plan', 'verdict', 'status', 'tenant_id'])
         .where('id', '=', e.transitionId!)
         .executeTakeFirstOrThrow();
-      const alone = await h.db.transaction().execute((trx) =>
-        planCustomerTransition(
-          {
-            db: trx,
-            clock: fixedClock(clock.now()),
-            actor: bulkActor(book.partnerId),
-            requestId: 't',
-            log,
-            config,
-          },
-          { tenantId: e.tenantId },
-        ),
+      const alone = await openContext(
+        { db: h.db, clock, actor: bulkActor(book.partnerId), requestId: 't', log, config },
+        (ctx) => planCustomerTransition(ctx, { tenantId: e.tenantId }),
       );
       const plan = saved.plan as Plan;
       expect(saved).toMatchObject({ status: 'planned', tenant_id: e.tenantId, verdict: e.verdict });

@@ -3,7 +3,7 @@ import { addDaysUtc } from '../../src/domain/calendar.ts';
 import type { StepHandler } from '../../src/modules/transitions/transitions.executor.ts';
 import { runDueSteps } from '../../src/modules/transitions/transitions.executor.ts';
 import { applyTransition } from '../../src/modules/transitions/transitions.service.ts';
-import { fixedClock } from '../../src/platform/clock.ts';
+import { openContext } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import { type Ctx, systemActor } from '../../src/platform/http/context.ts';
 import { createLogger } from '../../src/platform/log.ts';
@@ -29,15 +29,16 @@ afterAll(async () => {
 });
 
 function openCtx<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  return t.handle.db.transaction().execute((trx) =>
-    fn({
-      db: trx,
-      clock: fixedClock(t.deps.clock.now()),
+  return openContext(
+    {
+      db: t.handle.db,
+      clock: t.deps.clock,
       actor: systemActor(),
       requestId: 'steps-test',
       log,
       config: t.config,
-    }),
+    },
+    fn,
   );
 }
 

@@ -1,6 +1,7 @@
-import { recordAudit } from '../../modules/audit/audit.service.ts';
-import { fixedClock, PlatformClock } from '../../platform/clock.ts';
+import { moveClock } from '../../modules/clock/index.ts';
+import { PlatformClock } from '../../platform/clock.ts';
 import { loadConfig } from '../../platform/config.ts';
+import { openContext } from '../../platform/context.ts';
 import { systemActor } from '../../platform/http/context.ts';
 import { createLogger } from '../../platform/log.ts';
 import { openConfiguredDatabase } from '../../platform/runtime.ts';
@@ -23,29 +24,23 @@ async function runClockCommand(opts: { advanceDays?: number; now?: string; data?
       process.exitCode = 1;
       return;
     }
-    const now = await clock.set(
+    // Audited like a move through the API, in the same transaction.
+    const move = await openContext(
       {
-        ...(opts.advanceDays !== undefined ? { advanceDays: opts.advanceDays } : {}),
-        ...(opts.now !== undefined ? { now: opts.now } : {}),
+        db: handle.db,
+        clock,
+        actor: systemActor(),
+        requestId: `cli-${process.pid}-${Date.now()}`,
+        log: createLogger('warn'),
+        config,
       },
-      // Audited like a move through the API, in the same transaction.
-      (trx, move) =>
-        recordAudit(
-          {
-            db: trx,
-            clock: fixedClock(move.to),
-            actor: systemActor(),
-            requestId: `cli-${process.pid}-${Date.now()}`,
-            log: createLogger('warn'),
-            config,
-          },
-          {
-            action: 'clock.moved',
-            targetType: 'clock',
-            data: { from: move.from.toISOString(), to: move.to.toISOString() },
-          },
-        ),
+      (ctx) =>
+        moveClock(ctx, clock, {
+          ...(opts.advanceDays !== undefined ? { advanceDays: opts.advanceDays } : {}),
+          ...(opts.now !== undefined ? { now: opts.now } : {}),
+        }),
     );
+    const now = move.to;
     console.log(`platform clock moved to ${now.toISOString()}`);
   } finally {
     await handle.close();

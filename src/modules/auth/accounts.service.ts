@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyBaseLogger } from 'fastify';
 import { clearFailures, reserveAttempt } from '../../platform/auth/login-throttle.ts';
 import { hashPassword, verifyPassword } from '../../platform/auth/passwords.ts';
 import { revokeUserSessions } from '../../platform/auth/sessions.ts';
@@ -9,11 +8,11 @@ import {
   signingSecret,
   verifySignedToken,
 } from '../../platform/auth/signing.ts';
-import { type Clock, systemClock } from '../../platform/clock.ts';
+import { systemClock } from '../../platform/clock.ts';
 import type { Config } from '../../platform/config.ts';
+import { type Actor, type ContextSource, type Ctx, openContext } from '../../platform/context.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
-import type { Actor, Ctx } from '../../platform/http/context.ts';
 import { mailEnabled, sendMail } from '../../platform/mail.ts';
 import { recordAudit } from '../audit/index.ts';
 import { findUser, findUserForLogin, rolesOf, setPasswordHash } from '../users/index.ts';
@@ -36,14 +35,23 @@ export interface PasswordLink {
   expiresAt: string;
 }
 
-/** Work done for someone not signed in (reset, set-password): what a request has besides a user. */
-export interface PublicCtx {
-  db: Db;
-  clock: Clock;
-  requestId: string;
-  log: FastifyBaseLogger;
-  config: Config;
-}
+/**
+ * Work done for someone not signed in (sign-in, reset, set-password): what a request has besides
+ * a user. Its transactions open through `openContext` as `ANONYMOUS`; the use case names the user
+ * it acts for once it knows them.
+ */
+export type PublicCtx = Omit<ContextSource, 'actor'>;
+
+/** Who acts before anyone is known. */
+export const ANONYMOUS: Actor = {
+  userId: 'system',
+  email: 'anonymous',
+  kind: 'operator',
+  roles: [],
+  partnerId: null,
+  tenantId: null,
+  sessionId: 'none',
+};
 
 function actorOfUser(
   u: { id: string; email: string; kind: Actor['kind']; partner_id: string | null; tenant_id: string | null },
@@ -167,38 +175,31 @@ export async function requestPasswordReset(ctx: PublicCtx, input: { email: strin
   }
   const user = await findUserForLogin(ctx.db, input.email);
   const canSend = withinBudget && !!user && !user.disabled_at && mailEnabled(ctx.config);
-  const link = await ctx.db.transaction().execute(async (trx) => {
-    const anonymous: Actor = {
-      userId: 'system',
-      email: 'anonymous',
-      kind: 'operator',
-      roles: [],
-      partnerId: null,
-      tenantId: null,
-      sessionId: 'none',
-    };
-    const base = { ...ctx, db: trx };
+  await openContext({ ...ctx, actor: ANONYMOUS }, async (base) => {
     // The request is on the trail whoever asked; the link is made only for a real, enabled account.
-    await recordAudit(
-      { ...base, actor: anonymous },
-      {
-        action: 'password-reset.requested',
-        targetType: 'user',
-        targetId: user?.id ?? null,
-        data: { sent: canSend },
-      },
-    );
-    if (!canSend || !user) return null;
-    const actor = actorOfUser(user, await rolesOf(trx, user.id));
-    return issuePasswordLink(
+    await recordAudit(base, {
+      action: 'password-reset.requested',
+      targetType: 'user',
+      targetId: user?.id ?? null,
+      data: { sent: canSend },
+    });
+    if (!canSend || !user) return;
+    const actor = actorOfUser(user, await rolesOf(base.db, user.id));
+    const link = await issuePasswordLink(
       { ...base, actor },
       { userId: user.id, purpose: 'reset', tenantId: user.tenant_id, partnerId: user.partner_id },
     );
+    // The mail goes out once the link has committed, and is not awaited (its time tells nothing).
+    base.afterCommit(() => {
+      mailResetLink(ctx, user.email, link);
+    });
   });
-  if (!link || !user) return;
+}
+
+function mailResetLink(ctx: PublicCtx, to: string, link: PasswordLink) {
   const site = ctx.config.publicUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
   void sendMail(ctx.config, {
-    to: user.email,
+    to,
     subject: 'Reset your Traslado password',
     text:
       'Someone (hopefully you) asked to reset the password of your Traslado account.\n\n' +
@@ -240,13 +241,14 @@ export async function setPasswordWithLink(ctx: PublicCtx, input: { token: string
     throw new DomainError('password_link_invalid');
   // Hash before the transaction: it is the slow part and needs no lock.
   const hash = await hashPassword(input.newPassword, ctx.config.argon2);
-  const email = await ctx.db.transaction().execute(async (trx) => {
+  const email = await openContext({ ...ctx, actor: ANONYMOUS }, async (base) => {
+    const trx = base.db;
     const { link, user } = await usableLink(trx, input.token);
     await setPasswordHash(trx, user.id, hash);
     const revoked = await endUserAccess(trx, user.id, systemClock.now());
     const actor = actorOfUser(user, await rolesOf(trx, user.id));
     await recordAudit(
-      { ...ctx, db: trx, actor },
+      { ...base, actor },
       {
         action: 'password.set',
         targetType: 'user',

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { allowedActions, isRole } from '../../platform/auth/permissions.ts';
-import { fixedClock } from '../../platform/clock.ts';
 import { actorOf, readContext, runInTransaction } from '../../platform/http/run.ts';
 import { ErrorBody, errorResponses, PageQuery } from '../../platform/http/schemas.ts';
 import { type App, SESSION_COOKIE, type ServerDeps } from '../../platform/http/server.ts';
@@ -50,7 +49,7 @@ function setSessionCookie(req: FastifyRequest, reply: FastifyReply, deps: Server
 function publicContext(deps: ServerDeps, req: FastifyRequest): PublicCtx {
   return {
     db: deps.handle.db,
-    clock: fixedClock(deps.clock.now()),
+    clock: deps.clock,
     requestId: req.id,
     log: req.log,
     config: deps.config,
@@ -72,11 +71,7 @@ export function registerAuth(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) => {
-      const { sessionId, ...session } = await signIn(
-        deps.handle.db,
-        { clock: fixedClock(deps.clock.now()), requestId: req.id, log: req.log, config: deps.config },
-        req.body,
-      );
+      const { sessionId, ...session } = await signIn(publicContext(deps, req), req.body);
       setSessionCookie(req, reply, deps, session.token);
       return { ...session, csrfToken: app.csrfTokenFor(sessionId) };
     },

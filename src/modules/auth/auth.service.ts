@@ -1,12 +1,12 @@
 import { burnPasswordCheck, verifyPassword } from '../../platform/auth/passwords.ts';
 import { createSession, revokeSession } from '../../platform/auth/sessions.ts';
+import { type Ctx, openContext } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
-import type { Ctx } from '../../platform/http/context.ts';
 import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { findUserForLogin, rolesOf, userRowView } from '../users/index.ts';
-import { withinSignInBudget } from './accounts.service.ts';
+import { ANONYMOUS, type PublicCtx, withinSignInBudget } from './accounts.service.ts';
 
 /**
  * The sign-in use case: the attempt takes one from the e-mail's budget before any password is
@@ -14,13 +14,9 @@ import { withinSignInBudget } from './accounts.service.ts';
  * over the budget it is refused unchecked with `too_many_login_attempts`. A success starts the
  * count again.
  */
-export async function signIn(
-  db: Db,
-  base: Omit<Ctx, 'actor' | 'db'>,
-  input: { email: string; password: string },
-) {
-  return withinSignInBudget(db, base.config, input.email, () =>
-    db.transaction().execute((trx) => login({ ...base, db: trx }, input)),
+export async function signIn(src: PublicCtx, input: { email: string; password: string }) {
+  return withinSignInBudget(src.db, src.config, input.email, () =>
+    openContext({ ...src, actor: ANONYMOUS }, (ctx) => login(ctx, input)),
   );
 }
 

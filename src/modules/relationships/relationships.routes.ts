@@ -45,18 +45,27 @@ export function registerRelationships(app: App, deps: ServerDeps) {
     },
     async (req, reply) => {
       const { email, ...body } = req.body;
-      const created = await runInTransaction(deps, req, reply, (ctx) => requestRelationship(ctx, body), {
-        status: 201,
-      });
-      if (!email || reply.getHeader('idempotent-replayed')) return created;
-      return {
-        ...created,
-        emailed: await emailInvitation(readContext(deps, req), {
-          to: email,
-          url: created.url,
-          expiresAt: created.expiresAt,
-        }),
-      };
+      let emailed: boolean | undefined;
+      const created = await runInTransaction(
+        deps,
+        req,
+        reply,
+        async (ctx) => {
+          const made = await requestRelationship(ctx, body);
+          // The link is mailed once the invitation has committed (a replay mails nothing).
+          if (email)
+            ctx.afterCommit(async () => {
+              emailed = await emailInvitation(readContext(deps, req), {
+                to: email,
+                url: made.url,
+                expiresAt: made.expiresAt,
+              });
+            });
+          return made;
+        },
+        { status: 201 },
+      );
+      return emailed === undefined ? created : { ...created, emailed };
     },
   );
   app.get(

@@ -12,6 +12,7 @@ import type { Plan, PlanOffer, PlanOptions, Reason } from '../../domain/planner/
 import { can } from '../../platform/auth/permissions.ts';
 import { fixedClock, PlatformClock } from '../../platform/clock.ts';
 import { type Config, loadConfig } from '../../platform/config.ts';
+import { openContext } from '../../platform/context.ts';
 import { csvRow } from '../../platform/csv.ts';
 import type { DatabaseHandle } from '../../platform/db/connect.ts';
 import type { PartnerRow, TenantRow } from '../../platform/db/database.ts';
@@ -725,15 +726,16 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
   };
 
   const openCtx = <T>(fn: (ctx: Ctx) => Promise<T>) =>
-    handle.db.transaction().execute((trx) =>
-      fn({
-        db: trx,
-        clock: fixedClock(clock.now()),
+    openContext(
+      {
+        db: handle.db,
+        clock,
         actor,
         requestId: `bulk-apply-${process.pid}`,
         log: log as unknown as Ctx['log'],
         config,
-      }),
+      },
+      fn,
     );
 
   try {

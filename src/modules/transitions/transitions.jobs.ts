@@ -1,6 +1,6 @@
 import { isRole, type Role } from '../../platform/auth/permissions.ts';
-import { fixedClock } from '../../platform/clock.ts';
-import type { Trx } from '../../platform/db/database.ts';
+import { openContext } from '../../platform/context.ts';
+import type { Db, Trx } from '../../platform/db/database.ts';
 import { type Actor, type Ctx, partnerSystemActor } from '../../platform/http/context.ts';
 import type { ServerDeps } from '../../platform/http/server.ts';
 import { inTransaction, type Queue } from '../../platform/queue/queue.ts';
@@ -26,7 +26,7 @@ export async function enqueueRun(queue: Queue, trx: Trx, transitionId: string, s
 }
 
 /** The actor a transition's steps run as: the partner user who asked to apply it. */
-async function requesterActor(trx: Trx, transitionId: string): Promise<Actor> {
+async function requesterActor(trx: Db, transitionId: string): Promise<Actor> {
   // A transition applied from the CLI (`traslado apply`) has no requesting user: it runs as the
   // partner's account admin would, and is audited as the system.
   const row = await trx
@@ -58,20 +58,12 @@ export async function runTransition(
 ) {
   await deps.clock.refresh(true);
   // Who the steps run as does not change during a run: read it once, not once per step.
-  let actor: Actor | undefined;
+  const actor = await requesterActor(deps.handle.db, transitionId);
   const openCtx = <T>(fn: (ctx: Ctx) => Promise<T>) =>
-    deps.handle.db.transaction().execute(async (trx) => {
-      actor ??= await requesterActor(trx, transitionId);
-      const ctx: Ctx = {
-        db: trx,
-        clock: fixedClock(deps.clock.now()),
-        actor,
-        requestId,
-        log: deps.log,
-        config: deps.config,
-      };
-      return fn(ctx);
-    });
+    openContext(
+      { db: deps.handle.db, clock: deps.clock, actor, requestId, log: deps.log, config: deps.config },
+      fn,
+    );
   const status = await runDueSteps(openCtx, transitionId, STEP_HANDLERS);
   // Dated steps wait for their day: ask for a run then (a moved clock asks sooner, through the tick).
   if (status === 'waiting' && deps.queue) {

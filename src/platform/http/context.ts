@@ -17,7 +17,16 @@ export interface Actor {
   credential?: 'session' | 'api-token';
 }
 
-/** What every use case receives: `(ctx, input)`. `db` is the transaction opened at the edge. */
+/**
+ * Registers a side effect to run once the context's transaction has committed (never after a
+ * rollback). Built only by `openContext` / `readContext` (src/platform/context.ts).
+ */
+export type AfterCommit = (hook: () => unknown) => void;
+
+/**
+ * What every use case receives: `(ctx, input)`. `db` is the transaction opened at the edge, by
+ * `openContext` (src/platform/context.ts), the one place a context is made.
+ */
 export interface Ctx<D extends Db | Trx = Trx> {
   db: D;
   clock: Clock;
@@ -25,6 +34,7 @@ export interface Ctx<D extends Db | Trx = Trx> {
   requestId: string;
   log: Logger;
   config: Config;
+  afterCommit: AfterCommit;
 }
 
 /**

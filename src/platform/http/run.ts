@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { signingSecret } from '../auth/signing.ts';
-import { fixedClock } from '../clock.ts';
+import { type Clock, fixedClock } from '../clock.ts';
+import { type ContextSource, openContext, readContext as readOnlyContext } from '../context.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { DomainError } from '../errors.ts';
 import {
@@ -50,15 +51,8 @@ export async function runInTransaction<T>(
   const key = req.method === 'POST' ? readIdempotencyKey(req.headers) : undefined;
   const now = deps.clock.now();
   const seal = key ? await sealOf(deps) : undefined;
-  const result = await deps.handle.db.transaction().execute(async (trx) => {
-    const ctx: Ctx = {
-      db: trx,
-      clock: fixedClock(now),
-      actor,
-      requestId: req.id,
-      log: req.log,
-      config: deps.config,
-    };
+  const result = await openContext(requestSource(deps, req, fixedClock(now)), async (ctx) => {
+    const trx = ctx.db;
     if (!key) return { status, body: await fn(ctx) };
     // Keys are the caller's own: another user of the same partner reusing a key never gets the
     // first user's answer (it can hold a secret, such as a new API token).
@@ -76,14 +70,23 @@ export async function runInTransaction<T>(
   return result.body;
 }
 
-/** A read: no transaction needed, but the same context shape. */
-export function readContext(deps: ServerDeps, req: FastifyRequest): Ctx<ServerDeps['handle']['db']> {
+/** What a request's context is made of (openContext reads the clock once, when it opens). */
+export function requestSource(
+  deps: ServerDeps,
+  req: FastifyRequest,
+  clock: Clock = deps.clock,
+): ContextSource {
   return {
     db: deps.handle.db,
-    clock: fixedClock(deps.clock.now()),
+    clock,
     actor: actorOf(req),
     requestId: req.id,
     log: req.log,
     config: deps.config,
   };
+}
+
+/** A read: no transaction needed, but the same context shape. */
+export function readContext(deps: ServerDeps, req: FastifyRequest): Ctx<ServerDeps['handle']['db']> {
+  return readOnlyContext(requestSource(deps, req));
 }
