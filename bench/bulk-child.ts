@@ -1,4 +1,4 @@
-import { applyBulk, planBulk } from '../src/modules/transitions/transitions.bulk.ts';
+import { applyBulk, planBulk } from '../src/cli/plan-report.ts';
 import { openPostgres } from '../src/platform/db/connect.ts';
 import { createLogger } from '../src/platform/log.ts';
 

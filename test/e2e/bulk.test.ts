@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Plan } from '../../src/domain/planner/types.ts';
 import {
   applyBulk,
   bulkActor,
@@ -12,7 +11,8 @@ import {
   type ReportCustomer,
   readCustomerIds,
   readReport,
-} from '../../src/modules/transitions/transitions.bulk.ts';
+} from '../../src/cli/plan-report.ts';
+import type { Plan } from '../../src/domain/planner/types.ts';
 import { planCustomerTransition } from '../../src/modules/transitions/transitions.service.ts';
 import { PlatformClock } from '../../src/platform/clock.ts';
 import { loadConfig } from '../../src/platform/config.ts';

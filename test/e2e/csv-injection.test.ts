@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planBulk } from '../../src/modules/transitions/transitions.bulk.ts';
+import { planBulk } from '../../src/cli/plan-report.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { planBulk } from '../../src/modules/transitions/transitions.bulk.ts';
+import { planBulk } from '../../src/cli/plan-report.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { openPGlite } from '../../src/platform/db/connect.ts';
 import { templatePath } from '../../src/platform/db/template.ts';

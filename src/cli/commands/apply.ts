@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises';
-import { applyBulk } from '../../modules/transitions/transitions.bulk.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
 import { openConfiguredDatabase } from '../../platform/runtime.ts';
+import { applyBulk } from '../plan-report.ts';
 import { peakRssLine, printCliError, startProgress } from '../progress.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { planBulk, readCustomerIds } from '../../modules/transitions/transitions.bulk.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/log.ts';
 import { openConfiguredDatabase } from '../../platform/runtime.ts';
+import { planBulk, readCustomerIds } from '../plan-report.ts';
 import { peakRssLine, printCliError, startProgress } from '../progress.ts';
 
 /**

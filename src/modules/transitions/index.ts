@@ -1,2 +1,18 @@
-// The transitions module's face: the clock wakes the planner's tick queue.
+// The transitions module's face: the clock wakes the planner's tick queue; the command line plans
+// and applies in bulk (src/cli/plan-report.ts writes and reads the report files).
+export {
+  type ApplyBulkOptions,
+  type ApplyBulkResult,
+  applyBulk,
+  type BulkApplyEntry,
+} from './transitions.apply-bulk.ts';
 export { TICK_QUEUE } from './transitions.jobs.ts';
+export {
+  type BulkPlanOutcome,
+  type BulkPlanResult,
+  type BulkVerdict,
+  bulkActor,
+  type PlanBulkOptions,
+  planBulk,
+  verdictOf,
+} from './transitions.plan-bulk.ts';

@@ -1,0 +1,263 @@
+import type { Logger } from 'pino';
+import { PlatformClock } from '../../platform/clock.ts';
+import { type Config, loadConfig } from '../../platform/config.ts';
+import { openContext } from '../../platform/context.ts';
+import type { DatabaseHandle } from '../../platform/db/connect.ts';
+import { DomainError, isDomainError } from '../../platform/errors.ts';
+import type { Actor, Ctx } from '../../platform/http/context.ts';
+import type { ServerDeps } from '../../platform/http/server.ts';
+import { createLogger } from '../../platform/log.ts';
+import { type Queue, startQueue, stopQueue } from '../../platform/queue/queue.ts';
+import { canSeeTenant } from '../tenants/index.ts';
+import { enqueueRun, RUN_QUEUE, runTransition } from './transitions.jobs.ts';
+import { bulkActor, peakRss } from './transitions.plan-bulk.ts';
+import { applyTransition } from './transitions.service.ts';
+
+/**
+ * The bulk apply use case: every `ready` plan of a bulk plan, applied through the job queue and
+ * resumable (each transition's steps are rows). It takes the plans as entries; reading them from
+ * a report file is the command line's business (src/cli/plan-report.ts).
+ */
+
+/** One customer of a bulk plan, as the apply needs it. */
+export interface BulkApplyEntry {
+  tenantId: string;
+  transitionId: string | null;
+  verdict: string | null;
+}
+
+export interface ApplyBulkOptions {
+  /** Whose plans. */
+  partnerId: string;
+  /** How many customers `entries` yields (for progress and the summary). */
+  customers: number;
+  /** The plan's customers, in order; read once. */
+  entries: AsyncIterable<BulkApplyEntry>;
+  /** Transitions run at once by this process's queue workers (default 4). */
+  concurrency?: number;
+  /** Abort: send no more work, let what is under way finish (up to `drainMs`), answer the summary so far. */
+  signal?: AbortSignal;
+  /** Customers dealt with so far (skipped or settled) out of the report's customers. */
+  onProgress?: (done: number, total: number) => void;
+  /** How long to wait for work under way after an abort (default 15 s). */
+  drainMs?: number;
+  /** A transition still applying after this long without settling is reported as under way (default 10 min). */
+  settleTimeoutMs?: number;
+  /** Use this queue (default: start one on the handle and stop it at the end). */
+  queue?: Queue;
+  config?: Config;
+  log?: Logger;
+  actor?: Actor;
+}
+
+export interface ApplyBulkResult {
+  partnerId: string;
+  customers: number;
+  /** Every step done. */
+  applied: number;
+  /** What the partner can do now is done; dated steps or the customer's (or another party's) tasks remain. */
+  waiting: number;
+  failed: { tenantId: string; transitionId: string | null; reason: string }[];
+  /** Not ready (needs acknowledgment, blocked, refused): not applied. */
+  skipped: number;
+  /**
+   * Customers already moved by another transition: planned as `under-way`, or refused at apply
+   * with `transition_in_progress` (someone applied another plan for them since). Nothing written.
+   */
+  inProgress: { tenantId: string; transitionId: string | null }[];
+  /** Still applying when the command stopped (interrupted or timed out): run it again to resume. */
+  underway: number;
+  /** Ready plans not sent at all because the run was interrupted first. */
+  notStarted: number;
+  interrupted: boolean;
+  peakRssBytes: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Applies every `ready` plan of a bulk plan through the job queue: each transition gets its step rows
+ * and a run job in one transaction (`applyTransition`), and this process's workers (`concurrency`
+ * of them) take run jobs from the queue. At most a window of transitions is under way at once; the
+ * next is applied as earlier ones settle. Exactly once and resumable by construction: steps are
+ * rows unique per transition, each run holds the transition's row lock, and a transition found
+ * `applying` (a run that was killed) gets a fresh run job. Running it again does nothing twice.
+ */
+export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions): Promise<ApplyBulkResult> {
+  const config = opts.config ?? loadConfig(process.env);
+  const log = opts.log ?? createLogger('warn');
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const window = concurrency * 4;
+  const settleTimeoutMs = opts.settleTimeoutMs ?? 600_000;
+  const ownQueue = !opts.queue;
+  const queue = opts.queue ?? (await startQueue(handle, log));
+  await queue.createQueue(RUN_QUEUE);
+  const clock = new PlatformClock(handle.db);
+  await clock.refresh(true);
+  const deps: ServerDeps = { handle, clock, config, log, canSeeTenant, queue };
+
+  const { partnerId, customers } = opts;
+  const actor = opts.actor ?? bulkActor(partnerId);
+  const result: ApplyBulkResult = {
+    partnerId,
+    customers,
+    applied: 0,
+    waiting: 0,
+    failed: [],
+    skipped: 0,
+    inProgress: [],
+    underway: 0,
+    notStarted: 0,
+    interrupted: false,
+    peakRssBytes: 0,
+  };
+  let done = 0;
+  const progress = () => opts.onProgress?.(done, customers);
+  const inflight = new Map<string, { tenantId: string; since: number }>();
+
+  // The workers: take run jobs from the queue, `concurrency` at a time, until told to stop.
+  let stopWorkers = false;
+  const lane = async () => {
+    while (!stopWorkers) {
+      let job: { id: string; data: { transitionId: string } } | undefined;
+      try {
+        [job] = await queue.fetch<{ transitionId: string }>(RUN_QUEUE, { batchSize: 1 });
+      } catch (err) {
+        log.warn({ err }, 'could not fetch a job; trying again');
+        await sleep(500);
+        continue;
+      }
+      if (!job) {
+        await sleep(50);
+        continue;
+      }
+      try {
+        await runTransition(deps, job.data.transitionId, `bulk-job-${job.id}`);
+        await queue.complete(RUN_QUEUE, job.id);
+      } catch (err) {
+        log.warn({ err, transitionId: job.data.transitionId }, 'transition run failed; the queue retries it');
+        await queue.fail(RUN_QUEUE, job.id, { message: (err as Error).message });
+      }
+    }
+  };
+  const lanes = Array.from({ length: concurrency }, () => lane());
+
+  const settle = async (tenantId: string, transitionId: string, status: string) => {
+    if (status === 'applied') result.applied++;
+    else if (status === 'waiting') result.waiting++;
+    else if (status === 'failed') {
+      const step = await handle.db
+        .selectFrom('transition_steps')
+        .select(['step_key', 'error'])
+        .where('transition_id', '=', transitionId)
+        .where('status', '=', 'failed')
+        .orderBy('seq')
+        .executeTakeFirst();
+      result.failed.push({
+        tenantId,
+        transitionId,
+        reason: step ? `step ${step.step_key} failed: ${step.error}` : 'a step failed',
+      });
+    } else result.underway++;
+    done++;
+    progress();
+  };
+  /** Looks at what is under way; settles the transitions that left `applying`. */
+  const poll = async () => {
+    if (inflight.size === 0) return;
+    const rows = await handle.db
+      .selectFrom('transitions')
+      .select(['id', 'status'])
+      .where('id', 'in', [...inflight.keys()])
+      .execute();
+    let settled = 0;
+    for (const r of rows) {
+      const t = inflight.get(r.id)!;
+      if (r.status !== 'applying' || Date.now() - t.since > settleTimeoutMs) {
+        inflight.delete(r.id);
+        await settle(t.tenantId, r.id, r.status);
+        settled++;
+      }
+    }
+    if (settled === 0) await sleep(50);
+  };
+
+  const openCtx = <T>(fn: (ctx: Ctx) => Promise<T>) =>
+    openContext(
+      {
+        db: handle.db,
+        clock,
+        actor,
+        requestId: `bulk-apply-${process.pid}`,
+        log: log as unknown as Ctx['log'],
+        config,
+      },
+      fn,
+    );
+
+  try {
+    for await (const e of opts.entries) {
+      if (opts.signal?.aborted) break;
+      if (e.verdict === 'under-way') {
+        result.inProgress.push({ tenantId: e.tenantId, transitionId: null });
+        done++;
+        progress();
+        continue;
+      }
+      if (e.verdict !== 'ready' || !e.transitionId) {
+        result.skipped++;
+        done++;
+        progress();
+        continue;
+      }
+      while (inflight.size >= window && !opts.signal?.aborted) await poll();
+      if (opts.signal?.aborted) break;
+      const transitionId = e.transitionId;
+      try {
+        await clock.refresh();
+        const before = await handle.db
+          .selectFrom('transitions')
+          .select(['status', 'partner_id'])
+          .where('id', '=', transitionId)
+          .executeTakeFirst();
+        if (!before || before.partner_id !== partnerId) throw new DomainError('transition_not_found');
+        if (before.status === 'planned') {
+          await openCtx((ctx) => applyTransition(ctx, queue, { transitionId }));
+        } else if (before.status === 'applying') {
+          // Left under way by an earlier run that stopped: ask for a fresh run (a second run is harmless).
+          await handle.db.transaction().execute((trx) => enqueueRun(queue, trx, transitionId));
+        } else {
+          await settle(e.tenantId, transitionId, before.status);
+          continue;
+        }
+        inflight.set(transitionId, { tenantId: e.tenantId, since: Date.now() });
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        if (err.code === 'transition_in_progress')
+          result.inProgress.push({ tenantId: e.tenantId, transitionId });
+        else result.failed.push({ tenantId: e.tenantId, transitionId, reason: err.code });
+        done++;
+        progress();
+      }
+    }
+    // Let what is under way settle; after an abort, only for a while (the rest stays resumable).
+    const deadline = Date.now() + (opts.drainMs ?? 15_000);
+    while (inflight.size > 0 && (!opts.signal?.aborted || Date.now() < deadline)) await poll();
+  } finally {
+    result.interrupted = !!opts.signal?.aborted;
+    stopWorkers = true;
+    await Promise.allSettled(lanes);
+    result.underway += inflight.size;
+    if (ownQueue) await stopQueue(queue);
+  }
+  result.notStarted =
+    customers -
+    result.applied -
+    result.waiting -
+    result.failed.length -
+    result.skipped -
+    result.inProgress.length -
+    result.underway;
+  result.peakRssBytes = peakRss();
+  return result;
+}
