@@ -251,6 +251,17 @@ describe('subscription upgrade', () => {
       },
       201,
     );
+    // The order list names the offer and what the purchase charged (a year of 365.00 × 2 seats).
+    const orders = await t.expectOk({ url: `/api/customers/${c.tenantId}/orders`, token: admin });
+    expect(orders.items.length).toBe(1);
+    expect(orders.items[0].lineItems[0]).toMatchObject({
+      offerId: offer.id,
+      offerName: offer.name,
+      quantity: 2,
+      amount: 73_000,
+      currency: 'EUR',
+    });
+    expect(orders.items[0].totals).toEqual([{ amount: 73_000, currency: 'EUR' }]);
     const url = `/api/customers/${c.tenantId}/subscriptions/${order.subscriptions[0].id}`;
     await t.expectOk({ method: 'PATCH', url, token: admin, body: { quantity: 5 } });
     await t.expectOk({ method: 'PATCH', url, token: admin, body: { autoRenew: false } });
