@@ -17,7 +17,13 @@ async function customerWithPartner(users: number, delegatedAdmin = true) {
     await t.handle.db
       .transaction()
       .execute((trx) =>
-        insertGrant(trx, { partnerId: p.partner.id, tenantId: c.tenant.id, kind: 'dap', status: 'active', now }),
+        insertGrant(trx, {
+          partnerId: p.partner.id,
+          tenantId: c.tenant.id,
+          kind: 'dap',
+          status: 'active',
+          now,
+        }),
       );
   }
   const rows = await t.handle.db
@@ -69,14 +75,16 @@ describe('bulk license updates', () => {
         method: 'POST',
         url,
         token: admin,
-        body: { updates: [u1, u2, u3].map((userId) => ({ userId, assign: [{ skuId: basic.skuId }], remove: [] })) },
+        body: {
+          updates: [u1, u2, u3].map((userId) => ({ userId, assign: [{ skuId: basic.skuId }], remove: [] })),
+        },
       },
       201,
     );
     expect(first.items.map((u: { id: string }) => u.id)).toEqual([u1, u2, u3]);
-    expect(first.items.every((u: { licenses: { skuId: string }[] }) => u.licenses[0]?.skuId === basic.skuId)).toBe(
-      true,
-    );
+    expect(
+      first.items.every((u: { licenses: { skuId: string }[] }) => u.licenses[0]?.skuId === basic.skuId),
+    ).toBe(true);
 
     // A set that needs 2 more Basic seats than there are: 409 naming the SKU and the shortfall, nothing changed.
     const before = await holdings(c.tenantId);
@@ -134,7 +142,12 @@ describe('bulk license updates', () => {
       201,
     );
     expect(await holdings(c.tenantId)).toEqual(
-      [`${u1}:${standard.skuId}`, `${u3}:${basic.skuId}`, `${u4}:${basic.skuId}`, `${u5}:${basic.skuId}`].sort(),
+      [
+        `${u1}:${standard.skuId}`,
+        `${u3}:${basic.skuId}`,
+        `${u4}:${basic.skuId}`,
+        `${u5}:${basic.skuId}`,
+      ].sort(),
     );
 
     // One update per user.

@@ -23,7 +23,13 @@ async function customerWithPartner() {
   await t.handle.db
     .transaction()
     .execute((trx) =>
-      insertGrant(trx, { partnerId: p.partner.id, tenantId: c.tenant.id, kind: 'dap', status: 'active', now }),
+      insertGrant(trx, {
+        partnerId: p.partner.id,
+        tenantId: c.tenant.id,
+        kind: 'dap',
+        status: 'active',
+        now,
+      }),
     );
   const users = await t.handle.db
     .selectFrom('directory_users')
@@ -44,7 +50,10 @@ describe('subscription upgrade', () => {
     const premium = await newOffer(t, 'SPB', { unitPrice: 120_000 });
     const otherFamily = await newOffer(t, 'ENTERPRISEPACK', { unitPrice: 150_000 });
     const cheaper = await newOffer(t, 'SPB', { unitPrice: 20_000 });
-    const monthly = await newOffer(t, 'O365_BUSINESS_PREMIUM', { unitPrice: 80_000, billingCycle: 'monthly' });
+    const monthly = await newOffer(t, 'O365_BUSINESS_PREMIUM', {
+      unitPrice: 80_000,
+      billingCycle: 'monthly',
+    });
     const brazilOnly = await newOffer(t, 'SPB', { unitPrice: 90_000, markets: ['BR'], currency: 'BRL' });
 
     const c = await customerWithPartner();
