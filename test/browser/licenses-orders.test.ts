@@ -145,13 +145,21 @@ async function ordersFlow(lang: Lang, page: Page, tenant: Json, token: string, p
   await page.getByRole('button', { name: t.key('orders.review'), exact: true }).click();
   const dialog = page.getByRole('dialog', { name: t.key('orders.confirmTitle') });
   await dialog.waitFor();
-  // A double click on Confirm: two clicks before the page can re-render, one order.
+  // A double click on Confirm: two clicks before the page can re-render, two requests, one order.
+  const posts: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith(`/api/customers/${tenant.id}/orders`))
+      posts.push(r.headers()['idempotency-key'] ?? '');
+  });
   await dialog.getByRole('button', { name: t.key('orders.place'), exact: true }).evaluate((b) => {
     (b as unknown as { click(): void }).click();
     (b as unknown as { click(): void }).click();
   });
   await page.getByRole('heading', { level: 1, name: t.key('orders.title'), exact: true }).waitFor();
   await expect.poll(() => page.getByTestId('order-row').count(), UI).toBe(2);
+  expect(posts.length).toBe(2);
+  expect(new Set(posts).size).toBe(1);
+  expect(posts[0]).not.toBe('');
   const orders = await api.get(`/api/customers/${tenant.id}/orders`, token);
   expect(orders.items.length).toBe(2);
   expect(orders.items[0].lineItems[0]).toMatchObject({ offerId: 'demo-m365-business-premium', quantity: 2 });

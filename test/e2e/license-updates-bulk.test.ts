@@ -14,17 +14,15 @@ async function customerWithPartner(users: number, delegatedAdmin = true) {
   const c = await t.newTenant({ partnerToken: p.tokens['account-admin'], users });
   if (delegatedAdmin) {
     const now = new Date((await t.expectOk({ url: '/api/clock', token: t.operatorToken })).now);
-    await t.handle.db
-      .transaction()
-      .execute((trx) =>
-        insertGrant(trx, {
-          partnerId: p.partner.id,
-          tenantId: c.tenant.id,
-          kind: 'dap',
-          status: 'active',
-          now,
-        }),
-      );
+    await t.handle.db.transaction().execute((trx) =>
+      insertGrant(trx, {
+        partnerId: p.partner.id,
+        tenantId: c.tenant.id,
+        kind: 'dap',
+        status: 'active',
+        now,
+      }),
+    );
   }
   const rows = await t.handle.db
     .selectFrom('directory_users')

@@ -20,17 +20,15 @@ async function customerWithPartner() {
   const p = await t.newPartner();
   const c = await t.newTenant({ partnerToken: p.tokens['account-admin'], users: 3 });
   const now = await serverNow();
-  await t.handle.db
-    .transaction()
-    .execute((trx) =>
-      insertGrant(trx, {
-        partnerId: p.partner.id,
-        tenantId: c.tenant.id,
-        kind: 'dap',
-        status: 'active',
-        now,
-      }),
-    );
+  await t.handle.db.transaction().execute((trx) =>
+    insertGrant(trx, {
+      partnerId: p.partner.id,
+      tenantId: c.tenant.id,
+      kind: 'dap',
+      status: 'active',
+      now,
+    }),
+  );
   const users = await t.handle.db
     .selectFrom('directory_users')
     .select(['id', 'user_principal_name'])

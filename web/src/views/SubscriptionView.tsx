@@ -120,7 +120,10 @@ export function SubscriptionView({ tenantId, id }: { tenantId: string; id: strin
             : t('subscription.windowNone')}
         </dd>
       </dl>
-      {manage && open && <Actions base={base} s={s} onDone={reload} />}
+      {manage && open && (
+        // Remounted after an upgrade, so its options and fields start from the new offer.
+        <Actions key={s.offerId} base={base} s={s} onDone={reload} />
+      )}
       {!manage && can('subscriptions.manage') && <p className="muted">{t('subscription.notYours')}</p>}
       <section aria-labelledby="history-h">
         <h2 id="history-h">{t('subscription.history')}</h2>
@@ -280,7 +283,7 @@ function Actions({
         </div>
       </div>
       {s.status === 'active' && (
-        <form className="stack" onSubmit={submitUpgrade} aria-labelledby="upgrade-h">
+        <form className="stack section-gap" onSubmit={submitUpgrade} aria-labelledby="upgrade-h">
           <h3 id="upgrade-h">{t('subscription.upgrade')}</h3>
           <ErrorAlert error={options.error} />
           {options.data && options.data.items.length === 0 && (
