@@ -10,7 +10,7 @@ import { registerCredits } from './modules/credits/credits.routes.ts';
 import { registerDelegatedAdminJobs } from './modules/delegated-admin/delegated-admin.jobs.ts';
 import { registerDelegatedAdmin } from './modules/delegated-admin/delegated-admin.routes.ts';
 import { registerIndirect } from './modules/indirect/index.ts';
-import { assignedSeatsBySku, updateUserLicenses } from './modules/licenses/index.ts';
+import { assignedSeatsBySku, moveSkuAssignments, updateUserLicenses } from './modules/licenses/index.ts';
 import { registerLicenseJobs } from './modules/licenses/licenses.jobs.ts';
 import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { notifyFromEvents, registerNotifications } from './modules/notifications/index.ts';
@@ -154,7 +154,7 @@ export async function buildApp(opts: {
   registerCredits(app, deps);
   registerBilling(app, deps, { tenantNames, partnerReachesTenant: hasAcceptedRelationship });
   registerCatalog(app, deps);
-  registerSubscriptions(app, deps, { assignedSeatsBySku });
+  registerSubscriptions(app, deps, { assignedSeatsBySku, moveSkuAssignments });
   registerOrders(app, deps);
   registerLicenses(app, deps);
   registerAudit(app, deps);

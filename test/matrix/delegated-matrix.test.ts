@@ -45,6 +45,9 @@ const BODIES: Record<string, Json | undefined> = {
   'GET /api/customers/:tenantId/users': undefined,
   'GET /api/customers/:tenantId/seat-pools': undefined,
   'POST /api/customers/:tenantId/users/:userId/license-updates': { assign: [], remove: [] },
+  'POST /api/customers/:tenantId/license-updates': {
+    updates: [{ userId: 'matrix-no-such-user', assign: [], remove: [] }],
+  },
   'POST /api/customers/:tenantId/credit-requests': {
     subscriptionId: 'matrix-no-such-subscription',
     reason: 'matrix: a credit for a subscription that does not exist',

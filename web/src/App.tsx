@@ -19,12 +19,15 @@ import { HomeView } from './views/HomeView.tsx';
 import { IndirectInvitationView, IndirectView } from './views/IndirectView.tsx';
 import { InvitationView } from './views/InvitationView.tsx';
 import { InvoicesView, InvoiceView } from './views/InvoicesView.tsx';
+import { LicensesView } from './views/LicensesView.tsx';
 import { MarginsView } from './views/MarginsView.tsx';
+import { NewOrderView, OrdersView } from './views/OrdersView.tsx';
 import { PlannerView } from './views/PlannerView.tsx';
 import { PriceRulesView } from './views/PriceRulesView.tsx';
 import { RelationshipsView } from './views/RelationshipsView.tsx';
 import { SetPasswordView } from './views/SetPasswordView.tsx';
 import { SignInView } from './views/SignInView.tsx';
+import { SubscriptionView } from './views/SubscriptionView.tsx';
 import { TenantCreditsView } from './views/TenantCreditsView.tsx';
 import { TenantTasksView } from './views/TenantTasksView.tsx';
 import { TenantView } from './views/TenantView.tsx';
@@ -44,6 +47,26 @@ const ROUTES: Route[] = [
     path: '/customers/:tenantId',
     action: 'customers.read',
     render: (p) => <CustomerView tenantId={p.tenantId!} />,
+  },
+  {
+    path: '/customers/:tenantId/subscriptions/:id',
+    action: 'subscriptions.read',
+    render: (p) => <SubscriptionView tenantId={p.tenantId!} id={p.id!} />,
+  },
+  {
+    path: '/customers/:tenantId/licenses',
+    action: 'licenses.read',
+    render: (p) => <LicensesView tenantId={p.tenantId!} />,
+  },
+  {
+    path: '/customers/:tenantId/orders',
+    action: 'subscriptions.read',
+    render: (p) => <OrdersView tenantId={p.tenantId!} />,
+  },
+  {
+    path: '/customers/:tenantId/orders/new',
+    action: 'orders.create',
+    render: (p) => <NewOrderView tenantId={p.tenantId!} />,
   },
   {
     path: '/customers/:tenantId/azure',

@@ -164,6 +164,68 @@ export interface Subscription {
   currency?: string | null;
   canChange?: boolean;
   nextChangeAt?: string | null;
+  refundWindow?: { hours: number; endsAt: string | null; isOpen: boolean };
+}
+
+export interface ChangedSubscription extends Subscription {
+  amountRefunded: number;
+  amountLost: number;
+}
+
+export interface SubscriptionHistoryEntry {
+  id: string;
+  at: string;
+  action: string;
+  actorEmail: string | null;
+  quantity?: { from?: number; to: number };
+  autoRenew?: boolean;
+  status?: string;
+  offer?: { from: string | null; to: string };
+  amountRefunded?: number;
+  amountCredited?: number;
+  amountCharged?: number;
+}
+
+export interface UpgradeOptions {
+  subscriptionId: string;
+  offerId: string;
+  market: string;
+  items: {
+    offerId: string;
+    name: string;
+    skuId: string;
+    unitPrice: number;
+    currency: string | null;
+    minQuantity: number;
+    maxQuantity: number;
+    estimate: { credit: number; charge: number; net: number };
+  }[];
+}
+
+export interface SeatPool {
+  skuId: string;
+  skuPartNumber: string | null;
+  name: string | null;
+  seats: number;
+  assigned: number;
+  available: number;
+  graceSeats: number;
+}
+
+export interface Order {
+  id: string;
+  tenantId: string;
+  status: string;
+  createdAt: string;
+  lineItems: {
+    offerId: string;
+    quantity: number;
+    subscriptionId: string;
+    offerName?: string;
+    amount?: number;
+    currency?: string;
+  }[];
+  totals?: { amount: number; currency: string }[];
 }
 
 export interface ServicePlan {
@@ -357,6 +419,9 @@ export interface Offer {
   markets: string[];
   unitPrice: number | null;
   currency?: string | null;
+  segment?: string;
+  purpose?: string;
+  family?: string;
 }
 
 export interface AuditEvent {

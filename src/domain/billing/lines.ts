@@ -40,14 +40,21 @@ export interface SeatLineAmounts {
  * A seat line for the days from the event at `at` to the end of `period`:
  * - `new`, `renew`, `cycleCharge`: the period starts with the event, so the whole period price;
  * - `addQuantity`, `transferIn`: the rest of the period, floored (price × days left / days);
- * - `removeQuantity`, `cancel`, `transferOut`: the same rest of the period, paid back (negative).
+ * - `removeQuantity`, `cancel`, `transferOut`: the same rest of the period, paid back (negative);
+ * - `convert` (an upgrade): two lines, the old offer's rest paid back (`refund`), the new one's charged.
  */
-export function seatLine(type: ChargeType, period: ChargePeriod, seats: number, at: Date): SeatLineAmounts {
+export function seatLine(
+  type: ChargeType,
+  period: ChargePeriod,
+  seats: number,
+  at: Date,
+  opts: { refund?: boolean } = {},
+): SeatLineAmounts {
   if (!Number.isSafeInteger(seats) || seats <= 0) throw new RangeError('a seat line needs seats');
   const whole = type === 'new' || type === 'renew' || type === 'cycleCharge';
   const day = whole ? 0 : dayOfPeriod(period, at);
   const effective = restValue(period.pricePerSeat, day, period.days);
-  const billable = isRefund(type) ? -seats : seats;
+  const billable = isRefund(type) || (type === 'convert' && opts.refund) ? -seats : seats;
   return {
     unitPrice: period.pricePerSeat,
     effectiveUnitPrice: effective,

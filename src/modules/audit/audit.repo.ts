@@ -27,3 +27,23 @@ export async function listAuditEvents(db: Db | Trx, f: AuditFilter) {
   if (f.afterId !== undefined) q = q.where('id', '<', f.afterId);
   return q.execute();
 }
+
+/** One target's events in a tenant, newest first (a subscription's change history). */
+export async function targetAuditEvents(
+  db: Db | Trx,
+  f: { tenantId: string; targetType: string; targetId: string; partnerId?: string; limit: number },
+) {
+  let q = db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('tenant_id', '=', f.tenantId)
+    .where('target_type', '=', f.targetType)
+    .where('target_id', '=', f.targetId)
+    .orderBy('id', 'desc')
+    .limit(f.limit);
+  if (f.partnerId) {
+    const pid = f.partnerId;
+    q = q.where((eb) => eb.or([eb('actor_partner_id', '=', pid), eb('partner_id', '=', pid)]));
+  }
+  return q.execute();
+}

@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeSerialCursor, toPage } from '../../platform/http/schemas.ts';
-import { insertAuditEvent, listAuditEvents } from './audit.repo.ts';
+import { insertAuditEvent, listAuditEvents, targetAuditEvents } from './audit.repo.ts';
 
 export interface AuditInput {
   action: string;
@@ -73,4 +73,29 @@ export async function listAudit(ctx: Ctx<Db>, input: { cursor?: string; limit?: 
     }),
     (r) => r.id,
   );
+}
+
+/**
+ * For other modules: what was done to one target of a tenant, newest first, as who did it, when and
+ * the event's data. A partner reads only its own trail there (as in `listAudit`).
+ */
+export async function auditTrailOf(
+  ctx: Ctx<Db>,
+  input: { tenantId: string; targetType: string; targetId: string; limit?: number },
+) {
+  const a = ctx.actor;
+  const rows = await targetAuditEvents(ctx.db, {
+    tenantId: input.tenantId,
+    targetType: input.targetType,
+    targetId: input.targetId,
+    ...(a.kind === 'partner' ? { partnerId: a.partnerId! } : {}),
+    limit: input.limit ?? 100,
+  });
+  return rows.map((r) => ({
+    id: String(r.id),
+    at: r.at.toISOString(),
+    actorEmail: r.actor_email,
+    action: r.action,
+    data: r.data,
+  }));
 }

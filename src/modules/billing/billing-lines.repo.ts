@@ -129,3 +129,15 @@ export async function monthTotals(db: Db | Trx, partnerId: string, fromMonth: st
     .orderBy('currency')
     .execute();
 }
+
+/** What each order's purchase lines charged (its `new` lines), per subscription, for order lists. */
+export async function orderChargeRows(db: Db | Trx, orderIds: string[]) {
+  if (orderIds.length === 0) return [];
+  return db
+    .selectFrom('billing_lines')
+    .select(['order_id', 'subscription_id', 'currency', (eb) => eb.fn.sum<string>('subtotal').as('amount')])
+    .where('order_id', 'in', orderIds)
+    .where('charge_type', '=', 'new')
+    .groupBy(['order_id', 'subscription_id', 'currency'])
+    .execute();
+}

@@ -119,6 +119,8 @@ export async function recordSeatLine(
     period: ChargePeriod;
     seats: number;
     at: Date;
+    /** A `convert` line that pays back (the old offer's side of an upgrade). */
+    refund?: boolean;
   },
 ): Promise<boolean> {
   const s = input.subscription;
@@ -132,7 +134,7 @@ export async function recordSeatLine(
     resellerPartnerId: s.resellerPartnerId,
     offerId: s.offerId,
     currency: s.currency,
-    amounts: seatLine(input.type, input.period, input.seats, input.at),
+    amounts: seatLine(input.type, input.period, input.seats, input.at, { refund: input.refund === true }),
     extra: {
       subscription_id: s.id,
       order_id: s.orderId,

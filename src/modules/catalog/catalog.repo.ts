@@ -95,6 +95,24 @@ export async function findOffers(db: Db | Trx, ids: string[]): Promise<OfferRow[
   return db.selectFrom('offers').selectAll().where('id', 'in', ids).execute();
 }
 
+/** Available base offers of one term and billing cycle (the candidates of an upgrade), in name order. */
+export async function baseOfferRowsOf(
+  db: Db | Trx,
+  f: { term: OfferRow['term']; billingCycle: OfferRow['billing_cycle']; limit: number },
+): Promise<OfferRow[]> {
+  return db
+    .selectFrom('offers')
+    .selectAll()
+    .where('kind', '=', 'base')
+    .where('status', '=', 'available')
+    .where('term', '=', f.term)
+    .where('billing_cycle', '=', f.billingCycle)
+    .orderBy('name')
+    .orderBy('id')
+    .limit(f.limit)
+    .execute();
+}
+
 /** An offer's name as a scalar subquery over a column of the caller's query (folded into its read). */
 export function offerNameOf(db: Db | Trx, offerId: Expression<string>) {
   return db.selectFrom('offers').select('offers.name').where('offers.id', '=', offerId);

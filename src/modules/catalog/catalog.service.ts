@@ -25,6 +25,7 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import {
+  baseOfferRowsOf,
   findOffer,
   findOffers,
   findPrices,
@@ -171,6 +172,18 @@ export async function offersById(
 ): Promise<Map<string, OfferView>> {
   const views = await withProducts(db, await findOffers(db, [...new Set(ids)]), view);
   return new Map(views.map((v) => [v.id, v]));
+}
+
+/**
+ * For subscriptions' upgrades: the available base offers of a term and billing cycle, priced in
+ * `view.market` (an offer without a price there shows `unitPrice: null`).
+ */
+export async function baseOffersOf(
+  db: Db | Trx,
+  f: { term: OfferRow['term']; billingCycle: OfferRow['billing_cycle'] },
+  view: PriceView,
+): Promise<OfferView[]> {
+  return withProducts(db, await baseOfferRowsOf(db, { ...f, limit: 2000 }), view);
 }
 
 /** Products by SKU with their classified service plans, for licenses. */

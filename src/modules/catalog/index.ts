@@ -2,4 +2,4 @@
 // the offer-name expression a subscription read joins, and the shared field schemas.
 export { offerNameOf } from './catalog.repo.ts';
 export { BillingCycle, Guid, ServicePlanView, Term } from './catalog.schemas.ts';
-export { type OfferView, offersById, productsBySku } from './catalog.service.ts';
+export { baseOffersOf, type OfferView, offersById, productsBySku } from './catalog.service.ts';

@@ -4,9 +4,13 @@ export const LICENSES_ERRORS = {
   license_quota_exceeded: {
     status: 409,
     en: (p) =>
-      `Not enough seats of SKU ${p.skuId}: ${p.available} free, ${p.requested} asked. Buy seats first.`,
+      p.shortfall !== undefined
+        ? `Not enough seats of ${p.skuName ?? `SKU ${p.skuId}`}: ${p.shortfall} missing (${p.available} free, ${p.requested} asked). Nothing was changed; buy seats first.`
+        : `Not enough seats of SKU ${p.skuId}: ${p.available} free, ${p.requested} asked. Buy seats first.`,
     es: (p) =>
-      `No hay suficientes licencias de la SKU ${p.skuId}: libres, ${p.available}; pedidas, ${p.requested}. Compre licencias primero.`,
+      p.shortfall !== undefined
+        ? `No hay suficientes licencias de ${p.skuName ?? `la SKU ${p.skuId}`}: faltan ${p.shortfall} (libres, ${p.available}; pedidas, ${p.requested}). No se ha cambiado nada; compre licencias primero.`
+        : `No hay suficientes licencias de la SKU ${p.skuId}: libres, ${p.available}; pedidas, ${p.requested}. Compre licencias primero.`,
   },
   license_update_invalid: {
     status: 422,
@@ -17,5 +21,10 @@ export const LICENSES_ERRORS = {
     status: 422,
     en: (p) => `SKU ${p.skuId} has no service plan ${p.planId} to switch off.`,
     es: (p) => `La SKU ${p.skuId} no tiene ningún plan de servicio ${p.planId} que desactivar.`,
+  },
+  license_bulk_duplicate_user: {
+    status: 422,
+    en: 'A user appears more than once in the updates; give each user one update.',
+    es: 'Un usuario aparece más de una vez en los cambios; indique un solo cambio por usuario.',
   },
 } satisfies ErrorSpecs;

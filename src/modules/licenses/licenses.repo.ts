@@ -89,3 +89,35 @@ export async function deleteSkuAssignments(db: Trx, tenantId: string, skuId: str
     .where('directory_user_id', 'in', userIds)
     .execute();
 }
+
+/**
+ * An upgrade moves `count` assignments of one SKU to another (the most recently assigned first, as
+ * they would lose access first), in the caller's transaction: a user who already holds the new SKU
+ * keeps that one. Service plans differ between SKUs, so the moved assignments exclude none.
+ * Returns the users moved.
+ */
+export async function moveSkuAssignments(
+  db: Trx,
+  input: { tenantId: string; fromSkuId: string; toSkuId: string; count: number; now: Date },
+): Promise<string[]> {
+  if (input.count <= 0 || input.fromSkuId === input.toSkuId) return [];
+  const rows = await db
+    .selectFrom('license_assignments')
+    .select('directory_user_id')
+    .where('tenant_id', '=', input.tenantId)
+    .where('sku_id', '=', input.fromSkuId)
+    .orderBy('assigned_at', 'desc')
+    .orderBy('directory_user_id', 'desc')
+    .limit(input.count)
+    .execute();
+  const users = rows.map((r) => r.directory_user_id);
+  await deleteSkuAssignments(db, input.tenantId, input.fromSkuId, users);
+  await insertAssignments(
+    db,
+    input.tenantId,
+    input.toSkuId,
+    users.map((userId) => ({ userId, excludedPlans: [] })),
+    input.now,
+  );
+  return users;
+}

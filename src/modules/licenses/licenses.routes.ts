@@ -2,13 +2,20 @@ import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, PageQuery, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import {
+  BulkLicenseUpdateBody,
+  LicensedUserList,
   LicensedUserPage,
   LicensedUserView,
   LicenseUpdateBody,
   SeatPoolPage,
   UserParams,
 } from './licenses.schemas.ts';
-import { listSeatPools, listTenantUsers, updateUserLicenses } from './licenses.service.ts';
+import {
+  listSeatPools,
+  listTenantUsers,
+  updateLicensesInBulk,
+  updateUserLicenses,
+} from './licenses.service.ts';
 
 export function registerLicenses(app: App, deps: ServerDeps) {
   app.get(
@@ -52,6 +59,24 @@ export function registerLicenses(app: App, deps: ServerDeps) {
     },
     async (req, reply) =>
       runInTransaction(deps, req, reply, (ctx) => updateUserLicenses(ctx, { ...req.params, ...req.body }), {
+        status: 201,
+      }),
+  );
+  app.post(
+    '/api/customers/:tenantId/license-updates',
+    {
+      config: { action: 'licenses.manage' },
+      schema: {
+        tags: ['licenses'],
+        summary:
+          "Assign and remove many users' SKUs in one transaction, all or nothing (needs delegated admin)",
+        params: TenantParams,
+        body: BulkLicenseUpdateBody,
+        response: { 201: LicensedUserList, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) => updateLicensesInBulk(ctx, { ...req.params, ...req.body }), {
         status: 201,
       }),
   );

@@ -15,6 +15,20 @@ export const LicenseUpdateBody = Obj(
   { required: ['assign', 'remove'] },
 );
 
+export const BulkLicenseUpdateBody = Obj({
+  updates: Type.Array(
+    Obj(
+      {
+        userId: Id,
+        assign: Type.Array(LicenseInput, { maxItems: 50 }),
+        remove: Type.Array(Guid, { maxItems: 50, uniqueItems: true }),
+      },
+      { required: ['userId', 'assign', 'remove'] },
+    ),
+    { minItems: 1, maxItems: 200 },
+  ),
+});
+
 export const UserParams = Obj({ tenantId: Id, userId: Id });
 
 export const LicenseView = Type.Object({
@@ -37,6 +51,10 @@ export const LicensedUserView = Type.Object({
   hasAccess: Type.Boolean(),
 });
 export const LicensedUserPage = Page(LicensedUserView);
+export const LicensedUserList = Type.Object({
+  items: Type.Array(LicensedUserView),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
 
 export const SeatPoolView = Type.Object({
   skuId: Type.String(),

@@ -268,3 +268,81 @@ export async function removeSkuFromUsers(
   });
   return { removed: input.userIds.length };
 }
+
+/**
+ * Many users' license updates in one transaction, all or nothing (the console's bulk assign and
+ * remove). The whole set is checked against each SKU's pool first, so a refusal names the SKU and
+ * how many seats are missing; then every removal is applied before any assignment (seats freed by
+ * one user serve another), each through the same single-user update and its rules and audit.
+ */
+export async function updateLicensesInBulk(
+  ctx: Ctx,
+  input: { tenantId: string; updates: Omit<LicenseUpdateInput, 'tenantId'>[] },
+) {
+  await holdDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses", 'licenses.manage');
+  const seen = new Set<string>();
+  for (const u of input.updates) {
+    if (seen.has(u.userId)) throw new DomainError('license_bulk_duplicate_user', { userId: u.userId });
+    seen.add(u.userId);
+  }
+  const lower = (s: string) => s.toLowerCase();
+  await lockSeatPool(ctx.db, input.tenantId);
+  const current = await tenantAssignments(ctx.db, input.tenantId);
+  const holds = new Set(current.map((a) => `${a.directory_user_id}|${a.sku_id}`));
+  const count = new Map<string, number>();
+  for (const a of current) count.set(a.sku_id, (count.get(a.sku_id) ?? 0) + 1);
+  const added = new Map<string, number>();
+  const after = new Map(count);
+  for (const u of input.updates) {
+    for (const sku of new Set(u.remove.map(lower)))
+      if (holds.has(`${u.userId}|${sku}`)) after.set(sku, (after.get(sku) ?? 0) - 1);
+    for (const sku of new Set(u.assign.map((a) => lower(a.skuId))))
+      if (!holds.has(`${u.userId}|${sku}`)) {
+        after.set(sku, (after.get(sku) ?? 0) + 1);
+        added.set(sku, (added.get(sku) ?? 0) + 1);
+      }
+  }
+  if (added.size > 0) {
+    const skus = [...added.keys()].sort();
+    const pools = await seatPoolsOf(ctx, input.tenantId, skus);
+    const products = await productsBySku(ctx.db, skus);
+    for (const sku of skus) {
+      const seats = pools.get(sku) ?? 0;
+      const total = after.get(sku) ?? 0;
+      if (total > seats) {
+        const requested = added.get(sku)!;
+        throw new DomainError('license_quota_exceeded', {
+          skuId: sku,
+          ...(products.get(sku) ? { skuName: products.get(sku)!.name } : {}),
+          available: Math.max(0, requested - (total - seats)),
+          requested,
+          shortfall: total - seats,
+        });
+      }
+    }
+  }
+  const views = new Map<string, Awaited<ReturnType<typeof updateUserLicenses>>>();
+  for (const u of input.updates)
+    if (u.remove.length > 0)
+      views.set(
+        u.userId,
+        await updateUserLicenses(ctx, {
+          tenantId: input.tenantId,
+          userId: u.userId,
+          assign: [],
+          remove: u.remove,
+        }),
+      );
+  for (const u of input.updates)
+    if (u.assign.length > 0 || !views.has(u.userId))
+      views.set(
+        u.userId,
+        await updateUserLicenses(ctx, {
+          tenantId: input.tenantId,
+          userId: u.userId,
+          assign: u.assign,
+          remove: [],
+        }),
+      );
+  return { items: input.updates.map((u) => views.get(u.userId)!), nextCursor: null };
+}

@@ -21,8 +21,18 @@ export const OrderView = Type.Object({
   partnerOnRecordId: Type.Union([Type.String(), Type.Null()]),
   status: Type.Literal('completed'),
   lineItems: Type.Array(
-    Type.Object({ offerId: Type.String(), quantity: Type.Integer(), subscriptionId: Type.String() }),
+    Type.Object({
+      offerId: Type.String(),
+      quantity: Type.Integer(),
+      subscriptionId: Type.String(),
+      offerName: Type.Optional(Type.String()),
+      /** What the purchase charged for this line (its first charge period), minor units. */
+      amount: Type.Optional(Type.Integer()),
+      currency: Type.Optional(Type.String()),
+    }),
   ),
+  /** What the order charged, per currency (minor units); empty when no line was billed. */
+  totals: Type.Optional(Type.Array(Type.Object({ amount: Type.Integer(), currency: Type.String() }))),
   createdAt: DateTime,
   /** The subscriptions the order created (on the order and on one order; not in lists). */
   subscriptions: Type.Optional(Type.Array(SubscriptionView)),

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { checkOrder } from '../../domain/orders.ts';
 import { regionMismatch } from '../../domain/regions.ts';
-import type { Db, PartnerRow } from '../../platform/db/database.ts';
+import type { Db, PartnerRow, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
+import { orderChargeRows } from '../billing/index.ts';
 import { offersById } from '../catalog/index.ts';
 import { assignedSeatsBySku } from '../licenses/index.ts';
 import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
@@ -18,14 +19,47 @@ import {
 import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
 import { findOrder, insertOrder, listOrderRows, type OrderRow } from './orders.repo.ts';
 
-function toOrderView(o: OrderRow, subscriptions?: SubscriptionView[]) {
+type OrderExtras = Awaited<ReturnType<typeof orderExtras>>;
+
+/** Offer names and what each line charged, for a batch of orders (two reads for the whole batch). */
+async function orderExtras(db: Db | Trx, orders: OrderRow[]) {
+  const [offers, charges] = await Promise.all([
+    offersById(
+      db,
+      orders.flatMap((o) => o.line_items.map((l) => l.offerId)),
+    ),
+    orderChargeRows(
+      db,
+      orders.map((o) => o.id),
+    ),
+  ]);
+  const bySub = new Map(
+    charges.map((c) => [c.subscription_id, { amount: Number(c.amount), currency: c.currency }]),
+  );
+  return { offers, bySub };
+}
+
+function toOrderView(o: OrderRow, subscriptions?: SubscriptionView[], extras?: OrderExtras) {
+  const lineItems = o.line_items.map((l) => {
+    const name = extras?.offers.get(l.offerId)?.name;
+    const charge = extras?.bySub.get(l.subscriptionId);
+    return {
+      ...l,
+      ...(name ? { offerName: name } : {}),
+      ...(charge ? { amount: charge.amount, currency: charge.currency } : {}),
+    };
+  });
+  const totals = new Map<string, number>();
+  for (const l of lineItems)
+    if (l.currency) totals.set(l.currency, (totals.get(l.currency) ?? 0) + (l.amount ?? 0));
   return {
     id: o.id,
     tenantId: o.tenant_id,
     partnerId: o.partner_id,
     partnerOnRecordId: o.partner_on_record_id,
     status: o.status,
-    lineItems: o.line_items,
+    lineItems,
+    ...(extras ? { totals: [...totals].map(([currency, amount]) => ({ amount, currency })) } : {}),
     createdAt: o.created_at.toISOString(),
     ...(subscriptions ? { subscriptions } : {}),
   };
@@ -139,7 +173,8 @@ async function orderAs(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
       partnerId: p,
       data: { lineItems, ...(onRecord ? { partnerOnRecordId: onRecord, providerId: partnerId } : {}) },
     });
-  return toOrderView((await findOrder(ctx.db, tenant.id, id))!, subscriptions);
+  const order = (await findOrder(ctx.db, tenant.id, id))!;
+  return toOrderView(order, subscriptions, await orderExtras(ctx.db, [order]));
 }
 
 export async function listOrders(ctx: Ctx<Db>, input: { tenantId: string; cursor?: string; limit?: number }) {
@@ -151,10 +186,11 @@ export async function listOrders(ctx: Ctx<Db>, input: { tenantId: string; cursor
     ...(before ? { before } : {}),
     limit,
   });
+  const extras = await orderExtras(ctx.db, rows.slice(0, limit));
   return toPage(
     rows,
     limit,
-    (o) => toOrderView(o),
+    (o) => toOrderView(o, undefined, extras),
     (o) => [o.created_at.toISOString(), o.id],
   );
 }
@@ -176,5 +212,5 @@ export async function getOrder(ctx: Ctx<Db>, input: { tenantId: string; orderId:
       ),
     ),
   );
-  return toOrderView(o, subscriptions);
+  return toOrderView(o, subscriptions, await orderExtras(ctx.db, [o]));
 }

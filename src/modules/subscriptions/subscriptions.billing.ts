@@ -198,3 +198,41 @@ export async function billDueSubscriptionCharges(ctx: Ctx, input: { afterId: str
   for (const { offer_name, ...row } of rows) await billDueCharges(ctx, row, now, offer_name);
   return rows.length < input.limit ? null : rows[rows.length - 1]!.id;
 }
+
+/**
+ * An upgrade at `now` (docs/billing.md, `convert`): the old offer's rest of the charge period is
+ * paid back for the old seats, the new offer's rest charged for the new seats, both floored the
+ * same way as every other line. Keyed by the moment and the offers, so a replay writes nothing twice.
+ */
+export async function billConvert(
+  ctx: WriteCtx,
+  row: SubscriptionRow,
+  input: {
+    termStart: Date;
+    now: Date;
+    to: { offerId: string; offerName: string; skuId: string; unitPrice: number };
+    quantity: number;
+  },
+) {
+  const s = await billedOf(ctx, row);
+  if (!s) return;
+  const stamp = input.now.toISOString();
+  const key = `convert:${row.id}:${stamp}:${row.offer_id}:${input.to.offerId}`;
+  await recordSeatLine(ctx, {
+    sourceKey: `${key}:out`,
+    type: 'convert',
+    refund: true,
+    subscription: s,
+    period: currentPeriod(row, input.termStart, input.now),
+    seats: row.quantity,
+    at: input.now,
+  });
+  await recordSeatLine(ctx, {
+    sourceKey: `${key}:in`,
+    type: 'convert',
+    subscription: { ...s, offerId: input.to.offerId, productName: input.to.offerName, skuId: input.to.skuId },
+    period: periodAt(input.termStart, row.term, row.billing_cycle, input.to.unitPrice, input.now),
+    seats: input.quantity,
+    at: input.now,
+  });
+}

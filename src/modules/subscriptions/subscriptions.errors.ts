@@ -1,6 +1,29 @@
 import { channelWord, statusWord, when } from '../../platform/error-words.ts';
 import type { ErrorSpecs } from '../../platform/errors.ts';
 
+const UPGRADE_REASONS_EN: Record<string, string> = {
+  same: 'it is the offer the subscription already has',
+  'not-base': 'it is an add-on, not a base offer',
+  'end-of-sale': 'it is no longer sold',
+  family: 'it belongs to another product family',
+  segment: 'it belongs to another segment',
+  term: 'its term is different',
+  cycle: 'its billing cycle is different',
+  market: "it is not sold or priced in the customer's market in the subscription's currency",
+  price: 'its price is not higher than the current one',
+};
+const UPGRADE_REASONS_ES: Record<string, string> = {
+  same: 'es la oferta que la suscripción ya tiene',
+  'not-base': 'es un complemento, no una oferta base',
+  'end-of-sale': 'ya no se vende',
+  family: 'pertenece a otra familia de productos',
+  segment: 'pertenece a otro segmento',
+  term: 'su periodo es distinto',
+  cycle: 'su ciclo de facturación es distinto',
+  market: 'no se vende ni tiene precio en el mercado del cliente en la moneda de la suscripción',
+  price: 'su precio no es mayor que el actual',
+};
+
 export const SUBSCRIPTIONS_ERRORS = {
   subscription_not_found: { status: 404, en: 'No such subscription.', es: 'No existe esa suscripción.' },
   subscription_not_changeable: {
@@ -55,5 +78,19 @@ export const SUBSCRIPTIONS_ERRORS = {
       `This subscription can no longer be cancelled: its cancellation window closed${p.closedAt ? ` on ${when(p.closedAt)}` : ''}. Turn auto-renew off to let it end at its term end.`,
     es: (p) =>
       `Esta suscripción ya no se puede cancelar: su plazo de cancelación terminó${p.closedAt ? ` el ${when(p.closedAt)}` : ''}. Desactive la renovación automática para que termine al final de su periodo.`,
+  },
+  subscription_upgrade_not_eligible: {
+    status: 422,
+    en: (p) =>
+      `${p.offerName ?? p.offerId} is not an upgrade of this subscription: ${UPGRADE_REASONS_EN[String(p.reason)] ?? p.reason}.`,
+    es: (p) =>
+      `${p.offerName ?? p.offerId} no es una mejora de esta suscripción: ${UPGRADE_REASONS_ES[String(p.reason)] ?? p.reason}.`,
+  },
+  subscription_upgrade_quantity: {
+    status: 422,
+    en: (p) =>
+      `An upgrade keeps at least the current ${p.current} seats (${p.quantity} asked); reduce seats separately, within the rules for reductions.`,
+    es: (p) =>
+      `Una mejora mantiene al menos las ${p.current} licencias actuales (pedidas: ${p.quantity}); reduzca licencias aparte, según las reglas de reducción.`,
   },
 } satisfies ErrorSpecs;

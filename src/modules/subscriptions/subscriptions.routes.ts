@@ -3,6 +3,7 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
+import { subscriptionHistory } from './subscriptions.history.ts';
 import type { AssignedSeatsBySku } from './subscriptions.repo.ts';
 import {
   ChangedSubscriptionView,
@@ -10,10 +11,14 @@ import {
   ChangeSubscriptionBody,
   OwnSubscriptionParams,
   RecordSubscriptionBody,
+  SubscriptionHistoryPage,
   SubscriptionPage,
   SubscriptionsQuery,
   SubscriptionView,
   TenantSubscriptionParams,
+  UpgradeBody,
+  UpgradedSubscriptionView,
+  UpgradeOptions,
 } from './subscriptions.schemas.ts';
 import {
   changeCustomerSubscription,
@@ -23,14 +28,21 @@ import {
   listOwnSubscriptions,
   recordSubscription,
 } from './subscriptions.service.ts';
+import { type MoveSkuAssignments, upgradeOptions, upgradeSubscription } from './subscriptions.upgrade.ts';
 
-/** `seats`: the licenses module's assigned-seat reader, handed in by app.ts (see PoolCtx). */
+/**
+ * `seats`: the licenses module's assigned-seat reader and its assignment mover (upgrades), handed
+ * in by app.ts (see PoolCtx; licenses sits above this module).
+ */
 export function registerSubscriptions(
   app: App,
   deps: ServerDeps,
-  seats: { assignedSeatsBySku: AssignedSeatsBySku },
+  seats: { assignedSeatsBySku: AssignedSeatsBySku; moveSkuAssignments: MoveSkuAssignments },
 ) {
-  const pooled = <D extends Db | Trx>(ctx: Ctx<D>) => ({ ...ctx, ...seats });
+  const pooled = <D extends Db | Trx>(ctx: Ctx<D>) => ({
+    ...ctx,
+    assignedSeatsBySku: seats.assignedSeatsBySku,
+  });
   app.get(
     '/api/customers/:tenantId/subscriptions',
     {
@@ -74,6 +86,52 @@ export function registerSubscriptions(
     async (req, reply) =>
       runInTransaction(deps, req, reply, (ctx) =>
         changeCustomerSubscription(pooled(ctx), { ...req.params, ...req.body }),
+      ),
+  );
+  app.get(
+    '/api/customers/:tenantId/subscriptions/:id/history',
+    {
+      config: { action: 'subscriptions.read' },
+      schema: {
+        tags: ['subscriptions'],
+        summary:
+          'Changes of one subscription (seats, auto-renew, status, upgrades), who made them and when, newest first',
+        params: TenantSubscriptionParams,
+        response: { 200: SubscriptionHistoryPage, ...errorResponses },
+      },
+    },
+    async (req) => subscriptionHistory(readContext(deps, req), req.params),
+  );
+  app.get(
+    '/api/customers/:tenantId/subscriptions/:id/upgrade-options',
+    {
+      config: { action: 'subscriptions.read' },
+      schema: {
+        tags: ['subscriptions'],
+        summary:
+          'Higher offers the subscription may convert to (same family and segment, term and billing cycle, sold in the customer market), with what converting costs today',
+        params: TenantSubscriptionParams,
+        response: { 200: UpgradeOptions, ...errorResponses },
+      },
+    },
+    async (req) => upgradeOptions(pooled(readContext(deps, req)), req.params),
+  );
+  app.post(
+    '/api/customers/:tenantId/subscriptions/:id/upgrade',
+    {
+      config: { action: 'subscriptions.manage' },
+      schema: {
+        tags: ['subscriptions'],
+        summary:
+          'Convert your subscription to a higher offer: term kept, assigned licenses moved, the rest of the old price credited and of the new one charged',
+        params: TenantSubscriptionParams,
+        body: UpgradeBody,
+        response: { 200: UpgradedSubscriptionView, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      runInTransaction(deps, req, reply, (ctx) =>
+        upgradeSubscription({ ...ctx, ...seats }, { ...req.params, ...req.body }),
       ),
   );
   app.get(

@@ -107,3 +107,71 @@ export const RecordSubscriptionBody = Obj({
   termEnd: DateTimeInput,
   autoRenew: Type.Boolean(),
 });
+
+export const UpgradeBody = Obj({
+  targetOfferId: Id,
+  /** Seats after the upgrade: the current seats or more (default: the current seats). */
+  quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+});
+
+const ConvertEstimate = Type.Object({
+  /** Minor units paid back: the old offer's rest of the charge period for the current seats. */
+  credit: Type.Integer(),
+  /** Minor units charged: the new offer's rest of the charge period for the seats. */
+  charge: Type.Integer(),
+  net: Type.Integer(),
+});
+
+export const UpgradedSubscriptionView = Type.Composite([
+  SubscriptionView,
+  Type.Object({
+    upgrade: Type.Object({
+      fromOfferId: Type.String(),
+      fromSkuId: Type.String(),
+      licensesMoved: Type.Integer(),
+      amountCredited: Type.Integer(),
+      amountCharged: Type.Integer(),
+    }),
+  }),
+]);
+
+export const UpgradeOptions = Type.Object({
+  subscriptionId: Type.String(),
+  offerId: Type.String(),
+  family: Type.Union([Type.String(), Type.Null()]),
+  segment: Type.Union([Type.String(), Type.Null()]),
+  market: Type.String(),
+  items: Type.Array(
+    Type.Object({
+      offerId: Type.String(),
+      name: Type.String(),
+      skuId: Type.String(),
+      skuPartNumber: Type.String(),
+      family: Type.String(),
+      segment: Type.String(),
+      term: Term,
+      billingCycle: BillingCycle,
+      unitPrice: Type.Integer(),
+      currency: Type.Union([Type.String(), Type.Null()]),
+      minQuantity: Type.Integer(),
+      maxQuantity: Type.Integer(),
+      estimate: ConvertEstimate,
+    }),
+  ),
+});
+
+export const SubscriptionHistoryEntry = Type.Object({
+  id: Type.String(),
+  at: DateTime,
+  /** recorded, changed, cancelled, upgraded, seats.over-assigned, … */
+  action: Type.String(),
+  actorEmail: Type.Union([Type.String(), Type.Null()]),
+  quantity: Type.Optional(Type.Object({ from: Type.Optional(Type.Integer()), to: Type.Integer() })),
+  autoRenew: Type.Optional(Type.Boolean()),
+  status: Type.Optional(Type.String()),
+  offer: Type.Optional(Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String() })),
+  amountRefunded: Type.Optional(Type.Integer()),
+  amountCredited: Type.Optional(Type.Integer()),
+  amountCharged: Type.Optional(Type.Integer()),
+});
+export const SubscriptionHistoryPage = Page(SubscriptionHistoryEntry);

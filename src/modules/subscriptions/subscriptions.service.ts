@@ -212,7 +212,7 @@ async function viewsOf(
 }
 
 /** Only the partner of record may change a partner subscription; other channels change elsewhere. */
-function partnerMayChange(ctx: Ctx<Db | Trx>, s: SubscriptionRow) {
+export function partnerMayChange(ctx: Ctx<Db | Trx>, s: SubscriptionRow) {
   return ctx.actor.kind === 'partner' && s.channel === 'partner' && s.partner_id === ctx.actor.partnerId;
 }
 
@@ -586,7 +586,12 @@ async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: Subscript
     targetId: row.id,
     tenantId: row.tenant_id,
     partnerId: row.partner_id,
-    data: { change: { ...change }, amountRefunded, amountLost },
+    data: {
+      change: { ...change },
+      from: { quantity: row.quantity, autoRenew: row.auto_renew, status: st.state },
+      amountRefunded,
+      amountLost,
+    },
   });
   const view = await getCustomerSubscription(ctx, { tenantId: row.tenant_id, id: row.id });
   return { ...view, amountRefunded, amountLost };

@@ -13,8 +13,11 @@ export function AutoRenewConfirmation({
   turnOn,
   onDone,
   onCancel,
+  path,
 }: {
   subscription: Pick<Subscription, 'id' | 'offerId' | 'offerName' | 'termEnd'>;
+  /** The subscription's URL to PATCH: the tenant's own by default, a partner's customer's otherwise. */
+  path?: string;
   turnOn: boolean;
   onDone: () => void;
   onCancel: () => void;
@@ -22,7 +25,7 @@ export function AutoRenewConfirmation({
   const { t } = useTranslation();
   const f = useFormat();
   const change = useAction(async (_key: string) => {
-    await api(`/api/tenant/subscriptions/${encodeURIComponent(s.id)}`, {
+    await api(path ?? `/api/tenant/subscriptions/${encodeURIComponent(s.id)}`, {
       method: 'PATCH',
       body: { autoRenew: turnOn },
     });

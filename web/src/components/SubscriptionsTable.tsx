@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Offer, Subscription } from '../api.ts';
 import { useFormat } from '../format.ts';
+import { Link } from '../router.tsx';
 import { StatusBadge } from './Status.tsx';
 
 /** Every subscription of a tenant, by channel, with status and dates. */
@@ -10,11 +11,14 @@ export function SubscriptionsTable({
   offers,
   caption,
   actions,
+  linkTo,
 }: {
   items: Subscription[];
   offers?: Map<string, Offer>;
   caption: string;
   actions?: (s: Subscription) => ReactNode;
+  /** Where a subscription's name leads (its page), if anywhere. */
+  linkTo?: (s: Subscription) => string;
 }) {
   const { t } = useTranslation();
   const f = useFormat();
@@ -51,7 +55,11 @@ export function SubscriptionsTable({
               data-subscription-id={s.id}
             >
               <td>
-                {s.offerName ?? offers?.get(s.offerId)?.name ?? s.offerId}
+                {linkTo ? (
+                  <Link href={linkTo(s)}>{s.offerName ?? offers?.get(s.offerId)?.name ?? s.offerId}</Link>
+                ) : (
+                  (s.offerName ?? offers?.get(s.offerId)?.name ?? s.offerId)
+                )}
                 {s.purchasedVia && (
                   <div className="muted small">
                     {t(`purchasedVia.${s.purchasedVia}`, { defaultValue: s.purchasedVia })}

@@ -48,8 +48,21 @@ export function CustomerView({ tenantId }: { tenantId: string }) {
         <Link href="/customers">{t('nav.customers')}</Link>
       </p>
       <h1>{c.companyName}</h1>
-      {(can('transitions.plan') || can('azure.read')) && (
+      {(can('transitions.plan') ||
+        can('azure.read') ||
+        can('licenses.read') ||
+        can('subscriptions.read')) && (
         <p className="row">
+          {can('licenses.read') && (
+            <Link className="button-link" href={`/customers/${encodeURIComponent(c.id)}/licenses`}>
+              {t('customer.licensesLink')}
+            </Link>
+          )}
+          {can('subscriptions.read') && (
+            <Link className="button-link" href={`/customers/${encodeURIComponent(c.id)}/orders`}>
+              {t('customer.ordersLink')}
+            </Link>
+          )}
           {can('transitions.plan') && (
             <Link className="button-link" href={`/planner?customer=${encodeURIComponent(c.id)}`}>
               {t('customer.planTransition')}
@@ -88,6 +101,9 @@ export function CustomerView({ tenantId }: { tenantId: string }) {
             items={subs.data}
             offers={names.data?.byOffer}
             caption={t('customer.subscriptions')}
+            linkTo={(s) =>
+              `/customers/${encodeURIComponent(tenantId)}/subscriptions/${encodeURIComponent(s.id)}`
+            }
           />
         ) : (
           !subs.error && <Loading />
