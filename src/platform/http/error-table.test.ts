@@ -59,6 +59,7 @@ const RICH: Record<string, unknown> = {
   baseOfferIds: ['base-1', 'base-2'],
   market: 'ES',
   quantity: 500,
+  current: 10,
   minQuantity: 1,
   maxQuantity: 300,
   skuId: 'sku-1',
