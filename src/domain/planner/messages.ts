@@ -49,7 +49,7 @@ const list = (x: unknown) => (Array.isArray(x) ? x.join(', ') : String(x));
 const who = (by: unknown, es: boolean) =>
   by === 'partner'
     ? es
-      ? 'el partner (con administración delegada)'
+      ? 'el partner (con privilegios de administrador delegado)'
       : 'the partner (with delegated admin)'
     : es
       ? 'el administrador del cliente'
@@ -166,13 +166,13 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'plan.some-under-way': (p) =>
       `${p.lines} suscripción(es) ya se están trasladando (${list(p.transitions)}) y quedan fuera.`,
     'plan.expired-grace-path': (p) =>
-      `El tenant tiene ${p.active} suscripciones activas (más de ${p.max}): las nuevas se compran dentro de los 30 días de gracia tras la expiración, sin duplicar.`,
+      `El inquilino tiene ${p.active} suscripciones activas (más de ${p.max}): las nuevas se compran dentro de los 30 días de gracia tras la expiración, sin duplicar.`,
     'plan.seat-gap': (p) =>
       `El ${day(p.at, 'es')} la SKU ${p.skuId} tendría ${p.pool} licencias para ${p.assigned} usuarios asignados.`,
     'offer.end-of-sale': (p) => `${p.offer} ya no se vende.`,
     'offer.not-license': (p) => `${p.offer} no es una oferta por licencia.`,
     'offer.not-in-market': (p) => `${p.offer} no se vende en el mercado ${p.market}.`,
-    'offer.existing-customers-only': (p) => `${p.offer} solo se vende a tenants que ya la tienen.`,
+    'offer.existing-customers-only': (p) => `${p.offer} solo se vende a inquilinos que ya la tienen.`,
     'offer.not-priced': (p) =>
       `${p.offer} no tiene precio en el mercado ${p.market}: no se puede pedir allí.`,
     'line.successor': (p) => `Pasa a la sucesora: ${p.offer}.`,
@@ -224,7 +224,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.paid-capability-lost': (p) =>
       `Se pierde ${capability(p.capability, 'es')} de pago: ${list(p.names)}. Los datos se conservan; requiere aceptación.`,
     'line.reassign-by-customer': (p) =>
-      `${p.users} usuario(s) pasan a las nuevas licencias; sin administración delegada las asigna el administrador del cliente (el plan lo espera).`,
+      `${p.users} usuario(s) pasan a las nuevas licencias; sin privilegios de administrador delegado las asigna el administrador del cliente (el plan lo espera).`,
   },
 };
 
