@@ -31,7 +31,7 @@ export function parseGlossary(markdown: string): Term[] {
         .map((c) => c.trim()),
     );
   const [header, separator, ...body] = rows;
-  if (!header || header.length !== 3 || !separator?.every((c) => /^-+$/.test(c)))
+  if (header?.length !== 3 || !separator?.every((c) => /^-+$/.test(c)))
     throw new Error('the glossary table must have three columns: English | Español | Rejected variants');
   return body.map((cells) => {
     if (cells.length !== 3) throw new Error(`a glossary row must have three cells: ${cells.join(' | ')}`);
@@ -57,7 +57,7 @@ export interface Finding {
   excerpt: string;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every rejected variant in `text`, as a whole word or phrase, any case. */
 export function rejectedIn(text: string, terms: readonly Term[]): Finding[] {
@@ -65,7 +65,7 @@ export function rejectedIn(text: string, terms: readonly Term[]): Finding[] {
   for (const term of terms)
     for (const variant of term.rejected) {
       const re = new RegExp(
-        `(?<![\\p{L}\\p{N}_-])${escape(variant).replace(/ /g, '\\s+')}(?![\\p{L}\\p{N}_-])`,
+        `(?<![\\p{L}\\p{N}_-])${escapeRe(variant).replace(/ /g, '\\s+')}(?![\\p{L}\\p{N}_-])`,
         'giu',
       );
       for (const m of text.matchAll(re)) {

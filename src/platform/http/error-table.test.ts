@@ -4,8 +4,8 @@ import { ACTIONS } from '../auth/permissions.ts';
 import { DomainError, type ErrorCode } from '../errors.ts';
 import { describeError, ERROR_PARTS, ERROR_TABLE } from './error-table.ts';
 import { languageOf } from './language.ts';
-import { Country, Id, NonEmpty } from './schemas.ts';
 import { SAMPLE_ERROR_PARAMS as RICH } from './sample-error-params.ts';
+import { Country, Id, NonEmpty } from './schemas.ts';
 import { invalidRequestParams, invalidRequestText, validatorCompiler } from './validation.ts';
 
 // Compile-time check: a code that is not in the table does not compile. If DomainError's code
@@ -14,7 +14,6 @@ import { invalidRequestParams, invalidRequestText, validatorCompiler } from './v
 const typo = () => new DomainError('no_such_code_typo');
 
 const codes = Object.keys(ERROR_TABLE) as ErrorCode[];
-
 
 const PARAM_SETS: Record<string, unknown>[] = [{}, RICH];
 
