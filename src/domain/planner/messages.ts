@@ -41,9 +41,10 @@ const money = (n: unknown, locale: string, currency: unknown) => {
 };
 const day = (iso: unknown, locale: string) =>
   remember(`d|${locale}|${String(iso)}`, () =>
-    formatter(`d|${locale}`, () => new Intl.DateTimeFormat(locale, { timeZone: 'UTC' })).format(
-      new Date(String(iso)),
-    ),
+    formatter(
+      `d|${locale}`,
+      () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }),
+    ).format(new Date(String(iso))),
   );
 const list = (x: unknown) => (Array.isArray(x) ? x.join(', ') : String(x));
 const who = (by: unknown, es: boolean) =>
@@ -104,7 +105,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'plan.expired-grace-path': (p) =>
       `The tenant has ${p.active} active subscriptions (more than ${p.max}): new subscriptions are bought within the 30-day expired grace period instead of duplicating.`,
     'plan.seat-gap': (p) =>
-      `On ${day(p.at, 'en')} SKU ${p.skuId} would have ${p.pool} seats for ${p.assigned} assigned users.`,
+      `On ${day(p.at, 'en')} ${p.sku ?? p.skuId} would have ${p.pool} licenses for ${p.assigned} assigned users.`,
     'offer.end-of-sale': (p) => `${p.offer} is no longer sold.`,
     'offer.not-license': (p) => `${p.offer} is not a license-based offer.`,
     'offer.not-in-market': (p) => `${p.offer} is not sold in market ${p.market}.`,
@@ -116,7 +117,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.unknown-offer': (p) => `The source's offer ${p.offerId} is not in the catalog.`,
     'line.data-at-risk': (p) =>
       `No orderable offer keeps ${workloads(p.workloads, 'en')}${p.product ? ` of ${p.product}` : ''}: the data of ${p.users} user(s) is at risk.`,
-    'line.substitute-not-orderable': (p) => `The acknowledged substitute ${p.offerId} cannot be ordered.`,
+    'line.substitute-not-orderable': (p) =>
+      `The acknowledged substitute ${p.offer ?? p.offerId} cannot be ordered.`,
     'line.acknowledged': (p) =>
       `Proceeds with ${p.offer} by explicit acknowledgment${Array.isArray(p.workloads) && p.workloads.length ? ` (losing ${workloads(p.workloads, 'en')})` : ''}.`,
     'line.quantity-raised-to-min': (p) => `${p.quantity} seats raised to the offer's minimum of ${p.min}.`,
@@ -168,7 +170,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'plan.expired-grace-path': (p) =>
       `El inquilino tiene ${p.active} suscripciones activas (más de ${p.max}): las nuevas se compran dentro de los 30 días de gracia tras la expiración, sin duplicar.`,
     'plan.seat-gap': (p) =>
-      `El ${day(p.at, 'es')} la SKU ${p.skuId} tendría ${p.pool} licencias para ${p.assigned} usuarios asignados.`,
+      `El ${day(p.at, 'es')} ${p.sku ?? p.skuId} tendría ${p.pool} licencias para ${p.assigned} usuarios asignados.`,
     'offer.end-of-sale': (p) => `${p.offer} ya no se vende.`,
     'offer.not-license': (p) => `${p.offer} no es una oferta por licencia.`,
     'offer.not-in-market': (p) => `${p.offer} no se vende en el mercado ${p.market}.`,
@@ -182,7 +184,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.unknown-offer': (p) => `La oferta de origen ${p.offerId} no está en el catálogo.`,
     'line.data-at-risk': (p) =>
       `Ninguna oferta disponible conserva ${workloads(p.workloads, 'es')}${p.product ? ` de ${p.product}` : ''}: los datos de ${p.users} usuario(s) están en riesgo.`,
-    'line.substitute-not-orderable': (p) => `El sustituto aceptado ${p.offerId} no se puede pedir.`,
+    'line.substitute-not-orderable': (p) =>
+      `El sustituto aceptado ${p.offer ?? p.offerId} no se puede pedir.`,
     'line.acknowledged': (p) =>
       `Continúa con ${p.offer} por aceptación expresa${Array.isArray(p.workloads) && p.workloads.length ? ` (se pierde ${workloads(p.workloads, 'es')})` : ''}.`,
     'line.quantity-raised-to-min': (p) =>

@@ -360,6 +360,47 @@ describe('end-of-sale sources', () => {
     expect(plan.timeline).toEqual([]);
   });
 
+  it('names products and workloads in both languages, never a plan id, a SKU id or a workload code', () => {
+    const proj = byId('project');
+    const plan = planTransition(
+      input({
+        subscriptions: [sub('s1', 'project', { quantity: 5 })],
+        users: users(4, proj.skuId),
+        // Office 365 E3 is sold only to tenants that hold it: not orderable here.
+        options: { acknowledgments: [{ sourceSubscriptionId: 's1', substituteOfferId: 'e3' }] },
+      }),
+    );
+    const reasons = [...plan.reasons, ...plan.lines.flatMap((l) => l.reasons)];
+    const codes = reasons.map((r) => r.code);
+    expect(codes).toContain('line.data-at-risk');
+    expect(codes).toContain('line.substitute-not-orderable');
+    const texts = {
+      en: reasons.map((r) => renderReason(r, 'en')),
+      es: reasons.map((r) => renderReason(r, 'es')),
+    };
+    expect(texts.en.join(' ')).toContain('Project Online projects');
+    expect(texts.es.join(' ')).toContain('los proyectos de Project Online');
+    expect(texts.en.join(' ')).toContain(`The acknowledged substitute ${byId('e3').name} cannot be ordered.`);
+    expect(texts.es.join(' ')).toContain(`El sustituto aceptado ${byId('e3').name} no se puede pedir.`);
+    for (const text of [...texts.en, ...texts.es]) {
+      for (const id of [...plan.lines[0]!.plansAtRisk, proj.skuId, "'e3'", ' e3 ', 'project,', 'files,'])
+        expect(text).not.toContain(id);
+    }
+    // A seat gap names the product, not its SKU id.
+    for (const locale of ['en', 'es'] as const) {
+      const gap = renderReason(
+        {
+          code: 'plan.seat-gap',
+          params: { skuId: proj.skuId, sku: proj.name, at: NOW.toISOString(), pool: 3, assigned: 4 },
+        },
+        locale,
+      );
+      expect(gap).toContain(proj.name);
+      expect(gap).not.toContain(proj.skuId);
+      expect(gap).toMatch(/2026/);
+    }
+  });
+
   it('proceeds with a named substitute only under an explicit acknowledgment', () => {
     const proj = byId('project');
     const plan = planTransition(
