@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { DIRECTORY_ROLES } from '../src/domain/directory-roles.ts';
 import { MESSAGES } from '../src/domain/planner/messages.ts';
 import type { Reason } from '../src/domain/planner/types.ts';
 import { ACTIONS } from '../src/platform/auth/permissions.ts';
 import { actionText, roleName, statusWord } from '../src/platform/error-words.ts';
 import { describeError, ERROR_TABLE } from '../src/platform/http/error-table.ts';
 import { SAMPLE_ERROR_PARAMS } from '../src/platform/http/sample-error-params.ts';
+import en from '../web/src/i18n/en.json' with { type: 'json' };
 import es from '../web/src/i18n/es.json' with { type: 'json' };
 import { loadGlossary, parseGlossary, rejectedIn } from './glossary.ts';
 
@@ -112,5 +114,15 @@ describe('the glossary (docs/glossary.md)', () => {
       rejectedIn(text, terms).map((f) => `${where}: "${f.variant}" (say "${f.preferred}") in …${f.excerpt}…`),
     );
     expect([...new Set(findings)]).toEqual([]);
+  });
+
+  it('the console names every directory role in Spanish as the domain does, and says what it allows in Spanish', () => {
+    expect(DIRECTORY_ROLES.length).toBeGreaterThan(20);
+    for (const r of DIRECTORY_ROLES) {
+      expect((en.directoryRoles as Record<string, string>)[r.name], r.name).toBe(r.name);
+      expect((es.directoryRoles as Record<string, string>)[r.name], r.name).toBe(r.nameEs);
+      expect(r.allowsEs, r.name).not.toBe(r.allows);
+      expect(rejectedIn(`${r.nameEs} ${r.allowsEs}`, terms), r.name).toEqual([]);
+    }
   });
 });

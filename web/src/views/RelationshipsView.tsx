@@ -4,7 +4,7 @@ import { api, type Page, type RelationshipRequest } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyField } from '../components/CopyField.tsx';
-import { DEFAULT_GDAP_ROLES, GDAP_DAYS, GdapFields } from '../components/GdapFields.tsx';
+import { DEFAULT_GDAP_ROLES, GDAP_DAYS, GdapFields, useRoleNames } from '../components/GdapFields.tsx';
 import { useNumberField } from '../components/NumberField.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
@@ -18,6 +18,7 @@ export function RelationshipsView() {
   const [domain, setDomain] = useState('');
   const [askDap, setAskDap] = useState(false);
   const [roles, setRoles] = useState<string[]>(DEFAULT_GDAP_ROLES);
+  const roleNames = useRoleNames();
   const days = useNumberField('90', GDAP_DAYS);
   const [created, setCreated] = useState<(RelationshipRequest & { link: string }) | null>(null);
   const list = useLoad(
@@ -169,7 +170,7 @@ export function RelationshipsView() {
                     {t('relationships.reseller')}
                     {r.delegatedAdmin &&
                       ` + ${t('relationships.gdapSummary', {
-                        roles: r.delegatedAdmin.roles.join(', '),
+                        roles: roleNames(r.delegatedAdmin.roles),
                         days: r.delegatedAdmin.durationDays,
                       })}`}
                   </td>
