@@ -368,6 +368,10 @@ export interface AuditEvent {
   targetId: string | null;
   tenantId: string | null;
   requestId: string | null;
+  /** The customer's company name, when the row is about a tenant. */
+  tenantName?: string | null;
+  /** The target's name (a customer, partner, user's e-mail or offer), when it has one. */
+  targetName?: string | null;
 }
 
 export interface Clock {

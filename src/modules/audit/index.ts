@@ -1,3 +1,3 @@
 // The audit module's face: what other modules may call (docs/ARCHITECTURE.md, "Module boundaries").
 // Every change records its audit row in the same transaction.
-export { type AuditInput, recordAudit } from './audit.service.ts';
+export { type AuditInput, type AuditNamer, type AuditRefs, recordAudit } from './audit.service.ts';
