@@ -224,6 +224,8 @@ export interface RelationshipRequest {
   id: string;
   status: string;
   tenantId: string | null;
+  /** The customer the request is for (null for a prospect until one accepts). */
+  customer?: { name: string | null; domain: string } | null;
   delegatedAdmin: DelegatedAdminAsked | null;
   createdAt: string;
   expiresAt: string;

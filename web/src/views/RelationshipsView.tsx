@@ -147,6 +147,7 @@ export function RelationshipsView() {
             <caption className="sr-only">{t('relationships.listTitle')}</caption>
             <thead>
               <tr>
+                <th scope="col">{t('relationships.customer')}</th>
                 <th scope="col">{t('relationships.created')}</th>
                 <th scope="col">{t('relationships.status')}</th>
                 <th scope="col">{t('relationships.asks')}</th>
@@ -162,6 +163,16 @@ export function RelationshipsView() {
                   data-status={r.status}
                   data-request-id={r.id}
                 >
+                  <td data-testid="relationship-request-customer">
+                    {r.customer ? (
+                      <>
+                        {r.customer.name ?? r.customer.domain}
+                        {r.customer.name && <div className="muted small">{r.customer.domain}</div>}
+                      </>
+                    ) : (
+                      <span className="muted">{t('relationships.prospect')}</span>
+                    )}
+                  </td>
                   <td>{f.dateTime(r.createdAt)}</td>
                   <td>
                     <StatusBadge status={r.status} />
@@ -180,7 +191,10 @@ export function RelationshipsView() {
                       <button
                         type="button"
                         className="secondary"
-                        aria-label={t('relationships.withdrawOne', { date: f.dateTime(r.createdAt) })}
+                        aria-label={t('relationships.withdrawOne', {
+                          date: f.dateTime(r.createdAt),
+                          customer: r.customer?.name ?? r.customer?.domain ?? t('relationships.prospect'),
+                        })}
                         onClick={() => {
                           withdraw.clearError();
                           setWithdrawing(r);
