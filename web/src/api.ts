@@ -410,6 +410,8 @@ export interface CustomerTask {
 export interface CreditRequest {
   id: string;
   tenantId: string;
+  /** The customer's company name (in lists). */
+  customerName?: string | null;
   subscriptionId: string;
   filedBy: 'customer' | 'partner';
   partnerId: string | null;
