@@ -47,6 +47,15 @@ const day = (iso: unknown, locale: string) =>
     ).format(new Date(String(iso))),
   );
 const list = (x: unknown) => (Array.isArray(x) ? x.join(', ') : String(x));
+/**
+ * Other transitions by count, never by id (the console links them from the line): "another
+ * transition" / "3 other transitions".
+ */
+const others = (ids: unknown, locale: 'en' | 'es') => {
+  const n = Array.isArray(ids) ? ids.length : 0;
+  if (locale === 'es') return n > 1 ? `otras ${n} transiciones` : 'otra transición';
+  return n > 1 ? `${n} other transitions` : 'another transition';
+};
 const who = (by: unknown, es: boolean) =>
   by === 'partner'
     ? es
@@ -99,9 +108,9 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'plan.nothing-to-move': () =>
       'Nothing to move: every license-based subscription is already with this partner.',
     'plan.all-under-way': (p) =>
-      `Nothing to apply: every subscription is already being moved (${list(p.transitions)}).`,
+      `Nothing to apply: every subscription is already being moved by ${others(p.transitions, 'en')}.`,
     'plan.some-under-way': (p) =>
-      `${p.lines} subscription(s) are already being moved (${list(p.transitions)}) and are left out.`,
+      `${p.lines} subscription(s) are already being moved by ${others(p.transitions, 'en')} and are left out.`,
     'plan.expired-grace-path': (p) =>
       `The tenant has ${p.active} active subscriptions (more than ${p.max}): new subscriptions are bought within the 30-day expired grace period instead of duplicating.`,
     'plan.seat-gap': (p) =>
@@ -141,10 +150,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Asked from its partner of record by transfer: it becomes yours at once with the same offer, seats and end date (${day(p.on, 'en')}); nothing is bought twice, no license moves.`,
     'line.transfer-refused': (p) =>
       `Its partner of record refused (or did not answer) the transfer: it runs to its end on ${day(p.on, 'en')}, with the overlap shown.`,
-    'line.under-way': (p) =>
-      p.transitionId
-        ? `Already being moved by transition ${p.transitionId}: nothing is bought again.`
-        : 'Already being moved by another transition: nothing is bought again.',
+    'line.under-way': () => 'Already being moved by another transition: nothing is bought again.',
     'line.turn-off-auto-renew': (p) =>
       `Turn auto-renew off and let it expire on ${day(p.on, 'en')}; to be done by ${who(p.by, false)}.`,
     'line.overlap-cost': (p) =>
@@ -164,9 +170,9 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'plan.nothing-to-move': () =>
       'Nada que trasladar: todas las suscripciones por licencia ya son de este partner.',
     'plan.all-under-way': (p) =>
-      `Nada que aplicar: todas las suscripciones ya se están trasladando (${list(p.transitions)}).`,
+      `Nada que aplicar: todas las suscripciones ya se están trasladando en ${others(p.transitions, 'es')}.`,
     'plan.some-under-way': (p) =>
-      `${p.lines} suscripción(es) ya se están trasladando (${list(p.transitions)}) y quedan fuera.`,
+      `${p.lines} suscripción(es) ya se están trasladando en ${others(p.transitions, 'es')} y quedan fuera.`,
     'plan.expired-grace-path': (p) =>
       `El inquilino tiene ${p.active} suscripciones activas (más de ${p.max}): las nuevas se compran dentro de los 30 días de gracia tras la expiración, sin duplicar.`,
     'plan.seat-gap': (p) =>
@@ -210,10 +216,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Se pide a su partner de registro por transferencia: pasa a ser suya al instante con la misma oferta, licencias y fecha de fin (${day(p.on, 'es')}); no se compra dos veces ni se mueve ninguna licencia.`,
     'line.transfer-refused': (p) =>
       `Su partner de registro rechazó (o no respondió) la transferencia: sigue hasta su fin, el ${day(p.on, 'es')}, con el solapamiento indicado.`,
-    'line.under-way': (p) =>
-      p.transitionId
-        ? `Ya se está trasladando en la transición ${p.transitionId}: no se vuelve a comprar nada.`
-        : 'Ya se está trasladando en otra transición: no se vuelve a comprar nada.',
+    'line.under-way': () => 'Ya se está trasladando en otra transición: no se vuelve a comprar nada.',
     'line.turn-off-auto-renew': (p) =>
       `Desactivar la renovación automática y dejarla expirar el ${day(p.on, 'es')}; lo hace ${who(p.by, true)}.`,
     'line.overlap-cost': (p) =>

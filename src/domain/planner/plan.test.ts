@@ -386,6 +386,18 @@ describe('end-of-sale sources', () => {
       for (const id of [...plan.lines[0]!.plansAtRisk, proj.skuId, "'e3'", ' e3 ', 'project,', 'files,'])
         expect(text).not.toContain(id);
     }
+    // Transitions under way are counted, never listed by id.
+    const id = '0b7c6a52-1111-4222-8333-944455556666';
+    for (const locale of ['en', 'es'] as const)
+      for (const r of [
+        { code: 'plan.all-under-way', params: { lines: 2, transitions: [id] } },
+        { code: 'plan.some-under-way', params: { lines: 1, transitions: [id, 'x'] } },
+        { code: 'line.under-way', params: { transitionId: id } },
+      ]) {
+        const text = renderReason(r, locale);
+        expect(text).not.toContain(id);
+        expect(text).toMatch(/another transition|other transitions|otra transición|otras 2 transiciones/);
+      }
     // A seat gap names the product, not its SKU id.
     for (const locale of ['en', 'es'] as const) {
       const gap = renderReason(
