@@ -5,6 +5,7 @@ import { registerAzure, registerAzureJobs } from './modules/azure/index.ts';
 import { registerBilling } from './modules/billing/billing.routes.ts';
 import { registerBillingJobs, registerInvoices } from './modules/billing/index.ts';
 import { registerCatalog } from './modules/catalog/catalog.routes.ts';
+import { offersById } from './modules/catalog/index.ts';
 import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
 import { registerDelegatedAdminJobs } from './modules/delegated-admin/delegated-admin.jobs.ts';
@@ -16,6 +17,7 @@ import { registerLicenses } from './modules/licenses/licenses.routes.ts';
 import { notifyFromEvents, registerNotifications } from './modules/notifications/index.ts';
 import { registerOrders } from './modules/orders/orders.routes.ts';
 import { hasUnpublished, publishPending } from './modules/outbox/index.ts';
+import { partnerNames } from './modules/partners/index.ts';
 import { registerPartners } from './modules/partners/partners.routes.ts';
 import { registerRelationships } from './modules/relationships/relationships.routes.ts';
 import { registerSubscriptionJobs } from './modules/subscriptions/subscriptions.jobs.ts';
@@ -32,6 +34,7 @@ import { registerTransfers } from './modules/transfers/transfers.routes.ts';
 import { enqueueRun, registerTransitionJobs } from './modules/transitions/transitions.jobs.ts';
 import { countTransitionsByStatus } from './modules/transitions/transitions.repo.ts';
 import { registerTransitions } from './modules/transitions/transitions.routes.ts';
+import { findUser } from './modules/users/index.ts';
 import {
   countPendingDeliveries,
   enqueueDeliveries,
@@ -157,7 +160,20 @@ export async function buildApp(opts: {
   registerSubscriptions(app, deps, { assignedSeatsBySku, moveSkuAssignments });
   registerOrders(app, deps);
   registerLicenses(app, deps);
-  registerAudit(app, deps);
+  // Audit sits below the modules whose rows it names: they hand in their readers here.
+  registerAudit(app, deps, {
+    namesOf: async (db, refs) => {
+      const names = new Map<string, string>();
+      for (const [id, name] of await tenantNames({ db }, refs.tenantIds)) names.set(id, name);
+      for (const [id, name] of await partnerNames({ db }, refs.partnerIds)) names.set(id, name);
+      for (const [id, offer] of await offersById(db, refs.offerIds)) names.set(id, offer.name);
+      for (const id of new Set(refs.userIds)) {
+        const user = await findUser(db, id);
+        if (user) names.set(id, user.email);
+      }
+      return names;
+    },
+  });
   registerClock(app, deps);
   registerTransitions(app, deps);
   registerTransfers(app, deps);

@@ -16,6 +16,7 @@ import {
   texts,
   watchPage,
 } from '../fixtures/browser.ts';
+import { expectNoEnglish } from '../fixtures/english.ts';
 import { OPERATOR, PARTNER, UI, waitForAttr } from './main-flow.ts';
 
 /**
@@ -234,6 +235,7 @@ describe('the apply confirmation and the explicit substitute', () => {
     await shot(page, 'es-apply-confirmation');
     await button(dialog, t.key('common.cancel')).click();
     await dialog.waitFor({ state: 'detached' });
+    await expectNoEnglish(page, 'es-apply-cancelled');
     expect(await status(id)).toBe('planned');
     expect(await partnerSubscriptions()).toBe(before);
   });
@@ -346,10 +348,12 @@ describe('number fields follow the console language', () => {
     await field.fill('siete euros');
     await button(page, t('Save offer')).click();
     await expectRefused(page, field, 'es');
+    await expectNoEnglish(page, 'es-price-refused');
     expect(await price()).toBe(123456);
     await field.fill('1.234,57');
     await button(page, t('Save offer')).click();
     await page.getByText(t.key('catalog.saved'), { exact: true }).waitFor();
+    await expectNoEnglish(page, 'es-price-saved');
     expect(await price()).toBe(123457);
   });
 });
@@ -392,6 +396,7 @@ describe('other actions ask first', () => {
         await button(dialog, t.key('confirm.confirm')).click();
         await waitForAttr(page.getByTestId('clock-now'), 'data-now', (v) => v !== shown);
         expect(await clockOffset()).toBeCloseTo(before + 1.5, 2);
+        await expectNoEnglish(page, 'es-clock-moved');
       }
     }
   });

@@ -121,9 +121,10 @@ describe("the customer's Tasks view without delegated admin", () => {
     expect(steps).toEqual(['turn-off-auto-renew', 'assign-target-licenses', 'remove-source-licenses']);
     // The license moves come on the day the partner buys, and say so.
     const assign = rows.nth(1);
-    const day = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    // A day says its zone (web/src/format.ts): "Jan 13, 2027 (UTC)".
+    const day = `${new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(
       new Date(c.line.provisionAt as string),
-    );
+    )} (UTC)`;
     expect((await assign.getByTestId('task-status').textContent())?.trim()).toBe(
       t.key('tasks.status.upcoming', { date: day }),
     );

@@ -124,7 +124,42 @@ function serverValues(): Record<string, string[]> {
     'actors.': unionIn(planner, /interface TimelineStep \{[^}]*?actor:([^;]*);/),
     'regions.': [...REGIONS],
     'purchasedVia.': purchasedVia,
+    'auditActions.': auditActions(),
   };
+}
+
+/**
+ * The audit actions the server records (`recordAudit(ctx, { action: '…' })`, a transfer's
+ * `auditBothSides(…, '…')`), with `transition.${status}` and `transfer.${status}` spelled out from
+ * the migrations' status checks: the audit view shows each by its label (`auditActions.…`).
+ */
+function auditActions(): string[] {
+  const files = sourceFiles(join(ROOT, 'src')).filter((f) => !f.endsWith('.test.ts'));
+  const out = new Set<string>();
+  const migrations = readdirSync(join(ROOT, 'migrations'))
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => readFileSync(join(ROOT, 'migrations', f), 'utf8'))
+    .join('\n');
+  const statusesOf = (table: string) =>
+    [...migrations.matchAll(new RegExp(`create table ${table} \\([\\s\\S]*?\\n\\);`, 'gi'))].flatMap((m) =>
+      [...m[0].matchAll(/status in \(([^)]*)\)/g)].flatMap((x) => literals(x[1] as string)),
+    );
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:recordAudit|auditBothSides)\(/g)) {
+      const call = text.slice(m.index, m.index + 400).split(/\);\n/)[0] as string;
+      const action = /action:\s*([^\n]*)/.exec(call)?.[1] ?? call;
+      for (const l of action.matchAll(/['`]([a-z][a-z-]*\.(?:[a-z][a-z-]*|\$\{status\}))['`]/g)) {
+        const name = l[1] as string;
+        if (name === 'transition.${status}')
+          for (const st of statusesOf('transitions')) out.add(`transition.${st}`);
+        else if (name === 'transfer.${status}')
+          for (const st of statusesOf('transfers')) out.add(`transfer.${st}`);
+        else out.add(name);
+      }
+    }
+  }
+  return [...out];
 }
 
 describe('the console catalogues', () => {

@@ -102,6 +102,10 @@ describe('credit requests', () => {
       token: t.operatorToken,
     });
     expect(queue.items.map((i: { id: string }) => i.id)).toContain(filed.id);
+    // The queue names the customer (the console shows no tenant id).
+    expect(queue.items.find((i: { id: string }) => i.id === filed.id).customerName).toBe(
+      c.tenant.companyName,
+    );
 
     const decided = await t.expectOk({
       method: 'POST',

@@ -351,6 +351,7 @@ describe('the directory roles list (issue 17, acceptance 3)', () => {
     const list = await t.expectOk({ url: '/api/delegated-admin/roles', token: p.tokens['sales-agent'] });
     expect(list.items.find((r: { name: string }) => r.name === 'License Administrator')).toMatchObject({
       nameEs: 'Administrador de licencias',
+      allowsEs: 'el rol mínimo que mueve licencias',
       templateId: '4d6ac14f-3453-41d0-bef9-a3e0c569773a',
       tasks: ['read-users', 'assign-licenses'],
     });

@@ -246,7 +246,12 @@ describe('audit trail', () => {
     for (const e of mine) {
       expect(e.actor).toMatchObject({ roles: ['sales-agent'], partnerId: a.partner.id });
       expect(e.tenantId).toBe(res.body.id);
+      // Names, not ids, for the console to show (issue 21): the customer, and the user's e-mail.
+      expect(e.tenantName).toBe(res.body.companyName);
     }
+    const byAction = (action: string) => mine.find((e: { action: string }) => e.action === action);
+    expect(byAction('tenant.created').targetName).toBe(res.body.companyName);
+    expect(byAction('user.created').targetName).toMatch(/^admin@aud.*\.test$/);
     const other = await t.expectOk({ url: '/api/audit?limit=200', token: b.tokens['account-admin'] });
     expect(other.items.some((e: { requestId: string }) => e.requestId === res.headers['x-request-id'])).toBe(
       false,

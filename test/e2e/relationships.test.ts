@@ -39,6 +39,8 @@ describe('relationship requests and invitations', () => {
       delegatedAdmin: { roles: ['User Administrator', 'License Administrator'], durationDays: 60 },
     });
     expect(req).toMatchObject({ status: 'pending', tenantId: c.tenant.id, dap: false });
+    // The domain asked, not the company's name: the tenant is not the partner's to see yet.
+    expect(req.customer).toEqual({ name: null, domain: c.domain });
     expect(req.url).toBe(`/invitations/${req.token}`);
     // At least 128 bits of randomness before the signature.
     const [nonce] = req.token.split('.');
@@ -91,6 +93,8 @@ describe('relationship requests and invitations', () => {
     expect(list.items.find((i: { id: string }) => i.id === req.id)).toMatchObject({
       status: 'accepted',
       relationshipId: accepted.relationship.id,
+      // Named for the console (issue 21): the customer it is for, not an id.
+      customer: { name: c.tenant.companyName, domain: c.domain },
     });
     expect(JSON.stringify(list)).not.toContain(req.token);
 
@@ -303,7 +307,12 @@ describe('relationship requests and invitations', () => {
     expect(res.relationship.tenantId).toBe(c.tenant.id);
     expect(res.delegatedAdmin).toBeNull();
     const list = await t.expectOk({ url: '/api/relationship-requests', token: p.tokens['account-admin'] });
-    expect(list.items[0]).toMatchObject({ id: req.id, tenantId: c.tenant.id, status: 'accepted' });
+    expect(list.items[0]).toMatchObject({
+      id: req.id,
+      tenantId: c.tenant.id,
+      status: 'accepted',
+      customer: { name: c.tenant.companyName, domain: c.domain },
+    });
   });
 
   it('multi-partner: the customer sees both partners, and the second acceptance changes nothing of the first', async () => {

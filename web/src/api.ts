@@ -286,6 +286,8 @@ export interface RelationshipRequest {
   id: string;
   status: string;
   tenantId: string | null;
+  /** The customer the request is for (null for a prospect until one accepts). */
+  customer?: { name: string | null; domain: string } | null;
   delegatedAdmin: DelegatedAdminAsked | null;
   createdAt: string;
   expiresAt: string;
@@ -433,6 +435,10 @@ export interface AuditEvent {
   targetId: string | null;
   tenantId: string | null;
   requestId: string | null;
+  /** The customer's company name, when the row is about a tenant. */
+  tenantName?: string | null;
+  /** The target's name (a customer, partner, user's e-mail or offer), when it has one. */
+  targetName?: string | null;
 }
 
 export interface Clock {
@@ -469,6 +475,8 @@ export interface CustomerTask {
 export interface CreditRequest {
   id: string;
   tenantId: string;
+  /** The customer's company name (in lists). */
+  customerName?: string | null;
   subscriptionId: string;
   filedBy: 'customer' | 'partner';
   partnerId: string | null;

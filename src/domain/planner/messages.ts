@@ -41,15 +41,25 @@ const money = (n: unknown, locale: string, currency: unknown) => {
 };
 const day = (iso: unknown, locale: string) =>
   remember(`d|${locale}|${String(iso)}`, () =>
-    formatter(`d|${locale}`, () => new Intl.DateTimeFormat(locale, { timeZone: 'UTC' })).format(
-      new Date(String(iso)),
-    ),
+    formatter(
+      `d|${locale}`,
+      () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }),
+    ).format(new Date(String(iso))),
   );
 const list = (x: unknown) => (Array.isArray(x) ? x.join(', ') : String(x));
+/**
+ * Other transitions by count, never by id (the console links them from the line): "another
+ * transition" / "3 other transitions".
+ */
+const others = (ids: unknown, locale: 'en' | 'es') => {
+  const n = Array.isArray(ids) ? ids.length : 0;
+  if (locale === 'es') return n > 1 ? `otras ${n} transiciones` : 'otra transición';
+  return n > 1 ? `${n} other transitions` : 'another transition';
+};
 const who = (by: unknown, es: boolean) =>
   by === 'partner'
     ? es
-      ? 'el partner (con administración delegada)'
+      ? 'el partner (con privilegios de administrador delegado)'
       : 'the partner (with delegated admin)'
     : es
       ? 'el administrador del cliente'
@@ -98,13 +108,13 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'plan.nothing-to-move': () =>
       'Nothing to move: every license-based subscription is already with this partner.',
     'plan.all-under-way': (p) =>
-      `Nothing to apply: every subscription is already being moved (${list(p.transitions)}).`,
+      `Nothing to apply: every subscription is already being moved by ${others(p.transitions, 'en')}.`,
     'plan.some-under-way': (p) =>
-      `${p.lines} subscription(s) are already being moved (${list(p.transitions)}) and are left out.`,
+      `${p.lines} subscription(s) are already being moved by ${others(p.transitions, 'en')} and are left out.`,
     'plan.expired-grace-path': (p) =>
       `The tenant has ${p.active} active subscriptions (more than ${p.max}): new subscriptions are bought within the 30-day expired grace period instead of duplicating.`,
     'plan.seat-gap': (p) =>
-      `On ${day(p.at, 'en')} SKU ${p.skuId} would have ${p.pool} seats for ${p.assigned} assigned users.`,
+      `On ${day(p.at, 'en')} ${p.sku ?? p.skuId} would have ${p.pool} licenses for ${p.assigned} assigned users.`,
     'offer.end-of-sale': (p) => `${p.offer} is no longer sold.`,
     'offer.not-license': (p) => `${p.offer} is not a license-based offer.`,
     'offer.not-in-market': (p) => `${p.offer} is not sold in market ${p.market}.`,
@@ -116,7 +126,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.unknown-offer': (p) => `The source's offer ${p.offerId} is not in the catalog.`,
     'line.data-at-risk': (p) =>
       `No orderable offer keeps ${workloads(p.workloads, 'en')}${p.product ? ` of ${p.product}` : ''}: the data of ${p.users} user(s) is at risk.`,
-    'line.substitute-not-orderable': (p) => `The acknowledged substitute ${p.offerId} cannot be ordered.`,
+    'line.substitute-not-orderable': (p) =>
+      `The acknowledged substitute ${p.offer ?? p.offerId} cannot be ordered.`,
     'line.acknowledged': (p) =>
       `Proceeds with ${p.offer} by explicit acknowledgment${Array.isArray(p.workloads) && p.workloads.length ? ` (losing ${workloads(p.workloads, 'en')})` : ''}.`,
     'line.quantity-raised-to-min': (p) => `${p.quantity} seats raised to the offer's minimum of ${p.min}.`,
@@ -139,10 +150,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Asked from its partner of record by transfer: it becomes yours at once with the same offer, seats and end date (${day(p.on, 'en')}); nothing is bought twice, no license moves.`,
     'line.transfer-refused': (p) =>
       `Its partner of record refused (or did not answer) the transfer: it runs to its end on ${day(p.on, 'en')}, with the overlap shown.`,
-    'line.under-way': (p) =>
-      p.transitionId
-        ? `Already being moved by transition ${p.transitionId}: nothing is bought again.`
-        : 'Already being moved by another transition: nothing is bought again.',
+    'line.under-way': () => 'Already being moved by another transition: nothing is bought again.',
     'line.turn-off-auto-renew': (p) =>
       `Turn auto-renew off and let it expire on ${day(p.on, 'en')}; to be done by ${who(p.by, false)}.`,
     'line.overlap-cost': (p) =>
@@ -162,17 +170,17 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'plan.nothing-to-move': () =>
       'Nada que trasladar: todas las suscripciones por licencia ya son de este partner.',
     'plan.all-under-way': (p) =>
-      `Nada que aplicar: todas las suscripciones ya se están trasladando (${list(p.transitions)}).`,
+      `Nada que aplicar: todas las suscripciones ya se están trasladando en ${others(p.transitions, 'es')}.`,
     'plan.some-under-way': (p) =>
-      `${p.lines} suscripción(es) ya se están trasladando (${list(p.transitions)}) y quedan fuera.`,
+      `${p.lines} suscripción(es) ya se están trasladando en ${others(p.transitions, 'es')} y quedan fuera.`,
     'plan.expired-grace-path': (p) =>
-      `El tenant tiene ${p.active} suscripciones activas (más de ${p.max}): las nuevas se compran dentro de los 30 días de gracia tras la expiración, sin duplicar.`,
+      `El inquilino tiene ${p.active} suscripciones activas (más de ${p.max}): las nuevas se compran dentro de los 30 días de gracia tras la expiración, sin duplicar.`,
     'plan.seat-gap': (p) =>
-      `El ${day(p.at, 'es')} la SKU ${p.skuId} tendría ${p.pool} licencias para ${p.assigned} usuarios asignados.`,
+      `El ${day(p.at, 'es')} ${p.sku ?? p.skuId} tendría ${p.pool} licencias para ${p.assigned} usuarios asignados.`,
     'offer.end-of-sale': (p) => `${p.offer} ya no se vende.`,
     'offer.not-license': (p) => `${p.offer} no es una oferta por licencia.`,
     'offer.not-in-market': (p) => `${p.offer} no se vende en el mercado ${p.market}.`,
-    'offer.existing-customers-only': (p) => `${p.offer} solo se vende a tenants que ya la tienen.`,
+    'offer.existing-customers-only': (p) => `${p.offer} solo se vende a inquilinos que ya la tienen.`,
     'offer.not-priced': (p) =>
       `${p.offer} no tiene precio en el mercado ${p.market}: no se puede pedir allí.`,
     'line.successor': (p) => `Pasa a la sucesora: ${p.offer}.`,
@@ -182,7 +190,8 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.unknown-offer': (p) => `La oferta de origen ${p.offerId} no está en el catálogo.`,
     'line.data-at-risk': (p) =>
       `Ninguna oferta disponible conserva ${workloads(p.workloads, 'es')}${p.product ? ` de ${p.product}` : ''}: los datos de ${p.users} usuario(s) están en riesgo.`,
-    'line.substitute-not-orderable': (p) => `El sustituto aceptado ${p.offerId} no se puede pedir.`,
+    'line.substitute-not-orderable': (p) =>
+      `El sustituto aceptado ${p.offer ?? p.offerId} no se puede pedir.`,
     'line.acknowledged': (p) =>
       `Continúa con ${p.offer} por aceptación expresa${Array.isArray(p.workloads) && p.workloads.length ? ` (se pierde ${workloads(p.workloads, 'es')})` : ''}.`,
     'line.quantity-raised-to-min': (p) =>
@@ -207,10 +216,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
       `Se pide a su partner de registro por transferencia: pasa a ser suya al instante con la misma oferta, licencias y fecha de fin (${day(p.on, 'es')}); no se compra dos veces ni se mueve ninguna licencia.`,
     'line.transfer-refused': (p) =>
       `Su partner de registro rechazó (o no respondió) la transferencia: sigue hasta su fin, el ${day(p.on, 'es')}, con el solapamiento indicado.`,
-    'line.under-way': (p) =>
-      p.transitionId
-        ? `Ya se está trasladando en la transición ${p.transitionId}: no se vuelve a comprar nada.`
-        : 'Ya se está trasladando en otra transición: no se vuelve a comprar nada.',
+    'line.under-way': () => 'Ya se está trasladando en otra transición: no se vuelve a comprar nada.',
     'line.turn-off-auto-renew': (p) =>
       `Desactivar la renovación automática y dejarla expirar el ${day(p.on, 'es')}; lo hace ${who(p.by, true)}.`,
     'line.overlap-cost': (p) =>
@@ -224,7 +230,7 @@ export const MESSAGES: Record<'en' | 'es', Catalogue> = {
     'line.paid-capability-lost': (p) =>
       `Se pierde ${capability(p.capability, 'es')} de pago: ${list(p.names)}. Los datos se conservan; requiere aceptación.`,
     'line.reassign-by-customer': (p) =>
-      `${p.users} usuario(s) pasan a las nuevas licencias; sin administración delegada las asigna el administrador del cliente (el plan lo espera).`,
+      `${p.users} usuario(s) pasan a las nuevas licencias; sin privilegios de administrador delegado las asigna el administrador del cliente (el plan lo espera).`,
   },
 };
 

@@ -6,7 +6,7 @@ import { addDaysUtc } from '../calendar.ts';
 import { checkPreconditions } from './checks.ts';
 import { MESSAGES, renderReason } from './messages.ts';
 import { planTransition } from './plan.ts';
-import type { Acknowledgment, PlanInput, PlanOffer, PlanSubscription, PlanUser } from './types.ts';
+import type { Acknowledgment, PlanInput, PlanOffer, PlanSubscription, PlanUser, Reason } from './types.ts';
 
 const NOW = new Date('2026-03-01T00:00:00Z');
 
@@ -358,6 +358,59 @@ describe('end-of-sale sources', () => {
     expect(line.plansAtRisk).toContain('SHAREPOINT_PROJECT');
     expect(line.usersAtRisk).toBe(4);
     expect(plan.timeline).toEqual([]);
+  });
+
+  it('names products and workloads in both languages, never a plan id, a SKU id or a workload code', () => {
+    const proj = byId('project');
+    const plan = planTransition(
+      input({
+        subscriptions: [sub('s1', 'project', { quantity: 5 })],
+        users: users(4, proj.skuId),
+        // Office 365 E3 is sold only to tenants that hold it: not orderable here.
+        options: { acknowledgments: [{ sourceSubscriptionId: 's1', substituteOfferId: 'e3' }] },
+      }),
+    );
+    const reasons = [...plan.reasons, ...plan.lines.flatMap((l) => l.reasons)];
+    const codes = reasons.map((r) => r.code);
+    expect(codes).toContain('line.data-at-risk');
+    expect(codes).toContain('line.substitute-not-orderable');
+    const texts = {
+      en: reasons.map((r) => renderReason(r, 'en')),
+      es: reasons.map((r) => renderReason(r, 'es')),
+    };
+    expect(texts.en.join(' ')).toContain('Project Online projects');
+    expect(texts.es.join(' ')).toContain('los proyectos de Project Online');
+    expect(texts.en.join(' ')).toContain(`The acknowledged substitute ${byId('e3').name} cannot be ordered.`);
+    expect(texts.es.join(' ')).toContain(`El sustituto aceptado ${byId('e3').name} no se puede pedir.`);
+    for (const text of [...texts.en, ...texts.es]) {
+      for (const id of [...plan.lines[0]!.plansAtRisk, proj.skuId, "'e3'", ' e3 ', 'project,', 'files,'])
+        expect(text).not.toContain(id);
+    }
+    // Transitions under way are counted, never listed by id.
+    const id = '0b7c6a52-1111-4222-8333-944455556666';
+    for (const locale of ['en', 'es'] as const)
+      for (const r of <Reason[]>[
+        { code: 'plan.all-under-way', params: { lines: 2, transitions: [id] } },
+        { code: 'plan.some-under-way', params: { lines: 1, transitions: [id, 'x'] } },
+        { code: 'line.under-way', params: { transitionId: id } },
+      ]) {
+        const text = renderReason(r, locale);
+        expect(text).not.toContain(id);
+        expect(text).toMatch(/another transition|other transitions|otra transición|otras 2 transiciones/);
+      }
+    // A seat gap names the product, not its SKU id.
+    for (const locale of ['en', 'es'] as const) {
+      const gap = renderReason(
+        {
+          code: 'plan.seat-gap',
+          params: { skuId: proj.skuId, sku: proj.name, at: NOW.toISOString(), pool: 3, assigned: 4 },
+        },
+        locale,
+      );
+      expect(gap).toContain(proj.name);
+      expect(gap).not.toContain(proj.skuId);
+      expect(gap).toMatch(/2026/);
+    }
   });
 
   it('proceeds with a named substitute only under an explicit acknowledgment', () => {

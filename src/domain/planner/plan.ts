@@ -114,7 +114,13 @@ export function planTransition(input: PlanInput): Plan {
     if (dip)
       reasons.push({
         code: 'plan.seat-gap',
-        params: { skuId: s.skuId, at: dip.at, pool: dip.pool, assigned: dip.assigned },
+        params: {
+          skuId: s.skuId,
+          sku: skuName(ctx, s.skuId),
+          at: dip.at,
+          pool: dip.pool,
+          assigned: dip.assigned,
+        },
       });
   }
   const movingLines = lines.filter((l) => l.disposition === 'under-way');
@@ -347,6 +353,17 @@ function cachedCoverage(
  * Coverage of a source offer by target offers, for every user on the source SKU (or the whole SKU
  * if none). The offers are named by `ctx` only to key the coverage cache.
  */
+/** A SKU as people know it: the name of a base offer that sells it (else any offer), never its id. */
+function skuName(ctx: LineContext, skuId: string): string {
+  let any: string | undefined;
+  for (const o of ctx.offers.values()) {
+    if (o.skuId !== skuId) continue;
+    if (o.kind === 'base') return o.name;
+    any ??= o.name;
+  }
+  return any ?? skuId;
+}
+
 function plansBySku(ctx: LineContext): Map<string, PlanServicePlan[]> {
   if (!ctx.plansBySku) {
     ctx.plansBySku = new Map();
@@ -927,7 +944,10 @@ function acknowledgedSubstitute(
     ? [base, ...addOns].map((o) => orderable(o, ctx.market, ctx.heldSkus)).find((r) => r)
     : null;
   if (!base || notOrderable || addOns.length !== (ack.addOnOfferIds ?? []).length) {
-    reasons.push({ code: 'line.substitute-not-orderable', params: { offerId: ack.substituteOfferId } });
+    reasons.push({
+      code: 'line.substitute-not-orderable',
+      params: { offerId: ack.substituteOfferId, offer: base?.name ?? ack.substituteOfferId },
+    });
     return null;
   }
   const cover = coverForUsers(ctx, sourceOffer, [base, ...addOns], users, skuId);

@@ -2,9 +2,9 @@ import { readContext } from '../../platform/http/run.ts';
 import { errorResponses } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { AuditPage, AuditQuery } from './audit.schemas.ts';
-import { listAudit } from './audit.service.ts';
+import { type AuditNamer, listAudit } from './audit.service.ts';
 
-export function registerAudit(app: App, deps: ServerDeps) {
+export function registerAudit(app: App, deps: ServerDeps, names?: { namesOf: AuditNamer }) {
   app.get(
     '/api/audit',
     {
@@ -16,6 +16,6 @@ export function registerAudit(app: App, deps: ServerDeps) {
         response: { 200: AuditPage, ...errorResponses },
       },
     },
-    async (req) => listAudit(readContext(deps, req), req.query),
+    async (req) => listAudit(readContext(deps, req), req.query, names?.namesOf),
   );
 }

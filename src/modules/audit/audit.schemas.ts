@@ -18,6 +18,10 @@ export const AuditEvent = Type.Object({
   partnerId: Type.Union([Type.String(), Type.Null()]),
   requestId: Type.Union([Type.String(), Type.Null()]),
   data: Type.Record(Type.String(), Type.Unknown()),
+  /** The customer's company name, when the row is about a tenant. */
+  tenantName: Type.Union([Type.String(), Type.Null()]),
+  /** The target's name (a customer, partner, user's e-mail or offer), when it has one. */
+  targetName: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const AuditQuery = Obj({

@@ -12,6 +12,19 @@ export interface AuditInput {
   data?: Record<string, unknown>;
 }
 
+/** What an audit row names by id, for the names people read (the audit view shows no ids). */
+export interface AuditRefs {
+  tenantIds: string[];
+  partnerIds: string[];
+  userIds: string[];
+  offerIds: string[];
+}
+/**
+ * The names of what audit rows refer to, by id: customers' company names, partners' names, users'
+ * e-mails, offers' names. The modules that own them sit above audit, so `app.ts` hands it in.
+ */
+export type AuditNamer = (db: Db, refs: AuditRefs) => Promise<Map<string, string>>;
+
 /** Records who did what, where and when, in the caller's transaction: no change without its row. */
 export async function recordAudit(ctx: Ctx, input: AuditInput): Promise<void> {
   const a = ctx.actor;
@@ -32,7 +45,11 @@ export async function recordAudit(ctx: Ctx, input: AuditInput): Promise<void> {
   });
 }
 
-export async function listAudit(ctx: Ctx<Db>, input: { cursor?: string; limit?: number; tenantId?: string }) {
+export async function listAudit(
+  ctx: Ctx<Db>,
+  input: { cursor?: string; limit?: number; tenantId?: string },
+  namesOf?: AuditNamer,
+) {
   const limit = input.limit ?? 50;
   const afterId = decodeSerialCursor(input.cursor);
   const a = ctx.actor;
@@ -50,6 +67,16 @@ export async function listAudit(ctx: Ctx<Db>, input: { cursor?: string; limit?: 
     ...(afterId !== undefined ? { afterId } : {}),
     limit,
   });
+  const byType = (type: string) =>
+    rows.filter((r) => r.target_type === type && r.target_id).map((r) => r.target_id!);
+  const names = namesOf
+    ? await namesOf(ctx.db, {
+        tenantIds: [...rows.map((r) => r.tenant_id).filter((id): id is string => !!id), ...byType('tenant')],
+        partnerIds: byType('partner'),
+        userIds: [...byType('user'), ...byType('directory-user')],
+        offerIds: byType('offer'),
+      })
+    : new Map<string, string>();
   return toPage(
     rows,
     limit,
@@ -70,6 +97,8 @@ export async function listAudit(ctx: Ctx<Db>, input: { cursor?: string; limit?: 
       partnerId: r.partner_id,
       requestId: r.request_id,
       data: r.data,
+      tenantName: (r.tenant_id && names.get(r.tenant_id)) || null,
+      targetName: (r.target_id && names.get(r.target_id)) || null,
     }),
     (r) => r.id,
   );

@@ -1,3 +1,9 @@
 // The audit module's face: what other modules may call (docs/ARCHITECTURE.md, "Module boundaries").
 // Every change records its audit row in the same transaction.
-export { type AuditInput, auditTrailOf, recordAudit } from './audit.service.ts';
+export {
+  type AuditInput,
+  type AuditNamer,
+  type AuditRefs,
+  auditTrailOf,
+  recordAudit,
+} from './audit.service.ts';

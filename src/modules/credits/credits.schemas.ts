@@ -36,6 +36,8 @@ export const CreditRequestView = Type.Object({
   decidedAmount: Type.Union([Type.Integer(), Type.Null()]),
   decidedAt: Type.Union([DateTime, Type.Null()]),
   createdAt: DateTime,
+  /** The customer's company name (in lists). */
+  customerName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export const CreditRequestPage = Page(CreditRequestView);
 

@@ -10,6 +10,7 @@ import { recordCreditLine } from '../billing/index.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { subscriptionChannelOf } from '../subscriptions/index.ts';
+import { tenantNames } from '../tenants/index.ts';
 import {
   type CreditRequestRow,
   decideCreditRequest,
@@ -150,7 +151,17 @@ async function listScoped(ctx: Ctx<Db>, input: ListInput, scope: { tenantId?: st
     ...(before ? { before } : {}),
     limit,
   });
-  return toPage(rows, limit, toCreditRequestView, (r) => [r.created_at.toISOString(), r.id]);
+  // The customer by name, for the console's queue (never an id where people read).
+  const names = await tenantNames(
+    ctx,
+    rows.map((r) => r.tenant_id),
+  );
+  return toPage(
+    rows,
+    limit,
+    (r) => ({ ...toCreditRequestView(r), customerName: names.get(r.tenant_id) ?? null }),
+    (r) => [r.created_at.toISOString(), r.id],
+  );
 }
 
 /** The customer sees every credit request of its tenant, whoever filed it. */

@@ -59,6 +59,7 @@ export const DirectoryRoleView = Type.Object({
   nameEs: Type.String(),
   templateId: Type.String(),
   allows: Type.String(),
+  allowsEs: Type.String(),
   tasks: Type.Array(Type.String()),
 });
 export const DirectoryRoleList = Type.Object({

@@ -24,6 +24,7 @@ export function listDirectoryRoles() {
       nameEs: r.nameEs,
       templateId: r.templateId,
       allows: r.allows,
+      allowsEs: r.allowsEs,
       tasks: [...r.tasks],
     })),
     templates: Object.entries(ROLE_TEMPLATES).map(([id, roles]) => ({ id, roles: [...roles] })),

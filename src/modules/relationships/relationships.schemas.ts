@@ -39,6 +39,15 @@ export const RelationshipRequestView = Type.Object({
   status: RequestStatus,
   /** The tenant asked (null for a prospect until one accepts). */
   tenantId: Nullable(Type.String()),
+  /** The customer the request is for (null for a prospect until one accepts). */
+  customer: Type.Union([
+    Type.Object({
+      /** The company's name, once the customer accepted; until then only the domain asked. */
+      name: Type.Union([Type.String(), Type.Null()]),
+      domain: Type.String(),
+    }),
+    Type.Null(),
+  ]),
   delegatedAdmin: DelegatedAdminAsked,
   /** Reseller invitations never carry legacy full delegated admin. */
   dap: Type.Literal(false),

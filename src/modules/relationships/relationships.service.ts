@@ -23,6 +23,7 @@ import {
   lockAcceptedRelationship,
   markRelationshipRemoved,
   partnersOfTenant,
+  tenantSummaries,
 } from '../tenants/index.ts';
 import {
   closeRelationshipRequest,
@@ -57,13 +58,31 @@ export function delegatedAdminAsked(r: RelationshipRequestRow): DelegatedAdminAs
   return { roles: d.roles ?? [], durationDays: d.durationDays ?? 0, autoExtend: !!d.autoExtend };
 }
 
-export function toRequestView(r: RelationshipRequestRow, now: Date) {
+type Customers = Map<string, { name: string; domain: string }>;
+
+/** The tenant a request shows: the one asked, or a prospect's once accepted (a decline stays private). */
+const shownTenantId = (r: RelationshipRequestRow) =>
+  r.tenant_id ?? (r.status === 'accepted' ? r.responded_tenant_id : null);
+
+/** The customers the requests are for, by tenant id, to name them (never an id) in the console. */
+async function customersOf(ctx: Ctx<Db>, rows: RelationshipRequestRow[]): Promise<Customers> {
+  const ids = rows.map(shownTenantId).filter((id): id is string => !!id);
+  return ids.length > 0 ? tenantSummaries(ctx, ids) : new Map();
+}
+
+export function toRequestView(r: RelationshipRequestRow, now: Date, customers?: Customers) {
   const status = requestStatusAt(r, now);
+  const tenantId = shownTenantId(r);
+  const customer = tenantId ? customers?.get(tenantId) : undefined;
   return {
     id: r.id,
     status,
-    // A prospect invitation names its tenant only once accepted: a decline stays private.
-    tenantId: r.tenant_id ?? (r.status === 'accepted' ? r.responded_tenant_id : null),
+    tenantId,
+    // The partner typed the domain; the company's name shows once the customer accepted (before, the
+    // tenant is not the partner's to see).
+    customer: customer
+      ? { name: status === 'accepted' ? customer.name : null, domain: customer.domain }
+      : null,
     delegatedAdmin: delegatedAdminAsked(r),
     dap: false as const,
     createdAt: r.created_at.toISOString(),
@@ -151,7 +170,7 @@ export async function requestRelationship(
     data: { prospect: !tenant, delegatedAdmin: asked, indirectProviderId: provider?.id ?? null },
   });
   const row = (await findRelationshipRequest(ctx.db, id))!;
-  return { ...toRequestView(row, now), url: `/invitations/${token}`, token };
+  return { ...toRequestView(row, now, await customersOf(ctx, [row])), url: `/invitations/${token}`, token };
 }
 
 export async function listRelationshipRequests(
@@ -172,10 +191,11 @@ export async function listRelationshipRequests(
     ...(before ? { before } : {}),
     limit,
   });
+  const customers = await customersOf(ctx, rows);
   return toPage(
     rows,
     limit,
-    (r) => toRequestView(r, now),
+    (r) => toRequestView(r, now, customers),
     (r) => [r.created_at.toISOString(), r.id],
   );
 }
@@ -199,7 +219,8 @@ export async function withdrawRelationshipRequest(ctx: Ctx, input: { id: string 
     tenantId: row.tenant_id,
     partnerId: row.partner_id,
   });
-  return toRequestView((await findRelationshipRequest(ctx.db, row.id))!, now);
+  const withdrawn = (await findRelationshipRequest(ctx.db, row.id))!;
+  return toRequestView(withdrawn, now, await customersOf(ctx, [withdrawn]));
 }
 
 /** The customer's view: every partner it has a relationship with, and the delegated admin each holds. */

@@ -4,6 +4,7 @@ import { ACTIONS } from '../auth/permissions.ts';
 import { DomainError, type ErrorCode } from '../errors.ts';
 import { describeError, ERROR_PARTS, ERROR_TABLE } from './error-table.ts';
 import { languageOf } from './language.ts';
+import { SAMPLE_ERROR_PARAMS as RICH } from './sample-error-params.ts';
 import { Country, Id, NonEmpty } from './schemas.ts';
 import { invalidRequestParams, invalidRequestText, validatorCompiler } from './validation.ts';
 
@@ -13,70 +14,6 @@ import { invalidRequestParams, invalidRequestText, validatorCompiler } from './v
 const typo = () => new DomainError('no_such_code_typo');
 
 const codes = Object.keys(ERROR_TABLE) as ErrorCode[];
-
-// Params as the throw sites give them: every key some description reads, with plausible values.
-const RICH: Record<string, unknown> = {
-  action: 'transitions.plan',
-  retryAfterSeconds: 42,
-  detail: 'the URL is not valid',
-  now: '2026-03-01T10:00:00.000Z',
-  requested: '2026-02-01T00:00:00.000Z',
-  max: 12000,
-  maxDays: 90,
-  expiresInDays: 400,
-  role: 'billing-agent',
-  kind: 'customer',
-  userPrincipalName: 'ana@contoso.test',
-  domain: 'contoso.test',
-  country: 'XX',
-  partnerRegion: 'Europe',
-  tenantRegion: 'brazil',
-  tenantId: 'tenant-1',
-  what: 'file a credit request',
-  task: 'billing',
-  roles: ['Billing Administrator', 'Global Administrator'],
-  granted: ['License Administrator'],
-  missing: ['admin-agent', 'License Administrator', 'transitions.apply'],
-  name: 'Helpdesk',
-  status: 'accepted',
-  state: 'expired',
-  channel: 'volume',
-  count: 2,
-  amount: 15000,
-  bound: 'overlap',
-  currency: 'EUR',
-  days: 30,
-  purchasedAt: '2026-01-02T00:00:00.000Z',
-  closedOn: '2026-02-01T00:00:00.000Z',
-  closedAt: '2026-01-05T09:30:00.000Z',
-  subscriptionId: 'sub-1',
-  subscriptionIds: ['sub-1', 'sub-2'],
-  transitionIds: ['tr-1'],
-  transferId: 'tf-1',
-  partnerOnRecordId: 'p-2',
-  offerId: 'offer-1',
-  successorOfferId: 'offer-2',
-  baseOfferIds: ['base-1', 'base-2'],
-  market: 'ES',
-  quantity: 500,
-  current: 10,
-  minQuantity: 1,
-  maxQuantity: 300,
-  skuId: 'sku-1',
-  planId: 'plan-1',
-  available: 1,
-  field: 'successorOfferId',
-  problems: [
-    { index: 0, problem: 'bad-dates', message: 'effectiveTo must be a date after effectiveFrom' },
-    { line: 4, message: 'offer o-1: unknown market' },
-  ],
-  refundWindowHours: 168,
-  verdict: 'needs-acknowledgment',
-  reason: 'assigned-seats-grew',
-  assigned: 7,
-  planned: 5,
-  step: 'cancel-source',
-};
 
 const PARAM_SETS: Record<string, unknown>[] = [{}, RICH];
 

@@ -13,10 +13,20 @@ interface DirectoryRole {
   name: string;
   nameEs: string;
   allows: string;
+  allowsEs: string;
 }
 interface RoleList {
   items: DirectoryRole[];
   templates: { id: string; roles: string[] }[];
+}
+
+/**
+ * Directory roles by their name in the console's language ("Administrador de licencias"): the API
+ * and grants carry the English names, which a Spanish page must not show.
+ */
+export function useRoleNames(): (roles: readonly string[]) => string {
+  const { t } = useTranslation();
+  return (roles) => roles.map((name) => t(`directoryRoles.${name}`, { defaultValue: name })).join(', ');
 }
 
 /**
@@ -69,7 +79,7 @@ export function GdapFields(props: {
           required
         >
           {(list.data?.items ?? []).map((r) => (
-            <option key={r.name} value={r.name} title={r.allows}>
+            <option key={r.name} value={r.name} title={es ? r.allowsEs : r.allows}>
               {label(r)}
             </option>
           ))}

@@ -173,7 +173,7 @@ export function NotificationBell() {
                       date: fmt.date(n.data.expiresAt),
                     })}
                   </Link>
-                  <time dateTime={n.createdAt}>{fmt.dateTime(n.createdAt)} UTC</time>
+                  <time dateTime={n.createdAt}>{fmt.dateTime(n.createdAt)}</time>
                   {!n.readAt && <span className="sr-only">{t('notifications.unread')}</span>}
                 </li>
               ))}

@@ -54,14 +54,12 @@ export function AuditView() {
                       </div>
                     )}
                   </td>
+                  <td>{t(`auditActions.${e.action}`, { defaultValue: t('audit.otherAction') })}</td>
                   <td>
-                    <code>{e.action}</code>
+                    {t(`auditTargets.${e.targetType}`, { defaultValue: t('audit.otherAction') })}
+                    {e.targetName && <div className="small">{e.targetName}</div>}
                   </td>
-                  <td>
-                    {e.targetType}
-                    {e.targetId && <div className="mono small">{e.targetId.slice(0, 8)}</div>}
-                  </td>
-                  <td className="mono small">{e.tenantId?.slice(0, 8) ?? '—'}</td>
+                  <td>{e.tenantName ?? (e.tenantId ? t('audit.targetUnnamed') : '—')}</td>
                   <td className="mono small">{e.requestId?.slice(0, 8) ?? '—'}</td>
                 </tr>
               ))}

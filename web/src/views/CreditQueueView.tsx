@@ -51,7 +51,7 @@ export function CreditQueueView() {
             {list.data.items.map((c, i) => (
               <tr key={c.id} data-testid="credit-request-row" data-status={c.status} data-credit-id={c.id}>
                 <td>{f.date(c.createdAt)}</td>
-                <td className="mono small">{c.tenantId.slice(0, 8)}</td>
+                <td>{c.customerName ?? '—'}</td>
                 <td>{t(`credits.by.${c.filedBy}`)}</td>
                 <td>{c.reason}</td>
                 <td>{c.amount !== null ? f.money(c.amount, c.currency) : '—'}</td>

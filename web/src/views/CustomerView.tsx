@@ -12,7 +12,7 @@ import {
 } from '../api.ts';
 import { ErrorAlert, Loading, Notice } from '../components/Alert.tsx';
 import { CopyField } from '../components/CopyField.tsx';
-import { DEFAULT_GDAP_ROLES, GDAP_DAYS, GdapFields } from '../components/GdapFields.tsx';
+import { DEFAULT_GDAP_ROLES, GDAP_DAYS, GdapFields, useRoleNames } from '../components/GdapFields.tsx';
 import { useNumberField } from '../components/NumberField.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { SubscriptionsTable } from '../components/SubscriptionsTable.tsx';
@@ -132,6 +132,7 @@ function DelegatedAdminSection({
   const f = useFormat();
   const { can } = useSession();
   const [roles, setRoles] = useState<string[]>(DEFAULT_GDAP_ROLES);
+  const roleNames = useRoleNames();
   const days = useNumberField('90', GDAP_DAYS);
   const [url, setUrl] = useState<string | null>(null);
   const ask = useAction((key: string, durationDays: number) =>
@@ -165,7 +166,7 @@ function DelegatedAdminSection({
               {active.map((g) => (
                 <li key={g.id}>
                   {g.kind === 'dap' ? t('customer.dapLegacy') : t('customer.gdap')}:{' '}
-                  {g.roles.join(', ') || '—'} ·{' '}
+                  {roleNames(g.roles) || '—'} ·{' '}
                   {g.expiresAt
                     ? t('customer.expiresOn', { date: f.date(g.expiresAt) })
                     : t('customer.noExpiry')}

@@ -52,7 +52,7 @@ export function InvitationView({ token }: { token: string }) {
                 </p>
                 <ul>
                   {inv.data.delegatedAdmin.roles.map((r) => (
-                    <li key={r}>{r}</li>
+                    <li key={r}>{t(`directoryRoles.${r}`, { defaultValue: r })}</li>
                   ))}
                 </ul>
               </>

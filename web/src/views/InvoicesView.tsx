@@ -128,7 +128,7 @@ export function InvoiceView({ invoiceId }: { invoiceId: string }) {
               <StatusBadge status={inv.status} />
             </dd>
             <dt>{t('billing.invoice.issuedAt')}</dt>
-            <dd>{t('billing.utc', { when: f.dateTime(inv.createdAt) })}</dd>
+            <dd>{f.dateTime(inv.createdAt)}</dd>
             <dt>{t('billing.invoice.lineCount')}</dt>
             <dd>{f.number(inv.lineCount)}</dd>
           </dl>

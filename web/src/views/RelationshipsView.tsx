@@ -4,7 +4,7 @@ import { api, type Page, type RelationshipRequest } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyField } from '../components/CopyField.tsx';
-import { DEFAULT_GDAP_ROLES, GDAP_DAYS, GdapFields } from '../components/GdapFields.tsx';
+import { DEFAULT_GDAP_ROLES, GDAP_DAYS, GdapFields, useRoleNames } from '../components/GdapFields.tsx';
 import { useNumberField } from '../components/NumberField.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
@@ -18,6 +18,7 @@ export function RelationshipsView() {
   const [domain, setDomain] = useState('');
   const [askDap, setAskDap] = useState(false);
   const [roles, setRoles] = useState<string[]>(DEFAULT_GDAP_ROLES);
+  const roleNames = useRoleNames();
   const days = useNumberField('90', GDAP_DAYS);
   const [created, setCreated] = useState<(RelationshipRequest & { link: string }) | null>(null);
   const list = useLoad(
@@ -146,6 +147,7 @@ export function RelationshipsView() {
             <caption className="sr-only">{t('relationships.listTitle')}</caption>
             <thead>
               <tr>
+                <th scope="col">{t('relationships.customer')}</th>
                 <th scope="col">{t('relationships.created')}</th>
                 <th scope="col">{t('relationships.status')}</th>
                 <th scope="col">{t('relationships.asks')}</th>
@@ -161,6 +163,16 @@ export function RelationshipsView() {
                   data-status={r.status}
                   data-request-id={r.id}
                 >
+                  <td data-testid="relationship-request-customer">
+                    {r.customer ? (
+                      <>
+                        {r.customer.name ?? r.customer.domain}
+                        {r.customer.name && <div className="muted small">{r.customer.domain}</div>}
+                      </>
+                    ) : (
+                      <span className="muted">{t('relationships.prospect')}</span>
+                    )}
+                  </td>
                   <td>{f.dateTime(r.createdAt)}</td>
                   <td>
                     <StatusBadge status={r.status} />
@@ -169,7 +181,7 @@ export function RelationshipsView() {
                     {t('relationships.reseller')}
                     {r.delegatedAdmin &&
                       ` + ${t('relationships.gdapSummary', {
-                        roles: r.delegatedAdmin.roles.join(', '),
+                        roles: roleNames(r.delegatedAdmin.roles),
                         days: r.delegatedAdmin.durationDays,
                       })}`}
                   </td>
@@ -179,7 +191,10 @@ export function RelationshipsView() {
                       <button
                         type="button"
                         className="secondary"
-                        aria-label={t('relationships.withdrawOne', { date: f.dateTime(r.createdAt) })}
+                        aria-label={t('relationships.withdrawOne', {
+                          date: f.dateTime(r.createdAt),
+                          customer: r.customer?.name ?? r.customer?.domain ?? t('relationships.prospect'),
+                        })}
                         onClick={() => {
                           withdraw.clearError();
                           setWithdrawing(r);

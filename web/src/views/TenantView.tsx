@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, type Grant, type Page, type Subscription, type Tenant, type TenantPartner } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
 import { AutoRenewConfirmation } from '../components/AutoRenewConfirmation.tsx';
+import { useRoleNames } from '../components/GdapFields.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { SubscriptionsTable } from '../components/SubscriptionsTable.tsx';
 import { useFormat } from '../format.ts';
@@ -13,6 +14,7 @@ import { allPages, regionName } from './common.ts';
 /** The customer admin's view of its own tenant: partners, delegated admin, subscriptions. */
 export function TenantView() {
   const { t } = useTranslation();
+  const roleNames = useRoleNames();
   const f = useFormat();
   const { can } = useSession();
   const tenant = useLoad(() => api<Tenant>('/api/tenant'), []);
@@ -102,7 +104,7 @@ export function TenantView() {
                         : active.map((g) => (
                             <div key={g.id}>
                               {g.kind === 'dap' ? t('customer.dapLegacy') : t('customer.gdap')}:{' '}
-                              {g.roles.join(', ')}
+                              {roleNames(g.roles)}
                               {g.expiresAt && (
                                 <div className="muted small">
                                   {t('customer.expiresOn', { date: f.date(g.expiresAt) })}
@@ -177,7 +179,7 @@ export function TenantView() {
                 return (
                   <tr key={g.id} data-testid="gdap-request-row" data-grant-id={g.id}>
                     <td>{name}</td>
-                    <td>{g.roles.join(', ')}</td>
+                    <td>{roleNames(g.roles)}</td>
                     <td>{g.durationDays ?? '—'}</td>
                     <td>
                       {manage && (
