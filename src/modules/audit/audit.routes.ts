@@ -1,8 +1,10 @@
+import { answerList } from '../../platform/http/list.ts';
 import { readContext } from '../../platform/http/run.ts';
 import { errorResponses } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
+import { AUDIT_SORTS } from './audit.repo.ts';
 import { AuditPage, AuditQuery } from './audit.schemas.ts';
-import { listAudit } from './audit.service.ts';
+import { AUDIT_CSV, auditFilter, countAudit, listAudit, sortedAudit } from './audit.service.ts';
 
 export function registerAudit(app: App, deps: ServerDeps) {
   app.get(
@@ -13,9 +15,26 @@ export function registerAudit(app: App, deps: ServerDeps) {
         tags: ['audit'],
         summary: 'The audit trail visible to the caller',
         querystring: AuditQuery,
+        produces: ['application/json', 'text/csv'],
         response: { 200: AuditPage, ...errorResponses },
       },
     },
-    async (req) => listAudit(readContext(deps, req), req.query),
+    async (req, reply) => {
+      const ctx = readContext(deps, req);
+      const { tenantId, action, ...paging } = req.query;
+      const filter = auditFilter(ctx, { ...(tenantId ? { tenantId } : {}), ...(action ? { action } : {}) });
+      return answerList(req, reply, {
+        query: paging,
+        sorts: AUDIT_SORTS,
+        defaultSort: { field: 'at', direction: 'desc' },
+        fetch: (w) => sortedAudit(ctx, filter, w),
+        count: () => countAudit(ctx, filter),
+        // Newest first by id, unfiltered by action: the pinned keyset pages, as before.
+        ...(action === undefined
+          ? { keyset: () => listAudit(ctx, { ...paging, ...(tenantId ? { tenantId } : {}) }) }
+          : {}),
+        csv: { filename: 'audit.csv', columns: AUDIT_CSV },
+      });
+    },
   );
 }

@@ -26,6 +26,7 @@ import { canSeeTenant, visibleTenantIds } from '../tenants/index.ts';
 import { enqueueRun, RUN_QUEUE, runTransition } from './transitions.jobs.ts';
 import { buildPlanInput, loadPlanBatch, loadPlanCatalog, planRights } from './transitions.loader.ts';
 import { insertPlannedTransitions } from './transitions.repo.ts';
+import { startBulkRun } from './transitions.runs.ts';
 import { applyTransition } from './transitions.service.ts';
 
 /**
@@ -308,6 +309,8 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
     'under-way': 0,
   };
 
+  // The run as the console shows it (transitions.runs.ts): its customers as batches are saved.
+  const run = await startBulkRun(handle.db, partner.id, now);
   const report = opts.out ? createWriteStream(opts.out) : null;
   const csv = opts.out ? createWriteStream(`${opts.out}.summary.csv`) : null;
   if (report) {
@@ -398,6 +401,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
       if (report) reportText += `${JSON.stringify(line)}\n`;
       if (csv) csvText += summaryRow(line);
     }
+    await run.add(out.lines);
     if (report) await write(report, reportText);
     if (csv) await write(csv, csvText);
     done += out.lines.length;
@@ -433,6 +437,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
       saving.catch(() => {});
     }
     if (saving) await saving;
+    await run.finish(counts);
   } finally {
     if (saving) await saving.catch(() => {});
     await Promise.all([report && closeStream(report), csv && closeStream(csv)]);
