@@ -25,6 +25,7 @@ import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
 import { billDueCharges, billPurchase, billSeatChange, billTransfer } from './subscriptions.billing.ts';
 import {
   type AssignedSeatsBySku,
+  bookSourceRows,
   changePartnerOfRecordRows,
   findSubscription,
   insertSeatReduction,
@@ -952,4 +953,34 @@ export async function soldForResellers(ctx: Ctx<Db | Trx>, providerId: string) {
     out.set(id, e);
   }
   return out;
+}
+
+/**
+ * What in a partner's book ends soon, or has ended and is not gone yet (issue 21, home): the
+ * subscriptions it does not hold itself whose current term ends within `horizonDays`, or that are
+ * expired or disabled, with their state and offer; the caller drops those already under way.
+ */
+export async function endingInBook(ctx: Ctx<Db | Trx>, partnerId: string, horizonDays: number) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const horizon = now.getTime() + horizonDays * 86_400_000;
+  const out: { row: SubscriptionRow; state: LifecycleState }[] = [];
+  for (const row of await bookSourceRows(ctx.db, partnerId)) {
+    const state = stateOf(row, now, settings);
+    if (state.state === 'deleted') continue;
+    if (state.state === 'active' && state.termEnd.getTime() > horizon) continue;
+    if (state.state === 'suspended') continue;
+    out.push({ row, state });
+  }
+  const offers = await offersById(ctx.db, [...new Set(out.map((o) => o.row.offer_id))]);
+  return out.map(({ row, state }) => ({
+    id: row.id,
+    tenantId: row.tenant_id,
+    offerId: row.offer_id,
+    offerName: offers.get(row.offer_id)?.name ?? null,
+    channel: row.channel,
+    status: state.state,
+    termEnd: state.termEnd,
+    autoRenew: row.auto_renew,
+  }));
 }

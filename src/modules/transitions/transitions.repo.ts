@@ -432,3 +432,45 @@ export async function countBookGroups(db: Db | Trx, partnerId: string) {
   for (const r of rows) out[r.group] = Number(r.n);
   return out;
 }
+
+/** Which of these subscriptions an open transition claims (under way, or moved by an applied one). */
+export async function claimedAmong(db: Db | Trx, subscriptionIds: string[]): Promise<Set<string>> {
+  if (subscriptionIds.length === 0) return new Set();
+  const out = new Set<string>();
+  // In chunks: a big book can hold tens of thousands of sources.
+  for (let i = 0; i < subscriptionIds.length; i += 5000) {
+    const rows = await db
+      .selectFrom('transition_claims')
+      .select('source_subscription_id')
+      .where('source_subscription_id', 'in', subscriptionIds.slice(i, i + 5000))
+      .where('released_at', 'is', null)
+      .execute();
+    for (const r of rows) out.add(r.source_subscription_id);
+  }
+  return out;
+}
+
+/** Each customer's latest transition when it is a plan still waiting for someone's acknowledgment. */
+export async function plansAwaitingAcknowledgment(db: Db | Trx, partnerId: string) {
+  return db
+    .selectFrom('transitions as t')
+    .innerJoin('tenants as c', 'c.id', 't.tenant_id')
+    .select(['t.id', 't.tenant_id', 't.verdict', 't.created_at', 'c.company_name'])
+    .where('t.partner_id', '=', partnerId)
+    .where('t.status', '=', 'planned')
+    .where('t.verdict', '=', 'needs-acknowledgment')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('transitions as n')
+            .select('n.id')
+            .whereRef('n.tenant_id', '=', 't.tenant_id')
+            .where('n.partner_id', '=', partnerId)
+            .whereRef('n.created_at', '>', 't.created_at'),
+        ),
+      ),
+    )
+    .orderBy('t.created_at', 'desc')
+    .limit(50)
+    .execute();
+}
