@@ -102,6 +102,14 @@ const LineView = Type.Object({
 export const TransitionView = Type.Object({
   id: Type.String(),
   tenantId: Type.String(),
+  /** Its customer, by name (`GET /api/transitions/{id}`). */
+  customer: Type.Optional(
+    Type.Object({ tenantId: Type.String(), companyName: Type.String(), defaultDomain: Type.String() }),
+  ),
+  /** What its done provision steps bought: orders and subscriptions (`GET /api/transitions/{id}`). */
+  bought: Type.Optional(
+    Type.Object({ orders: Type.Array(Type.String()), subscriptions: Type.Array(Type.String()) }),
+  ),
   partnerId: Type.String(),
   status: Type.String(),
   verdict: Type.String(),
