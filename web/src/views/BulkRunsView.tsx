@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type BulkRunReport, type BulkRunSummary, type Page } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
@@ -7,6 +8,8 @@ import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
 
 const VERDICTS = ['ready', 'needs-acknowledgment', 'blocked', 'refused', 'under-way'] as const;
+/** Customers shown at first; "Show more" adds as many again. */
+const SHOWN = 50;
 
 /** The partner's bulk plan runs (`traslado plan`), newest first, with their counts by verdict. */
 export function BulkRunsView() {
@@ -64,6 +67,7 @@ export function BulkRunView({ id }: { id: string }) {
     () => api<BulkRunReport>(`/api/bulk-plan-runs/${encodeURIComponent(id)}`),
     [id],
   );
+  const [shown, setShown] = useState(SHOWN);
   const planned = data?.items.filter((i) => i.verdict !== 'refused') ?? [];
   const refused = data?.items.filter((i) => i.verdict === 'refused') ?? [];
   const reasons = (i: BulkRunReport['items'][number]) => [
@@ -105,7 +109,7 @@ export function BulkRunView({ id }: { id: string }) {
                 </tr>
               </thead>
               <tbody>
-                {planned.map((i) => (
+                {planned.slice(0, shown).map((i) => (
                   <tr key={i.tenantId} data-testid="bulk-run-customer" data-verdict={i.verdict}>
                     <td>
                       {i.transitionId ? (
@@ -135,6 +139,11 @@ export function BulkRunView({ id }: { id: string }) {
               </tbody>
             </table>
           </div>
+          {planned.length > shown && (
+            <button type="button" className="secondary" onClick={() => setShown((n) => n + SHOWN)}>
+              {t('bulkRuns.more', { count: Math.min(SHOWN, planned.length - shown) })}
+            </button>
+          )}
           <h2>{t('bulkRuns.refused')}</h2>
           {refused.length === 0 ? (
             <p>{t('bulkRuns.noneRefused')}</p>
