@@ -256,6 +256,38 @@ describe('GET /api/transitions (the partner book)', () => {
   });
 });
 
+describe('GET /api/transitions/{id}', () => {
+  it('names its customer and what its done provision steps bought', async () => {
+    const { transitionId, tenantId } = c.done!;
+    const now = await platformNow(t);
+    await t.handle.db
+      .insertInto('transition_steps')
+      .values({
+        transition_id: transitionId,
+        step_key: `${transitionId}:provision:0`,
+        seq: 1,
+        line_index: 0,
+        kind: 'provision',
+        actor: 'partner',
+        due_at: now,
+        status: 'done',
+        detail: JSON.stringify({ orderId: 'order-1', subscriptionIds: ['sub-1', 'sub-2'] }),
+        updated_at: now,
+      })
+      .execute();
+    const view = await t.expectOk({ url: `/api/transitions/${transitionId}`, token: tok });
+    expect(view.customer).toEqual({
+      tenantId,
+      companyName: 'Delta Moved',
+      defaultDomain: expect.any(String),
+    });
+    expect(view.bought).toEqual({ orders: ['order-1'], subscriptions: ['sub-1', 'sub-2'] });
+    const planned = await t.expectOk({ url: `/api/transitions/${c.planned!.transitionId}`, token: tok });
+    expect(planned.bought).toEqual({ orders: [], subscriptions: [] });
+    expect(planned.customer.companyName).toBe('Alpha Planned');
+  });
+});
+
 describe('GET /api/customers, subscriptions and audit: sort, filters, count, CSV', () => {
   it('customers: search, sort both ways, count, CSV of every row, isolation', async () => {
     const all = await list('/api/customers?sort=companyName&limit=200');
