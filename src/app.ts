@@ -10,6 +10,7 @@ import { registerClock } from './modules/clock/clock.routes.ts';
 import { registerCredits } from './modules/credits/credits.routes.ts';
 import { registerDelegatedAdminJobs } from './modules/delegated-admin/delegated-admin.jobs.ts';
 import { registerDelegatedAdmin } from './modules/delegated-admin/delegated-admin.routes.ts';
+import { registerHome } from './modules/home/index.ts';
 import { registerIndirect } from './modules/indirect/index.ts';
 import { assignedSeatsBySku, moveSkuAssignments, updateUserLicenses } from './modules/licenses/index.ts';
 import { registerLicenseJobs } from './modules/licenses/licenses.jobs.ts';
@@ -176,6 +177,7 @@ export async function buildApp(opts: {
   });
   registerClock(app, deps);
   registerTransitions(app, deps);
+  registerHome(app, deps);
   registerTransfers(app, deps);
   registerIndirect(app, deps);
   // Billing imports no module that may import it back: it is handed the tenants' reader here.

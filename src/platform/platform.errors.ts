@@ -3,7 +3,7 @@
  * clock, and what the database or the server itself refuses. Modules keep theirs in
  * `src/modules/<noun>/<noun>.errors.ts`; `http/error-table.ts` composes them.
  */
-import { actionText, seconds, when } from './error-words.ts';
+import { actionText, list, seconds, when } from './error-words.ts';
 import type { ErrorSpecs } from './errors.ts';
 import { invalidRequestText } from './http/validation.ts';
 
@@ -12,6 +12,13 @@ export const PLATFORM_ERRORS = {
     status: 400,
     en: (p) => invalidRequestText(p, 'en'),
     es: (p) => invalidRequestText(p, 'es'),
+  },
+  invalid_sort: {
+    status: 400,
+    en: (p) =>
+      `This list cannot be sorted by "${String(p.sort ?? '').replace(/^-/, '')}"; sort it by ${list(p.allowed, 'en')} (add a leading "-" for descending order).`,
+    es: (p) =>
+      `Esta lista no se puede ordenar por «${String(p.sort ?? '').replace(/^-/, '')}»; ordénela por ${list(p.allowed, 'es')} (con un «-» delante, en orden descendente).`,
   },
   malformed_json: {
     status: 400,

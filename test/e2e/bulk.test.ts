@@ -457,6 +457,12 @@ describe('applyBulk', () => {
       log,
     });
     expect(planned.counts).toMatchObject({ 'under-way': moved.length, ready: 0 });
+    // Planning saves no transition: only the run's record (what the console shows) is new.
+    const afterPlan = await databaseDigest(h.db);
+    const { bulk_plan_runs: runsBefore, bulk_plan_run_customers: _c, ...restBefore } = digest;
+    const { bulk_plan_runs: runsAfter, bulk_plan_run_customers: _d, ...restAfter } = afterPlan;
+    expect(restAfter).toEqual(restBefore);
+    expect(runsAfter).not.toEqual(runsBefore);
     const entries: ReportCustomer[] = readFileSync(again, 'utf8')
       .split('\n')
       .filter(Boolean)
@@ -471,7 +477,7 @@ describe('applyBulk', () => {
     const s = await applyBulk(h, { report: again, concurrency: 2, config, log });
     expect(s).toMatchObject({ applied: 0, waiting: 0, failed: [], skipped: 0, underway: 0, notStarted: 0 });
     expect(s.inProgress.map((x) => x.tenantId).sort()).toEqual(moved.map((m) => m.tenantId).sort());
-    expect(await databaseDigest(h.db)).toEqual(digest);
+    expect(await databaseDigest(h.db)).toEqual(afterPlan);
   }, 180_000);
 
   it('reads the older single-JSON plan file too', async () => {

@@ -9,6 +9,7 @@ import { AccountView } from './views/AccountView.tsx';
 import { AuditView } from './views/AuditView.tsx';
 import { AzureView, TenantAzureView } from './views/AzureView.tsx';
 import { BillingView } from './views/BillingView.tsx';
+import { BulkRunsView, BulkRunView } from './views/BulkRunsView.tsx';
 import { CatalogView } from './views/CatalogView.tsx';
 import { ClockView } from './views/ClockView.tsx';
 import { CreditQueueView } from './views/CreditQueueView.tsx';
@@ -32,6 +33,7 @@ import { TenantCreditsView } from './views/TenantCreditsView.tsx';
 import { TenantTasksView } from './views/TenantTasksView.tsx';
 import { TenantView } from './views/TenantView.tsx';
 import { TenantTransfersView, TransfersView } from './views/TransfersView.tsx';
+import { TransitionsView } from './views/TransitionsView.tsx';
 import { TransitionView } from './views/TransitionView.tsx';
 
 interface Route {
@@ -75,6 +77,9 @@ const ROUTES: Route[] = [
   },
   { path: '/relationships', action: 'relationships.request', render: () => <RelationshipsView /> },
   { path: '/planner', action: 'transitions.plan', render: () => <PlannerView /> },
+  { path: '/transitions', action: 'transitions.plan', render: () => <TransitionsView /> },
+  { path: '/bulk-runs', action: 'transitions.plan', render: () => <BulkRunsView /> },
+  { path: '/bulk-runs/:id', action: 'transitions.plan', render: (p) => <BulkRunView id={p.id!} /> },
   {
     path: '/transitions/:id',
     action: 'customers.read',

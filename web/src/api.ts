@@ -93,6 +93,121 @@ export async function api<T>(path: string, options: CallOptions = {}): Promise<T
   return json as T;
 }
 
+/** A list page with the total the filter shows (the server's sorted lists). */
+export interface ListPage<T> extends Page<T> {
+  total?: number;
+}
+
+/**
+ * Downloads a list as CSV (`Accept: text/csv`): every row its filter shows, through the same
+ * session and language as every other call; the browser saves it as `filename`.
+ */
+export async function downloadCsv(
+  path: string,
+  query: Record<string, string | number | undefined | null>,
+  filename: string,
+): Promise<void> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  }
+  const qs = params.toString();
+  let res: Response;
+  try {
+    res = await fetch(qs ? `${path}?${qs}` : path, {
+      headers: { accept: 'text/csv', 'accept-language': i18n.resolvedLanguage ?? i18n.language ?? 'en' },
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'network_error');
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { code?: string; description?: string };
+    if (res.status === 401) onSessionLost?.();
+    throw new ApiError(res.status, body.code ?? 'http_error', body.description ?? `HTTP ${res.status}`);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** One transition of the partner's book (GET /api/transitions). */
+export interface BookTransition {
+  id: string;
+  customer: { tenantId: string; companyName: string; defaultDomain: string };
+  tenantId: string;
+  verdict: string;
+  status: string;
+  group: string;
+  lines: number;
+  plannedAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const TRANSITION_GROUPS = [
+  'planned',
+  'applying',
+  'waiting-customer',
+  'waiting-partner',
+  'failed',
+  'done',
+] as const;
+
+export interface BulkRunSummary {
+  id: string;
+  createdAt: string;
+  finishedAt: string | null;
+  customers: number;
+  counts: Record<'ready' | 'needs-acknowledgment' | 'blocked' | 'refused' | 'under-way', number>;
+}
+
+export interface BulkRunReport extends BulkRunSummary {
+  items: {
+    tenantId: string;
+    companyName: string | null;
+    transitionId: string | null;
+    verdict: string;
+    reasons: { code: string; line?: number; text: string; textEs: string }[];
+  }[];
+}
+
+export interface HomeData {
+  now: string;
+  attention: {
+    total: number;
+    items: {
+      subscriptionId: string;
+      customer: { tenantId: string; companyName: string; defaultDomain: string };
+      offerId: string;
+      offerName: string | null;
+      channel: string;
+      status: string;
+      expired: boolean;
+      termEnd: string;
+      autoRenew: boolean;
+    }[];
+  };
+  transitions: Record<string, number>;
+  pendingRequests: {
+    id: string;
+    customer: { tenantId: string; companyName: string; defaultDomain: string } | null;
+    createdAt: string;
+    expiresAt: string;
+  }[];
+  plansAwaitingAcknowledgment: {
+    transitionId: string;
+    customer: { tenantId: string; companyName: string };
+    verdict: string;
+    createdAt: string;
+  }[];
+}
+
 /** A key made once per user action and reused when the same action is retried. */
 export function newIdempotencyKey(): string {
   // randomUUID exists only in secure contexts (HTTPS or localhost); a console opened over plain
@@ -368,6 +483,8 @@ export interface TransitionStep {
 export interface Transition {
   id: string;
   tenantId: string;
+  customer?: { tenantId: string; companyName: string; defaultDomain: string };
+  bought?: { orders: string[]; subscriptions: string[] };
   partnerId: string;
   status: string;
   verdict: string;

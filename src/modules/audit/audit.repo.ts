@@ -28,6 +28,56 @@ export async function listAuditEvents(db: Db | Trx, f: AuditFilter) {
   return q.execute();
 }
 
+export const AUDIT_SORTS = ['at', 'action', 'targetType', 'actorEmail'] as const;
+export type AuditSort = (typeof AUDIT_SORTS)[number];
+const AUDIT_COLUMN = {
+  at: 'id',
+  action: 'action',
+  targetType: 'target_type',
+  actorEmail: 'actor_email',
+} as const satisfies Record<AuditSort, string>;
+
+export interface AuditListFilter {
+  partnerId?: string;
+  tenantId?: string;
+  /** An action, or a family of them (`transition.` takes every `transition.…`). */
+  action?: string;
+}
+
+function filteredAudit(db: Db | Trx, f: AuditListFilter) {
+  let q = db.selectFrom('audit_events');
+  if (f.partnerId) {
+    const pid = f.partnerId;
+    q = q.where((eb) => eb.or([eb('actor_partner_id', '=', pid), eb('partner_id', '=', pid)]));
+  }
+  if (f.tenantId) q = q.where('tenant_id', '=', f.tenantId);
+  if (f.action) {
+    const action = f.action;
+    q = action.endsWith('.')
+      ? q.where('action', 'like', `${action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+      : q.where('action', '=', action);
+  }
+  return q;
+}
+
+/** A window of the trail in any of the list's orders (`at` is the id's order: rows are appended). */
+export async function sortedAuditEvents(
+  db: Db | Trx,
+  f: AuditListFilter,
+  w: { sort: { field: AuditSort; direction: 'asc' | 'desc' }; offset: number; limit: number },
+) {
+  let q = filteredAudit(db, f).selectAll().orderBy(AUDIT_COLUMN[w.sort.field], w.sort.direction);
+  if (w.sort.field !== 'at') q = q.orderBy('id', w.sort.direction);
+  return q.offset(w.offset).limit(w.limit).execute();
+}
+
+export async function countAuditEvents(db: Db | Trx, f: AuditListFilter) {
+  const row = await filteredAudit(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** One target's events in a tenant, newest first (a subscription's change history). */
 export async function targetAuditEvents(
   db: Db | Trx,

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { Cursor, Id, Obj, Page } from '../../platform/http/schemas.ts';
+import { ListPage, listQueryFields } from '../../platform/http/list.ts';
+import { Id, Obj } from '../../platform/http/schemas.ts';
 
 export const AuditEvent = Type.Object({
   id: Type.String(),
@@ -25,9 +26,10 @@ export const AuditEvent = Type.Object({
 });
 
 export const AuditQuery = Obj({
-  cursor: Type.Optional(Cursor),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  ...listQueryFields,
   tenantId: Type.Optional(Id),
+  /** An action (`transition.planned`), or a family of them ending in a dot (`transition.`). */
+  action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9.-]+$' })),
 });
 
-export const AuditPage = Page(AuditEvent);
+export const AuditPage = ListPage(AuditEvent);

@@ -1,7 +1,16 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
+import type { CsvColumn } from '../../platform/http/list.ts';
 import { decodeSerialCursor, toPage } from '../../platform/http/schemas.ts';
-import { insertAuditEvent, listAuditEvents, targetAuditEvents } from './audit.repo.ts';
+import {
+  type AuditListFilter,
+  type AuditSort,
+  countAuditEvents,
+  insertAuditEvent,
+  listAuditEvents,
+  sortedAuditEvents,
+  targetAuditEvents,
+} from './audit.repo.ts';
 
 export interface AuditInput {
   action: string;
@@ -45,15 +54,9 @@ export async function recordAudit(ctx: Ctx, input: AuditInput): Promise<void> {
   });
 }
 
-export async function listAudit(
-  ctx: Ctx<Db>,
-  input: { cursor?: string; limit?: number; tenantId?: string },
-  namesOf?: AuditNamer,
-) {
-  const limit = input.limit ?? 50;
-  const afterId = decodeSerialCursor(input.cursor);
+/** Partners see their own trail; customers see what was done in their tenant; the operator sees all. */
+export function auditFilter(ctx: Ctx<Db>, input: { tenantId?: string; action?: string }): AuditListFilter {
   const a = ctx.actor;
-  // Partners see their own trail; customers see what was done in their tenant; the operator sees all.
   const scope =
     a.kind === 'partner'
       ? { partnerId: a.partnerId!, ...(input.tenantId ? { tenantId: input.tenantId } : {}) }
@@ -62,44 +65,95 @@ export async function listAudit(
         : input.tenantId
           ? { tenantId: input.tenantId }
           : {};
+  return { ...scope, ...(input.action ? { action: input.action } : {}) };
+}
+
+export async function sortedAudit(
+  ctx: Ctx<Db>,
+  f: AuditListFilter,
+  w: { sort: { field: AuditSort; direction: 'asc' | 'desc' }; offset: number; limit: number },
+  namesOf?: AuditNamer,
+) {
+  const rows = await sortedAuditEvents(ctx.db, f, w);
+  const names = await namesOfRows(ctx, rows, namesOf);
+  return rows.map((r) => toAuditView(r, names));
+}
+
+export function countAudit(ctx: Ctx<Db>, f: AuditListFilter) {
+  return countAuditEvents(ctx.db, f);
+}
+
+export const AUDIT_CSV: CsvColumn<ReturnType<typeof toAuditView>>[] = [
+  { header: 'id', value: (e) => e.id },
+  { header: 'at', value: (e) => e.at },
+  { header: 'actorEmail', value: (e) => e.actor.email },
+  { header: 'actorRoles', value: (e) => e.actor.roles.join(' ') },
+  { header: 'action', value: (e) => e.action },
+  { header: 'targetType', value: (e) => e.targetType },
+  { header: 'targetId', value: (e) => e.targetId },
+  { header: 'tenantId', value: (e) => e.tenantId },
+  { header: 'customer', value: (e) => e.tenantName },
+  { header: 'targetName', value: (e) => e.targetName },
+  { header: 'partnerId', value: (e) => e.partnerId },
+  { header: 'requestId', value: (e) => e.requestId },
+  { header: 'data', value: (e) => JSON.stringify(e.data) },
+];
+
+type AuditRow = Awaited<ReturnType<typeof listAuditEvents>>[number];
+
+/** The names the rows refer to (customers, partners, users, offers), when a namer is handed in. */
+async function namesOfRows(ctx: Ctx<Db>, rows: AuditRow[], namesOf?: AuditNamer) {
+  if (!namesOf) return new Map<string, string>();
+  const byType = (type: string) =>
+    rows.filter((r) => r.target_type === type && r.target_id).map((r) => r.target_id!);
+  return namesOf(ctx.db, {
+    tenantIds: [...rows.map((r) => r.tenant_id).filter((id): id is string => !!id), ...byType('tenant')],
+    partnerIds: byType('partner'),
+    userIds: [...byType('user'), ...byType('directory-user')],
+    offerIds: byType('offer'),
+  });
+}
+
+function toAuditView(r: AuditRow, names: Map<string, string>) {
+  return {
+    id: String(r.id),
+    at: r.at.toISOString(),
+    actor: {
+      userId: r.actor_user_id,
+      email: r.actor_email,
+      roles: r.actor_roles,
+      partnerId: r.actor_partner_id,
+      tenantId: r.actor_tenant_id,
+    },
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    tenantId: r.tenant_id,
+    partnerId: r.partner_id,
+    requestId: r.request_id,
+    data: r.data,
+    tenantName: (r.tenant_id && names.get(r.tenant_id)) || null,
+    targetName: (r.target_id && names.get(r.target_id)) || null,
+  };
+}
+
+export async function listAudit(
+  ctx: Ctx<Db>,
+  input: { cursor?: string; limit?: number; tenantId?: string },
+  namesOf?: AuditNamer,
+) {
+  const limit = input.limit ?? 50;
+  const afterId = decodeSerialCursor(input.cursor);
   const rows = await listAuditEvents(ctx.db, {
-    ...scope,
+    ...auditFilter(ctx, input),
     ...(afterId !== undefined ? { afterId } : {}),
     limit,
   });
-  const byType = (type: string) =>
-    rows.filter((r) => r.target_type === type && r.target_id).map((r) => r.target_id!);
-  const names = namesOf
-    ? await namesOf(ctx.db, {
-        tenantIds: [...rows.map((r) => r.tenant_id).filter((id): id is string => !!id), ...byType('tenant')],
-        partnerIds: byType('partner'),
-        userIds: [...byType('user'), ...byType('directory-user')],
-        offerIds: byType('offer'),
-      })
-    : new Map<string, string>();
+  const names = await namesOfRows(ctx, rows, namesOf);
   return toPage(
     rows,
     limit,
-    (r) => ({
-      id: String(r.id),
-      at: r.at.toISOString(),
-      actor: {
-        userId: r.actor_user_id,
-        email: r.actor_email,
-        roles: r.actor_roles,
-        partnerId: r.actor_partner_id,
-        tenantId: r.actor_tenant_id,
-      },
-      action: r.action,
-      targetType: r.target_type,
-      targetId: r.target_id,
-      tenantId: r.tenant_id,
-      partnerId: r.partner_id,
-      requestId: r.request_id,
-      data: r.data,
-      tenantName: (r.tenant_id && names.get(r.tenant_id)) || null,
-      targetName: (r.target_id && names.get(r.target_id)) || null,
-    }),
+    (r) => toAuditView(r, names),
     (r) => r.id,
   );
 }

@@ -119,3 +119,18 @@ export async function closeRelationshipRequest(
     .returning('id')
     .executeTakeFirst();
 }
+
+/** A partner's pending requests (not expired), oldest first, each naming its customer when it has one. */
+export async function pendingRequestRows(db: Db | Trx, partnerId: string, now: Date, limit: number) {
+  return db
+    .selectFrom('relationship_requests as r')
+    .leftJoin('tenants as c', 'c.id', 'r.tenant_id')
+    .select(['r.id', 'r.tenant_id', 'r.created_at', 'r.expires_at', 'c.company_name', 'c.default_domain'])
+    .where('r.partner_id', '=', partnerId)
+    .where('r.status', '=', 'pending')
+    .where('r.expires_at', '>', now)
+    .orderBy('r.expires_at')
+    .orderBy('r.id')
+    .limit(limit)
+    .execute();
+}

@@ -17,6 +17,7 @@ export {
   claimSeatReductionNotice,
   countPartnerSubscriptionsInUse,
   createOrderedSubscriptions,
+  endingInBook,
   getCustomerSubscription,
   holdForTransfer,
   holdingsOf,

@@ -7,6 +7,7 @@ import type {
   Trx,
 } from '../../platform/db/database.ts';
 import { offerNameOf } from '../catalog/index.ts';
+import { visibleTenantIds } from '../tenants/index.ts';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
@@ -324,5 +325,26 @@ export async function markBilledThrough(db: Trx, id: string, through: Date) {
     .updateTable('subscriptions')
     .set({ billed_through: sql<Date>`greatest(coalesce(billed_through, ${through}), ${through})` })
     .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * The subscriptions of a partner's book it does not hold itself (bought direct, through volume
+ * licensing, a trial, or from another partner), not yet cancelled: home's needs-attention list
+ * ranks them by how soon they end (issue 21).
+ */
+export async function bookSourceRows(db: Db | Trx, partnerId: string) {
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('tenant_id', 'in', visibleTenantIds(db, partnerId))
+    .where((eb) =>
+      eb.or([
+        eb('channel', '!=', 'partner'),
+        eb('partner_id', 'is', null),
+        eb('partner_id', '!=', partnerId),
+      ]),
+    )
+    .where('cancelled_at', 'is', null)
     .execute();
 }

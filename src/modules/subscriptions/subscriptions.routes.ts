@@ -1,5 +1,6 @@
 import type { Db, Trx } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
+import { answerList } from '../../platform/http/list.ts';
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
@@ -12,6 +13,8 @@ import {
   OwnSubscriptionParams,
   RecordSubscriptionBody,
   SubscriptionHistoryPage,
+  SubscriptionListPage,
+  SubscriptionListQuery,
   SubscriptionPage,
   SubscriptionsQuery,
   SubscriptionView,
@@ -27,6 +30,10 @@ import {
   listCustomerSubscriptions,
   listOwnSubscriptions,
   recordSubscription,
+  SUBSCRIPTION_CSV,
+  SUBSCRIPTION_SORTS,
+  type SubscriptionSort,
+  sortedCustomerSubscriptions,
 } from './subscriptions.service.ts';
 import { type MoveSkuAssignments, upgradeOptions, upgradeSubscription } from './subscriptions.upgrade.ts';
 
@@ -52,11 +59,45 @@ export function registerSubscriptions(
         summary:
           'Every subscription of the customer, from every channel, marked with whether you may change it',
         params: TenantParams,
-        querystring: SubscriptionsQuery,
-        response: { 200: SubscriptionPage, ...errorResponses },
+        querystring: SubscriptionListQuery,
+        produces: ['application/json', 'text/csv'],
+        response: { 200: SubscriptionListPage, ...errorResponses },
       },
     },
-    async (req) => listCustomerSubscriptions(pooled(readContext(deps, req)), { ...req.params, ...req.query }),
+    async (req, reply) => {
+      const ctx = pooled(readContext(deps, req));
+      const { channel, status, ...paging } = req.query;
+      const filter = {
+        tenantId: req.params.tenantId,
+        ...(channel ? { channel } : {}),
+        ...(status ? { status } : {}),
+      };
+      // The tenant's whole list, once per request: every window (and the count) reads it.
+      const all = new Map<string, ReturnType<typeof sortedCustomerSubscriptions>>();
+      const sorted = (sort: { field: SubscriptionSort; direction: 'asc' | 'desc' }) => {
+        const k = `${sort.field}:${sort.direction}`;
+        if (!all.has(k)) all.set(k, sortedCustomerSubscriptions(ctx, filter, sort));
+        return all.get(k)!;
+      };
+      return answerList(req, reply, {
+        query: paging,
+        sorts: SUBSCRIPTION_SORTS,
+        defaultSort: { field: 'createdAt', direction: 'asc' },
+        fetch: async (w) => (await sorted(w.sort)).slice(w.offset, w.offset + w.limit),
+        count: async () => (await sorted({ field: 'createdAt', direction: 'asc' })).length,
+        ...(status === undefined
+          ? {
+              keyset: () =>
+                listCustomerSubscriptions(ctx, {
+                  ...req.params,
+                  ...paging,
+                  ...(channel ? { channel } : {}),
+                }),
+            }
+          : {}),
+        csv: { filename: 'subscriptions.csv', columns: SUBSCRIPTION_CSV },
+      });
+    },
   );
   app.get(
     '/api/customers/:tenantId/subscriptions/:id',

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { ListPage, listQueryFields } from '../../platform/http/list.ts';
 import { Cursor, DateTime, DateTimeInput, Id, NonEmpty, Obj, Page } from '../../platform/http/schemas.ts';
 import { BillingCycle, Term } from '../catalog/index.ts';
 
@@ -57,6 +58,7 @@ export const SubscriptionView = Type.Object({
   createdAt: DateTime,
 });
 export const SubscriptionPage = Page(SubscriptionView);
+export const SubscriptionListPage = ListPage(SubscriptionView);
 
 export const ChangedSubscriptionView = Type.Composite([
   SubscriptionView,
@@ -175,3 +177,9 @@ export const SubscriptionHistoryEntry = Type.Object({
   amountCharged: Type.Optional(Type.Integer()),
 });
 export const SubscriptionHistoryPage = Page(SubscriptionHistoryEntry);
+/** A partner's list of a customer's subscriptions: channel and status filters, sort, paging, CSV. */
+export const SubscriptionListQuery = Obj({
+  ...listQueryFields,
+  channel: Type.Optional(Channel),
+  status: Type.Optional(State),
+});

@@ -14,6 +14,7 @@ import { type PoolSubscription, seatPools } from '../../domain/seat-pool.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
+import type { CsvColumn } from '../../platform/http/list.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { type OfferView, offersById } from '../catalog/index.ts';
@@ -24,6 +25,7 @@ import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
 import { billDueCharges, billPurchase, billSeatChange, billTransfer } from './subscriptions.billing.ts';
 import {
   type AssignedSeatsBySku,
+  bookSourceRows,
   changePartnerOfRecordRows,
   findSubscription,
   insertSeatReduction,
@@ -245,6 +247,86 @@ export async function listCustomerSubscriptions(ctx: PoolCtx<Db>, input: ListInp
     ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
   return { items: viewsFrom(ctx, pool, page.items, canChange), nextCursor: page.nextCursor };
 }
+
+export const SUBSCRIPTION_SORTS = [
+  'createdAt',
+  'offerName',
+  'quantity',
+  'assignedSeats',
+  'status',
+  'channel',
+  'termEnd',
+  'autoRenew',
+] as const;
+export type SubscriptionSort = (typeof SUBSCRIPTION_SORTS)[number];
+type SubscriptionItem = Awaited<ReturnType<typeof listCustomerSubscriptions>>['items'][number];
+
+/**
+ * Every subscription of a customer the filter shows, in a list's order: a tenant holds tens of
+ * subscriptions, and their status and assigned seats are derived (the clock, the seat pools), so
+ * the list is computed whole and sorted here.
+ */
+export async function sortedCustomerSubscriptions(
+  ctx: PoolCtx<Db>,
+  input: { tenantId: string; channel?: Channel; status?: string },
+  sort: { field: SubscriptionSort; direction: 'asc' | 'desc' },
+): Promise<SubscriptionItem[]> {
+  const pool = await subscriptionPageWithPools(
+    ctx.db,
+    { tenantId: input.tenantId, ...(input.channel ? { channel: input.channel } : {}), limit: 100_000 },
+    ctx.assignedSeatsBySku,
+  );
+  const canChange =
+    ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
+  const items = viewsFrom(
+    ctx,
+    pool,
+    pool.filter((r) => r.on_page),
+    canChange,
+  ).filter((v) => !input.status || v.status === input.status);
+  const key = (v: SubscriptionItem): string | number => {
+    switch (sort.field) {
+      case 'createdAt':
+        return v.createdAt;
+      case 'offerName':
+        return (v.offerName ?? v.offerId).toLowerCase();
+      case 'quantity':
+        return v.quantity;
+      case 'assignedSeats':
+        return v.assignedSeats;
+      case 'status':
+        return v.status;
+      case 'channel':
+        return v.channel;
+      case 'termEnd':
+        return v.termEnd;
+      case 'autoRenew':
+        return v.autoRenew ? 1 : 0;
+    }
+  };
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  return items.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    if (ka !== kb) return (ka < kb ? -1 : 1) * sign;
+    return (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * sign;
+  });
+}
+
+export const SUBSCRIPTION_CSV: CsvColumn<SubscriptionItem>[] = [
+  { header: 'subscriptionId', value: (v) => v.id },
+  { header: 'offerId', value: (v) => v.offerId },
+  { header: 'offerName', value: (v) => v.offerName },
+  { header: 'skuId', value: (v) => v.skuId },
+  { header: 'quantity', value: (v) => v.quantity },
+  { header: 'assignedSeats', value: (v) => v.assignedSeats },
+  { header: 'status', value: (v) => v.status },
+  { header: 'channel', value: (v) => v.channel },
+  { header: 'billingCycle', value: (v) => v.billingCycle },
+  { header: 'termStart', value: (v) => v.termStart },
+  { header: 'termEnd', value: (v) => v.termEnd },
+  { header: 'autoRenew', value: (v) => String(v.autoRenew) },
+];
 
 export async function listOwnSubscriptions(ctx: PoolCtx<Db>, input: Omit<ListInput, 'tenantId'>) {
   const tenantId = ctx.actor.tenantId!;
@@ -876,4 +958,34 @@ export async function soldForResellers(ctx: Ctx<Db | Trx>, providerId: string) {
     out.set(id, e);
   }
   return out;
+}
+
+/**
+ * What in a partner's book ends soon, or has ended and is not gone yet (issue 21, home): the
+ * subscriptions it does not hold itself whose current term ends within `horizonDays`, or that are
+ * expired or disabled, with their state and offer; the caller drops those already under way.
+ */
+export async function endingInBook(ctx: Ctx<Db | Trx>, partnerId: string, horizonDays: number) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const horizon = now.getTime() + horizonDays * 86_400_000;
+  const out: { row: SubscriptionRow; state: LifecycleState }[] = [];
+  for (const row of await bookSourceRows(ctx.db, partnerId)) {
+    const state = stateOf(row, now, settings);
+    if (state.state === 'deleted') continue;
+    if (state.state === 'active' && state.termEnd.getTime() > horizon) continue;
+    if (state.state === 'suspended') continue;
+    out.push({ row, state });
+  }
+  const offers = await offersById(ctx.db, [...new Set(out.map((o) => o.row.offer_id))]);
+  return out.map(({ row, state }) => ({
+    id: row.id,
+    tenantId: row.tenant_id,
+    offerId: row.offer_id,
+    offerName: offers.get(row.offer_id)?.name ?? null,
+    channel: row.channel,
+    status: state.state,
+    termEnd: state.termEnd,
+    autoRenew: row.auto_renew,
+  }));
 }

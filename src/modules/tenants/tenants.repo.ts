@@ -182,3 +182,57 @@ export async function tenantNameRows(db: Db | Trx, ids: string[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('tenants').select(['id', 'company_name']).where('id', 'in', ids).execute();
 }
+
+export interface TenantFilter {
+  partnerId?: string;
+  /** Name or domain, any part, any case. */
+  search?: string;
+  country?: string;
+}
+
+export const TENANT_SORTS = ['companyName', 'defaultDomain', 'country', 'createdAt'] as const;
+export type TenantSort = (typeof TENANT_SORTS)[number];
+const TENANT_COLUMN = {
+  companyName: 'company_name',
+  defaultDomain: 'default_domain',
+  country: 'country',
+  createdAt: 'created_at',
+} as const satisfies Record<TenantSort, string>;
+
+function filteredTenants(db: Db | Trx, f: TenantFilter) {
+  let q = db.selectFrom('tenants');
+  if (f.partnerId) q = q.where('id', 'in', visibleTenantIds(db, f.partnerId));
+  if (f.country) q = q.where('country', '=', f.country.toUpperCase());
+  if (f.search) {
+    const like = `%${f.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['company_name']), 'like', like),
+        eb(eb.fn('lower', ['default_domain']), 'like', like),
+      ]),
+    );
+  }
+  return q;
+}
+
+/** A window of tenants in any of the list's orders (ties broken by id). */
+export async function sortedTenantRows(
+  db: Db | Trx,
+  f: TenantFilter,
+  w: { sort: { field: TenantSort; direction: 'asc' | 'desc' }; offset: number; limit: number },
+) {
+  return filteredTenants(db, f)
+    .selectAll()
+    .orderBy(TENANT_COLUMN[w.sort.field], w.sort.direction)
+    .orderBy('id', w.sort.direction)
+    .offset(w.offset)
+    .limit(w.limit)
+    .execute();
+}
+
+export async function countTenantRows(db: Db | Trx, f: TenantFilter) {
+  const row = await filteredTenants(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

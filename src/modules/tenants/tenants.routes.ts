@@ -1,27 +1,35 @@
+import { answerList } from '../../platform/http/list.ts';
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { UserView } from '../auth/index.ts';
+import { TENANT_SORTS } from './tenants.repo.ts';
 import {
   CreateCustomerBody,
   CreatedTenantView,
   CreateTenantAccountBody,
   CreateTenantBody,
+  CustomerListQuery,
   CustomersQuery,
   DirectoryUserBody,
   DirectoryUserView,
+  TenantListPage,
   TenantPage,
   TenantView,
 } from './tenants.schemas.ts';
 import {
   addDirectoryUser,
   addTenantAccount,
+  CUSTOMER_CSV,
+  countCustomers,
   createCustomer,
   createTenant,
+  customerFilter,
   getCustomer,
   getOwnTenant,
   type LicensingCtx,
   listCustomers,
+  sortedCustomers,
   toCreatedTenantView,
 } from './tenants.service.ts';
 
@@ -38,11 +46,28 @@ export function registerTenants(
       schema: {
         tags: ['customers'],
         summary: 'Customers you have a relationship with',
-        querystring: CustomersQuery,
-        response: { 200: TenantPage, ...errorResponses },
+        querystring: CustomerListQuery,
+        produces: ['application/json', 'text/csv'],
+        response: { 200: TenantListPage, ...errorResponses },
       },
     },
-    async (req) => listCustomers(readContext(deps, req), req.query),
+    async (req, reply) => {
+      const ctx = readContext(deps, req);
+      const filter = customerFilter(ctx, req.query);
+      const { search, q, country, ...paging } = req.query;
+      return answerList(req, reply, {
+        query: paging,
+        sorts: TENANT_SORTS,
+        defaultSort: { field: 'companyName', direction: 'asc' },
+        fetch: (w) => sortedCustomers(ctx, filter, w),
+        count: () => countCustomers(ctx, filter),
+        // Unsorted, unfiltered by country or `q`: the pinned keyset pages, as before.
+        ...(q === undefined && country === undefined
+          ? { keyset: () => listCustomers(ctx, { ...paging, ...(search ? { search } : {}) }) }
+          : {}),
+        csv: { filename: 'customers.csv', columns: CUSTOMER_CSV },
+      });
+    },
   );
   app.get(
     '/api/customers/:tenantId',

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { ListPage, listQueryFields } from '../../platform/http/list.ts';
 import {
   Country,
   Cursor,
@@ -28,6 +29,7 @@ export const TenantView = Type.Object({
   relationship: Type.Optional(RelationshipSummary),
 });
 export const TenantPage = Page(TenantView);
+export const TenantListPage = ListPage(TenantView);
 
 const Upn = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' });
 const Guid = Type.String({
@@ -109,4 +111,12 @@ export const CreateTenantAccountBody = Obj({
     maxItems: 2,
     uniqueItems: true,
   }),
+});
+
+/** `GET /api/customers`: search (`q`, or `search` as before), country, sort, paging, CSV. */
+export const CustomerListQuery = Obj({
+  ...listQueryFields,
+  search: Type.Optional(Str(100)),
+  q: Type.Optional(Str(100)),
+  country: Type.Optional(Country),
 });

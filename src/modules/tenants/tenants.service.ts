@@ -3,6 +3,7 @@ import { regionMismatch, regionOf } from '../../domain/regions.ts';
 import type { Db, TenantRow, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
+import type { CsvColumn } from '../../platform/http/list.ts';
 import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { issuePasswordLink, type PasswordLink } from '../auth/index.ts';
@@ -10,6 +11,7 @@ import { findPartner } from '../partners/index.ts';
 import { createUser, toUserView } from '../users/index.ts';
 import { insertAcceptedRelationship } from './tenant-relationships.repo.ts';
 import {
+  countTenantRows,
   domainTaken,
   findTenant,
   insertDirectoryUser,
@@ -17,6 +19,9 @@ import {
   insertTenant,
   listTenantRows,
   relationshipOf,
+  sortedTenantRows,
+  type TenantFilter,
+  type TenantSort,
   tenantNameRows,
   tenantSummaryRows,
   upnTaken,
@@ -230,6 +235,41 @@ export async function listCustomers(
     (t) => [t.company_name, t.id],
   );
 }
+
+/** The customers list's filter (`/api/customers`): the caller's scope, `q` (or `search`), country. */
+export function customerFilter(
+  ctx: Ctx<Db>,
+  input: { search?: string; q?: string; country?: string },
+): TenantFilter {
+  const partnerId = ctx.actor.kind === 'partner' ? ctx.actor.partnerId! : undefined;
+  const search = input.q ?? input.search;
+  return {
+    ...(partnerId ? { partnerId } : {}),
+    ...(search ? { search } : {}),
+    ...(input.country ? { country: input.country } : {}),
+  };
+}
+
+export async function sortedCustomers(
+  ctx: Ctx<Db>,
+  f: TenantFilter,
+  w: { sort: { field: TenantSort; direction: 'asc' | 'desc' }; offset: number; limit: number },
+) {
+  return (await sortedTenantRows(ctx.db, f, w)).map((t) => toTenantView(t));
+}
+
+export function countCustomers(ctx: Ctx<Db>, f: TenantFilter) {
+  return countTenantRows(ctx.db, f);
+}
+
+export const CUSTOMER_CSV: CsvColumn<ReturnType<typeof toTenantView>>[] = [
+  { header: 'tenantId', value: (t) => t.id },
+  { header: 'companyName', value: (t) => t.companyName },
+  { header: 'defaultDomain', value: (t) => t.defaultDomain },
+  { header: 'country', value: (t) => t.country },
+  { header: 'region', value: (t) => t.region },
+  { header: 'createdAt', value: (t) => t.createdAt },
+];
 
 export async function getCustomer(ctx: Ctx<Db>, input: { tenantId: string }) {
   const tenant = await findTenant(ctx.db, input.tenantId);

@@ -16,3 +16,10 @@ export {
   planBulk,
   verdictOf,
 } from './transitions.plan-bulk.ts';
+export {
+  claimedAmong,
+  countBookGroups,
+  plansAwaitingAcknowledgment,
+  TRANSITION_GROUPS,
+  type TransitionGroup,
+} from './transitions.repo.ts';

@@ -32,6 +32,11 @@ const VERDICT: Record<string, { en: string; es: string }> = {
 
 export const TRANSITIONS_ERRORS = {
   transition_not_found: { status: 404, en: 'No such transition.', es: 'No existe esa transición.' },
+  bulk_run_not_found: {
+    status: 404,
+    en: 'No such bulk plan run.',
+    es: 'No existe esa planificación masiva.',
+  },
   transition_in_progress: {
     status: 409,
     en: (p) =>

@@ -15,6 +15,7 @@ import { findPartner } from '../partners/index.ts';
 import { visibleTenantIds } from '../tenants/index.ts';
 import { buildPlanInput, loadPlanBatch, loadPlanCatalog, planRights } from './transitions.loader.ts';
 import { insertPlannedTransitions } from './transitions.repo.ts';
+import { runLineOf, startBulkRun } from './transitions.runs.ts';
 
 /**
  * The bulk plan use case: every customer of a partner's book (or a list of them), streamed from
@@ -162,6 +163,8 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
   };
 
   await opts.onStart?.({ partnerId: partner.id, generatedAt });
+  // The run as the console shows it (transitions.runs.ts): its customers as batches are saved.
+  const run = await startBulkRun(handle.db, partner.id, now);
 
   const source = opts.tenantIds
     ? listedCustomers(handle, partner.id, opts.tenantIds, size)
@@ -221,6 +224,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
       now,
     );
     for (const o of out.outcomes) counts[verdictOf(o)]++;
+    await run.add(out.outcomes.map(runLineOf));
     await opts.onBatch?.(out.outcomes);
     done += out.outcomes.length;
     opts.onProgress?.(done, total);
@@ -255,6 +259,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
       saving.catch(() => {});
     }
     if (saving) await saving;
+    await run.finish(counts);
   } finally {
     if (saving) await saving.catch(() => {});
   }

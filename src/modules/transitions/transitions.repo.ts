@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { Db, NewAuditEvent, TransitionsTable, Trx } from '../../platform/db/database.ts';
 
 export type TransitionRow = Selectable<TransitionsTable>;
@@ -288,4 +289,188 @@ export async function countTransitionsByStatus(db: Db): Promise<{ status: string
     .groupBy('status')
     .execute();
   return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+}
+
+/**
+ * The group a transition shows in the partner's book (issue 21): `planned`, `applying` (steps run
+ * now, or only dated ones remain), `waiting-customer` (a step waits on the customer's admin),
+ * `waiting-partner` (a step waits on another partner: the source's partner of record), `failed`,
+ * `done` (applied). One SQL expression, so the list filters and sorts by it on the server.
+ */
+export const TRANSITION_GROUPS = [
+  'planned',
+  'applying',
+  'waiting-customer',
+  'waiting-partner',
+  'failed',
+  'done',
+] as const;
+export type TransitionGroup = (typeof TRANSITION_GROUPS)[number];
+
+const groupOf = sql<TransitionGroup>`case t.status
+  when 'planned' then 'planned'
+  when 'applied' then 'done'
+  when 'failed' then 'failed'
+  when 'applying' then 'applying'
+  else case
+    when exists (
+      select 1 from transition_steps ws
+      where ws.transition_id = t.id and ws.status = 'waiting'
+        and (ws.actor = 'partner-of-record' or ws.detail ->> 'by' = 'partner-of-record')
+    ) then 'waiting-partner'
+    when exists (
+      select 1 from transition_steps ws where ws.transition_id = t.id and ws.status = 'waiting'
+    ) then 'waiting-customer'
+    else 'applying'
+  end
+end`;
+
+const lineCount = sql<number>`jsonb_array_length(t.plan -> 'lines')`;
+
+export interface BookFilter {
+  partnerId: string;
+  status?: string;
+  group?: TransitionGroup;
+  tenantId?: string;
+  /** Customer name or domain, any part, any case. */
+  q?: string;
+  /** Only the transitions these ids name (a bulk plan run's). */
+  ids?: string[];
+}
+
+export const BOOK_SORTS = [
+  'createdAt',
+  'updatedAt',
+  'companyName',
+  'defaultDomain',
+  'status',
+  'group',
+  'verdict',
+  'lines',
+] as const;
+export type BookSort = (typeof BOOK_SORTS)[number];
+
+function likeOf(text: string) {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function bookBase(db: Db | Trx, f: BookFilter) {
+  let q = db
+    .selectFrom('transitions as t')
+    .innerJoin('tenants as c', 'c.id', 't.tenant_id')
+    .where('t.partner_id', '=', f.partnerId);
+  if (f.status) q = q.where('t.status', '=', f.status as TransitionRow['status']);
+  if (f.tenantId) q = q.where('t.tenant_id', '=', f.tenantId);
+  if (f.group) q = q.where(groupOf, '=', f.group);
+  if (f.ids) q = f.ids.length === 0 ? q.where(sql<boolean>`false`) : q.where('t.id', 'in', f.ids);
+  if (f.q) {
+    const like = likeOf(f.q);
+    q = q.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['c.company_name']), 'like', like),
+        eb(eb.fn('lower', ['c.default_domain']), 'like', like),
+      ]),
+    );
+  }
+  return q;
+}
+
+const BOOK_ORDER = {
+  createdAt: sql`t.created_at`,
+  updatedAt: sql`t.updated_at`,
+  companyName: sql`c.company_name`,
+  defaultDomain: sql`c.default_domain`,
+  status: sql`t.status`,
+  group: groupOf,
+  verdict: sql`t.verdict`,
+  lines: lineCount,
+} satisfies Record<BookSort, unknown>;
+
+/** A window of the partner's transitions across customers, each with its customer and group. */
+export async function listBookRows(
+  db: Db | Trx,
+  f: BookFilter,
+  w: { sort: { field: BookSort; direction: 'asc' | 'desc' }; offset: number; limit: number },
+) {
+  return bookBase(db, f)
+    .select([
+      't.id',
+      't.tenant_id',
+      't.status',
+      't.verdict',
+      't.planned_at',
+      't.created_at',
+      't.updated_at',
+      'c.company_name',
+      'c.default_domain',
+      groupOf.as('group'),
+      lineCount.as('lines'),
+    ])
+    .orderBy(BOOK_ORDER[w.sort.field], w.sort.direction)
+    .orderBy('t.id', w.sort.direction)
+    .offset(w.offset)
+    .limit(w.limit)
+    .execute();
+}
+
+export async function countBookRows(db: Db | Trx, f: BookFilter): Promise<number> {
+  const row = await bookBase(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** How many of the partner's transitions are in each group (home's counts). */
+export async function countBookGroups(db: Db | Trx, partnerId: string) {
+  const rows = await db
+    .selectFrom('transitions as t')
+    .where('t.partner_id', '=', partnerId)
+    .select([groupOf.as('group'), (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(groupOf)
+    .execute();
+  const out = Object.fromEntries(TRANSITION_GROUPS.map((g) => [g, 0])) as Record<TransitionGroup, number>;
+  for (const r of rows) out[r.group] = Number(r.n);
+  return out;
+}
+
+/** Which of these subscriptions an open transition claims (under way, or moved by an applied one). */
+export async function claimedAmong(db: Db | Trx, subscriptionIds: string[]): Promise<Set<string>> {
+  if (subscriptionIds.length === 0) return new Set();
+  const out = new Set<string>();
+  // In chunks: a big book can hold tens of thousands of sources.
+  for (let i = 0; i < subscriptionIds.length; i += 5000) {
+    const rows = await db
+      .selectFrom('transition_claims')
+      .select('source_subscription_id')
+      .where('source_subscription_id', 'in', subscriptionIds.slice(i, i + 5000))
+      .where('released_at', 'is', null)
+      .execute();
+    for (const r of rows) out.add(r.source_subscription_id);
+  }
+  return out;
+}
+
+/** Each customer's latest transition when it is a plan still waiting for someone's acknowledgment. */
+export async function plansAwaitingAcknowledgment(db: Db | Trx, partnerId: string) {
+  return db
+    .selectFrom('transitions as t')
+    .innerJoin('tenants as c', 'c.id', 't.tenant_id')
+    .select(['t.id', 't.tenant_id', 't.verdict', 't.created_at', 'c.company_name'])
+    .where('t.partner_id', '=', partnerId)
+    .where('t.status', '=', 'planned')
+    .where('t.verdict', '=', 'needs-acknowledgment')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('transitions as n')
+            .select('n.id')
+            .whereRef('n.tenant_id', '=', 't.tenant_id')
+            .where('n.partner_id', '=', partnerId)
+            .whereRef('n.created_at', '>', 't.created_at'),
+        ),
+      ),
+    )
+    .orderBy('t.created_at', 'desc')
+    .limit(50)
+    .execute();
 }

@@ -1,8 +1,18 @@
+import { answerList } from '../../platform/http/list.ts';
 import { readContext, runInTransaction } from '../../platform/http/run.ts';
 import { errorResponses, TenantParams } from '../../platform/http/schemas.ts';
 import type { App, ServerDeps } from '../../platform/http/server.ts';
 import { listSeatGraceTasks } from '../licenses/index.ts';
+import { BOOK_CSV, bookFilter, countBook, listBook } from './transitions.book.ts';
+import { BOOK_SORTS } from './transitions.repo.ts';
+import { bulkRunTransitionIds, getBulkRun, listBulkRuns } from './transitions.runs.ts';
 import {
+  BookPage,
+  BookQuery,
+  BulkRunPage,
+  BulkRunParams,
+  BulkRunQuery,
+  BulkRunView,
   CustomerTaskPage,
   PlanOptionsBody,
   TransitionListQuery,
@@ -53,6 +63,61 @@ export function registerTransitions(app: App, deps: ServerDeps) {
       },
     },
     async (req) => listTransitions(readContext(deps, req), { tenantId: req.params.tenantId, ...req.query }),
+  );
+  app.get(
+    '/api/transitions',
+    {
+      config: { action: 'transitions.plan' },
+      schema: {
+        tags: ['transitions'],
+        summary:
+          'Every transition of your book across customers, each naming its customer and its group; sorted, filtered, counted; CSV with Accept: text/csv',
+        querystring: BookQuery,
+        produces: ['application/json', 'text/csv'],
+        response: { 200: BookPage, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const ctx = readContext(deps, req);
+      const { runId, ...query } = req.query;
+      const ids = runId ? await bulkRunTransitionIds(ctx, runId) : undefined;
+      const filter = bookFilter(ctx, query, ids);
+      return answerList(req, reply, {
+        query,
+        sorts: BOOK_SORTS,
+        defaultSort: { field: 'createdAt', direction: 'desc' },
+        fetch: (w) => listBook(ctx, filter, w),
+        count: () => countBook(ctx, filter),
+        csv: { filename: 'transitions.csv', columns: BOOK_CSV },
+      });
+    },
+  );
+  app.get(
+    '/api/bulk-plan-runs',
+    {
+      config: { action: 'transitions.plan' },
+      schema: {
+        tags: ['transitions'],
+        summary: 'Your bulk plan runs (traslado plan), newest first, with their counts by verdict',
+        querystring: BulkRunQuery,
+        response: { 200: BulkRunPage, ...errorResponses },
+      },
+    },
+    async (req) => listBulkRuns(readContext(deps, req), req.query),
+  );
+  app.get(
+    '/api/bulk-plan-runs/:runId',
+    {
+      config: { action: 'transitions.plan' },
+      schema: {
+        tags: ['transitions'],
+        summary:
+          "A bulk plan run's report: counts by verdict, each customer with its verdict, reasons and transition",
+        params: BulkRunParams,
+        response: { 200: BulkRunView, ...errorResponses },
+      },
+    },
+    async (req) => getBulkRun(readContext(deps, req), req.params),
   );
   app.get(
     '/api/transitions/:transitionId',

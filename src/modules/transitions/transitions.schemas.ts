@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, DateTimeInput, Id, Obj, Page, PageQuery } from '../../platform/http/schemas.ts';
+import { ListPage, listQueryFields } from '../../platform/http/list.ts';
+import { DateTime, DateTimeInput, Id, Obj, Page, PageQuery, Str } from '../../platform/http/schemas.ts';
 import { AzurePlanLineView } from '../azure/index.ts';
+import { TRANSITION_GROUPS } from './transitions.repo.ts';
 
 const Provision = Type.Union([Type.Literal('now'), Type.Literal('before-end')]);
 
@@ -100,6 +102,14 @@ const LineView = Type.Object({
 export const TransitionView = Type.Object({
   id: Type.String(),
   tenantId: Type.String(),
+  /** Its customer, by name (`GET /api/transitions/{id}`). */
+  customer: Type.Optional(
+    Type.Object({ tenantId: Type.String(), companyName: Type.String(), defaultDomain: Type.String() }),
+  ),
+  /** What its done provision steps bought: orders and subscriptions (`GET /api/transitions/{id}`). */
+  bought: Type.Optional(
+    Type.Object({ orders: Type.Array(Type.String()), subscriptions: Type.Array(Type.String()) }),
+  ),
   partnerId: Type.String(),
   status: Type.String(),
   verdict: Type.String(),
@@ -184,3 +194,78 @@ export const CustomerTaskPage = Page(
     ),
   }),
 );
+
+const Group = Type.Union(TRANSITION_GROUPS.map((g) => Type.Literal(g)));
+
+/** `GET /api/transitions`: the partner's book, filtered (API.md "Lists"). */
+export const BookQuery = Obj({
+  ...listQueryFields,
+  status: Type.Optional(
+    Type.Union(['planned', 'applying', 'waiting', 'applied', 'failed'].map((s) => Type.Literal(s))),
+  ),
+  group: Type.Optional(Group),
+  tenantId: Type.Optional(Id),
+  q: Type.Optional(Str(100)),
+  /** Only the transitions a bulk plan run created. */
+  runId: Type.Optional(Id),
+});
+
+export const BookItemView = Type.Object({
+  id: Type.String(),
+  customer: Type.Object({
+    tenantId: Type.String(),
+    companyName: Type.String(),
+    defaultDomain: Type.String(),
+  }),
+  tenantId: Type.String(),
+  verdict: Type.String(),
+  status: Type.String(),
+  group: Group,
+  lines: Type.Integer(),
+  plannedAt: DateTime,
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+export const BookPage = ListPage(BookItemView);
+
+const RunCounts = Type.Object({
+  ready: Type.Integer(),
+  'needs-acknowledgment': Type.Integer(),
+  blocked: Type.Integer(),
+  refused: Type.Integer(),
+  'under-way': Type.Integer(),
+});
+const BulkRunSummary = Type.Object({
+  id: Type.String(),
+  createdAt: DateTime,
+  finishedAt: Type.Union([DateTime, Type.Null()]),
+  customers: Type.Integer(),
+  counts: RunCounts,
+});
+export const BulkRunQuery = Obj({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+export const BulkRunParams = Obj({ runId: Id });
+export const BulkRunPage = Page(BulkRunSummary);
+export const BulkRunView = Type.Composite([
+  BulkRunSummary,
+  Type.Object({
+    items: Type.Array(
+      Type.Object({
+        tenantId: Type.String(),
+        companyName: Type.Union([Type.String(), Type.Null()]),
+        transitionId: Type.Union([Type.String(), Type.Null()]),
+        verdict: Type.String(),
+        reasons: Type.Array(
+          Type.Object({
+            code: Type.String(),
+            params: Type.Record(Type.String(), Type.Unknown()),
+            line: Type.Optional(Type.Integer()),
+            text: Type.String(),
+            textEs: Type.String(),
+          }),
+        ),
+      }),
+    ),
+  }),
+]);

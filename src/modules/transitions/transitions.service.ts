@@ -228,7 +228,35 @@ export async function applyTransition(ctx: Ctx, queue: Queue | undefined, input:
 export async function getTransition(ctx: Ctx<Db | Trx>, input: { transitionId: string }) {
   const row = await findTransition(ctx.db, input.transitionId, scopeOf(ctx));
   if (!row) throw new DomainError('transition_not_found');
-  return toTransitionView(row, await listSteps(ctx.db, row.id));
+  const [steps, tenant] = await Promise.all([listSteps(ctx.db, row.id), findTenant(ctx.db, row.tenant_id)]);
+  return {
+    ...toTransitionView(row, steps),
+    // The page names its customer and links what it bought (issue 21).
+    ...(tenant
+      ? {
+          customer: {
+            tenantId: tenant.id,
+            companyName: tenant.company_name,
+            defaultDomain: tenant.default_domain,
+          },
+        }
+      : {}),
+    bought: boughtBy(steps),
+  };
+}
+
+/** The orders and subscriptions the transition's done provision steps bought. */
+function boughtBy(steps: Awaited<ReturnType<typeof listSteps>>) {
+  const orders: string[] = [];
+  const subscriptions: string[] = [];
+  for (const s of steps) {
+    if (s.kind !== 'provision' || s.status !== 'done') continue;
+    const d = s.detail as { orderId?: unknown; subscriptionIds?: unknown };
+    if (typeof d.orderId === 'string') orders.push(d.orderId);
+    if (Array.isArray(d.subscriptionIds))
+      for (const id of d.subscriptionIds) if (typeof id === 'string') subscriptions.push(id);
+  }
+  return { orders, subscriptions };
 }
 
 export async function listTransitions(

@@ -373,6 +373,27 @@ export interface LicenseAssignmentsTable {
   assigned_at: Timestamp;
 }
 
+/** A bulk plan run (migration 0024). */
+export interface BulkPlanRunsTable {
+  id: string;
+  partner_id: string;
+  created_at: Date;
+  finished_at: Date | null;
+  customers: Generated<number>;
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
+}
+
+/** One customer of a bulk plan run: its verdict, reasons and saved transition. */
+export interface BulkPlanRunCustomersTable {
+  run_id: string;
+  seq: number;
+  tenant_id: string;
+  company_name: string | null;
+  transition_id: string | null;
+  verdict: string;
+  reasons: ColumnType<{ code: string; params: Record<string, unknown>; line?: number }[], string, string>;
+}
+
 export interface TransitionsTable {
   id: string;
   tenant_id: string;
@@ -665,6 +686,8 @@ export interface Database {
   transitions: TransitionsTable;
   transition_steps: TransitionStepsTable;
   transition_claims: TransitionClaimsTable;
+  bulk_plan_runs: BulkPlanRunsTable;
+  bulk_plan_run_customers: BulkPlanRunCustomersTable;
   relationship_requests: RelationshipRequestsTable;
   credit_requests: CreditRequestsTable;
   outbox_events: OutboxEventsTable;

@@ -19,6 +19,7 @@ const NAV: NavItem[] = [
   { href: '/customers', label: 'nav.customers', action: 'customers.read', kind: 'partner' },
   { href: '/relationships', label: 'nav.relationships', action: 'relationships.request', kind: 'partner' },
   { href: '/planner', label: 'nav.planner', action: 'transitions.plan', kind: 'partner' },
+  { href: '/transitions', label: 'nav.transitions', action: 'transitions.plan', kind: 'partner' },
   { href: '/billing', label: 'nav.billing', action: 'billing.read', kind: 'partner' },
   { href: '/transfers', label: 'nav.transfers', action: 'transfers.read', kind: 'partner' },
   { href: '/indirect', label: 'nav.indirect', action: 'indirect.read', kind: 'partner' },

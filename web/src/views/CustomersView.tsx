@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Customer, type Page } from '../api.ts';
+import { api, type Customer, type ListPage } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { ExportCsv, ListCount, SortHeader, useSort } from '../components/ListTools.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -16,6 +17,7 @@ export function CustomersView() {
   // The cursors of the pages seen so far, so "Previous page" can go back.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
+  const { sort, toggle } = useSort('companyName');
 
   useEffect(() => {
     const id = setTimeout(() => {
@@ -26,8 +28,19 @@ export function CustomersView() {
   }, [search]);
 
   const { data, error, loading } = useLoad(
-    () => api<Page<Customer>>('/api/customers', { query: { search: query, cursor, limit: PAGE_SIZE } }),
-    [query, cursor],
+    () => api<ListPage<Customer>>('/api/customers', { query: { q: query, sort, cursor, limit: PAGE_SIZE } }),
+    [query, sort, cursor],
+  );
+  const header = (field: string, label: string) => (
+    <SortHeader
+      field={field}
+      label={label}
+      sort={sort}
+      onSort={(f) => {
+        toggle(f);
+        setCursors([null]);
+      }}
+    />
   );
 
   return (
@@ -44,18 +57,20 @@ export function CustomersView() {
             onChange={(e) => setSearch(e.target.value)}
           />
         </div>
+        <ExportCsv path="/api/customers" query={{ q: query, sort }} filename="customers.csv" />
       </div>
       <ErrorAlert error={error} />
       {loading && !data && <Loading />}
       {data && (
         <>
-          <table>
+          <ListCount total={data.total} />
+          <table data-testid="customers-table">
             <caption className="sr-only">{t('customers.title')}</caption>
             <thead>
               <tr>
-                <th scope="col">{t('customers.company')}</th>
-                <th scope="col">{t('customers.domain')}</th>
-                <th scope="col">{t('customers.country')}</th>
+                {header('companyName', t('customers.company'))}
+                {header('defaultDomain', t('customers.domain'))}
+                {header('country', t('customers.country'))}
                 <th scope="col">{t('customers.region')}</th>
                 <th scope="col">{t('customers.relationship')}</th>
               </tr>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import {
   type Acknowledgment,
   api,
+  type Customer,
   type Page,
   type PlanLine,
   type Transition,
@@ -10,13 +11,14 @@ import {
 } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
 import { ApplyConfirmation } from '../components/ApplyConfirmation.tsx';
+import { CustomerPicker } from '../components/CustomerPicker.tsx';
 import { PlanDetails, planVerdict } from '../components/PlanDetails.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { loadCustomers, loadOfferNames } from './common.ts';
+import { loadOfferNames } from './common.ts';
 
 type Disposition = 'let-expire' | 'cancel-now';
 type Quantity = 'same' | 'assigned';
@@ -29,9 +31,19 @@ export function PlannerView() {
   const f = useFormat();
   const { can } = useSession();
   const loc = useLocation();
-  const customers = useLoad(() => loadCustomers(), []);
   const names = useLoad(() => loadOfferNames(), []);
   const [tenantId, setTenantId] = useState(loc.search.get('customer') ?? '');
+  // The customer picked (the one in the address, else the first by name): the picker searches the
+  // server as one types, so a book of any size is never loaded whole.
+  const customers = useLoad(async () => {
+    const id = loc.search.get('customer');
+    if (id) return [await api<Customer>(`/api/customers/${encodeURIComponent(id)}`)];
+    return (await api<Page<Customer>>('/api/customers', { query: { sort: 'companyName', limit: 1 } })).items;
+  }, []);
+  const [selected, setSelected] = useState<Customer | null>(null);
+  useEffect(() => {
+    if (!selected && customers.data?.[0]) setSelected(customers.data[0]);
+  }, [customers.data, selected]);
   const [disposition, setDisposition] = useState<Disposition>('let-expire');
   const [quantity, setQuantity] = useState<Quantity>('same');
   const [provision, setProvision] = useState<Provision>('recommended');
@@ -85,12 +97,14 @@ export function PlannerView() {
     return true;
   });
 
-  const market = customers.data?.find((c) => c.id === tenantId)?.country;
+  const market = selected?.id === tenantId ? selected.country : undefined;
   const substitutes = [...(names.data?.byOffer.values() ?? [])].filter(
     (o) => o.kind === 'base' && o.status === 'available' && (!market || o.markets.includes(market)),
   );
 
-  const choose = (id: string) => {
+  const choose = (c: Customer) => {
+    const id = c.id;
+    setSelected(c);
     setTenantId(id);
     setPlan(null);
     setConfirmApply(false);
@@ -140,16 +154,12 @@ export function PlannerView() {
       {customers.data && customers.data.length === 0 && <p>{t('planner.noCustomers')}</p>}
       {customers.data && customers.data.length > 0 && (
         <form className="card toolbar" onSubmit={submit}>
-          <div className="field">
-            <label htmlFor="planner-customer">{t('planner.customer')}</label>
-            <select id="planner-customer" value={tenantId} onChange={(e) => choose(e.target.value)}>
-              {customers.data.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.companyName} ({c.defaultDomain})
-                </option>
-              ))}
-            </select>
-          </div>
+          <CustomerPicker
+            id="planner-customer"
+            label={t('planner.customer')}
+            value={selected}
+            onChange={choose}
+          />
           <div className="field">
             <label htmlFor="planner-disposition">{t('planner.oldSubscriptions')}</label>
             <select

@@ -47,13 +47,41 @@ export function TransitionView({ transitionId }: { transitionId: string }) {
   if (!tr.data) return <Loading />;
   const p = tr.data;
   const done = p.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
+  const tenant = encodeURIComponent(p.tenantId);
+  const bought = p.bought ?? { orders: [], subscriptions: [] };
   return (
     <section>
       <p className="breadcrumb">
-        <Link href={`/planner?customer=${encodeURIComponent(p.tenantId)}`}>{t('nav.planner')}</Link> ·{' '}
-        <Link href={`/customers/${encodeURIComponent(p.tenantId)}`}>{t('transition.customer')}</Link>
+        <Link href="/transitions">{t('nav.transitions')}</Link> ·{' '}
+        <Link href={`/planner?customer=${tenant}`}>{t('nav.planner')}</Link>
       </p>
       <h1>{t('transition.title')}</h1>
+      <p data-testid="transition-customer">
+        {t('transition.customer')}:{' '}
+        <Link href={`/customers/${tenant}`}>{p.customer?.companyName ?? p.tenantId}</Link>
+        {p.customer && <span className="muted"> ({p.customer.defaultDomain})</span>}
+      </p>
+      {(bought.orders.length > 0 || bought.subscriptions.length > 0) && (
+        <section aria-labelledby="bought-h" className="card" data-testid="transition-bought">
+          <h2 id="bought-h">{t('transition.bought')}</h2>
+          <ul>
+            {bought.subscriptions.map((id) => (
+              <li key={id}>
+                <Link href={`/customers/${tenant}/subscriptions/${encodeURIComponent(id)}`}>
+                  {t('transition.boughtSubscription', { id: id.slice(0, 8) })}
+                </Link>
+              </li>
+            ))}
+            {bought.orders.length > 0 && (
+              <li>
+                <Link href={`/customers/${tenant}/orders`}>
+                  {t('transition.boughtOrders', { count: bought.orders.length })}
+                </Link>
+              </li>
+            )}
+          </ul>
+        </section>
+      )}
       <div className="card stack">
         <p>
           {t('transition.status')}:{' '}

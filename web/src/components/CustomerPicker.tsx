@@ -1,0 +1,143 @@
+import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, type Customer, type ListPage } from '../api.ts';
+
+const SHOWN = 20;
+
+/**
+ * A searchable customer picker (issue 21): an ARIA combobox whose options come from the server's
+ * `q` search as one types (name or domain), for a book of any size. Arrow keys move through the
+ * options, Enter picks, Escape closes; the picked customer's name stays in the box.
+ */
+export function CustomerPicker({
+  id,
+  label,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: Customer | null;
+  onChange: (c: Customer) => void;
+}) {
+  const { t } = useTranslation();
+  const listId = useId();
+  const [text, setText] = useState(value ? value.companyName : '');
+  const [open, setOpen] = useState(false);
+  const [options, setOptions] = useState<Customer[]>([]);
+  const [total, setTotal] = useState<number | undefined>(undefined);
+  const [active, setActive] = useState(-1);
+  const typed = useRef(false);
+
+  useEffect(() => {
+    if (!typed.current) setText(value ? value.companyName : '');
+  }, [value]);
+
+  useEffect(() => {
+    if (!open) return;
+    let alive = true;
+    const timer = setTimeout(() => {
+      const q = typed.current ? text.trim() : '';
+      api<ListPage<Customer>>('/api/customers', { query: { q, sort: 'companyName', limit: SHOWN } })
+        .then((page) => {
+          if (!alive) return;
+          setOptions(page.items);
+          setTotal(page.total);
+          setActive(page.items.length > 0 ? 0 : -1);
+        })
+        .catch(() => alive && setOptions([]));
+    }, 200);
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+    };
+  }, [text, open]);
+
+  const pick = (c: Customer) => {
+    typed.current = false;
+    setText(c.companyName);
+    setOpen(false);
+    onChange(c);
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      if (!open) setOpen(true);
+      else setActive((i) => Math.min(i + 1, options.length - 1));
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      setActive((i) => Math.max(i - 1, 0));
+    } else if (e.key === 'Enter') {
+      if (open && active >= 0 && options[active]) {
+        e.preventDefault();
+        pick(options[active]);
+      }
+    } else if (e.key === 'Escape') {
+      setOpen(false);
+      typed.current = false;
+      setText(value ? value.companyName : '');
+    }
+  };
+
+  const optionId = (i: number) => `${listId}-opt-${i}`;
+  return (
+    <div className="field combobox">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="text"
+        role="combobox"
+        autoComplete="off"
+        aria-autocomplete="list"
+        aria-expanded={open}
+        aria-controls={listId}
+        aria-activedescendant={open && active >= 0 ? optionId(active) : undefined}
+        aria-describedby={`${id}-help`}
+        data-tenant-id={value?.id ?? ''}
+        value={text}
+        placeholder={t('picker.placeholder')}
+        onChange={(e) => {
+          typed.current = true;
+          setText(e.target.value);
+          setOpen(true);
+        }}
+        onFocus={() => setOpen(true)}
+        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onKeyDown={onKey}
+      />
+      <span id={`${id}-help`} className="sr-only">
+        {t('picker.help')}
+      </span>
+      {open && (
+        <div className="combobox-popup">
+          <div id={listId} role="listbox" aria-label={t('picker.results', { label })}>
+            {options.map((c, i) => (
+              <div
+                key={c.id}
+                id={optionId(i)}
+                role="option"
+                tabIndex={-1}
+                aria-selected={i === active}
+                data-tenant-id={c.id}
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  pick(c);
+                }}
+              >
+                {c.companyName} <span className="muted small">({c.defaultDomain})</span>
+              </div>
+            ))}
+          </div>
+          <p className="muted small" aria-live="polite">
+            {options.length === 0
+              ? t('picker.none')
+              : total !== undefined && total > options.length
+                ? t('picker.more', { count: total - options.length })
+                : ''}
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}
