@@ -6,7 +6,7 @@ import { addDaysUtc } from '../calendar.ts';
 import { checkPreconditions } from './checks.ts';
 import { MESSAGES, renderReason } from './messages.ts';
 import { planTransition } from './plan.ts';
-import type { Acknowledgment, PlanInput, PlanOffer, PlanSubscription, PlanUser } from './types.ts';
+import type { Acknowledgment, PlanInput, PlanOffer, PlanSubscription, PlanUser, Reason } from './types.ts';
 
 const NOW = new Date('2026-03-01T00:00:00Z');
 
@@ -390,9 +390,9 @@ describe('end-of-sale sources', () => {
     const id = '0b7c6a52-1111-4222-8333-944455556666';
     for (const locale of ['en', 'es'] as const)
       for (const r of [
-        { code: 'plan.all-under-way', params: { lines: 2, transitions: [id] } },
-        { code: 'plan.some-under-way', params: { lines: 1, transitions: [id, 'x'] } },
-        { code: 'line.under-way', params: { transitionId: id } },
+        { code: 'plan.all-under-way', params: { lines: 2, transitions: [id] } } as Reason,
+        { code: 'plan.some-under-way', params: { lines: 1, transitions: [id, 'x'] } } as Reason,
+        { code: 'line.under-way', params: { transitionId: id } } as Reason,
       ]) {
         const text = renderReason(r, locale);
         expect(text).not.toContain(id);

@@ -152,7 +152,10 @@ async function listScoped(ctx: Ctx<Db>, input: ListInput, scope: { tenantId?: st
     limit,
   });
   // The customer by name, for the console's queue (never an id where people read).
-  const names = await tenantNames(ctx, rows.map((r) => r.tenant_id));
+  const names = await tenantNames(
+    ctx,
+    rows.map((r) => r.tenant_id),
+  );
   return toPage(
     rows,
     limit,
