@@ -470,6 +470,30 @@ export function mainFlow(lang: Lang) {
     await shot(partner, '13-transition-applied');
   });
 
+  it('shows the audit trail in words: each action by its label, the customer by name, no codes or ids', async () => {
+    await partner.goto(`${server.url}/audit`);
+    await heading(partner, t('Audit trail')).waitFor();
+    const rows = partner.getByTestId('audit-row');
+    await expect.poll(() => rows.count(), UI).toBeGreaterThan(5);
+    const cells = await rows.evaluateAll((els) =>
+      els.map((e) => ({
+        action: e.getAttribute('data-action') ?? '',
+        what: (e.children[2]?.textContent ?? '').trim(),
+        tenant: (e.children[4]?.textContent ?? '').trim(),
+      })),
+    );
+    const stepDone = cells.find((c) => c.action === 'transition.step-done');
+    expect(stepDone?.what).toBe(t.key('auditActions.transition.step-done'));
+    expect(stepDone?.tenant).toBe('Fabrikam Iberia');
+    expect(cells.length).toBeGreaterThan(0);
+    for (const c of cells) {
+      expect(c.what, c.action).not.toMatch(/^[a-z-]+\.[a-z-]+$/);
+      expect(c.what, c.action).not.toBe(t.key('audit.otherAction'));
+      expect(c.tenant, c.action).not.toMatch(/^[0-9a-f]{8}$/);
+    }
+    await shot(partner, '14-audit');
+  });
+
   it('signs out: signed-in pages then send one to the sign-in page', async () => {
     await button(partner, t('Sign out')).click();
     await heading(partner, t.key('signIn.title')).waitFor();

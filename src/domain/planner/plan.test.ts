@@ -389,10 +389,10 @@ describe('end-of-sale sources', () => {
     // Transitions under way are counted, never listed by id.
     const id = '0b7c6a52-1111-4222-8333-944455556666';
     for (const locale of ['en', 'es'] as const)
-      for (const r of <Reason[]>[
-        { code: 'plan.all-under-way', params: { lines: 2, transitions: [id] } },
-        { code: 'plan.some-under-way', params: { lines: 1, transitions: [id, 'x'] } },
-        { code: 'line.under-way', params: { transitionId: id } },
+      for (const r of [
+        { code: 'plan.all-under-way', params: { lines: 2, transitions: [id] } } as Reason,
+        { code: 'plan.some-under-way', params: { lines: 1, transitions: [id, 'x'] } } as Reason,
+        { code: 'line.under-way', params: { transitionId: id } } as Reason,
       ]) {
         const text = renderReason(r, locale);
         expect(text).not.toContain(id);
