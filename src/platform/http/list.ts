@@ -95,13 +95,18 @@ export interface ListSpec<I, F extends string> {
   defaultSort: SortOrder<F>;
   /** One window of the filtered list in this order. */
   fetch: (w: { sort: SortOrder<F>; offset: number; limit: number }) => Promise<I[]>;
-  /** How many rows the filter shows. */
-  count: () => Promise<number>;
+  /** How many rows the filter shows (given the order, for a route that computes the list whole). */
+  count: (sort: SortOrder<F>) => Promise<number>;
   /**
    * The route's keyset page (the pinned `?cursor=` paging), used when the caller neither sorts nor
    * pages by offset: existing clients page exactly as before.
    */
   keyset?: () => Promise<{ items: I[]; nextCursor: string | null }>;
+  /**
+   * Whether the keyset page counts too (default true). A route whose pinned page must stay one
+   * statement (a customer's subscriptions: test/e2e/read-path.test.ts) answers its total only when sorted.
+   */
+  keysetTotal?: boolean;
   csv: { filename: string; columns: CsvColumn<I>[] };
 }
 
@@ -117,7 +122,10 @@ export async function answerList<I, F extends string>(
   spec: ListSpec<I, F>,
 ) {
   const sort = parseSort(spec.query.sort, spec.sorts, spec.defaultSort);
-  const total = await spec.count();
+  const keyset =
+    spec.keyset && spec.query.sort === undefined && spec.query.offset === undefined && !wantsCsv(req);
+  if (keyset && spec.keysetTotal === false) return spec.keyset!();
+  const total = await spec.count(sort);
   reply.header('x-total-count', String(total));
   if (wantsCsv(req)) {
     async function* lines() {
@@ -137,8 +145,8 @@ export async function answerList<I, F extends string>(
     return reply.send(Readable.from(lines()) as never);
   }
   const limit = spec.query.limit ?? 50;
-  if (spec.keyset && spec.query.sort === undefined && spec.query.offset === undefined) {
-    const page = await spec.keyset();
+  if (keyset) {
+    const page = await spec.keyset!();
     return { ...page, total };
   }
   const offset = decodeOffsetCursor(spec.query.cursor) ?? spec.query.offset ?? 0;
