@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { API_TYPES_FILE, apiTypesOf } from './api-types.ts';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { openPGlite } from '../src/platform/db/connect.ts';
@@ -13,4 +14,5 @@ const doc = app.swagger();
 writeFileSync(new URL('../openapi.json', import.meta.url), `${JSON.stringify(doc, null, 2)}\n`);
 await app.close();
 await handle.close();
-console.log('openapi.json written');
+writeFileSync(API_TYPES_FILE, await apiTypesOf(doc));
+console.log('openapi.json and web/src/api-types.ts written');

@@ -1,24 +1,27 @@
 import { Type } from '@sinclair/typebox';
 import { Cursor, Id, Obj, Page } from '../../platform/http/schemas.ts';
 
-export const AuditEvent = Type.Object({
-  id: Type.String(),
-  at: Type.String({ format: 'date-time' }),
-  actor: Type.Object({
-    userId: Type.Union([Type.String(), Type.Null()]),
-    email: Type.Union([Type.String(), Type.Null()]),
-    roles: Type.Array(Type.String()),
-    partnerId: Type.Union([Type.String(), Type.Null()]),
+export const AuditEvent = Type.Object(
+  {
+    id: Type.String(),
+    at: Type.String({ format: 'date-time' }),
+    actor: Type.Object({
+      userId: Type.Union([Type.String(), Type.Null()]),
+      email: Type.Union([Type.String(), Type.Null()]),
+      roles: Type.Array(Type.String()),
+      partnerId: Type.Union([Type.String(), Type.Null()]),
+      tenantId: Type.Union([Type.String(), Type.Null()]),
+    }),
+    action: Type.String(),
+    targetType: Type.String(),
+    targetId: Type.Union([Type.String(), Type.Null()]),
     tenantId: Type.Union([Type.String(), Type.Null()]),
-  }),
-  action: Type.String(),
-  targetType: Type.String(),
-  targetId: Type.Union([Type.String(), Type.Null()]),
-  tenantId: Type.Union([Type.String(), Type.Null()]),
-  partnerId: Type.Union([Type.String(), Type.Null()]),
-  requestId: Type.Union([Type.String(), Type.Null()]),
-  data: Type.Record(Type.String(), Type.Unknown()),
-});
+    partnerId: Type.Union([Type.String(), Type.Null()]),
+    requestId: Type.Union([Type.String(), Type.Null()]),
+    data: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'AuditEvent' },
+);
 
 export const AuditQuery = Obj({
   cursor: Type.Optional(Cursor),
@@ -26,4 +29,4 @@ export const AuditQuery = Obj({
   tenantId: Type.Optional(Id),
 });
 
-export const AuditPage = Page(AuditEvent);
+export const AuditPage = Page(AuditEvent, { $id: 'AuditEventPage' });

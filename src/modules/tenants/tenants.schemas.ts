@@ -18,15 +18,18 @@ export const RelationshipSummary = Type.Union([
   Type.Null(),
 ]);
 
-export const TenantView = Type.Object({
-  id: Type.String(),
-  companyName: Type.String(),
-  defaultDomain: Type.String(),
-  country: Type.String(),
-  region: Type.String(),
-  createdAt: DateTime,
-  relationship: Type.Optional(RelationshipSummary),
-});
+export const TenantView = Type.Object(
+  {
+    id: Type.String(),
+    companyName: Type.String(),
+    defaultDomain: Type.String(),
+    country: Type.String(),
+    region: Type.String(),
+    createdAt: DateTime,
+    relationship: Type.Optional(RelationshipSummary),
+  },
+  { $id: 'Customer' },
+);
 export const TenantPage = Page(TenantView);
 
 const Upn = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' });
