@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { API_TYPES_FILE, apiTypesOf } from './api-types.ts';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { openPGlite } from '../src/platform/db/connect.ts';
 import { ensurePGliteTemplate } from '../src/platform/db/template.ts';
 import { createLogger } from '../src/platform/log.ts';
+import { API_TYPES_FILE, apiTypesOf } from './api-types.ts';
 
 // Writes the committed OpenAPI snapshot; a test diffs the served document against it, so any
 // contract change shows up in review.

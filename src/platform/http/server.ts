@@ -139,12 +139,12 @@ export async function createServer(
 
   app.setValidatorCompiler(validatorCompiler);
   const shared = sharedSchemas([ErrorBody, ...components]);
-  for (const schema of shared.values()) app.addSchema(refShared(schema, shared, true));
+  for (const schema of shared.values()) app.addSchema(refShared(schema, shared, true) as TSchema);
   // Responses name the shared schemas rather than repeat them (request parts keep theirs inline:
   // their validator is our own Ajv, which knows no shared schemas).
   app.addHook('onRoute', (opts) => {
     if (opts.schema?.response) {
-      opts.schema = { ...opts.schema, response: refShared(opts.schema.response, shared) };
+      opts.schema = { ...opts.schema, response: refShared(opts.schema.response, shared) as TSchema };
     }
   });
   // Security headers on every answer, refusals included (its hook runs before the sign-in check):
@@ -348,24 +348,32 @@ function sharedSchemas(list: readonly TSchema[]): Map<string, TSchema> {
     const id = schema.$id;
     if (typeof id !== 'string') throw new Error('a shared schema needs an $id');
     const known = byId.get(id);
-    if (known && JSON.stringify(known) !== JSON.stringify(schema)) throw new Error(`two shared schemas named ${id}`);
+    if (known && JSON.stringify(known) !== JSON.stringify(schema))
+      throw new Error(`two shared schemas named ${id}`);
     byId.set(id, schema);
   }
   return byId;
+}
+
+const texts = new WeakMap<TSchema, string>();
+function textOf(schema: TSchema): string {
+  let text = texts.get(schema);
+  if (text === undefined) texts.set(schema, (text = JSON.stringify(schema)));
+  return text;
 }
 
 /**
  * A copy of a schema in which every shared schema below the top is a `$ref` to it. A nested
  * `$id` that is not registered is refused: it would be served inline under a made-up name.
  */
-function refShared(node: unknown, shared: Map<string, TSchema>, top = false): any {
+function refShared(node: unknown, shared: Map<string, TSchema>, top = false): unknown {
   if (Array.isArray(node)) return node.map((x) => refShared(x, shared));
   if (node === null || typeof node !== 'object') return node;
   const id = (node as { $id?: unknown }).$id;
   if (!top && typeof id === 'string') {
     // TypeBox copies a schema it nests, so the copy is compared by content.
     const registered = shared.get(id);
-    if (!registered || JSON.stringify(registered) !== JSON.stringify(node))
+    if (!registered || textOf(registered) !== JSON.stringify(node))
       throw new Error(`the schema ${id} is not registered as shared (src/api-components.ts)`);
     return { $ref: `${id}#` };
   }
