@@ -358,7 +358,10 @@ function sharedSchemas(list: readonly TSchema[]): Map<string, TSchema> {
 const texts = new WeakMap<TSchema, string>();
 function textOf(schema: TSchema): string {
   let text = texts.get(schema);
-  if (text === undefined) texts.set(schema, (text = JSON.stringify(schema)));
+  if (text === undefined) {
+    text = JSON.stringify(schema);
+    texts.set(schema, text);
+  }
   return text;
 }
 
