@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { API_COMPONENTS } from './api-components.ts';
 import { registerAudit } from './modules/audit/audit.routes.ts';
 import { registerAuth } from './modules/auth/auth.routes.ts';
 import { registerAzure, registerAzureJobs } from './modules/azure/index.ts';
@@ -100,7 +101,7 @@ export async function buildApp(opts: {
     );
     await registerAzureJobs(opts.queue, deps);
   }
-  const { app, routes } = await createServer(deps);
+  const { app, routes } = await createServer(deps, API_COMPONENTS);
   if (stopEventTimer) app.addHook('onClose', stopEventTimer);
   registerMetrics(app, deps, [
     {

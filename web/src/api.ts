@@ -4,6 +4,7 @@
  */
 
 import i18n from 'i18next';
+import type { components, paths } from './api-types.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -220,497 +221,72 @@ export function newIdempotencyKey(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-// ---- API shapes the console reads (see ../shared/API.md and src/modules/*/*.schemas.ts) ----
+// ---- API shapes the console reads: generated from the server's OpenAPI document ----
+// web/src/api-types.ts is generated from openapi.json (npm run docs:openapi), so `tsc -p web`
+// checks every view against the server's real contract. Names below are the console's; the
+// server's shared schemas are listed in src/api-components.ts.
 
-export interface User {
-  id: string;
-  email: string;
-  displayName?: string;
-  kind: 'partner' | 'customer' | 'operator' | string;
-  roles: string[];
-  partnerId?: string;
-  tenantId?: string;
-  csrfToken?: string;
-  /** The actions the user may take (from /api/auth/me; absent in the login answer's user). */
-  permissions?: string[];
+type Schemas = components['schemas'];
+/** The JSON body of a path's 200 or 201 answer. */
+type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
 }
+  ? R extends { 200: { content: { 'application/json': infer B } } }
+    ? B
+    : R extends { 201: { content: { 'application/json': infer B } } }
+      ? B
+      : never
+  : never;
 
-export interface LoginResponse {
-  token: string;
-  expiresAt: string;
-  user: User;
-  csrfToken?: string;
-}
-
+/** A user as the login answer and lists show it; `/api/auth/me` adds its permissions and CSRF token. */
+export type User = Schemas['User'] & Partial<Pick<Schemas['Me'], 'csrfToken' | 'permissions'>>;
+export type LoginResponse = Schemas['LoginResponse'];
 /** Every money amount of a plan: minor units of `currency`. */
-export interface Money {
-  amount: number;
-  currency: string;
-}
+export type Money = Schemas['Money'];
+export type Customer = Schemas['Customer'];
+export type Subscription = Schemas['Subscription'];
+export type ChangedSubscription = Schemas['ChangedSubscription'];
+export type SubscriptionHistoryEntry = Schemas['SubscriptionHistoryEntry'];
+export type UpgradeOptions = Schemas['UpgradeOptions'];
+export type SeatPool = Schemas['SeatPool'];
+export type Order = Schemas['Order'];
+export type ServicePlan = Schemas['ServicePlan'];
+export type UserLicense = Schemas['UserLicense'];
+export type TenantUser = Schemas['TenantUser'];
+export type Grant = Schemas['Grant'];
+export type PartnerDelegatedAdmin = Schemas['PartnerDelegatedAdmin'];
+export type DelegatedAdminAsked = NonNullable<Schemas['RelationshipRequest']['delegatedAdmin']>;
+/** A partner's invitation; the answer that creates one also carries its link (`url`, `token`). */
+export type RelationshipRequest = Schemas['RelationshipRequest'] &
+  Partial<Pick<Ok<'/api/relationship-requests', 'post'>, 'url' | 'token'>>;
+export type Invitation = Schemas['Invitation'];
+export type Reason = Schemas['Reason'];
+export type PlanLine = Schemas['PlanLine'];
+export type TransitionStep = Schemas['Transition']['steps'][number];
+export type Transition = Schemas['Transition'];
+export type TransitionSummary = Schemas['TransitionSummary'];
 
-export interface Customer {
-  id: string;
-  companyName: string;
-  defaultDomain: string;
-  country: string;
-  region: string;
-  createdAt: string;
-  relationship?: { id: string; status: string; acceptedAt?: string | null } | null;
-}
-
-export interface Subscription {
-  id: string;
-  tenantId: string;
-  offerId: string;
-  offerName?: string;
-  skuId: string;
-  quantity: number;
-  assignedSeats: number;
-  status: string;
-  channel: string;
-  partnerId?: string;
-  purchasedVia?: string;
-  billingCycle: string;
-  term?: string;
-  termStart: string;
-  termEnd: string;
-  autoRenew: boolean;
-  unitPrice?: number | null;
-  currency?: string | null;
-  canChange?: boolean;
-  nextChangeAt?: string | null;
-  refundWindow?: { hours: number; endsAt: string | null; isOpen: boolean };
-}
-
-export interface ChangedSubscription extends Subscription {
-  amountRefunded: number;
-  amountLost: number;
-}
-
-export interface SubscriptionHistoryEntry {
-  id: string;
-  at: string;
-  action: string;
-  actorEmail: string | null;
-  quantity?: { from?: number; to: number };
-  autoRenew?: boolean;
-  status?: string;
-  offer?: { from: string | null; to: string };
-  amountRefunded?: number;
-  amountCredited?: number;
-  amountCharged?: number;
-}
-
-export interface UpgradeOptions {
-  subscriptionId: string;
-  offerId: string;
-  market: string;
-  items: {
-    offerId: string;
-    name: string;
-    skuId: string;
-    unitPrice: number;
-    currency: string | null;
-    minQuantity: number;
-    maxQuantity: number;
-    estimate: { credit: number; charge: number; net: number };
-  }[];
-}
-
-export interface SeatPool {
-  skuId: string;
-  skuPartNumber: string | null;
-  name: string | null;
-  seats: number;
-  assigned: number;
-  available: number;
-  graceSeats: number;
-}
-
-export interface Order {
-  id: string;
-  tenantId: string;
-  status: string;
-  createdAt: string;
-  lineItems: {
-    offerId: string;
-    quantity: number;
-    subscriptionId: string;
-    offerName?: string;
-    amount?: number;
-    currency?: string;
-  }[];
-  totals?: { amount: number; currency: string }[];
-}
-
-export interface ServicePlan {
-  id: string;
-  name: string;
-  workload: string;
-  holdsUserData: boolean;
-  quotaLabel?: string;
-}
-
-export interface UserLicense {
-  skuId: string;
-  skuPartNumber?: string;
-  name?: string;
-  excludedPlans: string[];
-  hasAccess: boolean;
-  servicePlans?: ServicePlan[];
-}
-
-export interface TenantUser {
-  id: string;
-  userPrincipalName: string;
-  displayName: string;
-  licenses: UserLicense[];
-  hasAccess: boolean;
-}
-
-export interface Grant {
-  id: string;
-  partnerId: string;
-  tenantId: string;
-  kind: 'dap' | 'gdap';
-  roles: string[];
-  durationDays: number | null;
-  autoExtend: boolean;
-  status: string;
-  requestedAt: string;
-  approvedAt: string | null;
-  expiresAt: string | null;
-  requestExpiresAt: string | null;
-  endedAt: string | null;
-}
-
-export interface PartnerDelegatedAdmin {
-  tenantId: string;
-  partnerId: string;
-  canActOnBehalf: boolean;
-  grants: Grant[];
-}
-
-export interface DelegatedAdminAsked {
-  roles: string[];
-  durationDays: number;
-  autoExtend: boolean;
-}
-
-export interface RelationshipRequest {
-  id: string;
-  status: string;
-  tenantId: string | null;
-  /** The customer the request is for (null for a prospect until one accepts). */
-  customer?: { name: string | null; domain: string } | null;
-  delegatedAdmin: DelegatedAdminAsked | null;
-  createdAt: string;
-  expiresAt: string;
-  respondedAt: string | null;
-  relationshipId: string | null;
-  url?: string;
-  token?: string;
-}
-
-export interface Invitation {
-  kind: string;
-  partner: { name: string; country: string; region: string; regionName?: string };
-  dap: boolean;
-  delegatedAdmin: DelegatedAdminAsked | null;
-  expiresAt: string;
-}
-
-export interface Reason {
-  code: string;
-  params: Record<string, unknown>;
-  text: string;
-  textEs: string;
-}
-
-export interface PlanLine {
-  sourceSubscriptionId: string;
-  sourceOfferId: string;
-  sourceSkuId: string;
-  channel: string;
-  targetOfferId: string | null;
-  addOnOfferIds: string[];
-  targetSkuIds: string[];
-  choice?: string;
-  quantity: number;
-  assignedSeats?: number;
-  reassignLicenses: boolean;
-  reassignments?: { userId: string; userPrincipalName: string }[];
-  disposition: string;
-  /** For an `under-way` line: the transition that already moves this source (null: another partner's). */
-  transitionId?: string | null;
-  provisionAt?: string;
-  provisionOn?: string;
-  provision?: 'now' | 'before-end';
-  recommendedProvision?: 'now' | 'before-end';
-  provisionOptions?: { when: 'now' | 'before-end'; on: string; overlapCost: Money }[];
-  cancellable?: boolean;
-  sourceActor?: string;
-  sourceEndsAt?: string;
-  /** In the source's currency (`sourceCurrency`). */
-  lossIfCancelledNow: Money;
-  overlapCost?: Money;
-  /** The target's currency: what the tenant pays in, in its market. */
-  currency?: string;
-  sourceCurrency?: string;
-  creditEligible: boolean;
-  creditFiledBy?: 'partner' | 'customer';
-  creditAmount?: Money;
-  creditCurrency?: string;
-  workloadsAtRisk?: string[];
-  verdict: string;
-  reasons: Reason[];
-  /** The delegated-admin roles this line's partner steps need, and whether the planner holds them. */
-  requiredRoles?: string[];
-  appliedBy?: { canApply: boolean; missing: string[] };
-}
-
-export interface TransitionStep {
-  key: string;
-  kind: string;
-  lineIndex: number | null;
-  actor: string;
-  dueAt: string;
-  status: string;
-  attempts: number;
-  error: string | null;
-}
-
-export interface Transition {
-  id: string;
-  tenantId: string;
-  customer?: { tenantId: string; companyName: string; defaultDomain: string };
-  bought?: { orders: string[]; subscriptions: string[] };
-  partnerId: string;
-  status: string;
-  verdict: string;
-  path: string;
-  plannedAt: string;
-  reasons: Reason[];
-  lines: PlanLine[];
-  timeline: { at: string; step: string; lineIndex: number; actor: string }[];
-  seats: { skuId: string; points: { at: string; pool: number; assigned: number }[] }[];
-  /** One entry per currency: sums never mix currencies. */
-  totals: {
-    currency: string;
-    quantity: number;
-    sourceSeats: number;
-    overlapCost: Money;
-    lossIfCancelledNow: Money;
-  }[];
-  steps: TransitionStep[];
-  /** SPEC §9: the customer's own Azure subscriptions, with their path and blockers (absent on old plans). */
-  azure?: AzureCheckLine[];
-}
-
-export interface TransitionSummary {
-  id: string;
-  status: string;
-  verdict: string;
-  plannedAt: string;
-  lines: number;
-}
-
+/** What the planner is told to accept for a line (a request body, so written here). */
 export interface Acknowledgment {
   sourceSubscriptionId: string;
   substituteOfferId?: string;
   addOnOfferIds?: string[];
 }
 
-export interface Offer {
-  id: string;
-  name: string;
-  skuId: string;
-  skuPartNumber: string;
-  kind: string;
-  term: string;
-  billingCycle: string;
-  minQuantity: number;
-  maxQuantity: number;
-  status: string;
-  existingCustomersOnly: boolean;
-  successorOfferId?: string | null;
-  successorAddOnOfferIds?: string[];
-  markets: string[];
-  unitPrice: number | null;
-  currency?: string | null;
-  segment?: string;
-  purpose?: string;
-  family?: string;
-}
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  actor: { userId: string | null; email: string | null; roles: string[] };
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  tenantId: string | null;
-  requestId: string | null;
-  /** The customer's company name, when the row is about a tenant. */
-  tenantName?: string | null;
-  /** The target's name (a customer, partner, user's e-mail or offer), when it has one. */
-  targetName?: string | null;
-}
-
-export interface Clock {
-  now: string;
-  offsetDays: number;
-  unlocked: boolean;
-}
-
-export interface TenantPartner {
-  partner: { id: string; name: string; country: string; region: string; kind: string };
-  relationship: { id: string; status: string; acceptedAt: string | null };
-  delegatedAdmin: { canActOnBehalf: boolean; grants: Grant[] };
-}
-
-export interface TaskSku {
-  skuId: string;
-  skuPartNumber: string | null;
-  name: string | null;
-}
-
-export interface CustomerTask {
-  transitionId: string | null;
-  step: string;
-  /** waiting: to do now; upcoming: on `dueAt`. */
-  status: 'waiting' | 'upcoming';
-  partner: { id: string; name: string };
-  subscriptionId: string | null;
-  dueAt: string;
-  detail: Record<string, unknown>;
-  /** A license move: every user, the SKUs to assign and the SKU to remove. */
-  users?: { userId: string; userPrincipalName: string; assign: TaskSku[]; remove: TaskSku }[];
-}
-
-export interface CreditRequest {
-  id: string;
-  tenantId: string;
-  /** The customer's company name (in lists). */
-  customerName?: string | null;
-  subscriptionId: string;
-  filedBy: 'customer' | 'partner';
-  partnerId: string | null;
-  reason: string;
-  amount: number | null;
-  newSubscriptionId?: string | null;
-  currency?: string | null;
-  status: string;
-  decidedAmount: number | null;
-  decidedAt: string | null;
-  createdAt: string;
-}
-
-export interface Tenant {
-  id: string;
-  companyName: string;
-  defaultDomain: string;
-  country: string;
-  region: string;
-}
-
+export type Offer = Schemas['Offer'];
+export type AuditEvent = Schemas['AuditEvent'];
+export type Clock = Ok<'/api/clock', 'get'>;
+export type TenantPartner = Schemas['TenantPartner'];
+export type CustomerTask = Schemas['CustomerTaskPage']['items'][number];
+export type TaskSku = NonNullable<CustomerTask['users']>[number]['remove'];
+export type CreditRequest = Schemas['CreditRequest'];
+export type Tenant = Ok<'/api/tenant', 'get'>;
 /** A partner-to-partner transfer (SPEC §7): whole subscriptions change partner of record at once. */
-export interface Transfer {
-  id: string;
-  tenantId: string;
-  tenantName: string;
-  sourcePartnerId: string;
-  sourcePartnerName: string;
-  targetPartnerId: string;
-  targetPartnerName: string;
-  status: 'pending' | 'completed' | 'rejected' | 'expired';
-  direction?: 'incoming' | 'outgoing';
-  lineItems: {
-    subscriptionId: string;
-    status: 'pending' | 'transferred' | 'declined';
-    offerName?: string;
-    quantity?: number;
-    termEnd?: string;
-  }[];
-  transitionId: string | null;
-  expiresAt: string;
-  decidedAt: string | null;
-  createdAt: string;
-}
-
+export type Transfer = Schemas['Transfer'];
 /** SPEC §9: the customer's Azure plan with this partner (usage-based). */
-export interface AzurePlan {
-  id: string;
-  tenantId: string;
-  partnerId: string;
-  currency: string;
-  status: string;
-  createdAt: string;
-}
-
-export interface AzureSubscription {
-  id: string;
-  tenantId: string;
-  kind: string;
-  friendlyName: string;
-  status: string;
-  partnerId: string | null;
-  currency: string;
-  originKind: string | null;
-  movedFromSubscriptionId: string | null;
-  deletesAt: string | null;
-  resources: { resourceId: string; resourceType: string; movedFromSubscriptionId: string | null }[];
-}
-
-export interface AzureUsage {
-  month: string;
-  items: {
-    subscriptionId: string;
-    date: string;
-    meterId: string;
-    meterName: string;
-    meterCategory: string;
-    unit: string;
-    quantity: string;
-    amount: Money;
-  }[];
-  totals: Money[];
-}
-
-export interface AzureBlocker {
-  code: string;
-  resourceType?: string;
-  resourceId?: string;
-  blocksSubscription: boolean;
-  description: string;
-}
-
-export interface AzureCheckLine {
-  subscriptionId: string;
-  friendlyName: string;
-  kind: string;
-  path: 'billing-transfer' | 'resource-move';
-  eligible: boolean;
-  blockers: AzureBlocker[];
-  resources: { resourceId: string; resourceType: string; canMove: boolean; downtimeRisk: string }[];
-  azureTransferId?: string;
-  azureTransferStatus?: string;
-}
-
-export interface AzureTransfer {
-  id: string;
-  tenantId: string;
-  partnerId: string;
-  createdAt: string;
-  lines: {
-    subscriptionId: string;
-    friendlyName: string;
-    kind: string;
-    path: 'billing-transfer' | 'resource-move';
-    eligible: boolean;
-    status: string;
-    blockers: AzureBlocker[];
-    newSubscriptionId: string | null;
-  }[];
-}
+export type AzurePlan = Schemas['AzurePlan'];
+export type AzureSubscription = Schemas['AzureSubscription'];
+export type AzureUsage = Schemas['AzureUsage'];
+export type AzureBlocker = Schemas['AzureBlocker'];
+export type AzureCheckLine = Schemas['AzureCheckLine'];
+export type AzureTransfer = Schemas['AzureTransfer'];

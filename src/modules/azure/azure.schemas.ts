@@ -10,17 +10,20 @@ const Currency = Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Za-z]{3
 const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', maxLength: 7 });
 const Money = Type.Object({ amount: Type.Integer(), currency: Type.String() });
 
-export const AzurePlanView = Type.Object({
-  /** The plan subscription's id. */
-  id: Type.String(),
-  tenantId: Type.String(),
-  partnerId: Type.String(),
-  offerId: Type.String(),
-  billingKind: Type.Literal('usage'),
-  currency: Type.String(),
-  status: Type.Literal('active'),
-  createdAt: DateTime,
-});
+export const AzurePlanView = Type.Object(
+  {
+    /** The plan subscription's id. */
+    id: Type.String(),
+    tenantId: Type.String(),
+    partnerId: Type.String(),
+    offerId: Type.String(),
+    billingKind: Type.Literal('usage'),
+    currency: Type.String(),
+    status: Type.Literal('active'),
+    createdAt: DateTime,
+  },
+  { $id: 'AzurePlan' },
+);
 
 export const AzureResourceView = Type.Object({
   resourceId: Type.String(),
@@ -31,30 +34,33 @@ export const AzureResourceView = Type.Object({
   movedFromSubscriptionId: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const AzureSubscriptionView = Type.Object({
-  id: Type.String(),
-  tenantId: Type.String(),
-  /** `azure-plan` under a partner's plan; otherwise the customer's own, bought elsewhere. */
-  kind: Kind,
-  friendlyName: Type.String(),
-  status: Status,
-  partnerId: Type.Union([Type.String(), Type.Null()]),
-  planId: Type.Union([Type.String(), Type.Null()]),
-  currency: Type.String(),
-  billingCountry: Type.String(),
-  billingAccountId: Type.Union([Type.String(), Type.Null()]),
-  /** What it was before a billing transfer made it the partner's. */
-  originKind: Type.Union([Type.String(), Type.Null()]),
-  /** Usage dated from this day on is the partner's. */
-  partnerSince: Type.Union([DateTime, Type.Null()]),
-  movedFromSubscriptionId: Type.Union([Type.String(), Type.Null()]),
-  disabledAt: Type.Union([DateTime, Type.Null()]),
-  deletesAt: Type.Union([DateTime, Type.Null()]),
-  deletedAt: Type.Union([DateTime, Type.Null()]),
-  createdAt: DateTime,
-  resources: Type.Array(AzureResourceView),
-});
-export const AzureSubscriptionPage = Page(AzureSubscriptionView);
+export const AzureSubscriptionView = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    /** `azure-plan` under a partner's plan; otherwise the customer's own, bought elsewhere. */
+    kind: Kind,
+    friendlyName: Type.String(),
+    status: Status,
+    partnerId: Type.Union([Type.String(), Type.Null()]),
+    planId: Type.Union([Type.String(), Type.Null()]),
+    currency: Type.String(),
+    billingCountry: Type.String(),
+    billingAccountId: Type.Union([Type.String(), Type.Null()]),
+    /** What it was before a billing transfer made it the partner's. */
+    originKind: Type.Union([Type.String(), Type.Null()]),
+    /** Usage dated from this day on is the partner's. */
+    partnerSince: Type.Union([DateTime, Type.Null()]),
+    movedFromSubscriptionId: Type.Union([Type.String(), Type.Null()]),
+    disabledAt: Type.Union([DateTime, Type.Null()]),
+    deletesAt: Type.Union([DateTime, Type.Null()]),
+    deletedAt: Type.Union([DateTime, Type.Null()]),
+    createdAt: DateTime,
+    resources: Type.Array(AzureResourceView),
+  },
+  { $id: 'AzureSubscription' },
+);
+export const AzureSubscriptionPage = Page(AzureSubscriptionView, { $id: 'AzureSubscriptionPage' });
 
 export const CreateAzureSubscriptionBody = Obj({ friendlyName: NonEmpty(64) });
 export const UpdateAzureSubscriptionBody = Obj({
@@ -120,59 +126,68 @@ export const UsageQuery = Obj({
   subscriptionId: Type.Optional(Id),
 });
 
-export const UsageView = Type.Object({
-  month: Type.String(),
-  items: Type.Array(
-    Type.Object({
-      subscriptionId: Type.String(),
-      date: Type.String({ format: 'date' }),
-      meterId: Type.String(),
-      meterName: Type.String(),
-      meterCategory: Type.String(),
-      unit: Type.String(),
-      /** A decimal string. */
-      quantity: Type.String(),
-      amount: Money,
-    }),
-  ),
-  totals: Type.Array(Money),
-});
+export const UsageView = Type.Object(
+  {
+    month: Type.String(),
+    items: Type.Array(
+      Type.Object({
+        subscriptionId: Type.String(),
+        date: Type.String({ format: 'date' }),
+        meterId: Type.String(),
+        meterName: Type.String(),
+        meterCategory: Type.String(),
+        unit: Type.String(),
+        /** A decimal string. */
+        quantity: Type.String(),
+        amount: Money,
+      }),
+    ),
+    totals: Type.Array(Money),
+  },
+  { $id: 'AzureUsage' },
+);
 
-export const BlockerView = Type.Object({
-  code: lit(BLOCKER_CODES),
-  resourceType: Type.Optional(Type.String()),
-  resourceId: Type.Optional(Type.String()),
-  /** True: the subscription cannot go. False: this resource stays behind; the rest moves. */
-  blocksSubscription: Type.Boolean(),
-  description: Type.String(),
-});
+export const BlockerView = Type.Object(
+  {
+    code: lit(BLOCKER_CODES),
+    resourceType: Type.Optional(Type.String()),
+    resourceId: Type.Optional(Type.String()),
+    /** True: the subscription cannot go. False: this resource stays behind; the rest moves. */
+    blocksSubscription: Type.Boolean(),
+    description: Type.String(),
+  },
+  { $id: 'AzureBlocker' },
+);
 
 export const RequestAzureTransferBody = Obj({
   subscriptionIds: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }),
 });
 
-export const AzureTransferView = Type.Object({
-  id: Type.String(),
-  tenantId: Type.String(),
-  partnerId: Type.String(),
-  createdAt: DateTime,
-  lines: Type.Array(
-    Type.Object({
-      subscriptionId: Type.String(),
-      friendlyName: Type.String(),
-      kind: Type.String(),
-      path: lit(['billing-transfer', 'resource-move'] as const),
-      eligible: Type.Boolean(),
-      /** blocked; awaiting-approval (billing transfer); ready (resource move); completed. */
-      status: lit(['blocked', 'awaiting-approval', 'ready', 'completed'] as const),
-      blockers: Type.Array(BlockerView),
-      /** A resource move's new subscription under the partner's plan. */
-      newSubscriptionId: Type.Union([Type.String(), Type.Null()]),
-      completedAt: Type.Union([DateTime, Type.Null()]),
-    }),
-  ),
-});
-export const AzureTransferPage = Page(AzureTransferView);
+export const AzureTransferView = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    partnerId: Type.String(),
+    createdAt: DateTime,
+    lines: Type.Array(
+      Type.Object({
+        subscriptionId: Type.String(),
+        friendlyName: Type.String(),
+        kind: Type.String(),
+        path: lit(['billing-transfer', 'resource-move'] as const),
+        eligible: Type.Boolean(),
+        /** blocked; awaiting-approval (billing transfer); ready (resource move); completed. */
+        status: lit(['blocked', 'awaiting-approval', 'ready', 'completed'] as const),
+        blockers: Type.Array(BlockerView),
+        /** A resource move's new subscription under the partner's plan. */
+        newSubscriptionId: Type.Union([Type.String(), Type.Null()]),
+        completedAt: Type.Union([DateTime, Type.Null()]),
+      }),
+    ),
+  },
+  { $id: 'AzureTransfer' },
+);
+export const AzureTransferPage = Page(AzureTransferView, { $id: 'AzureTransferPage' });
 export const AzureTransferParams = Obj({ id: Id });
 export const ListQuery = Obj({
   cursor: Type.Optional(Cursor),
@@ -180,22 +195,25 @@ export const ListQuery = Obj({
 });
 
 /** The Azure lines of a transition plan (SPEC §9): one per own subscription of the customer. */
-export const AzurePlanLineView = Type.Object({
-  subscriptionId: Type.String(),
-  friendlyName: Type.String(),
-  kind: Type.String(),
-  disposition: lit(['azure-billing-transfer', 'azure-resource-move'] as const),
-  path: lit(['billing-transfer', 'resource-move'] as const),
-  eligible: Type.Boolean(),
-  blockers: Type.Array(BlockerView),
-  resources: Type.Array(
-    Type.Object({
-      resourceId: Type.String(),
-      resourceType: Type.String(),
-      canMove: Type.Boolean(),
-      downtimeRisk: Type.String(),
-    }),
-  ),
-  azureTransferId: Type.Optional(Type.String()),
-  azureTransferStatus: Type.Optional(Type.String()),
-});
+export const AzurePlanLineView = Type.Object(
+  {
+    subscriptionId: Type.String(),
+    friendlyName: Type.String(),
+    kind: Type.String(),
+    disposition: lit(['azure-billing-transfer', 'azure-resource-move'] as const),
+    path: lit(['billing-transfer', 'resource-move'] as const),
+    eligible: Type.Boolean(),
+    blockers: Type.Array(BlockerView),
+    resources: Type.Array(
+      Type.Object({
+        resourceId: Type.String(),
+        resourceType: Type.String(),
+        canMove: Type.Boolean(),
+        downtimeRisk: Type.String(),
+      }),
+    ),
+    azureTransferId: Type.Optional(Type.String()),
+    azureTransferStatus: Type.Optional(Type.String()),
+  },
+  { $id: 'AzureCheckLine' },
+);

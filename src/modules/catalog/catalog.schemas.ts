@@ -17,26 +17,32 @@ const Quantity = Type.Integer({ minimum: 1, maximum: 1_000_000 });
 const Money = Type.Integer({ minimum: 0, maximum: 1_000_000_000_000 });
 const OfferIds = Type.Array(Id, { maxItems: 20, uniqueItems: true });
 
-export const ServicePlanView = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  workload: Type.String(),
-  tier: Type.Integer(),
-  holdsUserData: Type.Boolean(),
-  quotaLabel: Type.Optional(Type.String()),
-});
+export const ServicePlanView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    workload: Type.String(),
+    tier: Type.Integer(),
+    holdsUserData: Type.Boolean(),
+    quotaLabel: Type.Optional(Type.String()),
+  },
+  { $id: 'ServicePlan' },
+);
 
 const Day = Type.String({ format: 'date', minLength: 10, maxLength: 10 });
 
-export const PriceView = Type.Object({
-  market: Type.String(),
-  currency: Type.String(),
-  term: Term,
-  billingCycle: BillingCycle,
-  unitPrice: Type.Integer(),
-  effectiveFrom: Type.String({ format: 'date' }),
-  effectiveTo: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
-});
+export const PriceView = Type.Object(
+  {
+    market: Type.String(),
+    currency: Type.String(),
+    term: Term,
+    billingCycle: BillingCycle,
+    unitPrice: Type.Integer(),
+    effectiveFrom: Type.String({ format: 'date' }),
+    effectiveTo: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+  },
+  { $id: 'Price' },
+);
 
 export const PricesBody = Obj({
   prices: Type.Array(
@@ -53,52 +59,55 @@ export const PricesBody = Obj({
   ),
 });
 
-export const OfferView = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  skuId: Type.String(),
-  skuPartNumber: Type.String(),
-  kind: Kind,
-  baseOfferIds: Type.Array(Type.String()),
-  billingKind: BillingKind,
-  servicePlans: Type.Array(ServicePlanView),
-  term: Term,
-  billingCycle: BillingCycle,
-  minQuantity: Type.Integer(),
-  maxQuantity: Type.Integer(),
-  status: OfferStatus,
-  existingCustomersOnly: Type.Boolean(),
-  successorOfferId: Type.Optional(Type.String()),
-  successorAddOnOfferIds: Type.Array(Type.String()),
-  segment: Type.Union([
-    Type.Literal('commercial'),
-    Type.Literal('education'),
-    Type.Literal('government'),
-    Type.Literal('nonprofit'),
-  ]),
-  purpose: Type.Union([
-    Type.Literal('user'),
-    Type.Literal('unattended'),
-    Type.Literal('device'),
-    Type.Literal('developer'),
-    Type.Literal('trial'),
-    Type.Literal('free'),
-  ]),
-  family: Type.String(),
-  /** For an add-on: the SKU ids of the bases it needs (empty: any base). */
-  requiresBaseSkuIds: Type.Array(Type.String()),
-  markets: Type.Array(Type.String()),
-  /**
-   * Minor units per seat per term, at the offer's term and billing plan: with `?market=`, the price
-   * in that market (null: not sold there); without, its first priced market's. Null until priced.
-   */
-  unitPrice: Type.Union([Type.Integer(), Type.Null()]),
-  currency: Type.Union([Type.String(), Type.Null()]),
-  /** The price list (SPEC §11): per market, currency, term and billing plan, with effective dates. */
-  prices: Type.Array(PriceView),
-  refundWindowHours: Type.Integer(),
-});
-export const OfferPage = Page(OfferView);
+export const OfferView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    skuId: Type.String(),
+    skuPartNumber: Type.String(),
+    kind: Kind,
+    baseOfferIds: Type.Array(Type.String()),
+    billingKind: BillingKind,
+    servicePlans: Type.Array(ServicePlanView),
+    term: Term,
+    billingCycle: BillingCycle,
+    minQuantity: Type.Integer(),
+    maxQuantity: Type.Integer(),
+    status: OfferStatus,
+    existingCustomersOnly: Type.Boolean(),
+    successorOfferId: Type.Optional(Type.String()),
+    successorAddOnOfferIds: Type.Array(Type.String()),
+    segment: Type.Union([
+      Type.Literal('commercial'),
+      Type.Literal('education'),
+      Type.Literal('government'),
+      Type.Literal('nonprofit'),
+    ]),
+    purpose: Type.Union([
+      Type.Literal('user'),
+      Type.Literal('unattended'),
+      Type.Literal('device'),
+      Type.Literal('developer'),
+      Type.Literal('trial'),
+      Type.Literal('free'),
+    ]),
+    family: Type.String(),
+    /** For an add-on: the SKU ids of the bases it needs (empty: any base). */
+    requiresBaseSkuIds: Type.Array(Type.String()),
+    markets: Type.Array(Type.String()),
+    /**
+     * Minor units per seat per term, at the offer's term and billing plan: with `?market=`, the price
+     * in that market (null: not sold there); without, its first priced market's. Null until priced.
+     */
+    unitPrice: Type.Union([Type.Integer(), Type.Null()]),
+    currency: Type.Union([Type.String(), Type.Null()]),
+    /** The price list (SPEC §11): per market, currency, term and billing plan, with effective dates. */
+    prices: Type.Array(PriceView),
+    refundWindowHours: Type.Integer(),
+  },
+  { $id: 'Offer' },
+);
+export const OfferPage = Page(OfferView, { $id: 'OfferPage' });
 
 export const OffersQuery = Obj({
   market: Type.Optional(Market),

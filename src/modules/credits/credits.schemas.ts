@@ -21,25 +21,28 @@ export const DecisionBody = Obj({
   amount: Type.Optional(Amount),
 });
 
-export const CreditRequestView = Type.Object({
-  id: Type.String(),
-  tenantId: Type.String(),
-  subscriptionId: Type.String(),
-  filedBy: Type.Union([Type.Literal('customer'), Type.Literal('partner')]),
-  partnerId: Type.Union([Type.String(), Type.Null()]),
-  reason: Type.String(),
-  amount: Type.Union([Type.Integer(), Type.Null()]),
-  newSubscriptionId: Type.Union([Type.String(), Type.Null()]),
-  /** The subscription's currency: `amount` and `decidedAmount` are its minor units. */
-  currency: Type.Union([Type.String(), Type.Null()]),
-  status: Status,
-  decidedAmount: Type.Union([Type.Integer(), Type.Null()]),
-  decidedAt: Type.Union([DateTime, Type.Null()]),
-  createdAt: DateTime,
-  /** The customer's company name (in lists). */
-  customerName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-});
-export const CreditRequestPage = Page(CreditRequestView);
+export const CreditRequestView = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    subscriptionId: Type.String(),
+    filedBy: Type.Union([Type.Literal('customer'), Type.Literal('partner')]),
+    partnerId: Type.Union([Type.String(), Type.Null()]),
+    reason: Type.String(),
+    amount: Type.Union([Type.Integer(), Type.Null()]),
+    newSubscriptionId: Type.Union([Type.String(), Type.Null()]),
+    /** The subscription's currency: `amount` and `decidedAmount` are its minor units. */
+    currency: Type.Union([Type.String(), Type.Null()]),
+    status: Status,
+    decidedAmount: Type.Union([Type.Integer(), Type.Null()]),
+    decidedAt: Type.Union([DateTime, Type.Null()]),
+    createdAt: DateTime,
+    /** The customer's company name (in lists). */
+    customerName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  },
+  { $id: 'CreditRequest' },
+);
+export const CreditRequestPage = Page(CreditRequestView, { $id: 'CreditRequestPage' });
 
 export const CreditQuery = Obj({
   cursor: Type.Optional(Cursor),

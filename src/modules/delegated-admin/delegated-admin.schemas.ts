@@ -14,45 +14,51 @@ export const GdapRequestBody = Obj({
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
-export const GrantView = Type.Object({
-  id: Type.String(),
-  partnerId: Type.String(),
-  tenantId: Type.String(),
-  kind: Type.Union([Type.Literal('dap'), Type.Literal('gdap')]),
-  roles: Type.Array(Type.String()),
-  durationDays: Type.Union([Type.Integer(), Type.Null()]),
-  autoExtend: Type.Boolean(),
-  status: Type.Union([
-    Type.Literal('requested'),
-    Type.Literal('active'),
-    Type.Literal('expired'),
-    Type.Literal('declined'),
-    Type.Literal('revoked'),
-    Type.Literal('removed'),
-  ]),
-  requestedAt: DateTime,
-  approvedAt: Nullable(DateTime),
-  /** The end in force now (auto-extension applied); null for DAP. */
-  expiresAt: Nullable(DateTime),
-  requestExpiresAt: Nullable(DateTime),
-  endedAt: Nullable(DateTime),
-});
-export const GrantPage = Page(GrantView);
+export const GrantView = Type.Object(
+  {
+    id: Type.String(),
+    partnerId: Type.String(),
+    tenantId: Type.String(),
+    kind: Type.Union([Type.Literal('dap'), Type.Literal('gdap')]),
+    roles: Type.Array(Type.String()),
+    durationDays: Type.Union([Type.Integer(), Type.Null()]),
+    autoExtend: Type.Boolean(),
+    status: Type.Union([
+      Type.Literal('requested'),
+      Type.Literal('active'),
+      Type.Literal('expired'),
+      Type.Literal('declined'),
+      Type.Literal('revoked'),
+      Type.Literal('removed'),
+    ]),
+    requestedAt: DateTime,
+    approvedAt: Nullable(DateTime),
+    /** The end in force now (auto-extension applied); null for DAP. */
+    expiresAt: Nullable(DateTime),
+    requestExpiresAt: Nullable(DateTime),
+    endedAt: Nullable(DateTime),
+  },
+  { $id: 'Grant' },
+);
+export const GrantPage = Page(GrantView, { $id: 'GrantPage' });
 export const GdapRequestView = Type.Composite([GrantView, Type.Object({ url: Type.String() })]);
 
-export const PartnerDelegatedAdminView = Type.Object({
-  tenantId: Type.String(),
-  partnerId: Type.String(),
-  /** True while an active DAP or GDAP lets this partner act on the customer's behalf. */
-  canActOnBehalf: Type.Boolean(),
-  /** The directory roles the caller acts with in this tenant (its security groups' roles there). */
-  myRoles: Type.Array(Type.String()),
-  grants: Type.Array(GrantView),
-  /** Which of the partner's security groups hold which of each grant's roles. */
-  assignments: Type.Array(
-    Type.Object({ grantId: Type.String(), groupId: Type.String(), roles: Type.Array(Type.String()) }),
-  ),
-});
+export const PartnerDelegatedAdminView = Type.Object(
+  {
+    tenantId: Type.String(),
+    partnerId: Type.String(),
+    /** True while an active DAP or GDAP lets this partner act on the customer's behalf. */
+    canActOnBehalf: Type.Boolean(),
+    /** The directory roles the caller acts with in this tenant (its security groups' roles there). */
+    myRoles: Type.Array(Type.String()),
+    grants: Type.Array(GrantView),
+    /** Which of the partner's security groups hold which of each grant's roles. */
+    assignments: Type.Array(
+      Type.Object({ grantId: Type.String(), groupId: Type.String(), roles: Type.Array(Type.String()) }),
+    ),
+  },
+  { $id: 'PartnerDelegatedAdmin' },
+);
 
 export const DirectoryRoleView = Type.Object({
   name: Type.String(),

@@ -22,20 +22,26 @@ const Data = Type.Object({
   daysBefore: Type.Optional(Type.Integer()),
 });
 
-export const NotificationView = Type.Object({
-  id: Type.String(),
-  kind: Type.Union(NOTIFICATION_KINDS.map((k) => Type.Literal(k))),
-  data: Data,
-  createdAt: DateTime,
-  readAt: Type.Union([DateTime, Type.Null()]),
-});
+export const NotificationView = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.Union(NOTIFICATION_KINDS.map((k) => Type.Literal(k))),
+    data: Data,
+    createdAt: DateTime,
+    readAt: Type.Union([DateTime, Type.Null()]),
+  },
+  { $id: 'Notification' },
+);
 
-export const NotificationPage = Type.Object({
-  items: Type.Array(NotificationView),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-  /** All of the user's unread notifications, not only this page's. */
-  unreadCount: Type.Integer(),
-});
+export const NotificationPage = Type.Object(
+  {
+    items: Type.Array(NotificationView),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+    /** All of the user's unread notifications, not only this page's. */
+    unreadCount: Type.Integer(),
+  },
+  { $id: 'NotificationPage' },
+);
 
 export const NotificationQuery = Obj({
   cursor: Type.Optional(Cursor),

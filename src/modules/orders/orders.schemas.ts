@@ -13,28 +13,31 @@ export const PlaceOrderBody = Obj({
 
 export const OrderParams = Obj({ tenantId: Id, orderId: Id });
 
-export const OrderView = Type.Object({
-  id: Type.String(),
-  tenantId: Type.String(),
-  partnerId: Type.String(),
-  /** The indirect reseller this provider ordered for, if any (SPEC §7). */
-  partnerOnRecordId: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Literal('completed'),
-  lineItems: Type.Array(
-    Type.Object({
-      offerId: Type.String(),
-      quantity: Type.Integer(),
-      subscriptionId: Type.String(),
-      offerName: Type.Optional(Type.String()),
-      /** What the purchase charged for this line (its first charge period), minor units. */
-      amount: Type.Optional(Type.Integer()),
-      currency: Type.Optional(Type.String()),
-    }),
-  ),
-  /** What the order charged, per currency (minor units); empty when no line was billed. */
-  totals: Type.Optional(Type.Array(Type.Object({ amount: Type.Integer(), currency: Type.String() }))),
-  createdAt: DateTime,
-  /** The subscriptions the order created (on the order and on one order; not in lists). */
-  subscriptions: Type.Optional(Type.Array(SubscriptionView)),
-});
-export const OrderPage = Page(OrderView);
+export const OrderView = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    partnerId: Type.String(),
+    /** The indirect reseller this provider ordered for, if any (SPEC §7). */
+    partnerOnRecordId: Type.Union([Type.String(), Type.Null()]),
+    status: Type.Literal('completed'),
+    lineItems: Type.Array(
+      Type.Object({
+        offerId: Type.String(),
+        quantity: Type.Integer(),
+        subscriptionId: Type.String(),
+        offerName: Type.Optional(Type.String()),
+        /** What the purchase charged for this line (its first charge period), minor units. */
+        amount: Type.Optional(Type.Integer()),
+        currency: Type.Optional(Type.String()),
+      }),
+    ),
+    /** What the order charged, per currency (minor units); empty when no line was billed. */
+    totals: Type.Optional(Type.Array(Type.Object({ amount: Type.Integer(), currency: Type.String() }))),
+    createdAt: DateTime,
+    /** The subscriptions the order created (on the order and on one order; not in lists). */
+    subscriptions: Type.Optional(Type.Array(SubscriptionView)),
+  },
+  { $id: 'Order' },
+);
+export const OrderPage = Page(OrderView, { $id: 'OrderPage' });

@@ -11,16 +11,19 @@ import {
 } from '../../platform/http/schemas.ts';
 import { UserView } from '../auth/index.ts';
 
-export const PartnerView = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  country: Type.String(),
-  region: Type.String(),
-  kind: Type.String(),
-  /** Certified Azure expert managed services provider: may take enterprise Azure by billing transfer (SPEC §9). */
-  azureExpertMsp: Type.Boolean(),
-  createdAt: DateTime,
-});
+export const PartnerView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    country: Type.String(),
+    region: Type.String(),
+    kind: Type.String(),
+    /** Certified Azure expert managed services provider: may take enterprise Azure by billing transfer (SPEC §9). */
+    azureExpertMsp: Type.Boolean(),
+    createdAt: DateTime,
+  },
+  { $id: 'Partner' },
+);
 export const PartnerPage = Page(PartnerView);
 
 const PartnerRole = Type.Union([

@@ -34,30 +34,33 @@ const DelegatedAdminAsked = Type.Union([
   Type.Null(),
 ]);
 
-export const RelationshipRequestView = Type.Object({
-  id: Type.String(),
-  status: RequestStatus,
-  /** The tenant asked (null for a prospect until one accepts). */
-  tenantId: Nullable(Type.String()),
-  /** The customer the request is for (null for a prospect until one accepts). */
-  customer: Type.Union([
-    Type.Object({
-      /** The company's name, once the customer accepted; until then only the domain asked. */
-      name: Type.Union([Type.String(), Type.Null()]),
-      domain: Type.String(),
-    }),
-    Type.Null(),
-  ]),
-  delegatedAdmin: DelegatedAdminAsked,
-  /** Reseller invitations never carry legacy full delegated admin. */
-  dap: Type.Literal(false),
-  createdAt: DateTime,
-  expiresAt: DateTime,
-  respondedAt: Nullable(DateTime),
-  relationshipId: Nullable(Type.String()),
-  /** The indirect provider the reseller asks through, if any. */
-  indirectProviderId: Nullable(Type.String()),
-});
+export const RelationshipRequestView = Type.Object(
+  {
+    id: Type.String(),
+    status: RequestStatus,
+    /** The tenant asked (null for a prospect until one accepts). */
+    tenantId: Nullable(Type.String()),
+    /** The customer the request is for (null for a prospect until one accepts). */
+    customer: Type.Union([
+      Type.Object({
+        /** The company's name, once the customer accepted; until then only the domain asked. */
+        name: Type.Union([Type.String(), Type.Null()]),
+        domain: Type.String(),
+      }),
+      Type.Null(),
+    ]),
+    delegatedAdmin: DelegatedAdminAsked,
+    /** Reseller invitations never carry legacy full delegated admin. */
+    dap: Type.Literal(false),
+    createdAt: DateTime,
+    expiresAt: DateTime,
+    respondedAt: Nullable(DateTime),
+    relationshipId: Nullable(Type.String()),
+    /** The indirect provider the reseller asks through, if any. */
+    indirectProviderId: Nullable(Type.String()),
+  },
+  { $id: 'RelationshipRequest' },
+);
 export const RelationshipRequestPage = Page(RelationshipRequestView);
 
 /** The link is shown once, at creation: only a hash of the token is kept. */
@@ -80,20 +83,23 @@ export const TokenParams = Obj({ token: Type.String({ minLength: 1, maxLength: 2
 export const PartnerParams = Obj({ partnerId: Id });
 
 /** What the customer sees before answering: who asks, and for what. Nothing else. */
-export const InvitationView = Type.Object({
-  kind: Type.Literal('reseller-relationship'),
-  partner: Type.Object({
-    name: Type.String(),
-    country: Type.String(),
-    region: Type.String(),
-    regionName: Type.String(),
-  }),
-  dap: Type.Literal(false),
-  delegatedAdmin: DelegatedAdminAsked,
-  /** A reseller asking through its provider: accepting gives both a relationship. */
-  indirectProvider: Type.Union([Type.Object({ name: Type.String() }), Type.Null()]),
-  expiresAt: DateTime,
-});
+export const InvitationView = Type.Object(
+  {
+    kind: Type.Literal('reseller-relationship'),
+    partner: Type.Object({
+      name: Type.String(),
+      country: Type.String(),
+      region: Type.String(),
+      regionName: Type.String(),
+    }),
+    dap: Type.Literal(false),
+    delegatedAdmin: DelegatedAdminAsked,
+    /** A reseller asking through its provider: accepting gives both a relationship. */
+    indirectProvider: Type.Union([Type.Object({ name: Type.String() }), Type.Null()]),
+    expiresAt: DateTime,
+  },
+  { $id: 'Invitation' },
+);
 
 export const RelationshipView = Type.Object({
   id: Type.String(),
@@ -110,15 +116,18 @@ export const AcceptedInvitationView = Type.Object({
 });
 export const DeclinedInvitationView = Type.Object({ status: Type.Literal('declined') });
 
-export const TenantPartnerView = Type.Object({
-  partner: Type.Object({
-    id: Type.String(),
-    name: Type.String(),
-    country: Type.String(),
-    region: Type.String(),
-    kind: Type.String(),
-  }),
-  relationship: Type.Object({ id: Type.String(), status: Type.String(), acceptedAt: DateTime }),
-  delegatedAdmin: Type.Object({ canActOnBehalf: Type.Boolean(), grants: Type.Array(GrantView) }),
-});
+export const TenantPartnerView = Type.Object(
+  {
+    partner: Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      country: Type.String(),
+      region: Type.String(),
+      kind: Type.String(),
+    }),
+    relationship: Type.Object({ id: Type.String(), status: Type.String(), acceptedAt: DateTime }),
+    delegatedAdmin: Type.Object({ canActOnBehalf: Type.Boolean(), grants: Type.Array(GrantView) }),
+  },
+  { $id: 'TenantPartner' },
+);
 export const TenantPartnerPage = Page(TenantPartnerView);

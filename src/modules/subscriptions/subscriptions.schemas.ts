@@ -17,58 +17,64 @@ const State = Type.Union([
   Type.Literal('deleted'),
 ]);
 
-export const SubscriptionView = Type.Object({
-  id: Type.String(),
-  tenantId: Type.String(),
-  offerId: Type.String(),
-  offerName: Type.Optional(Type.String()),
-  skuId: Type.String(),
-  quantity: Type.Integer(),
-  /** Seats of this subscription taken by users (the SKU's pool split oldest subscription first). */
-  assignedSeats: Type.Integer(),
-  /** The lifecycle state now, derived from the dates and the platform clock. */
-  status: State,
-  channel: Channel,
-  partnerId: Type.Optional(Type.String()),
-  /** Sold by an indirect provider (`partnerId`) for this indirect reseller (SPEC §7). */
-  partnerOnRecordId: Type.Optional(Type.String()),
-  purchasedVia: Type.Optional(Type.String()),
-  orderId: Type.Optional(Type.String()),
-  billingCycle: BillingCycle,
-  term: Term,
-  termStart: DateTimeInput,
-  termEnd: DateTimeInput,
-  autoRenew: Type.Boolean(),
-  renewals: Type.Integer(),
-  usersHaveAccess: Type.Boolean(),
-  adminsHaveAccess: Type.Boolean(),
-  dataRetained: Type.Boolean(),
-  nextChangeAt: Type.Union([DateTime, Type.Null()]),
-  suspendedAt: Type.Union([DateTime, Type.Null()]),
-  cancelledAt: Type.Union([DateTime, Type.Null()]),
-  unitPrice: Type.Integer(),
-  currency: Type.Union([Type.String(), Type.Null()]),
-  refundWindow: Type.Object({
-    hours: Type.Integer(),
-    endsAt: Type.Union([DateTime, Type.Null()]),
-    isOpen: Type.Boolean(),
-  }),
-  /** Whether the caller may change it (a partner: only its own partner-channel subscriptions). */
-  canChange: Type.Optional(Type.Boolean()),
-  createdAt: DateTime,
-});
+export const SubscriptionView = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    offerId: Type.String(),
+    offerName: Type.Optional(Type.String()),
+    skuId: Type.String(),
+    quantity: Type.Integer(),
+    /** Seats of this subscription taken by users (the SKU's pool split oldest subscription first). */
+    assignedSeats: Type.Integer(),
+    /** The lifecycle state now, derived from the dates and the platform clock. */
+    status: State,
+    channel: Channel,
+    partnerId: Type.Optional(Type.String()),
+    /** Sold by an indirect provider (`partnerId`) for this indirect reseller (SPEC §7). */
+    partnerOnRecordId: Type.Optional(Type.String()),
+    purchasedVia: Type.Optional(Type.String()),
+    orderId: Type.Optional(Type.String()),
+    billingCycle: BillingCycle,
+    term: Term,
+    termStart: DateTimeInput,
+    termEnd: DateTimeInput,
+    autoRenew: Type.Boolean(),
+    renewals: Type.Integer(),
+    usersHaveAccess: Type.Boolean(),
+    adminsHaveAccess: Type.Boolean(),
+    dataRetained: Type.Boolean(),
+    nextChangeAt: Type.Union([DateTime, Type.Null()]),
+    suspendedAt: Type.Union([DateTime, Type.Null()]),
+    cancelledAt: Type.Union([DateTime, Type.Null()]),
+    unitPrice: Type.Integer(),
+    currency: Type.Union([Type.String(), Type.Null()]),
+    refundWindow: Type.Object({
+      hours: Type.Integer(),
+      endsAt: Type.Union([DateTime, Type.Null()]),
+      isOpen: Type.Boolean(),
+    }),
+    /** Whether the caller may change it (a partner: only its own partner-channel subscriptions). */
+    canChange: Type.Optional(Type.Boolean()),
+    createdAt: DateTime,
+  },
+  { $id: 'Subscription' },
+);
 export const SubscriptionPage = Page(SubscriptionView);
 export const SubscriptionListPage = ListPage(SubscriptionView);
 
-export const ChangedSubscriptionView = Type.Composite([
-  SubscriptionView,
-  Type.Object({
-    /** Minor units returned to the customer by this change (prorated, inside the refund window). */
-    amountRefunded: Type.Integer(),
-    /** Minor units paid for the rest of the term and not returned (cancelling outside the window). */
-    amountLost: Type.Integer(),
-  }),
-]);
+export const ChangedSubscriptionView = Type.Composite(
+  [
+    SubscriptionView,
+    Type.Object({
+      /** Minor units returned to the customer by this change (prorated, inside the refund window). */
+      amountRefunded: Type.Integer(),
+      /** Minor units paid for the rest of the term and not returned (cancelling outside the window). */
+      amountLost: Type.Integer(),
+    }),
+  ],
+  { $id: 'ChangedSubscription' },
+);
 
 export const SubscriptionsQuery = Obj({
   channel: Type.Optional(Channel),
@@ -137,45 +143,51 @@ export const UpgradedSubscriptionView = Type.Composite([
   }),
 ]);
 
-export const UpgradeOptions = Type.Object({
-  subscriptionId: Type.String(),
-  offerId: Type.String(),
-  family: Type.Union([Type.String(), Type.Null()]),
-  segment: Type.Union([Type.String(), Type.Null()]),
-  market: Type.String(),
-  items: Type.Array(
-    Type.Object({
-      offerId: Type.String(),
-      name: Type.String(),
-      skuId: Type.String(),
-      skuPartNumber: Type.String(),
-      family: Type.String(),
-      segment: Type.String(),
-      term: Term,
-      billingCycle: BillingCycle,
-      unitPrice: Type.Integer(),
-      currency: Type.Union([Type.String(), Type.Null()]),
-      minQuantity: Type.Integer(),
-      maxQuantity: Type.Integer(),
-      estimate: ConvertEstimate,
-    }),
-  ),
-});
+export const UpgradeOptions = Type.Object(
+  {
+    subscriptionId: Type.String(),
+    offerId: Type.String(),
+    family: Type.Union([Type.String(), Type.Null()]),
+    segment: Type.Union([Type.String(), Type.Null()]),
+    market: Type.String(),
+    items: Type.Array(
+      Type.Object({
+        offerId: Type.String(),
+        name: Type.String(),
+        skuId: Type.String(),
+        skuPartNumber: Type.String(),
+        family: Type.String(),
+        segment: Type.String(),
+        term: Term,
+        billingCycle: BillingCycle,
+        unitPrice: Type.Integer(),
+        currency: Type.Union([Type.String(), Type.Null()]),
+        minQuantity: Type.Integer(),
+        maxQuantity: Type.Integer(),
+        estimate: ConvertEstimate,
+      }),
+    ),
+  },
+  { $id: 'UpgradeOptions' },
+);
 
-export const SubscriptionHistoryEntry = Type.Object({
-  id: Type.String(),
-  at: DateTime,
-  /** recorded, changed, cancelled, upgraded, seats.over-assigned, … */
-  action: Type.String(),
-  actorEmail: Type.Union([Type.String(), Type.Null()]),
-  quantity: Type.Optional(Type.Object({ from: Type.Optional(Type.Integer()), to: Type.Integer() })),
-  autoRenew: Type.Optional(Type.Boolean()),
-  status: Type.Optional(Type.String()),
-  offer: Type.Optional(Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String() })),
-  amountRefunded: Type.Optional(Type.Integer()),
-  amountCredited: Type.Optional(Type.Integer()),
-  amountCharged: Type.Optional(Type.Integer()),
-});
+export const SubscriptionHistoryEntry = Type.Object(
+  {
+    id: Type.String(),
+    at: DateTime,
+    /** recorded, changed, cancelled, upgraded, seats.over-assigned, … */
+    action: Type.String(),
+    actorEmail: Type.Union([Type.String(), Type.Null()]),
+    quantity: Type.Optional(Type.Object({ from: Type.Optional(Type.Integer()), to: Type.Integer() })),
+    autoRenew: Type.Optional(Type.Boolean()),
+    status: Type.Optional(Type.String()),
+    offer: Type.Optional(Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String() })),
+    amountRefunded: Type.Optional(Type.Integer()),
+    amountCredited: Type.Optional(Type.Integer()),
+    amountCharged: Type.Optional(Type.Integer()),
+  },
+  { $id: 'SubscriptionHistoryEntry' },
+);
 export const SubscriptionHistoryPage = Page(SubscriptionHistoryEntry);
 /** A partner's list of a customer's subscriptions: channel and status filters, sort, paging, CSV. */
 export const SubscriptionListQuery = Obj({

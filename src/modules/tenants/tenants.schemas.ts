@@ -19,15 +19,18 @@ export const RelationshipSummary = Type.Union([
   Type.Null(),
 ]);
 
-export const TenantView = Type.Object({
-  id: Type.String(),
-  companyName: Type.String(),
-  defaultDomain: Type.String(),
-  country: Type.String(),
-  region: Type.String(),
-  createdAt: DateTime,
-  relationship: Type.Optional(RelationshipSummary),
-});
+export const TenantView = Type.Object(
+  {
+    id: Type.String(),
+    companyName: Type.String(),
+    defaultDomain: Type.String(),
+    country: Type.String(),
+    region: Type.String(),
+    createdAt: DateTime,
+    relationship: Type.Optional(RelationshipSummary),
+  },
+  { $id: 'Customer' },
+);
 export const TenantPage = Page(TenantView);
 export const TenantListPage = ListPage(TenantView);
 

@@ -21,33 +21,36 @@ export const ApproveTransferBody = Obj({
   subscriptionIds: SubscriptionIds,
 });
 
-export const TransferView = Type.Object({
-  id: Type.String(),
-  tenantId: Type.String(),
-  tenantName: Type.String(),
-  sourcePartnerId: Type.String(),
-  sourcePartnerName: Type.String(),
-  targetPartnerId: Type.String(),
-  targetPartnerName: Type.String(),
-  status: Status,
-  /** For a partner: incoming (asked of it as partner of record) or outgoing (it asked). */
-  direction: Type.Optional(Type.Union([Type.Literal('incoming'), Type.Literal('outgoing')])),
-  lineItems: Type.Array(
-    Type.Object({
-      subscriptionId: Type.String(),
-      status: Type.Union([Type.Literal('pending'), Type.Literal('transferred'), Type.Literal('declined')]),
-      offerId: Type.Optional(Type.String()),
-      offerName: Type.Optional(Type.String()),
-      quantity: Type.Optional(Type.Integer()),
-      termEnd: Type.Optional(DateTime),
-    }),
-  ),
-  /** The transition whose plan asked for it, if any. */
-  transitionId: Type.Union([Type.String(), Type.Null()]),
-  expiresAt: DateTime,
-  decidedAt: Type.Union([DateTime, Type.Null()]),
-  createdAt: DateTime,
-});
+export const TransferView = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    tenantName: Type.String(),
+    sourcePartnerId: Type.String(),
+    sourcePartnerName: Type.String(),
+    targetPartnerId: Type.String(),
+    targetPartnerName: Type.String(),
+    status: Status,
+    /** For a partner: incoming (asked of it as partner of record) or outgoing (it asked). */
+    direction: Type.Optional(Type.Union([Type.Literal('incoming'), Type.Literal('outgoing')])),
+    lineItems: Type.Array(
+      Type.Object({
+        subscriptionId: Type.String(),
+        status: Type.Union([Type.Literal('pending'), Type.Literal('transferred'), Type.Literal('declined')]),
+        offerId: Type.Optional(Type.String()),
+        offerName: Type.Optional(Type.String()),
+        quantity: Type.Optional(Type.Integer()),
+        termEnd: Type.Optional(DateTime),
+      }),
+    ),
+    /** The transition whose plan asked for it, if any. */
+    transitionId: Type.Union([Type.String(), Type.Null()]),
+    expiresAt: DateTime,
+    decidedAt: Type.Union([DateTime, Type.Null()]),
+    createdAt: DateTime,
+  },
+  { $id: 'Transfer' },
+);
 export const TransferPage = Page(TransferView);
 
 export const TransferQuery = Obj({

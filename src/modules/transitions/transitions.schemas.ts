@@ -35,133 +35,145 @@ export const PlanOptionsBody = Obj({
 });
 
 /** Every money amount (API.md, second round): minor units of `currency`. */
-const Money = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+export const Money = Type.Object({ amount: Type.Integer(), currency: Type.String() }, { $id: 'Money' });
 
-const ReasonView = Type.Object({
-  code: Type.String(),
-  params: Type.Record(Type.String(), Type.Unknown()),
-  text: Type.String(),
-  textEs: Type.String(),
-});
+export const ReasonView = Type.Object(
+  {
+    code: Type.String(),
+    params: Type.Record(Type.String(), Type.Unknown()),
+    text: Type.String(),
+    textEs: Type.String(),
+  },
+  { $id: 'Reason' },
+);
 
-const LineView = Type.Object({
-  sourceSubscriptionId: Type.String(),
-  sourceOfferId: Type.String(),
-  sourceSkuId: Type.String(),
-  channel: Type.String(),
-  targetOfferId: Type.Union([Type.String(), Type.Null()]),
-  addOnOfferIds: Type.Array(Type.String()),
-  targetSkuIds: Type.Array(Type.String()),
-  choice: Type.String(),
-  quantity: Type.Integer(),
-  assignedSeats: Type.Integer(),
-  reassignLicenses: Type.Boolean(),
-  reassignments: Type.Array(
-    Type.Object({
-      userId: Type.String(),
-      userPrincipalName: Type.String(),
-      fromSkuId: Type.String(),
-      toSkuIds: Type.Array(Type.String()),
-      excludedPlanIds: Type.Array(Type.String()),
-    }),
-  ),
-  disposition: Type.String(),
-  /** For an `under-way` line: the transition that already moves this source (null: another partner's). */
-  transitionId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  sourceActor: Type.String(),
-  provisionAt: DateTime,
-  provisionOn: Type.String({ format: 'date' }),
-  provisionOptions: Type.Array(Type.Object({ when: Type.String(), on: DateTime, overlapCost: Money })),
-  provision: Type.String(),
-  recommendedProvision: Type.String(),
-  cancellable: Type.Boolean(),
-  sourceEndsAt: DateTime,
-  lossIfCancelledNow: Money,
-  overlapCost: Money,
-  /** The target's currency (the tenant's market's) and the source's. */
-  currency: Type.String(),
-  sourceCurrency: Type.String(),
-  creditEligible: Type.Boolean(),
-  creditFiledBy: Type.Optional(Type.String()),
-  creditAmount: Type.Optional(Money),
-  creditCurrency: Type.Optional(Type.String()),
-  workloadsGained: Type.Array(Type.String()),
-  workloadsAtRisk: Type.Array(Type.String()),
-  plansAtRisk: Type.Array(Type.String()),
-  usersAtRisk: Type.Integer(),
-  featuresLost: Type.Array(Type.String()),
-  lowerTier: Type.Array(Type.Record(Type.String(), Type.String())),
-  verdict: Type.String(),
-  reasons: Type.Array(ReasonView),
-  /** The directory roles this line's partner steps need (SPEC §3.8, §10). */
-  requiredRoles: Type.Array(Type.String()),
-  /** Whether the person who planned may run every partner step of the line; what they lack (partner or directory roles). */
-  appliedBy: Type.Object({ canApply: Type.Boolean(), missing: Type.Array(Type.String()) }),
-});
+export const LineView = Type.Object(
+  {
+    sourceSubscriptionId: Type.String(),
+    sourceOfferId: Type.String(),
+    sourceSkuId: Type.String(),
+    channel: Type.String(),
+    targetOfferId: Type.Union([Type.String(), Type.Null()]),
+    addOnOfferIds: Type.Array(Type.String()),
+    targetSkuIds: Type.Array(Type.String()),
+    choice: Type.String(),
+    quantity: Type.Integer(),
+    assignedSeats: Type.Integer(),
+    reassignLicenses: Type.Boolean(),
+    reassignments: Type.Array(
+      Type.Object({
+        userId: Type.String(),
+        userPrincipalName: Type.String(),
+        fromSkuId: Type.String(),
+        toSkuIds: Type.Array(Type.String()),
+        excludedPlanIds: Type.Array(Type.String()),
+      }),
+    ),
+    disposition: Type.String(),
+    /** For an `under-way` line: the transition that already moves this source (null: another partner's). */
+    transitionId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    sourceActor: Type.String(),
+    provisionAt: DateTime,
+    provisionOn: Type.String({ format: 'date' }),
+    provisionOptions: Type.Array(Type.Object({ when: Type.String(), on: DateTime, overlapCost: Money })),
+    provision: Type.String(),
+    recommendedProvision: Type.String(),
+    cancellable: Type.Boolean(),
+    sourceEndsAt: DateTime,
+    lossIfCancelledNow: Money,
+    overlapCost: Money,
+    /** The target's currency (the tenant's market's) and the source's. */
+    currency: Type.String(),
+    sourceCurrency: Type.String(),
+    creditEligible: Type.Boolean(),
+    creditFiledBy: Type.Optional(Type.String()),
+    creditAmount: Type.Optional(Money),
+    creditCurrency: Type.Optional(Type.String()),
+    workloadsGained: Type.Array(Type.String()),
+    workloadsAtRisk: Type.Array(Type.String()),
+    plansAtRisk: Type.Array(Type.String()),
+    usersAtRisk: Type.Integer(),
+    featuresLost: Type.Array(Type.String()),
+    lowerTier: Type.Array(Type.Record(Type.String(), Type.String())),
+    verdict: Type.String(),
+    reasons: Type.Array(ReasonView),
+    /** The directory roles this line's partner steps need (SPEC §3.8, §10). */
+    requiredRoles: Type.Array(Type.String()),
+    /** Whether the person who planned may run every partner step of the line; what they lack (partner or directory roles). */
+    appliedBy: Type.Object({ canApply: Type.Boolean(), missing: Type.Array(Type.String()) }),
+  },
+  { $id: 'PlanLine' },
+);
 
-export const TransitionView = Type.Object({
-  id: Type.String(),
-  tenantId: Type.String(),
-  /** Its customer, by name (`GET /api/transitions/{id}`). */
-  customer: Type.Optional(
-    Type.Object({ tenantId: Type.String(), companyName: Type.String(), defaultDomain: Type.String() }),
-  ),
-  /** What its done provision steps bought: orders and subscriptions (`GET /api/transitions/{id}`). */
-  bought: Type.Optional(
-    Type.Object({ orders: Type.Array(Type.String()), subscriptions: Type.Array(Type.String()) }),
-  ),
-  partnerId: Type.String(),
-  status: Type.String(),
-  verdict: Type.String(),
-  path: Type.String(),
-  plannedAt: DateTime,
-  reasons: Type.Array(ReasonView),
-  lines: Type.Array(LineView),
-  timeline: Type.Array(
-    Type.Object({ at: DateTime, step: Type.String(), lineIndex: Type.Integer(), actor: Type.String() }),
-  ),
-  seats: Type.Array(
-    Type.Object({
-      skuId: Type.String(),
-      points: Type.Array(Type.Object({ at: DateTime, pool: Type.Integer(), assigned: Type.Integer() })),
-    }),
-  ),
-  /** One entry per currency: sums never mix currencies (SPEC §11). */
-  totals: Type.Array(
-    Type.Object({
-      currency: Type.String(),
-      quantity: Type.Integer(),
-      sourceSeats: Type.Integer(),
-      overlapCost: Money,
-      lossIfCancelledNow: Money,
-    }),
-  ),
-  /** SPEC §9: one line per Azure subscription the customer holds on its own: its path and blockers. */
-  azure: Type.Array(AzurePlanLineView),
-  steps: Type.Array(
-    Type.Object({
-      key: Type.String(),
-      kind: Type.String(),
-      lineIndex: Type.Union([Type.Integer(), Type.Null()]),
-      actor: Type.String(),
-      dueAt: DateTime,
-      status: Type.String(),
-      attempts: Type.Integer(),
-      error: Type.Union([Type.String(), Type.Null()]),
-    }),
-  ),
-});
+export const TransitionView = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    /** Its customer, by name (`GET /api/transitions/{id}`). */
+    customer: Type.Optional(
+      Type.Object({ tenantId: Type.String(), companyName: Type.String(), defaultDomain: Type.String() }),
+    ),
+    /** What its done provision steps bought: orders and subscriptions (`GET /api/transitions/{id}`). */
+    bought: Type.Optional(
+      Type.Object({ orders: Type.Array(Type.String()), subscriptions: Type.Array(Type.String()) }),
+    ),
+    partnerId: Type.String(),
+    status: Type.String(),
+    verdict: Type.String(),
+    path: Type.String(),
+    plannedAt: DateTime,
+    reasons: Type.Array(ReasonView),
+    lines: Type.Array(LineView),
+    timeline: Type.Array(
+      Type.Object({ at: DateTime, step: Type.String(), lineIndex: Type.Integer(), actor: Type.String() }),
+    ),
+    seats: Type.Array(
+      Type.Object({
+        skuId: Type.String(),
+        points: Type.Array(Type.Object({ at: DateTime, pool: Type.Integer(), assigned: Type.Integer() })),
+      }),
+    ),
+    /** One entry per currency: sums never mix currencies (SPEC §11). */
+    totals: Type.Array(
+      Type.Object({
+        currency: Type.String(),
+        quantity: Type.Integer(),
+        sourceSeats: Type.Integer(),
+        overlapCost: Money,
+        lossIfCancelledNow: Money,
+      }),
+    ),
+    /** SPEC §9: one line per Azure subscription the customer holds on its own: its path and blockers. */
+    azure: Type.Array(AzurePlanLineView),
+    steps: Type.Array(
+      Type.Object({
+        key: Type.String(),
+        kind: Type.String(),
+        lineIndex: Type.Union([Type.Integer(), Type.Null()]),
+        actor: Type.String(),
+        dueAt: DateTime,
+        status: Type.String(),
+        attempts: Type.Integer(),
+        error: Type.Union([Type.String(), Type.Null()]),
+      }),
+    ),
+  },
+  { $id: 'Transition' },
+);
 
-export const TransitionSummary = Type.Object({
-  id: Type.String(),
-  status: Type.String(),
-  verdict: Type.String(),
-  plannedAt: DateTime,
-  lines: Type.Integer(),
-});
+export const TransitionSummary = Type.Object(
+  {
+    id: Type.String(),
+    status: Type.String(),
+    verdict: Type.String(),
+    plannedAt: DateTime,
+    lines: Type.Integer(),
+  },
+  { $id: 'TransitionSummary' },
+);
 
 export const TransitionParams = Obj({ transitionId: Id });
-export const TransitionPage = Page(TransitionSummary);
+export const TransitionPage = Page(TransitionSummary, { $id: 'TransitionSummaryPage' });
 export const TransitionListQuery = PageQuery;
 
 const TaskSku = Type.Object({
@@ -193,6 +205,7 @@ export const CustomerTaskPage = Page(
       ),
     ),
   }),
+  { $id: 'CustomerTaskPage' },
 );
 
 const Group = Type.Union(TRANSITION_GROUPS.map((g) => Type.Literal(g)));

@@ -31,13 +31,16 @@ export const listQueryFields = {
 };
 
 /** A page as the pinned lists answer it, with the total the filter shows. */
-export const ListPage = <T extends TSchema>(item: T) =>
-  Type.Object({
-    items: Type.Array(item),
-    nextCursor: Type.Union([Type.String(), Type.Null()]),
-    /** How many rows the filter shows in all (also in `X-Total-Count`). */
-    total: Type.Optional(Type.Integer({ minimum: 0 })),
-  });
+export const ListPage = <T extends TSchema>(item: T, opts: { $id?: string } = {}) =>
+  Type.Object(
+    {
+      items: Type.Array(item),
+      nextCursor: Type.Union([Type.String(), Type.Null()]),
+      /** How many rows the filter shows in all (also in `X-Total-Count`). */
+      total: Type.Optional(Type.Integer({ minimum: 0 })),
+    },
+    opts,
+  );
 
 /** The OpenAPI of a list's CSV answer, beside its JSON page. */
 export const csvResponse = {

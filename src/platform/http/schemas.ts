@@ -60,8 +60,9 @@ export const PageQuery = Obj({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 
-export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+/** A page envelope; a shared one is named `{ $id: '<Item>Page' }` (see src/api-components.ts). */
+export const Page = <T extends TSchema>(item: T, opts: { $id?: string } = {}) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) }, opts);
 
 export const TenantParams = Obj({ tenantId: Id });
 

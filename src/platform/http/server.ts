@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@sinclair/typebox';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -27,6 +28,7 @@ import { trackConnections } from './drain.ts';
 import { describeError } from './error-table.ts';
 import { languageOf } from './language.ts';
 import { registerRateLimits } from './rate-limit.ts';
+import { ErrorBody } from './schemas.ts';
 import { invalidRequestParams, validatorCompiler } from './validation.ts';
 
 export interface RouteConfig {
@@ -95,7 +97,15 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-export async function createServer(deps: ServerDeps): Promise<{ app: App; routes: RouteInfo[] }> {
+/**
+ * @param components The response schemas shared across routes (each with an `$id`): registered
+ *   once with `addSchema`, so the OpenAPI document lists them under `components.schemas` and the
+ *   routes' responses `$ref` them. The console's types are generated from those names.
+ */
+export async function createServer(
+  deps: ServerDeps,
+  components: readonly TSchema[] = [],
+): Promise<{ app: App; routes: RouteInfo[] }> {
   const timeouts = deps.config.timeouts;
   const app = Fastify({
     loggerInstance: deps.log,
@@ -128,6 +138,15 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
+  const shared = sharedSchemas([ErrorBody, ...components]);
+  for (const schema of shared.values()) app.addSchema(refShared(schema, shared, true) as TSchema);
+  // Responses name the shared schemas rather than repeat them (request parts keep theirs inline:
+  // their validator is our own Ajv, which knows no shared schemas).
+  app.addHook('onRoute', (opts) => {
+    if (opts.schema?.response) {
+      opts.schema = { ...opts.schema, response: refShared(opts.schema.response, shared) as TSchema };
+    }
+  });
   // Security headers on every answer, refusals included (its hook runs before the sign-in check):
   // nosniff, frame denial, a strict CSP, no referrer leaks. The API reference page sends its own
   // CSP for its static files (`staticCSP` below), as the strict one would block them.
@@ -206,6 +225,11 @@ export async function createServer(deps: ServerDeps): Promise<{ app: App; routes
   app.setNotFoundHandler((req, reply) => sendError(new DomainError('not_found'), req, reply));
 
   await app.register(swagger, {
+    // Shared schemas keep their `$id` as their name under components.schemas.
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
     openapi: {
       openapi: '3.0.3',
       info: {
@@ -315,4 +339,48 @@ function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
     .status(status)
     .type('application/json')
     .send({ code: domain.code, description, ...(data ? { data } : {}) });
+}
+
+/** The shared schemas by `$id`; two different schemas under one name are a mistake. */
+function sharedSchemas(list: readonly TSchema[]): Map<string, TSchema> {
+  const byId = new Map<string, TSchema>();
+  for (const schema of list) {
+    const id = schema.$id;
+    if (typeof id !== 'string') throw new Error('a shared schema needs an $id');
+    const known = byId.get(id);
+    if (known && JSON.stringify(known) !== JSON.stringify(schema))
+      throw new Error(`two shared schemas named ${id}`);
+    byId.set(id, schema);
+  }
+  return byId;
+}
+
+const texts = new WeakMap<TSchema, string>();
+function textOf(schema: TSchema): string {
+  let text = texts.get(schema);
+  if (text === undefined) {
+    text = JSON.stringify(schema);
+    texts.set(schema, text);
+  }
+  return text;
+}
+
+/**
+ * A copy of a schema in which every shared schema below the top is a `$ref` to it. A nested
+ * `$id` that is not registered is refused: it would be served inline under a made-up name.
+ */
+function refShared(node: unknown, shared: Map<string, TSchema>, top = false): unknown {
+  if (Array.isArray(node)) return node.map((x) => refShared(x, shared));
+  if (node === null || typeof node !== 'object') return node;
+  const id = (node as { $id?: unknown }).$id;
+  if (!top && typeof id === 'string') {
+    // TypeBox copies a schema it nests, so the copy is compared by content.
+    const registered = shared.get(id);
+    if (!registered || textOf(registered) !== JSON.stringify(node))
+      throw new Error(`the schema ${id} is not registered as shared (src/api-components.ts)`);
+    return { $ref: `${id}#` };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = refShared(v, shared);
+  return out;
 }

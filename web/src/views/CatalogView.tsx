@@ -163,7 +163,11 @@ function OfferEditor({ offer, onSaved, onClose }: { offer: Offer; onSaved(): voi
       <NumberField id="offer-price" label={t('catalog.unitPrice')} field={price} />
       <div className="field">
         <label htmlFor="offer-status">{t('catalog.status')}</label>
-        <select id="offer-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+        <select
+          id="offer-status"
+          value={status}
+          onChange={(e) => setStatus(e.target.value as Offer['status'])}
+        >
           <option value="available">{t('status.available')}</option>
           <option value="end-of-sale">{t('status.end-of-sale')}</option>
         </select>

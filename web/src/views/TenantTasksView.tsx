@@ -50,7 +50,7 @@ export function TenantTasksView() {
             const isDone =
               done.has(taskKey(x)) ||
               (x.step === 'turn-off-auto-renew' && s?.autoRenew === false) ||
-              (x.step === 'cancel-source' && (s?.status === 'cancelled' || s?.status === 'deleted'));
+              (x.step === 'cancel-source' && s?.status === 'deleted');
             const key = taskKey(x);
             return (
               <li
