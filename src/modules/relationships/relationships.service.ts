@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { addDays } from '../../domain/delegated-admin.ts';
+import { addDaysUtc } from '../../domain/calendar.ts';
 import { regionMismatch } from '../../domain/regions.ts';
 import { issueSignedToken, signingSecret } from '../../platform/auth/signing.ts';
 import type { Db, PartnerRow, TenantRow } from '../../platform/db/database.ts';
@@ -140,7 +140,7 @@ export async function requestRelationship(
     createdByUserId: ctx.actor.userId,
     indirectProviderId: provider?.id ?? null,
     now,
-    expiresAt: addDays(now, ctx.config.invitationTtlDays),
+    expiresAt: addDaysUtc(now, ctx.config.invitationTtlDays),
   });
   await recordAudit(ctx, {
     action: 'relationship.requested',

@@ -9,6 +9,7 @@ import type {
   PlanUser,
   UnderWay,
 } from '../../domain/planner/types.ts';
+import { DEFAULT_PLAN_SETTINGS } from '../../domain/planner/types.ts';
 import { ACTIONS, type Action, can, PARTNER_ROLES } from '../../platform/auth/permissions.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db, PartnerRow, TenantRow, Trx } from '../../platform/db/database.ts';
@@ -185,7 +186,7 @@ export function buildPlanInput(input: {
     settings: {
       expiredDays: input.config.lifecycle.expiredDays,
       disabledDays: input.config.lifecycle.disabledDays,
-      maxActiveSubscriptions: 150,
+      maxActiveSubscriptions: DEFAULT_PLAN_SETTINGS.maxActiveSubscriptions,
       provisionDaysBeforeEnd: input.config.provisionDaysBeforeEnd,
     },
   };

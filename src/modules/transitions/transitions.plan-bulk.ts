@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { checkPreconditions } from '../../domain/planner/checks.ts';
-import { planTransition } from '../../domain/planner/plan.ts';
+import { type PlannerCaches, plannerCaches, planTransition } from '../../domain/planner/plan.ts';
 import type { Plan, PlanOffer, PlanOptions } from '../../domain/planner/types.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import { PlatformClock } from '../../platform/clock.ts';
@@ -150,6 +150,8 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
         ).n,
       );
   const catalog = await loadPlanCatalog(handle.db, now);
+  // One set of planner caches for this catalog, shared by every customer of the run.
+  const caches = plannerCaches();
   const canPlan = can(actor.roles, 'transitions.plan');
   const options: PlanOptions = opts.options ?? {};
   const generatedAt = now.toISOString();
@@ -242,6 +244,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
         actor,
         partner,
         catalog,
+        caches,
         now,
         config,
         canPlan,
@@ -279,6 +282,7 @@ async function planBatch(p: {
   actor: Actor;
   partner: PartnerRow;
   catalog: PlanOffer[];
+  caches: PlannerCaches;
   now: Date;
   config: Config;
   canPlan: boolean;
@@ -329,6 +333,7 @@ async function planBatch(p: {
         underWay: p.rows.underWay.get(tenant.id) ?? [],
         transfers: p.rows.transfers.get(tenant.id),
       }),
+      p.caches,
     );
     // A customer whose every source is already being moved: nothing to save, nothing to apply.
     if (plan.reasons.some((r) => r.code === 'plan.all-under-way')) {
