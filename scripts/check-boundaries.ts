@@ -1,7 +1,9 @@
 // Module boundaries, checked by `npm run check` (docs/ARCHITECTURE.md, "Module boundaries"):
 //  - a file in src/modules/<a>/ imports another module <b> only through src/modules/<b>/index.ts;
 //  - the console (web/) imports nothing from src/;
-//  - the graph of modules (an edge for every import between two modules) has no cycle.
+//  - the graph of modules (an edge for every import between two modules) has no cycle;
+//  - a module's code names only its own tables in SQL (scripts/table-owners.json says which module
+//    owns each table): another module's rows are read through that module's face (batch readers).
 // Today's exceptions sit in scripts/boundaries.allow.json. That list can only shrink: the check fails
 // on a violation that is not in it AND on an entry that no longer occurs (so a fix must delete it).
 // `--prune` deletes the entries that no longer occur; nothing ever adds to the list by itself.
@@ -14,7 +16,10 @@ import ts from 'typescript';
 const SOURCE = /\.(ts|tsx|mts|cts)$/;
 
 export interface BoundaryReport {
-  /** `import <from> -> <to>` and `web <from> -> <to>`, paths relative to the root. */
+  /**
+   * `import <from> -> <to>`, `web <from> -> <to>` and `table <file> -> <table> (<owner>)`, paths
+   * relative to the root.
+   */
   violations: string[];
   /** `cycle a -> b -> a`, each elementary cycle once, starting at its alphabetically first module. */
   cycles: string[];
@@ -61,6 +66,70 @@ function moduleOf(relPath: string): string | undefined {
   return m?.[1];
 }
 
+/** Which module owns each table: `{ "<module>": ["table", …] }`; `platform` for the platform's own. */
+export type TableOwners = Record<string, string[]>;
+
+const QUERY_CALLS = new Set([
+  'selectFrom',
+  'insertInto',
+  'updateTable',
+  'deleteFrom',
+  'mergeInto',
+  'innerJoin',
+  'leftJoin',
+  'rightJoin',
+  'fullJoin',
+  'crossJoin',
+]);
+const RAW_TABLE = /\b(?:from|join|into|update|table)\s+"?([a-z_][a-z0-9_]*)"?/gi;
+
+/**
+ * The tables a source file names in SQL: the first argument of Kysely's query-builder calls
+ * (`selectFrom('subscriptions as s')`, joins, inserts, updates, deletes) and the tables after
+ * FROM / JOIN / INTO / UPDATE / TABLE in `sql` templates. Only names in `known` count.
+ */
+export function tablesNamedIn(source: string, known: Set<string>): string[] {
+  const sf = ts.createSourceFile('x.ts', source, ts.ScriptTarget.Latest, false);
+  const found = new Set<string>();
+  const nameOf = (text: string) => text.trim().split(/\s+/)[0]!.split('.').pop()!;
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      const arg = node.arguments[0];
+      if (
+        name &&
+        QUERY_CALLS.has(name) &&
+        arg &&
+        (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))
+      ) {
+        const t = nameOf(arg.text);
+        if (known.has(t)) found.add(t);
+      }
+    }
+    if (ts.isTaggedTemplateExpression(node) && node.tag.getText(sf) === 'sql') {
+      const t = node.template;
+      const parts = ts.isNoSubstitutionTemplateLiteral(t)
+        ? [t.text]
+        : [t.head.text, ...t.templateSpans.map((s) => s.literal.text)];
+      for (const part of parts)
+        for (const m of part.matchAll(RAW_TABLE)) if (known.has(m[1]!)) found.add(m[1]!);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return [...found].sort();
+}
+
+function readOwners(root: string): TableOwners | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(root, 'scripts/table-owners.json'), 'utf8'))
+      .owners as TableOwners;
+  } catch {
+    return undefined;
+  }
+}
+
 export function checkTree(root: string): BoundaryReport {
   const violations = new Set<string>();
   const graph = new Map<string, Set<string>>();
@@ -75,11 +144,24 @@ export function checkTree(root: string): BoundaryReport {
   }
   for (const m of modules) graph.set(m, new Set());
 
+  const owners = readOwners(root);
+  const ownerOf = new Map<string, string>();
+  for (const [m, tables] of Object.entries(owners ?? {})) for (const t of tables) ownerOf.set(t, m);
+  const known = new Set(ownerOf.keys());
+
   for (const file of walk(modulesDir)) {
     const from = rel(root, file);
     const a = moduleOf(from);
     if (!a) continue;
-    for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+    const source = readFileSync(file, 'utf8');
+    // Tests may set up any rows they need; the module's own code reads others' through their faces.
+    if (owners && !/\.test\.tsx?$/.test(file)) {
+      for (const t of tablesNamedIn(source, known)) {
+        const owner = ownerOf.get(t)!;
+        if (owner !== a) violations.add(`table ${from} -> ${t} (${owner})`);
+      }
+    }
+    for (const spec of importsOf(source)) {
       const to = rel(root, path.resolve(path.dirname(file), spec));
       const b = moduleOf(to);
       if (!b || b === a) continue;
@@ -214,10 +296,12 @@ function main() {
 
   const imports = report.violations.filter((v) => v.startsWith('import ')).length;
   const web = report.violations.filter((v) => v.startsWith('web ')).length;
+  const tables = report.violations.filter((v) => v.startsWith('table ')).length;
   const edges = [...report.graph.values()].reduce((n, s) => n + s.size, 0);
   console.log(
     `boundaries: ${report.modules.length} modules, ${edges} edges; ` +
       `${imports} imports past a module's index.ts, ${web} console imports of src/, ` +
+      `${tables} names of another module's table, ` +
       `${report.cycles.length} module cycles; allow-list ${allowFile.allow.length} entries`,
   );
   for (const u of result.unexpected) console.error(`  new violation (not allowed): ${u}`);
@@ -227,6 +311,7 @@ function main() {
   if (result.unexpected.length > 0 || result.stale.length > 0) {
     console.error(
       'boundaries: FAILED. Import another module only through its src/modules/<noun>/index.ts; ' +
+        "name only your module's tables in SQL (scripts/table-owners.json); " +
         'the allow-list in scripts/boundaries.allow.json may only shrink.',
     );
     process.exitCode = 1;
