@@ -6,8 +6,10 @@ import {
   checkTree,
   compareWithAllowList,
   cyclesOf,
+  facesOf,
   importsOf,
   layersOf,
+  renderFaces,
   renderGraph,
   tablesNamedIn,
 } from './check-boundaries.ts';
@@ -156,6 +158,14 @@ describe('the module boundary check', () => {
     const root = path.resolve(import.meta.dirname, '..');
     const doc = readFileSync(path.join(root, 'docs/ARCHITECTURE.md'), 'utf8');
     expect(doc).toContain(renderGraph(checkTree(root).graph));
+  });
+
+  it('docs/ARCHITECTURE.md lists each module face as it is (node --import tsx scripts/check-boundaries.ts --faces)', () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const doc = readFileSync(path.join(root, 'docs/ARCHITECTURE.md'), 'utf8');
+    const faces = facesOf(root);
+    expect(faces.size).toBeGreaterThan(10);
+    expect(doc).toContain(renderFaces(faces));
   });
 
   it('passes on this repository with its allow-list (what npm run check:boundaries runs)', () => {

@@ -259,6 +259,40 @@ export function renderGraph(graph: Map<string, Set<string>>): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What each module's face exports, by name (types marked `type`), from its index.ts. */
+export function facesOf(root: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const modulesDir = path.join(root, 'src/modules');
+  for (const m of readdirSync(modulesDir).sort()) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(modulesDir, m, 'index.ts'), 'utf8');
+    } catch {
+      continue;
+    }
+    const sf = ts.createSourceFile('index.ts', text, ts.ScriptTarget.Latest, false);
+    const names: string[] = [];
+    for (const st of sf.statements) {
+      if (!ts.isExportDeclaration(st) || !st.exportClause || !ts.isNamedExports(st.exportClause)) continue;
+      for (const e of st.exportClause.elements)
+        names.push(st.isTypeOnly || e.isTypeOnly ? `type ${e.name.text}` : e.name.text);
+    }
+    out.set(
+      m,
+      names.sort((a, b) => a.replace(/^type /, '').localeCompare(b.replace(/^type /, ''))),
+    );
+  }
+  return out;
+}
+
+/** The faces as Markdown (docs/ARCHITECTURE.md, "Module faces"). */
+export function renderFaces(faces: Map<string, string[]>): string {
+  const lines = ['| module | its face (src/modules/<module>/index.ts) |', '|---|---|'];
+  for (const [m, names] of faces)
+    lines.push(`| \`${m}\` | ${names.map((n) => `\`${n}\``).join(', ') || '—'} |`);
+  return `${lines.join('\n')}\n`;
+}
+
 export function compareWithAllowList(report: BoundaryReport, allow: string[]): AllowCheck {
   const found = new Set([...report.violations, ...report.cycles]);
   const allowed = new Set(allow);
@@ -281,6 +315,10 @@ function main() {
   const report = checkTree(root);
   const result = compareWithAllowList(report, allowFile.allow);
 
+  if (process.argv.includes('--faces')) {
+    process.stdout.write(renderFaces(facesOf(root)));
+    return;
+  }
   if (process.argv.includes('--graph')) {
     process.stdout.write(renderGraph(report.graph));
     return;
