@@ -87,7 +87,6 @@ export async function customerTaskRows(db: Db | Trx, tenantId: string) {
   return db
     .selectFrom('transition_steps as s')
     .innerJoin('transitions as t', 't.id', 's.transition_id')
-    .innerJoin('partners as p', 'p.id', 't.partner_id')
     .select([
       's.transition_id',
       's.step_key',
@@ -98,8 +97,7 @@ export async function customerTaskRows(db: Db | Trx, tenantId: string) {
       's.status',
       's.detail',
       't.plan',
-      'p.id as partner_id',
-      'p.name as partner_name',
+      't.partner_id',
     ])
     .where('t.tenant_id', '=', tenantId)
     .where('t.status', 'in', ['applying', 'waiting'])
