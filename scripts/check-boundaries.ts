@@ -1,7 +1,9 @@
 // Module boundaries, checked by `npm run check` (docs/ARCHITECTURE.md, "Module boundaries"):
 //  - a file in src/modules/<a>/ imports another module <b> only through src/modules/<b>/index.ts;
 //  - the console (web/) imports nothing from src/;
-//  - the graph of modules (an edge for every import between two modules) has no cycle.
+//  - the graph of modules (an edge for every import between two modules) has no cycle;
+//  - a module's code names only its own tables in SQL (scripts/table-owners.json says which module
+//    owns each table): another module's rows are read through that module's face (batch readers).
 // Today's exceptions sit in scripts/boundaries.allow.json. That list can only shrink: the check fails
 // on a violation that is not in it AND on an entry that no longer occurs (so a fix must delete it).
 // `--prune` deletes the entries that no longer occur; nothing ever adds to the list by itself.
@@ -14,7 +16,10 @@ import ts from 'typescript';
 const SOURCE = /\.(ts|tsx|mts|cts)$/;
 
 export interface BoundaryReport {
-  /** `import <from> -> <to>` and `web <from> -> <to>`, paths relative to the root. */
+  /**
+   * `import <from> -> <to>`, `web <from> -> <to>` and `table <file> -> <table> (<owner>)`, paths
+   * relative to the root.
+   */
   violations: string[];
   /** `cycle a -> b -> a`, each elementary cycle once, starting at its alphabetically first module. */
   cycles: string[];
@@ -61,6 +66,89 @@ function moduleOf(relPath: string): string | undefined {
   return m?.[1];
 }
 
+/** Which module owns each table: `{ "<module>": ["table", …] }`; `platform` for the platform's own. */
+export type TableOwners = Record<string, string[]>;
+
+const QUERY_CALLS = new Set([
+  'selectFrom',
+  'insertInto',
+  'updateTable',
+  'deleteFrom',
+  'mergeInto',
+  'innerJoin',
+  'leftJoin',
+  'rightJoin',
+  'fullJoin',
+  'crossJoin',
+]);
+const RAW_TABLE = /\b(?:from|join|into|update|table)\s+"?([a-z_][a-z0-9_]*)"?/gi;
+
+/**
+ * The tables a source file names in SQL: the first argument of Kysely's query-builder calls
+ * (`selectFrom('subscriptions as s')`, joins, inserts, updates, deletes) and the tables after
+ * FROM / JOIN / INTO / UPDATE / TABLE in `sql` templates. Only names in `known` count.
+ */
+export function tablesNamedIn(source: string, known: Set<string>): string[] {
+  const sf = ts.createSourceFile('x.ts', source, ts.ScriptTarget.Latest, false);
+  const found = new Set<string>();
+  const nameOf = (text: string) => text.trim().split(/\s+/)[0]!.split('.').pop()!;
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      const arg = node.arguments[0];
+      if (
+        name &&
+        QUERY_CALLS.has(name) &&
+        arg &&
+        (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))
+      ) {
+        const t = nameOf(arg.text);
+        if (known.has(t)) found.add(t);
+      }
+    }
+    if (ts.isTaggedTemplateExpression(node) && node.tag.getText(sf) === 'sql') {
+      const t = node.template;
+      const parts = ts.isNoSubstitutionTemplateLiteral(t)
+        ? [t.text]
+        : [t.head.text, ...t.templateSpans.map((s) => s.literal.text)];
+      for (const part of parts)
+        for (const m of part.matchAll(RAW_TABLE)) if (known.has(m[1]!)) found.add(m[1]!);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return [...found].sort();
+}
+
+/** The tables the migrations create (`create table [if not exists] name`). */
+export function migratedTables(root: string): string[] {
+  const dir = path.join(root, 'migrations');
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.sql'));
+  } catch {
+    return [];
+  }
+  const found = new Set<string>();
+  for (const f of files) {
+    const text = readFileSync(path.join(dir, f), 'utf8');
+    for (const m of text.matchAll(/create\s+table\s+(?:if\s+not\s+exists\s+)?"?([a-z_][a-z0-9_]*)"?/gi)) {
+      found.add(m[1]!.toLowerCase());
+    }
+  }
+  return [...found].sort();
+}
+
+function readOwners(root: string): TableOwners | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(root, 'scripts/table-owners.json'), 'utf8'))
+      .owners as TableOwners;
+  } catch {
+    return undefined;
+  }
+}
+
 export function checkTree(root: string): BoundaryReport {
   const violations = new Set<string>();
   const graph = new Map<string, Set<string>>();
@@ -75,11 +163,29 @@ export function checkTree(root: string): BoundaryReport {
   }
   for (const m of modules) graph.set(m, new Set());
 
+  const owners = readOwners(root);
+  const ownerOf = new Map<string, string>();
+  for (const [m, tables] of Object.entries(owners ?? {})) for (const t of tables) ownerOf.set(t, m);
+  const known = new Set(ownerOf.keys());
+  // Every table a migration creates has an owner: a table nobody owns would escape the check.
+  if (owners) {
+    for (const t of migratedTables(root))
+      if (!known.has(t)) violations.add(`table migrations -> ${t} (no owner)`);
+  }
+
   for (const file of walk(modulesDir)) {
     const from = rel(root, file);
     const a = moduleOf(from);
     if (!a) continue;
-    for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+    const source = readFileSync(file, 'utf8');
+    // Tests may set up any rows they need; the module's own code reads others' through their faces.
+    if (owners && !/\.test\.tsx?$/.test(file)) {
+      for (const t of tablesNamedIn(source, known)) {
+        const owner = ownerOf.get(t)!;
+        if (owner !== a) violations.add(`table ${from} -> ${t} (${owner})`);
+      }
+    }
+    for (const spec of importsOf(source)) {
       const to = rel(root, path.resolve(path.dirname(file), spec));
       const b = moduleOf(to);
       if (!b || b === a) continue;
@@ -177,6 +283,40 @@ export function renderGraph(graph: Map<string, Set<string>>): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What each module's face exports, by name (types marked `type`), from its index.ts. */
+export function facesOf(root: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const modulesDir = path.join(root, 'src/modules');
+  for (const m of readdirSync(modulesDir).sort()) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(modulesDir, m, 'index.ts'), 'utf8');
+    } catch {
+      continue;
+    }
+    const sf = ts.createSourceFile('index.ts', text, ts.ScriptTarget.Latest, false);
+    const names: string[] = [];
+    for (const st of sf.statements) {
+      if (!ts.isExportDeclaration(st) || !st.exportClause || !ts.isNamedExports(st.exportClause)) continue;
+      for (const e of st.exportClause.elements)
+        names.push(st.isTypeOnly || e.isTypeOnly ? `type ${e.name.text}` : e.name.text);
+    }
+    out.set(
+      m,
+      names.sort((a, b) => a.replace(/^type /, '').localeCompare(b.replace(/^type /, ''))),
+    );
+  }
+  return out;
+}
+
+/** The faces as Markdown (docs/ARCHITECTURE.md, "Module faces"). */
+export function renderFaces(faces: Map<string, string[]>): string {
+  const lines = ['| module | its face (src/modules/<module>/index.ts) |', '|---|---|'];
+  for (const [m, names] of faces)
+    lines.push(`| \`${m}\` | ${names.map((n) => `\`${n}\``).join(', ') || '—'} |`);
+  return `${lines.join('\n')}\n`;
+}
+
 export function compareWithAllowList(report: BoundaryReport, allow: string[]): AllowCheck {
   const found = new Set([...report.violations, ...report.cycles]);
   const allowed = new Set(allow);
@@ -199,6 +339,10 @@ function main() {
   const report = checkTree(root);
   const result = compareWithAllowList(report, allowFile.allow);
 
+  if (process.argv.includes('--faces')) {
+    process.stdout.write(renderFaces(facesOf(root)));
+    return;
+  }
   if (process.argv.includes('--graph')) {
     process.stdout.write(renderGraph(report.graph));
     return;
@@ -214,10 +358,12 @@ function main() {
 
   const imports = report.violations.filter((v) => v.startsWith('import ')).length;
   const web = report.violations.filter((v) => v.startsWith('web ')).length;
+  const tables = report.violations.filter((v) => v.startsWith('table ')).length;
   const edges = [...report.graph.values()].reduce((n, s) => n + s.size, 0);
   console.log(
     `boundaries: ${report.modules.length} modules, ${edges} edges; ` +
       `${imports} imports past a module's index.ts, ${web} console imports of src/, ` +
+      `${tables} names of another module's table, ` +
       `${report.cycles.length} module cycles; allow-list ${allowFile.allow.length} entries`,
   );
   for (const u of result.unexpected) console.error(`  new violation (not allowed): ${u}`);
@@ -227,6 +373,7 @@ function main() {
   if (result.unexpected.length > 0 || result.stale.length > 0) {
     console.error(
       'boundaries: FAILED. Import another module only through its src/modules/<noun>/index.ts; ' +
+        "name only your module's tables in SQL (scripts/table-owners.json); " +
         'the allow-list in scripts/boundaries.allow.json may only shrink.',
     );
     process.exitCode = 1;

@@ -1,3 +1,5 @@
+import { DAY_MS } from './calendar.ts';
+
 /**
  * Delegated admin rules (no I/O; `now` is passed in). Legacy DAP has no end. GDAP lasts 1 to 730
  * days from approval; with auto-extend it is extended by 180 days each time it reaches its end
@@ -9,8 +11,6 @@ export const GDAP_MAX_DAYS = 730;
 export const GDAP_AUTO_EXTEND_DAYS = 180;
 export const GDAP_REQUEST_TTL_DAYS = 90;
 
-const DAY_MS = 86_400_000;
-
 export type GrantStatus = 'requested' | 'active' | 'declined' | 'revoked' | 'removed';
 export type GrantState = GrantStatus | 'expired';
 
@@ -21,10 +21,6 @@ export interface GrantFacts {
   autoExtend: boolean;
   /** When an unapproved request lapses. */
   requestExpiresAt: Date | null;
-}
-
-export function addDays(at: Date, days: number): Date {
-  return new Date(at.getTime() + days * DAY_MS);
 }
 
 /** The end in force at `now`: the stored end, moved on by whole auto-extension periods once reached. */

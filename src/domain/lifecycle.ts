@@ -22,6 +22,10 @@ export interface LifecycleSettings {
   seatReductionGraceDays: number;
 }
 
+/** `before-end` provisioning buys this many days before the source stops (SPEC §3). */
+export const DEFAULT_PROVISION_DAYS_BEFORE_END = 7;
+
+/** The one copy of the lifecycle's default durations (config, planner and services read it). */
 export const DEFAULT_LIFECYCLE: LifecycleSettings = Object.freeze({
   expiredDays: 30,
   disabledDays: 90,

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_LIFECYCLE, DEFAULT_PROVISION_DAYS_BEFORE_END } from '../domain/lifecycle.ts';
 
 /** Every setting in one place, read from the environment once at start. */
 export interface Config {
@@ -140,14 +141,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: trustProxy(env.TRASLADO_TRUST_PROXY),
     shutdownTimeoutMs: nonNegative(env.TRASLADO_SHUTDOWN_TIMEOUT_MS, 10_000, 'TRASLADO_SHUTDOWN_TIMEOUT_MS'),
     lifecycle: {
-      expiredDays: int(env.TRASLADO_EXPIRED_DAYS, 30),
-      disabledDays: int(env.TRASLADO_DISABLED_DAYS, 90),
-      cancelledBackupDays: int(env.TRASLADO_CANCELLED_BACKUP_DAYS, 7),
-      seatReductionGraceDays: int(env.TRASLADO_SEAT_REDUCTION_GRACE_DAYS, 90),
+      expiredDays: int(env.TRASLADO_EXPIRED_DAYS, DEFAULT_LIFECYCLE.expiredDays),
+      disabledDays: int(env.TRASLADO_DISABLED_DAYS, DEFAULT_LIFECYCLE.disabledDays),
+      cancelledBackupDays: int(env.TRASLADO_CANCELLED_BACKUP_DAYS, DEFAULT_LIFECYCLE.cancelledBackupDays),
+      seatReductionGraceDays: int(
+        env.TRASLADO_SEAT_REDUCTION_GRACE_DAYS,
+        DEFAULT_LIFECYCLE.seatReductionGraceDays,
+      ),
     },
     provisionDaysBeforeEnd: nonNegative(
       env.TRASLADO_PROVISION_DAYS_BEFORE_END,
-      7,
+      DEFAULT_PROVISION_DAYS_BEFORE_END,
       'TRASLADO_PROVISION_DAYS_BEFORE_END',
     ),
     webhookHttpsOnly: env.TRASLADO_WEBHOOK_HTTPS_ONLY

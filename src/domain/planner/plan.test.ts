@@ -5,7 +5,7 @@ import { classOf, plansOf, product } from '../../../test/fixtures/reference.ts';
 import { addDaysUtc } from '../calendar.ts';
 import { checkPreconditions } from './checks.ts';
 import { MESSAGES, renderReason } from './messages.ts';
-import { planTransition } from './plan.ts';
+import { plannerCaches, planTransition } from './plan.ts';
 import type { Acknowledgment, PlanInput, PlanOffer, PlanSubscription, PlanUser, Reason } from './types.ts';
 
 const NOW = new Date('2026-03-01T00:00:00Z');
@@ -909,5 +909,23 @@ describe("the planner's rights (SPEC §3.8, issue 17)", () => {
     ).lines[0]!;
     expect(line.reasons.map((r) => r.code)).toContain('line.reassign-by-customer');
     expect(line.appliedBy).toEqual({ canApply: true, missing: [] });
+  });
+});
+
+describe('the planner’s caches, passed in (nothing kept in the module)', () => {
+  it('plans the same with caches shared across customers as with none, and fills only the caches given', () => {
+    const std = byId('standard');
+    const a = input({ subscriptions: [sub('s1', 'standard')], users: users(45, std.skuId) });
+    const b = input({ subscriptions: [sub('s2', 'standard', { quantity: 10 })], users: users(8, std.skuId) });
+    const caches = plannerCaches();
+    const shared = [planTransition(a, caches), planTransition(b, caches)];
+    expect(caches.coverage.size).toBeGreaterThan(0);
+    expect(caches.marketCatalogs.size).toBe(1);
+    const alone = [planTransition(a), planTransition(b)];
+    expect(shared).toEqual(alone);
+    // Another catalog starts the caches afresh: answers of one catalog never serve another.
+    const before = caches.marketCatalogs;
+    planTransition({ ...a, catalog: [...a.catalog] }, caches);
+    expect(caches.marketCatalogs).not.toBe(before);
   });
 });

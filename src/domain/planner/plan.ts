@@ -37,10 +37,43 @@ const billingByPartner = (input: PlanInput) =>
   taskByPartner(input.hasDelegatedAdmin, input.rights, 'subscriptions.manage-direct', 'billing') &&
   taskByPartner(input.hasDelegatedAdmin, input.rights, 'credits.file', 'billing');
 
-export function planTransition(input: PlanInput): Plan {
+/**
+ * What the planner may keep between plans that share a catalog: the catalog priced per market,
+ * each offer's profile, and coverage answers (pure functions of the catalog's offers). The caller
+ * owns it and passes it in (bulk planning makes one for its catalog and every customer); nothing is
+ * kept in the module. Made for one catalog: given another, it starts afresh.
+ */
+export interface PlannerCaches {
+  catalog: readonly PlanOffer[] | null;
+  marketCatalogs: Map<string, Map<string, PlanOffer>>;
+  coverage: Map<string, ReturnType<typeof coverage>>;
+  offerProfiles: WeakMap<PlanOffer, Profile>;
+}
+
+export function plannerCaches(): PlannerCaches {
+  return { catalog: null, marketCatalogs: new Map(), coverage: new Map(), offerProfiles: new WeakMap() };
+}
+
+/** The caches for this catalog: emptied when they were filled from another one. */
+function cachesFor(caches: PlannerCaches, catalog: readonly PlanOffer[]): PlannerCaches {
+  if (caches.catalog !== catalog) {
+    caches.catalog = catalog;
+    caches.marketCatalogs = new Map();
+    caches.coverage = new Map();
+    caches.offerProfiles = new WeakMap();
+  }
+  return caches;
+}
+
+/**
+ * Plans one customer's transition. `caches` may be shared by the plans of one catalog (bulk); without
+ * it each plan computes its own.
+ */
+export function planTransition(input: PlanInput, sharedCaches: PlannerCaches = plannerCaches()): Plan {
+  const caches = cachesFor(sharedCaches, input.catalog);
   const settings = input.settings ?? DEFAULT_PLAN_SETTINGS;
   const market = input.tenant.country.toUpperCase();
-  const offers = catalogInMarket(input.catalog, market);
+  const offers = catalogInMarket(caches, input.catalog, market);
   const heldSkus = new Set(input.subscriptions.filter((s) => s.isLive).map((s) => s.skuId));
 
   const sources = input.subscriptions
@@ -73,6 +106,8 @@ export function planTransition(input: PlanInput): Plan {
   }
   const ctx: LineContext = {
     input,
+    caches,
+    exclusions: new WeakMap(),
     settings,
     offers,
     market,
@@ -182,6 +217,9 @@ export function totalsByCurrency(
 
 interface LineContext {
   input: PlanInput;
+  caches: PlannerCaches;
+  /** Per users list (one per SKU in this plan) and SKU: computed once, read by every candidate target. */
+  exclusions: WeakMap<PlanUser[], Map<string, UserExclusions>>;
   settings: NonNullable<PlanInput['settings']>;
   offers: Map<string, PlanOffer>;
   market: string;
@@ -222,14 +260,13 @@ export function inMarket(o: PlanOffer, market: string): PlanOffer {
 }
 
 // The catalog priced in one market, once per catalog and market: bulk planning shares the catalog
-// across customers, and per-offer caches (profiles) are kept by offer object.
-const marketCatalogs = new WeakMap<readonly PlanOffer[], Map<string, Map<string, PlanOffer>>>();
-function catalogInMarket(catalog: readonly PlanOffer[], market: string): Map<string, PlanOffer> {
-  let byMarket = marketCatalogs.get(catalog);
-  if (!byMarket) {
-    byMarket = new Map();
-    marketCatalogs.set(catalog, byMarket);
-  }
+// (and its caches) across customers.
+function catalogInMarket(
+  caches: PlannerCaches,
+  catalog: readonly PlanOffer[],
+  market: string,
+): Map<string, PlanOffer> {
+  const byMarket = caches.marketCatalogs;
   let offers = byMarket.get(market);
   if (!offers) {
     offers = new Map(catalog.map((o) => [o.id, inMarket(o, market)]));
@@ -291,14 +328,11 @@ interface UserExclusions {
   othersByKey: Map<string, string[]>;
 }
 
-// Per users list (one per SKU in a plan) and SKU: computed once, read by every candidate target.
-const exclusionCache = new WeakMap<PlanUser[], Map<string, UserExclusions>>();
-
-function exclusionsOf(users: PlanUser[], skuId: string): UserExclusions {
-  let bySku = exclusionCache.get(users);
+function exclusionsOf(ctx: LineContext, users: PlanUser[], skuId: string): UserExclusions {
+  let bySku = ctx.exclusions.get(users);
   if (!bySku) {
     bySku = new Map();
-    exclusionCache.set(users, bySku);
+    ctx.exclusions.set(users, bySku);
   }
   let e = bySku.get(skuId);
   if (e) return e;
@@ -321,12 +355,11 @@ function exclusionsOf(users: PlanUser[], skuId: string): UserExclusions {
 }
 
 // Coverage is a pure function of the source offer, the target offers and the switched-off plans:
-// kept per catalog (bulk planning passes the same catalog for every customer), bounded in size.
-const coverageCache = new WeakMap<readonly PlanOffer[], Map<string, ReturnType<typeof coverage>>>();
+// kept per catalog (bulk planning passes the same caches for every customer), bounded in size.
 const COVERAGE_CACHE_MAX = 20_000;
 
 function cachedCoverage(
-  catalog: readonly PlanOffer[],
+  caches: PlannerCaches,
   pairKey: string,
   source: PlanServicePlan[],
   target: () => PlanServicePlan[],
@@ -334,11 +367,7 @@ function cachedCoverage(
   excluded: string[],
   alsoHeld: () => PlanServicePlan[],
 ) {
-  let cache = coverageCache.get(catalog);
-  if (!cache) {
-    cache = new Map();
-    coverageCache.set(catalog, cache);
-  }
+  const cache = caches.coverage;
   const key = `${pairKey}#${exclusionKey}`;
   let c = cache.get(key);
   if (!c) {
@@ -393,7 +422,7 @@ function coverForUsers(
     return targetPlans;
   };
   const pairKey = `${sourceOffer.id}>${targets.map((o) => o.id).join('+')}`;
-  const ex = exclusionsOf(users, skuId);
+  const ex = exclusionsOf(ctx, users, skuId);
   const variants = ex.keys.length > 0 ? ex.keys : [''];
   const atRisk = new Map<string, Set<string>>();
   const lowerTier = new Map<string, PlanLine['lowerTier'][number]>();
@@ -409,7 +438,7 @@ function coverForUsers(
     const key = variants[i]!;
     let c = memo.get(key);
     if (!c) {
-      c = cachedCoverage(ctx.input.catalog, pairKey, source, target, key, ex.byKey.get(key) ?? [], () =>
+      c = cachedCoverage(ctx.caches, pairKey, source, target, key, ex.byKey.get(key) ?? [], () =>
         otherPlans(ctx, ex.othersByKey.get(key) ?? []),
       );
       memo.set(key, c);
@@ -525,7 +554,7 @@ function chooseTarget(
   const variants = userVariants(ctx, sourceOffer, users, source.skuId);
   const rank = (targets: PlanOffer[]) => {
     let worstRank = 0;
-    const have = targets.map(profileOfOffer);
+    const have = targets.map((o) => profileOfOffer(ctx.caches, o));
     for (const v of variants) {
       const r = quickVerdict(v.need, v.other ? [...have, v.other] : have);
       if (r > worstRank) worstRank = r;
@@ -558,7 +587,7 @@ function chooseTarget(
     consider(base, [], alone);
     if (alone === 0) continue;
     // Only add-ons that bring something this base lacks can improve it: the rest only cost more.
-    const useful = addOns.filter((a) => addOnFits(a, base) && bringsMissing(variants, base, a));
+    const useful = addOns.filter((a) => addOnFits(a, base) && bringsMissing(ctx.caches, variants, base, a));
     for (let i = 0; i < useful.length; i++) {
       consider(base, [useful[i]!], rank([base, useful[i]!]));
       for (let j = i + 1; j < useful.length; j++)
@@ -595,12 +624,11 @@ interface UserVariant {
 }
 
 // Profiles are built once per offer object (bulk planning shares the catalog across customers).
-const offerProfiles = new WeakMap<PlanOffer, Profile>();
-function profileOfOffer(o: PlanOffer): Profile {
-  let p = offerProfiles.get(o);
+function profileOfOffer(caches: PlannerCaches, o: PlanOffer): Profile {
+  let p = caches.offerProfiles.get(o);
   if (!p) {
     p = profileOf(o.servicePlans);
-    offerProfiles.set(o, p);
+    caches.offerProfiles.set(o, p);
   }
   return p;
 }
@@ -611,7 +639,7 @@ function userVariants(
   users: PlanUser[],
   skuId: string,
 ): UserVariant[] {
-  const ex = exclusionsOf(users, skuId);
+  const ex = exclusionsOf(ctx, users, skuId);
   const keys = ex.keys.length > 0 ? [...new Set(ex.keys)] : [''];
   return keys.map((key) => {
     const excluded = new Set((ex.byKey.get(key) ?? []).map((id) => id.toLowerCase()));
@@ -624,9 +652,14 @@ function userVariants(
 }
 
 /** Does the add-on carry something a user needs that the base lacks (or has smaller)? */
-function bringsMissing(variants: UserVariant[], base: PlanOffer, addOn: PlanOffer): boolean {
-  const b = profileOfOffer(base);
-  const a = profileOfOffer(addOn);
+function bringsMissing(
+  caches: PlannerCaches,
+  variants: UserVariant[],
+  base: PlanOffer,
+  addOn: PlanOffer,
+): boolean {
+  const b = profileOfOffer(caches, base);
+  const a = profileOfOffer(caches, addOn);
   for (const v of variants) {
     for (const [workload, need] of v.need.data) {
       const inAddOn = a.data.get(workload);
@@ -770,7 +803,7 @@ function planLine(ctx: LineContext, source: PlanSubscription): PlanLine {
       : provisionOptions({
           now: input.now,
           sourceStops: billedUntil,
-          daysBeforeEnd: ctx.settings.provisionDaysBeforeEnd ?? 7,
+          daysBeforeEnd: ctx.settings.provisionDaysBeforeEnd ?? DEFAULT_PLAN_SETTINGS.provisionDaysBeforeEnd!,
           unitPrice: sum([base, ...(target?.addOns ?? [])].map((o) => o.unitPrice ?? 0)),
           quantity,
           term: base.term,

@@ -1,3 +1,4 @@
+import { DEFAULT_LIFECYCLE, DEFAULT_PROVISION_DAYS_BEFORE_END } from '../lifecycle.ts';
 /**
  * The transition planner's inputs and outputs. Plain data: the planner is a pure function of
  * these, so the same code plans one customer in the console and thousands from the CLI.
@@ -124,12 +125,13 @@ export interface PlanSettings {
   provisionDaysBeforeEnd?: number;
 }
 
-export const DEFAULT_PLAN_SETTINGS: PlanSettings = {
-  expiredDays: 30,
-  disabledDays: 90,
+/** The lifecycle's durations are the one copy in domain/lifecycle.ts; the planner adds its own two. */
+export const DEFAULT_PLAN_SETTINGS: PlanSettings = Object.freeze({
+  expiredDays: DEFAULT_LIFECYCLE.expiredDays,
+  disabledDays: DEFAULT_LIFECYCLE.disabledDays,
   maxActiveSubscriptions: 150,
-  provisionDaysBeforeEnd: 7,
-};
+  provisionDaysBeforeEnd: DEFAULT_PROVISION_DAYS_BEFORE_END,
+});
 
 export interface PlanInput {
   now: Date;

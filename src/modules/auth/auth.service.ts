@@ -1,11 +1,16 @@
 import { burnPasswordCheck, verifyPassword } from '../../platform/auth/passwords.ts';
-import { createSession, revokeSession } from '../../platform/auth/sessions.ts';
+import {
+  createSession,
+  listApiTokenRows,
+  revokeApiTokenRow,
+  revokeSession,
+} from '../../platform/auth/sessions.ts';
 import { type Ctx, openContext } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { decodeKeyCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
-import { findUserForLogin, rolesOf, userRowView } from '../users/index.ts';
+import { findUser, findUserForLogin, rolesOf, userRowView } from '../users/index.ts';
 import { ANONYMOUS, type PublicCtx, withinSignInBudget } from './accounts.service.ts';
 
 /**
@@ -72,11 +77,9 @@ export async function logout(ctx: Ctx) {
 
 export async function me(ctx: Ctx<Db>) {
   const roles = await rolesOf(ctx.db, ctx.actor.userId);
-  const user = await ctx.db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', '=', ctx.actor.userId)
-    .executeTakeFirstOrThrow();
+  // The account's own row through the users face (auth names no users table).
+  const user = await findUser(ctx.db, ctx.actor.userId);
+  if (!user) throw new DomainError('unauthenticated');
   return userRowView(user, roles);
 }
 
@@ -121,16 +124,11 @@ export async function createApiToken(ctx: Ctx, input: { name: string; expiresInD
 export async function listApiTokens(ctx: Ctx<Db>, input: { cursor?: string; limit?: number }) {
   const limit = input.limit ?? 50;
   const after = decodeKeyCursor(input.cursor);
-  let q = ctx.db
-    .selectFrom('sessions')
-    .selectAll()
-    .where('user_id', '=', ctx.actor.userId)
-    .where('kind', '=', 'api-token')
-    .where('revoked_at', 'is', null)
-    .orderBy('id')
-    .limit(limit + 1);
-  if (after) q = q.where('id', '>', after);
-  const rows = await q.execute();
+  const rows = await listApiTokenRows(ctx.db, {
+    userId: ctx.actor.userId,
+    ...(after ? { after } : {}),
+    limit,
+  });
   return toPage(
     rows,
     limit,
@@ -146,14 +144,11 @@ export async function listApiTokens(ctx: Ctx<Db>, input: { cursor?: string; limi
 }
 
 export async function revokeApiToken(ctx: Ctx, input: { tokenId: string }) {
-  const res = await ctx.db
-    .updateTable('sessions')
-    .set({ revoked_at: new Date() })
-    .where('id', '=', input.tokenId)
-    .where('user_id', '=', ctx.actor.userId)
-    .where('kind', '=', 'api-token')
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) throw new DomainError('api_token_not_found');
+  const revoked = await revokeApiTokenRow(ctx.db, {
+    userId: ctx.actor.userId,
+    tokenId: input.tokenId,
+    now: new Date(),
+  });
+  if (!revoked) throw new DomainError('api_token_not_found');
   await recordAudit(ctx, { action: 'api-token.revoked', targetType: 'api-token', targetId: input.tokenId });
 }

@@ -212,3 +212,13 @@ export async function replacePrices(db: Trx, offerId: string, list: readonly Pri
     )
     .execute();
 }
+
+/** Batch reader: the id of every offer (the planner loads the whole catalog once per run). */
+export async function allOfferIds(db: Db | Trx): Promise<string[]> {
+  return (await db.selectFrom('offers').select('id').execute()).map((o) => o.id);
+}
+
+/** One offer's name (undefined when there is no such offer). */
+export async function offerNameRow(db: Db | Trx, offerId: string) {
+  return db.selectFrom('offers').select('name').where('id', '=', offerId).executeTakeFirst();
+}

@@ -184,6 +184,28 @@ export async function insertReminder(
 }
 
 /** `activeGrants` for many tenants at once (bulk planning asks for a whole batch). */
+/** Batch reader: which of these tenants have given the partner delegated admin in force at `now`. */
+export async function tenantsWithActiveGrant(
+  db: Db | Trx,
+  partnerId: string,
+  tenantIds: string[],
+  now: Date,
+) {
+  if (tenantIds.length === 0) return new Set<string>();
+  const rows = await db
+    .selectFrom('delegated_admin_grants')
+    .select('tenant_id')
+    .distinct()
+    .where('partner_id', '=', partnerId)
+    .where('tenant_id', 'in', tenantIds)
+    .where('status', '=', 'active')
+    .where((eb) =>
+      eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now), eb('auto_extend', '=', true)]),
+    )
+    .execute();
+  return new Set(rows.map((r) => r.tenant_id));
+}
+
 export async function activeGrantsOfTenants(db: Db | Trx, partnerId: string, tenantIds: string[], now: Date) {
   if (tenantIds.length === 0) return [];
   return db

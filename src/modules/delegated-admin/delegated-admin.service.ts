@@ -1,5 +1,5 @@
+import { addDaysUtc } from '../../domain/calendar.ts';
 import {
-  addDays,
   dueReminder,
   GDAP_REMINDER_DAYS,
   GDAP_REQUEST_TTL_DAYS,
@@ -222,7 +222,7 @@ export async function requestDelegatedAdmin(ctx: Ctx, input: GdapInput & { tenan
     autoExtend: input.autoExtend ?? false,
     status: 'requested',
     now,
-    requestExpiresAt: addDays(now, GDAP_REQUEST_TTL_DAYS),
+    requestExpiresAt: addDaysUtc(now, GDAP_REQUEST_TTL_DAYS),
   });
   await recordAudit(ctx, {
     action: 'delegated-admin.requested',
@@ -260,7 +260,7 @@ export async function grantFromInvitation(
     autoExtend: input.autoExtend ?? false,
     status: 'active',
     now,
-    expiresAt: addDays(now, input.durationDays),
+    expiresAt: addDaysUtc(now, input.durationDays),
     relationshipRequestId: input.relationshipRequestId,
   });
   await recordAudit(ctx, {
@@ -334,7 +334,7 @@ async function pendingRequestOfOwnTenant(ctx: Ctx, id: string) {
 export async function approveDelegatedAdminRequest(ctx: Ctx, input: { id: string }) {
   const g = await pendingRequestOfOwnTenant(ctx, input.id);
   const now = ctx.clock.now();
-  const expiresAt = g.kind === 'gdap' && g.duration_days ? addDays(now, g.duration_days) : null;
+  const expiresAt = g.kind === 'gdap' && g.duration_days ? addDaysUtc(now, g.duration_days) : null;
   if (!(await activateGrant(ctx.db, g.id, now, expiresAt))) throw new DomainError('conflict');
   await recordAudit(ctx, {
     action: 'delegated-admin.granted',

@@ -60,19 +60,6 @@ export async function setMembers(db: Trx, groupId: string, userIds: string[], no
       .execute();
 }
 
-/** The partner's users among `userIds` (a member must be one of the partner's own users). */
-export async function partnerUserIds(db: Db | Trx, partnerId: string, userIds: string[]) {
-  if (userIds.length === 0) return new Set<string>();
-  const rows = await db
-    .selectFrom('users')
-    .select('id')
-    .where('partner_id', '=', partnerId)
-    .where('kind', '=', 'partner')
-    .where('id', 'in', userIds)
-    .execute();
-  return new Set(rows.map((r) => r.id));
-}
-
 export async function assignmentsOfGrants(db: Db | Trx, grantIds: string[]) {
   if (grantIds.length === 0) return [];
   return db

@@ -3,6 +3,7 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { recordAudit } from '../audit/index.ts';
+import { partnerUserIds } from '../users/index.ts';
 import { findGrant } from './delegated-admin.repo.ts';
 import {
   addAssignments,
@@ -10,7 +11,6 @@ import {
   findSecurityGroup,
   insertSecurityGroup,
   membersOf,
-  partnerUserIds,
   replaceAssignments,
   securityGroupsOf,
   setMembers,

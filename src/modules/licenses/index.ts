@@ -3,5 +3,5 @@
 
 export { listSeatGraceTasks } from './licenses.grace.ts';
 export { SEAT_GRACE_QUEUE } from './licenses.jobs.ts';
-export { assignedSeatsBySku, moveSkuAssignments } from './licenses.repo.ts';
+export { assignedSeatsBySku, holdersOfSkus, licensesOfTenants, moveSkuAssignments } from './licenses.repo.ts';
 export { assignSkuToUsers, removeSkuFromUsers, updateUserLicenses } from './licenses.service.ts';

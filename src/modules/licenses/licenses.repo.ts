@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Trx } from '../../platform/db/database.ts';
 
 export async function tenantAssignments(db: Db | Trx, tenantId: string) {
@@ -120,4 +121,35 @@ export async function moveSkuAssignments(
     input.now,
   );
   return users;
+}
+
+/**
+ * Batch reader (the planner's): the licenses of many tenants, one JSON text per tenant holding
+ * `[directory user id, SKU, switched-off plans]` per license in user id order. Decoding one text
+ * per tenant costs far less than a row per license when the book has millions.
+ */
+export async function licensesOfTenants(db: Db | Trx, tenantIds: string[]) {
+  if (tenantIds.length === 0) return [];
+  return db
+    .selectFrom('license_assignments')
+    .select([
+      'tenant_id',
+      sql<string>`json_agg(json_build_array(directory_user_id, sku_id, excluded_plans) order by directory_user_id, sku_id)::text`.as(
+        'licenses',
+      ),
+    ])
+    .where('tenant_id', 'in', tenantIds)
+    .groupBy('tenant_id')
+    .execute();
+}
+
+/** Batch reader: who holds which of these SKUs in a tenant (`directory_user_id`, `sku_id`). */
+export async function holdersOfSkus(db: Db | Trx, tenantId: string, skuIds: string[]) {
+  if (skuIds.length === 0) return [];
+  return db
+    .selectFrom('license_assignments')
+    .select(['directory_user_id', 'sku_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('sku_id', 'in', skuIds)
+    .execute();
 }

@@ -1,5 +1,5 @@
 // The partners module's face: the one reader other modules need.
-export { findPartner } from './partners.repo.ts';
+export { findPartner, partnersByIds } from './partners.repo.ts';
 export {
   indirectLinks,
   isIndirectlyLinked,

@@ -58,6 +58,16 @@ export async function listPartnerRows(db: Db | Trx, f: { afterId?: string; limit
 }
 
 /** Names of these partners, for views that show another partner (a transfer's other side). */
+/** Batch reader: the partners with these ids (any order). */
+export async function partnersByIds(db: Db | Trx, ids: readonly string[]): Promise<PartnerRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('partners')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+}
+
 export async function partnerNameRows(db: Db | Trx, ids: string[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('partners').select(['id', 'name']).where('id', 'in', ids).execute();

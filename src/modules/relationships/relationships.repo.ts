@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db, RelationshipRequestsTable, Trx } from '../../platform/db/database.ts';
+import { tenantNamesQuery } from '../tenants/index.ts';
 
 // Relationship requests (invitations). The token itself is never stored, only its hash.
 
@@ -124,7 +125,7 @@ export async function closeRelationshipRequest(
 export async function pendingRequestRows(db: Db | Trx, partnerId: string, now: Date, limit: number) {
   return db
     .selectFrom('relationship_requests as r')
-    .leftJoin('tenants as c', 'c.id', 'r.tenant_id')
+    .leftJoin(tenantNamesQuery(db).as('c'), 'c.id', 'r.tenant_id')
     .select(['r.id', 'r.tenant_id', 'r.created_at', 'r.expires_at', 'c.company_name', 'c.default_domain'])
     .where('r.partner_id', '=', partnerId)
     .where('r.status', '=', 'pending')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { addDays } from '../../domain/delegated-admin.ts';
+import { addDaysUtc } from '../../domain/calendar.ts';
 import { regionMismatch } from '../../domain/regions.ts';
 import { issueSignedToken, signingSecret } from '../../platform/auth/signing.ts';
 import type { Db, PartnerRow, TenantRow } from '../../platform/db/database.ts';
@@ -14,15 +14,15 @@ import {
   endDelegatedAdminWithRelationship,
 } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
+import { findPartner, isIndirectlyLinked, partnersByIds } from '../partners/index.ts';
 import { countPartnerSubscriptionsInUse } from '../subscriptions/index.ts';
 import {
+  acceptedRelationshipsOfTenant,
   findTenant,
   findTenantByDomain,
   hasAcceptedRelationship,
   lockAcceptedRelationship,
   markRelationshipRemoved,
-  partnersOfTenant,
   tenantSummaries,
 } from '../tenants/index.ts';
 import {
@@ -159,7 +159,7 @@ export async function requestRelationship(
     createdByUserId: ctx.actor.userId,
     indirectProviderId: provider?.id ?? null,
     now,
-    expiresAt: addDays(now, ctx.config.invitationTtlDays),
+    expiresAt: addDaysUtc(now, ctx.config.invitationTtlDays),
   });
   await recordAudit(ctx, {
     action: 'relationship.requested',
@@ -229,7 +229,27 @@ export async function listTenantPartners(ctx: Ctx<Db>, input: { cursor?: string;
   const after = decodePairCursor(input.cursor);
   const tenantId = ctx.actor.tenantId!;
   const now = ctx.clock.now();
-  const rows = await partnersOfTenant(ctx.db, { tenantId, ...(after ? { after } : {}), limit });
+  // A tenant has few partners: its relationships and their partners in two batch reads, ordered by
+  // name and id here, and the page cut after the cursor.
+  const relationships = await acceptedRelationshipsOfTenant(ctx.db, tenantId);
+  const partners = new Map(
+    (
+      await partnersByIds(
+        ctx.db,
+        relationships.map((r) => r.partner_id),
+      )
+    ).map((p) => [p.id, p]),
+  );
+  const byName = (x: [string, string], y: [string, string]) =>
+    x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+  const rows = relationships
+    .flatMap((r) => {
+      const p = partners.get(r.partner_id);
+      return p ? [{ ...r, name: p.name, country: p.country, region: p.region, kind: p.kind }] : [];
+    })
+    .sort((x, y) => byName([x.name, x.partner_id], [y.name, y.partner_id]))
+    .filter((r) => !after || byName([r.name, r.partner_id], after) > 0)
+    .slice(0, limit + 1);
   const grants = await delegatedAdminByPartner(
     ctx.db,
     tenantId,

@@ -8,6 +8,7 @@ export {
   findSubscription,
   lockSeatPool,
   type SubscriptionRow,
+  subscriptionsOfTenants,
 } from './subscriptions.repo.ts';
 export { SubscriptionView as SubscriptionViewSchema } from './subscriptions.schemas.ts';
 export {

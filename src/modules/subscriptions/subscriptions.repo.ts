@@ -6,7 +6,7 @@ import type {
   SubscriptionsTable,
   Trx,
 } from '../../platform/db/database.ts';
-import { offerNameOf } from '../catalog/index.ts';
+import { offerNameOf, offerNameRow } from '../catalog/index.ts';
 import { visibleTenantIds } from '../tenants/index.ts';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
@@ -95,6 +95,12 @@ export async function tenantSubscriptionRows(db: Db | Trx, tenantId: string, sku
     q = q.where('sku_id', 'in', skuIds);
   }
   return q.execute();
+}
+
+/** Batch reader (the planner's): every subscription of many tenants. */
+export async function subscriptionsOfTenants(db: Db | Trx, tenantIds: string[]) {
+  if (tenantIds.length === 0) return [];
+  return db.selectFrom('subscriptions').selectAll().where('tenant_id', 'in', tenantIds).execute();
 }
 
 export async function subscriptionRowsByIds(db: Db | Trx, ids: string[]) {
@@ -315,7 +321,7 @@ export async function billableRowsAfter(db: Db | Trx, afterId: string, limit: nu
 
 /** One offer's name (what a billing line shows as the product). */
 export async function offerNameFor(db: Db | Trx, offerId: string) {
-  const r = await db.selectFrom('offers').select('name').where('id', '=', offerId).executeTakeFirst();
+  const r = await offerNameRow(db, offerId);
   return r?.name ?? null;
 }
 

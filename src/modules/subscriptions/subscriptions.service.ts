@@ -8,9 +8,10 @@ import {
   seatReductionDeadline,
 } from '../../domain/lifecycle.ts';
 import { cancellationRefund, isInsideRefundWindow } from '../../domain/refunds.ts';
-import { addSeatBatch, reduceSeats, type SeatBatch } from '../../domain/seat-batches.ts';
+import { addSeatBatch, type SeatBatch } from '../../domain/seat-batches.ts';
 import { graceSeatsFor } from '../../domain/seat-grace.ts';
 import { type PoolSubscription, seatPools } from '../../domain/seat-pool.ts';
+import { refundWindowEnd, refundWindowStart, seatReduction } from '../../domain/seat-reduction.ts';
 import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
@@ -49,7 +50,6 @@ import {
   updateSubscriptionRow,
 } from './subscriptions.repo.ts';
 
-const HOUR_MS = 3_600_000;
 export type Channel = SubscriptionRow['channel'];
 
 /**
@@ -81,9 +81,13 @@ export function stateOf(s: SubscriptionRow, now: Date, settings: LifecycleSettin
   );
 }
 
-/** The refund window runs from the purchase, or from the start of a renewed term. */
-function refundWindowStart(s: SubscriptionRow, state: LifecycleState): Date {
-  return state.renewals > 0 ? state.termStart : s.purchased_at;
+/** The refund window runs from the purchase, or from the start of a renewed term (domain rule). */
+function windowStartOf(s: SubscriptionRow, state: LifecycleState): Date {
+  return refundWindowStart({
+    purchasedAt: s.purchased_at,
+    renewals: state.renewals,
+    termStart: state.termStart,
+  });
 }
 
 export function toSubscriptionView(
@@ -93,9 +97,8 @@ export function toSubscriptionView(
   extra: { assignedSeats: number; offerName?: string; canChange?: boolean; state?: LifecycleState },
 ) {
   const st = extra.state ?? stateOf(s, now, settings);
-  const windowStart = refundWindowStart(s, st);
-  const windowEndsAt =
-    s.refund_window_hours > 0 ? new Date(windowStart.getTime() + s.refund_window_hours * HOUR_MS) : null;
+  const windowStart = windowStartOf(s, st);
+  const windowEndsAt = refundWindowEnd(windowStart, s.refund_window_hours);
   return {
     id: s.id,
     tenantId: s.tenant_id,
@@ -567,7 +570,7 @@ async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: Subscript
   const settings = lifecycleSettings(ctx);
   const st = stateOf(row, now, settings);
   const open = st.state === 'active' || st.state === 'suspended';
-  const windowStart = refundWindowStart(row, st);
+  const windowStart = windowStartOf(row, st);
   // Renewals and cycles due before this change are billed at the seats they started with.
   await billDueCharges(ctx, row, now);
   // A rolled term is written down first, so that turning auto-renew off keeps the current term.
@@ -599,12 +602,13 @@ async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: Subscript
         toBatchJson(addSeatBatch(batches, change.quantity - row.quantity, now, row.refund_window_hours)),
       );
     } else {
-      const outcome = reduceSeats({
+      const outcome = seatReduction({
         ...term,
         quantity: row.quantity,
         target: change.quantity,
         batches,
-        isPurchaseWindowOpen: isInsideRefundWindow(windowStart, now, row.refund_window_hours),
+        purchasedAt: row.purchased_at,
+        renewals: st.renewals,
         refundWindowHours: row.refund_window_hours,
         now,
       });
@@ -647,7 +651,7 @@ async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: Subscript
     // is auto-renew off (the real admin center and Partner Center refuse it too).
     if (row.refund_window_hours > 0 && !outcome.insideWindow)
       throw new DomainError('cancellation_window_closed', {
-        closedAt: new Date(windowStart.getTime() + row.refund_window_hours * HOUR_MS).toISOString(),
+        closedAt: refundWindowEnd(windowStart, row.refund_window_hours)!.toISOString(),
       });
     amountRefunded += outcome.refunded;
     amountLost += outcome.lost;

@@ -3,19 +3,24 @@
 // guard of every `:tenantId` route, and the lock every write on a partner's behalf takes first.
 
 export {
+  acceptedRelationshipsOfTenant,
   hasAcceptedRelationship,
   insertAcceptedRelationship,
   lockAcceptedRelationship,
   markRelationshipRemoved,
-  partnersOfTenant,
   visibleTenantIds,
 } from './tenant-relationships.repo.ts';
 export {
+  countCustomers,
+  customerPage,
+  directoryUserNamesOfTenants,
   directoryUsersByIds,
   findDirectoryUser,
   findTenant,
   findTenantByDomain,
   listDirectoryUserRows,
+  tenantNamesQuery,
+  tenantsByIds,
 } from './tenants.repo.ts';
 export { canSeeTenant } from './tenants.scope.ts';
 export { tenantNames, tenantSummaries } from './tenants.service.ts';

@@ -95,37 +95,15 @@ export async function markRelationshipRemoved(db: Trx, id: string, now: Date) {
     .executeTakeFirst();
 }
 
-/** A tenant's partners with an accepted relationship, in partner-name order. */
-export async function partnersOfTenant(
-  db: Db | Trx,
-  f: { tenantId: string; after?: [string, string]; limit: number },
-) {
-  let q = db
+/**
+ * Batch reader: the accepted relationships of a tenant (a tenant has few partners), for the
+ * customer's list of its partners; the partners' own rows come from the partners face.
+ */
+export async function acceptedRelationshipsOfTenant(db: Db | Trx, tenantId: string) {
+  return db
     .selectFrom('relationships')
-    .innerJoin('partners', 'partners.id', 'relationships.partner_id')
-    .select([
-      'relationships.id as relationship_id',
-      'relationships.status',
-      'relationships.accepted_at',
-      'partners.id as partner_id',
-      'partners.name',
-      'partners.country',
-      'partners.region',
-      'partners.kind',
-    ])
-    .where('relationships.tenant_id', '=', f.tenantId)
-    .where('relationships.status', '=', 'accepted')
-    .orderBy('partners.name')
-    .orderBy('partners.id')
-    .limit(f.limit + 1);
-  if (f.after) {
-    const [name, id] = f.after;
-    q = q.where((eb) =>
-      eb.or([
-        eb('partners.name', '>', name),
-        eb.and([eb('partners.name', '=', name), eb('partners.id', '>', id)]),
-      ]),
-    );
-  }
-  return q.execute();
+    .select(['id as relationship_id', 'status', 'accepted_at', 'partner_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'accepted')
+    .execute();
 }

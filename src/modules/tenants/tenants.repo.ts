@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, TenantRow, Trx } from '../../platform/db/database.ts';
 import { visibleTenantIds } from './tenant-relationships.repo.ts';
 
@@ -235,4 +236,57 @@ export async function countTenantRows(db: Db | Trx, f: TenantFilter) {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * Batch reader (the planner's): the user principal names of many tenants' directory users, one
+ * JSON text per tenant of `[user id, user principal name]` pairs.
+ */
+export async function directoryUserNamesOfTenants(db: Db | Trx, tenantIds: string[]) {
+  if (tenantIds.length === 0) return [];
+  return db
+    .selectFrom('directory_users')
+    .select(['tenant_id', sql<string>`json_agg(json_build_array(id, user_principal_name))::text`.as('users')])
+    .where('tenant_id', 'in', tenantIds)
+    .groupBy('tenant_id')
+    .execute();
+}
+
+/** Batch reader: tenants by id (any order). */
+export async function tenantsByIds(db: Db | Trx, ids: readonly string[]): Promise<TenantRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('tenants')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** The partner's customers after `after` in id order, one page (keyset: never an offset). */
+export async function customerPage(db: Db | Trx, partnerId: string, after: string, limit: number) {
+  return db
+    .selectFrom('tenants')
+    .selectAll()
+    .where('id', 'in', visibleTenantIds(db, partnerId))
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** How many customers the partner has (accepted relationships). */
+export async function countCustomers(db: Db | Trx, partnerId: string): Promise<number> {
+  const row = await db
+    .selectFrom(visibleTenantIds(db, partnerId).as('v'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Tenants' names as a subquery other modules join (`.innerJoin(tenantNamesQuery(db).as('c'), …)`)
+ * to filter and sort their own rows by customer name in SQL, without naming this module's table.
+ */
+export function tenantNamesQuery(db: Db | Trx) {
+  return db.selectFrom('tenants').select(['id', 'company_name', 'default_domain']);
 }

@@ -4,6 +4,7 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { type Actor, type Ctx, partnerSystemActor } from '../../platform/http/context.ts';
 import type { ServerDeps } from '../../platform/http/server.ts';
 import { inTransaction, type Queue } from '../../platform/queue/queue.ts';
+import { findUser, rolesOf } from '../users/index.ts';
 import { nextDueAt, runDueSteps } from './transitions.executor.ts';
 import { STEP_HANDLERS } from './transitions.steps.ts';
 
@@ -29,23 +30,21 @@ export async function enqueueRun(queue: Queue, trx: Trx, transitionId: string, s
 async function requesterActor(trx: Db, transitionId: string): Promise<Actor> {
   // A transition applied from the CLI (`traslado apply`) has no requesting user: it runs as the
   // partner's account admin would, and is audited as the system.
-  const row = await trx
-    .selectFrom('transitions as t')
-    .leftJoin('users as u', 'u.id', 't.apply_requested_by')
-    .select(['u.id', 'u.email', 't.partner_id as transitionPartner'])
-    .where('t.id', '=', transitionId)
+  const t = await trx
+    .selectFrom('transitions')
+    .select(['apply_requested_by', 'partner_id'])
+    .where('id', '=', transitionId)
     .executeTakeFirst();
-  if (!row?.id || !row.email)
-    return partnerSystemActor(row?.transitionPartner ?? null, `job:${transitionId}`);
-  const roles = (
-    await trx.selectFrom('user_roles').select('role').where('user_id', '=', row.id).execute()
-  ).map((r) => r.role);
+  // The user through the users face (this module names no users table).
+  const user = t?.apply_requested_by ? await findUser(trx, t.apply_requested_by) : undefined;
+  if (!user) return partnerSystemActor(t?.partner_id ?? null, `job:${transitionId}`);
+  const roles = await rolesOf(trx, user.id);
   return {
-    userId: row.id,
-    email: row.email,
+    userId: user.id,
+    email: user.email,
     kind: 'partner',
     roles: roles.filter(isRole) as Role[],
-    partnerId: row.transitionPartner,
+    partnerId: t!.partner_id,
     tenantId: null,
     sessionId: `job:${transitionId}`,
   };

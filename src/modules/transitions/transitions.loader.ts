@@ -9,14 +9,17 @@ import type {
   PlanUser,
   UnderWay,
 } from '../../domain/planner/types.ts';
+import { DEFAULT_PLAN_SETTINGS } from '../../domain/planner/types.ts';
 import { ACTIONS, type Action, can, PARTNER_ROLES } from '../../platform/auth/permissions.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db, PartnerRow, TenantRow, Trx } from '../../platform/db/database.ts';
 import type { Actor, Ctx } from '../../platform/http/context.ts';
-import { offersById } from '../catalog/index.ts';
-import { delegatedRightsOf } from '../delegated-admin/index.ts';
+import { allOfferIds, offersById } from '../catalog/index.ts';
+import { delegatedRightsOf, tenantsWithActiveGrant } from '../delegated-admin/index.ts';
+import { licensesOfTenants } from '../licenses/index.ts';
 import type { SubscriptionRow } from '../subscriptions/index.ts';
-import { lifecycleSettings, stateOf } from '../subscriptions/index.ts';
+import { lifecycleSettings, stateOf, subscriptionsOfTenants } from '../subscriptions/index.ts';
+import { directoryUserNamesOfTenants } from '../tenants/index.ts';
 import { transferOutcomesFor } from '../transfers/index.ts';
 import { partnersOnPlatform } from '../users/index.ts';
 import { openClaimsOf } from './transitions.repo.ts';
@@ -39,18 +42,13 @@ export async function loadPlanInput(
   input: { tenant: TenantRow; partner: PartnerRow; options: PlanOptions },
 ): Promise<PlanInput> {
   const now = ctx.clock.now();
-  const [subRows, assignmentRows, catalog, dap, claims] = await Promise.all([
-    ctx.db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', input.tenant.id).execute(),
-    ctx.db
-      .selectFrom('license_assignments as a')
-      .innerJoin('directory_users as u', 'u.id', 'a.directory_user_id')
-      .select(['u.id as userId', 'u.user_principal_name as upn', 'a.sku_id', 'a.excluded_plans'])
-      .where('a.tenant_id', '=', input.tenant.id)
-      .orderBy('u.id')
-      .execute(),
+  const tenantIds = [input.tenant.id];
+  const [subRows, users, catalog, dap, claims] = await Promise.all([
+    subscriptionsOfTenants(ctx.db, tenantIds),
+    usersOfTenants(ctx.db, tenantIds),
     loadPlanCatalog(ctx.db, now),
-    delegatedRightsOf(ctx.db, ctx.actor, [input.tenant.id], now),
-    openClaimsOf(ctx.db, [input.tenant.id], input.partner.id),
+    delegatedRightsOf(ctx.db, ctx.actor, tenantIds, now),
+    openClaimsOf(ctx.db, tenantIds, input.partner.id),
   ]);
   const transfers = await transfersOf(ctx.db, input.partner.id, [input.tenant.id], subRows);
   return buildPlanInput({
@@ -62,7 +60,7 @@ export async function loadPlanInput(
     hasDelegatedAdmin: dap.granted.has(input.tenant.id),
     rights: planRights(ctx.actor, dap.roles.get(input.tenant.id) ?? []),
     subscriptions: subRows,
-    assignments: assignmentRows,
+    users: users.get(input.tenant.id) ?? [],
     catalog,
     underWay: claims.get(input.tenant.id) ?? [],
     transfers: transfers.get(input.tenant.id),
@@ -75,11 +73,7 @@ export async function loadPlanInput(
  */
 export async function loadPlanCatalog(db: Db | Trx, at: Date): Promise<PlanOffer[]> {
   const day = dayOf(at);
-  const offerIds = await db.selectFrom('offers').select('id').execute();
-  const offers = await offersById(
-    db,
-    offerIds.map((o) => o.id),
-  );
+  const offers = await offersById(db, await allOfferIds(db));
   return [...offers.values()].map((o) => ({
     id: o.id,
     name: o.name,
@@ -185,10 +179,39 @@ export function buildPlanInput(input: {
     settings: {
       expiredDays: input.config.lifecycle.expiredDays,
       disabledDays: input.config.lifecycle.disabledDays,
-      maxActiveSubscriptions: 150,
+      maxActiveSubscriptions: DEFAULT_PLAN_SETTINGS.maxActiveSubscriptions,
       provisionDaysBeforeEnd: input.config.provisionDaysBeforeEnd,
     },
   };
+}
+
+/**
+ * The users holding licenses in each tenant, in user id order, each with its licenses: the licenses
+ * from the licenses face and the users' names from the tenants face, one JSON text per tenant each.
+ */
+async function usersOfTenants(db: Db | Trx, tenantIds: string[]): Promise<Map<string, PlanUser[]>> {
+  const [licenseRows, nameRows] = await Promise.all([
+    licensesOfTenants(db, tenantIds),
+    directoryUserNamesOfTenants(db, tenantIds),
+  ]);
+  const names = new Map<string, string>();
+  for (const row of nameRows)
+    for (const [id, upn] of JSON.parse(row.users) as [string, string][]) names.set(id, upn);
+  const users = new Map<string, PlanUser[]>();
+  for (const row of licenseRows) {
+    const licenses = JSON.parse(row.licenses) as [string, string, string[] | null][];
+    const byId = new Map<string, PlanUser>();
+    for (const [userId, skuId, excluded] of licenses) {
+      let u = byId.get(userId);
+      if (!u) {
+        u = { id: userId, userPrincipalName: names.get(userId) ?? '', licenses: [] };
+        byId.set(userId, u);
+      }
+      u.licenses.push({ skuId, excludedPlanIds: excluded ?? [] });
+    }
+    users.set(row.tenant_id, [...byId.values()]);
+  }
+  return users;
 }
 
 /**
@@ -207,32 +230,10 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
       underWay: new Map<string, UnderWay[]>(),
       transfers: new Map<string, { transferable: string[]; refused: string[] }>(),
     };
-  const [subRows, licenseRows, grantRows, underWay] = await Promise.all([
-    db.selectFrom('subscriptions').selectAll().where('tenant_id', 'in', tenantIds).execute(),
-    db
-      .selectFrom('license_assignments as a')
-      .innerJoin('directory_users as u', 'u.id', 'a.directory_user_id')
-      .select([
-        'a.tenant_id',
-        // [user id, user principal name, SKU, switched-off plans] per license, ordered by user.
-        sql<string>`json_agg(json_build_array(u.id, u.user_principal_name, a.sku_id, a.excluded_plans) order by u.id)::text`.as(
-          'licenses',
-        ),
-      ])
-      .where('a.tenant_id', 'in', tenantIds)
-      .groupBy('a.tenant_id')
-      .execute(),
-    db
-      .selectFrom('delegated_admin_grants')
-      .select('tenant_id')
-      .distinct()
-      .where('partner_id', '=', partnerId)
-      .where('tenant_id', 'in', tenantIds)
-      .where('status', '=', 'active')
-      .where((eb) =>
-        eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now), eb('auto_extend', '=', true)]),
-      )
-      .execute(),
+  const [subRows, users, delegatedAdmin, underWay] = await Promise.all([
+    subscriptionsOfTenants(db, tenantIds),
+    usersOfTenants(db, tenantIds),
+    tenantsWithActiveGrant(db, partnerId, tenantIds, now),
     openClaimsOf(db, tenantIds, partnerId),
   ]);
   const subscriptions = new Map<string, SubscriptionRow[]>();
@@ -241,25 +242,11 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
     list.push(s);
     subscriptions.set(s.tenant_id, list);
   }
-  const users = new Map<string, PlanUser[]>();
-  for (const row of licenseRows) {
-    const licenses = JSON.parse(row.licenses) as [string, string, string, string[] | null][];
-    const byId = new Map<string, PlanUser>();
-    for (const [userId, upn, skuId, excluded] of licenses) {
-      let u = byId.get(userId);
-      if (!u) {
-        u = { id: userId, userPrincipalName: upn, licenses: [] };
-        byId.set(userId, u);
-      }
-      u.licenses.push({ skuId, excludedPlanIds: excluded ?? [] });
-    }
-    users.set(row.tenant_id, [...byId.values()]);
-  }
   const transfers = await transfersOf(db, partnerId, tenantIds, subRows);
   return {
     subscriptions,
     users,
-    delegatedAdmin: new Set(grantRows.map((g) => g.tenant_id)),
+    delegatedAdmin,
     underWay,
     transfers,
   };

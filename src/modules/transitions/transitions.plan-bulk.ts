@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { checkPreconditions } from '../../domain/planner/checks.ts';
-import { planTransition } from '../../domain/planner/plan.ts';
+import { type PlannerCaches, plannerCaches, planTransition } from '../../domain/planner/plan.ts';
 import type { Plan, PlanOffer, PlanOptions } from '../../domain/planner/types.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import { PlatformClock } from '../../platform/clock.ts';
@@ -12,7 +12,7 @@ import { DomainError } from '../../platform/errors.ts';
 import { type Actor, partnerSystemActor } from '../../platform/http/context.ts';
 import { type DelegatedRights, delegatedRightsOf } from '../delegated-admin/index.ts';
 import { findPartner } from '../partners/index.ts';
-import { visibleTenantIds } from '../tenants/index.ts';
+import { countCustomers, customerPage, tenantsByIds, visibleTenantIds } from '../tenants/index.ts';
 import { buildPlanInput, loadPlanBatch, loadPlanCatalog, planRights } from './transitions.loader.ts';
 import { insertPlannedTransitions } from './transitions.repo.ts';
 import { runLineOf, startBulkRun } from './transitions.runs.ts';
@@ -88,14 +88,7 @@ interface TenantBatch {
 async function* allCustomers(handle: DatabaseHandle, partnerId: string, size: number) {
   let after = '';
   for (;;) {
-    const tenants = await handle.db
-      .selectFrom('tenants')
-      .selectAll()
-      .where('id', 'in', visibleTenantIds(handle.db, partnerId))
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(size)
-      .execute();
+    const tenants = await customerPage(handle.db, partnerId, after, size);
     if (tenants.length === 0) return;
     after = tenants[tenants.length - 1]!.id;
     yield { tenants, missing: [], related: new Set(tenants.map((t) => t.id)) } satisfies TenantBatch;
@@ -107,7 +100,7 @@ async function* listedCustomers(handle: DatabaseHandle, partnerId: string, ids: 
   for (let i = 0; i < unique.length; i += size) {
     const chunk = unique.slice(i, i + size);
     const [rows, related] = await Promise.all([
-      handle.db.selectFrom('tenants').selectAll().where('id', 'in', chunk).execute(),
+      tenantsByIds(handle.db, chunk),
       visibleTenantIds(handle.db, partnerId).where('relationships.tenant_id', 'in', chunk).execute(),
     ]);
     const byId = new Map(rows.map((t) => [t.id, t]));
@@ -140,17 +133,10 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
   const now = clock.now();
   const partner = await findPartner(handle.db, opts.partnerId);
   if (!partner) throw new DomainError('partner_not_found', { partnerId: opts.partnerId });
-  const total = opts.tenantIds
-    ? new Set(opts.tenantIds).size
-    : Number(
-        (
-          await handle.db
-            .selectFrom(visibleTenantIds(handle.db, partner.id).as('v'))
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+  const total = opts.tenantIds ? new Set(opts.tenantIds).size : await countCustomers(handle.db, partner.id);
   const catalog = await loadPlanCatalog(handle.db, now);
+  // One set of planner caches for this catalog, shared by every customer of the run.
+  const caches = plannerCaches();
   const canPlan = can(actor.roles, 'transitions.plan');
   const options: PlanOptions = opts.options ?? {};
   const generatedAt = now.toISOString();
@@ -246,6 +232,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
         actor,
         partner,
         catalog,
+        caches,
         now,
         config,
         canPlan,
@@ -284,6 +271,7 @@ async function planBatch(p: {
   actor: Actor;
   partner: PartnerRow;
   catalog: PlanOffer[];
+  caches: PlannerCaches;
   now: Date;
   config: Config;
   canPlan: boolean;
@@ -334,6 +322,7 @@ async function planBatch(p: {
         underWay: p.rows.underWay.get(tenant.id) ?? [],
         transfers: p.rows.transfers.get(tenant.id),
       }),
+      p.caches,
     );
     // A customer whose every source is already being moved: nothing to save, nothing to apply.
     if (plan.reasons.some((r) => r.code === 'plan.all-under-way')) {

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { Db, NewAuditEvent, TransitionsTable, Trx } from '../../platform/db/database.ts';
+import { tenantNamesQuery } from '../tenants/index.ts';
 
 export type TransitionRow = Selectable<TransitionsTable>;
 
@@ -88,7 +89,6 @@ export async function customerTaskRows(db: Db | Trx, tenantId: string) {
   return db
     .selectFrom('transition_steps as s')
     .innerJoin('transitions as t', 't.id', 's.transition_id')
-    .innerJoin('partners as p', 'p.id', 't.partner_id')
     .select([
       's.transition_id',
       's.step_key',
@@ -99,8 +99,7 @@ export async function customerTaskRows(db: Db | Trx, tenantId: string) {
       's.status',
       's.detail',
       't.plan',
-      'p.id as partner_id',
-      'p.name as partner_name',
+      't.partner_id',
     ])
     .where('t.tenant_id', '=', tenantId)
     .where('t.status', 'in', ['applying', 'waiting'])
@@ -357,7 +356,7 @@ function likeOf(text: string) {
 function bookBase(db: Db | Trx, f: BookFilter) {
   let q = db
     .selectFrom('transitions as t')
-    .innerJoin('tenants as c', 'c.id', 't.tenant_id')
+    .innerJoin(tenantNamesQuery(db).as('c'), 'c.id', 't.tenant_id')
     .where('t.partner_id', '=', f.partnerId);
   if (f.status) q = q.where('t.status', '=', f.status as TransitionRow['status']);
   if (f.tenantId) q = q.where('t.tenant_id', '=', f.tenantId);
@@ -454,7 +453,7 @@ export async function claimedAmong(db: Db | Trx, subscriptionIds: string[]): Pro
 export async function plansAwaitingAcknowledgment(db: Db | Trx, partnerId: string) {
   return db
     .selectFrom('transitions as t')
-    .innerJoin('tenants as c', 'c.id', 't.tenant_id')
+    .innerJoin(tenantNamesQuery(db).as('c'), 'c.id', 't.tenant_id')
     .select(['t.id', 't.tenant_id', 't.verdict', 't.created_at', 'c.company_name'])
     .where('t.partner_id', '=', partnerId)
     .where('t.status', '=', 'planned')

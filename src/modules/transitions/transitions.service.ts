@@ -15,7 +15,7 @@ import { type AzurePlanLine, azurePlanLines, blockerView } from '../azure/index.
 import { productsBySku } from '../catalog/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { findPartner } from '../partners/index.ts';
+import { findPartner, partnersByIds } from '../partners/index.ts';
 import { findTenant, hasAcceptedRelationship } from '../tenants/index.ts';
 import { stepRows } from './transitions.executor.ts';
 import { enqueueRun } from './transitions.jobs.ts';
@@ -381,6 +381,15 @@ export async function listCustomerTasks(ctx: Ctx<Db | Trx>) {
     const line = (r.plan as Plan).lines[r.line_index ?? 0];
     return isCustomersStep(r, line) ? [{ r, line }] : [];
   });
+  // The partners' names through the partners face (this module names no partners table).
+  const partnerName = new Map(
+    (
+      await partnersByIds(
+        ctx.db,
+        rows.map(({ r }) => r.partner_id),
+      )
+    ).map((p) => [p.id, p.name]),
+  );
   const skus = await productsBySku(
     ctx.db,
     rows.flatMap(({ r, line }) =>
@@ -396,7 +405,7 @@ export async function listCustomerTasks(ctx: Ctx<Db | Trx>) {
       transitionId: r.transition_id,
       step: r.kind,
       status: r.status === 'waiting' ? ('waiting' as const) : ('upcoming' as const),
-      partner: { id: r.partner_id, name: r.partner_name },
+      partner: { id: r.partner_id, name: partnerName.get(r.partner_id) ?? '' },
       subscriptionId: line?.sourceSubscriptionId ?? null,
       dueAt: r.due_at.toISOString(),
       detail: r.detail,

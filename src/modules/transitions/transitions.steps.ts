@@ -4,7 +4,12 @@ import type { Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
-import { assignedSeatsBySku, assignSkuToUsers, removeSkuFromUsers } from '../licenses/index.ts';
+import {
+  assignedSeatsBySku,
+  assignSkuToUsers,
+  holdersOfSkus,
+  removeSkuFromUsers,
+} from '../licenses/index.ts';
 import { placeTransitionOrder } from '../orders/index.ts';
 import {
   actOnDirectSubscription,
@@ -32,12 +37,7 @@ async function source(s: StepContext) {
 }
 
 async function assignedOnSource(s: StepContext): Promise<Set<string>> {
-  const rows = await s.ctx.db
-    .selectFrom('license_assignments')
-    .select('directory_user_id')
-    .where('tenant_id', '=', s.transition.tenant_id)
-    .where('sku_id', '=', s.line.sourceSkuId)
-    .execute();
+  const rows = await holdersOfSkus(s.ctx.db, s.transition.tenant_id, [s.line.sourceSkuId]);
   return new Set(rows.map((r) => r.directory_user_id));
 }
 
@@ -115,12 +115,10 @@ const assignTargets: StepHandler = async (s) => {
 const removeSource: StepHandler = async (s) => {
   const handedOff = await partnerMayAct(s);
   if (handedOff) return handedOff;
-  const rows = await s.ctx.db
-    .selectFrom('license_assignments')
-    .select(['directory_user_id', 'sku_id'])
-    .where('tenant_id', '=', s.transition.tenant_id)
-    .where('sku_id', 'in', [s.line.sourceSkuId, ...s.line.targetSkuIds])
-    .execute();
+  const rows = await holdersOfSkus(s.ctx.db, s.transition.tenant_id, [
+    s.line.sourceSkuId,
+    ...s.line.targetSkuIds,
+  ]);
   const leaving: string[] = [];
   for (const r of s.line.reassignments) {
     const held = new Set(rows.filter((x) => x.directory_user_id === r.userId).map((x) => x.sku_id));

@@ -7,6 +7,7 @@ export {
   listUsers,
   membersOf,
   otherActiveAccountAdmins,
+  partnerUserIds,
   replaceRoles,
   rolesOf,
   setDisabled,

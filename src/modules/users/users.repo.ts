@@ -202,3 +202,16 @@ export async function membersOf(
   }
   return [...byId.values()];
 }
+
+/** Batch reader: which of these users are the partner's own partner users. */
+export async function partnerUserIds(db: Db | Trx, partnerId: string, userIds: string[]) {
+  if (userIds.length === 0) return new Set<string>();
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('partner_id', '=', partnerId)
+    .where('kind', '=', 'partner')
+    .where('id', 'in', userIds)
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}

@@ -155,3 +155,30 @@ export async function revokeSession(db: Db, sessionId: string, now: Date): Promi
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+/** A user's API tokens not revoked, in id order, one page (keyset after `after`). */
+export async function listApiTokenRows(db: Db, f: { userId: string; after?: string; limit: number }) {
+  let q = db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('user_id', '=', f.userId)
+    .where('kind', '=', 'api-token')
+    .where('revoked_at', 'is', null)
+    .orderBy('id')
+    .limit(f.limit + 1);
+  if (f.after) q = q.where('id', '>', f.after);
+  return q.execute();
+}
+
+/** Revokes one of the user's API tokens; false when there is no such token still valid. */
+export async function revokeApiTokenRow(db: Db, f: { userId: string; tokenId: string; now: Date }) {
+  const res = await db
+    .updateTable('sessions')
+    .set({ revoked_at: f.now })
+    .where('id', '=', f.tokenId)
+    .where('user_id', '=', f.userId)
+    .where('kind', '=', 'api-token')
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
