@@ -18,16 +18,35 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   pglite?: PGlite;
   pool?: pg.Pool;
+  /**
+   * Calls `fn` on every notice of AUTH_CHANNEL (migration 0027's triggers), from any process, and
+   * with `connection` when a new pooled connection starts listening (it may have missed one).
+   * Every PostgreSQL connection listens, from its start; PGlite's one session listens once asked.
+   * Returns the call that stops it.
+   */
+  onAuthNotice(fn: (what: 'notice' | 'connection') => void): Promise<() => Promise<void>>;
 }
+
+/** The channel the triggers of migration 0027 announce sign-in changes on. */
+export const AUTH_CHANNEL = 'traslado_auth';
 
 // int8 and numeric come back as strings from pg by default; our ids of bigserial and counts
 // stay well under 2^53, so parse them as numbers, as PGlite already does.
 const INT8_OID = 20;
 
 export function openPostgres(url: string, opts: { max?: number } = {}): DatabaseHandle {
+  const noticed = new Set<(what: 'notice' | 'connection') => void>();
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
+    // Awaited by the pool before it hands the connection out: it listens before its first use.
+    onConnect: async (client: pg.ClientBase) => {
+      client.on('notification', (msg) => {
+        if (msg.channel === AUTH_CHANNEL) for (const fn of noticed) fn('notice');
+      });
+      await client.query(`LISTEN ${AUTH_CHANNEL}`);
+      for (const fn of noticed) fn('connection');
+    },
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
@@ -52,6 +71,12 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     },
     close: async () => {
       await db.destroy();
+    },
+    onAuthNotice: async (fn) => {
+      noticed.add(fn);
+      return async () => {
+        noticed.delete(fn);
+      };
     },
   };
 }
@@ -94,6 +119,13 @@ export async function openPGlite(opts: PGliteOpenOptions = {}): Promise<Database
         const results = await p.exec(text);
         return { rows: results[results.length - 1]?.rows ?? [] };
       }),
+    // One session in one process: a notice reaches the callback before the writer's statement resolves.
+    onAuthNotice: async (fn) => {
+      const unlisten = await driver.runExclusive((p) => p.listen(AUTH_CHANNEL, () => fn('notice')));
+      return async () => {
+        await driver.runExclusive(() => unlisten()).catch(() => {});
+      };
+    },
     close: async () => {
       try {
         await db.destroy();
