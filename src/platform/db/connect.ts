@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -27,6 +28,24 @@ export interface DatabaseHandle {
   onAuthNotice(fn: (what: 'notice' | 'connection') => void): Promise<() => Promise<void>>;
 }
 
+/**
+ * A statement ending with this comment is prepared once per PostgreSQL connection (a named
+ * statement: parsed and planned once, then only bound and run), for the hot reads; see
+ * `preparedStatement`. PGlite ignores it (a comment).
+ */
+export const PREPARE_MARK = '/* prepared */';
+const preparedNames = new Map<string, string>();
+function preparedName(text: string): string {
+  let name = preparedNames.get(text);
+  if (!name) {
+    // Few statements carry the mark; the map is bounded all the same.
+    if (preparedNames.size >= 1000) preparedNames.clear();
+    name = `traslado_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
 /** The channel the triggers of migration 0027 announce sign-in changes on. */
 export const AUTH_CHANNEL = 'traslado_auth';
 
@@ -41,6 +60,11 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     max: opts.max ?? 10,
     // Awaited by the pool before it hands the connection out: it listens before its first use.
     onConnect: async (client: pg.ClientBase) => {
+      const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+      (client as { query: unknown }).query = (text: unknown, ...rest: unknown[]) =>
+        typeof text === 'string' && text.endsWith(PREPARE_MARK)
+          ? query({ name: preparedName(text), text, values: rest[0] }, ...rest.slice(1))
+          : query(text, ...rest);
       client.on('notification', (msg) => {
         if (msg.channel === AUTH_CHANNEL) for (const fn of noticed) fn('notice');
       });
