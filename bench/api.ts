@@ -69,7 +69,10 @@ export async function benchApi(opts: { databaseUrl: string; durationS: number; p
   );
   const port = opts.port ?? 3811;
   const barePort = port + 1;
-  const ours = startChild(['bin/traslado.js', 'start', '--port', String(port)], {
+  // TRASLADO_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
+  const prof = process.env.TRASLADO_BENCH_PROFILE;
+  const profArgs = prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [];
+  const ours = startChild([...profArgs, 'bin/traslado.js', 'start', '--port', String(port)], {
     DATABASE_URL: opts.databaseUrl,
     TRASLADO_RATE_LIMIT: '0',
     TRASLADO_LOGIN_RATE_LIMIT: '0',

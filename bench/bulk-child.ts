@@ -14,6 +14,7 @@ const log = createLogger('warn');
 const startRssBytes = process.memoryUsage().rss;
 try {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let result: unknown;
   if (op === 'plan') {
     // Buy at once: the bench measures applying every step, not waiting for dated ones.
@@ -31,8 +32,9 @@ try {
     });
   } else throw new Error(`unknown operation ${op}`);
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   console.log(
-    `RESULT ${JSON.stringify({ wallMs, startRssBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024, result })}`,
+    `RESULT ${JSON.stringify({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, startRssBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024, result })}`,
   );
 } finally {
   await handle.close();

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -13,7 +14,11 @@ const MIB = 1024 * 1024;
 const CHILD_APP = 'traslado-bench-child';
 
 interface ChildResult<T> {
+  /** The last of what the child wrote to stderr (its warnings). */
+  stderr?: string;
   wallMs: number;
+  /** CPU time (user + system) the child used for the operation. */
+  cpuMs: number;
   startRssBytes: number;
   peakRssBytes: number;
   result: T;
@@ -41,7 +46,8 @@ function runChild<T>(op: 'plan' | 'apply', args: object, databaseUrl: string): P
     });
     child.on('exit', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code === 0 && line) resolve(JSON.parse(line.slice('RESULT '.length)) as ChildResult<T>);
+      if (code === 0 && line)
+        resolve({ ...(JSON.parse(line.slice('RESULT '.length)) as ChildResult<T>), stderr: err });
       else reject(new Error(`bulk ${op} exited ${code}: ${err.trim() || out.trim()}`));
     });
   });
@@ -65,11 +71,12 @@ export interface SeededBook {
   assignments: number;
 }
 
-export async function seedBook(db: BenchDatabase, customers: number): Promise<SeededBook> {
+export async function seedBook(db: BenchDatabase, customers: number, seed = 1): Promise<SeededBook> {
   const t0 = performance.now();
   let last = 0;
   const book = await seedScale(db.handle.db, {
     customers,
+    seed,
     onProgress: (done, total) => {
       if (performance.now() - last > 10_000) {
         last = performance.now();
@@ -215,6 +222,7 @@ export async function benchApply(db: BenchDatabase, reportFile: string) {
       `${rows} subscription and license rows written (${rowsAll} rows in all tables, queue and audit included)`,
   );
   const applyS = child.wallMs / 1000;
+  note(`the applying process used ${(child.cpuMs / 1000).toFixed(1)} s of CPU in ${applyS.toFixed(1)} s`);
 
   const d1 = await digest(db);
   const again = await runChild<{ applied: number; waiting: number }>('apply', { report: reportFile }, db.url);
@@ -238,7 +246,69 @@ export async function benchApply(db: BenchDatabase, reportFile: string) {
     unit: '(exactly once)',
   });
   figure('apply.peak_rss_mib', child.peakRssBytes / MIB, 'MiB');
-  return { ...r, rows, changed };
+  return { ...r, rows, changed, rowsPerS: rows / applyS };
+}
+
+/**
+ * 5. Many processes on one PostgreSQL: a second book of the same size and shape (seedScale's next
+ * seed, planned untimed) applied by two processes at once, each `applyBulk` over half the report
+ * with half the workers (2 each; the single process above ran 4), sharing the server and the job
+ * queue. Rows written per second against the single process's figure in this run.
+ */
+export async function benchApplyProcesses(
+  db: BenchDatabase,
+  customers: number,
+  reportFile: string,
+  single: { rowsPerS: number },
+) {
+  heading('5. Bulk apply with 2 processes on the same server (a second book, same size)');
+  const book = await seedBook(db, customers, 2);
+  await runChild('plan', { partnerId: book.partnerId, out: reportFile }, db.url);
+  // Two reports: the header, then every other customer.
+  const [header, ...entries] = readFileSync(reportFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
+  const halves = [0, 1].map((h) => {
+    const file = `${reportFile}.${h}`;
+    writeFileSync(file, `${[header, ...entries.filter((_, i) => i % 2 === h)].join('\n')}\n`);
+    return file;
+  });
+  const tables = ['subscriptions', 'license_assignments'];
+  try {
+    await settleStats(db);
+    const before = await writtenRows(db, tables);
+    const results = await Promise.all(
+      halves.map((file) =>
+        runChild<{ applied: number; waiting: number; failed: unknown[] }>(
+          'apply',
+          { report: file, concurrency: 2 },
+          db.url,
+        ),
+      ),
+    );
+    // The longer of the two: both children were started together (their Node and
+    // tsx start, a few seconds, is left out, as for the single process).
+    const wallS = Math.max(...results.map((r) => r.wallMs)) / 1000;
+    await settleStats(db);
+    const rows = (await writtenRows(db, tables)) - before;
+    note(
+      `two processes: ${results.map((r) => `${r.result.applied} applied, ${r.result.waiting} waiting, ${r.result.failed.length} failed in ${(r.wallMs / 1000).toFixed(1)} s (${(r.cpuMs / 1000).toFixed(1)} s CPU)`).join('; ')}; ${rows} rows written`,
+    );
+    const warned = results.map((r) => (r.stderr ?? '').split('\n').filter((l) => l.includes('"level":40')));
+    if (warned.some((w) => w.length > 0))
+      note(
+        `warnings: ${warned.map((w) => w.length).join(' + ')}; last: ${warned.flat().slice(-3).join(' | ').slice(0, 1500)}`,
+      );
+    figure('apply2.wall_s', wallS, 's');
+    figure('apply2.rows_per_s', rows / wallS, 'rows/s');
+    figure('apply2.ratio_vs_one_process', rows / wallS / single.rowsPerS, '×', {
+      op: '≥',
+      value: 1,
+      unit: '×',
+    });
+  } finally {
+    for (const f of halves) rmSync(f, { force: true });
+  }
 }
 
 async function rawInsert(db: BenchDatabase, n: number): Promise<number> {

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchApi } from './api.ts';
-import { benchApply, benchPlan, seedBook } from './bulk.ts';
+import { benchApply, benchApplyProcesses, benchPlan, seedBook } from './bulk.ts';
 import { benchCatalog } from './catalog.ts';
 import { type BenchDatabase, createBenchDatabase } from './database.ts';
 import { benchReconciliation } from './reconciliation.ts';
@@ -64,7 +64,10 @@ try {
       heading(`Seeding the book: ${customers} customers (seedScale)`);
       const book = await seedBook(db, customers);
       await benchPlan(db, book, reportFile, full);
-      if (only.has('apply')) await benchApply(db, reportFile);
+      if (only.has('apply')) {
+        const single = await benchApply(db, reportFile);
+        await benchApplyProcesses(db, customers, reportFile, single);
+      }
     }
     if (only.has('api')) await benchApi({ databaseUrl: db.url, durationS });
     if (only.has('reconciliation')) await benchReconciliation(db, invoiceLines);

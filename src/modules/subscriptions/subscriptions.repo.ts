@@ -1,4 +1,5 @@
 import { type Insertable, type Selectable, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
+import { PREPARE_MARK } from '../../platform/db/connect.ts';
 import type {
   Database,
   Db,
@@ -201,6 +202,8 @@ export async function subscriptionPageWithPools(
     .where('s.sku_id', 'in', (eb) => eb.selectFrom('page').select('page.sku_id'))
     .orderBy('s.created_at')
     .orderBy('s.id')
+    // The hottest read of the API: planned once per connection (its text has few shapes).
+    .modifyEnd(sql.raw(PREPARE_MARK))
     .execute();
   return rows.map((r) => ({ ...pooled(r), on_page: r.on_page === true }));
 }

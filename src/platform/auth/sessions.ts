@@ -52,6 +52,9 @@ export interface ResolvedToken {
   partnerSeesTenant: boolean | undefined;
   /** The value of `also`. */
   also: unknown;
+  expiresAt: Date;
+  /** When the token was last marked used (now, if this sign-in wrote it). */
+  lastUsedAt: Date;
 }
 
 /** `last_used_at` is written at most this often per token: not a write on every request. */
@@ -59,9 +62,9 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * The actor behind a token, or null when it is unknown, expired or revoked, or its user is
- * disabled: session, user and roles in one statement, read afresh on every request (nothing
- * cached), so a revoked token or a disabled user is refused by every process on its very next
- * request. The only write is `last_used_at`, at most once a minute per token.
+ * disabled: session, user and roles in one statement, read afresh. (The server keeps what it
+ * returns for reads until the database announces a change: auth-cache.ts.) The only write is
+ * `last_used_at`, at most once a minute per token.
  */
 export async function resolveToken(
   db: Db,
@@ -96,7 +99,9 @@ export async function resolveToken(
     .where('s.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row || row.revoked_at || row.disabled_at || row.expires_at.getTime() <= now.getTime()) return null;
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
+  let lastUsedAt = row.last_used_at;
+  if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    lastUsedAt = now;
     // Conditional, so that parallel requests of one token write it once.
     await db
       .updateTable('sessions')
@@ -123,6 +128,8 @@ export async function resolveToken(
     },
     partnerSeesTenant: typeof row.sees_tenant === 'boolean' ? row.sees_tenant : undefined,
     also: row.also,
+    expiresAt: row.expires_at,
+    lastUsedAt,
   };
 }
 

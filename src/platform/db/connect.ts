@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -18,16 +19,58 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   pglite?: PGlite;
   pool?: pg.Pool;
+  /**
+   * Calls `fn` on every notice of AUTH_CHANNEL (migration 0027's triggers), from any process, and
+   * with `connection` when a new pooled connection starts listening (it may have missed one).
+   * Every PostgreSQL connection listens, from its start; PGlite's one session listens once asked.
+   * Returns the call that stops it.
+   */
+  onAuthNotice(fn: (what: 'notice' | 'connection') => void): Promise<() => Promise<void>>;
 }
+
+/**
+ * A statement ending with this comment is prepared once per PostgreSQL connection (a named
+ * statement: parsed and planned once, then only bound and run), for the hot reads; see
+ * `preparedStatement`. PGlite ignores it (a comment).
+ */
+export const PREPARE_MARK = '/* prepared */';
+const preparedNames = new Map<string, string>();
+function preparedName(text: string): string {
+  let name = preparedNames.get(text);
+  if (!name) {
+    // Few statements carry the mark; the map is bounded all the same.
+    if (preparedNames.size >= 1000) preparedNames.clear();
+    name = `traslado_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
+/** The channel the triggers of migration 0027 announce sign-in changes on. */
+export const AUTH_CHANNEL = 'traslado_auth';
 
 // int8 and numeric come back as strings from pg by default; our ids of bigserial and counts
 // stay well under 2^53, so parse them as numbers, as PGlite already does.
 const INT8_OID = 20;
 
 export function openPostgres(url: string, opts: { max?: number } = {}): DatabaseHandle {
+  const noticed = new Set<(what: 'notice' | 'connection') => void>();
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
+    // Awaited by the pool before it hands the connection out: it listens before its first use.
+    onConnect: async (client: pg.ClientBase) => {
+      const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+      (client as { query: unknown }).query = (text: unknown, ...rest: unknown[]) =>
+        typeof text === 'string' && text.endsWith(PREPARE_MARK)
+          ? query({ name: preparedName(text), text, values: rest[0] }, ...rest.slice(1))
+          : query(text, ...rest);
+      client.on('notification', (msg) => {
+        if (msg.channel === AUTH_CHANNEL) for (const fn of noticed) fn('notice');
+      });
+      await client.query(`LISTEN ${AUTH_CHANNEL}`);
+      for (const fn of noticed) fn('connection');
+    },
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
@@ -52,6 +95,12 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     },
     close: async () => {
       await db.destroy();
+    },
+    onAuthNotice: async (fn) => {
+      noticed.add(fn);
+      return async () => {
+        noticed.delete(fn);
+      };
     },
   };
 }
@@ -94,6 +143,13 @@ export async function openPGlite(opts: PGliteOpenOptions = {}): Promise<Database
         const results = await p.exec(text);
         return { rows: results[results.length - 1]?.rows ?? [] };
       }),
+    // One session in one process: a notice reaches the callback before the writer's statement resolves.
+    onAuthNotice: async (fn) => {
+      const unlisten = await driver.runExclusive((p) => p.listen(AUTH_CHANNEL, () => fn('notice')));
+      return async () => {
+        await driver.runExclusive(() => unlisten()).catch(() => {});
+      };
+    },
     close: async () => {
       try {
         await db.destroy();

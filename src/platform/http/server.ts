@@ -13,9 +13,10 @@ import Fastify, {
 } from 'fastify';
 import type { Expression } from 'kysely';
 import type { Logger } from 'pino';
+import { AuthCache } from '../auth/auth-cache.ts';
 import { type Action, can } from '../auth/permissions.ts';
-import { resolveToken } from '../auth/sessions.ts';
-import { signingSecret } from '../auth/signing.ts';
+import { LAST_USED_RESOLUTION_MS, resolveToken } from '../auth/sessions.ts';
+import { hashToken, signingSecret } from '../auth/signing.ts';
 import { type PlatformClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
@@ -74,6 +75,8 @@ export interface ServerDeps {
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
+    /** Set when the caller was signed in from the cache: the cache's generation then. */
+    authGeneration: number | undefined;
   }
   interface FastifyContextConfig {
     action?: Action;
@@ -153,6 +156,7 @@ export async function createServer(
   await app.register(helmet, { global: true });
   await app.register(cookie);
   app.decorateRequest('actor', null);
+  app.decorateRequest('authGeneration', undefined);
   const csrf = csrfTokens(await signingSecret(deps.handle.db, deps.config));
   app.decorate('csrfTokenFor', csrf.tokenFor);
   const limits = await registerRateLimits(app, deps.config);
@@ -187,14 +191,24 @@ export async function createServer(
       reply.header('cache-control', 'no-store');
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  const cache = new AuthCache();
+  // A clock move is announced too: the next sign-in statement reads the new offset.
+  await cache.watch(deps.handle);
+  app.addHook('onClose', async () => cache.close());
+
+  /**
+   * Signs the request in and checks it may run: the route's action, and the tenant in its URL.
+   * `cached`: a read may be served from the cache (the answer is checked again before it leaves).
+   * Returns the refusal, or null.
+   */
+  const guard = async (req: FastifyRequest, reply: FastifyReply | null, cached: boolean) => {
     const cfg = req.routeOptions.config as RouteConfig;
     const known = !!(cfg.public || cfg.action); // else the 404 handler
     const tenantId =
       known && !cfg.public ? (req.params as Record<string, string> | undefined)?.tenantId : undefined;
-    const auth = known ? await authenticate(req, deps, tenantId) : null;
+    const auth = known ? await authenticate(req, deps, cache, tenantId, cached) : null;
     // The sign-in statement read the clock's offset too; this reads it (at most once a second)
-    // only for requests without a valid token.
+    // only for requests without a valid token or served from the cache.
     await deps.clock.refresh();
     // A session cookie rides along on any request a browser sends us, forged cross-site ones
     // included; an unsafe method must prove with the CSRF header that our own page sent it.
@@ -204,21 +218,39 @@ export async function createServer(
       isSafeMethod(req.method) ||
       csrf.verify(auth.actor.sessionId, req.headers[CSRF_HEADER]);
     req.actor = auth && csrfOk ? auth.actor : null;
+    req.authGeneration = auth?.generation;
     // Limits come after authentication, as a valid session is the client's key, and before
     // anything costly (password hashing, the use case).
-    if (cfg.throttle === 'login') await limits.login(req, reply);
-    if (req.url.startsWith('/api/')) await limits.api(req, reply);
-    if (!known || cfg.public) return;
-    if (!auth) throw new DomainError('unauthenticated');
-    if (!csrfOk) throw new DomainError('csrf_token_invalid');
+    if (reply) {
+      if (cfg.throttle === 'login') await limits.login(req, reply);
+      if (req.url.startsWith('/api/')) await limits.api(req, reply);
+    }
+    if (!known || cfg.public) return null;
+    if (!auth) return new DomainError('unauthenticated');
+    if (!csrfOk) return new DomainError('csrf_token_invalid');
     const actor = auth.actor;
-    if (!can(actor.roles, cfg.action!)) throw new DomainError('forbidden', { action: cfg.action });
+    if (!can(actor.roles, cfg.action!)) return new DomainError('forbidden', { action: cfg.action });
     if (
       tenantId !== undefined &&
       !(await deps.canSeeTenant(deps.handle, actor, tenantId, auth.partnerSeesTenant))
     ) {
-      throw new DomainError('tenant_not_found');
+      return new DomainError('tenant_not_found');
     }
+    return null;
+  };
+
+  app.addHook('onRequest', async (req, reply) => {
+    const refused = await guard(req, reply, isSafeMethod(req.method));
+    if (refused) throw refused;
+  });
+  // A read served from the cache: if a change was announced since (a revoked token, a disabled
+  // user, a role or relationship gone), its answer leaves only if a fresh sign-in still allows it.
+  app.addHook('onSend', async (req) => {
+    const noted = req.authGeneration;
+    if (noted === undefined || noted === cache.generation) return;
+    req.authGeneration = undefined;
+    const refused = await guard(req, null, false);
+    if (refused) throw refused;
   });
 
   app.setErrorHandler((err: FastifyError | DomainError | Error, req, reply) => sendError(err, req, reply));
@@ -258,14 +290,22 @@ export async function createServer(
 /**
  * The caller behind the bearer token or session cookie, with what the guard needs next asked in
  * the same statement: the platform clock's offset, and (for a tenant's route) whether the
- * user's partner may see that tenant. Read on every request, never cached, so revocation and
- * expiry hold on the very next request in every process.
+ * user's partner may see that tenant. A read (`cached`) by a token signed in before is answered
+ * from the cache (auth-cache.ts) with no statement; anything else reads afresh.
+ * `generation`: set when the answer came from the cache (the guard checks it again before replying).
  */
 async function authenticate(
   req: FastifyRequest,
   deps: ServerDeps,
+  cache: AuthCache,
   tenantId: string | undefined,
-): Promise<{ actor: Actor; via: 'bearer' | 'cookie'; partnerSeesTenant: boolean | undefined } | null> {
+  cached: boolean,
+): Promise<{
+  actor: Actor;
+  via: 'bearer' | 'cookie';
+  partnerSeesTenant: boolean | undefined;
+  generation?: number;
+} | null> {
   const header = req.headers.authorization;
   let token: string | undefined;
   let via: 'bearer' | 'cookie' = 'bearer';
@@ -274,12 +314,30 @@ async function authenticate(
     token = req.cookies[SESSION_COOKIE];
     via = 'cookie';
   }
-  if (!token) return null;
-  const db = deps.handle.db;
-  const reading = deps.clock.beginReading();
+  if (!token || token.length > 200) return null;
+  const hash = hashToken(token);
   // Sessions expire on wall-clock time, not the movable platform clock: time travel in a demo
   // must not sign everyone out, nor keep a stolen token alive.
-  const found = await resolveToken(db, token, systemClock.now(), {
+  const now = systemClock.now().getTime();
+  if (cached) {
+    const hit = cache.token(hash);
+    // A token due its once-a-minute `last_used_at` write signs in afresh (which writes it).
+    if (
+      hit &&
+      hit.expiresAt > now &&
+      hit.lastUsedAt !== null &&
+      now - hit.lastUsedAt < LAST_USED_RESOLUTION_MS
+    ) {
+      const partnerId = hit.actor.kind === 'partner' ? hit.actor.partnerId : null;
+      const sees = tenantId !== undefined && partnerId ? cache.scope(partnerId, tenantId) : undefined;
+      if (!(tenantId !== undefined && partnerId && sees === undefined))
+        return { actor: hit.actor, via, partnerSeesTenant: sees, generation: cache.generation };
+    }
+  }
+  const db = deps.handle.db;
+  const generation = cache.generation;
+  const reading = deps.clock.beginReading();
+  const found = await resolveToken(db, token, new Date(now), {
     also: deps.clock.offsetQuery(),
     ...(tenantId !== undefined
       ? { partnerSeesTenant: (partnerId) => deps.canSeeTenant.partnerSeesTenant(db, partnerId, tenantId) }
@@ -287,6 +345,14 @@ async function authenticate(
   });
   if (!found) return null;
   deps.clock.adopt(found.also, reading);
+  cache.keepToken(
+    hash,
+    { actor: found.actor, expiresAt: found.expiresAt.getTime(), lastUsedAt: found.lastUsedAt.getTime() },
+    generation,
+  );
+  const partnerId = found.actor.kind === 'partner' ? found.actor.partnerId : null;
+  if (tenantId !== undefined && partnerId && found.partnerSeesTenant !== undefined)
+    cache.keepScope(partnerId, tenantId, found.partnerSeesTenant, generation);
   return { actor: found.actor, via, partnerSeesTenant: found.partnerSeesTenant };
 }
 

@@ -41,7 +41,8 @@ type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : coercing;
-  const validate = ajv.compile(schema as object);
+  // Compiled on first use, not at start: ~150 route parts, most unused in a given run (issue 20).
+  let validate: ReturnType<typeof ajv.compile> | undefined;
   // Every part (body, query string, path params) is refused whole, before its schema, when any
   // of its text is not well-formed Unicode.
   const checked: Validate = (data) => {
@@ -58,6 +59,7 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
       ];
       return false;
     }
+    validate ??= ajv.compile(schema as object);
     const ok = validate(data) as boolean;
     checked.errors = validate.errors ?? null;
     return ok;
