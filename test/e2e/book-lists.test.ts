@@ -395,6 +395,43 @@ describe('GET /api/home', () => {
   });
 });
 
+describe('GET /api/home: delegated admin about to end', () => {
+  it('lists the partner GDAP grants ending within 30 days, soonest first, not those that auto-extend or end later', async () => {
+    const p = await t.newPartner();
+    const q = await t.newPartner();
+    const served = async (partner: typeof p, delegatedAdmin: Record<string, unknown>) => {
+      const x = await t.newTenant({});
+      const req = await t.expectOk(
+        {
+          method: 'POST',
+          url: '/api/relationship-requests',
+          token: partner.tokens['account-admin'],
+          body: { tenantId: x.tenant.id, delegatedAdmin },
+        },
+        201,
+      );
+      await t.expectOk({ method: 'POST', url: `/api/invitations/${req.token}/accept`, token: x.adminToken });
+      return x.tenant;
+    };
+    const roles = ['User Administrator'];
+    const in20 = await served(p, { roles, durationDays: 20 });
+    const in10 = await served(p, { roles, durationDays: 10 });
+    await served(p, { roles, durationDays: 40 });
+    await served(p, { roles, durationDays: 10, autoExtend: true });
+    const others = await served(q, { roles, durationDays: 5 });
+    const home = await t.expectOk({ url: '/api/home', token: p.tokens['account-admin'] });
+    expect(home.delegatedAdminEnding.length).toBeGreaterThan(0);
+    expect(
+      home.delegatedAdminEnding.map((g: { customer: { tenantId: string } }) => g.customer.tenantId),
+    ).toEqual([in10.id, in20.id]);
+    expect(home.delegatedAdminEnding[0].customer.companyName).toBe(in10.companyName);
+    const theirs = await t.expectOk({ url: '/api/home', token: q.tokens['account-admin'] });
+    expect(
+      theirs.delegatedAdminEnding.map((g: { customer: { tenantId: string } }) => g.customer.tenantId),
+    ).toEqual([others.id]);
+  });
+});
+
 describe('bulk plan runs', () => {
   it('records each run: counts, customers with verdict and reasons, and filters the book by run', async () => {
     const fresh = await t.newPartner();

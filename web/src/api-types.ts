@@ -7200,6 +7200,16 @@ export interface paths {
                                 }[];
                                 total: number;
                             };
+                            delegatedAdminEnding: {
+                                customer: {
+                                    companyName: string;
+                                    defaultDomain: string;
+                                    tenantId: string;
+                                };
+                                /** Format: date-time */
+                                expiresAt: string;
+                                grantId: string;
+                            }[];
                             /** Format: date-time */
                             now: string;
                             pendingRequests: {

@@ -138,18 +138,7 @@ export async function downloadCsv(
 }
 
 /** One transition of the partner's book (GET /api/transitions). */
-export interface BookTransition {
-  id: string;
-  customer: { tenantId: string; companyName: string; defaultDomain: string };
-  tenantId: string;
-  verdict: string;
-  status: string;
-  group: string;
-  lines: number;
-  plannedAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type BookTransition = Ok<'/api/transitions', 'get'>['items'][number];
 
 export const TRANSITION_GROUPS = [
   'planned',
@@ -160,54 +149,14 @@ export const TRANSITION_GROUPS = [
   'done',
 ] as const;
 
-export interface BulkRunSummary {
-  id: string;
-  createdAt: string;
-  finishedAt: string | null;
-  customers: number;
-  counts: Record<'ready' | 'needs-acknowledgment' | 'blocked' | 'refused' | 'under-way', number>;
-}
+/** A bulk plan run in the list (GET /api/bulk-plan-runs). */
+export type BulkRunSummary = Ok<'/api/bulk-plan-runs', 'get'>['items'][number];
 
-export interface BulkRunReport extends BulkRunSummary {
-  items: {
-    tenantId: string;
-    companyName: string | null;
-    transitionId: string | null;
-    verdict: string;
-    reasons: { code: string; line?: number; text: string; textEs: string }[];
-  }[];
-}
+/** A bulk plan run with its customers (GET /api/bulk-plan-runs/{runId}). */
+export type BulkRunReport = Ok<'/api/bulk-plan-runs/{runId}', 'get'>;
 
-export interface HomeData {
-  now: string;
-  attention: {
-    total: number;
-    items: {
-      subscriptionId: string;
-      customer: { tenantId: string; companyName: string; defaultDomain: string };
-      offerId: string;
-      offerName: string | null;
-      channel: string;
-      status: string;
-      expired: boolean;
-      termEnd: string;
-      autoRenew: boolean;
-    }[];
-  };
-  transitions: Record<string, number>;
-  pendingRequests: {
-    id: string;
-    customer: { tenantId: string; companyName: string; defaultDomain: string } | null;
-    createdAt: string;
-    expiresAt: string;
-  }[];
-  plansAwaitingAcknowledgment: {
-    transitionId: string;
-    customer: { tenantId: string; companyName: string };
-    verdict: string;
-    createdAt: string;
-  }[];
-}
+/** Home for the whole book (GET /api/home). */
+export type HomeData = Ok<'/api/home', 'get'>;
 
 /** A key made once per user action and reused when the same action is retried. */
 export function newIdempotencyKey(): string {

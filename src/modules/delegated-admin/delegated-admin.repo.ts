@@ -169,6 +169,22 @@ export async function grantsEndingWithin(db: Db | Trx, now: Date, days: number) 
     .execute();
 }
 
+/** A partner's active GDAP grants that end within `days` and do not auto-extend (home's reminder), soonest first. */
+export async function partnerGrantsEndingWithin(db: Db | Trx, partnerId: string, now: Date, days: number) {
+  return db
+    .selectFrom('delegated_admin_grants')
+    .select(['id', 'tenant_id', 'expires_at'])
+    .where('partner_id', '=', partnerId)
+    .where('kind', '=', 'gdap')
+    .where('status', '=', 'active')
+    .where('auto_extend', '=', false)
+    .where('expires_at', '>', now)
+    .where('expires_at', '<=', new Date(now.getTime() + days * 86_400_000))
+    .orderBy('expires_at')
+    .orderBy('id')
+    .execute();
+}
+
 /** Records a reminder; false when it was already sent (by this or another process). */
 export async function insertReminder(
   db: Trx,

@@ -2,7 +2,7 @@
 // the guards other modules call before acting on a customer's behalf, and the grants a reseller
 // relationship asks for, lists and ends (the relationships module calls these).
 export { REMINDERS_QUEUE } from './delegated-admin.jobs.ts';
-export { tenantsWithActiveGrant } from './delegated-admin.repo.ts';
+export { partnerGrantsEndingWithin, tenantsWithActiveGrant } from './delegated-admin.repo.ts';
 export { GdapDuration, GdapRoles, GrantView } from './delegated-admin.schemas.ts';
 export {
   assertDelegatedAdmin,

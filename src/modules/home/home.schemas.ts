@@ -26,6 +26,10 @@ export const HomeView = Type.Object({
       }),
     ),
   }),
+  /** The partner's GDAP grants that end within 30 days and do not auto-extend, soonest first. */
+  delegatedAdminEnding: Type.Array(
+    Type.Object({ grantId: Type.String(), customer: Customer, expiresAt: DateTime }),
+  ),
   /** Transitions of the book in each group (planned, applying, waiting-customer, …). */
   transitions: Type.Record(Type.String(), Type.Integer()),
   pendingRequests: Type.Array(

@@ -1,6 +1,7 @@
 import { can } from '../../platform/auth/permissions.ts';
 import type { Db } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
+import { partnerGrantsEndingWithin } from '../delegated-admin/index.ts';
 import { pendingRequestRows } from '../relationships/index.ts';
 import { endingInBook } from '../subscriptions/index.ts';
 import { tenantSummaries } from '../tenants/index.ts';
@@ -13,6 +14,8 @@ import {
 
 /** How far ahead "ends soon" looks (the demo's direct subscription ends within 60 days). */
 export const ENDING_DAYS = 90;
+/** How far ahead home warns that a delegated admin grant (GDAP) ends (the reminders' first notice). */
+export const GDAP_ENDING_DAYS = 30;
 /** How many subscriptions home lists; `total` says how many need attention in all. */
 const MAX_ITEMS = 50;
 
@@ -22,7 +25,7 @@ const URGENCY: Record<string, number> = { expired: 0, disabled: 0, active: 1 };
  * The partner's home, computed on the server for the whole book (issue 21): the subscriptions that
  * need attention ranked by urgency (expired or disabled first, then the soonest to end), leaving
  * out those a transition already moves (claimed: under way, or moved by an applied one); the count
- * of transitions in each group; the pending relationship requests, each naming its customer; the
+ * of transitions in each group; the delegated admin grants (GDAP) about to end; the pending relationship requests, each naming its customer; the
  * plans waiting for someone's acknowledgment.
  */
 export async function homeOf(ctx: Ctx<Db>) {
@@ -43,10 +46,10 @@ export async function homeOf(ctx: Ctx<Db>) {
         (a.id < b.id ? -1 : 1),
     );
   const shown = open.slice(0, MAX_ITEMS);
-  const names = await tenantSummaries(
-    ctx,
-    shown.map((s) => s.tenantId),
-  );
+  const grants = await partnerGrantsEndingWithin(ctx.db, partnerId, ctx.clock.now(), GDAP_ENDING_DAYS);
+  const names = await tenantSummaries(ctx, [
+    ...new Set([...shown.map((s) => s.tenantId), ...grants.map((g) => g.tenant_id)]),
+  ]);
   const [groups, requests, plans] = await Promise.all([
     canPlan
       ? countBookGroups(ctx.db, partnerId)
@@ -77,6 +80,14 @@ export async function homeOf(ctx: Ctx<Db>) {
         };
       }),
     },
+    delegatedAdminEnding: grants.map((g) => {
+      const c = names.get(g.tenant_id);
+      return {
+        grantId: g.id,
+        customer: { tenantId: g.tenant_id, companyName: c?.name ?? '', defaultDomain: c?.domain ?? '' },
+        expiresAt: (g.expires_at as Date).toISOString(),
+      };
+    }),
     transitions: groups,
     pendingRequests: requests.map((r) => ({
       id: r.id,

@@ -24,6 +24,7 @@ export function HomeView() {
     d &&
     d.attention.items.length === 0 &&
     d.pendingRequests.length === 0 &&
+    d.delegatedAdminEnding.length === 0 &&
     d.plansAwaitingAcknowledgment.length === 0;
 
   return (
@@ -73,6 +74,19 @@ export function HomeView() {
                 ) : (
                   <Link href={`/customers/${encodeURIComponent(s.customer.tenantId)}`}>{t('home.open')}</Link>
                 )}
+              </li>
+            ))}
+            {d.delegatedAdminEnding.map((g) => (
+              <li
+                key={g.grantId}
+                className="card"
+                data-testid="attention-item"
+                data-kind="delegated-admin-expiring"
+                data-tenant-id={g.customer.tenantId}
+              >
+                <strong>{t('home.kinds.delegated-admin-expiring')}</strong>{' '}
+                {t('home.dapText', { customer: g.customer.companyName, date: f.date(g.expiresAt) })}{' '}
+                <Link href={`/customers/${encodeURIComponent(g.customer.tenantId)}`}>{t('home.open')}</Link>
               </li>
             ))}
             {d.pendingRequests.map((r) => (
