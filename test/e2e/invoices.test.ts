@@ -218,6 +218,23 @@ describe('the month close', () => {
       .where('invoice_id', 'is', null)
       .execute();
     expect(unbilled.length).toBe(3);
+    // Each invoice goes out once as an `invoice.issued` event (notifications, webhooks).
+    const events = await t.handle.db
+      .selectFrom('outbox_events')
+      .select(['payload'])
+      .where('type', '=', 'invoice.issued')
+      .execute();
+    expect(events.length).toBe(4);
+    expect(events.map((e) => (e.payload as { invoiceId: string }).invoiceId).sort()).toEqual(
+      rows.map((r) => r.id).sort(),
+    );
+    for (const e of events) {
+      const p = e.payload as { invoiceId: string; partnerId: string; number: string };
+      expect(rows.find((r) => r.id === p.invoiceId)).toMatchObject({
+        partner_id: p.partnerId,
+        number: p.number,
+      });
+    }
   });
 
   it('lists a partner its own invoices only, newest period first, paged', async () => {

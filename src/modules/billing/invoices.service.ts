@@ -5,6 +5,7 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeKeyCursor, decodePairCursor, encodeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
+import { recordEvent } from '../outbox/index.ts';
 import {
   assignLines,
   closeScopes,
@@ -98,6 +99,14 @@ export async function closePartnerMonths(
       targetId: id,
       partnerId: scope.partnerId,
       data: { number, period: plan.period, currency: scope.currency, total: taken.total, lines: taken.count },
+    });
+    // Out to the partner's billing users (an "invoice ready" notification) and its webhooks.
+    await recordEvent(ctx, 'invoice.issued', {
+      invoiceId: id,
+      partnerId: scope.partnerId,
+      number,
+      currency: scope.currency,
+      total: taken.total,
     });
     issued.push({
       id,
