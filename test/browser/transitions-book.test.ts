@@ -175,6 +175,19 @@ for (const lang of ['en', 'es'] as const) {
       expect(all).toHaveLength(CUSTOMERS);
       expect(new Set(all.map((r) => r.tenantId)).size).toBe(CUSTOMERS);
       expect(all.find((r) => r.tenantId === hostileId)?.companyName).toBe(`'${HOSTILE}`);
+
+      // Pages of 50 in the list's order (still by customer, descending): to the second page, and back.
+      const newest = await allIds('/api/transitions', 'sort=-companyName');
+      expect(newest).toHaveLength(CUSTOMERS);
+      const previous = page.getByRole('button', { name: t.key('common.previousPage'), exact: true });
+      const next = page.getByRole('button', { name: t.key('common.nextPage'), exact: true });
+      await expect.poll(() => rows.first().getAttribute('data-id'), UI).toBe(newest[0]);
+      expect(await previous.isDisabled()).toBe(true);
+      await next.click();
+      await expect.poll(() => rows.first().getAttribute('data-id'), UI).toBe(newest[50]);
+      await expect.poll(() => rows.count(), UI).toBe(50);
+      await previous.click();
+      await expect.poll(() => rows.first().getAttribute('data-id'), UI).toBe(newest[0]);
       expect(problems).toEqual([]);
       await page.context().close();
     });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { downloadCsv } from '../api.ts';
 import { ErrorAlert } from './Alert.tsx';
@@ -88,5 +88,45 @@ export function ExportCsv({
       </button>
       <ErrorAlert error={error} />
     </>
+  );
+}
+
+/**
+ * Keyset pages: the cursors of the pages seen so far, so "Previous page" goes back the way it came.
+ * `reset` starts again from the first page (a new filter or order).
+ */
+export function useCursorPages() {
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const reset = useCallback(() => setCursors([null]), []);
+  return {
+    cursor: cursors[cursors.length - 1] ?? null,
+    hasPrevious: cursors.length > 1,
+    previous: () => setCursors((c) => c.slice(0, -1)),
+    next: (cursor: string | null) => {
+      if (cursor) setCursors((c) => [...c, cursor]);
+    },
+    reset,
+  };
+}
+
+export type CursorPages = ReturnType<typeof useCursorPages>;
+
+/** "Previous page" and "Next page" under a keyset-paged list. */
+export function CursorPager({ pages, nextCursor }: { pages: CursorPages; nextCursor: string | null }) {
+  const { t } = useTranslation();
+  return (
+    <div className="pager">
+      <button type="button" className="secondary" disabled={!pages.hasPrevious} onClick={pages.previous}>
+        {t('common.previousPage')}
+      </button>
+      <button
+        type="button"
+        className="secondary"
+        disabled={!nextCursor}
+        onClick={() => pages.next(nextCursor)}
+      >
+        {t('common.nextPage')}
+      </button>
+    </div>
   );
 }

@@ -2,7 +2,14 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Customer, type ListPage } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
-import { ExportCsv, ListCount, SortHeader, useSort } from '../components/ListTools.tsx';
+import {
+  CursorPager,
+  ExportCsv,
+  ListCount,
+  SortHeader,
+  useCursorPages,
+  useSort,
+} from '../components/ListTools.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -14,18 +21,17 @@ export function CustomersView() {
   const { t } = useTranslation();
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
-  // The cursors of the pages seen so far, so "Previous page" can go back.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const { cursor, reset } = pages;
   const { sort, toggle } = useSort('companyName');
 
   useEffect(() => {
     const id = setTimeout(() => {
       setQuery(search.trim());
-      setCursors([null]);
+      reset();
     }, 300);
     return () => clearTimeout(id);
-  }, [search]);
+  }, [search, reset]);
 
   const { data, error, loading } = useLoad(
     () => api<ListPage<Customer>>('/api/customers', { query: { q: query, sort, cursor, limit: PAGE_SIZE } }),
@@ -38,7 +44,7 @@ export function CustomersView() {
       sort={sort}
       onSort={(f) => {
         toggle(f);
-        setCursors([null]);
+        pages.reset();
       }}
     />
   );
@@ -92,24 +98,7 @@ export function CustomersView() {
             </tbody>
           </table>
           {data.items.length === 0 && <p>{query ? t('customers.noMatch') : t('customers.none')}</p>}
-          <div className="pager">
-            <button
-              type="button"
-              className="secondary"
-              disabled={cursors.length <= 1}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              {t('common.previousPage')}
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              disabled={!data.nextCursor}
-              onClick={() => data.nextCursor && setCursors((c) => [...c, data.nextCursor])}
-            >
-              {t('common.nextPage')}
-            </button>
-          </div>
+          <CursorPager pages={pages} nextCursor={data.nextCursor} />
         </>
       )}
     </section>

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Page } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
+import { CursorPager, useCursorPages } from '../components/ListTools.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useLoad } from '../hooks.ts';
@@ -16,8 +16,8 @@ export function InvoicesView() {
   const { t } = useTranslation();
   const f = useFormat();
   const month = useMonth();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const load = useLoad(
     () => api<Page<Invoice>>('/api/invoices', { query: { cursor, limit: PAGE } }),
     [cursor],
@@ -62,24 +62,7 @@ export function InvoicesView() {
                 </tbody>
               </table>
             </div>
-            <div className="pager">
-              <button
-                type="button"
-                className="secondary"
-                disabled={cursors.length <= 1}
-                onClick={() => setCursors((c) => c.slice(0, -1))}
-              >
-                {t('common.previousPage')}
-              </button>
-              <button
-                type="button"
-                className="secondary"
-                disabled={!data.nextCursor}
-                onClick={() => data.nextCursor && setCursors((c) => [...c, data.nextCursor])}
-              >
-                {t('common.nextPage')}
-              </button>
-            </div>
+            <CursorPager pages={pages} nextCursor={data.nextCursor} />
           </>
         )}
       </section>
@@ -96,8 +79,8 @@ export function InvoiceView({ invoiceId }: { invoiceId: string }) {
   const month = useMonth();
   const chargeType = useChargeType();
   const period = usePeriod();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const load = useLoad(
     () =>
       api<InvoiceDetail>(`/api/invoices/${encodeURIComponent(invoiceId)}`, {
@@ -174,24 +157,7 @@ export function InvoiceView({ invoiceId }: { invoiceId: string }) {
           </div>
           {inv.lines.items.length === 0 && <p>{t('billing.invoice.noLines')}</p>}
           <p className="muted small">{t('billing.datesUtc')}</p>
-          <div className="pager">
-            <button
-              type="button"
-              className="secondary"
-              disabled={cursors.length <= 1}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              {t('common.previousPage')}
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              disabled={!inv.lines.nextCursor}
-              onClick={() => inv.lines.nextCursor && setCursors((c) => [...c, inv.lines.nextCursor])}
-            >
-              {t('common.nextPage')}
-            </button>
-          </div>
+          <CursorPager pages={pages} nextCursor={inv.lines.nextCursor} />
         </section>
       )}
     </BillingShell>

@@ -2,7 +2,14 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type BookTransition, type ListPage, TRANSITION_GROUPS } from '../api.ts';
 import { ErrorAlert, Loading } from '../components/Alert.tsx';
-import { ExportCsv, ListCount, SortHeader, useSort } from '../components/ListTools.tsx';
+import {
+  CursorPager,
+  ExportCsv,
+  ListCount,
+  SortHeader,
+  useCursorPages,
+  useSort,
+} from '../components/ListTools.tsx';
 import { StatusBadge } from '../components/Status.tsx';
 import { useFormat } from '../format.ts';
 import { useLoad } from '../hooks.ts';
@@ -25,8 +32,8 @@ export function TransitionsView() {
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
   const { sort, toggle } = useSort('-createdAt');
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
 
   useEffect(() => {
     const id = setTimeout(() => setQ(search.trim()), 300);
@@ -34,7 +41,7 @@ export function TransitionsView() {
   }, [search]);
   // A new filter or order starts again from the first page.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the filter is what resets the pages
-  useEffect(() => setCursors([null]), [group, q, sort, runId]);
+  useEffect(() => pages.reset(), [group, q, sort, runId]);
 
   const filter = { group, q, sort, runId };
   const { data, error, loading } = useLoad(
@@ -134,24 +141,7 @@ export function TransitionsView() {
             </table>
           </div>
           {data.items.length === 0 && <p>{t('transitions.none')}</p>}
-          <div className="pager">
-            <button
-              type="button"
-              className="secondary"
-              disabled={cursors.length <= 1}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              {t('common.previousPage')}
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              disabled={!data.nextCursor}
-              onClick={() => data.nextCursor && setCursors((c) => [...c, data.nextCursor])}
-            >
-              {t('common.nextPage')}
-            </button>
-          </div>
+          <CursorPager pages={pages} nextCursor={data.nextCursor} />
         </>
       )}
     </section>
