@@ -141,16 +141,14 @@ describe('the module boundary check', () => {
     expect(importsOf(src).sort()).toEqual(['../b.ts', './a.ts', './c.ts', './d.ts']);
   });
 
-  it('this repository: no import past a face, no console import of src/, no cycle; only table entries allowed', () => {
+  it('this repository: no import past a face, no console import of src/, no table of another module, no cycle; an empty allow-list', () => {
     const root = path.resolve(import.meta.dirname, '..');
     const allow = JSON.parse(readFileSync(path.join(root, 'scripts/boundaries.allow.json'), 'utf8'));
     const report = checkTree(root);
-    expect(report.violations.filter((v) => !v.startsWith('table '))).toEqual([]);
+    expect(report.violations).toEqual([]);
     expect(report.cycles).toEqual([]);
-    // The import exceptions are gone for good; the table ones that remain (2 left of 17 when the table
-    // check came in) may only go away.
-    expect(allow.allow.filter((a: string) => !a.startsWith('table '))).toEqual([]);
-    expect(allow.allow.length).toBeLessThanOrEqual(2);
+    // 68 import and 17 table exceptions when the checks came in; none is left.
+    expect(allow.allow).toEqual([]);
     expect(layersOf(report.graph)?.flat().sort()).toEqual(report.modules);
   });
 

@@ -4,6 +4,12 @@ export async function insertAuditEvent(db: Trx | Db, event: NewAuditEvent) {
   await db.insertInto('audit_events').values(event).execute();
 }
 
+/** Many audit rows in one statement (a batch of changes made together). */
+export async function insertAuditEvents(db: Trx | Db, events: NewAuditEvent[]) {
+  if (events.length === 0) return;
+  await db.insertInto('audit_events').values(events).execute();
+}
+
 export interface AuditFilter {
   /** Partner view: what this partner's users did, or what was done to this partner. */
   partnerId?: string;

@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, NewAuditEvent, Trx } from '../../platform/db/database.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import type { CsvColumn } from '../../platform/http/list.ts';
 import { decodeSerialCursor, toPage } from '../../platform/http/schemas.ts';
@@ -7,6 +7,7 @@ import {
   type AuditSort,
   countAuditEvents,
   insertAuditEvent,
+  insertAuditEvents,
   listAuditEvents,
   sortedAuditEvents,
   targetAuditEvents,
@@ -52,6 +53,14 @@ export async function recordAudit(ctx: Ctx, input: AuditInput): Promise<void> {
     request_id: ctx.requestId,
     data: JSON.stringify(input.data ?? {}),
   });
+}
+
+/**
+ * Audit rows already built by the caller (a batch of changes, e.g. a bulk plan's saved transitions),
+ * in one statement in the caller's transaction.
+ */
+export async function recordAuditRows(db: Trx, rows: NewAuditEvent[]): Promise<void> {
+  await insertAuditEvents(db, rows);
 }
 
 /** Partners see their own trail; customers see what was done in their tenant; the operator sees all. */

@@ -6,4 +6,5 @@ export {
   type AuditRefs,
   auditTrailOf,
   recordAudit,
+  recordAuditRows,
 } from './audit.service.ts';

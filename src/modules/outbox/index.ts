@@ -1,6 +1,6 @@
 // The outbox module's face: events recorded in the caller's transaction, published after commit
 // to the consumers the composition root hands the publisher (notifications, webhooks).
-export { hasUnpublished } from './outbox.repo.ts';
+export { eventsByIds, hasUnpublished } from './outbox.repo.ts';
 export {
   type OutboxConsumer,
   type OutboxEvent,

@@ -38,3 +38,14 @@ export async function hasUnpublished(db: Db): Promise<boolean> {
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The payload and time of these events, by id (a consumer's deliveries name their events). */
+export async function eventsByIds(db: Db | Trx, ids: string[]) {
+  if (ids.length === 0) return new Map<string, { payload: Record<string, unknown>; created_at: Date }>();
+  const rows = await db
+    .selectFrom('outbox_events')
+    .select(['id', 'payload', 'created_at'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { payload: r.payload, created_at: r.created_at }]));
+}

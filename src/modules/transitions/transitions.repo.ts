@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { Db, NewAuditEvent, TransitionsTable, Trx } from '../../platform/db/database.ts';
+import { recordAuditRows } from '../audit/index.ts';
 import { tenantNamesQuery } from '../tenants/index.ts';
 
 export type TransitionRow = Selectable<TransitionsTable>;
@@ -132,16 +133,17 @@ export interface PlannedTransitionRow {
 const SAVE_CHUNK = 500;
 
 /**
- * Saves a batch of planned transitions and their audit rows. Up to 500 of them are one statement
- * (the audit rows are inserted by a data-modifying CTE), so the batch is saved in one round trip
- * and atomically without an explicit transaction; larger batches are chunked in one transaction.
+ * Saves a batch of planned transitions and their audit rows in one transaction: the transitions by
+ * multi-row inserts of up to 500, their audit rows through the audit module, one statement a chunk.
  */
 export async function insertPlannedTransitions(db: Db | Trx, rows: PlannedTransitionRow[], now: Date) {
   if (rows.length === 0) return;
-  const statement = (q: Db | Trx, chunk: PlannedTransitionRow[]) =>
-    q
-      .with('saved', (w) =>
-        w.insertInto('transitions').values(
+  const run = async (trx: Trx) => {
+    for (let i = 0; i < rows.length; i += SAVE_CHUNK) {
+      const chunk = rows.slice(i, i + SAVE_CHUNK);
+      await trx
+        .insertInto('transitions')
+        .values(
           chunk.map((t) => ({
             id: t.id,
             tenant_id: t.tenantId,
@@ -155,17 +157,13 @@ export async function insertPlannedTransitions(db: Db | Trx, rows: PlannedTransi
             created_at: now,
             updated_at: now,
           })),
-        ),
-      )
-      .insertInto('audit_events')
-      .values(chunk.map((t) => ({ ...t.audit, target_id: t.id })))
-      .execute();
-  if (rows.length <= SAVE_CHUNK) {
-    await statement(db, rows);
-    return;
-  }
-  const run = async (trx: Trx) => {
-    for (let i = 0; i < rows.length; i += SAVE_CHUNK) await statement(trx, rows.slice(i, i + SAVE_CHUNK));
+        )
+        .execute();
+      await recordAuditRows(
+        trx,
+        chunk.map((t) => ({ ...t.audit, target_id: t.id })),
+      );
+    }
   };
   if (db.isTransaction) await run(db as Trx);
   else await (db as Db).transaction().execute(run);

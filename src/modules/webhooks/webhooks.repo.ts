@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Trx } from '../../platform/db/database.ts';
+import { eventsByIds } from '../outbox/index.ts';
 
 export async function insertWebhook(
   db: Trx,
@@ -155,21 +156,10 @@ export async function reopenDelivery(db: Trx, id: string, now: Date) {
  * is still pending, so event n+1 never goes before event n was delivered (or given up on).
  */
 export async function dueDeliveries(db: Db, now: Date, limit: number) {
-  return db
+  const due = await db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-    .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
-    .select([
-      'd.id',
-      'd.event_id',
-      'd.event_type',
-      'd.attempts',
-      'd.next_attempt_at',
-      'w.url',
-      'w.secret',
-      'e.payload',
-      'e.created_at as event_at',
-    ])
+    .select(['d.id', 'd.event_id', 'd.event_type', 'd.attempts', 'd.next_attempt_at', 'w.url', 'w.secret'])
     .where('d.status', '=', 'pending')
     .where('d.next_attempt_at', '<=', now)
     .where(({ not, exists, selectFrom }) =>
@@ -187,6 +177,12 @@ export async function dueDeliveries(db: Db, now: Date, limit: number) {
     .orderBy('d.seq')
     .limit(limit)
     .execute();
+  // The events themselves are the outbox module's rows: read through its face.
+  const events = await eventsByIds(db, [...new Set(due.map((d) => d.event_id))]);
+  return due.flatMap((d) => {
+    const e = events.get(d.event_id);
+    return e ? [{ ...d, payload: e.payload, event_at: e.created_at }] : [];
+  });
 }
 
 /** Whether a delivery is due (a cheap look, for the wake-up). */
