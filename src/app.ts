@@ -101,7 +101,7 @@ export async function buildApp(opts: {
     );
     await registerAzureJobs(opts.queue, deps);
   }
-  const { app, routes } = await createServer(deps, API_COMPONENTS);
+  const { app, routes, buildSerializers } = await createServer(deps, API_COMPONENTS);
   if (stopEventTimer) app.addHook('onClose', stopEventTimer);
   registerMetrics(app, deps, [
     {
@@ -189,5 +189,5 @@ export async function buildApp(opts: {
   registerConsole(app);
 
   await app.ready();
-  return { app, deps, routes, publishOutbox };
+  return { app, deps, routes, publishOutbox, buildSerializers };
 }

@@ -2,9 +2,14 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AZURE_LIFECYCLE_QUEUE } from '../modules/azure/azure.jobs.ts';
+import { INVOICE_CLOSE_QUEUE } from '../modules/billing/billing.jobs.ts';
 import { REMINDERS_QUEUE } from '../modules/delegated-admin/delegated-admin.jobs.ts';
 import { SEAT_GRACE_QUEUE } from '../modules/licenses/licenses.jobs.ts';
+import { BILLING_SWEEP_QUEUE } from '../modules/subscriptions/subscriptions.jobs.ts';
+import { TRANSFER_EXPIRY_QUEUE } from '../modules/transfers/transfers.jobs.ts';
 import { RUN_QUEUE, TICK_QUEUE } from '../modules/transitions/transitions.jobs.ts';
+import { EVENTS_QUEUE, EVENTS_QUEUE_OPTIONS } from '../modules/webhooks/webhooks.jobs.ts';
 import { loadConfig } from '../platform/config.ts';
 import { openPGlite } from '../platform/db/connect.ts';
 import {
@@ -43,6 +48,23 @@ async function codeFiles(): Promise<string[]> {
     .sort();
 }
 
+/**
+ * Every queue the server creates at start (app.ts: each module's register…Jobs), with the same
+ * options: one missing here is created at every first start instead (~0.4 s each on PGlite).
+ * `test/e2e/template-queues.test.ts` checks the list against the queues a server creates.
+ */
+export const TEMPLATE_QUEUES: [string, { name: string; policy: 'stately' } | undefined][] = [
+  [RUN_QUEUE, undefined],
+  [TICK_QUEUE, undefined],
+  [REMINDERS_QUEUE, undefined],
+  [SEAT_GRACE_QUEUE, undefined],
+  [INVOICE_CLOSE_QUEUE, undefined],
+  [AZURE_LIFECYCLE_QUEUE, undefined],
+  [TRANSFER_EXPIRY_QUEUE, undefined],
+  [BILLING_SWEEP_QUEUE, undefined],
+  [EVENTS_QUEUE, EVENTS_QUEUE_OPTIONS],
+];
+
 export async function demoTemplateKey(): Promise<string> {
   const h = createHash('sha256').update(await templateKey());
   const files = [...(await codeFiles()), REFERENCE_CSV, CLASSES_CSV];
@@ -80,10 +102,7 @@ export async function ensureDemoTemplateDir(): Promise<string> {
     });
     // Creating a queue's partition costs ~0.4 s on PGlite; the server's createQueue then finds it.
     const queue = await startQueue(handle, log);
-    await queue.createQueue(RUN_QUEUE);
-    await queue.createQueue(TICK_QUEUE);
-    await queue.createQueue(REMINDERS_QUEUE);
-    await queue.createQueue(SEAT_GRACE_QUEUE);
+    for (const [name, options] of TEMPLATE_QUEUES) await queue.createQueue(name, options);
     await stopQueue(queue);
     // PGlite serves one database: without the template databases, a first start copies half the files.
     await handle.executeSql(

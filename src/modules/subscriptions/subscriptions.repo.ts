@@ -1,4 +1,5 @@
 import { type Insertable, type Selectable, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
+import { compiledOnce } from '../../platform/db/compiled-once.ts';
 import { PREPARE_MARK } from '../../platform/db/connect.ts';
 import type {
   Database,
@@ -111,28 +112,6 @@ export async function subscriptionRowsByIds(db: Db | Trx, ids: string[]) {
 
 type PageFilter = { tenantId: string; channel?: string; after?: [string, string]; limit: number };
 
-/** A page of a tenant's subscriptions, oldest first (one more than `limit`, to tell if more follow). */
-function pageQuery(db: Db | Trx, f: PageFilter) {
-  let q = db
-    .selectFrom('subscriptions')
-    .where('subscriptions.tenant_id', '=', f.tenantId)
-    .orderBy('subscriptions.created_at')
-    .orderBy('subscriptions.id')
-    .limit(f.limit + 1);
-  if (f.channel) q = q.where('subscriptions.channel', '=', f.channel as SubscriptionRow['channel']);
-  if (f.after) {
-    const [at, id] = f.after;
-    const t = new Date(at);
-    q = q.where((eb) =>
-      eb.or([
-        eb('subscriptions.created_at', '>', t),
-        eb.and([eb('subscriptions.created_at', '=', t), eb('subscriptions.id', '>', id)]),
-      ]),
-    );
-  }
-  return q;
-}
-
 /**
  * A subscription with what its view needs from other modules: its offer's name, and the seats
  * assigned of its SKU in the tenant (licenses are pooled by SKU).
@@ -178,6 +157,56 @@ export async function pooledSubscriptionRows(
   return rows.map(pooled);
 }
 
+/** The page statement's values (see `pageStatement`); `take` is one more than the page, to tell if more follow. */
+type PageValues = { tenantId: string; channel: string; afterAt: Date; afterId: string; take: number };
+
+/**
+ * The page and the seat pools of its SKUs as one statement, built and compiled by Kysely once per
+ * shape (with or without a channel, first page or after a cursor) and per seat reader: the hottest
+ * read of the API, where building and compiling it cost more of the server's time than anything
+ * else of ours. Every subscription of the tenant holding a SKU on the page (oldest first), with its
+ * offer's name and the seats assigned of its SKU, `on_page` marking those of the page.
+ */
+function pageStatement(assignedSeatsBySku: AssignedSeatsBySku) {
+  return compiledOnce<PageValues, PooledSubscriptionRow & { on_page: boolean | null }>((db, v, shape) => {
+    let page = db
+      .selectFrom('subscriptions')
+      .select(['subscriptions.id', 'subscriptions.sku_id'])
+      .where('subscriptions.tenant_id', '=', v.tenantId)
+      .orderBy('subscriptions.created_at')
+      .orderBy('subscriptions.id')
+      .limit(v.take);
+    if (shape.includes('c'))
+      page = page.where('subscriptions.channel', '=', v.channel as SubscriptionRow['channel']);
+    if (shape.includes('a'))
+      page = page.where((eb) =>
+        eb.or([
+          eb('subscriptions.created_at', '>', v.afterAt),
+          eb.and([eb('subscriptions.created_at', '=', v.afterAt), eb('subscriptions.id', '>', v.afterId)]),
+        ]),
+      );
+    return (
+      db
+        .with('page', () => page)
+        .selectFrom('subscriptions as s')
+        .leftJoin(assignedSeatsBySku(db, v.tenantId).as('seats'), 'seats.sku_id', 's.sku_id')
+        .selectAll('s')
+        .select((eb) => [
+          offerNameOf(db, eb.ref('s.offer_id')).as('offer_name'),
+          'seats.n as sku_assigned_seats',
+          eb('s.id', 'in', eb.selectFrom('page').select('page.id')).as('on_page'),
+        ])
+        .where('s.tenant_id', '=', v.tenantId)
+        .where('s.sku_id', 'in', (eb) => eb.selectFrom('page').select('page.sku_id'))
+        .orderBy('s.created_at')
+        .orderBy('s.id')
+        // Also planned once per connection (its text has few shapes).
+        .modifyEnd(sql.raw(PREPARE_MARK))
+    );
+  });
+}
+const pageStatements = new WeakMap<AssignedSeatsBySku, ReturnType<typeof pageStatement>>();
+
 /**
  * A page of a tenant's subscriptions and the seat pools of the page's SKUs, in one statement:
  * every subscription of the tenant holding a SKU on the page (oldest first), `on_page` marking
@@ -188,23 +217,21 @@ export async function subscriptionPageWithPools(
   f: PageFilter,
   assignedSeatsBySku: AssignedSeatsBySku,
 ): Promise<(PooledSubscriptionRow & { on_page: boolean })[]> {
-  const rows = await db
-    .with('page', () => pageQuery(db, f).select(['subscriptions.id', 'subscriptions.sku_id']))
-    .selectFrom('subscriptions as s')
-    .leftJoin(assignedSeatsBySku(db, f.tenantId).as('seats'), 'seats.sku_id', 's.sku_id')
-    .selectAll('s')
-    .select((eb) => [
-      offerNameOf(db, eb.ref('s.offer_id')).as('offer_name'),
-      'seats.n as sku_assigned_seats',
-      eb('s.id', 'in', eb.selectFrom('page').select('page.id')).as('on_page'),
-    ])
-    .where('s.tenant_id', '=', f.tenantId)
-    .where('s.sku_id', 'in', (eb) => eb.selectFrom('page').select('page.sku_id'))
-    .orderBy('s.created_at')
-    .orderBy('s.id')
-    // The hottest read of the API: planned once per connection (its text has few shapes).
-    .modifyEnd(sql.raw(PREPARE_MARK))
-    .execute();
+  let statement = pageStatements.get(assignedSeatsBySku);
+  if (!statement) {
+    statement = pageStatement(assignedSeatsBySku);
+    pageStatements.set(assignedSeatsBySku, statement);
+  }
+  const values: Partial<PageValues> & { tenantId: string; take: number } = {
+    tenantId: f.tenantId,
+    take: f.limit + 1,
+  };
+  if (f.channel) values.channel = f.channel;
+  if (f.after) {
+    values.afterAt = new Date(f.after[0]);
+    values.afterId = f.after[1];
+  }
+  const rows = await statement(db, `${f.channel ? 'c' : ''}${f.after ? 'a' : ''}`, values as PageValues);
   return rows.map((r) => ({ ...pooled(r), on_page: r.on_page === true }));
 }
 

@@ -5,6 +5,8 @@ import { deliverDue } from './webhooks.service.ts';
 
 /** One queue runs the outbox's publishing and the webhook deliveries after it. */
 export const EVENTS_QUEUE = 'outbox-events';
+/** One events job at a time (a stately queue); the demo template creates the queue with these too. */
+export const EVENTS_QUEUE_OPTIONS = { name: EVENTS_QUEUE, policy: 'stately' } as const;
 /** How often the process looks for work (a cheap query; the job is sent only when there is some). */
 const WAKE_EVERY_MS = 1000;
 
@@ -36,7 +38,7 @@ export async function registerEventJobs(
   publish: () => Promise<number>,
   hasUnpublished: () => Promise<boolean>,
 ): Promise<() => Promise<void>> {
-  await queue.createQueue(EVENTS_QUEUE, { name: EVENTS_QUEUE, policy: 'stately' });
+  await queue.createQueue(EVENTS_QUEUE, EVENTS_QUEUE_OPTIONS);
   await queue.work(EVENTS_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async () => {
     await runEvents(deps, publish);
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,6 +11,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import helmet from 'helmet';
 import type { Expression } from 'kysely';
 import type { Logger } from 'pino';
 import { AuthCache } from '../auth/auth-cache.ts';
@@ -90,6 +91,8 @@ declare module 'fastify' {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** helmet's default headers (CSP, HSTS, nosniff, frame and referrer policies), set by one middleware. */
+const securityHeaders = helmet();
 export const SESSION_COOKIE = 'traslado_session';
 
 export type App = FastifyInstance<
@@ -108,8 +111,9 @@ export type App = FastifyInstance<
 export async function createServer(
   deps: ServerDeps,
   components: readonly TSchema[] = [],
-): Promise<{ app: App; routes: RouteInfo[] }> {
+): Promise<{ app: App; routes: RouteInfo[]; buildSerializers: () => number }> {
   const timeouts = deps.config.timeouts;
+  const serializers = lazySerializers();
   const app = Fastify({
     loggerInstance: deps.log,
     bodyLimit: deps.config.bodyLimit,
@@ -138,6 +142,7 @@ export async function createServer(
     // A request arriving on a kept-alive connection while the server closes is served (the
     // database stays open until the requests are done), not refused with Fastify's own 503 body.
     return503OnClosing: false,
+    schemaController: { compilersFactory: { buildSerializer: serializers.factory } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
@@ -153,7 +158,10 @@ export async function createServer(
   // Security headers on every answer, refusals included (its hook runs before the sign-in check):
   // nosniff, frame denial, a strict CSP, no referrer leaks. The API reference page sends its own
   // CSP for its static files (`staticCSP` below), as the strict one would block them.
-  await app.register(helmet, { global: true });
+  // helmet's defaults, built once (@fastify/helmet built them again for every request).
+  app.addHook('onRequest', (req, reply, done) =>
+    securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
+  );
   await app.register(cookie);
   app.decorateRequest('actor', null);
   app.decorateRequest('authGeneration', undefined);
@@ -180,7 +188,8 @@ export async function createServer(
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (req, reply) => {
+  // Every answer's own headers (one onSend hook with the sign-in re-check below: one hook less per request).
+  const answerHeaders = (req: FastifyRequest, reply: FastifyReply) => {
     reply.header('x-request-id', req.id);
     // While closing, every answer ends its connection, those begun before the close included:
     // the client opens a new one (refused, or to another instance) rather than finding it cut.
@@ -189,7 +198,7 @@ export async function createServer(
     // customer's data: no browser or proxy cache may keep any of them, refusals included.
     if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
       reply.header('cache-control', 'no-store');
-  });
+  };
 
   const cache = new AuthCache();
   // A clock move is announced too: the next sign-in statement reads the new offset.
@@ -245,7 +254,8 @@ export async function createServer(
   });
   // A read served from the cache: if a change was announced since (a revoked token, a disabled
   // user, a role or relationship gone), its answer leaves only if a fresh sign-in still allows it.
-  app.addHook('onSend', async (req) => {
+  app.addHook('onSend', async (req, reply) => {
+    answerHeaders(req, reply);
     const noted = req.authGeneration;
     if (noted === undefined || noted === cache.generation) return;
     req.authGeneration = undefined;
@@ -284,7 +294,7 @@ export async function createServer(
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  return { app, routes };
+  return { app, routes, buildSerializers: serializers.buildAll };
 }
 
 /**
@@ -354,6 +364,38 @@ async function authenticate(
   if (tenantId !== undefined && partnerId && found.partnerSeesTenant !== undefined)
     cache.keepScope(partnerId, tenantId, found.partnerSeesTenant, generation);
   return { actor: found.actor, via, partnerSeesTenant: found.partnerSeesTenant };
+}
+
+const serializerFactory = SerializerSelector();
+
+/**
+ * Fastify's own response serialisers (fast-json-stringify, with the shared schemas), each built on
+ * its first use rather than when its route is registered: building every route's serialisers was
+ * the largest part of building the app, and a start serves a handful of routes. Each is built
+ * once, then reused. `buildAll` builds those not built yet (test/e2e/openapi-snapshot.test.ts
+ * calls it, so a response schema fast-json-stringify refuses fails a test, not a first answer).
+ */
+function lazySerializers() {
+  const pending = new Set<() => unknown>();
+  const factory = (externalSchemas?: unknown, options?: Parameters<typeof serializerFactory>[1]) => {
+    const compile = serializerFactory(externalSchemas, options);
+    return (route: Parameters<typeof compile>[0]) => {
+      let serialize: ((doc: unknown) => string) | undefined;
+      const build = () => {
+        pending.delete(build);
+        serialize = compile(route);
+        return serialize;
+      };
+      pending.add(build);
+      return (doc: unknown) => (serialize ?? build())(doc);
+    };
+  };
+  const buildAll = () => {
+    const n = pending.size;
+    for (const build of [...pending]) build();
+    return n;
+  };
+  return { factory, buildAll };
 }
 
 const PG_CONFLICT = new Set(['23505', '40001', '40P01']);
