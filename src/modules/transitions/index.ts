@@ -14,7 +14,10 @@ export {
   bulkActor,
   type PlanBulkOptions,
   planBulk,
+  type ReportCustomer,
+  SUMMARY_HEADER,
   verdictOf,
+  WORKERS_FROM_CUSTOMERS,
 } from './transitions.plan-bulk.ts';
 export {
   claimedAmong,

@@ -1,0 +1,72 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * A small pool of worker threads for bulk planning: `run(input)` sends a job to the least busy
+ * worker and resolves with its answer. The caller awaits the answers in the order it sent the
+ * jobs, so batches are saved and reported in order whichever worker finishes first. A worker that
+ * fails (an answer `{ ok: false }`, an uncaught error, an unexpected exit) rejects every job it
+ * held: a run never hangs on a dead worker. Workers answer `{ id, ok, result | error }`.
+ */
+export class PlanPool<I, O> {
+  readonly #workers: { worker: Worker; waiting: Map<number, Waiter<O>>; dead: Error | null }[] = [];
+  #next = 0;
+  #closed = false;
+
+  constructor(url: URL, size: number, workerData: unknown) {
+    for (let i = 0; i < size; i++) {
+      const slot = {
+        worker: new Worker(url, { workerData }),
+        waiting: new Map<number, Waiter<O>>(),
+        dead: null as Error | null,
+      };
+      /** Rejects every job the worker holds, then forgets them. */
+      const failAll = (err: Error) => {
+        slot.dead ??= err;
+        for (const w of slot.waiting.values()) w.reject(err);
+        slot.waiting.clear();
+      };
+      slot.worker.on('message', (msg: { id: number; ok: boolean; result?: O; error?: string }) => {
+        const w = slot.waiting.get(msg.id);
+        if (!w) return;
+        // Settle first, then forget: a job removed before it settles would wait forever.
+        if (msg.ok) w.resolve(msg.result as O);
+        else w.reject(new Error(`planning worker: ${msg.error ?? 'failed'}`));
+        slot.waiting.delete(msg.id);
+      });
+      slot.worker.on('error', (err) => failAll(err));
+      slot.worker.on('exit', (code) => {
+        if (!this.#closed || slot.waiting.size > 0)
+          failAll(new Error(`planning worker exited (code ${code}) with ${slot.waiting.size} batches`));
+      });
+      this.#workers.push(slot);
+    }
+  }
+
+  get size() {
+    return this.#workers.length;
+  }
+
+  /** Runs a job on the worker with the fewest jobs waiting. */
+  run(input: I, transfer?: ArrayBuffer[]): Promise<O> {
+    if (this.#closed) return Promise.reject(new Error('planning pool closed'));
+    const live = this.#workers.filter((w) => !w.dead);
+    if (live.length === 0) return Promise.reject(this.#workers[0]?.dead ?? new Error('no planning worker'));
+    const slot = live.reduce((a, b) => (b.waiting.size < a.waiting.size ? b : a));
+    const id = this.#next++;
+    return new Promise<O>((resolve, reject) => {
+      slot.waiting.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, ...(input as object) }, transfer);
+    });
+  }
+
+  /** Stops every worker; jobs still waiting are rejected. */
+  async close() {
+    this.#closed = true;
+    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
+  }
+}
+
+interface Waiter<O> {
+  resolve: (value: O) => void;
+  reject: (err: Error) => void;
+}
