@@ -21,7 +21,7 @@ import {
   type PlanRunContext,
   planBatch,
 } from './transitions.plan-batch.ts';
-import { PlanPool } from './transitions.plan-pool.ts';
+import { PlanPool, pipeInOrder, started } from './transitions.plan-pool.ts';
 import { insertPlannedTransitions } from './transitions.repo.ts';
 import { runLineOf, startBulkRun } from './transitions.runs.ts';
 
@@ -132,12 +132,6 @@ function planWorkerUrl(): URL {
     : new URL('./plan-worker.mjs', import.meta.url);
 }
 
-/** A promise whose failure is handled later (awaited in order): until then it is not unhandled. */
-function started<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {});
-  return p;
-}
-
 /**
  * Plans a partner's customers in bulk: tenants are read in batches (keyset pagination), each
  * batch's subscriptions, licenses and delegated-admin state in three queries, each customer planned
@@ -219,7 +213,6 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
     pool ? pool.run({ batch }) : planBatch(runContext, batch, caches, { slice: PLAN_SLICE, run: yieldToIo });
 
   let done = 0;
-  let batches = 0;
   const requestId = (n: number) => `bulk-plan-${process.pid}-${n}`;
   const userId = actor.userId === 'system' ? null : actor.userId;
   /** Saves a planned batch in one statement, then hands its outcomes on. */
@@ -258,23 +251,22 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
     done += out.outcomes.length;
     opts.onProgress?.(done, total);
   };
-  // Batches being planned, in the order they were read: one per worker and one more waiting for a
-  // worker (in this thread: the one being planned while the previous one is saved).
-  const ahead = Math.max(1, workers) + 1;
-  const planning: Promise<PlannedBatch>[] = [];
-  try {
+  /** The batches as read, each one's next already being read while it is planned. */
+  async function* loaded() {
     let next = await source.next();
     let loading = next.done ? null : started(load(next.value));
     while (loading) {
       const batch = await loading;
-      // Read the next batch while this one is planned and earlier ones saved.
       next = await source.next();
       loading = next.done ? null : started(load(next.value));
-      planning.push(started(plan(batch)));
-      // Saved (and reported) in order, whichever worker finishes first.
-      while (planning.length >= ahead) await save(await planning.shift()!, ++batches);
+      yield batch;
     }
-    while (planning.length > 0) await save(await planning.shift()!, ++batches);
+  }
+  let batches = 0;
+  try {
+    // Planned one per worker and one more waiting for a worker (in this thread: the one planned
+    // while the previous one is saved); saved and reported in order, whichever finishes first.
+    batches = await pipeInOrder(loaded(), Math.max(1, workers) + 1, plan, save);
     await run.finish(counts);
   } finally {
     await pool?.close();

@@ -70,3 +70,30 @@ interface Waiter<O> {
   resolve: (value: O) => void;
   reject: (err: Error) => void;
 }
+
+/** A promise whose failure is handled later (awaited in order): until then it is not unhandled. */
+export function started<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+/**
+ * Runs `work` on each item, up to `ahead` items at once, and hands each result to `done` in the
+ * items' order (`n` counts from 1), whichever finishes first. The first failure (of `work` or of
+ * `done`) stops it and is thrown; work still running is left to its owner to stop.
+ */
+export async function pipeInOrder<I, O>(
+  items: AsyncIterable<I>,
+  ahead: number,
+  work: (item: I) => Promise<O>,
+  done: (out: O, n: number) => Promise<void>,
+): Promise<number> {
+  const running: Promise<O>[] = [];
+  let n = 0;
+  for await (const item of items) {
+    running.push(started(work(item)));
+    while (running.length >= Math.max(1, ahead)) await done(await running.shift()!, ++n);
+  }
+  while (running.length > 0) await done(await running.shift()!, ++n);
+  return n;
+}
