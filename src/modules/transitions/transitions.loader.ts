@@ -4,21 +4,23 @@ import type {
   PlanOffer,
   PlanOptions,
   PlanRights,
+  PlanSubscription,
   PlanUser,
   UnderWay,
 } from '../../domain/planner/types.ts';
 import { ACTIONS, type Action, can, PARTNER_ROLES } from '../../platform/auth/permissions.ts';
+import type { Config } from '../../platform/config.ts';
 import type { Db, PartnerRow, TenantRow, Trx } from '../../platform/db/database.ts';
 import type { Actor, Ctx } from '../../platform/http/context.ts';
 import { allOfferIds, offersById } from '../catalog/index.ts';
 import { delegatedRightsOf, tenantsWithActiveGrant } from '../delegated-admin/index.ts';
 import { licensesOfTenants } from '../licenses/index.ts';
 import type { SubscriptionRow } from '../subscriptions/index.ts';
-import { subscriptionsOfTenants } from '../subscriptions/index.ts';
+import { lifecycleSettings, stateOf, subscriptionsOfTenants } from '../subscriptions/index.ts';
 import { directoryUserNamesOfTenants } from '../tenants/index.ts';
 import { transferOutcomesFor } from '../transfers/index.ts';
 import { partnersOnPlatform } from '../users/index.ts';
-import { buildPlanInput, decodeUsers, type RawUsers } from './transitions.plan-batch.ts';
+import { assemblePlanInput, decodeUsers, type RawUsers } from './transitions.plan-batch.ts';
 import { openClaimsOf } from './transitions.repo.ts';
 
 /**
@@ -93,6 +95,86 @@ export async function loadPlanCatalog(db: Db | Trx, at: Date): Promise<PlanOffer
   }));
 }
 
+/** One license held by one user, as the planner reads it. */
+export interface AssignmentRow {
+  userId: string;
+  upn: string;
+  sku_id: string;
+  excluded_plans: string[];
+}
+
+/** Subscription rows as the planner reads them: each judged on the term it is in at `now`. */
+export function planSubscriptions(
+  rows: SubscriptionRow[],
+  now: Date,
+  config: Pick<Config, 'lifecycle'>,
+): PlanSubscription[] {
+  const settings = lifecycleSettings({ config: config as Config });
+  return rows.map((s) => {
+    const life = stateOf(s, now, settings);
+    return {
+      id: s.id,
+      offerId: s.offer_id,
+      skuId: s.sku_id,
+      quantity: s.quantity,
+      channel: s.channel,
+      partnerId: s.partner_id,
+      partnerOnRecordId: s.partner_on_record_id,
+      purchasedVia: s.purchased_via,
+      billingCycle: s.billing_cycle,
+      term: s.term,
+      // The current term: a renewed subscription is judged on the term it is in now.
+      termStart: life.termStart,
+      termEnd: life.termEnd,
+      autoRenew: s.auto_renew && !s.cancelled_at,
+      usersHaveAccess: life.usersHaveAccess,
+      isLive: life.state !== 'deleted' && life.state !== 'disabled',
+      purchasedAt: new Date(Math.max(s.purchased_at.getTime(), life.termStart.getTime())),
+      unitPrice: s.unit_price,
+      ...(s.currency ? { currency: s.currency } : {}),
+    };
+  });
+}
+
+/**
+ * The planner's input from rows already read: shared by the one-customer loader and bulk planning,
+ * which reads the rows of a whole batch of tenants at once. `assignments` ordered by user id.
+ */
+export function buildPlanInput(input: {
+  now: Date;
+  config: Pick<Config, 'lifecycle' | 'provisionDaysBeforeEnd'>;
+  tenant: Pick<TenantRow, 'id' | 'country' | 'region'>;
+  partner: Pick<PartnerRow, 'id' | 'region'>;
+  options: PlanOptions;
+  hasDelegatedAdmin: boolean;
+  rights?: PlanRights;
+  subscriptions: SubscriptionRow[];
+  /** The users' licenses as rows (`users` instead: already grouped per user, in user id order). */
+  assignments?: AssignmentRow[];
+  users?: PlanUser[];
+  catalog: PlanOffer[];
+  /** Sources other transitions already move (their open claims). */
+  underWay?: UnderWay[];
+  /** Sources another partner on the platform holds, and those whose transfer was refused. */
+  transfers?: { transferable: string[]; refused: string[] } | undefined;
+}): PlanInput {
+  let users = input.users;
+  if (!users) {
+    const byId = new Map<string, PlanUser>();
+    for (const a of input.assignments ?? []) {
+      const u = byId.get(a.userId) ?? { id: a.userId, userPrincipalName: a.upn, licenses: [] };
+      u.licenses.push({ skuId: a.sku_id, excludedPlanIds: a.excluded_plans });
+      byId.set(a.userId, u);
+    }
+    users = [...byId.values()];
+  }
+  return assemblePlanInput({
+    ...input,
+    subscriptions: planSubscriptions(input.subscriptions, input.now, input.config),
+    users,
+  });
+}
+
 /**
  * The users holding licenses in each tenant, in user id order, each with its licenses: the licenses
  * from the licenses face and the users' names from the tenants face, one JSON text per tenant each.
@@ -116,10 +198,16 @@ async function usersOfTenants(db: Db | Trx, tenantIds: string[]): Promise<Map<st
  * and their columns; left undecoded here, for the planning worker to decode: `decodeUsers`) and which of them gave the partner delegated admin. The delegated-admin test
  * is `activeGrants`' (delegated-admin.repo), asked for the whole batch at once.
  */
-export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: string[], now: Date) {
+export async function loadPlanBatch(
+  db: Db | Trx,
+  partnerId: string,
+  tenantIds: string[],
+  now: Date,
+  config: Pick<Config, 'lifecycle'>,
+) {
   if (tenantIds.length === 0)
     return {
-      subscriptions: new Map<string, SubscriptionRow[]>(),
+      subscriptions: new Map<string, PlanSubscription[]>(),
       users: { licenses: [], names: [] } as RawUsers,
       delegatedAdmin: new Set<string>(),
       underWay: new Map<string, UnderWay[]>(),
@@ -131,12 +219,15 @@ export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: 
     tenantsWithActiveGrant(db, partnerId, tenantIds, now),
     openClaimsOf(db, tenantIds, partnerId),
   ]);
-  const subscriptions = new Map<string, SubscriptionRow[]>();
+  const byTenant = new Map<string, SubscriptionRow[]>();
   for (const s of subRows) {
-    const list = subscriptions.get(s.tenant_id) ?? [];
+    const list = byTenant.get(s.tenant_id) ?? [];
     list.push(s);
-    subscriptions.set(s.tenant_id, list);
+    byTenant.set(s.tenant_id, list);
   }
+  // Mapped for the planner here, so whoever plans (a worker) needs none of the subscriptions module.
+  const subscriptions = new Map<string, PlanSubscription[]>();
+  for (const [tenantId, rows] of byTenant) subscriptions.set(tenantId, planSubscriptions(rows, now, config));
   const transfers = await transfersOf(db, partnerId, tenantIds, subRows);
   return {
     subscriptions,

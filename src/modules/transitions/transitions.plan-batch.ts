@@ -17,30 +17,21 @@ import { DEFAULT_PLAN_SETTINGS } from '../../domain/planner/types.ts';
 import type { Config } from '../../platform/config.ts';
 import { csvRow } from '../../platform/csv.ts';
 import type { PartnerRow, TenantRow } from '../../platform/db/database.ts';
-import type { SubscriptionRow } from '../subscriptions/index.ts';
-import { lifecycleSettings, stateOf } from '../subscriptions/index.ts';
 
 /**
  * One batch of a bulk plan, from rows already read to what is saved and reported: pure but for
  * new transition ids, so it runs the same in the main thread (`workers: 0`) and in a planning
  * worker (transitions.plan-worker.ts). It takes and returns only plain data (maps, sets, dates,
- * strings) that cross a thread by structured clone, and hands back each customer's report line,
+ * strings) that cross a thread by structured clone, and imports only the domain and small platform
+ * helpers (a worker starts faster with less to load), and hands back each customer's report line,
  * summary row and saved plan already as text: the main thread only saves and writes them.
  */
 
-/** One license held by one user, as the planner reads it. */
-export interface AssignmentRow {
-  userId: string;
-  upn: string;
-  sku_id: string;
-  excluded_plans: string[];
-}
-
 /**
- * The planner's input from rows already read: shared by the one-customer loader and bulk planning,
- * which reads the rows of a whole batch of tenants at once. `assignments` ordered by user id.
+ * The planner's input from parts already read and mapped: the subscriptions as the planner reads
+ * them (`planSubscriptions` in transitions.loader.ts maps the rows), the users grouped per user.
  */
-export function buildPlanInput(input: {
+export function assemblePlanInput(input: {
   now: Date;
   config: Pick<Config, 'lifecycle' | 'provisionDaysBeforeEnd'>;
   tenant: Pick<TenantRow, 'id' | 'country' | 'region'>;
@@ -48,62 +39,22 @@ export function buildPlanInput(input: {
   options: PlanOptions;
   hasDelegatedAdmin: boolean;
   rights?: PlanRights;
-  subscriptions: SubscriptionRow[];
-  /** The users' licenses as rows (`users` instead: already grouped per user, in user id order). */
-  assignments?: AssignmentRow[];
-  users?: PlanUser[];
+  subscriptions: PlanSubscription[];
+  users: PlanUser[];
   catalog: PlanOffer[];
   /** Sources other transitions already move (their open claims). */
   underWay?: UnderWay[];
   /** Sources another partner on the platform holds, and those whose transfer was refused. */
   transfers?: { transferable: string[]; refused: string[] } | undefined;
 }): PlanInput {
-  const { now } = input;
-  const settings = lifecycleSettings({ config: input.config as Config });
-  const subscriptions: PlanSubscription[] = input.subscriptions.map((s) => {
-    const life = stateOf(s, now, settings);
-    return {
-      id: s.id,
-      offerId: s.offer_id,
-      skuId: s.sku_id,
-      quantity: s.quantity,
-      channel: s.channel,
-      partnerId: s.partner_id,
-      partnerOnRecordId: s.partner_on_record_id,
-      purchasedVia: s.purchased_via,
-      billingCycle: s.billing_cycle,
-      term: s.term,
-      // The current term: a renewed subscription is judged on the term it is in now.
-      termStart: life.termStart,
-      termEnd: life.termEnd,
-      autoRenew: s.auto_renew && !s.cancelled_at,
-      usersHaveAccess: life.usersHaveAccess,
-      isLive: life.state !== 'deleted' && life.state !== 'disabled',
-      purchasedAt: new Date(Math.max(s.purchased_at.getTime(), life.termStart.getTime())),
-      unitPrice: s.unit_price,
-      ...(s.currency ? { currency: s.currency } : {}),
-    };
-  });
-
-  let users = input.users;
-  if (!users) {
-    const byId = new Map<string, PlanUser>();
-    for (const a of input.assignments ?? []) {
-      const u = byId.get(a.userId) ?? { id: a.userId, userPrincipalName: a.upn, licenses: [] };
-      u.licenses.push({ skuId: a.sku_id, excludedPlanIds: a.excluded_plans });
-      byId.set(a.userId, u);
-    }
-    users = [...byId.values()];
-  }
-
   return {
-    now,
+    now: input.now,
     tenant: { id: input.tenant.id, country: input.tenant.country, region: input.tenant.region },
     partner: { id: input.partner.id, region: input.partner.region },
     hasDelegatedAdmin: input.hasDelegatedAdmin,
     ...(input.rights ? { rights: input.rights } : {}),
-    subscriptions,
-    users,
+    subscriptions: input.subscriptions,
+    users: input.users,
     catalog: input.catalog,
     options: input.options,
     underWay: input.underWay ?? [],
@@ -173,7 +124,8 @@ export interface PlanBatchInput {
   missing: string[];
   /** The tenants with an accepted relationship to the partner. */
   related: Set<string>;
-  subscriptions: Map<string, SubscriptionRow[]>;
+  /** Each tenant's subscriptions as the planner reads them (mapped as they are read). */
+  subscriptions: Map<string, PlanSubscription[]>;
   users: RawUsers;
   delegatedAdmin: Set<string>;
   underWay: Map<string, UnderWay[]>;
@@ -385,7 +337,7 @@ export function planCustomer(
   });
   if (refusal) return { outcome: refused(tenant.id, tenant, refusal.code, refusal.params ?? {}) };
   const plan = planTransition(
-    buildPlanInput({
+    assemblePlanInput({
       now: run.now,
       config: run.config,
       tenant,

@@ -1,4 +1,7 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { plannerCaches } from '../../domain/planner/plan.ts';
 import type { PlanOptions } from '../../domain/planner/types.ts';
@@ -124,12 +127,28 @@ export function peakRss() {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-/** Where the planning worker is: beside the bundle (dist/plan-worker.mjs), or the sources' bootstrap. */
+/** The newest modification time of the files under `dir` (ms). */
+function newestFile(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestFile(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Where the planning worker is: beside the bundle (dist/plan-worker.mjs) when this runs from
+ * dist/traslado.mjs. Under the sources (tsx), the same bundle when it is newer than every source
+ * file (as bin/traslado.js decides for the CLI: loading it costs a fraction of transpiling the
+ * sources in each worker), else a bootstrap that registers tsx, which a worker thread lacks.
+ */
 function planWorkerUrl(): URL {
-  // Under the sources (tsx) a worker starts without tsx: its bootstrap registers it first.
-  return import.meta.url.endsWith('.ts')
-    ? new URL('./transitions.plan-worker.boot.mjs', import.meta.url)
-    : new URL('./plan-worker.mjs', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return new URL('./plan-worker.mjs', import.meta.url);
+  const bundle = new URL('../../../dist/plan-worker.mjs', import.meta.url);
+  const src = fileURLToPath(new URL('../../', import.meta.url));
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestFile(src)) return bundle;
+  return new URL('./transitions.plan-worker.boot.mjs', import.meta.url);
 }
 
 /**
@@ -186,7 +205,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
   const load = async (b: TenantBatch): Promise<PlanBatchInput> => {
     const ids = b.tenants.map((t) => t.id);
     const [rows, dap] = await Promise.all([
-      loadPlanBatch(handle.db, partner.id, ids, now),
+      loadPlanBatch(handle.db, partner.id, ids, now, config),
       // Who plans, and with which roles in each tenant (SPEC §3.8).
       delegatedRightsOf(handle.db, actor, ids, now),
     ]);
