@@ -283,9 +283,10 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
   }
   let batches = 0;
   try {
-    // Planned one per worker and one more waiting for a worker (in this thread: the one planned
-    // while the previous one is saved); saved and reported in order, whichever finishes first.
-    batches = await pipeInOrder(loaded(), Math.max(1, workers) + 1, plan, save);
+    // Planned one per worker and one more waiting for a worker while the oldest is saved (in this
+    // thread: the one planned while the previous one is saved); saved and reported in order,
+    // whichever finishes first.
+    batches = await pipeInOrder(loaded(), workers > 0 ? workers + 2 : 2, plan, save);
     await run.finish(counts);
   } finally {
     await pool?.close();

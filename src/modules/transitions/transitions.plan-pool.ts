@@ -78,9 +78,11 @@ export function started<T>(p: Promise<T>): Promise<T> {
 }
 
 /**
- * Runs `work` on each item, up to `ahead` items at once, and hands each result to `done` in the
- * items' order (`n` counts from 1), whichever finishes first. The first failure (of `work` or of
- * `done`) stops it and is thrown; work still running is left to its owner to stop.
+ * Runs `work` on each item as soon as it is read, and hands each result to `done` in the items'
+ * order (`n` counts from 1), one at a time, whichever `work` finishes first. Reading goes on while
+ * earlier results are handed on, with at most `ahead` items read and not yet done (memory stays
+ * bounded). The first failure (of `work` or of `done`) stops it and is thrown; work still running
+ * is left to its owner to stop. Answers the number of items.
  */
 export async function pipeInOrder<I, O>(
   items: AsyncIterable<I>,
@@ -88,12 +90,17 @@ export async function pipeInOrder<I, O>(
   work: (item: I) => Promise<O>,
   done: (out: O, n: number) => Promise<void>,
 ): Promise<number> {
-  const running: Promise<O>[] = [];
+  // One promise per item not yet awaited here: settled once that item is done, in order.
+  const pending: Promise<void>[] = [];
+  let last: Promise<void> = Promise.resolve();
   let n = 0;
   for await (const item of items) {
-    running.push(started(work(item)));
-    while (running.length >= Math.max(1, ahead)) await done(await running.shift()!, ++n);
+    const out = started(work(item));
+    const k = ++n;
+    last = started(last.then(async () => done(await out, k)));
+    pending.push(last);
+    while (pending.length >= Math.max(1, ahead)) await pending.shift();
   }
-  while (running.length > 0) await done(await running.shift()!, ++n);
+  for (const p of pending) await p;
   return n;
 }
