@@ -3,8 +3,6 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { renderReason } from '../domain/planner/messages.ts';
-import type { Plan, Reason } from '../domain/planner/types.ts';
 import {
   type ApplyBulkOptions,
   type ApplyBulkResult,
@@ -15,9 +13,7 @@ import {
   type ReportCustomer,
   SUMMARY_HEADER,
 } from '../modules/transitions/index.ts';
-import { csvRow } from '../platform/csv.ts';
 import type { DatabaseHandle } from '../platform/db/connect.ts';
-import type { TenantRow } from '../platform/db/database.ts';
 import { DomainError } from '../platform/errors.ts';
 
 export { bulkActor } from '../modules/transitions/index.ts';
