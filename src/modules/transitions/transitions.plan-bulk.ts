@@ -48,6 +48,13 @@ export function verdictOf(o: BulkPlanOutcome): BulkVerdict {
   return o.verdict;
 }
 
+/**
+ * Each planning worker's old generation (MiB): its heap is collected before it grows past this,
+ * instead of growing with the machine's memory, so the process's peak stays bounded (a batch of
+ * 200 customers needs a few tens of MiB). A worker that needs more fails the run: no hang.
+ */
+const WORKER_HEAP_MB = 256;
+
 /** From this many customers on, a bulk plan plans in worker threads by default. */
 export const WORKERS_FROM_CUSTOMERS = 500;
 
@@ -226,7 +233,9 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
   const caches = plannerCaches();
   const pool =
     workers > 0
-      ? new PlanPool<{ batch: PlanBatchInput }, PlannedBatch>(planWorkerUrl(), workers, runContext)
+      ? new PlanPool<{ batch: PlanBatchInput }, PlannedBatch>(planWorkerUrl(), workers, runContext, {
+          heapMb: WORKER_HEAP_MB,
+        })
       : null;
   const plan = (batch: PlanBatchInput) =>
     pool ? pool.run({ batch }) : planBatch(runContext, batch, caches, { slice: PLAN_SLICE, run: yieldToIo });

@@ -12,10 +12,13 @@ export class PlanPool<I, O> {
   #next = 0;
   #closed = false;
 
-  constructor(url: URL, size: number, workerData: unknown) {
+  constructor(url: URL, size: number, workerData: unknown, opts: { heapMb?: number } = {}) {
     for (let i = 0; i < size; i++) {
       const slot = {
-        worker: new Worker(url, { workerData }),
+        worker: new Worker(url, {
+          workerData,
+          ...(opts.heapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.heapMb } } : {}),
+        }),
         waiting: new Map<number, Waiter<O>>(),
         dead: null as Error | null,
       };
