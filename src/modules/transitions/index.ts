@@ -17,7 +17,6 @@ export {
   type ReportCustomer,
   SUMMARY_HEADER,
   verdictOf,
-  WORKERS_FROM_CUSTOMERS,
 } from './transitions.plan-bulk.ts';
 export {
   claimedAmong,
