@@ -23,6 +23,7 @@ try {
       out: String(args.out),
       log,
       options: { provision: 'now' },
+      ...(typeof args.workers === 'number' ? { workers: args.workers } : {}),
     });
   } else if (op === 'apply') {
     result = await applyBulk(handle, {

@@ -1,11 +1,11 @@
-// Bundles the CLI and server into dist/traslado.mjs, so `npm start` loads one file instead of
+// Bundles the CLI and server into dist/traslado.mjs (and the bulk plan's worker into dist/plan-worker.mjs), so `npm start` loads one file instead of
 // transpiling ~150 TypeScript files at every start. Dependencies stay in node_modules.
 // Then builds the web console into web/dist (Vite), which `traslado start` serves at `/`.
 import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
-import { CLI_BUNDLE } from './cli-bundle.mjs';
+import { CLI_BUNDLE, PLAN_WORKER_BUNDLE } from './cli-bundle.mjs';
 
-await build(CLI_BUNDLE);
+await Promise.all([build(CLI_BUNDLE), build(PLAN_WORKER_BUNDLE)]);
 
 const CONSOLE_CONFIG = 'web/vite.config.ts';
 let vite;

@@ -11,3 +11,11 @@ export const CLI_BUNDLE = {
   sourcemap: 'linked',
   logLevel: 'warning',
 };
+
+// The bulk plan's worker thread (src/modules/transitions/transitions.plan-worker.ts), beside the
+// CLI bundle: planBulk starts it from dist/plan-worker.mjs when it runs from dist/traslado.mjs.
+export const PLAN_WORKER_BUNDLE = {
+  ...CLI_BUNDLE,
+  entryPoints: ['src/modules/transitions/transitions.plan-worker.ts'],
+  outfile: 'dist/plan-worker.mjs',
+};

@@ -132,6 +132,11 @@ program
   .option('--all', 'every customer the partner has a relationship with')
   .requiredOption('--out <file>', 'the report: JSON lines, plus <file>.summary.csv')
   .option('--batch-size <n>', 'customers read and planned together (default 200)', positiveInt)
+  .option(
+    '--workers <n>',
+    'planning worker threads, 0 to plan in the main thread (default: one per core from 500 customers on, else 0)',
+    positiveInt,
+  )
   .addOption(
     new Option(
       '--provision <when>',

@@ -3,20 +3,17 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { renderReason } from '../domain/planner/messages.ts';
-import type { Plan, Reason } from '../domain/planner/types.ts';
 import {
   type ApplyBulkOptions,
   type ApplyBulkResult,
   applyBulk as applyBulkPlans,
-  type BulkPlanOutcome,
   type BulkPlanResult,
   type PlanBulkOptions,
   planBulk as planBulkCustomers,
+  type ReportCustomer,
+  SUMMARY_HEADER,
 } from '../modules/transitions/index.ts';
-import { csvRow } from '../platform/csv.ts';
 import type { DatabaseHandle } from '../platform/db/connect.ts';
-import type { TenantRow } from '../platform/db/database.ts';
 import { DomainError } from '../platform/errors.ts';
 
 export { bulkActor } from '../modules/transitions/index.ts';
@@ -39,46 +36,7 @@ export interface ReportHeader {
 }
 
 /** One line per customer: its saved transition (none when refused), verdict, lines and totals. */
-export interface ReportCustomer {
-  type: 'customer';
-  tenantId: string;
-  customer: string | null;
-  transitionId: string | null;
-  /**
-   * The planner's verdict; `refused` when a precondition failed; `under-way` when every source is
-   * already moved by another transition (SPEC §3.7). Neither saves a transition.
-   */
-  verdict: Plan['verdict'] | 'refused' | 'under-way';
-  /** For `under-way`: the partner's transitions that already move this customer. */
-  underWayTransitionIds?: string[];
-  lines: {
-    sourceSubscriptionId: string;
-    sourceOfferId: string;
-    channel: string;
-    targetOfferId: string | null;
-    addOnOfferIds: string[];
-    choice: string;
-    quantity: number;
-    verdict: string;
-    overlapCost: Money;
-    lossIfCancelledNow: Money;
-    reasons: string[];
-  }[];
-  /** One entry per currency, as the plan's (never summed across currencies). */
-  totals:
-    | {
-        currency: string;
-        quantity: number;
-        sourceSeats: number;
-        overlapCost: Money;
-        lossIfCancelledNow: Money;
-      }[]
-    | null;
-  /** The plan's reasons and every line's, with English text (`line` names the line). */
-  reasons: { code: string; params: Record<string, unknown>; text?: string; line?: number }[];
-}
-
-type Money = { amount: number; currency: string };
+export type { ReportCustomer };
 
 /** Reads a customer list: a JSON array (of ids or `{ tenantId }`) or a CSV with a `tenantId` column. */
 export async function readCustomerIds(file: string): Promise<string[]> {
@@ -102,82 +60,6 @@ export async function readCustomerIds(file: string): Promise<string[]> {
 
 async function write(stream: WriteStream, text: string) {
   if (!stream.write(text)) await once(stream, 'drain');
-}
-
-const major = (minor: number) => (minor / 100).toFixed(2);
-
-function reportLine(tenant: TenantRow, transitionId: string, plan: Plan): ReportCustomer {
-  const text = (r: Reason) => renderReason(r, 'en');
-  return {
-    type: 'customer',
-    tenantId: tenant.id,
-    customer: tenant.company_name,
-    transitionId,
-    verdict: plan.verdict,
-    lines: plan.lines.map((l) => ({
-      sourceSubscriptionId: l.sourceSubscriptionId,
-      sourceOfferId: l.sourceOfferId,
-      channel: l.channel,
-      targetOfferId: l.targetOfferId,
-      addOnOfferIds: l.addOnOfferIds,
-      choice: l.choice,
-      quantity: l.quantity,
-      verdict: l.verdict,
-      overlapCost: { amount: l.overlapCost, currency: l.currency },
-      lossIfCancelledNow: { amount: l.lossIfCancelledNow, currency: l.sourceCurrency },
-      reasons: l.reasons.map((r) => r.code),
-    })),
-    totals: plan.totals.map((t) => ({
-      ...t,
-      overlapCost: { amount: t.overlapCost, currency: t.currency },
-      lossIfCancelledNow: { amount: t.lossIfCancelledNow, currency: t.currency },
-    })),
-    reasons: [
-      ...plan.reasons.map((r) => ({ code: r.code, params: r.params, text: text(r) })),
-      ...plan.lines.flatMap((l, line) =>
-        l.reasons.map((r) => ({ code: r.code, params: r.params, text: text(r), line })),
-      ),
-    ],
-  };
-}
-
-function underWayLine(tenant: TenantRow, plan: Plan): ReportCustomer {
-  const ids = [...new Set(plan.lines.map((l) => l.transitionId).filter((t): t is string => !!t))];
-  return {
-    ...reportLine(tenant, '', plan),
-    transitionId: null,
-    verdict: 'under-way',
-    underWayTransitionIds: ids,
-  };
-}
-
-function refusedLine(tenantId: string, tenant: TenantRow | undefined, err: DomainError): ReportCustomer {
-  return {
-    type: 'customer',
-    tenantId,
-    customer: tenant?.company_name ?? null,
-    transitionId: null,
-    verdict: 'refused',
-    lines: [],
-    totals: null,
-    reasons: [{ code: err.code, params: err.params ?? {} }],
-  };
-}
-
-/** Amounts of several currencies side by side ("120.00; 35.50"), in the order of `currency`. */
-function summaryRow(c: ReportCustomer) {
-  const totals = c.totals ?? [];
-  const each = (f: (t: (typeof totals)[number]) => string) => totals.map(f).join('; ');
-  return csvRow([
-    c.customer ?? '',
-    c.tenantId,
-    c.verdict,
-    totals.reduce((n, t) => n + t.quantity, 0),
-    totals.length === 0 ? major(0) : each((t) => String(major(t.overlapCost.amount))),
-    totals.length === 0 ? major(0) : each((t) => String(major(t.lossIfCancelledNow.amount))),
-    each((t) => t.currency),
-    [...new Set(c.reasons.map((r) => r.code))].join('; '),
-  ]);
 }
 
 async function closeStream(s: WriteStream) {
@@ -234,12 +116,6 @@ export async function* readReport(file: string): AsyncGenerator<{ partnerId: str
   }
 }
 
-function outcomeLine(o: BulkPlanOutcome): ReportCustomer {
-  if (o.kind === 'planned') return reportLine(o.tenant, o.transitionId, o.plan);
-  if (o.kind === 'under-way') return underWayLine(o.tenant, o.plan);
-  return refusedLine(o.tenantId, o.tenant, o.error);
-}
-
 export interface PlanReportOptions extends Omit<PlanBulkOptions, 'onStart' | 'onBatch'> {
   /** Write the report here (JSON lines) and a CSV summary at `<out>.summary.csv`. */
   out?: string;
@@ -269,28 +145,15 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanReportOptions):
           const header: ReportHeader = { type: 'header', format: REPORT_FORMAT, partnerId, generatedAt };
           await write(report, `${JSON.stringify(header)}\n`);
         }
-        if (csv)
-          await write(
-            csv,
-            csvRow([
-              'customer',
-              'tenantId',
-              'verdict',
-              'seats',
-              'overlapCost',
-              'lossIfCancelledNow',
-              'currency',
-              'reasons',
-            ]),
-          );
+        if (csv) await write(csv, SUMMARY_HEADER);
       },
       onBatch: async (outcomes) => {
+        // Each customer's line and summary row come as text (made where it was planned).
         let reportText = '';
         let csvText = '';
         for (const o of outcomes) {
-          const line = outcomeLine(o);
-          if (report) reportText += `${JSON.stringify(line)}\n`;
-          if (csv) csvText += summaryRow(line);
+          if (report) reportText += `${o.reportLine}\n`;
+          if (csv) csvText += o.summaryRow;
         }
         if (report) await write(report, reportText);
         if (csv) await write(csv, csvText);

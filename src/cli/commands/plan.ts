@@ -14,6 +14,7 @@ async function runPlanCommand(opts: {
   all?: boolean;
   out: string;
   batchSize?: number;
+  workers?: number;
   provision?: 'now' | 'before-end';
   data?: string;
 }) {
@@ -34,6 +35,7 @@ async function runPlanCommand(opts: {
       ...(tenantIds ? { tenantIds } : {}),
       out: opts.out,
       ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.provision ? { options: { provision: opts.provision } } : {}),
       config,
       log,

@@ -14,6 +14,8 @@ export {
   bulkActor,
   type PlanBulkOptions,
   planBulk,
+  type ReportCustomer,
+  SUMMARY_HEADER,
   verdictOf,
 } from './transitions.plan-bulk.ts';
 export {

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { dayOf, marketPricesOn } from '../../domain/catalog/prices.ts';
 import type {
   PlanInput,
@@ -9,7 +8,6 @@ import type {
   PlanUser,
   UnderWay,
 } from '../../domain/planner/types.ts';
-import { DEFAULT_PLAN_SETTINGS } from '../../domain/planner/types.ts';
 import { ACTIONS, type Action, can, PARTNER_ROLES } from '../../platform/auth/permissions.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Db, PartnerRow, TenantRow, Trx } from '../../platform/db/database.ts';
@@ -22,15 +20,8 @@ import { lifecycleSettings, stateOf, subscriptionsOfTenants } from '../subscript
 import { directoryUserNamesOfTenants } from '../tenants/index.ts';
 import { transferOutcomesFor } from '../transfers/index.ts';
 import { partnersOnPlatform } from '../users/index.ts';
+import { assemblePlanInput, decodeUsers, type RawUsers } from './transitions.plan-batch.ts';
 import { openClaimsOf } from './transitions.repo.ts';
-
-/** One license held by one user, as the planner reads it. */
-export interface AssignmentRow {
-  userId: string;
-  upn: string;
-  sku_id: string;
-  excluded_plans: string[];
-}
 
 /**
  * The planner's read model: everything it needs about one tenant, read set-wise (one query per
@@ -104,31 +95,22 @@ export async function loadPlanCatalog(db: Db | Trx, at: Date): Promise<PlanOffer
   }));
 }
 
-/**
- * The planner's input from rows already read: shared by the one-customer loader and bulk planning,
- * which reads the rows of a whole batch of tenants at once. `assignments` ordered by user id.
- */
-export function buildPlanInput(input: {
-  now: Date;
-  config: Pick<Config, 'lifecycle' | 'provisionDaysBeforeEnd'>;
-  tenant: Pick<TenantRow, 'id' | 'country' | 'region'>;
-  partner: Pick<PartnerRow, 'id' | 'region'>;
-  options: PlanOptions;
-  hasDelegatedAdmin: boolean;
-  rights?: PlanRights;
-  subscriptions: SubscriptionRow[];
-  /** The users' licenses as rows (`users` instead: already grouped per user, in user id order). */
-  assignments?: AssignmentRow[];
-  users?: PlanUser[];
-  catalog: PlanOffer[];
-  /** Sources other transitions already move (their open claims). */
-  underWay?: UnderWay[];
-  /** Sources another partner on the platform holds, and those whose transfer was refused. */
-  transfers?: { transferable: string[]; refused: string[] } | undefined;
-}): PlanInput {
-  const { now } = input;
-  const settings = lifecycleSettings({ config: input.config as Config });
-  const subscriptions: PlanSubscription[] = input.subscriptions.map((s) => {
+/** One license held by one user, as the planner reads it. */
+export interface AssignmentRow {
+  userId: string;
+  upn: string;
+  sku_id: string;
+  excluded_plans: string[];
+}
+
+/** Subscription rows as the planner reads them: each judged on the term it is in at `now`. */
+export function planSubscriptions(
+  rows: SubscriptionRow[],
+  now: Date,
+  config: Pick<Config, 'lifecycle'>,
+): PlanSubscription[] {
+  const settings = lifecycleSettings({ config: config as Config });
+  return rows.map((s) => {
     const life = stateOf(s, now, settings);
     return {
       id: s.id,
@@ -152,7 +134,30 @@ export function buildPlanInput(input: {
       ...(s.currency ? { currency: s.currency } : {}),
     };
   });
+}
 
+/**
+ * The planner's input from rows already read: shared by the one-customer loader and bulk planning,
+ * which reads the rows of a whole batch of tenants at once. `assignments` ordered by user id.
+ */
+export function buildPlanInput(input: {
+  now: Date;
+  config: Pick<Config, 'lifecycle' | 'provisionDaysBeforeEnd'>;
+  tenant: Pick<TenantRow, 'id' | 'country' | 'region'>;
+  partner: Pick<PartnerRow, 'id' | 'region'>;
+  options: PlanOptions;
+  hasDelegatedAdmin: boolean;
+  rights?: PlanRights;
+  subscriptions: SubscriptionRow[];
+  /** The users' licenses as rows (`users` instead: already grouped per user, in user id order). */
+  assignments?: AssignmentRow[];
+  users?: PlanUser[];
+  catalog: PlanOffer[];
+  /** Sources other transitions already move (their open claims). */
+  underWay?: UnderWay[];
+  /** Sources another partner on the platform holds, and those whose transfer was refused. */
+  transfers?: { transferable: string[]; refused: string[] } | undefined;
+}): PlanInput {
   let users = input.users;
   if (!users) {
     const byId = new Map<string, PlanUser>();
@@ -163,85 +168,66 @@ export function buildPlanInput(input: {
     }
     users = [...byId.values()];
   }
-
-  return {
-    now,
-    tenant: { id: input.tenant.id, country: input.tenant.country, region: input.tenant.region },
-    partner: { id: input.partner.id, region: input.partner.region },
-    hasDelegatedAdmin: input.hasDelegatedAdmin,
-    ...(input.rights ? { rights: input.rights } : {}),
-    subscriptions,
+  return assemblePlanInput({
+    ...input,
+    subscriptions: planSubscriptions(input.subscriptions, input.now, input.config),
     users,
-    catalog: input.catalog,
-    options: input.options,
-    underWay: input.underWay ?? [],
-    ...(input.transfers ? { transfers: input.transfers } : {}),
-    settings: {
-      expiredDays: input.config.lifecycle.expiredDays,
-      disabledDays: input.config.lifecycle.disabledDays,
-      maxActiveSubscriptions: DEFAULT_PLAN_SETTINGS.maxActiveSubscriptions,
-      provisionDaysBeforeEnd: input.config.provisionDaysBeforeEnd,
-    },
-  };
+  });
 }
 
 /**
  * The users holding licenses in each tenant, in user id order, each with its licenses: the licenses
  * from the licenses face and the users' names from the tenants face, one JSON text per tenant each.
  */
-async function usersOfTenants(db: Db | Trx, tenantIds: string[]): Promise<Map<string, PlanUser[]>> {
-  const [licenseRows, nameRows] = await Promise.all([
+async function rawUsersOfTenants(db: Db | Trx, tenantIds: string[]): Promise<RawUsers> {
+  const [licenses, names] = await Promise.all([
     licensesOfTenants(db, tenantIds),
     directoryUserNamesOfTenants(db, tenantIds),
   ]);
-  const names = new Map<string, string>();
-  for (const row of nameRows)
-    for (const [id, upn] of JSON.parse(row.users) as [string, string][]) names.set(id, upn);
-  const users = new Map<string, PlanUser[]>();
-  for (const row of licenseRows) {
-    const licenses = JSON.parse(row.licenses) as [string, string, string[] | null][];
-    const byId = new Map<string, PlanUser>();
-    for (const [userId, skuId, excluded] of licenses) {
-      let u = byId.get(userId);
-      if (!u) {
-        u = { id: userId, userPrincipalName: names.get(userId) ?? '', licenses: [] };
-        byId.set(userId, u);
-      }
-      u.licenses.push({ skuId, excludedPlanIds: excluded ?? [] });
-    }
-    users.set(row.tenant_id, [...byId.values()]);
-  }
-  return users;
+  return { licenses, names };
+}
+
+async function usersOfTenants(db: Db | Trx, tenantIds: string[]): Promise<Map<string, PlanUser[]>> {
+  return decodeUsers(await rawUsersOfTenants(db, tenantIds));
 }
 
 /**
  * The rows bulk planning needs for a batch of tenants, in three queries whatever the batch size:
  * their subscriptions, their users with their licenses (grouped per tenant by the server, as one
  * JSON text each, in user id order: decoding one JSON text costs far less than a million rows
- * and their columns) and which of them gave the partner delegated admin. The delegated-admin test
+ * and their columns; left undecoded here, for the planning worker to decode: `decodeUsers`) and which of them gave the partner delegated admin. The delegated-admin test
  * is `activeGrants`' (delegated-admin.repo), asked for the whole batch at once.
  */
-export async function loadPlanBatch(db: Db | Trx, partnerId: string, tenantIds: string[], now: Date) {
+export async function loadPlanBatch(
+  db: Db | Trx,
+  partnerId: string,
+  tenantIds: string[],
+  now: Date,
+  config: Pick<Config, 'lifecycle'>,
+) {
   if (tenantIds.length === 0)
     return {
-      subscriptions: new Map(),
-      users: new Map<string, PlanUser[]>(),
+      subscriptions: new Map<string, PlanSubscription[]>(),
+      users: { licenses: [], names: [] } as RawUsers,
       delegatedAdmin: new Set<string>(),
       underWay: new Map<string, UnderWay[]>(),
       transfers: new Map<string, { transferable: string[]; refused: string[] }>(),
     };
   const [subRows, users, delegatedAdmin, underWay] = await Promise.all([
     subscriptionsOfTenants(db, tenantIds),
-    usersOfTenants(db, tenantIds),
+    rawUsersOfTenants(db, tenantIds),
     tenantsWithActiveGrant(db, partnerId, tenantIds, now),
     openClaimsOf(db, tenantIds, partnerId),
   ]);
-  const subscriptions = new Map<string, SubscriptionRow[]>();
+  const byTenant = new Map<string, SubscriptionRow[]>();
   for (const s of subRows) {
-    const list = subscriptions.get(s.tenant_id) ?? [];
+    const list = byTenant.get(s.tenant_id) ?? [];
     list.push(s);
-    subscriptions.set(s.tenant_id, list);
+    byTenant.set(s.tenant_id, list);
   }
+  // Mapped for the planner here, so whoever plans (a worker) needs none of the subscriptions module.
+  const subscriptions = new Map<string, PlanSubscription[]>();
+  for (const [tenantId, rows] of byTenant) subscriptions.set(tenantId, planSubscriptions(rows, now, config));
   const transfers = await transfersOf(db, partnerId, tenantIds, subRows);
   return {
     subscriptions,

@@ -1,21 +1,35 @@
-import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { checkPreconditions } from '../../domain/planner/checks.ts';
-import { type PlannerCaches, plannerCaches, planTransition } from '../../domain/planner/plan.ts';
-import type { Plan, PlanOffer, PlanOptions } from '../../domain/planner/types.ts';
+import { plannerCaches } from '../../domain/planner/plan.ts';
+import type { PlanOptions } from '../../domain/planner/types.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import { PlatformClock } from '../../platform/clock.ts';
 import { type Config, loadConfig } from '../../platform/config.ts';
 import type { DatabaseHandle } from '../../platform/db/connect.ts';
-import type { PartnerRow, TenantRow } from '../../platform/db/database.ts';
+import type { TenantRow } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { type Actor, partnerSystemActor } from '../../platform/http/context.ts';
-import { type DelegatedRights, delegatedRightsOf } from '../delegated-admin/index.ts';
+import { delegatedRightsOf } from '../delegated-admin/index.ts';
 import { findPartner } from '../partners/index.ts';
 import { countCustomers, customerPage, tenantsByIds, visibleTenantIds } from '../tenants/index.ts';
-import { buildPlanInput, loadPlanBatch, loadPlanCatalog, planRights } from './transitions.loader.ts';
+import { loadPlanBatch, loadPlanCatalog, planRights } from './transitions.loader.ts';
+import {
+  type BulkPlanOutcome,
+  type BulkVerdict,
+  type PlanBatchInput,
+  type PlannedBatch,
+  type PlanRunContext,
+  planBatch,
+} from './transitions.plan-batch.ts';
+import { PlanPool, pipeInOrder, started } from './transitions.plan-pool.ts';
 import { insertPlannedTransitions } from './transitions.repo.ts';
 import { runLineOf, startBulkRun } from './transitions.runs.ts';
+
+export type { BulkPlanOutcome, BulkVerdict, ReportCustomer } from './transitions.plan-batch.ts';
+export { SUMMARY_HEADER } from './transitions.plan-batch.ts';
 
 /**
  * The bulk plan use case: every customer of a partner's book (or a list of them), streamed from
@@ -30,22 +44,19 @@ export function bulkActor(partnerId: string, sessionId = `cli-${process.pid}`): 
   return partnerSystemActor(partnerId, sessionId);
 }
 
-/**
- * What became of one customer: its plan saved as a transition; `under-way` when every source is
- * already moved by another transition (SPEC §3.7); `refused` when a precondition failed. Neither
- * of the last two saves a transition.
- */
-export type BulkPlanOutcome =
-  | { kind: 'planned'; tenant: TenantRow; transitionId: string; plan: Plan }
-  | { kind: 'under-way'; tenant: TenantRow; plan: Plan }
-  | { kind: 'refused'; tenantId: string; tenant: TenantRow | undefined; error: DomainError };
-
-/** The planner's verdict, or `refused` / `under-way`. */
-export type BulkVerdict = Plan['verdict'] | 'refused' | 'under-way';
-
 export function verdictOf(o: BulkPlanOutcome): BulkVerdict {
-  return o.kind === 'planned' ? o.plan.verdict : o.kind;
+  return o.verdict;
 }
+
+/**
+ * Each planning worker's old generation (MiB): its heap is collected before it grows past this,
+ * instead of growing with the machine's memory, so the process's peak stays bounded (a batch of
+ * 200 customers needs a few tens of MiB). A worker that needs more fails the run: no hang.
+ */
+const WORKER_HEAP_MB = 256;
+
+/** From this many customers on, a bulk plan plans in worker threads by default. */
+export const WORKERS_FROM_CUSTOMERS = 500;
 
 export interface PlanBulkOptions {
   partnerId: string;
@@ -60,6 +71,11 @@ export interface PlanBulkOptions {
   onStart?: (start: { partnerId: string; generatedAt: string }) => Promise<void>;
   /** Each batch's outcomes, once saved, in order (awaited: a slow reader slows the plan down). */
   onBatch?: (outcomes: BulkPlanOutcome[]) => Promise<void>;
+  /**
+   * Planning worker threads: 0 plans in this thread. Default: one per core
+   * (`os.availableParallelism()`) from WORKERS_FROM_CUSTOMERS customers on, else 0.
+   */
+  workers?: number;
   /** Default: from the environment. */
   config?: Config;
   log?: Logger;
@@ -75,6 +91,8 @@ export interface BulkPlanResult {
   batches: number;
   /** The process's peak resident set size so far (bytes). */
   peakRssBytes: number;
+  /** Planning worker threads used (0: planned in the calling thread). */
+  workers: number;
 }
 
 interface TenantBatch {
@@ -116,13 +134,38 @@ export function peakRss() {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/** The newest modification time of the files under `dir` (ms). */
+function newestFile(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestFile(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Where the planning worker is: beside the bundle (dist/plan-worker.mjs) when this runs from
+ * dist/traslado.mjs. Under the sources (tsx), the same bundle when it is newer than every source
+ * file (as bin/traslado.js decides for the CLI: loading it costs a fraction of transpiling the
+ * sources in each worker), else a bootstrap that registers tsx, which a worker thread lacks.
+ */
+function planWorkerUrl(): URL {
+  if (!import.meta.url.endsWith('.ts')) return new URL('./plan-worker.mjs', import.meta.url);
+  const bundle = new URL('../../../dist/plan-worker.mjs', import.meta.url);
+  const src = fileURLToPath(new URL('../../', import.meta.url));
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestFile(src)) return bundle;
+  return new URL('./transitions.plan-worker.boot.mjs', import.meta.url);
+}
+
 /**
  * Plans a partner's customers in bulk: tenants are read in batches (keyset pagination), each
  * batch's subscriptions, licenses and delegated-admin state in three queries, each customer planned
  * by `planTransition` and saved as a `planned` transition (so `applyBulk` and the API find it), with
- * one audit row each, in one statement per batch. Hands each saved batch's outcomes to `onBatch`
- * in order: it never holds more than the batch being saved, the one being planned and the next one
- * being read. Customers that fail a precondition come out as `refused`.
+ * one audit row each, in one statement per batch. Batches are planned in worker threads
+ * (`workers`, one batch each at a time) or in this thread, and saved and handed to `onBatch` in
+ * order: it never holds more than a batch per worker, one waiting for a worker, the one being
+ * saved and the next one being read. Customers that fail a precondition come out as `refused`.
  */
 export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): Promise<BulkPlanResult> {
   const config = opts.config ?? loadConfig(process.env);
@@ -134,11 +177,22 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
   const partner = await findPartner(handle.db, opts.partnerId);
   if (!partner) throw new DomainError('partner_not_found', { partnerId: opts.partnerId });
   const total = opts.tenantIds ? new Set(opts.tenantIds).size : await countCustomers(handle.db, partner.id);
-  const catalog = await loadPlanCatalog(handle.db, now);
-  // One set of planner caches for this catalog, shared by every customer of the run.
-  const caches = plannerCaches();
-  const canPlan = can(actor.roles, 'transitions.plan');
   const options: PlanOptions = opts.options ?? {};
+  const rights = planRights(actor, []);
+  // What every batch shares, sent once to each worker.
+  const runContext: PlanRunContext = {
+    now,
+    config: { lifecycle: config.lifecycle, provisionDaysBeforeEnd: config.provisionDaysBeforeEnd },
+    partner: { id: partner.id, region: partner.region },
+    options,
+    catalog: await loadPlanCatalog(handle.db, now),
+    canPlan: can(actor.roles, 'transitions.plan'),
+    rights: { actions: rights.actions, partnerRoleOf: rights.partnerRoleOf },
+  };
+  const workers = Math.max(
+    0,
+    Math.floor(opts.workers ?? (total >= WORKERS_FROM_CUSTOMERS ? availableParallelism() : 0)),
+  );
   const generatedAt = now.toISOString();
   const counts: BulkPlanResult['counts'] = {
     ready: 0,
@@ -155,100 +209,96 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
   const source = opts.tenantIds
     ? listedCustomers(handle, partner.id, opts.tenantIds, size)
     : allCustomers(handle, partner.id, size);
-  const load = async (b: TenantBatch) => ({
-    batch: b,
-    rows: await loadPlanBatch(
-      handle.db,
-      partner.id,
-      b.tenants.map((t) => t.id),
-      now,
-    ),
-    // Who plans, and with which roles in each tenant (SPEC §3.8).
-    rights: await delegatedRightsOf(
-      handle.db,
-      actor,
-      b.tenants.map((t) => t.id),
-      now,
-    ),
-  });
+  const load = async (b: TenantBatch): Promise<PlanBatchInput> => {
+    const ids = b.tenants.map((t) => t.id);
+    const [rows, dap] = await Promise.all([
+      loadPlanBatch(handle.db, partner.id, ids, now, config),
+      // Who plans, and with which roles in each tenant (SPEC §3.8).
+      delegatedRightsOf(handle.db, actor, ids, now),
+    ]);
+    return {
+      tenants: b.tenants.map((t) => ({
+        id: t.id,
+        country: t.country,
+        region: t.region,
+        company_name: t.company_name,
+      })),
+      missing: b.missing,
+      related: b.related,
+      ...rows,
+      roles: dap.roles,
+    };
+  };
+  // One set of planner caches for this catalog, shared by every customer planned in this thread.
+  const caches = plannerCaches();
+  const pool =
+    workers > 0
+      ? new PlanPool<{ batch: PlanBatchInput }, PlannedBatch>(planWorkerUrl(), workers, runContext, {
+          heapMb: WORKER_HEAP_MB,
+        })
+      : null;
+  const plan = (batch: PlanBatchInput) =>
+    pool ? pool.run({ batch }) : planBatch(runContext, batch, caches, { slice: PLAN_SLICE, run: yieldToIo });
+
   let done = 0;
-  let batches = 0;
   const requestId = (n: number) => `bulk-plan-${process.pid}-${n}`;
+  const userId = actor.userId === 'system' ? null : actor.userId;
   /** Saves a planned batch in one statement, then hands its outcomes on. */
-  const save = async (out: Awaited<ReturnType<typeof planBatch>>, n: number) => {
+  const save = async (out: PlannedBatch, n: number) => {
     await insertPlannedTransitions(
       handle.db,
       out.planned.map((p) => ({
         id: p.id,
-        tenantId: p.tenant.id,
+        tenantId: p.tenantId,
         partnerId: partner.id,
-        userId: actor.userId === 'system' ? null : actor.userId,
-        verdict: p.plan.verdict,
+        userId,
+        verdict: p.verdict,
         options,
         planJson: p.planJson,
         // What `recordAudit` writes for a planned transition, for the whole batch at once.
         audit: {
           at: now,
-          actor_user_id: actor.userId === 'system' ? null : actor.userId,
+          actor_user_id: userId,
           actor_email: actor.email,
           actor_roles: actor.roles,
           actor_partner_id: actor.partnerId,
           actor_tenant_id: actor.tenantId,
           action: 'transition.planned',
           target_type: 'transition',
-          tenant_id: p.tenant.id,
+          tenant_id: p.tenantId,
           partner_id: partner.id,
           request_id: requestId(n),
-          data: JSON.stringify({
-            verdict: p.plan.verdict,
-            lines: p.plan.lines.length,
-            acknowledgments: [],
-            bulk: true,
-          }),
+          data: JSON.stringify({ verdict: p.verdict, lines: p.lines, acknowledgments: [], bulk: true }),
         },
       })),
       now,
     );
-    for (const o of out.outcomes) counts[verdictOf(o)]++;
+    for (const o of out.outcomes) counts[o.verdict]++;
     await run.add(out.outcomes.map(runLineOf));
     await opts.onBatch?.(out.outcomes);
     done += out.outcomes.length;
     opts.onProgress?.(done, total);
   };
-  let saving: Promise<void> | null = null;
-  try {
+  /** The batches as read, each one's next already being read while it is planned. */
+  async function* loaded() {
     let next = await source.next();
-    let loading = next.done ? null : load(next.value);
+    let loading = next.done ? null : started(load(next.value));
     while (loading) {
-      const { batch, rows, rights } = await loading;
-      // Read the next batch while this one is planned and the previous one saved.
+      const batch = await loading;
       next = await source.next();
-      loading = next.done ? null : load(next.value);
-      batches++;
-      const out = await planBatch({
-        batch,
-        rows,
-        rights,
-        actor,
-        partner,
-        catalog,
-        caches,
-        now,
-        config,
-        canPlan,
-        options,
-      });
-      // Batches are saved (and reported) in order, one at a time: at most one waits to be saved
-      // while the next is planned, so memory stays bounded by two batches.
-      if (saving) await saving;
-      saving = save(out, batches);
-      // Its failure is awaited (and thrown) below; until then it must not count as unhandled.
-      saving.catch(() => {});
+      loading = next.done ? null : started(load(next.value));
+      yield batch;
     }
-    if (saving) await saving;
+  }
+  let batches = 0;
+  try {
+    // Planned one per worker and one more waiting for a worker while the oldest is saved (in this
+    // thread: the one planned while the previous one is saved); saved and reported in order,
+    // whichever finishes first.
+    batches = await pipeInOrder(loaded(), workers > 0 ? workers + 2 : 2, plan, save);
     await run.finish(counts);
   } finally {
-    if (saving) await saving.catch(() => {});
+    await pool?.close();
   }
   return {
     partnerId: partner.id,
@@ -257,81 +307,10 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
     counts,
     batches,
     peakRssBytes: peakRss(),
+    workers,
   };
 }
 
 /** Customers planned between two turns of the event loop, so reads and saves progress meanwhile. */
 const PLAN_SLICE = 20;
 const yieldToIo = () => new Promise<void>((r) => setImmediate(r));
-
-async function planBatch(p: {
-  batch: TenantBatch;
-  rows: Awaited<ReturnType<typeof loadPlanBatch>>;
-  rights: DelegatedRights;
-  actor: Actor;
-  partner: PartnerRow;
-  catalog: PlanOffer[];
-  caches: PlannerCaches;
-  now: Date;
-  config: Config;
-  canPlan: boolean;
-  options: PlanOptions;
-}) {
-  const planned: { id: string; tenant: TenantRow; plan: Plan; planJson: string }[] = [];
-  const outcomes: BulkPlanOutcome[] = [];
-  for (const id of p.batch.missing)
-    outcomes.push({
-      kind: 'refused',
-      tenantId: id,
-      tenant: undefined,
-      error: new DomainError('tenant_not_found'),
-    });
-  let sinceYield = 0;
-  for (const tenant of p.batch.tenants) {
-    if (++sinceYield === PLAN_SLICE) {
-      sinceYield = 0;
-      await yieldToIo();
-    }
-    const refused = checkPreconditions({
-      partnerRegion: p.partner.region,
-      tenantRegion: tenant.region,
-      relationshipAccepted: p.batch.related.has(tenant.id),
-      canPlan: p.canPlan,
-    });
-    if (refused) {
-      outcomes.push({
-        kind: 'refused',
-        tenantId: tenant.id,
-        tenant,
-        error: new DomainError(refused.code, refused.params),
-      });
-      continue;
-    }
-    const plan = planTransition(
-      buildPlanInput({
-        now: p.now,
-        config: p.config,
-        tenant,
-        partner: p.partner,
-        options: p.options,
-        hasDelegatedAdmin: p.rows.delegatedAdmin.has(tenant.id),
-        rights: planRights(p.actor, p.rights.roles.get(tenant.id) ?? []),
-        subscriptions: p.rows.subscriptions.get(tenant.id) ?? [],
-        users: p.rows.users.get(tenant.id) ?? [],
-        catalog: p.catalog,
-        underWay: p.rows.underWay.get(tenant.id) ?? [],
-        transfers: p.rows.transfers.get(tenant.id),
-      }),
-      p.caches,
-    );
-    // A customer whose every source is already being moved: nothing to save, nothing to apply.
-    if (plan.reasons.some((r) => r.code === 'plan.all-under-way')) {
-      outcomes.push({ kind: 'under-way', tenant, plan });
-      continue;
-    }
-    const id = randomUUID();
-    planned.push({ id, tenant, plan, planJson: JSON.stringify(plan) });
-    outcomes.push({ kind: 'planned', tenant, transitionId: id, plan });
-  }
-  return { planned, outcomes };
-}

@@ -18,7 +18,8 @@ export async function insertBulkRunCustomers(
     companyName: string | null;
     transitionId: string | null;
     verdict: string;
-    reasons: { code: string; params: Record<string, unknown>; line?: number }[];
+    /** `{ code, params, line? }[]` as JSON text. */
+    reasonsJson: string;
   }[],
 ) {
   if (rows.length === 0) return;
@@ -32,7 +33,7 @@ export async function insertBulkRunCustomers(
         company_name: r.companyName,
         transition_id: r.transitionId,
         verdict: r.verdict,
-        reasons: JSON.stringify(r.reasons),
+        reasons: r.reasonsJson,
       })),
     )
     .execute();

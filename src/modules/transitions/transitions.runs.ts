@@ -5,7 +5,7 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError, type ErrorCode } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { describeError } from '../../platform/http/error-table.ts';
-import type { BulkPlanOutcome } from './transitions.plan-bulk.ts';
+import type { BulkPlanOutcome } from './transitions.plan-batch.ts';
 import {
   bulkRunCustomerRows,
   bulkRunTransitionRows,
@@ -28,7 +28,11 @@ export interface RunCustomerLine {
   customer: string | null;
   transitionId: string | null;
   verdict: string;
-  reasons: { code: string; params?: Record<string, unknown>; line?: number }[];
+  /**
+   * The reasons of the plan as a whole, then of each line (the report's order), without text, as
+   * JSON text: `{ code, params, line? }[]` (written as they come from the planning worker).
+   */
+  reasonsJson: string;
 }
 
 /** Records a run as it goes: `add` each saved batch's report lines, `finish` with the counts. */
@@ -40,24 +44,12 @@ export interface BulkRunRecorder {
 
 /** What the run keeps of one customer's outcome: its verdict and the plan's reasons, then each line's. */
 export function runLineOf(o: BulkPlanOutcome): RunCustomerLine {
-  if (o.kind === 'refused') {
-    return {
-      tenantId: o.tenantId,
-      customer: o.tenant?.company_name ?? null,
-      transitionId: null,
-      verdict: 'refused',
-      reasons: [{ code: o.error.code, params: o.error.params ?? {} }],
-    };
-  }
   return {
-    tenantId: o.tenant.id,
-    customer: o.tenant.company_name,
-    transitionId: o.kind === 'planned' ? o.transitionId : null,
-    verdict: o.kind === 'planned' ? o.plan.verdict : 'under-way',
-    reasons: [
-      ...o.plan.reasons.map((r) => ({ code: r.code, params: r.params })),
-      ...o.plan.lines.flatMap((l, line) => l.reasons.map((r) => ({ code: r.code, params: r.params, line }))),
-    ],
+    tenantId: o.tenantId,
+    customer: o.customer,
+    transitionId: o.transitionId,
+    verdict: o.verdict,
+    reasonsJson: o.runReasons,
   };
 }
 
@@ -78,12 +70,7 @@ export async function startBulkRun(db: Db, partnerId: string, now: Date): Promis
           companyName: l.customer,
           transitionId: l.transitionId,
           verdict: l.verdict,
-          // The reasons of the plan as a whole, then of each line (the report's order), without text.
-          reasons: l.reasons.map((r) => ({
-            code: r.code,
-            params: r.params ?? {},
-            ...(r.line !== undefined ? { line: r.line } : {}),
-          })),
+          reasonsJson: l.reasonsJson,
         })),
       );
     },
