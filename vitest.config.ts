@@ -11,24 +11,13 @@ const dbExclude = ['test/browser/**', 'test/crash/**', 'test/load/**'];
 // waiting on PostgreSQL, a server process or Chromium, so more workers than cores pay off (see
 // docs/testing.md for the measurements). TRASLADO_TEST_WORKERS overrides.
 const WORKERS = Number(process.env.TRASLADO_TEST_WORKERS ?? 3);
-// The files that drive real processes (crash, load, browser) run in a second pool beside them, at
-// most this many at once: four at once on two cores starved each other (docs/testing.md).
-const PROCESS_WORKERS = Number(process.env.TRASLADO_TEST_PROCESS_WORKERS ?? 2);
 
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // In-process files (unit, pglite, postgres) share a worker's module graph from file to file
-    // (`isolate: false`): importing the app again for every file cost 2-3 s of CPU per file, about a
-    // third of the suite. Each file still opens its own database and app; a worker is recycled
-    // between projects. The process projects keep one fresh worker per file, in the threads pool,
-    // which runs beside the forks pool.
-    pool: 'forks',
-    poolOptions: {
-      forks: { isolate: false, maxForks: WORKERS, minForks: WORKERS },
-      threads: { isolate: true, maxThreads: PROCESS_WORKERS, minThreads: 1 },
-    },
+    maxWorkers: WORKERS,
+    minWorkers: 1,
     sequence: { sequencer: LongFilesFirst },
     projects: [
       {
@@ -77,7 +66,6 @@ export default defineConfig({
         // Crash tests run real server processes on the PostgreSQL server and kill them.
         test: {
           name: 'crash',
-          pool: 'threads',
           include: ['test/crash/**/*.test.ts'],
           env: { TRASLADO_TEST_DB: 'postgres' },
           globalSetup: ['test/fixtures/global-setup-postgres.ts'],
@@ -89,7 +77,6 @@ export default defineConfig({
         // A bounded loopback load test against a real server process on PostgreSQL.
         test: {
           name: 'load',
-          pool: 'threads',
           include: ['test/load/**/*.test.ts'],
           env: { TRASLADO_TEST_DB: 'postgres' },
           globalSetup: ['test/fixtures/global-setup-postgres.ts'],
@@ -101,7 +88,6 @@ export default defineConfig({
         // The console in Debian's Chromium (playwright-core).
         test: {
           name: 'browser',
-          pool: 'threads',
           include: ['test/browser/**/*.test.ts'],
           env: { TRASLADO_TEST_DB: 'pglite' },
           globalSetup: ['test/fixtures/global-setup-pglite.ts'],
