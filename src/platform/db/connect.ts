@@ -112,6 +112,8 @@ export interface PGliteOpenOptions {
   loadDataDir?: Blob;
   /** The folder's lock when the caller took it already; else it is taken here. Closing releases it. */
   lock?: DataFolderLock;
+  /** Small shared memory (IN_MEMORY_START_PARAMS); by default for an in-memory database only. */
+  smallMemory?: boolean;
 }
 
 /**
@@ -122,8 +124,8 @@ export interface PGliteOpenOptions {
  * (docs/testing.md). A folder on disk keeps the defaults.
  */
 const IN_MEMORY_START_PARAMS = ['-c', 'shared_buffers=8MB', '-c', 'max_connections=5'];
-function startParamsFor(dataDir: string | undefined): { startParams?: string[] } {
-  if (dataDir) return {};
+function startParamsFor(small: boolean): { startParams?: string[] } {
+  if (!small) return {};
   return { startParams: [...PGlite.defaultStartParams, ...IN_MEMORY_START_PARAMS] };
 }
 
@@ -137,7 +139,7 @@ export async function openPGlite(opts: PGliteOpenOptions = {}): Promise<Database
     pglite = await PGlite.create({
       ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
       ...(opts.loadDataDir && isEmpty ? { loadDataDir: opts.loadDataDir } : {}),
-      ...startParamsFor(opts.dataDir),
+      ...startParamsFor(opts.smallMemory ?? !opts.dataDir),
     });
   } catch (err) {
     lock?.release();
