@@ -20,7 +20,12 @@ import { lifecycleSettings, stateOf, subscriptionsOfTenants } from '../subscript
 import { directoryUserNamesOfTenants } from '../tenants/index.ts';
 import { transferOutcomesFor } from '../transfers/index.ts';
 import { partnersOnPlatform } from '../users/index.ts';
-import { assemblePlanInput, decodeUsers, type RawUsers } from './transitions.plan-batch.ts';
+import {
+  assemblePlanInput,
+  decodeUsers,
+  type PlanInputParts,
+  type RawUsers,
+} from './transitions.plan-batch.ts';
 import { openClaimsOf } from './transitions.repo.ts';
 
 /**
@@ -140,24 +145,14 @@ export function planSubscriptions(
  * The planner's input from rows already read: shared by the one-customer loader and bulk planning,
  * which reads the rows of a whole batch of tenants at once. `assignments` ordered by user id.
  */
-export function buildPlanInput(input: {
-  now: Date;
-  config: Pick<Config, 'lifecycle' | 'provisionDaysBeforeEnd'>;
-  tenant: Pick<TenantRow, 'id' | 'country' | 'region'>;
-  partner: Pick<PartnerRow, 'id' | 'region'>;
-  options: PlanOptions;
-  hasDelegatedAdmin: boolean;
-  rights?: PlanRights;
-  subscriptions: SubscriptionRow[];
-  /** The users' licenses as rows (`users` instead: already grouped per user, in user id order). */
-  assignments?: AssignmentRow[];
-  users?: PlanUser[];
-  catalog: PlanOffer[];
-  /** Sources other transitions already move (their open claims). */
-  underWay?: UnderWay[];
-  /** Sources another partner on the platform holds, and those whose transfer was refused. */
-  transfers?: { transferable: string[]; refused: string[] } | undefined;
-}): PlanInput {
+export function buildPlanInput(
+  input: Omit<PlanInputParts, 'subscriptions' | 'users'> & {
+    subscriptions: SubscriptionRow[];
+    /** The users' licenses as rows (`users` instead: already grouped per user, in user id order). */
+    assignments?: AssignmentRow[];
+    users?: PlanUser[];
+  },
+): PlanInput {
   let users = input.users;
   if (!users) {
     const byId = new Map<string, PlanUser>();

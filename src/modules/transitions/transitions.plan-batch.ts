@@ -31,7 +31,7 @@ import type { PartnerRow, TenantRow } from '../../platform/db/database.ts';
  * The planner's input from parts already read and mapped: the subscriptions as the planner reads
  * them (`planSubscriptions` in transitions.loader.ts maps the rows), the users grouped per user.
  */
-export function assemblePlanInput(input: {
+export interface PlanInputParts {
   now: Date;
   config: Pick<Config, 'lifecycle' | 'provisionDaysBeforeEnd'>;
   tenant: Pick<TenantRow, 'id' | 'country' | 'region'>;
@@ -46,7 +46,9 @@ export function assemblePlanInput(input: {
   underWay?: UnderWay[];
   /** Sources another partner on the platform holds, and those whose transfer was refused. */
   transfers?: { transferable: string[]; refused: string[] } | undefined;
-}): PlanInput {
+}
+
+export function assemblePlanInput(input: PlanInputParts): PlanInput {
   return {
     now: input.now,
     tenant: { id: input.tenant.id, country: input.tenant.country, region: input.tenant.region },
