@@ -3,7 +3,7 @@ import { SESSION_COOKIE } from '../../src/platform/http/server.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 
 /**
- * Security headers (@fastify/helmet, registered first in server.ts) on every kind of answer: API
+ * Security headers (helmet, applied by the first onRequest hook in server.ts) on every kind of answer: API
  * successes and refusals of every status, the API reference's static files, and the console's
  * page and files (served from web/dist, or its "not built" page).
  */

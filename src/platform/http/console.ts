@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, posix, resolve, sep } from 'node:path';
-import { fastifyHelmet } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { App } from './server.ts';
 
@@ -24,7 +24,7 @@ const REVALIDATE = 'no-cache';
  * directive makes the browser fetch the console's own scripts over HTTPS, which fails, and the
  * console stays blank. Every URL the console loads is relative, so nothing is lost behind TLS.
  */
-const CONSOLE_CSP = Object.entries(fastifyHelmet.contentSecurityPolicy.getDefaultDirectives())
+const CONSOLE_CSP = Object.entries(helmet.contentSecurityPolicy.getDefaultDirectives())
   .filter(([name]) => name !== 'upgrade-insecure-requests')
   .map(([name, values]) => [name, ...(values as Iterable<string>)].join(' '))
   .join(';');
