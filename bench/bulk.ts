@@ -24,12 +24,18 @@ interface ChildResult<T> {
   result: T;
 }
 
+/** `BENCH_CPU_PROF=<folder>`: the plan and apply children write V8 CPU profiles there (for finding where the time goes). */
+function profileArgs(op: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${op}-${Date.now()}.cpuprofile`] : [];
+}
+
 /** Runs bench/bulk-child.ts (planBulk or applyBulk in a process of its own) and reads its RESULT line. */
 function runChild<T>(op: 'plan' | 'apply', args: object, databaseUrl: string): Promise<ChildResult<T>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'bench/bulk-child.ts', op, JSON.stringify(args)],
+      [...profileArgs(op), '--import', 'tsx', 'bench/bulk-child.ts', op, JSON.stringify(args)],
       {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: databaseUrl, PGAPPNAME: CHILD_APP },

@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { Actor, AfterCommit, Ctx } from './http/context.ts';
 
-export type { Actor, AfterCommit, Ctx } from './http/context.ts';
+export type { Actor, AfterCommit, BeforeCommit, Ctx } from './http/context.ts';
 
 /**
  * What a context is made of: the database handle (not a transaction), the clock (read once, when
@@ -44,7 +44,8 @@ async function runHooks(hooks: Hook[], log: Ctx['log']) {
  * use case called with it. Side effects that must not happen unless the change is kept (e-mail,
  * queue nudges, the process's copy of a moved clock) are registered with `ctx.afterCommit(fn)`
  * inside the transaction and run once it has committed; after a rollback (the use case threw, or
- * the commit failed) they are dropped, never run.
+ * the commit failed) they are dropped, never run. Writes a use case gathers (its audit rows) are
+ * registered with `ctx.beforeCommit(fn)` and sent inside the transaction just before COMMIT.
  */
 export async function openContext<T>(src: ContextSource, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   const clock = fixedClock(src.clock.now());
@@ -52,7 +53,8 @@ export async function openContext<T>(src: ContextSource, fn: (ctx: Ctx) => Promi
   const result = await src.db.transaction().execute(async (trx) => {
     // A retried callback (none today) must not keep the hooks of an attempt that rolled back.
     hooks = [];
-    return fn({
+    const before: (() => Promise<unknown>)[] = [];
+    const out = await fn({
       db: trx,
       clock,
       actor: src.actor,
@@ -62,7 +64,13 @@ export async function openContext<T>(src: ContextSource, fn: (ctx: Ctx) => Promi
       afterCommit: (hook) => {
         hooks.push(hook);
       },
+      beforeCommit: (hook) => {
+        before.push(hook);
+      },
     });
+    // Gathered writes go out last, in the same transaction: a failure here rolls the whole unit back.
+    for (let i = 0; i < before.length; i++) await before[i]!();
+    return out;
   });
   await runHooks(hooks, src.log);
   return result;
@@ -83,5 +91,6 @@ export function readContext(src: ContextSource): Ctx<Db> {
     afterCommit: (hook) => {
       void runHooks([hook], src.log);
     },
+    beforeCommit: null,
   };
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformClock } from '../../src/platform/clock.ts';
-import type { DatabaseHandle } from '../../src/platform/db/connect.ts';
 import { startTestApp, type TestApp, unique } from '../fixtures/app.ts';
 import { product } from '../fixtures/reference.ts';
+import { countStatements } from '../fixtures/statements.ts';
 
 /**
  * The read path's cost in SQL statements, counted where every statement leaves the process (PGlite's
@@ -20,42 +20,6 @@ import { product } from '../fixtures/reference.ts';
  * assigned counts, offers, products) plus the clock re-read once a second.
  */
 const MAX_STATEMENTS_LIST = 1;
-
-function countStatements(handle: DatabaseHandle) {
-  const seen: string[] = [];
-  if (handle.pglite) {
-    const p = handle.pglite;
-    const query = p.query.bind(p);
-    const exec = p.exec.bind(p);
-    p.query = ((text: string, ...rest: unknown[]) => {
-      seen.push(text);
-      return (query as (...a: unknown[]) => unknown)(text, ...rest);
-    }) as typeof p.query;
-    p.exec = ((text: string, ...rest: unknown[]) => {
-      seen.push(text);
-      return (exec as (...a: unknown[]) => unknown)(text, ...rest);
-    }) as typeof p.exec;
-  } else {
-    const wrapped = new WeakSet<object>();
-    handle.pool!.on('acquire', (client) => {
-      if (wrapped.has(client)) return;
-      wrapped.add(client);
-      const query = client.query.bind(client) as (...a: unknown[]) => unknown;
-      (client as { query: unknown }).query = (text: unknown, ...rest: unknown[]) => {
-        seen.push(typeof text === 'string' ? text : String((text as { text?: string }).text));
-        return query(text, ...rest);
-      };
-    });
-  }
-  return {
-    /** The statements sent while `fn` ran. */
-    async during<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-      seen.length = 0;
-      const result = await fn();
-      return { result, statements: [...seen] };
-    },
-  };
-}
 
 let t: TestApp;
 let counter: ReturnType<typeof countStatements>;

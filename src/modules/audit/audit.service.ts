@@ -35,10 +35,29 @@ export interface AuditRefs {
  */
 export type AuditNamer = (db: Db, refs: AuditRefs) => Promise<Map<string, string>>;
 
-/** Records who did what, where and when, in the caller's transaction: no change without its row. */
-export async function recordAudit(ctx: Ctx, input: AuditInput): Promise<void> {
+/**
+ * Audit rows waiting for their transaction's commit, by transaction: a unit of work that records
+ * many (a bulk apply's steps) sends them as one statement just before COMMIT, not one each.
+ */
+const pending = new WeakMap<object, NewAuditEvent[]>();
+/** Rows per statement when the gathered rows go out (13 parameters a row, under PostgreSQL's 65,535). */
+const FLUSH_ROWS = 1000;
+
+async function flushAudit(db: Db | Trx) {
+  const rows = pending.get(db);
+  pending.delete(db);
+  for (let i = 0; rows && i < rows.length; i += FLUSH_ROWS)
+    await insertAuditEvents(db, rows.slice(i, i + FLUSH_ROWS));
+}
+
+/**
+ * Records who did what, where and when, in the caller's transaction: no change without its row.
+ * Inside a transaction the row is written with the others just before COMMIT (a rollback drops
+ * it with the change); without one (`readContext`) it is written at once.
+ */
+export async function recordAudit(ctx: Ctx<Db | Trx>, input: AuditInput): Promise<void> {
   const a = ctx.actor;
-  await insertAuditEvent(ctx.db, {
+  const row: NewAuditEvent = {
     at: ctx.clock.now(),
     actor_user_id: a.userId === 'system' ? null : a.userId,
     actor_email: a.email,
@@ -52,7 +71,28 @@ export async function recordAudit(ctx: Ctx, input: AuditInput): Promise<void> {
     partner_id: input.partnerId ?? a.partnerId,
     request_id: ctx.requestId,
     data: JSON.stringify(input.data ?? {}),
-  });
+  };
+  if (!ctx.beforeCommit) return insertAuditEvent(ctx.db, row);
+  let rows = pending.get(ctx.db);
+  if (!rows) {
+    rows = [];
+    pending.set(ctx.db, rows);
+    const db = ctx.db;
+    ctx.beforeCommit(() => flushAudit(db));
+  }
+  rows.push(row);
+}
+
+/**
+ * Where a transaction's gathered audit rows stand, and going back there: a caller that rolls
+ * back to a savepoint drops the rows recorded after it, as the database drops the change.
+ */
+export function auditMark(ctx: Ctx<Db | Trx>): number {
+  return pending.get(ctx.db)?.length ?? 0;
+}
+export function auditRewind(ctx: Ctx<Db | Trx>, mark: number): void {
+  const rows = pending.get(ctx.db);
+  if (rows && rows.length > mark) rows.length = mark;
 }
 
 /**
@@ -176,6 +216,8 @@ export async function auditTrailOf(
   input: { tenantId: string; targetType: string; targetId: string; limit?: number },
 ) {
   const a = ctx.actor;
+  // Rows this transaction recorded and has not sent yet belong in the trail it reads.
+  await flushAudit(ctx.db);
   const rows = await targetAuditEvents(ctx.db, {
     tenantId: input.tenantId,
     targetType: input.targetType,

@@ -4,6 +4,8 @@ export {
   type AuditInput,
   type AuditNamer,
   type AuditRefs,
+  auditMark,
+  auditRewind,
   auditTrailOf,
   recordAudit,
   recordAuditRows,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../../platform/db/database.ts';
+import { memoized, transactionMemo } from '../../platform/db/transaction-memo.ts';
 
 export interface PriceRuleInput {
   offerId: string | null;
@@ -18,6 +19,10 @@ export async function priceRuleRows(db: Db | Trx, partnerId: string) {
     .execute();
 }
 
+type RuleRow = { offer_id: string | null; tenant_id: string | null; markup_bp: number };
+/** A partner's rules for a customer, as a transaction read them (an order's lines ask again). */
+const rulesRead = transactionMemo<RuleRow[]>();
+
 /** The rules that may apply to one line: the partner's, for this offer or any, this customer or any. */
 export async function applicableRules(
   db: Db | Trx,
@@ -25,17 +30,20 @@ export async function applicableRules(
   offerId: string | null,
   tenantId: string,
 ) {
-  return db
-    .selectFrom('price_rules')
-    .select(['offer_id', 'tenant_id', 'markup_bp'])
-    .where('partner_id', '=', partnerId)
-    .where((eb) => eb.or([eb('offer_id', 'is', null), ...(offerId ? [eb('offer_id', '=', offerId)] : [])]))
-    .where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', '=', tenantId)]))
-    .execute();
+  const forTenant = await memoized(rulesRead, db, `${partnerId}|${tenantId}`, () =>
+    db
+      .selectFrom('price_rules')
+      .select(['offer_id', 'tenant_id', 'markup_bp'])
+      .where('partner_id', '=', partnerId)
+      .where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', '=', tenantId)]))
+      .execute(),
+  );
+  return (forTenant ?? []).filter((r) => r.offer_id === null || r.offer_id === offerId);
 }
 
 /** Replaces the partner's rules with `rules` (one transaction: a reader sees the old set or the new). */
 export async function replacePriceRules(db: Trx, partnerId: string, rules: PriceRuleInput[], now: Date) {
+  rulesRead.forget(db);
   await db.deleteFrom('price_rules').where('partner_id', '=', partnerId).execute();
   if (rules.length === 0) return;
   await db

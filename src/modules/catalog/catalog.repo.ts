@@ -2,10 +2,26 @@ import { type Expression, type Insertable, type Selectable, sql, type Updateable
 import type { ProductClass } from '../../domain/catalog/classify.ts';
 import type { PriceEntry } from '../../domain/catalog/prices.ts';
 import type { CatalogProductsTable, Db, OffersTable, Trx } from '../../platform/db/database.ts';
+import { memoizedMany, transactionMemo } from '../../platform/db/transaction-memo.ts';
 
 export type ProductRow = Selectable<CatalogProductsTable>;
 export type OfferRow = Selectable<OffersTable>;
 export type StoredPlan = { id: string; name: string; displayName?: string };
+
+/**
+ * What a transaction has read of the catalog by id (offers, products, price lists), so a unit of
+ * work that looks the same offers up again (an order, its subscriptions, their billing lines, the
+ * next step of a transition) reads each once. Only this repo writes these tables: any write in the
+ * transaction drops what it read.
+ */
+const offersRead = transactionMemo<OfferRow | null>();
+const productsRead = transactionMemo<ProductRow | null>();
+const pricesRead = transactionMemo<PriceEntry[]>();
+function catalogWritten(db: Db | Trx) {
+  offersRead.forget(db);
+  productsRead.forget(db);
+  pricesRead.forget(db);
+}
 
 /** Inserts or refreshes a product; `source` stays 'reference' once the reference named it. */
 export async function upsertProduct(
@@ -32,6 +48,7 @@ export async function upsertProduct(
         refund_window_hours: p.classes.refundWindowHours,
       }
     : {};
+  catalogWritten(db);
   const existing = await db
     .selectFrom('catalog_products')
     .select('sku_id')
@@ -70,7 +87,13 @@ export async function upsertProduct(
 
 export async function findProducts(db: Db | Trx, skuIds: string[]): Promise<ProductRow[]> {
   if (skuIds.length === 0) return [];
-  return db.selectFrom('catalog_products').selectAll().where('sku_id', 'in', skuIds).execute();
+  return memoizedMany(
+    productsRead,
+    db,
+    skuIds,
+    (missing) => db.selectFrom('catalog_products').selectAll().where('sku_id', 'in', missing).execute(),
+    (p) => p.sku_id,
+  );
 }
 
 export async function skusWithOffers(db: Db | Trx): Promise<Set<string>> {
@@ -79,10 +102,12 @@ export async function skusWithOffers(db: Db | Trx): Promise<Set<string>> {
 }
 
 export async function insertOffer(db: Trx, row: Insertable<OffersTable>) {
+  catalogWritten(db);
   await db.insertInto('offers').values(row).execute();
 }
 
 export async function updateOfferRow(db: Trx, id: string, patch: Updateable<OffersTable>) {
+  catalogWritten(db);
   await db.updateTable('offers').set(patch).where('id', '=', id).execute();
 }
 
@@ -92,7 +117,13 @@ export async function findOffer(db: Db | Trx, id: string): Promise<OfferRow | un
 
 export async function findOffers(db: Db | Trx, ids: string[]): Promise<OfferRow[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('offers').selectAll().where('id', 'in', ids).execute();
+  return memoizedMany(
+    offersRead,
+    db,
+    ids,
+    (missing) => db.selectFrom('offers').selectAll().where('id', 'in', missing).execute(),
+    (o) => o.id,
+  );
 }
 
 /** Available base offers of one term and billing cycle (the candidates of an upgrade), in name order. */
@@ -155,6 +186,20 @@ export async function listOfferRows(
 
 /** The price lists of these offers (every span, by market, term, plan and start). */
 export async function findPrices(db: Db | Trx, offerIds: string[]): Promise<Map<string, PriceEntry[]>> {
+  const seen = pricesRead.of(db);
+  const missing = seen ? [...new Set(offerIds)].filter((id) => !seen.has(id)) : offerIds;
+  const out = await loadPrices(db, missing);
+  if (!seen) return out;
+  for (const id of missing) seen.set(id, out.get(id) ?? []);
+  const all = new Map<string, PriceEntry[]>();
+  for (const id of offerIds) {
+    const list = seen.get(id)!;
+    if (list.length > 0) all.set(id, list);
+  }
+  return all;
+}
+
+async function loadPrices(db: Db | Trx, offerIds: string[]): Promise<Map<string, PriceEntry[]>> {
   const out = new Map<string, PriceEntry[]>();
   if (offerIds.length === 0) return out;
   const rows = await db
@@ -194,6 +239,7 @@ export async function findPrices(db: Db | Trx, offerIds: string[]): Promise<Map<
 
 /** Replaces an offer's whole price list. */
 export async function replacePrices(db: Trx, offerId: string, list: readonly PriceEntry[]) {
+  catalogWritten(db);
   await db.deleteFrom('offer_prices').where('offer_id', '=', offerId).execute();
   if (list.length === 0) return;
   await db

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Db, DelegatedAdminGrantsTable, Trx } from '../../platform/db/database.ts';
+import { memoized, transactionMemo } from '../../platform/db/transaction-memo.ts';
 
 export type GrantRow = Selectable<DelegatedAdminGrantsTable>;
 
@@ -38,6 +39,7 @@ export async function insertGrant(
   },
 ) {
   const id = randomUUID();
+  grantsRead.forget(db);
   await db
     .insertInto('delegated_admin_grants')
     .values({
@@ -115,6 +117,7 @@ export async function requestedGrantsOfTenant(
 
 /** Approves a pending request; null when it was answered meanwhile (the caller re-reads to say why). */
 export async function activateGrant(db: Trx, id: string, now: Date, expiresAt: Date | null) {
+  grantsRead.forget(db);
   return db
     .updateTable('delegated_admin_grants')
     .set({ status: 'active', approved_at: now, expires_at: expiresAt })
@@ -125,6 +128,7 @@ export async function activateGrant(db: Trx, id: string, now: Date, expiresAt: D
 }
 
 export async function declineGrant(db: Trx, id: string, now: Date) {
+  grantsRead.forget(db);
   return db
     .updateTable('delegated_admin_grants')
     .set({ status: 'declined', revoked_at: now })
@@ -145,6 +149,7 @@ export async function endGrantsOfPair(
   to: 'revoked' | 'removed',
   now: Date,
 ) {
+  grantsRead.forget(db);
   return db
     .updateTable('delegated_admin_grants')
     .set({ status: to, revoked_at: now })
@@ -222,16 +227,26 @@ export async function tenantsWithActiveGrant(
   return new Set(rows.map((r) => r.tenant_id));
 }
 
+/**
+ * What a transaction read of active grants (a transition's steps and the use cases they call ask
+ * again and again); every write to grants above forgets it.
+ */
+const grantsRead = transactionMemo<Pick<GrantRow, 'id' | 'tenant_id' | 'kind' | 'roles'>[]>();
+
 export async function activeGrantsOfTenants(db: Db | Trx, partnerId: string, tenantIds: string[], now: Date) {
   if (tenantIds.length === 0) return [];
-  return db
-    .selectFrom('delegated_admin_grants')
-    .select(['id', 'tenant_id', 'kind', 'roles'])
-    .where('partner_id', '=', partnerId)
-    .where('tenant_id', 'in', tenantIds)
-    .where('status', '=', 'active')
-    .where((eb) =>
-      eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now), eb('auto_extend', '=', true)]),
-    )
-    .execute();
+  const key = `${partnerId}|${now.toISOString()}|${[...tenantIds].sort().join(',')}`;
+  const rows = await memoized(grantsRead, db, key, () =>
+    db
+      .selectFrom('delegated_admin_grants')
+      .select(['id', 'tenant_id', 'kind', 'roles'])
+      .where('partner_id', '=', partnerId)
+      .where('tenant_id', 'in', tenantIds)
+      .where('status', '=', 'active')
+      .where((eb) =>
+        eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now), eb('auto_extend', '=', true)]),
+      )
+      .execute(),
+  );
+  return rows ?? [];
 }

@@ -15,6 +15,7 @@ import {
   getCustomerSubscription,
   holdingsOf,
   type SubscriptionView,
+  subscriptionViewsOf,
 } from '../subscriptions/index.ts';
 import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
 import { findOrder, insertOrder, listOrderRows, type OrderRow } from './orders.repo.ts';
@@ -99,19 +100,34 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
 /**
  * A reseller's transition buys through the provider it reached the customer with (SPEC §7): the
  * order is the provider's, the reseller its partner of record. Any other partner orders as itself.
+ * The step needs only what was bought, not the order's view: `{ id, subscriptionIds }`.
  */
 export async function placeTransitionOrder(ctx: Ctx, input: PlaceOrderInput) {
-  const partner = await findPartner(ctx.db, ctx.actor.partnerId ?? '');
-  if (partner?.kind !== 'indirect-reseller') return placeOrder(ctx, input);
+  if (!ctx.actor.partnerId) throw new DomainError('forbidden', { action: 'orders.create' });
+  const partner = await findPartner(ctx.db, ctx.actor.partnerId);
+  if (!partner) throw new DomainError('tenant_not_found');
+  if (partner.kind !== 'indirect-reseller') return writeOrder(ctx, partner, input);
   const rel = await lockAcceptedRelationship(ctx.db, partner.id, input.tenantId);
   const providerId = rel?.indirect_provider_id;
   if (!providerId || !(await isIndirectlyLinked(ctx, providerId, partner.id)))
     throw new DomainError('indirect_provider_missing', { resellerId: partner.id });
   const provider = (await findPartner(ctx.db, providerId))!;
-  return orderAs(ctx, provider, { ...input, partnerOnRecordId: partner.id });
+  return writeOrder(ctx, provider, { ...input, partnerOnRecordId: partner.id });
 }
 
+/** Places the order and answers its view (what the order routes return). */
 async function orderAs(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
+  const placed = await writeOrder(ctx, partner, input);
+  const order = (await findOrder(ctx.db, input.tenantId, placed.id))!;
+  const subscriptions = await subscriptionViewsOf(
+    { ...ctx, assignedSeatsBySku },
+    input.tenantId,
+    placed.subscriptionIds,
+  );
+  return toOrderView(order, subscriptions, await orderExtras(ctx.db, [order]));
+}
+
+async function writeOrder(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
   const partnerId = partner.id;
   const tenant = await findTenant(ctx.db, input.tenantId);
   if (!tenant) throw new DomainError('tenant_not_found');
@@ -153,7 +169,7 @@ async function orderAs(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
     partnerOnRecordId: onRecord,
     now,
   });
-  const subscriptions = await createOrderedSubscriptions(
+  const subscriptionIds = await createOrderedSubscriptions(
     { ...ctx, assignedSeatsBySku },
     {
       tenantId: tenant.id,
@@ -173,8 +189,7 @@ async function orderAs(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
       partnerId: p,
       data: { lineItems, ...(onRecord ? { partnerOnRecordId: onRecord, providerId: partnerId } : {}) },
     });
-  const order = (await findOrder(ctx.db, tenant.id, id))!;
-  return toOrderView(order, subscriptions, await orderExtras(ctx.db, [order]));
+  return { id, subscriptionIds };
 }
 
 export async function listOrders(ctx: Ctx<Db>, input: { tenantId: string; cursor?: string; limit?: number }) {

@@ -1,4 +1,5 @@
 import type { Db, PartnerRow, Trx } from '../../platform/db/database.ts';
+import { memoized, transactionMemo } from '../../platform/db/transaction-memo.ts';
 
 export function toPartnerView(p: PartnerRow) {
   return {
@@ -38,8 +39,13 @@ export async function insertPartner(
     .execute();
 }
 
+/** Partners are never changed once created: a transaction reads each once. */
+const partnersRead = transactionMemo<PartnerRow>();
+
 export async function findPartner(db: Db | Trx, id: string): Promise<PartnerRow | undefined> {
-  return db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst();
+  return memoized(partnersRead, db, id, () =>
+    db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst(),
+  );
 }
 
 /** Locks the partner's row: changes to who administers it run one at a time. */

@@ -6,6 +6,7 @@ export { BILLING_SWEEP_QUEUE, billDueChargesNow } from './subscriptions.jobs.ts'
 export {
   type AssignedSeatsBySku,
   findSubscription,
+  findSubscriptions,
   lockSeatPool,
   type SubscriptionRow,
   subscriptionsOfTenants,
@@ -34,5 +35,6 @@ export {
   stateOf,
   subscriptionChannelOf,
   subscriptionSummaries,
+  subscriptionViewsOf,
   transferableSubscriptionIds,
 } from './subscriptions.service.ts';

@@ -26,6 +26,12 @@ export async function insertSubscription(db: Trx, row: Insertable<SubscriptionsT
   await db.insertInto('subscriptions').values(row).execute();
 }
 
+/** Many rows in one statement, answered as stored. */
+export async function insertSubscriptions(db: Trx, rows: Insertable<SubscriptionsTable>[]) {
+  if (rows.length === 0) return [];
+  return db.insertInto('subscriptions').values(rows).returningAll().execute();
+}
+
 export async function findSubscription(db: Db | Trx, tenantId: string, id: string) {
   return db
     .selectFrom('subscriptions')
@@ -103,6 +109,17 @@ export async function tenantSubscriptionRows(db: Db | Trx, tenantId: string, sku
 export async function subscriptionsOfTenants(db: Db | Trx, tenantIds: string[]) {
   if (tenantIds.length === 0) return [];
   return db.selectFrom('subscriptions').selectAll().where('tenant_id', 'in', tenantIds).execute();
+}
+
+/** Batch reader: a tenant's subscriptions by id (those found). */
+export async function findSubscriptions(db: Db | Trx, tenantId: string, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
 }
 
 export async function subscriptionRowsByIds(db: Db | Trx, ids: string[]) {

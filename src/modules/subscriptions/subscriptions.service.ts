@@ -32,6 +32,7 @@ import {
   insertSeatReduction,
   insertSeatReductionNotice,
   insertSubscription,
+  insertSubscriptions,
   lockSeatPool,
   lockSubscription,
   lockSubscriptions,
@@ -485,34 +486,38 @@ export async function createOrderedSubscriptions(
   },
 ) {
   const now = ctx.clock.now();
-  for (const line of input.lines) {
-    await insertSubscription(ctx.db, {
+  // One statement for every line, answering the rows as stored (the billing lines read them).
+  const rows = await insertSubscriptions(
+    ctx.db,
+    input.lines.map((line) => ({
       ...rowFor(line.offer, line.quantity, now),
       id: line.id,
       tenant_id: input.tenantId,
-      channel: 'partner',
+      channel: 'partner' as const,
       partner_id: input.partnerId,
       partner_on_record_id: input.partnerOnRecordId ?? null,
-      purchased_via: 'partner-order',
+      purchased_via: 'partner-order' as const,
       order_id: input.orderId,
       billing_cycle: line.offer.billingCycle,
       term_start: now,
       term_end: addTerm(now, line.offer.term),
       auto_renew: true,
       purchased_at: now,
-    });
-  }
-  const rows = await subscriptionRowsByIds(
-    ctx.db,
-    input.lines.map((l) => l.id),
+    })),
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   // The purchase's billing line, in the order's transaction.
   for (const line of input.lines) await billPurchase(ctx, byId.get(line.id)!, line.offer.name);
+  return input.lines.map((l) => l.id);
+}
+
+/** The views of subscriptions just ordered (the order's answer), in the order of `ids`. */
+export async function subscriptionViewsOf(ctx: PoolCtx, tenantId: string, ids: string[]) {
+  const byId = new Map((await subscriptionRowsByIds(ctx.db, ids)).map((r) => [r.id, r]));
   return viewsOf(
     ctx,
-    input.tenantId,
-    input.lines.map((l) => byId.get(l.id)!),
+    tenantId,
+    ids.map((id) => byId.get(id)!),
     (s) => partnerMayChange(ctx, s),
   );
 }

@@ -2,8 +2,9 @@
 // module scopes by them (tenant lists, delegated admin, orders, seat changes); the relationships
 // module owns the requests, invitations and removal that write them, through the tenants face.
 import { randomUUID } from 'node:crypto';
-import type { Expression } from 'kysely';
-import type { Db, Trx } from '../../platform/db/database.ts';
+import type { Expression, Selectable } from 'kysely';
+import type { Db, RelationshipsTable, Trx } from '../../platform/db/database.ts';
+import { memoized, transactionMemo } from '../../platform/db/transaction-memo.ts';
 
 /**
  * The one tenant-scoping expression: the tenants a partner has an accepted reseller
@@ -51,6 +52,7 @@ export async function insertAcceptedRelationship(
   indirectProviderId: string | null = null,
 ) {
   const id = randomUUID();
+  relationshipsLocked.forget(db);
   await db
     .insertInto('relationships')
     .values({
@@ -73,19 +75,28 @@ export async function insertAcceptedRelationship(
  * that waited for an order then counts the order's subscriptions, and an order that waited for a
  * removal finds no relationship (PostgreSQL re-checks `status` on the row it waited for).
  */
+/**
+ * Relationships a transaction has locked (accepted): the lock holds until it ends, so no one else
+ * changes them; a write to relationships in the same transaction forgets them.
+ */
+const relationshipsLocked = transactionMemo<Selectable<RelationshipsTable>>();
+
 export async function lockAcceptedRelationship(db: Trx, partnerId: string, tenantId: string) {
-  return db
-    .selectFrom('relationships')
-    .selectAll()
-    .where('partner_id', '=', partnerId)
-    .where('tenant_id', '=', tenantId)
-    .where('status', '=', 'accepted')
-    .forUpdate()
-    .executeTakeFirst();
+  return memoized(relationshipsLocked, db, `${partnerId}|${tenantId}`, () =>
+    db
+      .selectFrom('relationships')
+      .selectAll()
+      .where('partner_id', '=', partnerId)
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'accepted')
+      .forUpdate()
+      .executeTakeFirst(),
+  );
 }
 
 /** Ends an accepted relationship; null when there was none (already removed meanwhile). */
 export async function markRelationshipRemoved(db: Trx, id: string, now: Date) {
+  relationshipsLocked.forget(db);
   return db
     .updateTable('relationships')
     .set({ status: 'removed', removed_at: now })

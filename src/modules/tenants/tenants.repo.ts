@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, TenantRow, Trx } from '../../platform/db/database.ts';
+import { memoized, transactionMemo } from '../../platform/db/transaction-memo.ts';
 import { visibleTenantIds } from './tenant-relationships.repo.ts';
 
 export async function insertTenant(
@@ -19,8 +20,13 @@ export async function insertTenant(
     .execute();
 }
 
+/** Tenants are never changed once created: a transaction reads each once. */
+const tenantsRead = transactionMemo<TenantRow>();
+
 export async function findTenant(db: Db | Trx, id: string): Promise<TenantRow | undefined> {
-  return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+  return memoized(tenantsRead, db, id, () =>
+    db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst(),
+  );
 }
 
 export async function findTenantByDomain(db: Db | Trx, domain: string): Promise<TenantRow | undefined> {

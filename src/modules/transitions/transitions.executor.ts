@@ -1,11 +1,12 @@
 import { type Selectable, sql } from 'kysely';
 import type { Plan, PlanLine, TimelineStep } from '../../domain/planner/types.ts';
 import type { TransitionStepsTable, Trx } from '../../platform/db/database.ts';
+import { forgetTransactionReads } from '../../platform/db/transaction-memo.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { recordAudit } from '../audit/index.ts';
+import { auditMark, auditRewind, recordAudit } from '../audit/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { releaseUnboughtClaims, type TransitionRow } from './transitions.repo.ts';
+import { markSteps, releaseUnboughtClaims, type StepMark, type TransitionRow } from './transitions.repo.ts';
 
 /**
  * Executes a saved plan, one step at a time. Each step is a row unique on (transition, step key);
@@ -53,7 +54,7 @@ export function stepRows(transitionId: string, plan: Plan, now: Date) {
 }
 
 /**
- * Runs every due step of one transition, in order, in transactions of up to 16 steps holding a
+ * Runs every due step of one transition, in order, in transactions of up to 48 steps holding a
  * lock on the transition row: two workers (or two processes) never run the same transition at
  * once. A failed step ends its transaction (its failure commits on its own).
  * Returns the transition's resulting status.
@@ -112,11 +113,16 @@ export async function runDueSteps(
         .where('transition_id', '=', transitionId)
         .orderBy('seq')
         .execute();
+      // The steps done in this transaction are marked together at its end (same transaction).
+      // (An error thrown out of here rolls the whole transaction back, marks and all.)
+      const marks: StepMark[] = [];
+      let progressed: { done: boolean; status?: string; endTransaction?: boolean } = { done: false };
       for (let k = 0; k < STEPS_PER_TRANSACTION && i < maxSteps; k++, i++) {
-        const progressed = await runOneStep(ctx, transition, steps, k > 0);
-        if (progressed.done || progressed.endTransaction) return progressed;
+        progressed = await runOneStep(ctx, transition, steps, marks, k > 0);
+        if (progressed.done || progressed.endTransaction) break;
       }
-      return { done: false };
+      await markSteps(trx, transitionId, marks, ctx.clock.now());
+      return progressed;
     });
     if (deferredError !== undefined) throw deferredError;
     if (progressed.done) return progressed.status as TransitionRow['status'];
@@ -128,6 +134,7 @@ export async function runDueSteps(
     ctx: Ctx,
     transition: TransitionRow,
     steps: Selectable<TransitionStepsTable>[],
+    marks: StepMark[],
     earlierStepsInTransaction: boolean,
   ): Promise<{ done: boolean; status?: string; endTransaction?: boolean }> {
     const trx = ctx.db as Trx;
@@ -141,6 +148,8 @@ export async function runDueSteps(
         !seenWaiting.has(s.step_key),
     );
     if (!next || steps.some((s) => s.status === 'failed')) {
+      // The claims' release reads the step rows: they must hold this transaction's marks first.
+      await markSteps(trx, transitionId, marks.splice(0), now);
       const status = statusOf(steps, now);
       if (status !== transition.status) {
         if (status === 'failed') await releaseUnboughtClaims(trx, transitionId, now);
@@ -177,6 +186,7 @@ export async function runDueSteps(
     // A savepoint per step: a step that fails part-way leaves none of its own writes behind, and
     // the steps done before it in this transaction keep theirs.
     await sql`savepoint traslado_step`.execute(trx);
+    const auditAtSavepoint = auditMark(ctx);
     try {
       if (!handler) throw new DomainError('transition_step_unsupported', { step: next.kind });
       outcome = await handler({
@@ -189,6 +199,8 @@ export async function runDueSteps(
       });
     } catch (err) {
       await sql`rollback to savepoint traslado_step`.execute(trx);
+      auditRewind(ctx, auditAtSavepoint);
+      forgetTransactionReads(trx);
       if (!isDomainError(err)) {
         if (!earlierStepsInTransaction) throw err;
         deferredError = err;
@@ -226,14 +238,10 @@ export async function runDueSteps(
       // Commit the failure on its own: the next transaction settles the transition as failed.
       return { done: false, endTransaction: true };
     }
-    await sql`release savepoint traslado_step`.execute(trx);
+    // The savepoint is left in place, not released (one statement less a step): the next step's
+    // savepoint of the same name is the one a rollback goes back to.
     const detail = JSON.stringify(outcome.detail ?? {});
-    await trx
-      .updateTable('transition_steps')
-      .set({ status: outcome.status, attempts: next.attempts + 1, error: null, detail, updated_at: now })
-      .where('transition_id', '=', transitionId)
-      .where('step_key', '=', next.step_key)
-      .execute();
+    marks.push({ stepKey: next.step_key, status: outcome.status, attempts: next.attempts + 1, detail });
     // The row as the database now holds it (its detail as read back), for the next step.
     Object.assign(next, {
       status: outcome.status,
@@ -257,8 +265,12 @@ export async function runDueSteps(
   }
 }
 
-/** Steps run in one transaction at most (fewer round trips; a crash redoes at most this many). */
-const STEPS_PER_TRANSACTION = 16;
+/**
+ * Steps run in one transaction at most: most transitions' due steps in one (fewer round trips, and
+ * the steps share what the transaction read); a crash redoes at most this many. Under 64, the
+ * subtransactions PostgreSQL tracks per transaction without spilling (one savepoint a step).
+ */
+const STEPS_PER_TRANSACTION = 48;
 
 /**
  * applied: every step done. failed: a step failed. waiting: every step the partner can take now

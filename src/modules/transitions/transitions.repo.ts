@@ -246,6 +246,26 @@ export async function claimSources(
  * A failed transition gives back the sources of lines it bought nothing for, so that a new plan
  * may move them; a line whose provisioning was done keeps its claim (buying again would double it).
  */
+/** A step's result as its row records it. */
+export interface StepMark {
+  stepKey: string;
+  status: string;
+  attempts: number;
+  detail: string;
+}
+
+/** Many steps' results of one transition in one statement (the steps a transaction ran). */
+export async function markSteps(db: Trx, transitionId: string, marks: StepMark[], now: Date) {
+  if (marks.length === 0) return;
+  const values = sql.join(
+    marks.map((m) => sql`(${m.stepKey}, ${m.status}, ${m.attempts}::integer, ${m.detail}::jsonb)`),
+  );
+  await sql`update transition_steps as t
+    set status = v.status, attempts = v.attempts, error = null, detail = v.detail, updated_at = ${now}
+    from (values ${values}) as v (step_key, status, attempts, detail)
+    where t.transition_id = ${transitionId} and t.step_key = v.step_key`.execute(db);
+}
+
 export async function releaseUnboughtClaims(db: Trx, transitionId: string, now: Date) {
   await db
     .updateTable('transition_claims')

@@ -1,6 +1,7 @@
 import { isPartnerStep, stepMissing } from '../../domain/planner/rights.ts';
 import type { TimelineStep } from '../../domain/planner/types.ts';
 import type { Trx } from '../../platform/db/database.ts';
+import { transactionMemo } from '../../platform/db/transaction-memo.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
@@ -13,7 +14,7 @@ import {
 import { placeTransitionOrder } from '../orders/index.ts';
 import {
   actOnDirectSubscription,
-  findSubscription,
+  findSubscriptions,
   lifecycleSettings,
   stateOf,
 } from '../subscriptions/index.ts';
@@ -26,8 +27,29 @@ import { releaseLineClaim } from './transitions.repo.ts';
  * What each kind of step does. Each re-reads the world first and refuses with a reason when it no
  * longer matches the plan; each runs inside the transaction that marks it done.
  */
+/**
+ * Source subscriptions as this transaction read them: a transition's steps look at the same few
+ * again and again. A step that acts on one (auto-renew, cancel, a transfer, a credit) forgets it.
+ */
+const sourcesRead = transactionMemo<Awaited<ReturnType<typeof findSubscriptions>>[number]>();
+function sourceChanged(s: StepContext) {
+  sourcesRead.of(s.ctx.db)?.delete(s.line.sourceSubscriptionId);
+}
+
 async function source(s: StepContext) {
-  const row = await findSubscription(s.ctx.db, s.transition.tenant_id, s.line.sourceSubscriptionId);
+  const read = sourcesRead.of(s.ctx.db);
+  let row = read?.get(s.line.sourceSubscriptionId);
+  if (!row) {
+    // One statement for every source of the plan not read yet in this transaction (the steps
+    // that follow look at them too), not one per line.
+    const ids = new Set(s.plan.lines.map((l) => l.sourceSubscriptionId));
+    for (const id of read?.keys() ?? []) ids.delete(id);
+    ids.add(s.line.sourceSubscriptionId);
+    for (const r of await findSubscriptions(s.ctx.db, s.transition.tenant_id, [...ids])) {
+      read?.set(r.id, r);
+      if (r.id === s.line.sourceSubscriptionId) row = r;
+    }
+  }
   if (!row)
     throw new DomainError('transition_world_changed', {
       reason: 'source-gone',
@@ -63,10 +85,26 @@ const provision: StepHandler = async (s) => {
     status: 'done',
     detail: {
       orderId: order.id,
-      subscriptionIds: (order.subscriptions ?? []).map((x: { id: string }) => x.id),
+      subscriptionIds: order.subscriptionIds,
     },
   };
 };
+
+/**
+ * The applier's rights in the tenant, read once per transaction: the steps a transaction runs
+ * share its instant, and no step changes delegated admin.
+ */
+const rightsRead = transactionMemo<ReturnType<typeof delegatedRightsOf>>();
+function rightsInTransaction(s: StepContext) {
+  const read = rightsRead.of(s.ctx.db);
+  const key = `${s.ctx.actor.userId}|${s.ctx.actor.partnerId}|${s.transition.tenant_id}`;
+  let rights = read?.get(key);
+  if (!rights) {
+    rights = delegatedRightsOf(s.ctx.db, s.ctx.actor, [s.transition.tenant_id], s.ctx.clock.now());
+    read?.set(key, rights);
+  }
+  return rights;
+}
 
 /**
  * May the user who applied take this step now (SPEC §3.8)? Every step runs with the applier's
@@ -74,7 +112,7 @@ const provision: StepHandler = async (s) => {
  * step (a dated step may run months later). `missing` names what it lacks; none: it may.
  */
 async function applierMissing(s: StepContext): Promise<{ granted: boolean; missing: string[] }> {
-  const rights = await delegatedRightsOf(s.ctx.db, s.ctx.actor, [s.transition.tenant_id], s.ctx.clock.now());
+  const rights = await rightsInTransaction(s);
   return {
     granted: rights.granted.has(s.transition.tenant_id),
     missing: stepMissing(
@@ -145,6 +183,7 @@ const turnOffAutoRenew: StepHandler = async (s) => {
       { ...s.ctx, assignedSeatsBySku },
       { tenantId: s.transition.tenant_id, id: row.id, autoRenew: false },
     );
+    sourceChanged(s);
     return { status: 'done', detail: { autoRenew: false, by: 'partner' } };
   }
   return { status: 'waiting', detail: { task: 'turn-off-auto-renew', by: 'customer' } };
@@ -169,6 +208,7 @@ const fileCredit: StepHandler = async (s) => {
     reason: `Duplicate licenses after moving to a CSP partner (transition ${s.transition.id}).`,
     ...(newSubscriptionId ? { newSubscriptionId } : {}),
   });
+  sourceChanged(s);
   return { status: 'done', detail: { creditRequestId: credit.id } };
 };
 
@@ -184,6 +224,7 @@ const cancelSource: StepHandler = async (s) => {
         status: 'cancelled',
       },
     );
+    sourceChanged(s);
     return { status: 'done', detail: { cancelled: true, by: 'partner' } };
   }
   return { status: 'waiting', detail: { task: 'cancel-source', by: 'customer' } };
@@ -223,6 +264,7 @@ const requestTransferStep: StepHandler = async (s): Promise<StepOutcome> => {
       subscriptionIds: [row.id],
       transitionId: s.transition.id,
     });
+    sourceChanged(s);
     return { status: 'waiting', detail: { transferId: t.id, by: 'partner-of-record' } };
   }
   if (asked.outcome === 'pending')

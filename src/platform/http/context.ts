@@ -24,6 +24,13 @@ export interface Actor {
 export type AfterCommit = (hook: () => unknown) => void;
 
 /**
+ * Registers work to run inside the context's transaction, after the use case returns and before
+ * COMMIT: writes gathered during the unit of work and sent as one statement (the audit rows).
+ * Null where there is no transaction (`readContext`): there the caller writes at once.
+ */
+export type BeforeCommit = ((hook: () => Promise<unknown>) => void) | null;
+
+/**
  * What every use case receives: `(ctx, input)`. `db` is the transaction opened at the edge, by
  * `openContext` (src/platform/context.ts), the one place a context is made.
  */
@@ -35,6 +42,7 @@ export interface Ctx<D extends Db | Trx = Trx> {
   log: Logger;
   config: Config;
   afterCommit: AfterCommit;
+  beforeCommit: BeforeCommit;
 }
 
 /**
