@@ -27,10 +27,9 @@ beforeAll(async () => {
     log: createLogger('silent'),
     config: loadConfig({}),
   };
-  await openContext(src, async (ctx) => {
-    await seedDemoOnce(ctx);
-    await markTemplateData(ctx.db, builtAt);
-  });
+  // As the template's build does: the marker after the seed has committed (with its audit rows).
+  await openContext(src, (ctx) => seedDemoOnce(ctx));
+  await markTemplateData(t.handle.db, builtAt);
 });
 afterAll(() => t.drop());
 

@@ -96,10 +96,13 @@ export async function ensureDemoTemplateDir(): Promise<string> {
   try {
     const config = loadConfig(process.env, { dataDir: tmp });
     const log = createLogger('silent');
-    await inSystemTransaction(handle, config, log, async (ctx) => {
+    const seededAt = await inSystemTransaction(handle, config, log, async (ctx) => {
       await seedDemoOnce(ctx);
-      await markTemplateData(ctx.db, ctx.clock.now());
+      return ctx.clock.now();
     });
+    // After the seed's commit: the marker lists the tables holding rows, and the seed's audit rows
+    // are written just before its commit. (A build that stops here leaves only its .tmp folder.)
+    await markTemplateData(handle.db, seededAt);
     // Creating a queue's partition costs ~0.4 s on PGlite; the server's createQueue then finds it.
     const queue = await startQueue(handle, log);
     for (const [name, options] of TEMPLATE_QUEUES) await queue.createQueue(name, options);
