@@ -2,7 +2,7 @@ import type { Clock } from './clock.ts';
 import { fixedClock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
-import type { Actor, AfterCommit, Ctx } from './http/context.ts';
+import type { Actor, Ctx } from './http/context.ts';
 
 export type { Actor, AfterCommit, BeforeCommit, Ctx } from './http/context.ts';
 

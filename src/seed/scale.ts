@@ -8,7 +8,7 @@ import { fixedClock, PlatformClock } from '../platform/clock.ts';
 import { type Config, loadConfig } from '../platform/config.ts';
 import { openContext } from '../platform/context.ts';
 import type { Db, Trx } from '../platform/db/database.ts';
-import { type Ctx, systemActor } from '../platform/http/context.ts';
+import { systemActor } from '../platform/http/context.ts';
 import { createLogger } from '../platform/log.ts';
 import { REFERENCE_CSV } from './demo.ts';
 

@@ -37,6 +37,7 @@ export function costOverTerms(input: {
         termStart: start,
         termEnd: end,
         from: start,
+        // biome-ignore lint/complexity/useMathMinMax: Dates (Math.min would answer a number)
         to: input.to < end ? input.to : end,
       }),
     );

@@ -174,7 +174,7 @@ export async function setGrantAssignments(
  */
 export async function autoAssignGroups(ctx: Ctx, grantId: string) {
   const grant = await findGrant(ctx.db, grantId);
-  if (!grant || grant.kind !== 'gdap') return;
+  if (grant?.kind !== 'gdap') return;
   const granted = new Set(normaliseRoles(grant.roles).roles);
   const rows: { groupId: string; role: string }[] = [];
   for (const g of await securityGroupsOf(ctx.db, grant.partner_id))

@@ -1,4 +1,4 @@
-import type { Db, Trx } from '../../platform/db/database.ts';
+import type { Trx } from '../../platform/db/database.ts';
 
 export async function insertIndirectInvitation(
   db: Trx,

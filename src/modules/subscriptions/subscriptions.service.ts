@@ -473,7 +473,10 @@ function rowFor(offer: OfferView, quantity: number, now: Date) {
   };
 }
 
-/** For orders: the partner-channel subscriptions an order creates, starting now, auto-renew on. */
+/**
+ * For orders: the partner-channel subscriptions an order creates, starting now, auto-renew on, with
+ * their purchase's billing lines. Answers their ids in line order (`subscriptionViewsOf` for views).
+ */
 export async function createOrderedSubscriptions(
   ctx: PoolCtx,
   input: {
@@ -863,7 +866,7 @@ export async function holdForTransfer(
   const settings = lifecycleSettings(ctx);
   for (const id of ids) {
     const row = rows.find((r) => r.id === id);
-    if (!row || row.channel !== 'partner' || row.partner_id !== input.sourcePartnerId)
+    if (row?.channel !== 'partner' || row.partner_id !== input.sourcePartnerId)
       throw new DomainError('transfer_subscription_invalid', { subscriptionId: id });
     const state = stateOf(row, now, settings).state;
     if (state !== 'active')

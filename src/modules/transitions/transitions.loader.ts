@@ -239,7 +239,12 @@ export async function loadPlanBatch(
  * latest transfer to this partner was refused or expired (planned to run to their end instead).
  * Two queries for the whole batch, and none when no other partner holds anything.
  */
-async function transfersOf(db: Db | Trx, partnerId: string, tenantIds: string[], subRows: SubscriptionRow[]) {
+async function transfersOf(
+  db: Db | Trx,
+  partnerId: string,
+  _tenantIds: string[],
+  subRows: SubscriptionRow[],
+) {
   const out = new Map<string, { transferable: string[]; refused: string[] }>();
   const held = subRows.filter(
     (s) =>
