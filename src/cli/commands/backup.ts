@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../../platform/config.ts';
+import { startParamsFor } from '../../platform/db/connect.ts';
 import {
   acquireDataFolderLock,
   DataFolderBusyError,
@@ -117,7 +118,7 @@ export async function backupDatabase(
       }
       const lock = await lockForBackup(dir);
       try {
-        const pglite = await PGlite.create({ dataDir: dir });
+        const pglite = await PGlite.create({ dataDir: dir, ...startParamsFor(false) });
         try {
           const blob = await pglite.dumpDataDir('gzip');
           await writeFile(partial, Buffer.from(await blob.arrayBuffer()));

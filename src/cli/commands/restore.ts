@@ -4,6 +4,7 @@ import { gunzip } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { type Config, loadConfig } from '../../platform/config.ts';
+import { startParamsFor } from '../../platform/db/connect.ts';
 import {
   BackupError,
   type BackupKind,
@@ -126,11 +127,13 @@ async function restoreDataDir(
   const staging = `${dir}.restore-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   try {
-    const pglite = await PGlite.create({ dataDir: staging, loadDataDir: new Blob([tar]) }).catch(
-      (err: Error) => {
-        throw new BackupError(`${file} could not be unpacked (${err.message}); nothing was changed`);
-      },
-    );
+    const pglite = await PGlite.create({
+      dataDir: staging,
+      loadDataDir: new Blob([tar]),
+      ...startParamsFor(false),
+    }).catch((err: Error) => {
+      throw new BackupError(`${file} could not be unpacked (${err.message}); nothing was changed`);
+    });
     try {
       // A backup that unpacks but is not ours (or is damaged inside) stops here too.
       await pglite.query('select count(*) from schema_migrations');

@@ -124,9 +124,20 @@ export interface PGliteOpenOptions {
  * (docs/testing.md). A folder on disk keeps the defaults.
  */
 const IN_MEMORY_START_PARAMS = ['-c', 'shared_buffers=8MB', '-c', 'max_connections=5'];
-function startParamsFor(small: boolean): { startParams?: string[] } {
-  if (!small) return {};
-  return { startParams: [...PGlite.defaultStartParams, ...IN_MEMORY_START_PARAMS] };
+/**
+ * Every open: no startup-progress timer. PostgreSQL arms one (every 10 s) while it starts up, and
+ * in PGlite it is a JavaScript timer that outlives `close()`: a process that opened a database
+ * (the tests' main process building the copy template) then waited up to 10 s to exit.
+ */
+const ALWAYS_START_PARAMS = ['-c', 'log_startup_progress_interval=0'];
+export function startParamsFor(small: boolean): { startParams: string[] } {
+  return {
+    startParams: [
+      ...PGlite.defaultStartParams,
+      ...(small ? IN_MEMORY_START_PARAMS : []),
+      ...ALWAYS_START_PARAMS,
+    ],
+  };
 }
 
 /** A folder on disk is opened under its lock (data-folder-lock.ts); an in-memory database needs none. */

@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { PROJECT_ROOT } from '../paths.ts';
 import { installQueueSchema } from '../queue/queue.ts';
-import { type DatabaseHandle, openPGlite } from './connect.ts';
+import { type DatabaseHandle, openPGlite, startParamsFor } from './connect.ts';
 import type { Db, Trx } from './database.ts';
 import { loadMigrations, migrate } from './migrate.ts';
 
@@ -75,7 +75,7 @@ export async function ensurePGliteTemplateDir(): Promise<string> {
   const blob = await ensurePGliteTemplate();
   const tmp = `${dir}.${process.pid}.tmp`;
   await rm(tmp, { recursive: true, force: true });
-  const p = await PGlite.create({ dataDir: tmp, loadDataDir: blob });
+  const p = await PGlite.create({ dataDir: tmp, loadDataDir: blob, ...startParamsFor(false) });
   await p.close();
   await rename(tmp, dir).catch(async () => rm(tmp, { recursive: true, force: true }));
   return dir;
