@@ -242,7 +242,7 @@ export async function runDueSteps(
     // savepoint of the same name is the one a rollback goes back to.
     const detail = JSON.stringify(outcome.detail ?? {});
     marks.push({ stepKey: next.step_key, status: outcome.status, attempts: next.attempts + 1, detail });
-    // The row as the database now holds it (its detail as read back), for the next step.
+    // The row as the database will hold it at this transaction's end (its detail as read back).
     Object.assign(next, {
       status: outcome.status,
       attempts: next.attempts + 1,
