@@ -1,7 +1,7 @@
 import { isPartnerStep, stepMissing } from '../../domain/planner/rights.ts';
 import type { TimelineStep } from '../../domain/planner/types.ts';
 import type { Trx } from '../../platform/db/database.ts';
-import { transactionMemo } from '../../platform/db/transaction-memo.ts';
+import { memoizedMany, transactionMemo } from '../../platform/db/transaction-memo.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
@@ -31,25 +31,22 @@ import { releaseLineClaim } from './transitions.repo.ts';
  * Source subscriptions as this transaction read them: a transition's steps look at the same few
  * again and again. A step that acts on one (auto-renew, cancel, a transfer, a credit) forgets it.
  */
-const sourcesRead = transactionMemo<Awaited<ReturnType<typeof findSubscriptions>>[number]>();
+const sourcesRead = transactionMemo<Awaited<ReturnType<typeof findSubscriptions>>[number] | null>();
 function sourceChanged(s: StepContext) {
   sourcesRead.of(s.ctx.db)?.delete(s.line.sourceSubscriptionId);
 }
 
 async function source(s: StepContext) {
-  const read = sourcesRead.of(s.ctx.db);
-  let row = read?.get(s.line.sourceSubscriptionId);
-  if (!row) {
-    // One statement for every source of the plan not read yet in this transaction (the steps
-    // that follow look at them too), not one per line.
-    const ids = new Set(s.plan.lines.map((l) => l.sourceSubscriptionId));
-    for (const id of read?.keys() ?? []) ids.delete(id);
-    ids.add(s.line.sourceSubscriptionId);
-    for (const r of await findSubscriptions(s.ctx.db, s.transition.tenant_id, [...ids])) {
-      read?.set(r.id, r);
-      if (r.id === s.line.sourceSubscriptionId) row = r;
-    }
-  }
+  // Every source of the plan in one statement (the steps that follow look at them too), each
+  // read once per transaction.
+  const rows = await memoizedMany(
+    sourcesRead,
+    s.ctx.db,
+    [s.line.sourceSubscriptionId, ...s.plan.lines.map((l) => l.sourceSubscriptionId)],
+    (ids) => findSubscriptions(s.ctx.db, s.transition.tenant_id, ids),
+    (r) => r.id,
+  );
+  const row = rows[0]?.id === s.line.sourceSubscriptionId ? rows[0] : undefined;
   if (!row)
     throw new DomainError('transition_world_changed', {
       reason: 'source-gone',
@@ -91,28 +88,12 @@ const provision: StepHandler = async (s) => {
 };
 
 /**
- * The applier's rights in the tenant, read once per transaction: the steps a transaction runs
- * share its instant, and no step changes delegated admin.
- */
-const rightsRead = transactionMemo<ReturnType<typeof delegatedRightsOf>>();
-function rightsInTransaction(s: StepContext) {
-  const read = rightsRead.of(s.ctx.db);
-  const key = `${s.ctx.actor.userId}|${s.ctx.actor.partnerId}|${s.transition.tenant_id}`;
-  let rights = read?.get(key);
-  if (!rights) {
-    rights = delegatedRightsOf(s.ctx.db, s.ctx.actor, [s.transition.tenant_id], s.ctx.clock.now());
-    read?.set(key, rights);
-  }
-  return rights;
-}
-
-/**
  * May the user who applied take this step now (SPEC §3.8)? Every step runs with the applier's
  * rights: its partner role and the roles of its security groups in the tenant, read again at the
  * step (a dated step may run months later). `missing` names what it lacks; none: it may.
  */
 async function applierMissing(s: StepContext): Promise<{ granted: boolean; missing: string[] }> {
-  const rights = await rightsInTransaction(s);
+  const rights = await delegatedRightsOf(s.ctx.db, s.ctx.actor, [s.transition.tenant_id], s.ctx.clock.now());
   return {
     granted: rights.granted.has(s.transition.tenant_id),
     missing: stepMissing(

@@ -126,8 +126,8 @@ export interface PGliteOpenOptions {
 const IN_MEMORY_START_PARAMS = ['-c', 'shared_buffers=8MB', '-c', 'max_connections=5'];
 /**
  * Every open: no startup-progress timer. PostgreSQL arms one (every 10 s) while it starts up, and
- * in PGlite it is a JavaScript timer that outlives `close()`: a process that opened a database
- * (the tests' main process building the copy template) then waited up to 10 s to exit.
+ * in PGlite it is a JavaScript timer that outlives `close()` and re-arms: a process that opened a
+ * database from a tarball (the tests' main process building the copy template) never exited alone.
  */
 const ALWAYS_START_PARAMS = ['-c', 'log_startup_progress_interval=0'];
 export function startParamsFor(small: boolean): { startParams: string[] } {
