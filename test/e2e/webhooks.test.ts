@@ -238,11 +238,13 @@ describe('webhooks', () => {
 
     const deliveredIds = (path: string) =>
       new Set(receiver.received.filter((r) => r.path === path && ok(r)).map(idOf));
+    // The receiver answers before the job records the answer: wait for the records too.
     await until(
-      () =>
+      async () =>
         expected.b.every((e) => deliveredIds('/b').has(e.id)) &&
-        expected.a.every((e) => deliveredIds('/a').has(e.id)),
-      'every event delivered',
+        expected.a.every((e) => deliveredIds('/a').has(e.id)) &&
+        (await pendingCount()) === 0,
+      'every event delivered and recorded',
     );
 
     // The receiver failed its first three tries, and the deliveries were retried. Each failed try
