@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import { LongFilesFirst } from './test/fixtures/sequencer.ts';
 
-// Three projects: pure unit tests, and the data-layer/end-to-end suite run twice,
-// once on embedded PGlite and once on the PostgreSQL server (DATABASE_URL or the local one).
+// The projects: pure unit tests (twice, the second time in a daylight-saving zone), the
+// data-layer/end-to-end suite run twice, once on embedded PGlite and once on the PostgreSQL server
+// (DATABASE_URL or the local one), and the files that run real processes (crash, load, browser).
 const dbInclude = ['src/**/*.db.test.ts', 'test/**/*.test.ts'];
 const dbExclude = ['test/browser/**', 'test/crash/**', 'test/load/**'];
 
