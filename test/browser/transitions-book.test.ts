@@ -273,5 +273,36 @@ for (const lang of ['en', 'es'] as const) {
       expect(problems).toEqual([]);
       await page.context().close();
     });
+
+    it('says when the customer search fails, tries it again on its own, then again when asked', async () => {
+      const target: Json = (await api.get('/api/customers?sort=companyName&limit=1', token)).items[0];
+      const { page, problems } = await open(lang, '/planner');
+      await page.getByRole('heading', { level: 1, name: t.key('planner.title'), exact: true }).waitFor();
+      // The picker's searches do not reach the server (as when the connection drops).
+      let refused = 0;
+      const search = (u: URL) =>
+        u.pathname === '/api/customers' && u.searchParams.get('sort') === 'companyName';
+      await page.route(search, (route) => {
+        refused += 1;
+        return route.abort('aborted');
+      });
+      const box = page.getByRole('combobox', { name: t.key('planner.customer'), exact: true });
+      await box.fill(target.companyName.slice(0, 4));
+      const popup = page.locator('.combobox-popup');
+      // Not "no customer matches": the reader is told the search failed, in its language.
+      await expect.poll(() => popup.getByRole('alert').textContent(), UI).toBe(t.key('errors.network'));
+      expect(await popup.textContent()).not.toContain(t.key('picker.none'));
+      // Tried again on its own (three times), then it waits to be asked.
+      await expect.poll(() => refused, UI).toBe(4);
+      await screenshot(page, `planner-picker-failed-${lang}`);
+      await page.unroute(search);
+      await popup.getByRole('button', { name: t.key('picker.retry'), exact: true }).click();
+      const option = page.getByRole('option').filter({ hasText: target.companyName }).first();
+      await option.waitFor();
+      expect(await popup.getByRole('alert').count()).toBe(0);
+      expect(await option.getAttribute('data-tenant-id')).toBe(target.id);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    });
   });
 }

@@ -61,9 +61,11 @@ export function ConfirmDialog({
     const onCancelEvent = (e: Event) => {
       if (busy.current) e.preventDefault();
     };
-    // However the browser closed it (Escape), that is a Cancel.
+    // However the browser closed it (Escape), that is a Cancel. The event comes a task after the
+    // close: one left over from a cleanup that closed and a rerun that reopened (React's StrictMode
+    // in development) finds the dialog open again, and is no Cancel.
     const onClose = () => {
-      if (!closing) cancel.current();
+      if (!closing && !dialog.open) cancel.current();
     };
     dialog.addEventListener('cancel', onCancelEvent);
     dialog.addEventListener('close', onClose);

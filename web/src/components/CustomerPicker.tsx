@@ -1,8 +1,13 @@
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Customer, type ListPage } from '../api.ts';
+import { ErrorAlert } from './Alert.tsx';
 
 const SHOWN = 20;
+// A failed search is tried again on its own this many times, a little later each time; then the
+// reader is told, and can search again.
+const AUTO_RETRIES = 3;
+const RETRY_MS = 1_000;
 
 /**
  * A searchable customer picker (issue 21): an ARIA combobox whose options come from the server's
@@ -27,6 +32,8 @@ export function CustomerPicker({
   const [options, setOptions] = useState<Customer[]>([]);
   const [total, setTotal] = useState<number | undefined>(undefined);
   const [active, setActive] = useState(-1);
+  const [failure, setFailure] = useState<Error | null>(null);
+  const [attempt, setAttempt] = useState(0);
   const typed = useRef(false);
 
   useEffect(() => {
@@ -36,22 +43,33 @@ export function CustomerPicker({
   useEffect(() => {
     if (!open) return;
     let alive = true;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const timer = setTimeout(() => {
       const q = typed.current ? text.trim() : '';
       api<ListPage<Customer>>('/api/customers', { query: { q, sort: 'companyName', limit: SHOWN } })
         .then((page) => {
           if (!alive) return;
+          setFailure(null);
           setOptions(page.items);
           setTotal(page.total);
           setActive(page.items.length > 0 ? 0 : -1);
         })
-        .catch(() => alive && setOptions([]));
+        .catch((e: Error) => {
+          if (!alive) return;
+          // Not "no customer matches": the search did not answer. Say so, and try again.
+          setFailure(e);
+          setOptions([]);
+          setActive(-1);
+          if (attempt < AUTO_RETRIES)
+            retry = setTimeout(() => setAttempt((a) => a + 1), RETRY_MS * (attempt + 1));
+        });
     }, 200);
     return () => {
       alive = false;
       clearTimeout(timer);
+      clearTimeout(retry);
     };
-  }, [text, open]);
+  }, [text, open, attempt]);
 
   const pick = (c: Customer) => {
     typed.current = false;
@@ -100,6 +118,7 @@ export function CustomerPicker({
         onChange={(e) => {
           typed.current = true;
           setText(e.target.value);
+          setAttempt(0);
           setOpen(true);
         }}
         onFocus={() => setOpen(true)}
@@ -129,12 +148,30 @@ export function CustomerPicker({
               </div>
             ))}
           </div>
+          {failure && (
+            <>
+              <ErrorAlert error={failure} />
+              <button
+                type="button"
+                className="secondary small"
+                onMouseDown={(e) => {
+                  // Keeps the focus in the box, so the popup stays open.
+                  e.preventDefault();
+                  setAttempt((a) => a + 1);
+                }}
+              >
+                {t('picker.retry')}
+              </button>
+            </>
+          )}
           <p className="muted small" aria-live="polite">
-            {options.length === 0
-              ? t('picker.none')
-              : total !== undefined && total > options.length
-                ? t('picker.more', { count: total - options.length })
-                : ''}
+            {failure
+              ? ''
+              : options.length === 0
+                ? t('picker.none')
+                : total !== undefined && total > options.length
+                  ? t('picker.more', { count: total - options.length })
+                  : ''}
           </p>
         </div>
       )}
