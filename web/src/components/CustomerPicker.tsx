@@ -7,7 +7,7 @@ const SHOWN = 20;
 // A failed search is tried again on its own this many times, a little later each time; then the
 // reader is told, and can search again.
 const AUTO_RETRIES = 3;
-const RETRY_MS = 1_000;
+const RETRY_MS = 500;
 
 /**
  * A searchable customer picker (issue 21): an ARIA combobox whose options come from the server's
