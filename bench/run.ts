@@ -19,10 +19,10 @@ import { benchStart } from './start.ts';
  */
 const args = parseArgs(process.argv.slice(2));
 const small = args.has('small');
-const customers = args.num('customers', small ? 50 : 10_000);
-const durationS = args.num('duration', small ? 3 : 10);
+const customers = args.num('customers', small ? 20 : 10_000);
+const durationS = args.num('duration', small ? 2 : 10);
 const startRuns = args.num('start-runs', small ? 1 : 5);
-const invoiceLines = args.num('lines', small ? 5_000 : 100_000);
+const invoiceLines = args.num('lines', small ? 2_000 : 100_000);
 const onlyFlag = args.flags.get('only');
 const only = new Set(
   typeof onlyFlag === 'string'
