@@ -35,6 +35,43 @@ describe('GET /metrics', () => {
     // By route pattern and status, never the raw URL.
     expect(text).toMatch(/traslado_http_requests_total\{method="GET",route="\/healthz",status="200"\} [1-9]/);
     expect(text).toMatch(/traslado_http_requests_total\{method="GET",route="unmatched",status="404"\} [1-9]/);
+    // The latency histogram of one series: buckets cumulative up to +Inf, which is its count and
+    // the requests counted; a sum of seconds.
+    const series = 'method="GET",route="/healthz",status="200"';
+    const value = (line: RegExp) => Number(line.exec(text)?.[1]);
+    const buckets = [...text.matchAll(/^traslado_http_request_duration_seconds_bucket\{(.*)\} (\S+)$/gm)]
+      .filter((m) => m[1]!.includes(series))
+      .map((m) => ({ le: /le="([^"]+)"/.exec(m[1]!)![1]!, n: Number(m[2]) }));
+    expect(buckets.map((b) => b.le)).toEqual([
+      '0.005',
+      '0.01',
+      '0.025',
+      '0.05',
+      '0.1',
+      '0.25',
+      '0.5',
+      '1',
+      '2.5',
+      '5',
+      '10',
+      '+Inf',
+    ]);
+    for (let i = 1; i < buckets.length; i++) expect(buckets[i]!.n).toBeGreaterThanOrEqual(buckets[i - 1]!.n);
+    const total = value(
+      /^traslado_http_requests_total\{method="GET",route="\/healthz",status="200"\} (\S+)$/m,
+    );
+    expect(total).toBeGreaterThanOrEqual(1);
+    expect(buckets.at(-1)!.n).toBe(total);
+    expect(
+      value(
+        /^traslado_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} (\S+)$/m,
+      ),
+    ).toBe(total);
+    expect(
+      value(
+        /^traslado_http_request_duration_seconds_sum\{method="GET",route="\/healthz",status="200"\} (\S+)$/m,
+      ),
+    ).toBeGreaterThan(0);
     // The queue's own jobs are counted (the workers of this app sent some at start).
     expect(text).toMatch(/traslado_jobs\{queue="[a-z-]+",state="[a-z]+"\} \d+/);
   });
