@@ -151,13 +151,11 @@ function assignedSeatsOf(
 ) {
   const left = new Map(counts);
   const out = new Map<string, number>();
-  const graceRank = (s: SubscriptionRow) => (state(s).state === 'active' ? 0 : 1);
-  const ordered = [...rows].sort(
-    (a, b) =>
-      graceRank(a) - graceRank(b) ||
-      a.created_at.getTime() - b.created_at.getTime() ||
-      (a.id < b.id ? -1 : 1),
-  );
+  // Each row's sort key once (the comparator runs n·log n times on the hottest read).
+  const ordered = rows
+    .map((s) => ({ s, rank: state(s).state === 'active' ? 0 : 1, at: s.created_at.getTime() }))
+    .sort((a, b) => a.rank - b.rank || a.at - b.at || (a.s.id < b.s.id ? -1 : 1))
+    .map((o) => o.s);
   for (const s of ordered) {
     if (!state(s).usersHaveAccess) {
       out.set(s.id, 0);

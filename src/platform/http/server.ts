@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import swagger from '@fastify/swagger';
@@ -91,8 +92,29 @@ declare module 'fastify' {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-/** helmet's default headers (CSP, HSTS, nosniff, frame and referrer policies), set by one middleware. */
-const securityHeaders = helmet();
+/**
+ * helmet's default headers (CSP, HSTS, nosniff, frame and referrer policies), captured once: none
+ * of them depends on the request (no CSP nonce), so each answer gets the same list set in one
+ * loop instead of helmet's chain of thirteen middlewares (~2.5 % of the server's CPU on the
+ * hottest read). A helmet option that did depend on the request would need the middleware again.
+ */
+const SECURITY_HEADERS: readonly (readonly [string, string | number | readonly string[]])[] = (() => {
+  const headers: [string, string | number | readonly string[]][] = [];
+  let done = false;
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers.push([name, value]);
+    },
+    removeHeader: () => undefined,
+  };
+  helmet()({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+    done = true;
+  });
+  // helmet runs its middlewares synchronously: all of them ran, or the list is not whole.
+  if (!done) throw new Error('helmet did not finish synchronously');
+  return headers;
+})();
 export const SESSION_COOKIE = 'traslado_session';
 
 export type App = FastifyInstance<
@@ -159,9 +181,10 @@ export async function createServer(
   // nosniff, frame denial, a strict CSP, no referrer leaks. The API reference page sends its own
   // CSP for its static files (`staticCSP` below), as the strict one would block them.
   // helmet's defaults, built once (@fastify/helmet built them again for every request).
-  app.addHook('onRequest', (req, reply, done) =>
-    securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
-  );
+  app.addHook('onRequest', (_req, reply, done) => {
+    for (const [name, value] of SECURITY_HEADERS) reply.raw.setHeader(name, value);
+    done();
+  });
   await app.register(cookie);
   app.decorateRequest('actor', null);
   app.decorateRequest('authGeneration', undefined);
