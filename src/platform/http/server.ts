@@ -180,7 +180,7 @@ export async function createServer(
   // Security headers on every answer, refusals included (its hook runs before the sign-in check):
   // nosniff, frame denial, a strict CSP, no referrer leaks. The API reference page sends its own
   // CSP for its static files (`staticCSP` below), as the strict one would block them.
-  // helmet's defaults, built once (@fastify/helmet built them again for every request).
+  // helmet's defaults, captured once at load (SECURITY_HEADERS above).
   app.addHook('onRequest', (_req, reply, done) => {
     for (const [name, value] of SECURITY_HEADERS) reply.raw.setHeader(name, value);
     done();
