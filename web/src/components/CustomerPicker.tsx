@@ -157,11 +157,9 @@ export function CustomerPicker({
               <button
                 type="button"
                 className="secondary small"
-                onMouseDown={(e) => {
-                  // Keeps the focus in the box, so the popup stays open.
-                  e.preventDefault();
-                  setAttempt((a) => a + 1);
-                }}
+                // Keeps the focus in the box, so the popup stays open; the click (or Enter) searches.
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => setAttempt((a) => a + 1)}
               >
                 {t('picker.retry')}
               </button>
