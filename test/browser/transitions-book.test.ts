@@ -296,11 +296,20 @@ for (const lang of ['en', 'es'] as const) {
       await expect.poll(() => refused, UI).toBe(4);
       await screenshot(page, `planner-picker-failed-${lang}`);
       await page.unroute(search);
-      await popup.getByRole('button', { name: t.key('picker.retry'), exact: true }).click();
+      // By keyboard: Tab from the box reaches "Search again" with the popup still open; Enter
+      // searches and hands the focus back to the box, where Enter picks what it found.
+      await box.press('Tab');
+      const retry = popup.getByRole('button', { name: t.key('picker.retry'), exact: true });
+      await expect.poll(() => retry.evaluate((b) => b === b.ownerDocument.activeElement), UI).toBe(true);
+      await page.keyboard.press('Enter');
       const option = page.getByRole('option').filter({ hasText: target.companyName }).first();
       await option.waitFor();
       expect(await popup.getByRole('alert').count()).toBe(0);
       expect(await option.getAttribute('data-tenant-id')).toBe(target.id);
+      expect(await option.getAttribute('aria-selected')).toBe('true');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => box.getAttribute('data-tenant-id'), UI).toBe(target.id);
+      expect(await box.inputValue()).toBe(target.companyName);
       expect(problems).toEqual([]);
       await page.context().close();
     });

@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FocusEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Customer, type ListPage } from '../api.ts';
 import { ErrorAlert } from './Alert.tsx';
@@ -35,6 +35,7 @@ export function CustomerPicker({
   const [failure, setFailure] = useState<Error | null>(null);
   const [attempt, setAttempt] = useState(0);
   const typed = useRef(false);
+  const box = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (!typed.current) setText(value ? value.companyName : '');
@@ -98,11 +99,19 @@ export function CustomerPicker({
     }
   };
 
+  // The popup closes when the focus leaves the picker, not when it moves from the box to the
+  // popup's own button ("Search again", reached with Tab).
+  const onBlur = (e: FocusEvent<HTMLDivElement>) => {
+    if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
+    setTimeout(() => setOpen(false), 150);
+  };
+
   const optionId = (i: number) => `${listId}-opt-${i}`;
   return (
-    <div className="field combobox">
+    <div className="field combobox" onBlur={onBlur}>
       <label htmlFor={id}>{label}</label>
       <input
+        ref={box}
         id={id}
         type="text"
         role="combobox"
@@ -125,7 +134,6 @@ export function CustomerPicker({
           setAttempt(0);
           setOpen(true);
         }}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
         onKeyDown={onKey}
       />
       <span id={`${id}-help`} className="sr-only">
@@ -157,9 +165,13 @@ export function CustomerPicker({
               <button
                 type="button"
                 className="secondary small"
-                // Keeps the focus in the box, so the popup stays open; the click (or Enter) searches.
+                // A click keeps the focus in the box; Enter or Space on the button (reached with Tab)
+                // brings it back there, where the arrow keys move through what the search finds.
                 onMouseDown={(e) => e.preventDefault()}
-                onClick={() => setAttempt((a) => a + 1)}
+                onClick={() => {
+                  box.current?.focus();
+                  setAttempt((a) => a + 1);
+                }}
               >
                 {t('picker.retry')}
               </button>
