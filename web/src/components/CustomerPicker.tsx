@@ -36,6 +36,7 @@ export function CustomerPicker({
   const [attempt, setAttempt] = useState(0);
   const typed = useRef(false);
   const box = useRef<HTMLInputElement>(null);
+  const picker = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (!typed.current) setText(value ? value.companyName : '');
@@ -101,14 +102,14 @@ export function CustomerPicker({
 
   // The popup closes when the focus leaves the picker, not when it moves from the box to the
   // popup's own button ("Search again", reached with Tab).
-  const onBlur = (e: FocusEvent<HTMLDivElement>) => {
-    if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
+  const onBlur = (e: FocusEvent<HTMLElement>) => {
+    if (picker.current?.contains(e.relatedTarget as Node | null)) return;
     setTimeout(() => setOpen(false), 150);
   };
 
   const optionId = (i: number) => `${listId}-opt-${i}`;
   return (
-    <div className="field combobox" onBlur={onBlur}>
+    <div className="field combobox" ref={picker}>
       <label htmlFor={id}>{label}</label>
       <input
         ref={box}
@@ -135,6 +136,7 @@ export function CustomerPicker({
           setOpen(true);
         }}
         onKeyDown={onKey}
+        onBlur={onBlur}
       />
       <span id={`${id}-help`} className="sr-only">
         {t('picker.help')}
@@ -168,6 +170,7 @@ export function CustomerPicker({
                 // A click keeps the focus in the box; Enter or Space on the button (reached with Tab)
                 // brings it back there, where the arrow keys move through what the search finds.
                 onMouseDown={(e) => e.preventDefault()}
+                onBlur={onBlur}
                 onClick={() => {
                   box.current?.focus();
                   setAttempt((a) => a + 1);
