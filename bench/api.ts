@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { figure, heading, note } from './report.ts';
@@ -12,6 +13,18 @@ import { figure, heading, note } from './report.ts';
  */
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CONNECTIONS = 64;
+
+/**
+ * The Node flags `npm start` runs the server with (package.json's start script, between `node` and
+ * the script): the server is measured as it is run, and the bare route gets the same runtime.
+ */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  if (words[0] !== 'node')
+    throw new Error(`package.json's start script does not run node: ${pkg.scripts.start}`);
+  return words.slice(1, words.indexOf('bin/traslado.js'));
+}
 
 function startChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, args, {
@@ -72,13 +85,14 @@ export async function benchApi(opts: { databaseUrl: string; durationS: number; p
   // TRASLADO_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
   const prof = process.env.TRASLADO_BENCH_PROFILE;
   const profArgs = prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [];
-  const ours = startChild([...profArgs, 'bin/traslado.js', 'start', '--port', String(port)], {
+  const flags = startFlags();
+  const ours = startChild([...flags, ...profArgs, 'bin/traslado.js', 'start', '--port', String(port)], {
     DATABASE_URL: opts.databaseUrl,
     TRASLADO_RATE_LIMIT: '0',
     TRASLADO_LOGIN_RATE_LIMIT: '0',
     LOG_LEVEL: 'warn',
   });
-  const bare = startChild(['--import', 'tsx', 'bench/api-bare.ts'], {
+  const bare = startChild([...flags, '--import', 'tsx', 'bench/api-bare.ts'], {
     DATABASE_URL: opts.databaseUrl,
     PORT: String(barePort),
   });
@@ -106,6 +120,7 @@ export async function benchApi(opts: { databaseUrl: string; durationS: number; p
     note(
       `customer Northwind Traders: ${page.items.length} subscriptions per page (bare route: ${barePage.items.length} rows)`,
     );
+    note(`both servers run with npm start's Node flags: ${flags.join(' ') || '(none)'}`);
 
     // Warm both (JIT, pools, plans) before measuring; then one measured run each.
     await load(`${base}${path}`, 1, headers);

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
+// The flag (also in `npm start`): a young generation big enough that a request's objects die young
+// instead of being copied and promoted under load, measured in docs/operations.md ("Node's heap").
 // Runs the prebuilt bundle (dist/, made at npm install) when it is newer than every source file;
 // otherwise the TypeScript sources through tsx, so an edit never runs stale code.
 import { existsSync, readdirSync, statSync } from 'node:fs';
