@@ -14,6 +14,39 @@ import { visibleTenantIds } from '../tenants/index.ts';
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
 /**
+ * What a subscription's view reads: every column but the seat batches (a jsonb each row would
+ * parse), the open transfer, the billing sweep's mark and `updated_at`. The hot list reads only these.
+ */
+export type SubscriptionViewRow = Omit<
+  SubscriptionRow,
+  'seat_batches' | 'transfer_id' | 'billed_through' | 'updated_at'
+>;
+const VIEW_COLUMNS = [
+  's.id',
+  's.tenant_id',
+  's.offer_id',
+  's.sku_id',
+  's.quantity',
+  's.channel',
+  's.partner_id',
+  's.purchased_via',
+  's.order_id',
+  's.billing_cycle',
+  's.term',
+  's.term_start',
+  's.term_end',
+  's.auto_renew',
+  's.unit_price',
+  's.currency',
+  's.refund_window_hours',
+  's.purchased_at',
+  's.suspended_at',
+  's.cancelled_at',
+  's.partner_on_record_id',
+  's.created_at',
+] as const satisfies readonly `s.${keyof SubscriptionViewRow}`[];
+
+/**
  * Serialises the seat-pool work of one tenant (license updates, seat reductions): a transaction-scoped advisory lock, taken before the
  * pool is read, so that two concurrent updates can never assign more seats than the pool holds
  * (also when the tenant has no subscription row to lock yet).
@@ -133,7 +166,7 @@ type PageFilter = { tenantId: string; channel?: string; after?: [string, string]
  * A subscription with what its view needs from other modules: its offer's name, and the seats
  * assigned of its SKU in the tenant (licenses are pooled by SKU).
  */
-export type PooledSubscriptionRow = SubscriptionRow & {
+export type PooledSubscriptionRow = SubscriptionViewRow & {
   offer_name: string | null;
   sku_assigned_seats: number;
 };
@@ -207,7 +240,7 @@ function pageStatement(assignedSeatsBySku: AssignedSeatsBySku) {
         .with('page', () => page)
         .selectFrom('subscriptions as s')
         .leftJoin(assignedSeatsBySku(db, v.tenantId).as('seats'), 'seats.sku_id', 's.sku_id')
-        .selectAll('s')
+        .select(VIEW_COLUMNS)
         .select((eb) => [
           offerNameOf(db, eb.ref('s.offer_id')).as('offer_name'),
           'seats.n as sku_assigned_seats',

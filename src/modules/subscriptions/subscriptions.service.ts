@@ -38,6 +38,7 @@ import {
   lockSubscriptions,
   openSeatReductionRows,
   type PooledSubscriptionRow,
+  type SubscriptionViewRow,
   pooledSubscriptionRows,
   type SeatReductionRow,
   type SubscriptionRow,
@@ -65,7 +66,7 @@ export function lifecycleSettings(ctx: Pick<Ctx<Db | Trx>, 'config'>): Lifecycle
 }
 
 /** The state at `now`, derived from the stored dates (never stored, never updated by a timer). */
-export function stateOf(s: SubscriptionRow, now: Date, settings: LifecycleSettings): LifecycleState {
+export function stateOf(s: SubscriptionViewRow, now: Date, settings: LifecycleSettings): LifecycleState {
   return lifecycleState(
     {
       termStart: s.term_start,
@@ -83,7 +84,7 @@ export function stateOf(s: SubscriptionRow, now: Date, settings: LifecycleSettin
 }
 
 /** The refund window runs from the purchase, or from the start of a renewed term (domain rule). */
-function windowStartOf(s: SubscriptionRow, state: LifecycleState): Date {
+function windowStartOf(s: SubscriptionViewRow, state: LifecycleState): Date {
   return refundWindowStart({
     purchasedAt: s.purchased_at,
     renewals: state.renewals,
@@ -92,7 +93,7 @@ function windowStartOf(s: SubscriptionRow, state: LifecycleState): Date {
 }
 
 export function toSubscriptionView(
-  s: SubscriptionRow,
+  s: SubscriptionViewRow,
   now: Date,
   settings: LifecycleSettings,
   extra: { assignedSeats: number; offerName?: string; canChange?: boolean; state?: LifecycleState },
@@ -145,9 +146,9 @@ export type SubscriptionView = ReturnType<typeof toSubscriptionView>;
  * by SKU, so this split is only for display; it shows the seats on the subscription that keeps them).
  */
 function assignedSeatsOf(
-  rows: SubscriptionRow[],
+  rows: SubscriptionViewRow[],
   counts: Map<string, number>,
-  state: (s: SubscriptionRow) => LifecycleState,
+  state: (s: SubscriptionViewRow) => LifecycleState,
 ) {
   const left = new Map(counts);
   const out = new Map<string, number>();
@@ -172,8 +173,8 @@ function assignedSeatsOf(
 function viewsFrom(
   ctx: Ctx<Db | Trx>,
   pool: PooledSubscriptionRow[],
-  rows: SubscriptionRow[],
-  canChange?: (s: SubscriptionRow) => boolean,
+  rows: SubscriptionViewRow[],
+  canChange?: (s: SubscriptionViewRow) => boolean,
 ) {
   const now = ctx.clock.now();
   const settings = lifecycleSettings(ctx);
@@ -181,7 +182,7 @@ function viewsFrom(
   const offerNames = new Map(pool.map((r) => [r.offer_id, r.offer_name]));
   // Each row's state once: the seat split sorts by it and every view shows it.
   const states = new Map<string, LifecycleState>();
-  const state = (s: SubscriptionRow) => {
+  const state = (s: SubscriptionViewRow) => {
     const known = states.get(s.id);
     if (known) return known;
     const st = stateOf(s, now, settings);
@@ -203,8 +204,8 @@ function viewsFrom(
 async function viewsOf(
   ctx: PoolCtx<Db | Trx>,
   tenantId: string,
-  rows: SubscriptionRow[],
-  canChange?: (s: SubscriptionRow) => boolean,
+  rows: SubscriptionViewRow[],
+  canChange?: (s: SubscriptionViewRow) => boolean,
 ) {
   const pool = await pooledSubscriptionRows(
     ctx.db,
@@ -216,7 +217,7 @@ async function viewsOf(
 }
 
 /** Only the partner of record may change a partner subscription; other channels change elsewhere. */
-export function partnerMayChange(ctx: Ctx<Db | Trx>, s: SubscriptionRow) {
+export function partnerMayChange(ctx: Ctx<Db | Trx>, s: SubscriptionViewRow) {
   return ctx.actor.kind === 'partner' && s.channel === 'partner' && s.partner_id === ctx.actor.partnerId;
 }
 
@@ -246,7 +247,7 @@ export async function listCustomerSubscriptions(ctx: PoolCtx<Db>, input: ListInp
     (r) => [r.created_at.toISOString(), r.id],
   );
   const canChange =
-    ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
+    ctx.actor.kind === 'partner' ? (s: SubscriptionViewRow) => partnerMayChange(ctx, s) : undefined;
   return { items: viewsFrom(ctx, pool, page.items, canChange), nextCursor: page.nextCursor };
 }
 
@@ -279,7 +280,7 @@ export async function sortedCustomerSubscriptions(
     ctx.assignedSeatsBySku,
   );
   const canChange =
-    ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
+    ctx.actor.kind === 'partner' ? (s: SubscriptionViewRow) => partnerMayChange(ctx, s) : undefined;
   const items = viewsFrom(
     ctx,
     pool,
@@ -346,7 +347,7 @@ export async function getCustomerSubscription(
   const row = await findSubscription(ctx.db, input.tenantId, input.id);
   if (!row) throw new DomainError('subscription_not_found');
   const canChange =
-    ctx.actor.kind === 'partner' ? (s: SubscriptionRow) => partnerMayChange(ctx, s) : undefined;
+    ctx.actor.kind === 'partner' ? (s: SubscriptionViewRow) => partnerMayChange(ctx, s) : undefined;
   return (await viewsOf(ctx, input.tenantId, [row], canChange))[0]!;
 }
 
