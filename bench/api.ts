@@ -13,6 +13,8 @@ import { figure, heading, note } from './report.ts';
  */
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CONNECTIONS = 64;
+/** Each server is loaded this long (at most the measured time) before anything is measured: JIT tiers, pools, prepared plans. */
+const WARM_UP_S = 3;
 
 /**
  * The Node flags `npm start` runs the server with (package.json's start script, between `node` and
@@ -72,7 +74,23 @@ async function load(url: string, durationS: number, headers: Record<string, stri
     p50: r.latency.p50,
     p99: r.latency.p99,
     total: r.requests.total,
+    seconds: r.duration,
     bad: r.non2xx + r.errors + r.timeouts,
+  };
+}
+type Load = Awaited<ReturnType<typeof load>>;
+
+/** Rounds of one URL as one figure: requests over seconds, the rounds' median p50 and worst p99. */
+function summed(rounds: Load[]) {
+  const total = rounds.reduce((n, r) => n + r.total, 0);
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  const p50s = rounds.map((r) => r.p50).sort((x, y) => x - y);
+  return {
+    rps: total / seconds,
+    p50: p50s[Math.floor(p50s.length / 2)]!,
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    total,
+    bad: rounds.reduce((n, r) => n + r.bad, 0),
   };
 }
 
@@ -122,11 +140,27 @@ export async function benchApi(opts: { databaseUrl: string; durationS: number; p
     );
     note(`both servers run with npm start's Node flags: ${flags.join(' ') || '(none)'}`);
 
-    // Warm both (JIT, pools, plans) before measuring; then one measured run each.
-    await load(`${base}${path}`, 1, headers);
-    await load(`${bareBase}${path}`, 1, {});
-    const a = await load(`${base}${path}`, opts.durationS, headers);
-    const b = await load(`${bareBase}${path}`, opts.durationS, {});
+    // Warm both (JIT, pools, plans) before measuring. Then the two take turns, in rounds of ~2 s
+    // (up to 5): this machine's speed drifts over seconds (the same server measured 0.35× to 0.63×
+    // of the bare route in runs a minute apart, one side after the other), and taking turns gives
+    // both sides the same drift. Each figure is its rounds' requests over their seconds.
+    await load(`${base}${path}`, Math.min(WARM_UP_S, opts.durationS), headers);
+    await load(`${bareBase}${path}`, Math.min(WARM_UP_S, opts.durationS), {});
+    const rounds = Math.max(1, Math.min(5, Math.floor(opts.durationS / 2)));
+    const ourRounds: Load[] = [];
+    const bareRounds: Load[] = [];
+    for (let i = 0; i < rounds; i++) {
+      ourRounds.push(await load(`${base}${path}`, opts.durationS / rounds, headers));
+      bareRounds.push(await load(`${bareBase}${path}`, opts.durationS / rounds, {}));
+    }
+    const a = summed(ourRounds);
+    const b = summed(bareRounds);
+    if (rounds > 1)
+      note(
+        `${rounds} rounds of ${(opts.durationS / rounds).toFixed(1)} s each, taking turns; ratio per round: ${ourRounds
+          .map((r, i) => (r.rps / bareRounds[i]!.rps).toFixed(2))
+          .join(', ')}`,
+      );
     if (a.bad || b.bad)
       note(`non-2xx or errors: traslado ${a.bad}, bare ${b.bad} (of ${a.total} / ${b.total})`);
 
