@@ -145,13 +145,16 @@ export async function benchPlan(db: BenchDatabase, book: SeededBook, reportFile:
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}; rows read = ${copied} (customers, subscriptions, licenses, grants)`,
   );
-  const sizeNote = full ? undefined : 'for 10,000 customers';
-  figure('plan.wall_s', planS, 's', {
-    op: '≤',
-    value: 10,
-    unit: 's',
-    ...(sizeNote ? { note: sizeNote } : {}),
-  });
+  // The 10-second target is for 10,000 customers: judged on that book only. A smaller book gets the
+  // time 10,000 would take at its rate (planning is linear in customers; a small book's fixed costs inflate it
+  // for small books), not a "met" that says nothing.
+  if (full) figure('plan.wall_s', planS, 's', { op: '≤', value: 10, unit: 's' });
+  else {
+    figure('plan.wall_s', planS, 's');
+    note(
+      `at this rate 10,000 customers would take ~${((planS * 10_000) / book.customers).toFixed(0)} s (target ≤ 10 s, judged on the full book)`,
+    );
+  }
   figure('plan.rows_per_s', copied / planS, 'rows/s');
   figure('plan.copy_rows_per_s', copied / copyS, 'rows/s');
   figure('plan.ratio_vs_copy', copied / planS / (copied / copyS), '×', { op: '≥', value: 0.25, unit: '×' });
