@@ -146,8 +146,8 @@ export async function benchPlan(db: BenchDatabase, book: SeededBook, reportFile:
       .join(', ')}; rows read = ${copied} (customers, subscriptions, licenses, grants)`,
   );
   // The 10-second target is for 10,000 customers: judged on that book only. A smaller book gets the
-  // time 10,000 would take at its rate (planning is linear in customers; a small book's fixed costs inflate it
-  // for small books), not a "met" that says nothing.
+  // time 10,000 would take at its rate (planning is linear in customers; a small book's fixed costs
+  // inflate it), not a "met" that says nothing.
   if (full) figure('plan.wall_s', planS, 's', { op: '≤', value: 10, unit: 's' });
   else {
     figure('plan.wall_s', planS, 's');
