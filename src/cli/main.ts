@@ -134,7 +134,7 @@ program
   .option('--batch-size <n>', 'customers read and planned together (default 200)', positiveInt)
   .option(
     '--workers <n>',
-    'planning worker threads, 0 to plan in the main thread (default: one per core from 500 customers on, else 0)',
+    'planning worker threads, 0 to plan in the main thread (default: one per core but one, at least one, from 500 customers on; else 0)',
     positiveInt,
   )
   .addOption(

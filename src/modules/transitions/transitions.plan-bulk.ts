@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -24,7 +23,7 @@ import {
   type PlanRunContext,
   planBatch,
 } from './transitions.plan-batch.ts';
-import { PlanPool, pipeInOrder, started } from './transitions.plan-pool.ts';
+import { defaultPlanWorkers, PlanPool, pipeInOrder, started } from './transitions.plan-pool.ts';
 import { insertPlannedTransitions } from './transitions.repo.ts';
 import { runLineOf, startBulkRun } from './transitions.runs.ts';
 
@@ -55,9 +54,6 @@ export function verdictOf(o: BulkPlanOutcome): BulkVerdict {
  */
 const WORKER_HEAP_MB = 256;
 
-/** From this many customers on, a bulk plan plans in worker threads by default. */
-export const WORKERS_FROM_CUSTOMERS = 500;
-
 export interface PlanBulkOptions {
   partnerId: string;
   /** Plan these tenants (duplicates ignored); default: every customer the partner has a relationship with. */
@@ -72,8 +68,8 @@ export interface PlanBulkOptions {
   /** Each batch's outcomes, once saved, in order (awaited: a slow reader slows the plan down). */
   onBatch?: (outcomes: BulkPlanOutcome[]) => Promise<void>;
   /**
-   * Planning worker threads: 0 plans in this thread. Default: one per core
-   * (`os.availableParallelism()`) from WORKERS_FROM_CUSTOMERS customers on, else 0.
+   * Planning worker threads: 0 plans in this thread. Default (`defaultPlanWorkers`): one per core
+   * but one, at least one, from WORKERS_FROM_CUSTOMERS customers on; else 0.
    */
   workers?: number;
   /** Default: from the environment. */
@@ -189,10 +185,7 @@ export async function planBulk(handle: DatabaseHandle, opts: PlanBulkOptions): P
     canPlan: can(actor.roles, 'transitions.plan'),
     rights: { actions: rights.actions, partnerRoleOf: rights.partnerRoleOf },
   };
-  const workers = Math.max(
-    0,
-    Math.floor(opts.workers ?? (total >= WORKERS_FROM_CUSTOMERS ? availableParallelism() : 0)),
-  );
+  const workers = Math.max(0, Math.floor(opts.workers ?? defaultPlanWorkers(total)));
   const generatedAt = now.toISOString();
   const counts: BulkPlanResult['counts'] = {
     ready: 0,

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PlanPool, pipeInOrder } from './transitions.plan-pool.ts';
+import {
+  defaultPlanWorkers,
+  PlanPool,
+  pipeInOrder,
+  WORKERS_FROM_CUSTOMERS,
+} from './transitions.plan-pool.ts';
 
 /**
  * The planning pool with a stand-in worker (a data: URL): answers `{ value }` after `delay` ms,
@@ -117,5 +122,14 @@ describe('PlanPool and pipeInOrder', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('defaultPlanWorkers', () => {
+  it('plans a small book in the main thread, a large one on every core but one, and never on none', () => {
+    expect(defaultPlanWorkers(WORKERS_FROM_CUSTOMERS - 1, 8)).toBe(0);
+    expect(defaultPlanWorkers(WORKERS_FROM_CUSTOMERS, 8)).toBe(7);
+    expect(defaultPlanWorkers(10_000, 2)).toBe(1);
+    expect(defaultPlanWorkers(10_000, 1)).toBe(1);
   });
 });

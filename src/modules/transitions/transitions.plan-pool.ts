@@ -1,4 +1,17 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+
+/** From this many customers on, a bulk plan plans in worker threads by default. */
+export const WORKERS_FROM_CUSTOMERS = 500;
+
+/**
+ * Planning workers by default: one per core but one, left to the main thread (it reads, saves and
+ * writes the report) and to PostgreSQL when it runs on the same machine; at least one. On 2 cores,
+ * 2 workers used ~20 % more CPU than 1 for the same book and were no faster (docs/performance.md).
+ */
+export function defaultPlanWorkers(customers: number, cores = availableParallelism()): number {
+  return customers >= WORKERS_FROM_CUSTOMERS ? Math.max(1, cores - 1) : 0;
+}
 
 /**
  * A small pool of worker threads for bulk planning: `run(input)` sends a job to the least busy
