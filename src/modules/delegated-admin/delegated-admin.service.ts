@@ -21,7 +21,7 @@ import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { findPartner } from '../partners/index.ts';
-import { lockAcceptedRelationship } from '../tenants/index.ts';
+import { lockAcceptedRelationship, lockAcceptedRelationships } from '../tenants/index.ts';
 import {
   activateGrant,
   activeGrants,
@@ -156,6 +156,44 @@ export async function holdDelegatedAdmin(
     throw new DomainError('relationship_not_found');
   }
   await assertDelegatedAdmin(ctx, tenantId, what, action);
+}
+
+/**
+ * `holdDelegatedAdmin` for many tenants at once (a batch of transitions' license moves): the
+ * relationships locked in one statement, the rights read in one. Answers the refusal per tenant
+ * (none: it may act there), the same refusal `holdDelegatedAdmin` would throw.
+ */
+export async function holdDelegatedAdminMany(
+  ctx: Ctx,
+  tenantIds: string[],
+  what: string,
+  action: Action,
+): Promise<Map<string, DomainError>> {
+  const refused = new Map<string, DomainError>();
+  if (ctx.actor.kind !== 'partner') return refused;
+  const tenants = [...new Set(tenantIds)];
+  const related = await lockAcceptedRelationships(ctx.db as Trx, ctx.actor.partnerId!, tenants);
+  const rest = tenants.filter((t) => {
+    if (!related.has(t)) refused.set(t, new DomainError('relationship_not_found'));
+    return related.has(t);
+  });
+  if (rest.length === 0) return refused;
+  if (!can(ctx.actor.roles, action)) {
+    for (const t of rest) refused.set(t, new DomainError('forbidden', { action }));
+    return refused;
+  }
+  const rights = await delegatedRightsOf(ctx.db, ctx.actor, rest, ctx.clock.now());
+  const task = DELEGATED_TASK_OF[action];
+  for (const tenantId of rest) {
+    if (!rights.granted.has(tenantId))
+      refused.set(tenantId, new DomainError('delegated_admin_required', { tenantId, what }));
+    else if (task && !allowsTask(rights.roles.get(tenantId) ?? [], task))
+      refused.set(
+        tenantId,
+        new DomainError('delegated_role_required', { tenantId, what, task, roles: rolesForTask(task) }),
+      );
+  }
+  return refused;
 }
 
 /**

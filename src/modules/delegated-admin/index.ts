@@ -13,4 +13,5 @@ export {
   endDelegatedAdminWithRelationship,
   grantFromInvitation,
   holdDelegatedAdmin,
+  holdDelegatedAdminMany,
 } from './delegated-admin.service.ts';

@@ -3,5 +3,18 @@
 
 export { listSeatGraceTasks } from './licenses.grace.ts';
 export { SEAT_GRACE_QUEUE } from './licenses.jobs.ts';
-export { assignedSeatsBySku, holdersOfSkus, licensesOfTenants, moveSkuAssignments } from './licenses.repo.ts';
-export { assignSkuToUsers, removeSkuFromUsers, updateUserLicenses } from './licenses.service.ts';
+export {
+  assignedSeatsBySku,
+  holdersOfSkus,
+  holdersOfTenantSkus,
+  licensesOfTenants,
+  moveSkuAssignments,
+} from './licenses.repo.ts';
+export {
+  type AssignRequest,
+  assignSkusInBatch,
+  assignSkuToUsers,
+  removeSkuFromUsers,
+  removeSkusInBatch,
+  updateUserLicenses,
+} from './licenses.service.ts';

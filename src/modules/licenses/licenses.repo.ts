@@ -153,3 +153,45 @@ export async function holdersOfSkus(db: Db | Trx, tenantId: string, skuIds: stri
     .where('sku_id', 'in', skuIds)
     .execute();
 }
+
+/** Batch reader: who holds which of these SKUs in many tenants (`tenant_id`, `directory_user_id`, `sku_id`). */
+export async function holdersOfTenantSkus(db: Db | Trx, tenantIds: string[], skuIds: string[]) {
+  if (tenantIds.length === 0 || skuIds.length === 0) return [];
+  return db
+    .selectFrom('license_assignments')
+    .select(['tenant_id', 'directory_user_id', 'sku_id'])
+    .where('tenant_id', 'in', [...new Set(tenantIds)])
+    .where('sku_id', 'in', [...new Set(skuIds)])
+    .execute();
+}
+
+/**
+ * Many tenants' new assignments in one statement, whatever their number (one JSON parameter, not
+ * five per row); a user who already holds the SKU keeps that assignment.
+ */
+export async function insertAssignmentRows(
+  db: Trx,
+  rows: { tenantId: string; userId: string; skuId: string; excludedPlans: string[] }[],
+  now: Date,
+) {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((r) => ({ t: r.tenantId, u: r.userId, s: r.skuId, e: r.excludedPlans })),
+  );
+  await sql`insert into license_assignments (tenant_id, directory_user_id, sku_id, excluded_plans, assigned_at)
+    select x.t, x.u, x.s, x.e, ${now}::timestamptz
+    from json_to_recordset(${json}::json) as x (t text, u text, s text, e text[])
+    on conflict (directory_user_id, sku_id) do nothing`.execute(db);
+}
+
+/** Many tenants' assignments removed in one statement: each row names its tenant, SKU and user. */
+export async function deleteAssignmentRows(
+  db: Trx,
+  rows: { tenantId: string; skuId: string; userId: string }[],
+) {
+  if (rows.length === 0) return;
+  await sql`delete from license_assignments a
+    using unnest(${rows.map((r) => r.tenantId)}::text[], ${rows.map((r) => r.skuId)}::text[],
+                 ${rows.map((r) => r.userId)}::text[]) as x (t, s, u)
+    where a.tenant_id = x.t and a.sku_id = x.s and a.directory_user_id = x.u`.execute(db);
+}

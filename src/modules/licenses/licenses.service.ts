@@ -3,17 +3,27 @@ import type { Db, Trx } from '../../platform/db/database.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodePairCursor, toPage } from '../../platform/http/schemas.ts';
-import { recordAudit } from '../audit/index.ts';
+import { type AuditInput, recordAudit } from '../audit/index.ts';
 import { productsBySku } from '../catalog/index.ts';
-import { assertDelegatedAdmin, holdDelegatedAdmin } from '../delegated-admin/index.ts';
-import { lockSeatPool, seatPoolsOf } from '../subscriptions/index.ts';
-import { directoryUsersByIds, findDirectoryUser, listDirectoryUserRows } from '../tenants/index.ts';
+import {
+  assertDelegatedAdmin,
+  holdDelegatedAdmin,
+  holdDelegatedAdminMany,
+} from '../delegated-admin/index.ts';
+import { lockSeatPool, lockSeatPools, seatPoolsOf, seatPoolsOfTenants } from '../subscriptions/index.ts';
+import {
+  directoryUsersByIds,
+  directoryUsersOfTenants,
+  findDirectoryUser,
+  listDirectoryUserRows,
+} from '../tenants/index.ts';
 import { accessPoolsOf } from './licenses.grace.ts';
 import {
+  deleteAssignmentRows,
   deleteAssignments,
-  deleteSkuAssignments,
+  holdersOfTenantSkus,
   insertAssignment,
-  insertAssignments,
+  insertAssignmentRows,
   tenantAssignments,
   updateExcludedPlans,
 } from './licenses.repo.ts';
@@ -205,50 +215,116 @@ export async function assignSkuToUsers(
   ctx: Ctx,
   input: { tenantId: string; skuId: string; users: { userId: string; excludedPlans?: string[] }[] },
 ) {
-  await holdDelegatedAdmin(ctx, input.tenantId, "assign the tenant's licenses", 'licenses.manage');
-  const skuId = input.skuId.toLowerCase();
-  if (!(await productsBySku(ctx.db, [skuId])).get(skuId)) throw new DomainError('sku_not_found', { skuId });
-  await lockSeatPool(ctx.db, input.tenantId);
-  const current = await tenantAssignments(ctx.db, input.tenantId);
+  const [r] = await assignSkusInBatch(ctx, [
+    { tenantId: input.tenantId, skus: [{ skuId: input.skuId, users: input.users }] },
+  ]);
+  if (r instanceof DomainError) throw r;
+  return { assigned: r!.assigned[0]! };
+}
+
+/** One request of a batch assignment: a tenant's SKUs, each to some of its users, all or nothing. */
+export interface AssignRequest {
+  tenantId: string;
+  skus: { skuId: string; users: { userId: string; excludedPlans?: string[] }[] }[];
+}
+
+/**
+ * Many tenants' assignments at once (a batch of transitions' license moves): per request the rules
+ * of `assignSkuToUsers` (delegated admin for partners, known SKUs and users, the pool never
+ * exceeded), checked in order against the pools as the requests before it left them; then every
+ * accepted assignment in one statement and an audit row per SKU. Answers per request how many
+ * users each SKU gained, or its refusal; a refused request writes nothing.
+ */
+export async function assignSkusInBatch(
+  ctx: Ctx,
+  requests: AssignRequest[],
+): Promise<({ assigned: number[] } | DomainError)[]> {
+  const out: ({ assigned: number[] } | DomainError)[] = requests.map(() => ({ assigned: [] }));
+  const refused = await holdDelegatedAdminMany(
+    ctx,
+    requests.map((r) => r.tenantId),
+    "assign the tenant's licenses",
+    'licenses.manage',
+  );
+  const skusOf = (r: AssignRequest) => r.skus.map((s) => s.skuId.toLowerCase());
+  const products = await productsBySku(ctx.db, [...new Set(requests.flatMap(skusOf))]);
+  for (const [i, r] of requests.entries()) {
+    const unknown = skusOf(r).find((sku) => !products.get(sku));
+    out[i] =
+      refused.get(r.tenantId) ?? (unknown ? new DomainError('sku_not_found', { skuId: unknown }) : out[i]!);
+  }
+  const live = requests.filter((_, i) => !(out[i] instanceof DomainError));
+  const tenants = [...new Set(live.map((r) => r.tenantId))];
+  const skus = [...new Set(live.flatMap(skusOf))];
+  await lockSeatPools(ctx.db, tenants);
+  const key = (tenantId: string, id: string) => `${tenantId}|${id}`;
+  const holders = new Map<string, Set<string>>();
+  for (const h of await holdersOfTenantSkus(ctx.db, tenants, skus)) {
+    const k = key(h.tenant_id, h.sku_id);
+    holders.set(k, (holders.get(k) ?? new Set()).add(h.directory_user_id));
+  }
   const known = new Set(
     (
-      await directoryUsersByIds(
+      await directoryUsersOfTenants(
         ctx.db,
-        input.tenantId,
-        input.users.map((u) => u.userId),
+        tenants,
+        live.flatMap((r) => r.skus.flatMap((s) => s.users.map((u) => u.userId))),
       )
-    ).map((u) => u.id),
+    ).map((u) => key(u.tenant_id, u.id)),
   );
-  const missing = input.users.find((u) => !known.has(u.userId));
-  if (missing) throw new DomainError('user_not_found', { userId: missing.userId });
-  const holders = new Set(current.filter((a) => a.sku_id === skuId).map((a) => a.directory_user_id));
-  const fresh = input.users.filter((u) => !holders.has(u.userId));
-  const seats = (await seatPoolsOf(ctx, input.tenantId, [skuId])).get(skuId) ?? 0;
-  if (holders.size + fresh.length > seats) {
-    throw new DomainError('license_quota_exceeded', {
-      skuId,
-      available: Math.max(0, seats - holders.size),
-      requested: fresh.length,
-    });
+  const pools = await seatPoolsOfTenants(ctx, tenants, skus);
+  const rows: { tenantId: string; userId: string; skuId: string; excludedPlans: string[] }[] = [];
+  const audits: AuditInput[] = [];
+  for (const [i, r] of requests.entries()) {
+    if (out[i] instanceof DomainError) continue;
+    out[i] = checkAssignRequest(r);
   }
-  await insertAssignments(
-    ctx.db,
-    input.tenantId,
-    skuId,
-    fresh.map((u) => ({
-      userId: u.userId,
-      excludedPlans: (u.excludedPlans ?? []).map((p) => p.toLowerCase()),
-    })),
-    ctx.clock.now(),
-  );
-  await recordAudit(ctx, {
-    action: 'licenses.assigned',
-    targetType: 'sku',
-    targetId: skuId,
-    tenantId: input.tenantId,
-    data: { users: fresh.map((u) => u.userId) },
-  });
-  return { assigned: fresh.length };
+  await insertAssignmentRows(ctx.db, rows, ctx.clock.now());
+  for (const a of audits) await recordAudit(ctx, a);
+  return out;
+
+  /** One request against the holders so far: its refusal, or its rows (and the holders it adds). */
+  function checkAssignRequest(r: AssignRequest): { assigned: number[] } | DomainError {
+    const adds: { skuId: string; fresh: { userId: string; excludedPlans: string[] }[] }[] = [];
+    for (const s of r.skus) {
+      const skuId = s.skuId.toLowerCase();
+      const missing = s.users.find((u) => !known.has(key(r.tenantId, u.userId)));
+      if (missing) return new DomainError('user_not_found', { userId: missing.userId });
+      const held = holders.get(key(r.tenantId, skuId)) ?? new Set<string>();
+      const seen = new Set<string>();
+      const fresh = s.users
+        .filter((u) => !held.has(u.userId) && !seen.has(u.userId) && seen.add(u.userId))
+        .map((u) => ({
+          userId: u.userId,
+          excludedPlans: (u.excludedPlans ?? []).map((p) => p.toLowerCase()),
+        }));
+      const seats = pools.get(r.tenantId)?.get(skuId) ?? 0;
+      if (held.size + fresh.length > seats)
+        return new DomainError('license_quota_exceeded', {
+          skuId,
+          available: Math.max(0, seats - held.size),
+          requested: fresh.length,
+        });
+      adds.push({ skuId, fresh });
+    }
+    for (const { skuId, fresh } of adds) {
+      const k = key(r.tenantId, skuId);
+      const held = holders.get(k) ?? new Set<string>();
+      holders.set(k, held);
+      for (const u of fresh) {
+        held.add(u.userId);
+        rows.push({ tenantId: r.tenantId, userId: u.userId, skuId, excludedPlans: u.excludedPlans });
+      }
+      audits.push({
+        action: 'licenses.assigned',
+        targetType: 'sku',
+        targetId: skuId,
+        tenantId: r.tenantId,
+        data: { users: fresh.map((u) => u.userId) },
+      });
+    }
+    return { assigned: adds.map((a) => a.fresh.length) };
+  }
 }
 
 /** Removes one SKU from many users in one step (after they hold the SKUs that replace it). */
@@ -256,17 +332,45 @@ export async function removeSkuFromUsers(
   ctx: Ctx,
   input: { tenantId: string; skuId: string; userIds: string[] },
 ) {
-  await holdDelegatedAdmin(ctx, input.tenantId, "remove the tenant's licenses", 'licenses.manage');
-  await lockSeatPool(ctx.db, input.tenantId);
-  await deleteSkuAssignments(ctx.db, input.tenantId, input.skuId.toLowerCase(), input.userIds);
-  await recordAudit(ctx, {
-    action: 'licenses.removed',
-    targetType: 'sku',
-    targetId: input.skuId,
-    tenantId: input.tenantId,
-    data: { users: input.userIds },
-  });
-  return { removed: input.userIds.length };
+  const [r] = await removeSkusInBatch(ctx, [input]);
+  if (r instanceof DomainError) throw r;
+  return r!;
+}
+
+/**
+ * Many tenants' removals at once (a batch of transitions' license moves): per request the rules of
+ * `removeSkuFromUsers`; every accepted removal in one statement. A refused request removes nothing.
+ */
+export async function removeSkusInBatch(
+  ctx: Ctx,
+  requests: { tenantId: string; skuId: string; userIds: string[] }[],
+): Promise<({ removed: number } | DomainError)[]> {
+  const refused = await holdDelegatedAdminMany(
+    ctx,
+    requests.map((r) => r.tenantId),
+    "remove the tenant's licenses",
+    'licenses.manage',
+  );
+  const live = requests.filter((r) => !refused.has(r.tenantId));
+  await lockSeatPools(
+    ctx.db,
+    live.map((r) => r.tenantId),
+  );
+  await deleteAssignmentRows(
+    ctx.db,
+    live.flatMap((r) =>
+      r.userIds.map((userId) => ({ tenantId: r.tenantId, skuId: r.skuId.toLowerCase(), userId })),
+    ),
+  );
+  for (const r of live)
+    await recordAudit(ctx, {
+      action: 'licenses.removed',
+      targetType: 'sku',
+      targetId: r.skuId,
+      tenantId: r.tenantId,
+      data: { users: r.userIds },
+    });
+  return requests.map((r) => refused.get(r.tenantId) ?? { removed: r.userIds.length });
 }
 
 /**

@@ -8,6 +8,7 @@ export {
   findSubscription,
   findSubscriptions,
   lockSeatPool,
+  lockSeatPools,
   type SubscriptionRow,
   subscriptionsOfTenants,
 } from './subscriptions.repo.ts';
@@ -30,6 +31,7 @@ export {
   type SubscriptionView,
   seatGraceOf,
   seatPoolsOf,
+  seatPoolsOfTenants,
   settleSeatReduction,
   soldForResellers,
   stateOf,

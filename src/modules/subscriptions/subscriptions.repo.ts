@@ -138,6 +138,28 @@ export async function tenantSubscriptionRows(db: Db | Trx, tenantId: string, sku
   return q.execute();
 }
 
+/** Many tenants' subscriptions of some SKUs (the seat pools of a batch of license moves). */
+export async function subscriptionRowsOfTenantSkus(db: Db | Trx, tenantIds: string[], skuIds: string[]) {
+  if (tenantIds.length === 0 || skuIds.length === 0) return [];
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('tenant_id', 'in', [...new Set(tenantIds)])
+    .where('sku_id', 'in', [...new Set(skuIds)])
+    .execute();
+}
+
+/**
+ * Seat-pool locks of many tenants in one statement, in one order (two batches never deadlock);
+ * the same locks `lockSeatPool` takes.
+ */
+export async function lockSeatPools(db: Trx, tenantIds: string[]) {
+  const keys = [...new Set(tenantIds)].sort().map((t) => `seat-pool:${t}`);
+  if (keys.length === 0) return;
+  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0))
+    from unnest(${keys}::text[]) with ordinality as u (k, n) order by n`.execute(db);
+}
+
 /** Batch reader (the planner's): every subscription of many tenants. */
 export async function subscriptionsOfTenants(db: Db | Trx, tenantIds: string[]) {
   if (tenantIds.length === 0) return [];

@@ -47,6 +47,7 @@ import {
   soldForResellerRows,
   subscriptionPageWithPools,
   subscriptionRowsByIds,
+  subscriptionRowsOfTenantSkus,
   subscriptionSummaryRows,
   tenantSubscriptionRows,
   updateSubscriptionRow,
@@ -368,6 +369,23 @@ export async function poolSubscriptions(
 
 export async function seatPoolsOf(ctx: Ctx<Db | Trx>, tenantId: string, skuIds?: string[]) {
   return seatPools(await poolSubscriptions(ctx, tenantId, skuIds));
+}
+
+/** `seatPoolsOf` for many tenants in one statement: seats per SKU, per tenant. */
+export async function seatPoolsOfTenants(ctx: Ctx<Db | Trx>, tenantIds: string[], skuIds: string[]) {
+  const now = ctx.clock.now();
+  const settings = lifecycleSettings(ctx);
+  const byTenant = new Map<string, PoolSubscription[]>();
+  for (const s of await subscriptionRowsOfTenantSkus(ctx.db, tenantIds, skuIds)) {
+    const list = byTenant.get(s.tenant_id) ?? [];
+    list.push({
+      skuId: s.sku_id,
+      quantity: s.quantity,
+      usersHaveAccess: stateOf(s, now, settings).usersHaveAccess,
+    });
+    byTenant.set(s.tenant_id, list);
+  }
+  return new Map(tenantIds.map((t) => [t, seatPools(byTenant.get(t) ?? [])]));
 }
 
 /** For orders: the SKUs and base offers the tenant holds through any channel (not yet deleted). */

@@ -7,6 +7,7 @@ export {
   hasAcceptedRelationship,
   insertAcceptedRelationship,
   lockAcceptedRelationship,
+  lockAcceptedRelationships,
   markRelationshipRemoved,
   visibleTenantIds,
 } from './tenant-relationships.repo.ts';
@@ -15,6 +16,7 @@ export {
   customerPage,
   directoryUserNamesOfTenants,
   directoryUsersByIds,
+  directoryUsersOfTenants,
   findDirectoryUser,
   findTenant,
   findTenantByDomain,

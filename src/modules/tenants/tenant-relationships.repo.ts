@@ -94,6 +94,36 @@ export async function lockAcceptedRelationship(db: Trx, partnerId: string, tenan
   );
 }
 
+/**
+ * `lockAcceptedRelationship` for many tenants of one partner in one statement (a batch of
+ * transitions): locked in tenant order, so two such batches never deadlock. Answers the tenants
+ * that have one; each is remembered as `lockAcceptedRelationship` would.
+ */
+export async function lockAcceptedRelationships(db: Trx, partnerId: string, tenantIds: string[]) {
+  const memo = relationshipsLocked.of(db);
+  const locked = new Set<string>();
+  const missing: string[] = [];
+  for (const t of new Set(tenantIds)) {
+    if (memo?.has(`${partnerId}|${t}`)) locked.add(t);
+    else missing.push(t);
+  }
+  if (missing.length === 0) return locked;
+  const rows = await db
+    .selectFrom('relationships')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .where('tenant_id', 'in', missing)
+    .where('status', '=', 'accepted')
+    .orderBy('tenant_id')
+    .forUpdate()
+    .execute();
+  for (const r of rows) {
+    memo?.set(`${partnerId}|${r.tenant_id}`, r);
+    locked.add(r.tenant_id);
+  }
+  return locked;
+}
+
 /** Ends an accepted relationship; null when there was none (already removed meanwhile). */
 export async function markRelationshipRemoved(db: Trx, id: string, now: Date) {
   relationshipsLocked.forget(db);

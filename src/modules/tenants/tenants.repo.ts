@@ -153,6 +153,17 @@ export async function directoryUsersByIds(db: Db | Trx, tenantId: string, ids: s
     .execute();
 }
 
+/** Batch reader: the directory users of many tenants among `ids` (`id`, `tenant_id`). */
+export async function directoryUsersOfTenants(db: Db | Trx, tenantIds: string[], ids: string[]) {
+  if (tenantIds.length === 0 || ids.length === 0) return [];
+  return db
+    .selectFrom('directory_users')
+    .select(['id', 'tenant_id'])
+    .where('tenant_id', 'in', [...new Set(tenantIds)])
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+}
+
 /** A new tenant's whole directory in one statement. */
 export async function insertDirectoryUsers(
   db: Trx,

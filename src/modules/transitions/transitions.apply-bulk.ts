@@ -9,7 +9,7 @@ import type { ServerDeps } from '../../platform/http/server.ts';
 import { createLogger } from '../../platform/log.ts';
 import { type Queue, startQueue, stopQueue } from '../../platform/queue/queue.ts';
 import { canSeeTenant } from '../tenants/index.ts';
-import { enqueueRun, RUN_QUEUE, runTransition } from './transitions.jobs.ts';
+import { enqueueRun, RUN_BATCH, RUN_QUEUE, runTransitions } from './transitions.jobs.ts';
 import { bulkActor, peakRss } from './transitions.plan-bulk.ts';
 import { applyTransition } from './transitions.service.ts';
 
@@ -87,7 +87,7 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
   const config = opts.config ?? loadConfig(process.env);
   const log = opts.log ?? createLogger('warn');
   const concurrency = Math.max(1, opts.concurrency ?? 4);
-  const window = concurrency * 4;
+  const window = concurrency * RUN_BATCH;
   const settleTimeoutMs = opts.settleTimeoutMs ?? 600_000;
   const ownQueue = !opts.queue;
   const queue = opts.queue ?? (await startQueue(handle, log));
@@ -115,28 +115,34 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
   const progress = () => opts.onProgress?.(done, customers);
   const inflight = new Map<string, { tenantId: string; since: number }>();
 
-  // The workers: take run jobs from the queue, `concurrency` at a time, until told to stop.
+  // The workers: take run jobs from the queue, up to RUN_BATCH at a time each (run together,
+  // set-based), `concurrency` workers, until told to stop.
   let stopWorkers = false;
   const lane = async () => {
     while (!stopWorkers) {
-      let job: { id: string; data: { transitionId: string } } | undefined;
+      let jobs: { id: string; data: { transitionId: string } }[];
       try {
-        [job] = await queue.fetch<{ transitionId: string }>(RUN_QUEUE, { batchSize: 1 });
+        jobs = await queue.fetch<{ transitionId: string }>(RUN_QUEUE, { batchSize: RUN_BATCH });
       } catch (err) {
         log.warn({ err }, 'could not fetch a job; trying again');
         await sleep(500);
         continue;
       }
-      if (!job) {
+      if (jobs.length === 0) {
         await sleep(50);
         continue;
       }
+      const ids = jobs.map((j) => j.id);
       try {
-        await runTransition(deps, job.data.transitionId, `bulk-job-${job.id}`);
-        await queue.complete(RUN_QUEUE, job.id);
+        await runTransitions(
+          deps,
+          jobs.map((j) => j.data.transitionId),
+          `bulk-job-${jobs[0]!.id}`,
+        );
+        await queue.complete(RUN_QUEUE, ids);
       } catch (err) {
-        log.warn({ err, transitionId: job.data.transitionId }, 'transition run failed; the queue retries it');
-        await queue.fail(RUN_QUEUE, job.id, { message: (err as Error).message });
+        log.warn({ err, jobs: ids }, 'transition run failed; the queue retries it');
+        await queue.fail(RUN_QUEUE, ids);
       }
     }
   };

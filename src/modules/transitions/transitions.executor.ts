@@ -54,28 +54,82 @@ export function stepRows(transitionId: string, plan: Plan, now: Date) {
 }
 
 /**
- * Runs every due step of one transition, in order, in transactions of up to 48 steps holding a
- * lock on the transition row: two workers (or two processes) never run the same transition at
- * once. A failed step ends its transaction (its failure commits on its own).
- * Returns the transition's resulting status.
+ * A step kind run for many transitions at once (SPEC: set-based apply): one call, one savepoint
+ * and a few statements for every transition's step of that kind in a round. It answers an outcome
+ * per step, in order, or the `DomainError` that step is refused with; a refused step must have
+ * written nothing (the handler checks every step before it writes for any). Thrown errors undo
+ * the whole call.
+ */
+export type StepBatchHandler = (steps: StepContext[]) => Promise<(StepOutcome | DomainError)[]>;
+
+export type StepHandlers = Partial<Record<TimelineStep['step'], StepHandler>>;
+export type StepBatchHandlers = Partial<Record<TimelineStep['step'], StepBatchHandler>>;
+
+/**
+ * Runs every due step of one transition, in order, in transactions holding a lock on the
+ * transition row: two workers (or two processes) never run the same transition at once. A failed
+ * step ends its transaction (its failure commits on its own). Returns the transition's status.
  */
 export async function runDueSteps(
   openCtx: <T>(fn: (ctx: Ctx) => Promise<T>) => Promise<T>,
   transitionId: string,
-  handlers: Partial<Record<TimelineStep['step'], StepHandler>>,
+  handlers: StepHandlers,
   maxSteps = 10_000,
+  batchHandlers: StepBatchHandlers = {},
 ): Promise<TransitionRow['status']> {
-  // A waiting step (the customer's task) is looked at once per run, not again and again.
-  const seenWaiting = new Set<string>();
-  // A saved plan never changes: read it (it can be large) once per run, not once per step.
-  let savedPlan: unknown;
-  // An unexpected error after some steps of a transaction: those steps commit, then it is raised.
+  const statuses = await runDueStepsMany(openCtx, [transitionId], handlers, batchHandlers, maxSteps);
+  return statuses.get(transitionId) ?? 'failed';
+}
+
+/** Thrown out of a run of many transitions: an unexpected error undid the transaction; run them one by one. */
+export class ManyRunAborted extends Error {
+  constructor(override readonly cause: unknown) {
+    super('a run of many transitions met an unexpected error; run them one by one');
+  }
+}
+
+interface Running {
+  row: TransitionRow;
+  steps: Selectable<TransitionStepsTable>[];
+  /** A waiting step (the customer's task) is looked at once per run, not again and again. */
+  seenWaiting: Set<string>;
+  /** Steps done in the current transaction (an unexpected error after them commits them first). */
+  doneInTransaction: number;
+}
+
+/**
+ * Runs every due step of many transitions (a batch of a bulk apply) in shared transactions: each
+ * round takes every transition's next due step, and the steps of one kind run together, through
+ * the kind's batch handler when it has one (one savepoint and a few statements for all of them),
+ * else one by one with a savepoint each. Per transition, the rules are those of a run of one: its
+ * steps in order, its row locked, a refused step fails that transition only (the others go on),
+ * each step's effect and its mark in the same transaction. Up to `STEPS_PER_TRANSACTION`
+ * savepoints a transaction. An unexpected error with more than one transition undoes the
+ * transaction and throws `ManyRunAborted`: the caller runs them one by one, so it stays with its
+ * own transition. Answers each transition's resulting status.
+ */
+export async function runDueStepsMany(
+  openCtx: <T>(fn: (ctx: Ctx) => Promise<T>) => Promise<T>,
+  transitionIds: string[],
+  handlers: StepHandlers,
+  batchHandlers: StepBatchHandlers = {},
+  maxSteps = 10_000,
+): Promise<Map<string, TransitionRow['status']>> {
+  const single = transitionIds.length === 1;
+  const result = new Map<string, TransitionRow['status']>();
+  const running = new Map<string, Running>();
+  // A saved plan never changes: read it (it can be large) once per run, not once per transaction.
+  const plans = new Map<string, unknown>();
+  // An unexpected error after some steps of a transaction (one transition): those steps commit, then it is raised.
   let deferredError: unknown;
-  let i = 0;
-  while (i < maxSteps) {
-    const progressed = await openCtx(async (ctx): Promise<{ done: boolean; status?: string }> => {
+  let stepsRun = 0;
+  let open = [...new Set(transitionIds)];
+  while (open.length > 0) {
+    if (stepsRun >= maxSteps) throw new Error(`transitions ${open.join(', ')}: step limit reached`);
+    await openCtx(async (ctx) => {
       const trx = ctx.db as Trx;
-      const row = await trx
+      // Locked in one order (by id): two runs of overlapping batches never deadlock.
+      const rows = await trx
         .selectFrom('transitions')
         .select([
           'id',
@@ -92,176 +146,305 @@ export async function runDueSteps(
           'created_at',
           'updated_at',
         ])
-        .where('id', '=', transitionId)
+        .where('id', 'in', open)
+        .orderBy('id')
         .forUpdate()
-        .executeTakeFirst();
-      if (!row || row.status === 'planned') return { done: true, status: row?.status ?? 'failed' };
-      savedPlan ??= (
-        await trx
-          .selectFrom('transitions')
-          .select('plan')
-          .where('id', '=', transitionId)
-          .executeTakeFirstOrThrow()
-      ).plan;
-      const transition: TransitionRow = { ...row, plan: savedPlan };
-      // Several steps per transaction (the row lock is held throughout): each step's effect and its
-      // mark still commit together, and a crash undoes whole steps only, to be run again.
-      // The steps are read once per transaction: only this run writes them, under the row lock.
-      const steps = await trx
-        .selectFrom('transition_steps')
-        .selectAll()
-        .where('transition_id', '=', transitionId)
-        .orderBy('seq')
         .execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const id of open) {
+        const row = byId.get(id);
+        if (!row || row.status === 'planned') {
+          result.set(id, row?.status ?? 'failed');
+          byId.delete(id);
+        }
+      }
+      const ids = [...byId.keys()];
+      const unread = ids.filter((id) => !plans.has(id));
+      if (unread.length > 0)
+        for (const p of await trx
+          .selectFrom('transitions')
+          .select(['id', 'plan'])
+          .where('id', 'in', unread)
+          .execute())
+          plans.set(p.id, p.plan);
+      // The steps are read once per transaction: only this run writes them, under the row locks.
+      const stepRows =
+        ids.length === 0
+          ? []
+          : await trx
+              .selectFrom('transition_steps')
+              .selectAll()
+              .where('transition_id', 'in', ids)
+              .orderBy('transition_id')
+              .orderBy('seq')
+              .execute();
+      for (const id of ids) {
+        const r = running.get(id);
+        running.set(id, {
+          row: { ...byId.get(id)!, plan: plans.get(id) },
+          steps: [],
+          seenWaiting: r?.seenWaiting ?? new Set(),
+          doneInTransaction: 0,
+        });
+      }
+      for (const s of stepRows) running.get(s.transition_id)?.steps.push(s);
+
       // The steps done in this transaction are marked together at its end (same transaction).
       // (An error thrown out of here rolls the whole transaction back, marks and all.)
       const marks: StepMark[] = [];
-      let progressed: { done: boolean; status?: string; endTransaction?: boolean } = { done: false };
-      for (let k = 0; k < STEPS_PER_TRANSACTION && i < maxSteps; k++, i++) {
-        progressed = await runOneStep(ctx, transition, steps, marks, k > 0);
-        if (progressed.done || progressed.endTransaction) break;
+      const active = ids.map((id) => running.get(id)!);
+      let savepoints = 0;
+      let endTransaction = false;
+      while (!endTransaction && savepoints < STEPS_PER_TRANSACTION && stepsRun < maxSteps) {
+        // This round: each transition's next due step; one per tenant (its seats and licenses).
+        const picks: { t: Running; next: Selectable<TransitionStepsTable> }[] = [];
+        const tenants = new Set<string>();
+        for (const t of [...active]) {
+          const next = nextDue(t, ctx.clock.now());
+          if (!next) {
+            await settle(ctx, t, marks);
+            active.splice(active.indexOf(t), 1);
+            continue;
+          }
+          if (tenants.has(t.row.tenant_id)) continue;
+          tenants.add(t.row.tenant_id);
+          picks.push({ t, next });
+        }
+        if (picks.length === 0) break;
+        const kinds = [...new Set(picks.map((p) => p.next.kind))];
+        for (const kind of kinds) {
+          if (endTransaction || savepoints >= STEPS_PER_TRANSACTION) break;
+          const group = picks.filter((p) => p.next.kind === kind);
+          const batch = batchHandlers[kind as TimelineStep['step']];
+          if (batch) {
+            savepoints++;
+            stepsRun += group.length;
+            endTransaction = await runBatch(ctx, batch, group, marks);
+          } else
+            for (const p of group) {
+              if (endTransaction || savepoints >= STEPS_PER_TRANSACTION) break;
+              savepoints++;
+              stepsRun++;
+              endTransaction = await runOne(ctx, p.t, p.next, marks);
+            }
+        }
       }
-      await markSteps(trx, transitionId, marks, ctx.clock.now());
-      return progressed;
+      await markSteps(trx, marks.splice(0), ctx.clock.now());
+      open = active.map((t) => t.row.id);
     });
     if (deferredError !== undefined) throw deferredError;
-    if (progressed.done) return progressed.status as TransitionRow['status'];
   }
-  throw new Error(`transition ${transitionId}: step limit reached`);
+  return result;
 
-  /** The next due step of the transition, in the caller's transaction (it holds the row lock). */
-  async function runOneStep(
-    ctx: Ctx,
-    transition: TransitionRow,
-    steps: Selectable<TransitionStepsTable>[],
-    marks: StepMark[],
-    earlierStepsInTransaction: boolean,
-  ): Promise<{ done: boolean; status?: string; endTransaction?: boolean }> {
-    const trx = ctx.db as Trx;
-    const now = ctx.clock.now();
-    // Steps run in order: the first not finished decides. A waiting step does not hold back
-    // later steps of other kinds (a customer's task never blocks the partner's own work).
-    const next = steps.find(
+  /** Steps run in order: the first not finished decides; none when the transition is settled. */
+  function nextDue(t: Running, now: Date) {
+    if (t.steps.some((s) => s.status === 'failed')) return undefined;
+    // A waiting step does not hold back later steps of other kinds (a customer's task never
+    // blocks the partner's own work).
+    return t.steps.find(
       (s) =>
         (s.status === 'pending' || s.status === 'running' || s.status === 'waiting') &&
         s.due_at <= now &&
-        !seenWaiting.has(s.step_key),
+        !t.seenWaiting.has(s.step_key),
     );
-    if (!next || steps.some((s) => s.status === 'failed')) {
-      // The claims' release reads the step rows: they must hold this transaction's marks first.
-      await markSteps(trx, transitionId, marks.splice(0), now);
-      const status = statusOf(steps, now);
-      if (status !== transition.status) {
-        if (status === 'failed') await releaseUnboughtClaims(trx, transitionId, now);
-        await trx
-          .updateTable('transitions')
-          .set({
-            status,
-            updated_at: now,
-            ...(status === 'applied' || status === 'failed' ? { finished_at: now } : {}),
-          })
-          .where('id', '=', transitionId)
-          .execute();
-        await recordAudit(ctx, {
-          action: `transition.${status}`,
-          targetType: 'transition',
-          targetId: transitionId,
-          tenantId: transition.tenant_id,
-          partnerId: transition.partner_id,
-        });
-        await recordEvent(ctx, 'transition.status-changed', {
-          transitionId,
-          tenantId: transition.tenant_id,
-          partnerId: transition.partner_id,
-          status,
-        });
-      }
-      return { done: true, status };
+  }
+
+  /** Nothing more to run now: the transition takes the status its steps give it. */
+  async function settle(ctx: Ctx, t: Running, marks: StepMark[]) {
+    const trx = ctx.db as Trx;
+    const now = ctx.clock.now();
+    const transitionId = t.row.id;
+    const status = statusOf(t.steps, now);
+    result.set(transitionId, status);
+    if (status === t.row.status) return;
+    // The claims' release reads the step rows: they must hold this transaction's marks first.
+    if (status === 'failed') {
+      await markSteps(trx, marks.splice(0), now);
+      await releaseUnboughtClaims(trx, transitionId, now);
     }
-    const plan = transition.plan as Plan;
-    const timelineStep = plan.timeline[next.seq]!;
-    const earlier = new Map(steps.filter((s) => s.status === 'done').map((s) => [s.step_key, s.detail]));
+    await trx
+      .updateTable('transitions')
+      .set({
+        status,
+        updated_at: now,
+        ...(status === 'applied' || status === 'failed' ? { finished_at: now } : {}),
+      })
+      .where('id', '=', transitionId)
+      .execute();
+    t.row.status = status;
+    await recordAudit(ctx, {
+      action: `transition.${status}`,
+      targetType: 'transition',
+      targetId: transitionId,
+      tenantId: t.row.tenant_id,
+      partnerId: t.row.partner_id,
+    });
+    await recordEvent(ctx, 'transition.status-changed', {
+      transitionId,
+      tenantId: t.row.tenant_id,
+      partnerId: t.row.partner_id,
+      status,
+    });
+  }
+
+  function stepContext(ctx: Ctx, t: Running, next: Selectable<TransitionStepsTable>): StepContext {
+    const plan = t.row.plan as Plan;
+    return {
+      ctx,
+      transition: t.row,
+      plan,
+      step: { ...plan.timeline[next.seq]!, key: next.step_key },
+      line: plan.lines[next.line_index ?? 0]!,
+      earlier: new Map(t.steps.filter((s) => s.status === 'done').map((s) => [s.step_key, s.detail])),
+    };
+  }
+
+  /** One step through its own handler, under a savepoint. True: end the transaction now. */
+  async function runOne(
+    ctx: Ctx,
+    t: Running,
+    next: Selectable<TransitionStepsTable>,
+    marks: StepMark[],
+  ): Promise<boolean> {
+    const trx = ctx.db as Trx;
     const handler = handlers[next.kind as TimelineStep['step']];
-    let outcome: StepOutcome;
     // A savepoint per step: a step that fails part-way leaves none of its own writes behind, and
     // the steps done before it in this transaction keep theirs.
     await sql`savepoint traslado_step`.execute(trx);
     const auditAtSavepoint = auditMark(ctx);
+    let outcome: StepOutcome;
     try {
       if (!handler) throw new DomainError('transition_step_unsupported', { step: next.kind });
-      outcome = await handler({
-        ctx,
-        transition,
-        plan,
-        step: { ...timelineStep, key: next.step_key },
-        line: plan.lines[next.line_index ?? 0]!,
-        earlier,
-      });
+      outcome = await handler(stepContext(ctx, t, next));
     } catch (err) {
       await sql`rollback to savepoint traslado_step`.execute(trx);
       auditRewind(ctx, auditAtSavepoint);
       forgetTransactionReads(trx);
-      if (!isDomainError(err)) {
-        if (!earlierStepsInTransaction) throw err;
-        deferredError = err;
-        return { done: false, endTransaction: true };
-      }
-      // The world changed under the plan: record why, change nothing else.
-      await trx
-        .updateTable('transition_steps')
-        .set({
-          status: 'failed',
-          attempts: next.attempts + 1,
-          error: err.code,
-          detail: JSON.stringify({ code: err.code, params: err.params }),
-          updated_at: now,
-        })
-        .where('transition_id', '=', transitionId)
-        .where('step_key', '=', next.step_key)
-        .execute();
-      await recordAudit(ctx, {
-        action: 'transition.step-failed',
-        targetType: 'transition',
-        targetId: transitionId,
-        tenantId: transition.tenant_id,
-        partnerId: transition.partner_id,
-        data: { step: next.step_key, code: err.code, params: err.params },
-      });
-      await recordEvent(ctx, 'transition.step-failed', {
-        transitionId,
-        tenantId: transition.tenant_id,
-        partnerId: transition.partner_id,
-        step: next.step_key,
-        stepKind: next.kind,
-        code: err.code,
-      });
-      // Commit the failure on its own: the next transaction settles the transition as failed.
-      return { done: false, endTransaction: true };
+      if (!isDomainError(err)) return unexpected(err);
+      await failStep(ctx, t, next, err);
+      return false;
     }
     // The savepoint is left in place, not released (one statement less a step): the next step's
     // savepoint of the same name is the one a rollback goes back to.
+    await doneStep(ctx, t, next, outcome, marks);
+    return false;
+  }
+
+  /** One kind's steps of many transitions through its batch handler, under one savepoint. */
+  async function runBatch(
+    ctx: Ctx,
+    batch: StepBatchHandler,
+    group: { t: Running; next: Selectable<TransitionStepsTable> }[],
+    marks: StepMark[],
+  ): Promise<boolean> {
+    const trx = ctx.db as Trx;
+    await sql`savepoint traslado_step`.execute(trx);
+    const auditAtSavepoint = auditMark(ctx);
+    let outcomes: (StepOutcome | DomainError)[];
+    try {
+      outcomes = await batch(group.map((p) => stepContext(ctx, p.t, p.next)));
+    } catch (err) {
+      await sql`rollback to savepoint traslado_step`.execute(trx);
+      auditRewind(ctx, auditAtSavepoint);
+      forgetTransactionReads(trx);
+      // A refusal thrown for a lone step is that step's failure, as through its own handler.
+      if (group.length === 1 && isDomainError(err)) {
+        await failStep(ctx, group[0]!.t, group[0]!.next, err);
+        return false;
+      }
+      return unexpected(err);
+    }
+    for (const [i, p] of group.entries()) {
+      const outcome = outcomes[i]!;
+      if (isDomainError(outcome)) await failStep(ctx, p.t, p.next, outcome);
+      else await doneStep(ctx, p.t, p.next, outcome, marks);
+    }
+    return false;
+  }
+
+  /**
+   * An unexpected error (not a refusal). One transition: if steps were done before it in this
+   * transaction they commit, and it is raised after; else it is raised at once (nothing commits).
+   * Many: the transaction is undone and the caller runs them one by one.
+   */
+  function unexpected(err: unknown): boolean {
+    if (!single) throw new ManyRunAborted(err);
+    const t = [...running.values()][0]!;
+    if (t.doneInTransaction === 0) throw err;
+    deferredError = err;
+    return true;
+  }
+
+  /** The world changed under the plan: record why, change nothing else. */
+  async function failStep(ctx: Ctx, t: Running, next: Selectable<TransitionStepsTable>, err: DomainError) {
+    const trx = ctx.db as Trx;
+    const now = ctx.clock.now();
+    await trx
+      .updateTable('transition_steps')
+      .set({
+        status: 'failed',
+        attempts: next.attempts + 1,
+        error: err.code,
+        detail: JSON.stringify({ code: err.code, params: err.params }),
+        updated_at: now,
+      })
+      .where('transition_id', '=', t.row.id)
+      .where('step_key', '=', next.step_key)
+      .execute();
+    Object.assign(next, { status: 'failed', attempts: next.attempts + 1, error: err.code, updated_at: now });
+    await recordAudit(ctx, {
+      action: 'transition.step-failed',
+      targetType: 'transition',
+      targetId: t.row.id,
+      tenantId: t.row.tenant_id,
+      partnerId: t.row.partner_id,
+      data: { step: next.step_key, code: err.code, params: err.params },
+    });
+    await recordEvent(ctx, 'transition.step-failed', {
+      transitionId: t.row.id,
+      tenantId: t.row.tenant_id,
+      partnerId: t.row.partner_id,
+      step: next.step_key,
+      stepKind: next.kind,
+      code: err.code,
+    });
+  }
+
+  async function doneStep(
+    ctx: Ctx,
+    t: Running,
+    next: Selectable<TransitionStepsTable>,
+    outcome: StepOutcome,
+    marks: StepMark[],
+  ) {
     const detail = JSON.stringify(outcome.detail ?? {});
-    marks.push({ stepKey: next.step_key, status: outcome.status, attempts: next.attempts + 1, detail });
+    marks.push({
+      transitionId: t.row.id,
+      stepKey: next.step_key,
+      status: outcome.status,
+      attempts: next.attempts + 1,
+      detail,
+    });
     // The row as the database will hold it at this transaction's end (its detail as read back).
     Object.assign(next, {
       status: outcome.status,
       attempts: next.attempts + 1,
       error: null,
       detail: JSON.parse(detail),
-      updated_at: now,
+      updated_at: ctx.clock.now(),
     });
-    if (outcome.status === 'waiting') seenWaiting.add(next.step_key);
+    t.doneInTransaction++;
+    if (outcome.status === 'waiting') t.seenWaiting.add(next.step_key);
     if (outcome.status === 'done') {
       await recordAudit(ctx, {
         action: 'transition.step-done',
         targetType: 'transition',
-        targetId: transitionId,
-        tenantId: transition.tenant_id,
-        partnerId: transition.partner_id,
+        targetId: t.row.id,
+        tenantId: t.row.tenant_id,
+        partnerId: t.row.partner_id,
         data: { step: next.step_key, ...(outcome.detail ?? {}) },
       });
     }
-    return { done: false };
   }
 }
 

@@ -248,22 +248,25 @@ export async function claimSources(
  */
 /** A step's result as its row records it. */
 export interface StepMark {
+  transitionId: string;
   stepKey: string;
   status: string;
   attempts: number;
   detail: string;
 }
 
-/** Many steps' results of one transition in one statement (the steps a transaction ran). */
-export async function markSteps(db: Trx, transitionId: string, marks: StepMark[], now: Date) {
+/** Many steps' results, of one transition or many, in one statement (the steps a transaction ran). */
+export async function markSteps(db: Trx, marks: StepMark[], now: Date) {
   if (marks.length === 0) return;
   const values = sql.join(
-    marks.map((m) => sql`(${m.stepKey}, ${m.status}, ${m.attempts}::integer, ${m.detail}::jsonb)`),
+    marks.map(
+      (m) => sql`(${m.transitionId}, ${m.stepKey}, ${m.status}, ${m.attempts}::integer, ${m.detail}::jsonb)`,
+    ),
   );
   await sql`update transition_steps as t
     set status = v.status, attempts = v.attempts, error = null, detail = v.detail, updated_at = ${now}
-    from (values ${values}) as v (step_key, status, attempts, detail)
-    where t.transition_id = ${transitionId} and t.step_key = v.step_key`.execute(db);
+    from (values ${values}) as v (transition_id, step_key, status, attempts, detail)
+    where t.transition_id = v.transition_id and t.step_key = v.step_key`.execute(db);
 }
 
 export async function releaseUnboughtClaims(db: Trx, transitionId: string, now: Date) {

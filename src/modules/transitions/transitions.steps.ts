@@ -6,10 +6,12 @@ import { DomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
 import {
+  type AssignRequest,
   assignedSeatsBySku,
-  assignSkuToUsers,
+  assignSkusInBatch,
   holdersOfSkus,
-  removeSkuFromUsers,
+  holdersOfTenantSkus,
+  removeSkusInBatch,
 } from '../licenses/index.ts';
 import { placeTransitionOrder } from '../orders/index.ts';
 import {
@@ -19,7 +21,13 @@ import {
   stateOf,
 } from '../subscriptions/index.ts';
 import { requestTransfer, transferForTransitionLine } from '../transfers/index.ts';
-import type { StepContext, StepHandler, StepOutcome } from './transitions.executor.ts';
+import type {
+  StepBatchHandler,
+  StepBatchHandlers,
+  StepContext,
+  StepHandler,
+  StepOutcome,
+} from './transitions.executor.ts';
 import { planRights } from './transitions.loader.ts';
 import { releaseLineClaim } from './transitions.repo.ts';
 
@@ -87,74 +95,143 @@ const provision: StepHandler = async (s) => {
   };
 };
 
+type DelegatedRights = Awaited<ReturnType<typeof delegatedRightsOf>>;
+
 /**
  * May the user who applied take this step now (SPEC §3.8)? Every step runs with the applier's
  * rights: its partner role and the roles of its security groups in the tenant, read again at the
- * step (a dated step may run months later). `missing` names what it lacks; none: it may.
+ * step (a dated step may run months later). A step inside the customer's tenant the partner takes
+ * only when the plan gave it to the partner and the applier may take it now; otherwise it waits
+ * on the customer, saying what was missing. Answers per step the hand-off, or null: it may act.
+ * One read of the rights for all the steps (they share the applier: a run groups by it).
  */
-async function applierMissing(s: StepContext): Promise<{ granted: boolean; missing: string[] }> {
-  const rights = await delegatedRightsOf(s.ctx.db, s.ctx.actor, [s.transition.tenant_id], s.ctx.clock.now());
-  return {
-    granted: rights.granted.has(s.transition.tenant_id),
-    missing: stepMissing(
-      s.step.step,
-      planRights(s.ctx.actor, rights.roles.get(s.transition.tenant_id) ?? []),
-    ),
+async function partnerMayActMany(steps: StepContext[]): Promise<(StepOutcome | null)[]> {
+  const ours = steps.filter((s) => isPartnerStep(s.plan, s.step));
+  const first = ours[0];
+  const rights: DelegatedRights | undefined = first
+    ? await delegatedRightsOf(
+        first.ctx.db,
+        first.ctx.actor,
+        [...new Set(ours.map((s) => s.transition.tenant_id))],
+        first.ctx.clock.now(),
+      )
+    : undefined;
+  return steps.map((s) => {
+    if (!isPartnerStep(s.plan, s.step) || !rights) return { status: 'waiting', detail: { by: 'customer' } };
+    const tenantId = s.transition.tenant_id;
+    if (!rights.granted.has(tenantId))
+      return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
+    const missing = stepMissing(s.step.step, planRights(s.ctx.actor, rights.roles.get(tenantId) ?? []));
+    return missing.length > 0 ? { status: 'waiting', detail: { needs: missing, by: 'customer' } } : null;
+  });
+}
+
+async function partnerMayAct(s: StepContext): Promise<StepOutcome | null> {
+  return (await partnerMayActMany([s]))[0]!;
+}
+
+/** Who holds which of these steps' SKUs in their tenants (one statement): user ids by tenant and SKU. */
+async function holdersOf(steps: StepContext[], skusOf: (s: StepContext) => string[]) {
+  const byKey = new Map<string, Set<string>>();
+  if (steps.length === 0) return byKey;
+  const rows = await holdersOfTenantSkus(
+    steps[0]!.ctx.db,
+    steps.map((s) => s.transition.tenant_id),
+    [...new Set(steps.flatMap(skusOf))],
+  );
+  for (const r of rows) {
+    const k = `${r.tenant_id}|${r.sku_id}`;
+    byKey.set(k, (byKey.get(k) ?? new Set()).add(r.directory_user_id));
+  }
+  return byKey;
+}
+
+/**
+ * A batch kind's steps in two parts: those the partner may not take now wait (the hand-off);
+ * `act` runs the rest together and answers their outcomes in order.
+ */
+async function whereThePartnerActs(
+  steps: StepContext[],
+  act: (acting: StepContext[]) => Promise<(StepOutcome | DomainError)[]>,
+): Promise<(StepOutcome | DomainError)[]> {
+  const handedOff = await partnerMayActMany(steps);
+  const acting = steps.filter((_, i) => !handedOff[i]);
+  const outcomes = acting.length > 0 ? await act(acting) : [];
+  return handedOff.map((h) => h ?? outcomes.shift()!);
+}
+
+/** A batch kind's handler for a lone step: its refusal thrown, as a step handler does. */
+function oneOf(batch: StepBatchHandler): StepHandler {
+  return async (s) => {
+    const [outcome] = await batch([s]);
+    if (outcome instanceof DomainError) throw outcome;
+    return outcome!;
   };
 }
 
 /**
- * A step inside the customer's tenant the partner takes only when the plan gave it to the partner
- * and the applier may take it now; otherwise it waits on the customer, saying what was missing.
+ * Each line's users get its target SKUs (the base's with the plans they had switched off), for
+ * every step of the batch in one statement. A user who left the source meanwhile has nothing to
+ * carry over.
  */
-async function partnerMayAct(s: StepContext): Promise<StepOutcome | null> {
-  if (!isPartnerStep(s.plan, s.step)) return { status: 'waiting', detail: { by: 'customer' } };
-  const { granted, missing } = await applierMissing(s);
-  if (!granted) return { status: 'waiting', detail: { needs: 'delegated-admin', by: 'customer' } };
-  if (missing.length > 0) return { status: 'waiting', detail: { needs: missing, by: 'customer' } };
-  return null;
-}
-
-const assignTargets: StepHandler = async (s) => {
-  const handedOff = await partnerMayAct(s);
-  if (handedOff) return handedOff;
-  const holders = await assignedOnSource(s);
-  // A user who left the source meanwhile has nothing to carry over.
-  const moving = s.line.reassignments.filter((r) => holders.has(r.userId));
-  for (const [i, skuId] of s.line.targetSkuIds.entries()) {
-    await assignSkuToUsers(s.ctx, {
-      tenantId: s.transition.tenant_id,
-      skuId,
-      users: moving.map((r) => ({ userId: r.userId, excludedPlans: i === 0 ? r.excludedPlanIds : [] })),
+const assignTargetsMany: StepBatchHandler = (steps) =>
+  whereThePartnerActs(steps, async (acting) => {
+    const holders = await holdersOf(acting, (s) => [s.line.sourceSkuId]);
+    const moving = acting.map((s) => {
+      const held = holders.get(`${s.transition.tenant_id}|${s.line.sourceSkuId}`);
+      return s.line.reassignments.filter((r) => held?.has(r.userId));
     });
-  }
-  return { status: 'done', detail: { users: moving.length } };
-};
-
-const removeSource: StepHandler = async (s) => {
-  const handedOff = await partnerMayAct(s);
-  if (handedOff) return handedOff;
-  const rows = await holdersOfSkus(s.ctx.db, s.transition.tenant_id, [
-    s.line.sourceSkuId,
-    ...s.line.targetSkuIds,
-  ]);
-  const leaving: string[] = [];
-  for (const r of s.line.reassignments) {
-    const held = new Set(rows.filter((x) => x.directory_user_id === r.userId).map((x) => x.sku_id));
-    if (!held.has(s.line.sourceSkuId)) continue;
-    // Never remove the source from a user who does not hold every target yet: no user without data plans.
-    if (!r.toSkuIds.every((sku) => held.has(sku))) {
-      throw new DomainError('transition_world_changed', { reason: 'target-not-assigned', userId: r.userId });
-    }
-    leaving.push(r.userId);
-  }
-  await removeSkuFromUsers(s.ctx, {
-    tenantId: s.transition.tenant_id,
-    skuId: s.line.sourceSkuId,
-    userIds: leaving,
+    const requests: AssignRequest[] = acting.map((s, i) => {
+      const users = moving[i]!;
+      return {
+        tenantId: s.transition.tenant_id,
+        skus: s.line.targetSkuIds.map((skuId, n) => ({
+          skuId,
+          users: users.map((r) => ({ userId: r.userId, excludedPlans: n === 0 ? r.excludedPlanIds : [] })),
+        })),
+      };
+    });
+    const results = await assignSkusInBatch(acting[0]!.ctx, requests);
+    return results.map((r, i) =>
+      r instanceof DomainError ? r : { status: 'done', detail: { users: moving[i]!.length } },
+    );
   });
-  return { status: 'done', detail: { users: leaving.length } };
-};
+
+/**
+ * The source SKU leaves each line's users, for every step of the batch in one statement; never
+ * from a user who does not hold every target yet (no user without data plans): that step is refused.
+ */
+const removeSourceMany: StepBatchHandler = (steps) =>
+  whereThePartnerActs(steps, async (acting) => {
+    const holders = await holdersOf(acting, (s) => [s.line.sourceSkuId, ...s.line.targetSkuIds]);
+    const checked = acting.map((s): { userIds: string[] } | DomainError => {
+      const holds = (sku: string, userId: string) =>
+        holders.get(`${s.transition.tenant_id}|${sku}`)?.has(userId) ?? false;
+      const leaving: string[] = [];
+      for (const r of s.line.reassignments) {
+        if (!holds(s.line.sourceSkuId, r.userId)) continue;
+        if (!r.toSkuIds.every((sku) => holds(sku, r.userId)))
+          return new DomainError('transition_world_changed', {
+            reason: 'target-not-assigned',
+            userId: r.userId,
+          });
+        leaving.push(r.userId);
+      }
+      return { userIds: leaving };
+    });
+    const requests = acting.flatMap((s, i) => {
+      const c = checked[i]!;
+      return c instanceof DomainError
+        ? []
+        : [{ tenantId: s.transition.tenant_id, skuId: s.line.sourceSkuId, userIds: c.userIds }];
+    });
+    const removed = await removeSkusInBatch(acting[0]!.ctx, requests);
+    return checked.map((c) => {
+      if (c instanceof DomainError) return c;
+      const r = removed.shift()!;
+      return r instanceof DomainError ? r : { status: 'done', detail: { users: c.userIds.length } };
+    });
+  });
 
 const turnOffAutoRenew: StepHandler = async (s) => {
   const { row } = await source(s);
@@ -257,8 +334,8 @@ const requestTransferStep: StepHandler = async (s): Promise<StepOutcome> => {
 
 export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
   provision,
-  'assign-target-licenses': assignTargets,
-  'remove-source-licenses': removeSource,
+  'assign-target-licenses': oneOf(assignTargetsMany),
+  'remove-source-licenses': oneOf(removeSourceMany),
   'turn-off-auto-renew': turnOffAutoRenew,
   'file-credit-request': fileCredit,
   'cancel-source': cancelSource,
@@ -267,4 +344,9 @@ export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
   'source-deleted': observe,
   'other-party-action': otherParty,
   'request-transfer': requestTransferStep,
+};
+/** The kinds run for many transitions at once (`runDueStepsMany`). */
+export const STEP_BATCH_HANDLERS: StepBatchHandlers = {
+  'assign-target-licenses': assignTargetsMany,
+  'remove-source-licenses': removeSourceMany,
 };
