@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDaysUtc } from '../../src/domain/calendar.ts';
-import type { StepHandler } from '../../src/modules/transitions/transitions.executor.ts';
-import { runDueSteps } from '../../src/modules/transitions/transitions.executor.ts';
+import {
+  ManyRunAborted,
+  runDueSteps,
+  runDueStepsMany,
+  type StepBatchHandler,
+  type StepHandler,
+} from '../../src/modules/transitions/transitions.executor.ts';
 import { applyTransition } from '../../src/modules/transitions/transitions.service.ts';
 import { openContext } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';
@@ -149,5 +154,91 @@ describe('steps sharing a transaction', () => {
     expect(first).toMatchObject({ status: 'done' });
     expect(second?.status).not.toBe('done');
     expect(second?.status).not.toBe('failed');
+  });
+});
+
+describe('many transitions sharing a transaction (a bulk apply batch)', () => {
+  /** Every kind's handler marks (transition, step) and refuses `refuse`'s step at `seq`. */
+  function marking(prefix: string, refuse: { id: string; seq: number }) {
+    const handler: StepHandler = async ({ ctx, transition, step }) => {
+      await mark(ctx, `${prefix}${transition.id}-${step.key}`);
+      if (transition.id === refuse.id && Number(step.key.slice(0, 4)) === refuse.seq)
+        throw new DomainError('conflict');
+      return { status: 'done' };
+    };
+    return new Proxy({}, { get: () => handler }) as Parameters<typeof runDueSteps>[2];
+  }
+
+  async function doneSteps(id: string) {
+    return (await steps(id)).filter((s) => s.status === 'done').length;
+  }
+
+  it('a step refused among its kind fails its own transition; the others go on and keep their writes', async () => {
+    const ids = [await appliedPlan(), await appliedPlan(), await appliedPlan()];
+    const refused = ids[1]!;
+    const prefix = `probe-many-${ids[0]}-`;
+    // The three plans have the same steps: each round runs one kind for all three together.
+    const statuses = await runDueStepsMany(openCtx, ids, marking(prefix, { id: refused, seq: 1 }));
+    expect(statuses.get(refused)).toBe('failed');
+    const [first, second] = await steps(refused);
+    expect(first).toMatchObject({ status: 'done' });
+    expect(second).toMatchObject({ status: 'failed', error: 'conflict' });
+    const marked = (await markers(prefix)).map((r) => r.key);
+    // The refused step kept nothing; the other two transitions kept every step they did.
+    expect(marked.filter((k) => k.startsWith(`${prefix}${refused}-`))).toHaveLength(1);
+    for (const id of [ids[0]!, ids[2]!]) {
+      expect(statuses.get(id)).not.toBe('failed');
+      const done = await doneSteps(id);
+      expect(done).toBeGreaterThan(1);
+      expect(marked.filter((k) => k.startsWith(`${prefix}${id}-`))).toHaveLength(done);
+    }
+  });
+
+  it("a kind's batch handler refuses one step; the others of the group are done", async () => {
+    const ids = [await appliedPlan(), await appliedPlan()];
+    const refused = ids[0]!;
+    const prefix = `probe-batch-${ids[0]}-`;
+    const firstKind = (
+      await t.handle.db
+        .selectFrom('transition_steps')
+        .select('kind')
+        .where('transition_id', '=', refused)
+        .orderBy('seq')
+        .executeTakeFirstOrThrow()
+    ).kind;
+    const sizes: number[] = [];
+    const batch: StepBatchHandler = async (group) => {
+      sizes.push(group.length);
+      for (const s of group) await mark(s.ctx, `${prefix}${s.transition.id}-${s.step.key}`);
+      return group.map((s) =>
+        s.transition.id === refused ? new DomainError('conflict') : { status: 'done' },
+      );
+    };
+    const statuses = await runDueStepsMany(openCtx, ids, marking(prefix, { id: '', seq: -1 }), {
+      [firstKind]: batch,
+    });
+    expect(sizes[0]).toBe(2);
+    expect(statuses.get(refused)).toBe('failed');
+    expect((await steps(refused))[0]).toMatchObject({ status: 'failed', error: 'conflict' });
+    expect(statuses.get(ids[1]!)).not.toBe('failed');
+    expect((await steps(ids[1]!))[0]).toMatchObject({ status: 'done' });
+  });
+
+  it('an unexpected error undoes the shared transaction and says to run them one by one', async () => {
+    const ids = [await appliedPlan(), await appliedPlan()];
+    const prefix = `probe-many-crash-${ids[0]}-`;
+    const handler: StepHandler = async ({ ctx, transition }) => {
+      await mark(ctx, `${prefix}${transition.id}`);
+      if (transition.id === ids[1]) throw new Error('boom');
+      return { status: 'done' };
+    };
+    const handlers = new Proxy({}, { get: () => handler }) as Parameters<typeof runDueSteps>[2];
+    await expect(runDueStepsMany(openCtx, ids, handlers)).rejects.toBeInstanceOf(ManyRunAborted);
+    expect(await markers(prefix)).toEqual([]);
+    for (const id of ids) {
+      const rows = await steps(id);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((s) => s.status === 'pending')).toBe(true);
+    }
   });
 });

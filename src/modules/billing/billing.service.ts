@@ -13,7 +13,7 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
-import { insertBillingLine } from './billing.repo.ts';
+import { insertBillingLine, insertBillingLines } from './billing.repo.ts';
 import {
   type BillingLineView,
   customerMonthLineRows,
@@ -52,21 +52,25 @@ export interface BilledSubscription {
   currency: string;
 }
 
-async function write(
-  ctx: WriteCtx,
-  input: {
-    sourceKey: string;
-    type: ChargeType;
-    at: Date;
-    tenantId: string;
-    partnerId: string;
-    resellerPartnerId: string | null;
-    offerId: string | null;
-    currency: string;
-    amounts: SeatLineAmounts;
-    extra: Partial<Parameters<typeof insertBillingLine>[1]>;
-  },
-) {
+interface LineInput {
+  sourceKey: string;
+  type: ChargeType;
+  at: Date;
+  tenantId: string;
+  partnerId: string;
+  resellerPartnerId: string | null;
+  offerId: string | null;
+  currency: string;
+  amounts: SeatLineAmounts;
+  extra: Partial<Parameters<typeof insertBillingLine>[1]>;
+}
+
+async function write(ctx: WriteCtx, input: LineInput) {
+  return insertBillingLine(ctx.db, await lineOf(ctx, input), ctx.clock.now());
+}
+
+/** The line as stored: the amounts with the customer's price by the most specific price rule. */
+async function lineOf(ctx: WriteCtx, input: LineInput) {
   const rules = await applicableRules(ctx.db, input.partnerId, input.offerId, input.tenantId);
   const bp = markupFor(
     rules.map((r) => ({ offerId: r.offer_id, tenantId: r.tenant_id, markupBp: r.markup_bp })),
@@ -75,33 +79,29 @@ async function write(
   );
   const customer = customerAmounts(input.type, input.amounts, bp);
   const a = input.amounts;
-  return insertBillingLine(
-    ctx.db,
-    {
-      source_key: input.sourceKey,
-      partner_id: input.partnerId,
-      reseller_partner_id: input.resellerPartnerId,
-      tenant_id: input.tenantId,
-      offer_id: input.offerId,
-      charge_type: input.type,
-      unit_price: a.unitPrice,
-      effective_unit_price: a.effectiveUnitPrice,
-      quantity: a.quantity,
-      billable_quantity: a.billableQuantity,
-      subtotal: a.subtotal,
-      tax_total: 0,
-      total: a.subtotal,
-      currency: input.currency,
-      customer_unit_price: customer.customerUnitPrice,
-      customer_subtotal: customer.customerSubtotal,
-      charge_start: a.chargeStart,
-      charge_end: a.chargeEnd,
-      occurred_at: input.at,
-      billing_month: billingMonthOf(input.at),
-      ...input.extra,
-    },
-    ctx.clock.now(),
-  );
+  return {
+    source_key: input.sourceKey,
+    partner_id: input.partnerId,
+    reseller_partner_id: input.resellerPartnerId,
+    tenant_id: input.tenantId,
+    offer_id: input.offerId,
+    charge_type: input.type,
+    unit_price: a.unitPrice,
+    effective_unit_price: a.effectiveUnitPrice,
+    quantity: a.quantity,
+    billable_quantity: a.billableQuantity,
+    subtotal: a.subtotal,
+    tax_total: 0,
+    total: a.subtotal,
+    currency: input.currency,
+    customer_unit_price: customer.customerUnitPrice,
+    customer_subtotal: customer.customerSubtotal,
+    charge_start: a.chargeStart,
+    charge_end: a.chargeEnd,
+    occurred_at: input.at,
+    billing_month: billingMonthOf(input.at),
+    ...input.extra,
+  };
 }
 
 /**
@@ -110,22 +110,32 @@ async function write(
  * docs/billing.md). The customer price is the most specific price rule's at this moment.
  * Returns whether this call wrote it.
  */
-export async function recordSeatLine(
-  ctx: WriteCtx,
-  input: {
-    sourceKey: string;
-    type: ChargeType;
-    subscription: BilledSubscription;
-    period: ChargePeriod;
-    seats: number;
-    at: Date;
-    /** A `convert` line that pays back (the old offer's side of an upgrade). */
-    refund?: boolean;
-  },
-): Promise<boolean> {
-  const s = input.subscription;
+export async function recordSeatLine(ctx: WriteCtx, input: SeatLineInput): Promise<boolean> {
   if (input.seats <= 0) return false;
-  return write(ctx, {
+  return write(ctx, seatLineInput(input));
+}
+
+export interface SeatLineInput {
+  sourceKey: string;
+  type: ChargeType;
+  subscription: BilledSubscription;
+  period: ChargePeriod;
+  seats: number;
+  at: Date;
+  /** A `convert` line that pays back (the old offer's side of an upgrade). */
+  refund?: boolean;
+}
+
+/** `recordSeatLine` for many events (a batch of orders): every line in one statement. */
+export async function recordSeatLines(ctx: WriteCtx, inputs: SeatLineInput[]): Promise<void> {
+  const lines = [];
+  for (const input of inputs) if (input.seats > 0) lines.push(await lineOf(ctx, seatLineInput(input)));
+  await insertBillingLines(ctx.db, lines, ctx.clock.now());
+}
+
+function seatLineInput(input: SeatLineInput): LineInput {
+  const s = input.subscription;
+  return {
     sourceKey: input.sourceKey,
     type: input.type,
     at: input.at,
@@ -145,7 +155,7 @@ export async function recordSeatLine(
       term: s.term,
       billing_cycle: s.billingCycle,
     },
-  });
+  };
 }
 
 /** An approved credit (SPEC §8): a negative line of the granted amount, passed to the customer at cost. */

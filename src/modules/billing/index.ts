@@ -3,7 +3,13 @@
 
 export { closeInvoicesNow, INVOICE_CLOSE_QUEUE, registerBillingJobs } from './billing.jobs.ts';
 export { type BillingLineRow, insertBillingLine, type NewBillingLine } from './billing.repo.ts';
-export { type BilledSubscription, recordCreditLine, recordSeatLine } from './billing.service.ts';
+export {
+  type BilledSubscription,
+  recordCreditLine,
+  recordSeatLine,
+  recordSeatLines,
+  type SeatLineInput,
+} from './billing.service.ts';
 export { orderChargeRows } from './billing-lines.repo.ts';
 export { findInvoice, findInvoiceByNumber, type InvoiceRow } from './invoices.repo.ts';
 export { registerInvoices } from './invoices.routes.ts';

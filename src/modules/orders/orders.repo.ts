@@ -3,9 +3,10 @@ import type { Db, OrdersTable, Trx } from '../../platform/db/database.ts';
 
 export type OrderRow = Selectable<OrdersTable>;
 
-export async function insertOrder(
+/** Many orders in one statement (a batch of transitions' purchases). */
+export async function insertOrders(
   db: Trx,
-  o: {
+  orders: {
     id: string;
     tenantId: string;
     partnerId: string;
@@ -13,20 +14,23 @@ export async function insertOrder(
     lineItems: { offerId: string; quantity: number; subscriptionId: string }[];
     partnerOnRecordId?: string | null;
     now: Date;
-  },
+  }[],
 ) {
+  if (orders.length === 0) return;
   await db
     .insertInto('orders')
-    .values({
-      id: o.id,
-      tenant_id: o.tenantId,
-      partner_id: o.partnerId,
-      created_by_user_id: o.userId,
-      status: 'completed',
-      line_items: JSON.stringify(o.lineItems),
-      partner_on_record_id: o.partnerOnRecordId ?? null,
-      created_at: o.now,
-    })
+    .values(
+      orders.map((o) => ({
+        id: o.id,
+        tenant_id: o.tenantId,
+        partner_id: o.partnerId,
+        created_by_user_id: o.userId,
+        status: 'completed' as const,
+        line_items: JSON.stringify(o.lineItems),
+        partner_on_record_id: o.partnerOnRecordId ?? null,
+        created_at: o.now,
+      })),
+    )
     .execute();
 }
 

@@ -7,18 +7,18 @@ import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { orderChargeRows } from '../billing/index.ts';
-import { offersById } from '../catalog/index.ts';
+import { type OfferView, offersById } from '../catalog/index.ts';
 import { assignedSeatsBySku } from '../licenses/index.ts';
 import { findPartner, isIndirectlyLinked } from '../partners/index.ts';
 import {
-  createOrderedSubscriptions,
+  createOrderedSubscriptionsMany,
   getCustomerSubscription,
-  holdingsOf,
+  holdingsOfTenants,
   type SubscriptionView,
   subscriptionViewsOf,
 } from '../subscriptions/index.ts';
-import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
-import { findOrder, insertOrder, listOrderRows, type OrderRow } from './orders.repo.ts';
+import { lockAcceptedRelationship, lockAcceptedRelationships, tenantsByIds } from '../tenants/index.ts';
+import { findOrder, insertOrders, listOrderRows, type OrderRow } from './orders.repo.ts';
 
 type OrderExtras = Awaited<ReturnType<typeof orderExtras>>;
 
@@ -103,93 +103,172 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
  * The step needs only what was bought, not the order's view: `{ id, subscriptionIds }`.
  */
 export async function placeTransitionOrder(ctx: Ctx, input: PlaceOrderInput) {
-  if (!ctx.actor.partnerId) throw new DomainError('forbidden', { action: 'orders.create' });
+  const [placed] = await placeTransitionOrders(ctx, [input]);
+  if (placed instanceof DomainError) throw placed;
+  return placed!;
+}
+
+/** What an order bought: its id and its subscriptions, one per line in line order. */
+export interface PlacedOrder {
+  id: string;
+  subscriptionIds: string[];
+}
+
+/**
+ * `placeTransitionOrder` for a batch of transitions' provision steps: per order the same checks,
+ * read for all of them at once (partner, tenants, relationships, offers, holdings); then every
+ * accepted order, its subscriptions and their billing lines in one statement each. Answers per
+ * order what it bought or its refusal; a refused order writes nothing.
+ */
+export async function placeTransitionOrders(
+  ctx: Ctx,
+  inputs: PlaceOrderInput[],
+): Promise<(PlacedOrder | DomainError)[]> {
+  const refuse = (err: DomainError) => inputs.map(() => err);
+  if (!ctx.actor.partnerId) return refuse(new DomainError('forbidden', { action: 'orders.create' }));
   const partner = await findPartner(ctx.db, ctx.actor.partnerId);
-  if (!partner) throw new DomainError('tenant_not_found');
-  if (partner.kind !== 'indirect-reseller') return writeOrder(ctx, partner, input);
-  const rel = await lockAcceptedRelationship(ctx.db, partner.id, input.tenantId);
-  const providerId = rel?.indirect_provider_id;
-  if (!providerId || !(await isIndirectlyLinked(ctx, providerId, partner.id)))
-    throw new DomainError('indirect_provider_missing', { resellerId: partner.id });
-  const provider = (await findPartner(ctx.db, providerId))!;
-  return writeOrder(ctx, provider, { ...input, partnerOnRecordId: partner.id });
+  if (!partner) return refuse(new DomainError('tenant_not_found'));
+  if (partner.kind !== 'indirect-reseller') return writeOrders(ctx, partner, inputs);
+  // The reseller's provider per customer (the one it reached the customer with), then the orders
+  // of each provider together.
+  const out: (PlacedOrder | DomainError)[] = inputs.map(() => new DomainError('tenant_not_found'));
+  const byProvider = new Map<string, number[]>();
+  for (const [i, input] of inputs.entries()) {
+    const rel = await lockAcceptedRelationship(ctx.db, partner.id, input.tenantId);
+    const providerId = rel?.indirect_provider_id;
+    if (!providerId || !(await isIndirectlyLinked(ctx, providerId, partner.id)))
+      out[i] = new DomainError('indirect_provider_missing', { resellerId: partner.id });
+    else byProvider.set(providerId, [...(byProvider.get(providerId) ?? []), i]);
+  }
+  for (const [providerId, at] of byProvider) {
+    const provider = (await findPartner(ctx.db, providerId))!;
+    const placed = await writeOrders(
+      ctx,
+      provider,
+      at.map((i) => ({ ...inputs[i]!, partnerOnRecordId: partner.id })),
+    );
+    for (const [n, i] of at.entries()) out[i] = placed[n]!;
+  }
+  return out;
 }
 
 /** Places the order and answers its view (what the order routes return). */
 async function orderAs(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
-  const placed = await writeOrder(ctx, partner, input);
-  const order = (await findOrder(ctx.db, input.tenantId, placed.id))!;
+  const [placed] = await writeOrders(ctx, partner, [input]);
+  if (placed instanceof DomainError) throw placed;
+  const order = (await findOrder(ctx.db, input.tenantId, placed!.id))!;
   const subscriptions = await subscriptionViewsOf(
     { ...ctx, assignedSeatsBySku },
     input.tenantId,
-    placed.subscriptionIds,
+    placed!.subscriptionIds,
   );
   return toOrderView(order, subscriptions, await orderExtras(ctx.db, [order]));
 }
 
-async function writeOrder(ctx: Ctx, partner: PartnerRow, input: PlaceOrderInput) {
+/**
+ * Orders as `partner`, each checked in turn (tenant, relationship locked, region, offers priced in
+ * the tenant's market, the order's rules against what the tenant holds, an order before it
+ * included); then the accepted ones written together.
+ */
+async function writeOrders(
+  ctx: Ctx,
+  partner: PartnerRow,
+  inputs: PlaceOrderInput[],
+): Promise<(PlacedOrder | DomainError)[]> {
   const partnerId = partner.id;
-  const tenant = await findTenant(ctx.db, input.tenantId);
-  if (!tenant) throw new DomainError('tenant_not_found');
-  // Held until commit, so the relationship cannot be removed under this order (see the lock).
-  if (!(await lockAcceptedRelationship(ctx.db, partnerId, tenant.id)))
-    throw new DomainError('relationship_not_found');
-  if (partner.region !== tenant.region) {
-    throw new DomainError('region_mismatch', regionMismatch(partner.region, tenant.region));
-  }
-  // Priced in the tenant's market (its country): no price there, not orderable there (SPEC §11).
-  const offers = await offersById(
-    ctx.db,
-    input.lineItems.map((l) => l.offerId),
-    { market: tenant.country, at: ctx.clock.now() },
-  );
-  const lines = input.lineItems.map((l) => {
-    const offer = offers.get(l.offerId);
-    if (!offer) throw new DomainError('offer_not_found', { offerId: l.offerId });
-    return { offer, quantity: l.quantity };
-  });
-  const holdings = await holdingsOf(ctx, tenant.id);
-  const problem = checkOrder(
-    lines.map((l) => ({ ...l, offer: { ...l.offer, successorOfferId: l.offer.successorOfferId ?? null } })),
-    { market: tenant.country, ...holdings },
-  );
-  if (problem) throw new DomainError(problem.code, problem.params);
-
-  const id = randomUUID();
   const now = ctx.clock.now();
-  const onRecord = input.partnerOnRecordId ?? null;
-  const planned = lines.map((l) => ({ ...l, id: randomUUID() }));
-  const lineItems = planned.map((l) => ({ offerId: l.offer.id, quantity: l.quantity, subscriptionId: l.id }));
-  await insertOrder(ctx.db, {
-    id,
-    tenantId: tenant.id,
-    partnerId,
-    userId: ctx.actor.userId,
-    lineItems,
-    partnerOnRecordId: onRecord,
-    now,
-  });
-  const subscriptionIds = await createOrderedSubscriptions(
-    { ...ctx, assignedSeatsBySku },
-    {
-      tenantId: tenant.id,
-      partnerId,
-      partnerOnRecordId: onRecord,
-      orderId: id,
-      lines: planned,
-    },
+  const tenantIds = [...new Set(inputs.map((i) => i.tenantId))];
+  const tenants = new Map((await tenantsByIds(ctx.db, tenantIds)).map((t) => [t.id, t]));
+  // Held until commit, so the relationship cannot be removed under these orders (see the lock).
+  const related = await lockAcceptedRelationships(ctx.db, partnerId, [...tenants.keys()]);
+  // Priced in the tenant's market (its country): no price there, not orderable there (SPEC §11).
+  const offersIn = new Map<string, Awaited<ReturnType<typeof offersById>>>();
+  for (const market of new Set([...tenants.values()].map((t) => t.country)))
+    offersIn.set(
+      market,
+      await offersById(
+        ctx.db,
+        inputs
+          .filter((i) => tenants.get(i.tenantId)?.country === market)
+          .flatMap((i) => i.lineItems.map((l) => l.offerId)),
+        { market, at: now },
+      ),
+    );
+  const holdings = await holdingsOfTenants(
+    ctx,
+    tenantIds.filter((t) => related.has(t)),
   );
-  // The provider's trail (it transacted) and, for a reseller's order, the reseller's (it is on record).
-  for (const p of onRecord && onRecord !== ctx.actor.partnerId ? [partnerId, onRecord] : [partnerId])
-    await recordAudit(ctx, {
-      action: 'order.created',
-      targetType: 'order',
-      targetId: id,
-      tenantId: tenant.id,
-      partnerId: p,
-      data: { lineItems, ...(onRecord ? { partnerOnRecordId: onRecord, providerId: partnerId } : {}) },
-    });
-  return { id, subscriptionIds };
+  const orders: {
+    id: string;
+    input: PlaceOrderInput;
+    lines: { id: string; offer: OfferView; quantity: number }[];
+  }[] = [];
+  const out = inputs.map((input): PlacedOrder | DomainError => {
+    const tenant = tenants.get(input.tenantId);
+    if (!tenant) return new DomainError('tenant_not_found');
+    if (!related.has(tenant.id)) return new DomainError('relationship_not_found');
+    if (partner.region !== tenant.region)
+      return new DomainError('region_mismatch', regionMismatch(partner.region, tenant.region));
+    const offers = offersIn.get(tenant.country)!;
+    const missing = input.lineItems.find((l) => !offers.get(l.offerId));
+    if (missing) return new DomainError('offer_not_found', { offerId: missing.offerId });
+    const lines = input.lineItems.map((l) => ({ offer: offers.get(l.offerId)!, quantity: l.quantity }));
+    const held = holdings.get(tenant.id)!;
+    const problem = checkOrder(
+      lines.map((l) => ({ ...l, offer: { ...l.offer, successorOfferId: l.offer.successorOfferId ?? null } })),
+      { market: tenant.country, ...held },
+    );
+    if (problem) return new DomainError(problem.code, problem.params);
+    // A later order of the same tenant in this batch sees this one's purchases.
+    for (const l of lines) {
+      held.heldSkus.add(l.offer.skuId);
+      if (l.offer.kind === 'base') held.heldBaseOfferIds.add(l.offer.id);
+    }
+    const order = { id: randomUUID(), input, lines: lines.map((l) => ({ ...l, id: randomUUID() })) };
+    orders.push(order);
+    return { id: order.id, subscriptionIds: order.lines.map((l) => l.id) };
+  });
+  if (orders.length === 0) return out;
+
+  const lineItemsOf = (o: (typeof orders)[number]) =>
+    o.lines.map((l) => ({ offerId: l.offer.id, quantity: l.quantity, subscriptionId: l.id }));
+  await insertOrders(
+    ctx.db,
+    orders.map((o) => ({
+      id: o.id,
+      tenantId: o.input.tenantId,
+      partnerId,
+      userId: ctx.actor.userId,
+      lineItems: lineItemsOf(o),
+      partnerOnRecordId: o.input.partnerOnRecordId ?? null,
+      now,
+    })),
+  );
+  await createOrderedSubscriptionsMany(
+    { ...ctx, assignedSeatsBySku },
+    orders.map((o) => ({
+      tenantId: o.input.tenantId,
+      partnerId,
+      partnerOnRecordId: o.input.partnerOnRecordId ?? null,
+      orderId: o.id,
+      lines: o.lines,
+    })),
+  );
+  for (const o of orders) {
+    const onRecord = o.input.partnerOnRecordId ?? null;
+    const lineItems = lineItemsOf(o);
+    // The provider's trail (it transacted) and, for a reseller's order, the reseller's (it is on record).
+    for (const p of onRecord && onRecord !== ctx.actor.partnerId ? [partnerId, onRecord] : [partnerId])
+      await recordAudit(ctx, {
+        action: 'order.created',
+        targetType: 'order',
+        targetId: o.id,
+        tenantId: o.input.tenantId,
+        partnerId: p,
+        data: { lineItems, ...(onRecord ? { partnerOnRecordId: onRecord, providerId: partnerId } : {}) },
+      });
+  }
+  return out;
 }
 
 export async function listOrders(ctx: Ctx<Db>, input: { tenantId: string; cursor?: string; limit?: number }) {

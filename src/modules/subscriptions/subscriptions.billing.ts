@@ -2,7 +2,12 @@ import type { ChargeType } from '../../domain/billing/lines.ts';
 import { type ChargePeriod, chargePeriods, periodAt } from '../../domain/billing/proration.ts';
 import { addTerm, effectiveTerm } from '../../domain/lifecycle.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { type BilledSubscription, recordSeatLine } from '../billing/index.ts';
+import {
+  type BilledSubscription,
+  recordSeatLine,
+  recordSeatLines,
+  type SeatLineInput,
+} from '../billing/index.ts';
 import {
   billableRowsAfter,
   markBilledThrough,
@@ -46,17 +51,39 @@ function currentPeriod(row: SubscriptionRow, termStart: Date, at: Date): ChargeP
 
 /** A new purchase: the first charge period, whole (the term billed at once, or its first cycle). */
 export async function billPurchase(ctx: WriteCtx, row: SubscriptionRow, offerName: string | null) {
+  const line = await purchaseLine(ctx, row, offerName);
+  if (line) await recordSeatLine(ctx, line);
+}
+
+/** Many purchases (a batch of orders): their lines in one statement. */
+export async function billPurchases(
+  ctx: WriteCtx,
+  bought: { row: SubscriptionRow; offerName: string | null }[],
+) {
+  const lines: SeatLineInput[] = [];
+  for (const b of bought) {
+    const line = await purchaseLine(ctx, b.row, b.offerName);
+    if (line) lines.push(line);
+  }
+  await recordSeatLines(ctx, lines);
+}
+
+async function purchaseLine(
+  ctx: WriteCtx,
+  row: SubscriptionRow,
+  offerName: string | null,
+): Promise<SeatLineInput | null> {
   const s = await billedOf(ctx, row, offerName);
-  if (!s) return;
+  if (!s) return null;
   const [first] = chargePeriods(row.term_start, row.term, row.billing_cycle, row.unit_price);
-  await recordSeatLine(ctx, {
+  return {
     sourceKey: `order:${row.order_id ?? 'none'}:${row.id}`,
     type: 'new',
     subscription: s,
     period: first!,
     seats: row.quantity,
     at: row.term_start,
-  });
+  };
 }
 
 /**

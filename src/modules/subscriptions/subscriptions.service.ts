@@ -23,7 +23,7 @@ import { assertDelegatedAdmin } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
 import { findPartner } from '../partners/index.ts';
 import { findTenant, lockAcceptedRelationship } from '../tenants/index.ts';
-import { billDueCharges, billPurchase, billSeatChange, billTransfer } from './subscriptions.billing.ts';
+import { billDueCharges, billPurchases, billSeatChange, billTransfer } from './subscriptions.billing.ts';
 import {
   type AssignedSeatsBySku,
   bookSourceRows,
@@ -49,6 +49,7 @@ import {
   subscriptionRowsByIds,
   subscriptionRowsOfTenantSkus,
   subscriptionSummaryRows,
+  subscriptionsOfTenants,
   tenantSubscriptionRows,
   updateSubscriptionRow,
 } from './subscriptions.repo.ts';
@@ -388,23 +389,35 @@ export async function seatPoolsOfTenants(ctx: Ctx<Db | Trx>, tenantIds: string[]
   return new Map(tenantIds.map((t) => [t, seatPools(byTenant.get(t) ?? [])]));
 }
 
-/** For orders: the SKUs and base offers the tenant holds through any channel (not yet deleted). */
-export async function holdingsOf(ctx: Ctx<Db | Trx>, tenantId: string) {
+/**
+ * For orders: the SKUs and base offers each tenant holds through any channel (not yet deleted);
+ * two statements for a whole batch of orders.
+ */
+export async function holdingsOfTenants(ctx: Ctx<Db | Trx>, tenantIds: string[]) {
+  const held = await holdingsFrom(ctx, await subscriptionsOfTenants(ctx.db, [...new Set(tenantIds)]));
+  return new Map(tenantIds.map((t) => [t, held.get(t) ?? noHoldings()]));
+}
+
+function noHoldings() {
+  return { heldSkus: new Set<string>(), heldBaseOfferIds: new Set<string>() };
+}
+
+async function holdingsFrom(ctx: Ctx<Db | Trx>, rows: SubscriptionRow[]) {
   const now = ctx.clock.now();
   const settings = lifecycleSettings(ctx);
-  const live = (await tenantSubscriptionRows(ctx.db, tenantId)).filter(
-    (s) => stateOf(s, now, settings).state !== 'deleted',
-  );
+  const live = rows.filter((s) => stateOf(s, now, settings).state !== 'deleted');
   const offers = await offersById(
     ctx.db,
     live.map((s) => s.offer_id),
   );
-  return {
-    heldSkus: new Set(live.map((s) => s.sku_id)),
-    heldBaseOfferIds: new Set(
-      live.filter((s) => offers.get(s.offer_id)?.kind === 'base').map((s) => s.offer_id),
-    ),
-  };
+  const out = new Map<string, ReturnType<typeof noHoldings>>();
+  for (const s of live) {
+    const h = out.get(s.tenant_id) ?? noHoldings();
+    out.set(s.tenant_id, h);
+    h.heldSkus.add(s.sku_id);
+    if (offers.get(s.offer_id)?.kind === 'base') h.heldBaseOfferIds.add(s.offer_id);
+  }
+  return out;
 }
 
 // --- Creating ------------------------------------------------------------------------------------
@@ -490,45 +503,51 @@ function rowFor(offer: OfferView, quantity: number, now: Date) {
   };
 }
 
+/** One order's subscriptions to create (`createOrderedSubscriptionsMany`). */
+export interface OrderedSubscriptions {
+  tenantId: string;
+  partnerId: string;
+  /** An indirect reseller the provider (`partnerId`) orders for (SPEC §7). */
+  partnerOnRecordId?: string | null;
+  orderId: string;
+  lines: { id: string; offer: OfferView; quantity: number }[];
+}
+
 /**
- * For orders: the partner-channel subscriptions an order creates, starting now, auto-renew on, with
- * their purchase's billing lines. Answers their ids in line order (`subscriptionViewsOf` for views).
+ * For orders: the partner-channel subscriptions orders create, starting now, auto-renew on, with
+ * their purchases' billing lines; one insert of subscriptions and one of billing lines for a whole
+ * batch. Answers each order's ids in line order (`subscriptionViewsOf` for views).
  */
-export async function createOrderedSubscriptions(
-  ctx: PoolCtx,
-  input: {
-    tenantId: string;
-    partnerId: string;
-    /** An indirect reseller the provider (`partnerId`) orders for (SPEC §7). */
-    partnerOnRecordId?: string | null;
-    orderId: string;
-    lines: { id: string; offer: OfferView; quantity: number }[];
-  },
-) {
+export async function createOrderedSubscriptionsMany(ctx: PoolCtx, orders: OrderedSubscriptions[]) {
   const now = ctx.clock.now();
   // One statement for every line, answering the rows as stored (the billing lines read them).
   const rows = await insertSubscriptions(
     ctx.db,
-    input.lines.map((line) => ({
-      ...rowFor(line.offer, line.quantity, now),
-      id: line.id,
-      tenant_id: input.tenantId,
-      channel: 'partner' as const,
-      partner_id: input.partnerId,
-      partner_on_record_id: input.partnerOnRecordId ?? null,
-      purchased_via: 'partner-order' as const,
-      order_id: input.orderId,
-      billing_cycle: line.offer.billingCycle,
-      term_start: now,
-      term_end: addTerm(now, line.offer.term),
-      auto_renew: true,
-      purchased_at: now,
-    })),
+    orders.flatMap((input) =>
+      input.lines.map((line) => ({
+        ...rowFor(line.offer, line.quantity, now),
+        id: line.id,
+        tenant_id: input.tenantId,
+        channel: 'partner' as const,
+        partner_id: input.partnerId,
+        partner_on_record_id: input.partnerOnRecordId ?? null,
+        purchased_via: 'partner-order' as const,
+        order_id: input.orderId,
+        billing_cycle: line.offer.billingCycle,
+        term_start: now,
+        term_end: addTerm(now, line.offer.term),
+        auto_renew: true,
+        purchased_at: now,
+      })),
+    ),
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
-  // The purchase's billing line, in the order's transaction.
-  for (const line of input.lines) await billPurchase(ctx, byId.get(line.id)!, line.offer.name);
-  return input.lines.map((l) => l.id);
+  // The purchases' billing lines, in the orders' transaction.
+  await billPurchases(
+    ctx,
+    orders.flatMap((o) => o.lines.map((line) => ({ row: byId.get(line.id)!, offerName: line.offer.name }))),
+  );
+  return orders.map((o) => o.lines.map((l) => l.id));
 }
 
 /** The views of subscriptions just ordered (the order's answer), in the order of `ids`. */

@@ -75,6 +75,9 @@ export interface ApplyBulkResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long a lane waits for a whole batch of runs to be queued before it takes what there is. */
+const GATHER_MS = 250;
+
 /**
  * Applies every `ready` plan of a bulk plan through the job queue: each transition gets its step rows
  * and a run job in one transaction (`applyTransition`), and this process's workers (`concurrency`
@@ -118,8 +121,15 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
   // The workers: take run jobs from the queue, up to RUN_BATCH at a time each (run together,
   // set-based), `concurrency` workers, until told to stop.
   let stopWorkers = false;
+  // Runs sent and taken by this process's lanes: a lane waits (a little) for a whole batch to be
+  // queued, not for the one or two the sender has just applied (bigger batches, fewer statements).
+  let sending = true;
+  let sent = 0;
+  let taken = 0;
   const lane = async () => {
     while (!stopWorkers) {
+      const gatherUntil = Date.now() + GATHER_MS;
+      while (!stopWorkers && sending && sent - taken < RUN_BATCH && Date.now() < gatherUntil) await sleep(10);
       let jobs: { id: string; data: { transitionId: string } }[];
       try {
         jobs = await queue.fetch<{ transitionId: string }>(RUN_QUEUE, { batchSize: RUN_BATCH });
@@ -132,6 +142,7 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
         await sleep(50);
         continue;
       }
+      taken += jobs.length;
       const ids = jobs.map((j) => j.id);
       try {
         await runTransitions(
@@ -237,6 +248,7 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
           continue;
         }
         inflight.set(transitionId, { tenantId: e.tenantId, since: Date.now() });
+        sent++;
       } catch (err) {
         if (!isDomainError(err)) throw err;
         if (err.code === 'transition_in_progress')
@@ -246,6 +258,7 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
         progress();
       }
     }
+    sending = false;
     // Let what is under way settle; after an abort, only for a while (the rest stays resumable).
     const deadline = Date.now() + (opts.drainMs ?? 15_000);
     while (inflight.size > 0 && (!opts.signal?.aborted || Date.now() < deadline)) await poll();

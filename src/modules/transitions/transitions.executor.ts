@@ -101,7 +101,8 @@ interface Running {
  * Runs every due step of many transitions (a batch of a bulk apply) in shared transactions: each
  * round takes every transition's next due step, and the steps of one kind run together, through
  * the kind's batch handler when it has one (one savepoint and a few statements for all of them),
- * else one by one with a savepoint each. Per transition, the rules are those of a run of one: its
+ * else each through its own handler in turn under one savepoint (a refusal thrown among them runs
+ * the group again step by step, a savepoint each). Per transition, the rules are those of a run of one: its
  * steps in order, its row locked, a refused step fails that transition only (the others go on),
  * each step's effect and its mark in the same transaction. Up to `STEPS_PER_TRANSACTION`
  * savepoints a transaction. An unexpected error with more than one transition undoes the
@@ -215,7 +216,7 @@ export async function runDueStepsMany(
         for (const kind of kinds) {
           if (endTransaction || savepoints >= STEPS_PER_TRANSACTION) break;
           const group = picks.filter((p) => p.next.kind === kind);
-          const batch = batchHandlers[kind as TimelineStep['step']];
+          const batch = batchHandlers[kind as TimelineStep['step']] ?? inTurn(kind, group.length);
           if (batch) {
             savepoints++;
             stepsRun += group.length;
@@ -299,6 +300,21 @@ export async function runDueStepsMany(
     };
   }
 
+  /**
+   * A kind without a batch handler, for a group of steps: each through its own handler in turn,
+   * under the group's one savepoint (a savepoint is a statement; refusals are rare, and one makes
+   * `runBatch` go over the group again step by step). None for a lone step or no handler.
+   */
+  function inTurn(kind: string, size: number): StepBatchHandler | undefined {
+    const handler = handlers[kind as TimelineStep['step']];
+    if (!handler || size < 2) return undefined;
+    return async (steps) => {
+      const out: StepOutcome[] = [];
+      for (const s of steps) out.push(await handler(s));
+      return out;
+    };
+  }
+
   /** One step through its own handler, under a savepoint. True: end the transaction now. */
   async function runOne(
     ctx: Ctx,
@@ -347,12 +363,16 @@ export async function runDueStepsMany(
       await sql`rollback to savepoint traslado_step`.execute(trx);
       auditRewind(ctx, auditAtSavepoint);
       forgetTransactionReads(trx);
+      if (!isDomainError(err)) return unexpected(err);
       // A refusal thrown for a lone step is that step's failure, as through its own handler.
-      if (group.length === 1 && isDomainError(err)) {
+      if (group.length === 1) {
         await failStep(ctx, group[0]!.t, group[0]!.next, err);
         return false;
       }
-      return unexpected(err);
+      // Thrown part-way through a group: its steps again one by one, each under its own
+      // savepoint, so the refusal stays with its step and the others' effects stand.
+      for (const p of group) if (await runOne(ctx, p.t, p.next, marks)) return true;
+      return false;
     }
     for (const [i, p] of group.entries()) {
       const outcome = outcomes[i]!;
@@ -449,11 +469,13 @@ export async function runDueStepsMany(
 }
 
 /**
- * Steps run in one transaction at most: most transitions' due steps in one (fewer round trips, and
- * the steps share what the transaction read); a crash redoes at most this many. Under 64, the
- * subtransactions PostgreSQL tracks per transaction without spilling (one savepoint a step).
+ * Savepoints (a lone step or a group of one kind each) in one transaction at most: most
+ * transitions' due steps in one (fewer round trips, and the steps share what the transaction
+ * read); a crash redoes at most this much. With a group gone over step by step after a refusal
+ * (up to RUN_BATCH more), still under the 64 subtransactions PostgreSQL tracks per transaction
+ * without spilling.
  */
-const STEPS_PER_TRANSACTION = 48;
+const STEPS_PER_TRANSACTION = 40;
 
 /**
  * applied: every step done. failed: a step failed. waiting: every step the partner can take now

@@ -2,18 +2,17 @@ import { isPartnerStep, stepMissing } from '../../domain/planner/rights.ts';
 import type { TimelineStep } from '../../domain/planner/types.ts';
 import type { Trx } from '../../platform/db/database.ts';
 import { memoizedMany, transactionMemo } from '../../platform/db/transaction-memo.ts';
-import { DomainError } from '../../platform/errors.ts';
+import { DomainError, isDomainError } from '../../platform/errors.ts';
 import { fileCreditRequest } from '../credits/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
 import {
   type AssignRequest,
   assignedSeatsBySku,
   assignSkusInBatch,
-  holdersOfSkus,
   holdersOfTenantSkus,
   removeSkusInBatch,
 } from '../licenses/index.ts';
-import { placeTransitionOrder } from '../orders/index.ts';
+import { placeTransitionOrders } from '../orders/index.ts';
 import {
   actOnDirectSubscription,
   findSubscriptions,
@@ -63,36 +62,55 @@ async function source(s: StepContext) {
   return { row, state: stateOf(row, s.ctx.clock.now(), lifecycleSettings(s.ctx)) };
 }
 
-async function assignedOnSource(s: StepContext): Promise<Set<string>> {
-  const rows = await holdersOfSkus(s.ctx.db, s.transition.tenant_id, [s.line.sourceSkuId]);
-  return new Set(rows.map((r) => r.directory_user_id));
-}
-
-const provision: StepHandler = async (s) => {
-  await source(s);
-  const assigned = (await assignedOnSource(s)).size;
-  // More users now hold the SKU than the plan bought seats for: do not buy too few.
-  if (!s.line.reassignLicenses && assigned > s.line.quantity) {
-    throw new DomainError('transition_world_changed', {
-      reason: 'assigned-seats-grew',
-      assigned,
-      planned: s.line.quantity,
-    });
+/**
+ * Buys each line's target offer and add-ons, for every step of the batch in one order write
+ * (`placeTransitionOrders`). Refused, and nothing bought, when the source is gone or more users
+ * now hold the SKU than the plan bought seats for (never buy too few).
+ */
+const provisionMany: StepBatchHandler = async (steps) => {
+  const refused: (DomainError | undefined)[] = [];
+  for (const s of steps)
+    try {
+      await source(s);
+      refused.push(undefined);
+    } catch (err) {
+      if (!isDomainError(err)) throw err;
+      refused.push(err);
+    }
+  const holders = await holdersOf(
+    steps.filter((_, i) => !refused[i]),
+    (s) => [s.line.sourceSkuId],
+  );
+  for (const [i, s] of steps.entries()) {
+    const assigned = holders.get(`${s.transition.tenant_id}|${s.line.sourceSkuId}`)?.size ?? 0;
+    if (!refused[i] && !s.line.reassignLicenses && assigned > s.line.quantity)
+      refused[i] = new DomainError('transition_world_changed', {
+        reason: 'assigned-seats-grew',
+        assigned,
+        planned: s.line.quantity,
+      });
   }
-  const order = await placeTransitionOrder(s.ctx, {
-    tenantId: s.transition.tenant_id,
-    lineItems: [s.line.targetOfferId!, ...s.line.addOnOfferIds].map((offerId) => ({
-      offerId,
-      quantity: s.line.quantity,
-    })),
+  const buying = steps.filter((_, i) => !refused[i]);
+  const placed =
+    buying.length === 0
+      ? []
+      : await placeTransitionOrders(
+          buying[0]!.ctx,
+          buying.map((s) => ({
+            tenantId: s.transition.tenant_id,
+            lineItems: [s.line.targetOfferId!, ...s.line.addOnOfferIds].map((offerId) => ({
+              offerId,
+              quantity: s.line.quantity,
+            })),
+          })),
+        );
+  return steps.map((_, i): StepOutcome | DomainError => {
+    if (refused[i]) return refused[i];
+    const order = placed.shift()!;
+    return isDomainError(order)
+      ? order
+      : { status: 'done', detail: { orderId: order.id, subscriptionIds: order.subscriptionIds } };
   });
-  return {
-    status: 'done',
-    detail: {
-      orderId: order.id,
-      subscriptionIds: order.subscriptionIds,
-    },
-  };
 };
 
 type DelegatedRights = Awaited<ReturnType<typeof delegatedRightsOf>>;
@@ -333,7 +351,7 @@ const requestTransferStep: StepHandler = async (s): Promise<StepOutcome> => {
 };
 
 export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
-  provision,
+  provision: oneOf(provisionMany),
   'assign-target-licenses': oneOf(assignTargetsMany),
   'remove-source-licenses': oneOf(removeSourceMany),
   'turn-off-auto-renew': turnOffAutoRenew,
@@ -347,6 +365,7 @@ export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
 };
 /** The kinds run for many transitions at once (`runDueStepsMany`). */
 export const STEP_BATCH_HANDLERS: StepBatchHandlers = {
+  provision: provisionMany,
   'assign-target-licenses': assignTargetsMany,
   'remove-source-licenses': removeSourceMany,
 };
