@@ -7,6 +7,7 @@ import {
   type StepBatchHandler,
   type StepHandler,
 } from '../../src/modules/transitions/transitions.executor.ts';
+import { RUN_QUEUE, runTransitions } from '../../src/modules/transitions/transitions.jobs.ts';
 import { applyTransition } from '../../src/modules/transitions/transitions.service.ts';
 import { openContext } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';
@@ -27,6 +28,8 @@ const log = createLogger('silent');
 beforeAll(async () => {
   t = await startTestApp({}, { catalog: true });
   queue = await startQueue(t.handle, log);
+  // As the server registers it (`registerTransitionJobs`), without its workers.
+  await queue.createQueue(RUN_QUEUE);
 });
 afterAll(async () => {
   await stopQueue(queue);
@@ -239,6 +242,39 @@ describe('many transitions sharing a transaction (a bulk apply batch)', () => {
       const rows = await steps(id);
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.every((s) => s.status === 'pending')).toBe(true);
+    }
+  });
+});
+
+describe('dated steps', () => {
+  it("a run of many asks the queue for each waiting transition's next dated step, on its day", async () => {
+    const ids = [await appliedPlan(), await appliedPlan()];
+    const statuses = await runTransitions({ ...t.deps, queue }, ids, 'dated-runs-test');
+    const waiting = ids.filter((id) => statuses.get(id) === 'waiting');
+    // The plans end with the source's dated steps (it expires in 65 days): they wait for them.
+    expect(waiting).toHaveLength(2);
+    const jobs = await t.handle.db
+      .selectFrom('pgboss.job' as never)
+      .select(['data' as never, 'start_after' as never])
+      .where('name' as never, '=', RUN_QUEUE as never)
+      .execute();
+    const dated = (jobs as { data: { transitionId: string }; start_after: Date }[]).filter(
+      (j) => new Date(j.start_after).getTime() > Date.now() + 86_400_000,
+    );
+    for (const id of waiting) {
+      const pending = await t.handle.db
+        .selectFrom('transition_steps')
+        .select('due_at')
+        .where('transition_id', '=', id)
+        .where('status', 'in', ['pending', 'waiting'])
+        .where('due_at', '>', t.deps.clock.now())
+        .orderBy('due_at')
+        .executeTakeFirstOrThrow();
+      const job = dated.filter((j) => j.data.transitionId === id);
+      expect(job).toHaveLength(1);
+      // On the step's day in real time (the platform clock is the real one here), within a minute.
+      const wait = pending.due_at.getTime() - t.deps.clock.now().getTime();
+      expect(Math.abs(new Date(job[0]!.start_after).getTime() - (Date.now() + wait))).toBeLessThan(60_000);
     }
   });
 });

@@ -3,6 +3,7 @@ import type { CreditRequestsTable, Db, Trx } from '../../platform/db/database.ts
 
 export type CreditRequestRow = Selectable<CreditRequestsTable>;
 
+/** Answers the request as stored. */
 export async function insertCreditRequest(
   db: Trx,
   r: {
@@ -19,7 +20,7 @@ export async function insertCreditRequest(
     now: Date;
   },
 ) {
-  await db
+  return db
     .insertInto('credit_requests')
     .values({
       id: r.id,
@@ -35,7 +36,8 @@ export async function insertCreditRequest(
       status: 'submitted',
       created_at: r.now,
     })
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function findCreditRequest(db: Db | Trx, id: string): Promise<CreditRequestRow | undefined> {

@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/index.ts';
 import { recordCreditLine } from '../billing/index.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { subscriptionChannelOf } from '../subscriptions/index.ts';
+import { subscriptionChannelOf, subscriptionChannelsOf } from '../subscriptions/index.ts';
 import { tenantNames } from '../tenants/index.ts';
 import {
   type CreditRequestRow,
@@ -62,8 +62,12 @@ type CreditSubscription = NonNullable<Awaited<ReturnType<typeof subscriptionChan
  * to the source's end of billing, for the seats held in both, at the source's price, in its currency.
  * Refused after 120 days from that purchase.
  */
-async function duplicateCreditOf(ctx: Ctx, tenantId: string, source: CreditSubscription, newId: string) {
-  const bought = await subscriptionChannelOf(ctx, tenantId, newId);
+function duplicateCreditOf(
+  ctx: Ctx,
+  source: CreditSubscription,
+  newId: string,
+  bought: CreditSubscription | undefined,
+) {
   if (!bought) throw new DomainError('credit_subscription_not_found', { subscriptionId: newId });
   if (bought.channel !== 'partner')
     throw new DomainError('credit_new_subscription_invalid', { channel: bought.channel });
@@ -103,11 +107,16 @@ export interface FileCreditInput {
 export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
   const isPartner = ctx.actor.kind === 'partner';
   if (isPartner) await assertDelegatedAdmin(ctx, input.tenantId, 'file a credit request', 'credits.file');
-  const sub = await subscriptionChannelOf(ctx, input.tenantId, input.subscriptionId);
+  // The source and the new purchase in one read.
+  const subs = await subscriptionChannelsOf(ctx, input.tenantId, [
+    input.subscriptionId,
+    ...(input.newSubscriptionId ? [input.newSubscriptionId] : []),
+  ]);
+  const sub = subs.get(input.subscriptionId);
   if (!sub) throw new DomainError('credit_subscription_not_found');
   if (sub.channel !== 'direct') throw new DomainError('credit_not_direct', { channel: sub.channel });
   const computed = input.newSubscriptionId
-    ? await duplicateCreditOf(ctx, input.tenantId, sub, input.newSubscriptionId)
+    ? duplicateCreditOf(ctx, sub, input.newSubscriptionId, subs.get(input.newSubscriptionId))
     : null;
   assertWithinBound(input.amount, {
     max: computed?.amount ?? sub.termPrice,
@@ -116,7 +125,7 @@ export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
   });
   const amount = input.amount ?? computed?.amount ?? null;
   const id = randomUUID();
-  await insertCreditRequest(ctx.db, {
+  const row = await insertCreditRequest(ctx.db, {
     id,
     tenantId: input.tenantId,
     subscriptionId: sub.id,
@@ -137,7 +146,7 @@ export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
     partnerId: isPartner ? ctx.actor.partnerId : null,
     data: { subscriptionId: sub.id, newSubscriptionId: computed?.id ?? null, amount },
   });
-  return toCreditRequestView((await findCreditRequest(ctx.db, id))!);
+  return toCreditRequestView(row);
 }
 
 type ListInput = { cursor?: string; limit?: number; status?: 'submitted' | 'approved' | 'rejected' };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Db, DelegatedAdminGrantsTable, Trx } from '../../platform/db/database.ts';
-import { memoized, transactionMemo } from '../../platform/db/transaction-memo.ts';
+import { transactionMemo } from '../../platform/db/transaction-memo.ts';
 
 export type GrantRow = Selectable<DelegatedAdminGrantsTable>;
 
@@ -234,19 +234,26 @@ export async function tenantsWithActiveGrant(
 const grantsRead = transactionMemo<Pick<GrantRow, 'id' | 'tenant_id' | 'kind' | 'roles'>[]>();
 
 export async function activeGrantsOfTenants(db: Db | Trx, partnerId: string, tenantIds: string[], now: Date) {
-  if (tenantIds.length === 0) return [];
-  const key = `${partnerId}|${now.toISOString()}|${[...tenantIds].sort().join(',')}`;
-  const rows = await memoized(grantsRead, db, key, () =>
-    db
+  const tenants = [...new Set(tenantIds)];
+  if (tenants.length === 0) return [];
+  // Kept per tenant: a batch's read serves each of its tenants' later checks in the transaction.
+  const keyOf = (tenantId: string) => `${partnerId}|${now.toISOString()}|${tenantId}`;
+  const m = grantsRead.of(db);
+  const missing = tenants.filter((t) => !m?.has(keyOf(t)));
+  if (missing.length > 0) {
+    const rows = await db
       .selectFrom('delegated_admin_grants')
       .select(['id', 'tenant_id', 'kind', 'roles'])
       .where('partner_id', '=', partnerId)
-      .where('tenant_id', 'in', tenantIds)
+      .where('tenant_id', 'in', missing)
       .where('status', '=', 'active')
       .where((eb) =>
         eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now), eb('auto_extend', '=', true)]),
       )
-      .execute(),
-  );
-  return rows ?? [];
+      .execute();
+    if (!m) return rows;
+    for (const t of missing) m.set(keyOf(t), []);
+    for (const r of rows) m.get(keyOf(r.tenant_id))!.push(r);
+  }
+  return tenants.flatMap((t) => m!.get(keyOf(t)) ?? []);
 }

@@ -37,6 +37,7 @@ export {
   soldForResellers,
   stateOf,
   subscriptionChannelOf,
+  subscriptionChannelsOf,
   subscriptionSummaries,
   subscriptionViewsOf,
   transferableSubscriptionIds,

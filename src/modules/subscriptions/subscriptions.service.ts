@@ -29,6 +29,7 @@ import {
   bookSourceRows,
   changePartnerOfRecordRows,
   findSubscription,
+  findSubscriptions,
   insertSeatReduction,
   insertSeatReductionNotice,
   insertSubscription,
@@ -590,7 +591,16 @@ export async function changeCustomerSubscription(
       ...(row.partner_id ? { partnerId: row.partner_id } : {}),
     });
   }
-  return applyChange(ctx, row, input);
+  return changedView(ctx, row, await applyChange(ctx, row, input));
+}
+
+/** A changed subscription's view, with what the change refunded and lost. */
+async function changedView(
+  ctx: PoolCtx,
+  row: SubscriptionRow,
+  amounts: { amountRefunded: number; amountLost: number },
+) {
+  return { ...(await getCustomerSubscription(ctx, { tenantId: row.tenant_id, id: row.id })), ...amounts };
 }
 
 /** The customer's admin changes the tenant's own direct subscriptions: auto-renew, cancel. */
@@ -603,9 +613,10 @@ export async function changeOwnSubscription(
   if (!row) throw new DomainError('subscription_not_found');
   if (row.channel !== 'direct')
     throw new DomainError('subscription_not_changeable', { channel: row.channel });
-  return applyChange(ctx, row, input);
+  return changedView(ctx, row, await applyChange(ctx, row, input));
 }
 
+/** Makes the change and answers what it refunded and lost (the callers answer the view if they need it). */
 async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: SubscriptionChange) {
   // SPEC §7: while a transfer of it is open, neither partner (nor anyone) changes it.
   if (row.transfer_id)
@@ -723,13 +734,13 @@ async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: Subscript
       amountLost,
     },
   });
-  const view = await getCustomerSubscription(ctx, { tenantId: row.tenant_id, id: row.id });
-  return { ...view, amountRefunded, amountLost };
+  return { amountRefunded, amountLost };
 }
 
 /**
  * A partner holding delegated admin acts on the customer's behalf on one of the tenant's direct
- * subscriptions: turning auto-renew off or cancelling it, as a transition's plan says.
+ * subscriptions: turning auto-renew off or cancelling it, as a transition's plan says. Answers
+ * what it refunded and lost (the step needs no view).
  */
 export async function actOnDirectSubscription(
   ctx: PoolCtx,
@@ -751,8 +762,22 @@ export async function actOnDirectSubscription(
 
 /** For credits: a subscription of the tenant with its channel, or nothing. */
 export async function subscriptionChannelOf(ctx: Ctx<Db | Trx>, tenantId: string, id: string) {
-  const row = await findSubscription(ctx.db, tenantId, id);
-  if (!row) return undefined;
+  return (await subscriptionChannelsOf(ctx, tenantId, [id])).get(id);
+}
+
+/** `subscriptionChannelOf` for a few subscriptions of the tenant in one statement, by id (those found). */
+export async function subscriptionChannelsOf(
+  ctx: Ctx<Db | Trx>,
+  tenantId: string,
+  ids: string[],
+): Promise<Map<string, SubscriptionChannel>> {
+  const rows = await findSubscriptions(ctx.db, tenantId, [...new Set(ids)]);
+  return new Map(rows.map((row) => [row.id, channelView(row)]));
+}
+
+export type SubscriptionChannel = ReturnType<typeof channelView>;
+
+function channelView(row: SubscriptionRow) {
   return {
     id: row.id,
     channel: row.channel,

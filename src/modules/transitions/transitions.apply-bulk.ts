@@ -11,7 +11,7 @@ import { type Queue, startQueue, stopQueue } from '../../platform/queue/queue.ts
 import { canSeeTenant } from '../tenants/index.ts';
 import { enqueueRun, RUN_BATCH, RUN_QUEUE, runTransitions } from './transitions.jobs.ts';
 import { bulkActor, peakRss } from './transitions.plan-bulk.ts';
-import { applyTransition } from './transitions.service.ts';
+import { requestApply } from './transitions.service.ts';
 
 /**
  * The bulk apply use case: every `ready` plan of a bulk plan, applied through the job queue and
@@ -80,7 +80,7 @@ const GATHER_MS = 250;
 
 /**
  * Applies every `ready` plan of a bulk plan through the job queue: each transition gets its step rows
- * and a run job in one transaction (`applyTransition`), and this process's workers (`concurrency`
+ * and a run job in one transaction (`requestApply`), and this process's workers (`concurrency`
  * of them) take run jobs from the queue. At most a window of transitions is under way at once; the
  * next is applied as earlier ones settle. Exactly once and resumable by construction: steps are
  * rows unique per transition, each run holds the transition's row lock, and a transition found
@@ -239,7 +239,7 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
           .executeTakeFirst();
         if (!before || before.partner_id !== partnerId) throw new DomainError('transition_not_found');
         if (before.status === 'planned') {
-          await openCtx((ctx) => applyTransition(ctx, queue, { transitionId }));
+          await openCtx((ctx) => requestApply(ctx, queue, { transitionId }));
         } else if (before.status === 'applying') {
           // Left under way by an earlier run that stopped: ask for a fresh run (a second run is harmless).
           await handle.db.transaction().execute((trx) => enqueueRun(queue, trx, transitionId));

@@ -132,6 +132,12 @@ export async function planCustomerTransition(ctx: Ctx, input: PlanRequest) {
  * same; two callers at once are serialised by the row lock and only the first creates steps.
  */
 export async function applyTransition(ctx: Ctx, queue: Queue | undefined, input: { transitionId: string }) {
+  const id = await requestApply(ctx, queue, input);
+  return toTransitionView((await findTransition(ctx.db, id, {}))!, await listSteps(ctx.db, id));
+}
+
+/** `applyTransition` without its answer (a bulk apply needs none): the transition's id. */
+export async function requestApply(ctx: Ctx, queue: Queue | undefined, input: { transitionId: string }) {
   const scope = scopeOf(ctx);
   const row = await ctx.db
     .selectFrom('transitions')
@@ -221,8 +227,7 @@ export async function applyTransition(ctx: Ctx, queue: Queue | undefined, input:
       data: { status: row.status },
     });
   }
-  const fresh = (await findTransition(ctx.db, row.id, {}))!;
-  return toTransitionView(fresh, await listSteps(ctx.db, row.id));
+  return row.id;
 }
 
 export async function getTransition(ctx: Ctx<Db | Trx>, input: { transitionId: string }) {
