@@ -50,29 +50,30 @@ function openCtx<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   );
 }
 
-/** A ready plan of a direct subscription, applied: its step rows exist, none has run. */
-async function appliedPlan() {
+/** A ready plan of a direct subscription (or several), applied: its step rows exist, none has run. */
+async function appliedPlan(offers = ['demo-m365-business-standard']) {
   const p = await t.newPartner();
   const c = await t.newTenant({ partnerToken: p.tokens['account-admin'], users: 0 });
   const now = t.deps.clock.now();
-  await t.expectOk(
-    {
-      method: 'POST',
-      url: `/api/admin/tenants/${c.tenant.id}/subscriptions`,
-      token: t.operatorToken,
-      body: {
-        offerId: 'demo-m365-business-standard',
-        quantity: 10,
-        channel: 'direct',
-        purchasedVia: 'admin-center',
-        billingCycle: 'annual',
-        termStart: addDaysUtc(now, -300).toISOString(),
-        termEnd: addDaysUtc(now, 65).toISOString(),
-        autoRenew: true,
+  for (const offerId of offers)
+    await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/admin/tenants/${c.tenant.id}/subscriptions`,
+        token: t.operatorToken,
+        body: {
+          offerId,
+          quantity: 10,
+          channel: 'direct',
+          purchasedVia: 'admin-center',
+          billingCycle: 'annual',
+          termStart: addDaysUtc(now, -300).toISOString(),
+          termEnd: addDaysUtc(now, 65).toISOString(),
+          autoRenew: true,
+        },
       },
-    },
-    201,
-  );
+      201,
+    );
   const plan = await t.expectOk(
     {
       method: 'POST',
@@ -195,6 +196,37 @@ describe('many transitions sharing a transaction (a bulk apply batch)', () => {
       expect(done).toBeGreaterThan(1);
       expect(marked.filter((k) => k.startsWith(`${prefix}${id}-`))).toHaveLength(done);
     }
+  });
+
+  it("a transition's steps of one kind run together; one refused stops its transition there", async () => {
+    const id = await appliedPlan(['demo-m365-business-standard', 'demo-m365-business-basic']);
+    const rows = await t.handle.db
+      .selectFrom('transition_steps')
+      .select(['seq', 'kind'])
+      .where('transition_id', '=', id)
+      .orderBy('seq')
+      .execute();
+    // Two lines: the first two steps are the same kind (one per line), one after the other.
+    expect(rows[0]!.kind).toBe(rows[1]!.kind);
+    const prefix = `probe-lines-${id}-`;
+    const sizes: number[] = [];
+    const batch: StepBatchHandler = async (group) => {
+      sizes.push(group.length);
+      for (const s of group) await mark(s.ctx, `${prefix}${s.step.key}`);
+      // The first line's step is refused; the second's would succeed.
+      return group.map((s) => (s.step.lineIndex === 0 ? new DomainError('conflict') : { status: 'done' }));
+    };
+    // Its handler for a lone step says the same (the first line's step is refused).
+    const statuses = await runDueStepsMany(openCtx, [id], marking(prefix, { id, seq: 0 }), {
+      [rows[0]!.kind]: batch,
+    });
+    // Both lines' steps went to the batch handler at once; the refusal undid the second's effect.
+    expect(sizes[0]).toBe(2);
+    expect(statuses.get(id)).toBe('failed');
+    const [first, second] = await steps(id);
+    expect(first).toMatchObject({ status: 'failed', error: 'conflict' });
+    expect(second).toMatchObject({ status: 'pending' });
+    expect((await markers(prefix)).map((r) => r.key)).toEqual([]);
   });
 
   it("a kind's batch handler refuses one step; the others of the group are done", async () => {

@@ -130,19 +130,23 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
     while (!stopWorkers) {
       const gatherUntil = Date.now() + GATHER_MS;
       while (!stopWorkers && sending && sent - taken < RUN_BATCH && Date.now() < gatherUntil) await sleep(10);
+      // Reserved before the fetch (the lanes share one thread): the others wait for the next batch
+      // instead of splitting this one.
+      taken += RUN_BATCH;
       let jobs: { id: string; data: { transitionId: string } }[];
       try {
         jobs = await queue.fetch<{ transitionId: string }>(RUN_QUEUE, { batchSize: RUN_BATCH });
       } catch (err) {
+        taken -= RUN_BATCH;
         log.warn({ err }, 'could not fetch a job; trying again');
         await sleep(500);
         continue;
       }
+      taken += jobs.length - RUN_BATCH;
       if (jobs.length === 0) {
         await sleep(50);
         continue;
       }
-      taken += jobs.length;
       const ids = jobs.map((j) => j.id);
       try {
         await runTransitions(

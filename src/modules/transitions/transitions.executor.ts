@@ -197,7 +197,8 @@ export async function runDueStepsMany(
       let savepoints = 0;
       let endTransaction = false;
       while (!endTransaction && savepoints < STEPS_PER_TRANSACTION && stepsRun < maxSteps) {
-        // This round: each transition's next due step; one per tenant (its seats and licenses).
+        // This round: each transition's next due step, with the due steps of the same kind that
+        // follow it (its other lines'); one transition per tenant (its seats and licenses).
         const picks: { t: Running; next: Selectable<TransitionStepsTable> }[] = [];
         const tenants = new Set<string>();
         for (const t of [...active]) {
@@ -209,7 +210,7 @@ export async function runDueStepsMany(
           }
           if (tenants.has(t.row.tenant_id)) continue;
           tenants.add(t.row.tenant_id);
-          picks.push({ t, next });
+          for (const step of sameKindAfter(t, next, ctx.clock.now())) picks.push({ t, next: step });
         }
         if (picks.length === 0) break;
         const kinds = [...new Set(picks.map((p) => p.next.kind))];
@@ -224,6 +225,7 @@ export async function runDueStepsMany(
           } else
             for (const p of group) {
               if (endTransaction || savepoints >= STEPS_PER_TRANSACTION) break;
+              if (hasFailed(p.t)) continue;
               savepoints++;
               stepsRun++;
               endTransaction = await runOne(ctx, p.t, p.next, marks);
@@ -248,6 +250,46 @@ export async function runDueStepsMany(
         s.due_at <= now &&
         !t.seenWaiting.has(s.step_key),
     );
+  }
+
+  /**
+   * `next` and the steps right after it of the same kind that may run now too (a transition's
+   * lines' steps of one kind follow each other in its timeline), in order.
+   */
+  function sameKindAfter(t: Running, next: Selectable<TransitionStepsTable>, now: Date) {
+    const run = [next];
+    for (const s of t.steps.slice(t.steps.indexOf(next) + 1)) {
+      const runnable =
+        s.status === 'pending' ||
+        s.status === 'running' ||
+        (s.status === 'waiting' && !t.seenWaiting.has(s.step_key));
+      if (s.kind !== next.kind || s.due_at > now || !runnable) break;
+      run.push(s);
+    }
+    return run;
+  }
+
+  function hasFailed(t: Running) {
+    return t.steps.some((s) => s.status === 'failed');
+  }
+
+  /**
+   * A group's steps again, one by one (after a refusal among them undid the group): a savepoint
+   * each, none of a transition after its failed step. True: end the transaction now (an
+   * unexpected error, or enough savepoints: the steps left run in the next transaction).
+   */
+  async function oneByOne(
+    ctx: Ctx,
+    group: { t: Running; next: Selectable<TransitionStepsTable> }[],
+    marks: StepMark[],
+  ): Promise<boolean> {
+    let savepoints = 0;
+    for (const p of group) {
+      if (hasFailed(p.t)) continue;
+      if (++savepoints > STEPS_PER_TRANSACTION) return true;
+      if (await runOne(ctx, p.t, p.next, marks)) return true;
+    }
+    return false;
   }
 
   /** Nothing more to run now: the transition takes the status its steps give it. */
@@ -371,8 +413,18 @@ export async function runDueStepsMany(
       }
       // Thrown part-way through a group: its steps again one by one, each under its own
       // savepoint, so the refusal stays with its step and the others' effects stand.
-      for (const p of group) if (await runOne(ctx, p.t, p.next, marks)) return true;
-      return false;
+      return oneByOne(ctx, group, marks);
+    }
+    // A step refused before a later step of its own transition in the group: that later step
+    // must not stand (a transition stops at its failed step): the group again, one by one.
+    const refusedBeforeOwn = group.some(
+      (p, i) => isDomainError(outcomes[i]) && group.slice(i + 1).some((q) => q.t === p.t),
+    );
+    if (refusedBeforeOwn) {
+      await sql`rollback to savepoint traslado_step`.execute(trx);
+      auditRewind(ctx, auditAtSavepoint);
+      forgetTransactionReads(trx);
+      return oneByOne(ctx, group, marks);
     }
     for (const [i, p] of group.entries()) {
       const outcome = outcomes[i]!;

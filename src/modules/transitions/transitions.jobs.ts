@@ -161,7 +161,8 @@ async function scheduleDatedRuns(deps: ServerDeps, transitionIds: string[]) {
       now,
     );
     // The platform clock may run ahead of the real one (demo): the job waits the same span in real time.
-    if (due) runs.push({ transitionId: id, startAfter: new Date(Date.now() + (due.getTime() - now.getTime())) });
+    if (due)
+      runs.push({ transitionId: id, startAfter: new Date(Date.now() + (due.getTime() - now.getTime())) });
   }
   await deps.handle.db.transaction().execute((trx) => enqueueRuns(deps.queue!, trx, runs));
 }
