@@ -3,41 +3,43 @@ import type { CreditRequestsTable, Db, Trx } from '../../platform/db/database.ts
 
 export type CreditRequestRow = Selectable<CreditRequestsTable>;
 
-/** Answers the request as stored. */
-export async function insertCreditRequest(
-  db: Trx,
-  r: {
-    id: string;
-    tenantId: string;
-    subscriptionId: string;
-    newSubscriptionId: string | null;
-    currency: string | null;
-    filedBy: 'customer' | 'partner';
-    partnerId: string | null;
-    userId: string;
-    reason: string;
-    amount: number | null;
-    now: Date;
-  },
-) {
+export interface NewCreditRequest {
+  id: string;
+  tenantId: string;
+  subscriptionId: string;
+  newSubscriptionId: string | null;
+  currency: string | null;
+  filedBy: 'customer' | 'partner';
+  partnerId: string | null;
+  userId: string;
+  reason: string;
+  amount: number | null;
+  now: Date;
+}
+
+/** Many requests in one statement, answered as stored. */
+export async function insertCreditRequests(db: Trx, requests: NewCreditRequest[]) {
+  if (requests.length === 0) return [];
   return db
     .insertInto('credit_requests')
-    .values({
-      id: r.id,
-      tenant_id: r.tenantId,
-      subscription_id: r.subscriptionId,
-      new_subscription_id: r.newSubscriptionId,
-      currency: r.currency,
-      filed_by: r.filedBy,
-      partner_id: r.partnerId,
-      filed_by_user_id: r.userId,
-      reason: r.reason,
-      requested_amount: r.amount,
-      status: 'submitted',
-      created_at: r.now,
-    })
+    .values(
+      requests.map((r) => ({
+        id: r.id,
+        tenant_id: r.tenantId,
+        subscription_id: r.subscriptionId,
+        new_subscription_id: r.newSubscriptionId,
+        currency: r.currency,
+        filed_by: r.filedBy,
+        partner_id: r.partnerId,
+        filed_by_user_id: r.userId,
+        reason: r.reason,
+        requested_amount: r.amount,
+        status: 'submitted' as const,
+        created_at: r.now,
+      })),
+    )
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .execute();
 }
 
 export async function findCreditRequest(db: Db | Trx, id: string): Promise<CreditRequestRow | undefined> {

@@ -2,21 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { addDaysUtc } from '../../domain/calendar.ts';
 import { CREDIT_WINDOW_DAYS, duplicateCredit, isWithinCreditWindow } from '../../domain/refunds.ts';
 import type { Db } from '../../platform/db/database.ts';
-import { DomainError } from '../../platform/errors.ts';
+import { DomainError, isDomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { decodeTimeCursor, toPage } from '../../platform/http/schemas.ts';
 import { recordAudit } from '../audit/index.ts';
 import { recordCreditLine } from '../billing/index.ts';
 import { assertDelegatedAdmin } from '../delegated-admin/index.ts';
 import { recordEvent } from '../outbox/index.ts';
-import { subscriptionChannelOf, subscriptionChannelsOf } from '../subscriptions/index.ts';
+import { subscriptionChannelOf, subscriptionChannelsOfTenants } from '../subscriptions/index.ts';
 import { tenantNames } from '../tenants/index.ts';
 import {
   type CreditRequestRow,
   decideCreditRequest,
   findCreditRequest,
-  insertCreditRequest,
+  insertCreditRequests,
   listCreditRequestRows,
+  type NewCreditRequest,
 } from './credits.repo.ts';
 
 export function toCreditRequestView(r: CreditRequestRow) {
@@ -105,48 +106,80 @@ export interface FileCreditInput {
  * makes it a duplicate-license credit: its amount is computed (or bounded by the computed one).
  */
 export async function fileCreditRequest(ctx: Ctx, input: FileCreditInput) {
+  const [filed] = await fileCreditRequests(ctx, [input]);
+  if (isDomainError(filed)) throw filed;
+  return toCreditRequestView(filed!);
+}
+
+/**
+ * Many credit requests at once (a batch of transitions' `file-credit-request` steps): per request
+ * the rules of `fileCreditRequest`; the subscriptions read in one statement, the accepted requests
+ * inserted in one. Answers per request its row as stored, or its refusal (nothing written for it).
+ */
+export async function fileCreditRequests(
+  ctx: Ctx,
+  inputs: FileCreditInput[],
+): Promise<(CreditRequestRow | DomainError)[]> {
   const isPartner = ctx.actor.kind === 'partner';
-  if (isPartner) await assertDelegatedAdmin(ctx, input.tenantId, 'file a credit request', 'credits.file');
-  // The source and the new purchase in one read.
-  const subs = await subscriptionChannelsOf(ctx, input.tenantId, [
-    input.subscriptionId,
-    ...(input.newSubscriptionId ? [input.newSubscriptionId] : []),
-  ]);
-  const sub = subs.get(input.subscriptionId);
-  if (!sub) throw new DomainError('credit_subscription_not_found');
-  if (sub.channel !== 'direct') throw new DomainError('credit_not_direct', { channel: sub.channel });
-  const computed = input.newSubscriptionId
-    ? duplicateCreditOf(ctx, sub, input.newSubscriptionId, subs.get(input.newSubscriptionId))
-    : null;
-  assertWithinBound(input.amount, {
-    max: computed?.amount ?? sub.termPrice,
-    currency: sub.currency,
-    overlap: !!computed,
-  });
-  const amount = input.amount ?? computed?.amount ?? null;
-  const id = randomUUID();
-  const row = await insertCreditRequest(ctx.db, {
-    id,
-    tenantId: input.tenantId,
-    subscriptionId: sub.id,
-    newSubscriptionId: computed?.id ?? null,
-    currency: sub.currency,
-    filedBy: isPartner ? 'partner' : 'customer',
-    partnerId: isPartner ? ctx.actor.partnerId : null,
-    userId: ctx.actor.userId,
-    reason: input.reason,
-    amount,
-    now: ctx.clock.now(),
-  });
-  await recordAudit(ctx, {
-    action: 'credit-request.filed',
-    targetType: 'credit-request',
-    targetId: id,
-    tenantId: input.tenantId,
-    partnerId: isPartner ? ctx.actor.partnerId : null,
-    data: { subscriptionId: sub.id, newSubscriptionId: computed?.id ?? null, amount },
-  });
-  return toCreditRequestView(row);
+  const subs = await subscriptionChannelsOfTenants(
+    ctx,
+    inputs.flatMap((i) => [
+      { tenantId: i.tenantId, id: i.subscriptionId },
+      ...(i.newSubscriptionId ? [{ tenantId: i.tenantId, id: i.newSubscriptionId }] : []),
+    ]),
+  );
+  const rows: NewCreditRequest[] = [];
+  const out: (NewCreditRequest | DomainError)[] = [];
+  for (const input of inputs) {
+    try {
+      if (isPartner) await assertDelegatedAdmin(ctx, input.tenantId, 'file a credit request', 'credits.file');
+      const sub = subs.get(`${input.tenantId}|${input.subscriptionId}`);
+      if (!sub) throw new DomainError('credit_subscription_not_found');
+      if (sub.channel !== 'direct') throw new DomainError('credit_not_direct', { channel: sub.channel });
+      const computed = input.newSubscriptionId
+        ? duplicateCreditOf(
+            ctx,
+            sub,
+            input.newSubscriptionId,
+            subs.get(`${input.tenantId}|${input.newSubscriptionId}`),
+          )
+        : null;
+      assertWithinBound(input.amount, {
+        max: computed?.amount ?? sub.termPrice,
+        currency: sub.currency,
+        overlap: !!computed,
+      });
+      const row: NewCreditRequest = {
+        id: randomUUID(),
+        tenantId: input.tenantId,
+        subscriptionId: sub.id,
+        newSubscriptionId: computed?.id ?? null,
+        currency: sub.currency,
+        filedBy: isPartner ? 'partner' : 'customer',
+        partnerId: isPartner ? ctx.actor.partnerId : null,
+        userId: ctx.actor.userId,
+        reason: input.reason,
+        amount: input.amount ?? computed?.amount ?? null,
+        now: ctx.clock.now(),
+      };
+      rows.push(row);
+      out.push(row);
+    } catch (err) {
+      if (!isDomainError(err)) throw err;
+      out.push(err);
+    }
+  }
+  const stored = new Map((await insertCreditRequests(ctx.db, rows)).map((r) => [r.id, r]));
+  for (const r of rows)
+    await recordAudit(ctx, {
+      action: 'credit-request.filed',
+      targetType: 'credit-request',
+      targetId: r.id,
+      tenantId: r.tenantId,
+      partnerId: r.partnerId,
+      data: { subscriptionId: r.subscriptionId, newSubscriptionId: r.newSubscriptionId, amount: r.amount },
+    });
+  return out.map((r) => (isDomainError(r) ? r : stored.get(r.id)!));
 }
 
 type ListInput = { cursor?: string; limit?: number; status?: 'submitted' | 'approved' | 'rejected' };

@@ -1,2 +1,2 @@
-// The credits module's face: filing a credit request (a transition's step does).
-export { type FileCreditInput, fileCreditRequest } from './credits.service.ts';
+// The credits module's face: filing credit requests (a batch of transitions' steps does).
+export { type FileCreditInput, fileCreditRequests } from './credits.service.ts';

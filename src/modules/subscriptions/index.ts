@@ -38,6 +38,7 @@ export {
   stateOf,
   subscriptionChannelOf,
   subscriptionChannelsOf,
+  subscriptionChannelsOfTenants,
   subscriptionSummaries,
   subscriptionViewsOf,
   transferableSubscriptionIds,

@@ -777,6 +777,23 @@ export async function subscriptionChannelsOf(
 
 export type SubscriptionChannel = ReturnType<typeof channelView>;
 
+/**
+ * `subscriptionChannelOf` for many tenants' subscriptions in one statement (a batch of credit
+ * requests): keyed `tenantId|id`, each only within its own tenant.
+ */
+export async function subscriptionChannelsOfTenants(
+  ctx: Ctx<Db | Trx>,
+  wanted: { tenantId: string; id: string }[],
+): Promise<Map<string, SubscriptionChannel>> {
+  const asked = new Set(wanted.map((w) => `${w.tenantId}|${w.id}`));
+  const rows = await subscriptionRowsByIds(ctx.db, [...new Set(wanted.map((w) => w.id))]);
+  return new Map(
+    rows
+      .filter((r) => asked.has(`${r.tenant_id}|${r.id}`))
+      .map((r) => [`${r.tenant_id}|${r.id}`, channelView(r)]),
+  );
+}
+
 function channelView(row: SubscriptionRow) {
   return {
     id: row.id,

@@ -3,7 +3,7 @@ import type { TimelineStep } from '../../domain/planner/types.ts';
 import type { Trx } from '../../platform/db/database.ts';
 import { memoizedMany, transactionMemo } from '../../platform/db/transaction-memo.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
-import { fileCreditRequest } from '../credits/index.ts';
+import { fileCreditRequests } from '../credits/index.ts';
 import { delegatedRightsOf } from '../delegated-admin/index.ts';
 import {
   type AssignRequest,
@@ -273,19 +273,34 @@ function boughtBase(s: StepContext): string | undefined {
   return undefined;
 }
 
-const fileCredit: StepHandler = async (s) => {
-  const handedOff = await partnerMayAct(s);
-  if (handedOff) return { status: 'waiting', detail: { ...handedOff.detail, task: 'file-credit-request' } };
-  // Naming the new purchase makes the platform compute the amount and hold the 120-day limit.
-  const newSubscriptionId = boughtBase(s);
-  const credit = await fileCreditRequest(s.ctx, {
-    tenantId: s.transition.tenant_id,
-    subscriptionId: s.line.sourceSubscriptionId,
-    reason: `Duplicate licenses after moving to a CSP partner (transition ${s.transition.id}).`,
-    ...(newSubscriptionId ? { newSubscriptionId } : {}),
+/**
+ * Files each line's credit request with billing support, for every step of the batch in one
+ * insert; naming the new purchase makes the platform compute the amount and hold the 120-day
+ * limit. A request changes no subscription: the sources read stay as read.
+ */
+const fileCreditMany: StepBatchHandler = async (steps) => {
+  const handedOff = await partnerMayActMany(steps);
+  const acting = steps.filter((_, i) => !handedOff[i]);
+  const filed =
+    acting.length === 0
+      ? []
+      : await fileCreditRequests(
+          acting[0]!.ctx,
+          acting.map((s) => {
+            const newSubscriptionId = boughtBase(s);
+            return {
+              tenantId: s.transition.tenant_id,
+              subscriptionId: s.line.sourceSubscriptionId,
+              reason: `Duplicate licenses after moving to a CSP partner (transition ${s.transition.id}).`,
+              ...(newSubscriptionId ? { newSubscriptionId } : {}),
+            };
+          }),
+        );
+  return handedOff.map((h): StepOutcome | DomainError => {
+    if (h) return { status: 'waiting', detail: { ...h.detail, task: 'file-credit-request' } };
+    const credit = filed.shift()!;
+    return isDomainError(credit) ? credit : { status: 'done', detail: { creditRequestId: credit.id } };
   });
-  sourceChanged(s);
-  return { status: 'done', detail: { creditRequestId: credit.id } };
 };
 
 const cancelSource: StepHandler = async (s) => {
@@ -355,7 +370,7 @@ export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
   'assign-target-licenses': oneOf(assignTargetsMany),
   'remove-source-licenses': oneOf(removeSourceMany),
   'turn-off-auto-renew': turnOffAutoRenew,
-  'file-credit-request': fileCredit,
+  'file-credit-request': oneOf(fileCreditMany),
   'cancel-source': cancelSource,
   'source-expires': observe,
   'source-disabled': observe,
@@ -365,6 +380,7 @@ export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
 };
 /** The kinds run for many transitions at once (`runDueStepsMany`). */
 export const STEP_BATCH_HANDLERS: StepBatchHandlers = {
+  'file-credit-request': fileCreditMany,
   provision: provisionMany,
   'assign-target-licenses': assignTargetsMany,
   'remove-source-licenses': removeSourceMany,
