@@ -14,7 +14,7 @@ export {
 } from './subscriptions.repo.ts';
 export { SubscriptionView as SubscriptionViewSchema } from './subscriptions.schemas.ts';
 export {
-  actOnDirectSubscription,
+  actOnDirectSubscriptions,
   type Channel,
   changePartnerOfRecord,
   claimSeatReductionNotice,

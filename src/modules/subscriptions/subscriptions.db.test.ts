@@ -2,9 +2,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ModuleDb, openModuleDb } from '../../../test/fixtures/module-db.ts';
 import { seatReduction } from '../../domain/seat-reduction.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { partnerSystemActor } from '../../platform/http/context.ts';
+import { isDomainError } from '../../platform/errors.ts';
+import { partnerSystemActor, systemActor } from '../../platform/http/context.ts';
 import type { AssignedSeatsBySku } from './subscriptions.repo.ts';
-import { changeCustomerSubscription, lifecycleSettings, stateOf } from './subscriptions.service.ts';
+import {
+  actOnDirectSubscriptions,
+  changeCustomerSubscription,
+  lifecycleSettings,
+  stateOf,
+} from './subscriptions.service.ts';
 
 /** The subscriptions module's use cases against a real database (the demo), without HTTP. */
 let m: ModuleDb;
@@ -75,4 +81,48 @@ it("reduces a partner's seats exactly as the domain's seat-reduction rule says, 
       .executeTakeFirstOrThrow();
     expect(after.quantity).toBe(row.quantity);
   }
+});
+
+it('changes a batch of direct subscriptions together, and none of them when one is refused', async () => {
+  const direct = await m.db
+    .selectFrom('subscriptions')
+    .select(['id', 'tenant_id', 'auto_renew'])
+    .where('channel', '=', 'direct')
+    .where('auto_renew', '=', true)
+    .where('cancelled_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  const partnerSub = await m.db
+    .selectFrom('subscriptions')
+    .select(['id', 'tenant_id'])
+    .where('channel', '=', 'partner')
+    .executeTakeFirstOrThrow();
+  // The demo has direct subscriptions that renew (the ones a transition turns off).
+  expect(direct.length).toBeGreaterThanOrEqual(2);
+  const ctx = (c: Parameters<Parameters<ModuleDb['as']>[1]>[0]) => ({ ...c, assignedSeatsBySku });
+  const autoRenew = async (ids: string[]) =>
+    (
+      await m.db.selectFrom('subscriptions').select(['id', 'auto_renew']).where('id', 'in', ids).execute()
+    ).map((r) => r.auto_renew);
+
+  // One not direct among them: refused, and the first is left as it was.
+  const refused = await m
+    .as(systemActor(), (c) =>
+      actOnDirectSubscriptions(ctx(c), [
+        { tenantId: direct[0]!.tenant_id, id: direct[0]!.id, autoRenew: false },
+        { tenantId: partnerSub.tenant_id, id: partnerSub.id, autoRenew: false },
+      ]),
+    )
+    .catch((e: unknown) => e);
+  expect(isDomainError(refused) && refused.code).toBe('subscription_not_changeable');
+  expect(await autoRenew([direct[0]!.id])).toEqual([true]);
+
+  const done = await m.as(systemActor(), (c) =>
+    actOnDirectSubscriptions(
+      ctx(c),
+      direct.slice(0, 2).map((d) => ({ tenantId: d.tenant_id, id: d.id, autoRenew: false })),
+    ),
+  );
+  expect(done).toHaveLength(2);
+  expect(await autoRenew(direct.slice(0, 2).map((d) => d.id))).toEqual([false, false]);
 });

@@ -85,6 +85,18 @@ export async function lockSubscription(db: Trx, tenantId: string, id: string) {
     .executeTakeFirst();
 }
 
+/** Locks subscriptions by id whatever their tenant, in id order (the caller checks each one's tenant). */
+export async function lockSubscriptionsByIds(db: Trx, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
 /** Locks subscriptions of a tenant, in id order (one lock order: two transfers never deadlock). */
 export async function lockSubscriptions(db: Trx, tenantId: string, ids: string[]) {
   if (ids.length === 0) return [];

@@ -37,6 +37,7 @@ import {
   lockSeatPool,
   lockSubscription,
   lockSubscriptions,
+  lockSubscriptionsByIds,
   openSeatReductionRows,
   type PooledSubscriptionRow,
   pooledSubscriptionRows,
@@ -738,26 +739,39 @@ async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: Subscript
 }
 
 /**
- * A partner holding delegated admin acts on the customer's behalf on one of the tenant's direct
- * subscriptions: turning auto-renew off or cancelling it, as a transition's plan says. Answers
- * what it refunded and lost (the step needs no view).
+ * A partner holding delegated admin acts on the customer's behalf on the tenants' direct
+ * subscriptions: turning auto-renew off or cancelling them, as transitions' plans say (a batch of
+ * steps: the subscriptions locked in one statement). All or nothing: the first refusal is thrown
+ * (the caller's savepoint undoes the others). Answers what each refunded and lost.
  */
-export async function actOnDirectSubscription(
+export async function actOnDirectSubscriptions(
   ctx: PoolCtx,
-  input: { tenantId: string; id: string; autoRenew?: boolean; status?: 'cancelled' },
+  inputs: { tenantId: string; id: string; autoRenew?: boolean; status?: 'cancelled' }[],
 ) {
-  await assertDelegatedAdmin(
-    ctx,
-    input.tenantId,
-    "change the customer's direct subscription",
-    'subscriptions.manage-direct',
+  const rows = new Map(
+    (
+      await lockSubscriptionsByIds(
+        ctx.db,
+        inputs.map((i) => i.id),
+      )
+    ).map((r) => [`${r.tenant_id}|${r.id}`, r]),
   );
-  const row = await lockSubscription(ctx.db, input.tenantId, input.id);
-  if (!row) throw new DomainError('subscription_not_found');
-  if (row.channel !== 'direct')
-    throw new DomainError('subscription_not_changeable', { channel: row.channel });
-  const { tenantId: _t, id: _i, ...change } = input;
-  return applyChange(ctx, row, change);
+  const out: { amountRefunded: number; amountLost: number }[] = [];
+  for (const input of inputs) {
+    await assertDelegatedAdmin(
+      ctx,
+      input.tenantId,
+      "change the customer's direct subscription",
+      'subscriptions.manage-direct',
+    );
+    const row = rows.get(`${input.tenantId}|${input.id}`);
+    if (!row) throw new DomainError('subscription_not_found');
+    if (row.channel !== 'direct')
+      throw new DomainError('subscription_not_changeable', { channel: row.channel });
+    const { tenantId: _t, id: _i, ...change } = input;
+    out.push(await applyChange(ctx, row, change));
+  }
+  return out;
 }
 
 /** For credits: a subscription of the tenant with its channel, or nothing. */

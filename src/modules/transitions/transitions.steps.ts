@@ -14,7 +14,7 @@ import {
 } from '../licenses/index.ts';
 import { placeTransitionOrders } from '../orders/index.ts';
 import {
-  actOnDirectSubscription,
+  actOnDirectSubscriptions,
   findSubscriptions,
   lifecycleSettings,
   stateOf,
@@ -43,7 +43,13 @@ function sourceChanged(s: StepContext) {
   sourcesRead.of(s.ctx.db)?.delete(s.line.sourceSubscriptionId);
 }
 
-async function source(s: StepContext) {
+/** A line's source as a step reads it: the row, and its lifecycle state now. */
+interface SourceRead {
+  row: Awaited<ReturnType<typeof findSubscriptions>>[number];
+  state: ReturnType<typeof stateOf>;
+}
+
+async function source(s: StepContext): Promise<SourceRead> {
   // Every source of the plan in one statement (the steps that follow look at them too), each
   // read once per transaction.
   const rows = await memoizedMany(
@@ -142,10 +148,6 @@ async function partnerMayActMany(steps: StepContext[]): Promise<(StepOutcome | n
     const missing = stepMissing(s.step.step, planRights(s.ctx.actor, rights.roles.get(tenantId) ?? []));
     return missing.length > 0 ? { status: 'waiting', detail: { needs: missing, by: 'customer' } } : null;
   });
-}
-
-async function partnerMayAct(s: StepContext): Promise<StepOutcome | null> {
-  return (await partnerMayActMany([s]))[0]!;
 }
 
 /** Who holds which of these steps' SKUs in their tenants (one statement): user ids by tenant and SKU. */
@@ -251,19 +253,57 @@ const removeSourceMany: StepBatchHandler = (steps) =>
     });
   });
 
-const turnOffAutoRenew: StepHandler = async (s) => {
-  const { row } = await source(s);
-  if (!row.auto_renew) return { status: 'done', detail: { autoRenew: false } };
-  if (row.channel === 'direct' && !(await partnerMayAct(s))) {
-    await actOnDirectSubscription(
-      { ...s.ctx, assignedSeatsBySku },
-      { tenantId: s.transition.tenant_id, id: row.id, autoRenew: false },
-    );
-    sourceChanged(s);
-    return { status: 'done', detail: { autoRenew: false, by: 'partner' } };
+/**
+ * A batch's changes of direct sources on the customer's behalf: each step's source as read, and
+ * `wants` says per step whether it is already done (`done`), the partner's to change now (`act`)
+ * or the customer's (`wait`). The sources to change change together (`actOnDirectSubscriptions`,
+ * all or nothing: a refusal is thrown and the executor goes over the steps one by one); the changed
+ * sources are then read again, one statement per transition.
+ */
+async function changeDirectSources(
+  steps: StepContext[],
+  change: { autoRenew: false } | { status: 'cancelled' },
+  wants: (source: SourceRead) => 'done' | 'act' | 'wait',
+): Promise<('done' | 'acted' | 'wait')[]> {
+  const mayAct = await partnerMayActMany(steps);
+  const verdicts: ('done' | 'acted' | 'wait')[] = [];
+  const acting: StepContext[] = [];
+  for (const [i, s] of steps.entries()) {
+    const src = await source(s);
+    const want = wants(src);
+    if (want === 'act' && src.row.channel === 'direct' && !mayAct[i]) {
+      acting.push(s);
+      verdicts.push('acted');
+    } else verdicts.push(want === 'done' ? 'done' : 'wait');
   }
-  return { status: 'waiting', detail: { task: 'turn-off-auto-renew', by: 'customer' } };
-};
+  if (acting.length === 0) return verdicts;
+  await actOnDirectSubscriptions(
+    { ...acting[0]!.ctx, assignedSeatsBySku },
+    acting.map((s) => ({ tenantId: s.transition.tenant_id, id: s.line.sourceSubscriptionId, ...change })),
+  );
+  for (const s of acting) sourceChanged(s);
+  // Each transition's sources again in one read (its next steps look at them).
+  const transitions = new Set<string>();
+  for (const s of acting)
+    if (!transitions.has(s.transition.id)) {
+      transitions.add(s.transition.id);
+      await source(s);
+    }
+  return verdicts;
+}
+
+const turnOffAutoRenewMany: StepBatchHandler = async (steps) =>
+  (
+    await changeDirectSources(steps, { autoRenew: false }, ({ row }) =>
+      !row.auto_renew ? 'done' : row.channel === 'direct' ? 'act' : 'wait',
+    )
+  ).map((v) =>
+    v === 'done'
+      ? { status: 'done', detail: { autoRenew: false } }
+      : v === 'acted'
+        ? { status: 'done', detail: { autoRenew: false, by: 'partner' } }
+        : { status: 'waiting', detail: { task: 'turn-off-auto-renew', by: 'customer' } },
+  );
 
 /** The subscription this line's provision step bought for its base offer (the first it ordered). */
 function boughtBase(s: StepContext): string | undefined {
@@ -303,23 +343,18 @@ const fileCreditMany: StepBatchHandler = async (steps) => {
   });
 };
 
-const cancelSource: StepHandler = async (s) => {
-  const { row, state } = await source(s);
-  if (row.cancelled_at || state.state === 'deleted') return { status: 'done', detail: { cancelled: true } };
-  if (row.channel === 'direct' && !(await partnerMayAct(s))) {
-    await actOnDirectSubscription(
-      { ...s.ctx, assignedSeatsBySku },
-      {
-        tenantId: s.transition.tenant_id,
-        id: row.id,
-        status: 'cancelled',
-      },
-    );
-    sourceChanged(s);
-    return { status: 'done', detail: { cancelled: true, by: 'partner' } };
-  }
-  return { status: 'waiting', detail: { task: 'cancel-source', by: 'customer' } };
-};
+const cancelSourceMany: StepBatchHandler = async (steps) =>
+  (
+    await changeDirectSources(steps, { status: 'cancelled' }, ({ row, state }) =>
+      row.cancelled_at || state.state === 'deleted' ? 'done' : row.channel === 'direct' ? 'act' : 'wait',
+    )
+  ).map((v) =>
+    v === 'done'
+      ? { status: 'done', detail: { cancelled: true } }
+      : v === 'acted'
+        ? { status: 'done', detail: { cancelled: true, by: 'partner' } }
+        : { status: 'waiting', detail: { task: 'cancel-source', by: 'customer' } },
+  );
 
 /** Dated observations: due when the clock reaches them; they record the source's state then. */
 const observe: StepHandler = async (s) => {
@@ -369,9 +404,9 @@ export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
   provision: oneOf(provisionMany),
   'assign-target-licenses': oneOf(assignTargetsMany),
   'remove-source-licenses': oneOf(removeSourceMany),
-  'turn-off-auto-renew': turnOffAutoRenew,
+  'turn-off-auto-renew': oneOf(turnOffAutoRenewMany),
   'file-credit-request': oneOf(fileCreditMany),
-  'cancel-source': cancelSource,
+  'cancel-source': oneOf(cancelSourceMany),
   'source-expires': observe,
   'source-disabled': observe,
   'source-deleted': observe,
@@ -380,6 +415,8 @@ export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
 };
 /** The kinds run for many transitions at once (`runDueStepsMany`). */
 export const STEP_BATCH_HANDLERS: StepBatchHandlers = {
+  'turn-off-auto-renew': turnOffAutoRenewMany,
+  'cancel-source': cancelSourceMany,
   'file-credit-request': fileCreditMany,
   provision: provisionMany,
   'assign-target-licenses': assignTargetsMany,
