@@ -8,7 +8,7 @@ import {
   type StepHandler,
 } from '../../src/modules/transitions/transitions.executor.ts';
 import { RUN_QUEUE, runTransitions } from '../../src/modules/transitions/transitions.jobs.ts';
-import { applyTransition } from '../../src/modules/transitions/transitions.service.ts';
+import { applyTransition, requestApplies } from '../../src/modules/transitions/transitions.service.ts';
 import { openContext } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import { type Ctx, systemActor } from '../../src/platform/http/context.ts';
@@ -52,6 +52,15 @@ function openCtx<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
 
 /** A ready plan of a direct subscription (or several), applied: its step rows exist, none has run. */
 async function appliedPlan(offers = ['demo-m365-business-standard']) {
+  const { id, partnerId } = await readyPlans(offers);
+  await openCtx((ctx) =>
+    applyTransition({ ...ctx, actor: { ...ctx.actor, partnerId } }, queue, { transitionId: id[0]! }),
+  );
+  return id[0]!;
+}
+
+/** `plans` ready plans (not applied) of one new customer's direct subscriptions. */
+async function readyPlans(offers = ['demo-m365-business-standard'], plans = 1) {
   const p = await t.newPartner();
   const c = await t.newTenant({ partnerToken: p.tokens['account-admin'], users: 0 });
   const now = t.deps.clock.now();
@@ -74,22 +83,21 @@ async function appliedPlan(offers = ['demo-m365-business-standard']) {
       },
       201,
     );
-  const plan = await t.expectOk(
-    {
-      method: 'POST',
-      url: `/api/customers/${c.tenant.id}/transitions`,
-      token: p.tokens['sales-agent'],
-      body: { options: { provision: 'now' } },
-    },
-    201,
-  );
-  expect(plan.verdict).toBe('ready');
-  await openCtx((ctx) =>
-    applyTransition({ ...ctx, actor: { ...ctx.actor, partnerId: p.partner.id } }, queue, {
-      transitionId: plan.id,
-    }),
-  );
-  return plan.id as string;
+  const id: string[] = [];
+  for (let i = 0; i < plans; i++) {
+    const plan = await t.expectOk(
+      {
+        method: 'POST',
+        url: `/api/customers/${c.tenant.id}/transitions`,
+        token: p.tokens['sales-agent'],
+        body: { options: { provision: 'now' } },
+      },
+      201,
+    );
+    expect(plan.verdict).toBe('ready');
+    id.push(plan.id);
+  }
+  return { id, partnerId: p.partner.id as string };
 }
 
 const markers = (prefix: string) =>
@@ -308,5 +316,66 @@ describe('dated steps', () => {
       const wait = pending.due_at.getTime() - t.deps.clock.now().getTime();
       expect(Math.abs(new Date(job[0]!.start_after).getTime() - (Date.now() + wait))).toBeLessThan(60_000);
     }
+  });
+});
+
+describe('applying a batch of plans (a bulk apply)', () => {
+  it('applies each ready plan once, and refuses a second plan of the same sources with nothing kept of it', async () => {
+    const twice = await readyPlans(['demo-m365-business-standard'], 2);
+    const other = await readyPlans();
+    const ids = [twice.id[0]!, twice.id[1]!, other.id[0]!];
+    const refusals = await openCtx((ctx) => requestApplies(ctx, queue, [...ids, 'no-such-transition']));
+    expect(refusals[0]).toBeNull();
+    expect(refusals[1]).toMatchObject({
+      code: 'transition_in_progress',
+      params: { transitionIds: [ids[0]] },
+    });
+    expect(refusals[2]).toBeNull();
+    expect(refusals[3]).toMatchObject({ code: 'transition_not_found' });
+
+    const rows = await t.handle.db
+      .selectFrom('transitions')
+      .select(['id', 'status'])
+      .where('id', 'in', ids)
+      .execute();
+    const status = new Map(rows.map((r) => [r.id, r.status]));
+    expect([status.get(ids[0]!), status.get(ids[1]!), status.get(ids[2]!)]).toEqual([
+      'applying',
+      'planned',
+      'applying',
+    ]);
+    const claims = await t.handle.db
+      .selectFrom('transition_claims')
+      .select('transition_id')
+      .where('transition_id', 'in', ids)
+      .execute();
+    expect(new Set(claims.map((c) => c.transition_id))).toEqual(new Set([ids[0], ids[2]]));
+    expect(await steps(ids[1]!)).toEqual([]);
+    for (const id of [ids[0]!, ids[2]!]) expect((await steps(id)).length).toBeGreaterThan(0);
+    const jobs = (await t.handle.db
+      .selectFrom('pgboss.job' as never)
+      .select(['data' as never])
+      .where('name' as never, '=', RUN_QUEUE as never)
+      .execute()) as { data: { transitionId: string } }[];
+    expect(
+      jobs
+        .filter((j) => ids.includes(j.data.transitionId))
+        .map((j) => j.data.transitionId)
+        .sort(),
+    ).toEqual([ids[0]!, ids[2]!].sort());
+
+    // Again: nothing changes (they are no longer planned; the refused one is refused again).
+    const again = await openCtx((ctx) => requestApplies(ctx, queue, ids));
+    expect(again[0]).toBeNull();
+    expect(again[1]).toMatchObject({ code: 'transition_in_progress' });
+    expect(
+      (
+        await t.handle.db
+          .selectFrom('transition_claims')
+          .select('transition_id')
+          .where('transition_id', 'in', ids)
+          .execute()
+      ).length,
+    ).toBe(claims.length);
   });
 });

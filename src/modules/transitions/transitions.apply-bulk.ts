@@ -3,15 +3,15 @@ import { PlatformClock } from '../../platform/clock.ts';
 import { type Config, loadConfig } from '../../platform/config.ts';
 import { openContext } from '../../platform/context.ts';
 import type { DatabaseHandle } from '../../platform/db/connect.ts';
-import { DomainError, isDomainError } from '../../platform/errors.ts';
+import { DomainError } from '../../platform/errors.ts';
 import type { Actor, Ctx } from '../../platform/http/context.ts';
 import type { ServerDeps } from '../../platform/http/server.ts';
 import { createLogger } from '../../platform/log.ts';
 import { type Queue, startQueue, stopQueue } from '../../platform/queue/queue.ts';
 import { canSeeTenant } from '../tenants/index.ts';
-import { enqueueRun, RUN_BATCH, RUN_QUEUE, runTransitions } from './transitions.jobs.ts';
+import { enqueueRuns, RUN_BATCH, RUN_QUEUE, runTransitions } from './transitions.jobs.ts';
 import { bulkActor, peakRss } from './transitions.plan-bulk.ts';
-import { requestApply } from './transitions.service.ts';
+import { requestApplies } from './transitions.service.ts';
 
 /**
  * The bulk apply use case: every `ready` plan of a bulk plan, applied through the job queue and
@@ -80,7 +80,7 @@ const GATHER_MS = 250;
 
 /**
  * Applies every `ready` plan of a bulk plan through the job queue: each transition gets its step rows
- * and a run job in one transaction (`requestApply`), and this process's workers (`concurrency`
+ * and a run job in one transaction, a batch of them at a time (`requestApplies`), and this process's workers (`concurrency`
  * of them) take run jobs from the queue. At most a window of transitions is under way at once; the
  * next is applied as earlier ones settle. Exactly once and resumable by construction: steps are
  * rows unique per transition, each run holds the transition's row lock, and a transition found
@@ -216,6 +216,75 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
       fn,
     );
 
+  /** A refusal of one customer's plan: reported, and the customer counted as dealt with. */
+  const refusedEntry = (e: BulkApplyEntry, err: DomainError) => {
+    if (err.code === 'transition_in_progress')
+      result.inProgress.push({ tenantId: e.tenantId, transitionId: e.transitionId });
+    else result.failed.push({ tenantId: e.tenantId, transitionId: e.transitionId, reason: err.code });
+    done++;
+    progress();
+  };
+  const sentEntry = (e: BulkApplyEntry) => {
+    inflight.set(e.transitionId!, { tenantId: e.tenantId, since: Date.now() });
+    sent++;
+  };
+  /**
+   * Applies a batch of ready plans: their states read in one statement, the planned ones applied
+   * in one transaction (`requestApplies`: step rows, claims and run jobs set-based, each refused on
+   * its own), those left applying by an earlier run sent a fresh run job.
+   */
+  const pending: BulkApplyEntry[] = [];
+  const flush = async () => {
+    const batch = pending.splice(0);
+    if (batch.length === 0) return;
+    await clock.refresh();
+    const before = new Map(
+      (
+        await handle.db
+          .selectFrom('transitions')
+          .select(['id', 'status', 'partner_id'])
+          .where(
+            'id',
+            'in',
+            batch.map((e) => e.transitionId!),
+          )
+          .execute()
+      ).map((r) => [r.id, r]),
+    );
+    const planned: BulkApplyEntry[] = [];
+    const resumed: BulkApplyEntry[] = [];
+    for (const e of batch) {
+      const b = before.get(e.transitionId!);
+      if (!b || b.partner_id !== partnerId) refusedEntry(e, new DomainError('transition_not_found'));
+      else if (b.status === 'planned') planned.push(e);
+      // Left under way by an earlier run that stopped: ask for a fresh run (a second run is harmless).
+      else if (b.status === 'applying') resumed.push(e);
+      else await settle(e.tenantId, e.transitionId!, b.status);
+    }
+    if (resumed.length > 0)
+      await handle.db.transaction().execute((trx) =>
+        enqueueRuns(
+          queue,
+          trx,
+          resumed.map((e) => ({ transitionId: e.transitionId! })),
+        ),
+      );
+    for (const e of resumed) sentEntry(e);
+    if (planned.length === 0) return;
+    const refusals = await openCtx((ctx) =>
+      requestApplies(
+        ctx,
+        queue,
+        planned.map((e) => e.transitionId!),
+      ),
+    );
+    for (const [i, e] of planned.entries()) {
+      const refusal = refusals[i];
+      if (refusal) refusedEntry(e, refusal);
+      else sentEntry(e);
+    }
+  };
+
   try {
     for await (const e of opts.entries) {
       if (opts.signal?.aborted) break;
@@ -231,37 +300,12 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
         progress();
         continue;
       }
-      while (inflight.size >= window && !opts.signal?.aborted) await poll();
+      while (inflight.size + pending.length >= window && !opts.signal?.aborted) await poll();
       if (opts.signal?.aborted) break;
-      const transitionId = e.transitionId;
-      try {
-        await clock.refresh();
-        const before = await handle.db
-          .selectFrom('transitions')
-          .select(['status', 'partner_id'])
-          .where('id', '=', transitionId)
-          .executeTakeFirst();
-        if (!before || before.partner_id !== partnerId) throw new DomainError('transition_not_found');
-        if (before.status === 'planned') {
-          await openCtx((ctx) => requestApply(ctx, queue, { transitionId }));
-        } else if (before.status === 'applying') {
-          // Left under way by an earlier run that stopped: ask for a fresh run (a second run is harmless).
-          await handle.db.transaction().execute((trx) => enqueueRun(queue, trx, transitionId));
-        } else {
-          await settle(e.tenantId, transitionId, before.status);
-          continue;
-        }
-        inflight.set(transitionId, { tenantId: e.tenantId, since: Date.now() });
-        sent++;
-      } catch (err) {
-        if (!isDomainError(err)) throw err;
-        if (err.code === 'transition_in_progress')
-          result.inProgress.push({ tenantId: e.tenantId, transitionId });
-        else result.failed.push({ tenantId: e.tenantId, transitionId, reason: err.code });
-        done++;
-        progress();
-      }
+      pending.push(e);
+      if (pending.length >= RUN_BATCH) await flush();
     }
+    if (!opts.signal?.aborted) await flush();
     sending = false;
     // Let what is under way settle; after an abort, only for a while (the rest stays resumable).
     const deadline = Date.now() + (opts.drainMs ?? 15_000);

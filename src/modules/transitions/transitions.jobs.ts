@@ -29,14 +29,18 @@ export async function enqueueRun(queue: Queue, trx: Trx, transitionId: string, s
   );
 }
 
-/** Dated runs of many transitions in one statement, each job as `enqueueRun` sends it. */
-async function enqueueRuns(queue: Queue, trx: Trx, runs: { transitionId: string; startAfter: Date }[]) {
+/** Runs of many transitions in one statement (now, or dated), each job as `enqueueRun` sends it. */
+export async function enqueueRuns(
+  queue: Queue,
+  trx: Trx,
+  runs: { transitionId: string; startAfter?: Date }[],
+) {
   if (runs.length === 0) return;
   await queue.insert(
     runs.map((r) => ({
       name: RUN_QUEUE,
       data: { transitionId: r.transitionId },
-      startAfter: r.startAfter,
+      ...(r.startAfter ? { startAfter: r.startAfter } : {}),
       retryLimit: 5,
       retryDelay: 2,
       expireInSeconds: 300,

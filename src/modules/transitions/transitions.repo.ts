@@ -1,6 +1,12 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { Db, NewAuditEvent, TransitionsTable, Trx } from '../../platform/db/database.ts';
+import type {
+  Db,
+  NewAuditEvent,
+  TransitionStepsTable,
+  TransitionsTable,
+  Trx,
+} from '../../platform/db/database.ts';
 import { recordAuditRows } from '../audit/index.ts';
 import { tenantNamesQuery } from '../tenants/index.ts';
 
@@ -200,6 +206,93 @@ export async function openClaimsOf(db: Db | Trx, tenantIds: string[], partnerId:
  * race: a source already claimed is not claimed again, and the caller learns which ones lost
  * (`conflicts`), in the same transaction, to refuse the whole apply.
  */
+/** Many transitions' rows locked at once, in id order (two batches never deadlock). */
+export async function lockTransitions(db: Trx, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('transitions').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+}
+
+/**
+ * `claimSources` for many transitions in one statement: answers the claims won, as
+ * `transitionId|sourceSubscriptionId` (a source claimed already, or by an earlier transition of
+ * the same batch, is not won).
+ */
+export async function claimSourcesMany(
+  db: Trx,
+  claims: {
+    transitionId: string;
+    tenantId: string;
+    lines: { sourceSubscriptionId: string; lineIndex: number }[];
+  }[],
+  now: Date,
+) {
+  const values = claims.flatMap((c) =>
+    c.lines.map((l) => ({
+      source_subscription_id: l.sourceSubscriptionId,
+      transition_id: c.transitionId,
+      tenant_id: c.tenantId,
+      line_index: l.lineIndex,
+      claimed_at: now,
+    })),
+  );
+  if (values.length === 0) return new Set<string>();
+  const won = await db
+    .insertInto('transition_claims')
+    .values(values)
+    .onConflict((oc) => oc.column('source_subscription_id').where('released_at', 'is', null).doNothing())
+    .returning(['transition_id', 'source_subscription_id'])
+    .execute();
+  return new Set(won.map((w) => `${w.transition_id}|${w.source_subscription_id}`));
+}
+
+/** The open claims on these sources: which transition holds each. */
+export async function claimHolders(db: Trx, sourceSubscriptionIds: string[]) {
+  if (sourceSubscriptionIds.length === 0) return [];
+  return db
+    .selectFrom('transition_claims')
+    .select(['source_subscription_id', 'transition_id'])
+    .where('source_subscription_id', 'in', sourceSubscriptionIds)
+    .where('released_at', 'is', null)
+    .execute();
+}
+
+/** Those of these transitions that are the partner's. */
+export async function transitionsOfPartner(db: Db | Trx, ids: string[], partnerId: string) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('transitions')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('partner_id', '=', partnerId)
+    .execute();
+}
+
+/** Drops the claims these transitions took in this transaction (their apply was refused). */
+export async function dropClaims(db: Trx, transitionIds: string[]) {
+  if (transitionIds.length === 0) return;
+  await db.deleteFrom('transition_claims').where('transition_id', 'in', transitionIds).execute();
+}
+
+/** Many transitions' step rows in one statement; rows already there stay as they are. */
+export async function insertStepRows(db: Trx, rows: Insertable<TransitionStepsTable>[]) {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('transition_steps')
+    .values(rows)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Planned transitions set applying, asked by `userId`. */
+export async function markApplying(db: Trx, ids: string[], userId: string, now: Date) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('transitions')
+    .set({ status: 'applying', apply_requested_at: now, apply_requested_by: userId, updated_at: now })
+    .where('id', 'in', ids)
+    .execute();
+}
+
 export async function claimSources(
   db: Trx,
   c: {

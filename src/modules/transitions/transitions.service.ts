@@ -18,16 +18,23 @@ import { recordEvent } from '../outbox/index.ts';
 import { findPartner, partnersByIds } from '../partners/index.ts';
 import { findTenant, hasAcceptedRelationship } from '../tenants/index.ts';
 import { stepRows } from './transitions.executor.ts';
-import { enqueueRun } from './transitions.jobs.ts';
+import { enqueueRun, enqueueRuns } from './transitions.jobs.ts';
 import { loadPlanInput, planRights } from './transitions.loader.ts';
 import {
+  claimHolders,
   claimSources,
+  claimSourcesMany,
   customerTaskRows,
+  dropClaims,
   findTransition,
+  insertStepRows,
   insertTransition,
   listSteps,
   listTransitionRows,
+  lockTransitions,
+  markApplying,
   type TransitionRow,
+  transitionsOfPartner,
 } from './transitions.repo.ts';
 
 export interface PlanRequest {
@@ -228,6 +235,115 @@ export async function requestApply(ctx: Ctx, queue: Queue | undefined, input: { 
     });
   }
   return row.id;
+}
+
+/**
+ * `requestApply` for many transitions at once (a bulk apply's batch of ready plans): per
+ * transition the same checks (found in scope, ready, the applier's rights, no source claimed by
+ * another open transition), each refused on its own with nothing kept of it; then the accepted
+ * ones' step rows, status and run jobs in one statement each. A transition no longer planned
+ * changes nothing. Answers per transition its refusal, or null.
+ */
+export async function requestApplies(
+  ctx: Ctx,
+  queue: Queue,
+  transitionIds: string[],
+): Promise<(DomainError | null)[]> {
+  const trx = ctx.db as Trx;
+  const scope = scopeOf(ctx);
+  const now = ctx.clock.now();
+  const rows = new Map((await lockTransitions(trx, transitionIds)).map((r) => [r.id, r]));
+  const planned = [...rows.values()].filter((r) => r.status === 'planned' && r.verdict === 'ready');
+  const rights =
+    ctx.actor.kind === 'partner'
+      ? await delegatedRightsOf(
+          ctx.db,
+          ctx.actor,
+          planned.map((r) => r.tenant_id),
+          now,
+        )
+      : undefined;
+  const out = transitionIds.map((id): DomainError | null => {
+    const row = rows.get(id);
+    if (!row || (scope.partnerId !== undefined && row.partner_id !== scope.partnerId))
+      return new DomainError('transition_not_found');
+    if (row.status !== 'planned') return null;
+    if (row.verdict !== 'ready') return new DomainError('transition_not_ready', { verdict: row.verdict });
+    if (rights) {
+      const plan = row.plan as Plan;
+      const missing = planMissing(plan, planRights(ctx.actor, rights.roles.get(row.tenant_id) ?? []));
+      if (missing.length > 0) return new DomainError('transition_apply_forbidden', { missing });
+    }
+    return null;
+  });
+  const applying = transitionIds
+    .map((id, i) => (out[i] === null && rows.get(id)?.status === 'planned' ? rows.get(id)! : undefined))
+    .filter((r) => r !== undefined);
+  // Claim every source the plans act on before anything is queued (SPEC §3.7).
+  const claims = applying.map((row) => {
+    const plan = row.plan as Plan;
+    return {
+      transitionId: row.id,
+      tenantId: row.tenant_id,
+      lines: [...new Set(plan.timeline.map((s) => s.lineIndex))].map((i) => ({
+        sourceSubscriptionId: plan.lines[i]!.sourceSubscriptionId,
+        lineIndex: i,
+      })),
+    };
+  });
+  const won = await claimSourcesMany(trx, claims, now);
+  const refused: string[] = [];
+  for (const c of claims) {
+    const lost = c.lines.filter((l) => !won.has(`${c.transitionId}|${l.sourceSubscriptionId}`));
+    if (lost.length === 0) continue;
+    refused.push(c.transitionId);
+    const holders = (
+      await claimHolders(
+        trx,
+        lost.map((l) => l.sourceSubscriptionId),
+      )
+    ).filter((h) => h.transition_id !== c.transitionId);
+    const own = new Set(
+      (
+        await transitionsOfPartner(
+          trx,
+          holders.map((h) => h.transition_id),
+          rows.get(c.transitionId)!.partner_id,
+        )
+      ).map((t) => t.id),
+    );
+    out[transitionIds.indexOf(c.transitionId)] = new DomainError('transition_in_progress', {
+      subscriptionIds: lost.map((l) => l.sourceSubscriptionId),
+      transitionIds: [...new Set(holders.map((h) => h.transition_id))].filter((id) => own.has(id)),
+    });
+  }
+  await dropClaims(trx, refused);
+  const accepted = applying.filter((r) => !refused.includes(r.id));
+  await insertStepRows(
+    trx,
+    accepted.flatMap((r) => stepRows(r.id, r.plan as Plan, now)),
+  );
+  await markApplying(
+    trx,
+    accepted.map((r) => r.id),
+    ctx.actor.userId,
+    now,
+  );
+  await enqueueRuns(
+    queue,
+    trx,
+    accepted.map((r) => ({ transitionId: r.id })),
+  );
+  for (const r of accepted)
+    await recordAudit(ctx, {
+      action: 'transition.apply-requested',
+      targetType: 'transition',
+      targetId: r.id,
+      tenantId: r.tenant_id,
+      partnerId: r.partner_id,
+      data: { steps: (r.plan as Plan).timeline.length },
+    });
+  return out;
 }
 
 export async function getTransition(ctx: Ctx<Db | Trx>, input: { transitionId: string }) {
