@@ -125,4 +125,19 @@ it('changes a batch of direct subscriptions together, and none of them when one 
   );
   expect(done).toHaveLength(2);
   expect(await autoRenew(direct.slice(0, 2).map((d) => d.id))).toEqual([false, false]);
+  // Written in one statement, typed as the table's (dates as dates), as one change would write them.
+  const after = await m.db
+    .selectFrom('subscriptions')
+    .select(['id', 'updated_at', 'term_start', 'term_end'])
+    .where(
+      'id',
+      'in',
+      direct.slice(0, 2).map((d) => d.id),
+    )
+    .execute();
+  for (const r of after) {
+    expect(r.updated_at).toEqual(m.now);
+    expect(r.term_start).toBeInstanceOf(Date);
+    expect(r.term_end.getTime()).toBeGreaterThan(r.term_start.getTime());
+  }
 });

@@ -135,6 +135,47 @@ export async function updateSubscriptionRow(db: Trx, id: string, patch: Updateab
   await db.updateTable('subscriptions').set(patch).where('id', '=', id).execute();
 }
 
+/** The columns a batch of changes may patch in one statement (plain values, no JSON). */
+const BATCH_PATCHABLE = new Set([
+  'term_start',
+  'term_end',
+  'purchased_at',
+  'updated_at',
+  'auto_renew',
+  'suspended_at',
+  'cancelled_at',
+  'quantity',
+]);
+
+/**
+ * Many rows' patches (a batch of changes): one statement per set of columns patched, each row's
+ * values typed by the table (`jsonb_populate_record`); a patch of other columns on its own.
+ */
+export async function updateSubscriptionRows(
+  db: Trx,
+  patches: { id: string; patch: Updateable<SubscriptionsTable> }[],
+) {
+  const groups = new Map<string, typeof patches>();
+  for (const p of patches) {
+    const cols = Object.keys(p.patch).sort();
+    if (!cols.every((c) => BATCH_PATCHABLE.has(c))) {
+      await updateSubscriptionRow(db, p.id, p.patch);
+      continue;
+    }
+    const key = cols.join(',');
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  for (const [key, group] of groups) {
+    const cols = key.split(',');
+    const json = JSON.stringify(group.map((p) => ({ ...p.patch, id: p.id })));
+    await sql`update subscriptions as s
+      set (${sql.join(cols.map((c) => sql.ref(c)))}) = row(${sql.join(cols.map((c) => sql.ref(`r.${c}`)))})
+      from jsonb_array_elements(${json}::jsonb) as e (j),
+        lateral jsonb_populate_record(null::subscriptions, e.j) as r
+      where s.id = r.id`.execute(db);
+  }
+}
+
 /** Every subscription of a tenant (pools, holdings): a tenant holds tens, not thousands. */
 export async function tenantSubscriptionRows(db: Db | Trx, tenantId: string, skuIds?: string[]) {
   let q = db

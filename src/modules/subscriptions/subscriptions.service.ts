@@ -54,6 +54,7 @@ import {
   subscriptionsOfTenants,
   tenantSubscriptionRows,
   updateSubscriptionRow,
+  updateSubscriptionRows,
 } from './subscriptions.repo.ts';
 
 export type Channel = SubscriptionRow['channel'];
@@ -618,7 +619,13 @@ export async function changeOwnSubscription(
 }
 
 /** Makes the change and answers what it refunded and lost (the callers answer the view if they need it). */
-async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: SubscriptionChange) {
+async function applyChange(
+  ctx: PoolCtx,
+  row: SubscriptionRow,
+  change: SubscriptionChange,
+  /** Where a batch gathers the row's patch to write it with the others'; none: written now. */
+  patches?: { id: string; patch: Parameters<typeof updateSubscriptionRow>[2] }[],
+) {
   // SPEC §7: while a transfer of it is open, neither partner (nor anyone) changes it.
   if (row.transfer_id)
     throw new DomainError('subscription_transfer_pending', { transferId: row.transfer_id });
@@ -721,7 +728,8 @@ async function applyChange(ctx: PoolCtx, row: SubscriptionRow, change: Subscript
     cancelled: change.status === 'cancelled',
     now,
   });
-  await updateSubscriptionRow(ctx.db, row.id, patch);
+  if (patches) patches.push({ id: row.id, patch });
+  else await updateSubscriptionRow(ctx.db, row.id, patch);
   await recordAudit(ctx, {
     action: change.status === 'cancelled' ? 'subscription.cancelled' : 'subscription.changed',
     targetType: 'subscription',
@@ -757,6 +765,7 @@ export async function actOnDirectSubscriptions(
     ).map((r) => [`${r.tenant_id}|${r.id}`, r]),
   );
   const out: { amountRefunded: number; amountLost: number }[] = [];
+  const patches: { id: string; patch: Parameters<typeof updateSubscriptionRow>[2] }[] = [];
   for (const input of inputs) {
     await assertDelegatedAdmin(
       ctx,
@@ -769,8 +778,9 @@ export async function actOnDirectSubscriptions(
     if (row.channel !== 'direct')
       throw new DomainError('subscription_not_changeable', { channel: row.channel });
     const { tenantId: _t, id: _i, ...change } = input;
-    out.push(await applyChange(ctx, row, change));
+    out.push(await applyChange(ctx, row, change, patches));
   }
+  await updateSubscriptionRows(ctx.db, patches);
   return out;
 }
 
