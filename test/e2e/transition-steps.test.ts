@@ -286,6 +286,38 @@ describe('many transitions sharing a transaction (a bulk apply batch)', () => {
   });
 });
 
+describe('a run of many, one requester failing', () => {
+  it("still runs the other requesters' transitions and asks for their dated runs, then raises the error", async () => {
+    const bad = await appliedPlan();
+    const good = await appliedPlan();
+    // A plan that no longer reads as one: its first step meets an unexpected error.
+    await t.handle.db
+      .updateTable('transitions')
+      .set({ plan: JSON.stringify({ lines: [], timeline: [] }) })
+      .where('id', '=', bad)
+      .execute();
+    await expect(runTransitions({ ...t.deps, queue }, [bad, good], 'one-fails-test')).rejects.toThrow(
+      TypeError,
+    );
+    const status = await t.handle.db
+      .selectFrom('transitions')
+      .select('status')
+      .where('id', '=', good)
+      .executeTakeFirstOrThrow();
+    expect(status.status).toBe('waiting');
+    const jobs = (await t.handle.db
+      .selectFrom('pgboss.job' as never)
+      .select(['data' as never, 'start_after' as never])
+      .where('name' as never, '=', RUN_QUEUE as never)
+      .execute()) as { data: { transitionId: string }; start_after: Date }[];
+    expect(
+      jobs.filter(
+        (j) => j.data.transitionId === good && new Date(j.start_after).getTime() > Date.now() + 86_400_000,
+      ),
+    ).toHaveLength(1);
+  });
+});
+
 describe('dated steps', () => {
   it("a run of many asks the queue for each waiting transition's next dated step, on its day", async () => {
     const ids = [await appliedPlan(), await appliedPlan()];

@@ -124,6 +124,8 @@ export async function runDueStepsMany(
   // An unexpected error after some steps of a transaction (one transition): those steps commit, then it is raised.
   let deferredError: unknown;
   let stepsRun = 0;
+  // Savepoints taken in the current transaction (a lone step, or a group of one kind, each).
+  let savepoints = 0;
   let open = [...new Set(transitionIds)];
   while (open.length > 0) {
     if (stepsRun >= maxSteps) throw new Error(`transitions ${open.join(', ')}: step limit reached`);
@@ -194,7 +196,7 @@ export async function runDueStepsMany(
       // (An error thrown out of here rolls the whole transaction back, marks and all.)
       const marks: StepMark[] = [];
       const active = ids.map((id) => running.get(id)!);
-      let savepoints = 0;
+      savepoints = 0;
       let endTransaction = false;
       while (!endTransaction && savepoints < STEPS_PER_TRANSACTION && stepsRun < maxSteps) {
         // This round: each transition's next due step, with the due steps of the same kind that
@@ -276,17 +278,17 @@ export async function runDueStepsMany(
   /**
    * A group's steps again, one by one (after a refusal among them undid the group): a savepoint
    * each, none of a transition after its failed step. True: end the transaction now (an
-   * unexpected error, or enough savepoints: the steps left run in the next transaction).
+   * unexpected error, or the transaction's savepoints spent: the steps left run in the next one).
    */
   async function oneByOne(
     ctx: Ctx,
     group: { t: Running; next: Selectable<TransitionStepsTable> }[],
     marks: StepMark[],
   ): Promise<boolean> {
-    let savepoints = 0;
     for (const p of group) {
       if (hasFailed(p.t)) continue;
-      if (++savepoints > STEPS_PER_TRANSACTION) return true;
+      if (savepoints >= STEPS_PER_TRANSACTION) return true;
+      savepoints++;
       if (await runOne(ctx, p.t, p.next, marks)) return true;
     }
     return false;
@@ -521,11 +523,10 @@ export async function runDueStepsMany(
 }
 
 /**
- * Savepoints (a lone step or a group of one kind each) in one transaction at most: most
- * transitions' due steps in one (fewer round trips, and the steps share what the transaction
- * read); a crash redoes at most this much. With a group gone over step by step after a refusal
- * (up to RUN_BATCH more), still under the 64 subtransactions PostgreSQL tracks per transaction
- * without spilling.
+ * Savepoints (a lone step, a group of one kind, or a step of a group gone over one by one after a
+ * refusal, each) in one transaction at most: most transitions' due steps in one (fewer round
+ * trips, and the steps share what the transaction read); a crash redoes at most this much. Under
+ * the 64 subtransactions PostgreSQL tracks per transaction without spilling.
  */
 const STEPS_PER_TRANSACTION = 40;
 

@@ -108,7 +108,7 @@ export async function runTransition(
  * Runs many transitions' due steps together (a batch of run jobs): those asked by the same user
  * share transactions and run each kind of step set-based (`runDueStepsMany`). If an unexpected
  * error undoes such a shared run, each is run alone, so the error stays with its own transition;
- * the first such error is raised after the others ran.
+ * the first error is raised after every other transition ran and the dated runs were asked for.
  */
 export async function runTransitions(deps: ServerDeps, transitionIds: string[], requestId: string) {
   await deps.clock.refresh(true);
@@ -125,7 +125,11 @@ export async function runTransitions(deps: ServerDeps, transitionIds: string[], 
       for (const [id, s] of await runDueStepsMany(openCtx, ids, STEP_HANDLERS, STEP_BATCH_HANDLERS))
         statuses.set(id, s);
     } catch (err) {
-      if (!(err instanceof ManyRunAborted)) throw err;
+      // The other requesters' transitions still run, and the dated runs are still asked for.
+      if (!(err instanceof ManyRunAborted)) {
+        firstError ??= err;
+        continue;
+      }
       deps.log.warn(
         { err: err.cause, transitionIds: ids },
         'a shared run failed; running its transitions one by one',
