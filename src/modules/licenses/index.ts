@@ -5,7 +5,6 @@ export { listSeatGraceTasks } from './licenses.grace.ts';
 export { SEAT_GRACE_QUEUE } from './licenses.jobs.ts';
 export {
   assignedSeatsBySku,
-  holdersOfSkus,
   holdersOfTenantSkus,
   licensesOfTenants,
   moveSkuAssignments,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ModuleDb, openModuleDb } from '../../../test/fixtures/module-db.ts';
-import { holdersOfSkus, licensesOfTenants } from './licenses.repo.ts';
+import { holdersOfTenantSkus, licensesOfTenants } from './licenses.repo.ts';
 
 /** The licenses module's batch readers against a real database (the demo). */
 let m: ModuleDb;
@@ -37,15 +37,15 @@ it("reads many tenants' licenses at once, one JSON text per tenant, each equal t
   expect(await licensesOfTenants(m.db, [])).toEqual([]);
 });
 
-it('names the holders of some SKUs in one tenant, and nobody for no SKU', async () => {
+it('names the holders of some SKUs in some tenants, and nobody for no SKU', async () => {
   const northwind = await m.tenant('northwind.demo');
   const one = await m.db
     .selectFrom('license_assignments')
     .select(['sku_id'])
     .where('tenant_id', '=', northwind)
     .executeTakeFirstOrThrow();
-  const holders = await holdersOfSkus(m.db, northwind, [one.sku_id]);
+  const holders = await holdersOfTenantSkus(m.db, [northwind], [one.sku_id]);
   expect(holders.length).toBeGreaterThan(0);
-  expect(holders.every((h) => h.sku_id === one.sku_id)).toBe(true);
-  expect(await holdersOfSkus(m.db, northwind, [])).toEqual([]);
+  expect(holders.every((h) => h.sku_id === one.sku_id && h.tenant_id === northwind)).toBe(true);
+  expect(await holdersOfTenantSkus(m.db, [northwind], [])).toEqual([]);
 });

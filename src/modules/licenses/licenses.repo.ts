@@ -143,17 +143,6 @@ export async function licensesOfTenants(db: Db | Trx, tenantIds: string[]) {
     .execute();
 }
 
-/** Batch reader: who holds which of these SKUs in a tenant (`directory_user_id`, `sku_id`). */
-export async function holdersOfSkus(db: Db | Trx, tenantId: string, skuIds: string[]) {
-  if (skuIds.length === 0) return [];
-  return db
-    .selectFrom('license_assignments')
-    .select(['directory_user_id', 'sku_id'])
-    .where('tenant_id', '=', tenantId)
-    .where('sku_id', 'in', skuIds)
-    .execute();
-}
-
 /** Batch reader: who holds which of these SKUs in many tenants (`tenant_id`, `directory_user_id`, `sku_id`). */
 export async function holdersOfTenantSkus(db: Db | Trx, tenantIds: string[], skuIds: string[]) {
   if (tenantIds.length === 0 || skuIds.length === 0) return [];

@@ -1,2 +1,2 @@
 // The orders module's face: the order a transition's step places.
-export { type PlacedOrder, placeTransitionOrder, placeTransitionOrders } from './orders.service.ts';
+export { type PlacedOrder, placeTransitionOrders } from './orders.service.ts';

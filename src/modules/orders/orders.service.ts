@@ -97,17 +97,6 @@ export async function placeOrder(ctx: Ctx, input: PlaceOrderInput) {
   return orderAs(ctx, partner, input);
 }
 
-/**
- * A reseller's transition buys through the provider it reached the customer with (SPEC §7): the
- * order is the provider's, the reseller its partner of record. Any other partner orders as itself.
- * The step needs only what was bought, not the order's view: `{ id, subscriptionIds }`.
- */
-export async function placeTransitionOrder(ctx: Ctx, input: PlaceOrderInput) {
-  const [placed] = await placeTransitionOrders(ctx, [input]);
-  if (placed instanceof DomainError) throw placed;
-  return placed!;
-}
-
 /** What an order bought: its id and its subscriptions, one per line in line order. */
 export interface PlacedOrder {
   id: string;
@@ -115,7 +104,9 @@ export interface PlacedOrder {
 }
 
 /**
- * `placeTransitionOrder` for a batch of transitions' provision steps: per order the same checks,
+ * The orders of a batch of transitions' provision steps. A reseller's transition buys through the
+ * provider it reached the customer with (SPEC §7): the order is the provider's, the reseller its
+ * partner of record; any other partner orders as itself. Per order the checks of an order,
  * read for all of them at once (partner, tenants, relationships, offers, holdings); then every
  * accepted order, its subscriptions and their billing lines in one statement each. Answers per
  * order what it bought or its refusal; a refused order writes nothing.
