@@ -8,7 +8,8 @@ import { figure, heading, note } from './report.ts';
  * API read under load: `GET /api/customers/{id}/subscriptions` on a real `traslado start`
  * process (PostgreSQL, the bench database, rate limits off, request logging off), 64 concurrent
  * loopback connections for a bounded time; baseline in the same run: a bare Fastify + pg route
- * running the same page query (bench/api-bare.ts). autocannon runs in this process, on the same
+ * sending the very statement the API sends (bench/api-bare.ts), and beside it a plain `select *`
+ * of the page. autocannon runs in this process, on the same
  * cores as both servers.
  */
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -100,7 +101,7 @@ export async function benchApi(opts: { databaseUrl: string; durationS: number; p
   );
   const port = opts.port ?? 3811;
   const barePort = port + 1;
-  // TRASLADO_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
+  // TRASLADO_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (the bare route in <dir>/bare).
   const prof = process.env.TRASLADO_BENCH_PROFILE;
   const profArgs = prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [];
   const flags = startFlags();
@@ -110,7 +111,8 @@ export async function benchApi(opts: { databaseUrl: string; durationS: number; p
     TRASLADO_LOGIN_RATE_LIMIT: '0',
     LOG_LEVEL: 'warn',
   });
-  const bare = startChild([...flags, '--import', 'tsx', 'bench/api-bare.ts'], {
+  const bareProfArgs = prof ? ['--cpu-prof', '--cpu-prof-dir', `${prof}/bare`] : [];
+  const bare = startChild([...flags, ...bareProfArgs, '--import', 'tsx', 'bench/api-bare.ts'], {
     DATABASE_URL: opts.databaseUrl,
     PORT: String(barePort),
   });
@@ -133,10 +135,16 @@ export async function benchApi(opts: { databaseUrl: string; durationS: number; p
     const customer = customers.items.find((c) => c.companyName === 'Northwind Traders');
     if (!customer) throw new Error('the demo customer Northwind Traders is not visible to the demo partner');
     const path = `/api/customers/${customer.id}/subscriptions`;
+    const selectPath = path.replace('/api/', '/select/');
     const page = (await (await fetch(`${base}${path}`, { headers })).json()) as { items: unknown[] };
     const barePage = (await (await fetch(`${bareBase}${path}`)).json()) as { items: unknown[] };
+    const selectPage = (await (await fetch(`${bareBase}${selectPath}`)).json()) as { items: unknown[] };
+    if (barePage.items.length !== page.items.length)
+      throw new Error(
+        `the bare route read ${barePage.items.length} rows of the page, the API ${page.items.length}`,
+      );
     note(
-      `customer Northwind Traders: ${page.items.length} subscriptions per page (bare route: ${barePage.items.length} rows)`,
+      `customer Northwind Traders: ${page.items.length} subscriptions per page (bare route, the same statement: ${barePage.items.length} rows; plain select: ${selectPage.items.length})`,
     );
     note(`both servers run with npm start's Node flags: ${flags.join(' ') || '(none)'}`);
 
@@ -146,23 +154,29 @@ export async function benchApi(opts: { databaseUrl: string; durationS: number; p
     // both sides the same drift. Each figure is its rounds' requests over their seconds.
     await load(`${base}${path}`, Math.min(WARM_UP_S, opts.durationS), headers);
     await load(`${bareBase}${path}`, Math.min(WARM_UP_S, opts.durationS), {});
+    await load(`${bareBase}${selectPath}`, Math.min(WARM_UP_S, opts.durationS), {});
     const rounds = Math.max(1, Math.min(5, Math.floor(opts.durationS / 2)));
     const ourRounds: Load[] = [];
     const bareRounds: Load[] = [];
+    const selectRounds: Load[] = [];
     for (let i = 0; i < rounds; i++) {
       ourRounds.push(await load(`${base}${path}`, opts.durationS / rounds, headers));
       bareRounds.push(await load(`${bareBase}${path}`, opts.durationS / rounds, {}));
+      selectRounds.push(await load(`${bareBase}${selectPath}`, opts.durationS / rounds, {}));
     }
     const a = summed(ourRounds);
     const b = summed(bareRounds);
+    const c = summed(selectRounds);
     if (rounds > 1)
       note(
         `${rounds} rounds of ${(opts.durationS / rounds).toFixed(1)} s each, taking turns; ratio per round: ${ourRounds
           .map((r, i) => (r.rps / bareRounds[i]!.rps).toFixed(2))
           .join(', ')}`,
       );
-    if (a.bad || b.bad)
-      note(`non-2xx or errors: traslado ${a.bad}, bare ${b.bad} (of ${a.total} / ${b.total})`);
+    if (a.bad || b.bad || c.bad)
+      note(
+        `non-2xx or errors: traslado ${a.bad}, bare ${b.bad}, plain select ${c.bad} (of ${a.total} / ${b.total} / ${c.total})`,
+      );
 
     figure('api.requests_per_s', a.rps, 'req/s');
     figure('api.latency_p50_ms', a.p50, 'ms');
@@ -171,7 +185,10 @@ export async function benchApi(opts: { databaseUrl: string; durationS: number; p
     figure('api.bare_latency_p50_ms', b.p50, 'ms');
     figure('api.bare_latency_p99_ms', b.p99, 'ms');
     figure('api.ratio_vs_bare', a.rps / b.rps, '×', { op: '≥', value: 0.6, unit: '×' });
-    return { ...a, bare: b };
+    // What the page statement costs beside a plain `select *` of the page (earlier runs' baseline).
+    figure('api.select_requests_per_s', c.rps, 'req/s');
+    figure('api.ratio_vs_plain_select', a.rps / c.rps, '×');
+    return { ...a, bare: b, select: c };
   } finally {
     await Promise.all([stop(ours), stop(bare)]);
   }

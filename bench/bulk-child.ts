@@ -35,7 +35,7 @@ try {
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   console.log(
-    `RESULT ${JSON.stringify({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, startRssBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024, result })}`,
+    `RESULT ${JSON.stringify({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, systemCpuMs: cpu.system / 1000, startRssBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024, result })}`,
   );
 } finally {
   await handle.close();

@@ -19,6 +19,8 @@ interface ChildResult<T> {
   wallMs: number;
   /** CPU time (user + system) the child used for the operation. */
   cpuMs: number;
+  /** Of which in the kernel (socket writes and reads, mostly). */
+  systemCpuMs: number;
   startRssBytes: number;
   peakRssBytes: number;
   result: T;
@@ -231,7 +233,9 @@ export async function benchApply(db: BenchDatabase, reportFile: string) {
       `${rows} subscription and license rows written (${rowsAll} rows in all tables, queue and audit included)`,
   );
   const applyS = child.wallMs / 1000;
-  note(`the applying process used ${(child.cpuMs / 1000).toFixed(1)} s of CPU in ${applyS.toFixed(1)} s`);
+  note(
+    `the applying process used ${(child.cpuMs / 1000).toFixed(1)} s of CPU (${(child.systemCpuMs / 1000).toFixed(1)} s of it in the kernel) in ${applyS.toFixed(1)} s`,
+  );
 
   const d1 = await digest(db);
   const again = await runChild<{ applied: number; waiting: number }>('apply', { report: reportFile }, db.url);

@@ -206,6 +206,60 @@ describe('many transitions sharing a transaction (a bulk apply batch)', () => {
     }
   });
 
+  it('settles the transitions of a round together: each its own status, audit row and event', async () => {
+    const ids = [await appliedPlan(), await appliedPlan(), await appliedPlan()];
+    const refused = ids[2]!;
+    // Refused at its last step due now: all three settle in the same round, with two statuses.
+    const due = await t.handle.db
+      .selectFrom('transition_steps')
+      .select('seq')
+      .where('transition_id', '=', refused)
+      .where('due_at', '<=', t.deps.clock.now())
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(due.seq).toBeGreaterThan(0);
+    const statuses = await runDueStepsMany(
+      openCtx,
+      ids,
+      marking(`probe-settle-${ids[0]}-`, { id: refused, seq: due.seq }),
+    );
+    expect(statuses.get(refused)).toBe('failed');
+    expect(statuses.get(ids[0]!)).toBe(statuses.get(ids[1]!));
+    expect(statuses.get(ids[0]!)).not.toBe('failed');
+    const rows = await t.handle.db
+      .selectFrom('transitions')
+      .select(['id', 'status', 'finished_at'])
+      .where('id', 'in', ids)
+      .execute();
+    expect(rows).toHaveLength(3);
+    for (const r of rows) {
+      expect(r.status).toBe(statuses.get(r.id));
+      expect(r.finished_at !== null).toBe(r.status === 'applied' || r.status === 'failed');
+    }
+    const events = await t.handle.db
+      .selectFrom('outbox_events')
+      .select(['payload', 'seq'])
+      .where('type', '=', 'transition.status-changed')
+      .orderBy('seq')
+      .execute();
+    const audit = await t.handle.db
+      .selectFrom('audit_events')
+      .select(['target_id', 'action'])
+      .where('target_type', '=', 'transition')
+      .where('target_id', 'in', ids)
+      .execute();
+    for (const id of ids) {
+      const mine = events
+        .map((e) => e.payload as { transitionId: string; status: string })
+        .filter((p) => p.transitionId === id);
+      // One event per status it took in this run, the last its status now.
+      expect(mine.at(-1)?.status).toBe(statuses.get(id));
+      expect(audit.filter((a) => a.target_id === id).map((a) => a.action)).toContain(
+        `transition.${statuses.get(id)}`,
+      );
+    }
+  });
+
   it("a transition's steps of one kind run together; one refused stops its transition there", async () => {
     const id = await appliedPlan(['demo-m365-business-standard', 'demo-m365-business-basic']);
     const rows = await t.handle.db

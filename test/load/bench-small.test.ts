@@ -30,6 +30,8 @@ const FIGURES = [
   'api.latency_p99_ms',
   'api.bare_requests_per_s',
   'api.ratio_vs_bare',
+  'api.select_requests_per_s',
+  'api.ratio_vs_plain_select',
   // 4. embedded start
   'start.demo_s',
   'start.baseline_s',

@@ -22,7 +22,7 @@ import {
   monthTotalsPerCustomer,
   unbilledLineRows,
 } from './billing-lines.repo.ts';
-import { applicableRules, priceRuleRows, replacePriceRules } from './price-rules.repo.ts';
+import { applicableRules, priceRuleRows, readRulesOf, replacePriceRules } from './price-rules.repo.ts';
 
 type WriteCtx = Pick<Ctx, 'db' | 'clock'>;
 
@@ -128,8 +128,14 @@ export interface SeatLineInput {
 
 /** `recordSeatLine` for many events (a batch of orders): every line in one statement. */
 export async function recordSeatLines(ctx: WriteCtx, inputs: SeatLineInput[]): Promise<void> {
+  const charged = inputs.filter((i) => i.seats > 0).map(seatLineInput);
+  // Every customer's price rules at once (the batch spans many customers), then each line.
+  await readRulesOf(
+    ctx.db,
+    charged.map((l) => ({ partnerId: l.partnerId, tenantId: l.tenantId })),
+  );
   const lines = [];
-  for (const input of inputs) if (input.seats > 0) lines.push(await lineOf(ctx, seatLineInput(input)));
+  for (const input of charged) lines.push(await lineOf(ctx, input));
   await insertBillingLines(ctx.db, lines, ctx.clock.now());
 }
 

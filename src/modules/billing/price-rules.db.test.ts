@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ModuleDb, openModuleDb } from '../../../test/fixtures/module-db.ts';
 import { countStatements } from '../../../test/fixtures/statements.ts';
 import { systemActor } from '../../platform/http/context.ts';
-import { applicableRules, replacePriceRules } from './price-rules.repo.ts';
+import { applicableRules, readRulesOf, replacePriceRules } from './price-rules.repo.ts';
 
 /**
  * A transaction reads a partner's price rules for a customer once (an order's lines each write a
@@ -52,4 +52,41 @@ it("reads the rules once per transaction and sees the transaction's own replacem
   expect(result.readsBefore).toBe(1);
   expect(bps(result.after)).toEqual([500]);
   expect(ruleReads(statements)).toHaveLength(2);
+});
+
+it("reads many customers' rules in one statement, each customer's as a read of its own would give", async () => {
+  const other = await m.tenant('fabrikam.demo');
+  const rules = [
+    { offerId: null, tenantId: null, markupBp: 1000 },
+    { offerId: offers[0], tenantId, markupBp: 2500 },
+    { offerId: null, tenantId: other, markupBp: 700 },
+  ];
+  const bps = (rows: { markup_bp: number }[]) => rows.map((r) => r.markup_bp).sort((a, b) => a - b);
+  // Each customer read on its own, in a transaction of its own.
+  const alone = await m.as(systemActor(), async (ctx) => {
+    await replacePriceRules(ctx.db, partnerId, rules, m.now);
+    return {
+      mine: bps(await applicableRules(ctx.db, partnerId, offers[0], tenantId)),
+      theirs: bps(await applicableRules(ctx.db, partnerId, offers[0], other)),
+    };
+  });
+  const { result, statements } = await counter.during(() =>
+    m.as(systemActor(), async (ctx) => {
+      await replacePriceRules(ctx.db, partnerId, rules, m.now);
+      await readRulesOf(ctx.db, [
+        { partnerId, tenantId },
+        { partnerId, tenantId: other },
+        { partnerId, tenantId },
+      ]);
+      return {
+        mine: bps(await applicableRules(ctx.db, partnerId, offers[0], tenantId)),
+        theirs: bps(await applicableRules(ctx.db, partnerId, offers[0], other)),
+        theirsOtherOffer: bps(await applicableRules(ctx.db, partnerId, offers[1], other)),
+      };
+    }),
+  );
+  expect(alone).toEqual({ mine: [1000, 2500], theirs: [700, 1000] });
+  expect(result).toEqual({ ...alone, theirsOtherOffer: [700, 1000] });
+  // Both customers' rules in one statement; the lines after it read nothing.
+  expect(ruleReads(statements)).toHaveLength(1);
 });

@@ -41,6 +41,36 @@ export async function applicableRules(
   return (forTenant ?? []).filter((r) => r.offer_id === null || r.offer_id === offerId);
 }
 
+/**
+ * Reads, in one statement per partner, the rules of every partner and customer pair not read yet
+ * in this transaction (`applicableRules` then finds them kept). Outside a transaction it does
+ * nothing: each line reads its own.
+ */
+export async function readRulesOf(db: Db | Trx, pairs: { partnerId: string; tenantId: string }[]) {
+  const kept = rulesRead.of(db);
+  if (!kept) return;
+  const tenantsOf = new Map<string, Set<string>>();
+  for (const p of pairs)
+    if (!kept.has(`${p.partnerId}|${p.tenantId}`)) {
+      const tenants = tenantsOf.get(p.partnerId) ?? new Set<string>();
+      tenants.add(p.tenantId);
+      tenantsOf.set(p.partnerId, tenants);
+    }
+  for (const [partnerId, tenants] of tenantsOf) {
+    const rows = await db
+      .selectFrom('price_rules')
+      .select(['offer_id', 'tenant_id', 'markup_bp'])
+      .where('partner_id', '=', partnerId)
+      .where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', 'in', [...tenants])]))
+      .execute();
+    for (const tenantId of tenants)
+      kept.set(
+        `${partnerId}|${tenantId}`,
+        rows.filter((r) => r.tenant_id === null || r.tenant_id === tenantId),
+      );
+  }
+}
+
 /** Replaces the partner's rules with `rules` (one transaction: a reader sees the old set or the new). */
 export async function replacePriceRules(db: Trx, partnerId: string, rules: PriceRuleInput[], now: Date) {
   rulesRead.forget(db);

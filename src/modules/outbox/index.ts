@@ -7,4 +7,5 @@ export {
   type OutboxEventType,
   publishPending,
   recordEvent,
+  recordEvents,
 } from './outbox.service.ts';

@@ -1,12 +1,15 @@
 import type { Db, Trx } from '../../platform/db/database.ts';
 
-export async function insertOutboxEvent(
-  db: Trx,
-  e: { id: string; type: string; payload: Record<string, unknown>; now: Date },
-) {
+type NewOutboxEvent = { id: string; type: string; payload: Record<string, unknown>; now: Date };
+
+/** Events in one statement; their `seq` follows the order given. */
+export async function insertOutboxEvents(db: Trx, events: NewOutboxEvent[]) {
+  if (events.length === 0) return;
   await db
     .insertInto('outbox_events')
-    .values({ id: e.id, type: e.type, payload: JSON.stringify(e.payload), created_at: e.now })
+    .values(
+      events.map((e) => ({ id: e.id, type: e.type, payload: JSON.stringify(e.payload), created_at: e.now })),
+    )
     .execute();
 }
 

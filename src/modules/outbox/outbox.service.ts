@@ -1,18 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxEventType } from '../../domain/outbox-events.ts';
 import type { Ctx } from '../../platform/http/context.ts';
-import { insertOutboxEvent, markPublished, takeUnpublished } from './outbox.repo.ts';
+import { insertOutboxEvents, markPublished, takeUnpublished } from './outbox.repo.ts';
 
 export type { OutboxEventType } from '../../domain/outbox-events.ts';
 
 /** Records an event for webhooks in the caller's transaction: it exists exactly when the change does. */
 export async function recordEvent(ctx: Ctx, type: OutboxEventType, payload: Record<string, unknown>) {
-  await insertOutboxEvent(ctx.db, {
-    id: randomUUID(),
-    type,
-    payload: { ...payload, requestId: ctx.requestId },
-    now: ctx.clock.now(),
-  });
+  await recordEvents(ctx, type, [payload]);
+}
+
+/** Events of one type, in order, in one statement (a batch's changes: see `recordEvent`). */
+export async function recordEvents(ctx: Ctx, type: OutboxEventType, payloads: Record<string, unknown>[]) {
+  const now = ctx.clock.now();
+  await insertOutboxEvents(
+    ctx.db,
+    payloads.map((payload) => ({
+      id: randomUUID(),
+      type,
+      payload: { ...payload, requestId: ctx.requestId },
+      now,
+    })),
+  );
 }
 
 export interface OutboxEvent {

@@ -7,6 +7,8 @@ export {
   type AssignedSeatsBySku,
   findSubscription,
   findSubscriptions,
+  findSubscriptionsOfTenants,
+  firstPageStatement,
   lockSeatPool,
   lockSeatPools,
   type SubscriptionRow,

@@ -4,7 +4,7 @@ import { seatReduction } from '../../domain/seat-reduction.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { isDomainError } from '../../platform/errors.ts';
 import { partnerSystemActor, systemActor } from '../../platform/http/context.ts';
-import type { AssignedSeatsBySku } from './subscriptions.repo.ts';
+import { type AssignedSeatsBySku, findSubscriptionsOfTenants } from './subscriptions.repo.ts';
 import {
   actOnDirectSubscriptions,
   changeCustomerSubscription,
@@ -140,4 +140,24 @@ it('changes a batch of direct subscriptions together, and none of them when one 
     expect(r.term_start).toBeInstanceOf(Date);
     expect(r.term_end.getTime()).toBeGreaterThan(r.term_start.getTime());
   }
+});
+
+it("reads subscriptions of many customers by id, each only as its own customer's", async () => {
+  const subs = await m.db.selectFrom('subscriptions').select(['id', 'tenant_id']).orderBy('id').execute();
+  const tenants = [...new Set(subs.map((s) => s.tenant_id))];
+  // The demo has subscriptions in more than one customer.
+  expect(tenants.length).toBeGreaterThan(1);
+  const a = subs.find((s) => s.tenant_id === tenants[0])!;
+  const b = subs.find((s) => s.tenant_id === tenants[1])!;
+  const rows = await findSubscriptionsOfTenants(m.db, [
+    { tenantId: a.tenant_id, id: a.id },
+    { tenantId: b.tenant_id, id: b.id },
+    // Another customer's subscription asked for under the wrong customer: not found.
+    {
+      tenantId: a.tenant_id,
+      id: subs.find((s) => s.tenant_id === tenants[1] && s.id !== b.id)?.id ?? 'none',
+    },
+    { tenantId: a.tenant_id, id: 'no-such-subscription' },
+  ]);
+  expect(rows.map((r) => r.id).sort()).toEqual([a.id, b.id].sort());
 });

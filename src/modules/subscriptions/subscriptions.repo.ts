@@ -230,6 +230,18 @@ export async function findSubscriptions(db: Db | Trx, tenantId: string, ids: str
     .execute();
 }
 
+/** Subscriptions by id across tenants, each only if it is its tenant's (`tenantId`, `id` pairs). */
+export async function findSubscriptionsOfTenants(db: Db | Trx, pairs: { tenantId: string; id: string }[]) {
+  if (pairs.length === 0) return [];
+  const tenantOf = new Map(pairs.map((p) => [p.id, p.tenantId]));
+  const rows = await db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('id', 'in', [...tenantOf.keys()])
+    .execute();
+  return rows.filter((r) => tenantOf.get(r.id) === r.tenant_id);
+}
+
 export async function subscriptionRowsByIds(db: Db | Trx, ids: string[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('subscriptions').selectAll().where('id', 'in', ids).execute();
@@ -266,8 +278,13 @@ function pooledRows(db: Db | Trx, tenantId: string, assignedSeatsBySku: Assigned
     .orderBy('s.id');
 }
 
-function pooled<R extends { offer_name: string | null; sku_assigned_seats: number | string | null }>(r: R) {
-  return { ...r, sku_assigned_seats: Number(r.sku_assigned_seats ?? 0) };
+/** The seats as a number, set on the row itself: pg's rows are fresh per read (no copy on the hottest read). */
+function pooled<R extends { offer_name: string | null; sku_assigned_seats: number | string | null }>(
+  r: R,
+): Omit<R, 'sku_assigned_seats'> & { sku_assigned_seats: number } {
+  const row = r as Omit<R, 'sku_assigned_seats'> & { sku_assigned_seats: number };
+  row.sku_assigned_seats = Number(r.sku_assigned_seats ?? 0);
+  return row;
 }
 
 /** The tenant's subscriptions of these SKUs (a seat pool each), with offer names and assigned seats. */
@@ -332,6 +349,31 @@ function pageStatement(assignedSeatsBySku: AssignedSeatsBySku) {
 }
 const pageStatements = new WeakMap<AssignedSeatsBySku, ReturnType<typeof pageStatement>>();
 
+function pageStatementOf(assignedSeatsBySku: AssignedSeatsBySku) {
+  let statement = pageStatements.get(assignedSeatsBySku);
+  if (!statement) {
+    statement = pageStatement(assignedSeatsBySku);
+    pageStatements.set(assignedSeatsBySku, statement);
+  }
+  return statement;
+}
+
+/**
+ * The text the first page of a tenant's subscriptions is read with (no channel, no cursor), and
+ * its values for a tenant and page size in order: what `npm run bench`'s bare route runs, so it is
+ * measured on the very statement the API sends.
+ */
+export function firstPageStatement(db: Db | Trx, assignedSeatsBySku: AssignedSeatsBySku) {
+  const { sql: text, names } = pageStatementOf(assignedSeatsBySku).statement(db, '');
+  const values = (tenantId: string, limit: number) =>
+    names.map((n) => {
+      if (n === 'tenantId') return tenantId;
+      if (n === 'take') return limit + 1;
+      throw new Error(`firstPageStatement: unexpected parameter ${String(n)}`);
+    });
+  return { text, values };
+}
+
 /**
  * A page of a tenant's subscriptions and the seat pools of the page's SKUs, in one statement:
  * every subscription of the tenant holding a SKU on the page (oldest first), `on_page` marking
@@ -342,11 +384,7 @@ export async function subscriptionPageWithPools(
   f: PageFilter,
   assignedSeatsBySku: AssignedSeatsBySku,
 ): Promise<(PooledSubscriptionRow & { on_page: boolean })[]> {
-  let statement = pageStatements.get(assignedSeatsBySku);
-  if (!statement) {
-    statement = pageStatement(assignedSeatsBySku);
-    pageStatements.set(assignedSeatsBySku, statement);
-  }
+  const statement = pageStatementOf(assignedSeatsBySku);
   const values: Partial<PageValues> & { tenantId: string; take: number } = {
     tenantId: f.tenantId,
     take: f.limit + 1,
@@ -357,7 +395,11 @@ export async function subscriptionPageWithPools(
     values.afterId = f.after[1];
   }
   const rows = await statement(db, `${f.channel ? 'c' : ''}${f.after ? 'a' : ''}`, values as PageValues);
-  return rows.map((r) => ({ ...pooled(r), on_page: r.on_page === true }));
+  for (const r of rows) {
+    pooled(r);
+    r.on_page = r.on_page === true;
+  }
+  return rows as (PooledSubscriptionRow & { on_page: boolean })[];
 }
 
 /** A subscription already recorded with the same tenant, offer, channel, partner and term (re-imports). */

@@ -5,8 +5,14 @@ import { forgetTransactionReads } from '../../platform/db/transaction-memo.ts';
 import { DomainError, isDomainError } from '../../platform/errors.ts';
 import type { Ctx } from '../../platform/http/context.ts';
 import { auditMark, auditRewind, recordAudit } from '../audit/index.ts';
-import { recordEvent } from '../outbox/index.ts';
-import { markSteps, releaseUnboughtClaims, type StepMark, type TransitionRow } from './transitions.repo.ts';
+import { recordEvent, recordEvents } from '../outbox/index.ts';
+import {
+  markSteps,
+  releaseUnboughtClaims,
+  type StepMark,
+  setTransitionsStatus,
+  type TransitionRow,
+} from './transitions.repo.ts';
 
 /**
  * Executes a saved plan, one step at a time. Each step is a row unique on (transition, step key);
@@ -203,10 +209,11 @@ export async function runDueStepsMany(
         // follow it (its other lines'); one transition per tenant (its seats and licenses).
         const picks: { t: Running; next: Selectable<TransitionStepsTable> }[] = [];
         const tenants = new Set<string>();
+        const settling: Running[] = [];
         for (const t of [...active]) {
           const next = nextDue(t, ctx.clock.now());
           if (!next) {
-            await settle(ctx, t, marks);
+            settling.push(t);
             active.splice(active.indexOf(t), 1);
             continue;
           }
@@ -214,6 +221,7 @@ export async function runDueStepsMany(
           tenants.add(t.row.tenant_id);
           for (const step of sameKindAfter(t, next, ctx.clock.now())) picks.push({ t, next: step });
         }
+        await settle(ctx, settling, marks);
         if (picks.length === 0) break;
         const kinds = [...new Set(picks.map((p) => p.next.kind))];
         for (const kind of kinds) {
@@ -294,42 +302,53 @@ export async function runDueStepsMany(
     return false;
   }
 
-  /** Nothing more to run now: the transition takes the status its steps give it. */
-  async function settle(ctx: Ctx, t: Running, marks: StepMark[]) {
+  /**
+   * Nothing more to run now: each transition takes the status its steps give it, those that change
+   * in one statement per status, with their audit rows and one insert of their events.
+   */
+  async function settle(ctx: Ctx, ts: Running[], marks: StepMark[]) {
     const trx = ctx.db as Trx;
     const now = ctx.clock.now();
-    const transitionId = t.row.id;
-    const status = statusOf(t.steps, now);
-    result.set(transitionId, status);
-    if (status === t.row.status) return;
-    // The claims' release reads the step rows: they must hold this transaction's marks first.
-    if (status === 'failed') {
-      await markSteps(trx, marks.splice(0), now);
-      await releaseUnboughtClaims(trx, transitionId, now);
+    const changed: { t: Running; status: TransitionRow['status'] }[] = [];
+    for (const t of ts) {
+      const status = statusOf(t.steps, now);
+      result.set(t.row.id, status);
+      if (status !== t.row.status) changed.push({ t, status });
     }
-    await trx
-      .updateTable('transitions')
-      .set({
+    if (changed.length === 0) return;
+    // The claims' release reads the step rows: they must hold this transaction's marks first.
+    const failed = changed.filter((c) => c.status === 'failed');
+    if (failed.length > 0) {
+      await markSteps(trx, marks.splice(0), now);
+      for (const c of failed) await releaseUnboughtClaims(trx, c.t.row.id, now);
+    }
+    for (const status of new Set(changed.map((c) => c.status)))
+      await setTransitionsStatus(
+        trx,
+        changed.filter((c) => c.status === status).map((c) => c.t.row.id),
         status,
-        updated_at: now,
-        ...(status === 'applied' || status === 'failed' ? { finished_at: now } : {}),
-      })
-      .where('id', '=', transitionId)
-      .execute();
-    t.row.status = status;
-    await recordAudit(ctx, {
-      action: `transition.${status}`,
-      targetType: 'transition',
-      targetId: transitionId,
-      tenantId: t.row.tenant_id,
-      partnerId: t.row.partner_id,
-    });
-    await recordEvent(ctx, 'transition.status-changed', {
-      transitionId,
-      tenantId: t.row.tenant_id,
-      partnerId: t.row.partner_id,
-      status,
-    });
+        now,
+      );
+    for (const { t, status } of changed) {
+      t.row.status = status;
+      await recordAudit(ctx, {
+        action: `transition.${status}`,
+        targetType: 'transition',
+        targetId: t.row.id,
+        tenantId: t.row.tenant_id,
+        partnerId: t.row.partner_id,
+      });
+    }
+    await recordEvents(
+      ctx,
+      'transition.status-changed',
+      changed.map(({ t, status }) => ({
+        transitionId: t.row.id,
+        tenantId: t.row.tenant_id,
+        partnerId: t.row.partner_id,
+        status,
+      })),
+    );
   }
 
   function stepContext(ctx: Ctx, t: Running, next: Selectable<TransitionStepsTable>): StepContext {

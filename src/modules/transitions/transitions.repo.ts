@@ -349,6 +349,25 @@ export interface StepMark {
 }
 
 /** Many steps' results, of one transition or many, in one statement (the steps a transaction ran). */
+/** Transitions taking one status together (a run's settled ones); a final status also sets `finished_at`. */
+export async function setTransitionsStatus(
+  db: Trx,
+  ids: string[],
+  status: TransitionRow['status'],
+  now: Date,
+) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('transitions')
+    .set({
+      status,
+      updated_at: now,
+      ...(status === 'applied' || status === 'failed' ? { finished_at: now } : {}),
+    })
+    .where('id', 'in', ids)
+    .execute();
+}
+
 export async function markSteps(db: Trx, marks: StepMark[], now: Date) {
   if (marks.length === 0) return;
   const values = sql.join(

@@ -16,6 +16,7 @@ import { placeTransitionOrders } from '../orders/index.ts';
 import {
   actOnDirectSubscriptions,
   findSubscriptions,
+  findSubscriptionsOfTenants,
   lifecycleSettings,
   stateOf,
 } from '../subscriptions/index.ts';
@@ -69,11 +70,34 @@ async function source(s: StepContext): Promise<SourceRead> {
 }
 
 /**
+ * The sources of every plan of a batch not read yet in this transaction, in one statement for all
+ * the batch's customers (`source` then finds them kept). Outside a transaction nothing is kept.
+ */
+async function readSources(steps: StepContext[]): Promise<void> {
+  const first = steps[0];
+  const kept = first && sourcesRead.of(first.ctx.db);
+  if (!kept) return;
+  const wanted = new Map<string, string>();
+  for (const s of steps)
+    for (const l of s.plan.lines)
+      if (!kept.has(l.sourceSubscriptionId)) wanted.set(l.sourceSubscriptionId, s.transition.tenant_id);
+  if (wanted.size === 0) return;
+  const rows = await findSubscriptionsOfTenants(
+    first.ctx.db,
+    [...wanted].map(([id, tenantId]) => ({ id, tenantId })),
+  );
+  // A source found missing is kept as missing, as `source` keeps it.
+  for (const id of wanted.keys()) kept.set(id, null);
+  for (const r of rows) kept.set(r.id, r);
+}
+
+/**
  * Buys each line's target offer and add-ons, for every step of the batch in one order write
  * (`placeTransitionOrders`). Refused, and nothing bought, when the source is gone or more users
  * now hold the SKU than the plan bought seats for (never buy too few).
  */
 const provisionMany: StepBatchHandler = async (steps) => {
+  await readSources(steps);
   const refused: (DomainError | undefined)[] = [];
   for (const s of steps)
     try {
@@ -257,8 +281,8 @@ const removeSourceMany: StepBatchHandler = (steps) =>
  * A batch's changes of direct sources on the customer's behalf: each step's source as read, and
  * `wants` says per step whether it is already done (`done`), the partner's to change now (`act`)
  * or the customer's (`wait`). The sources to change change together (`actOnDirectSubscriptions`,
- * all or nothing: a refusal is thrown and the executor goes over the steps one by one); the changed
- * sources are then read again, one statement per transition.
+ * all or nothing: a refusal is thrown and the executor goes over the steps one by one); a changed
+ * source is read again by the next step that looks at it.
  */
 async function changeDirectSources(
   steps: StepContext[],
@@ -266,6 +290,7 @@ async function changeDirectSources(
   wants: (source: SourceRead) => 'done' | 'act' | 'wait',
 ): Promise<('done' | 'acted' | 'wait')[]> {
   const mayAct = await partnerMayActMany(steps);
+  await readSources(steps);
   const verdicts: ('done' | 'acted' | 'wait')[] = [];
   const acting: StepContext[] = [];
   for (const [i, s] of steps.entries()) {
@@ -282,13 +307,6 @@ async function changeDirectSources(
     acting.map((s) => ({ tenantId: s.transition.tenant_id, id: s.line.sourceSubscriptionId, ...change })),
   );
   for (const s of acting) sourceChanged(s);
-  // Each transition's sources again in one read (its next steps look at them).
-  const transitions = new Set<string>();
-  for (const s of acting)
-    if (!transitions.has(s.transition.id)) {
-      transitions.add(s.transition.id);
-      await source(s);
-    }
   return verdicts;
 }
 
@@ -400,6 +418,25 @@ const requestTransferStep: StepHandler = async (s): Promise<StepOutcome> => {
   return { status: 'done', detail: { transferId: asked.id, outcome: asked.outcome } };
 };
 
+/**
+ * A kind whose steps only read their sources (and write nothing): the batch's sources in one
+ * statement, then each step's handler; a refusal is that step's alone.
+ */
+function readingSources(handler: StepHandler): StepBatchHandler {
+  return async (steps) => {
+    await readSources(steps);
+    const out: (StepOutcome | DomainError)[] = [];
+    for (const s of steps)
+      try {
+        out.push(await handler(s));
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        out.push(err);
+      }
+    return out;
+  };
+}
+
 export const STEP_HANDLERS: Record<TimelineStep['step'], StepHandler> = {
   provision: oneOf(provisionMany),
   'assign-target-licenses': oneOf(assignTargetsMany),
@@ -421,4 +458,8 @@ export const STEP_BATCH_HANDLERS: StepBatchHandlers = {
   provision: provisionMany,
   'assign-target-licenses': assignTargetsMany,
   'remove-source-licenses': removeSourceMany,
+  'source-expires': readingSources(observe),
+  'source-disabled': readingSources(observe),
+  'source-deleted': readingSources(observe),
+  'other-party-action': readingSources(otherParty),
 };

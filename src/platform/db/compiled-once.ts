@@ -25,7 +25,7 @@ export function compiledOnce<V extends Record<string, unknown>, R>(
       return m;
     },
   });
-  return async (db: Db | Trx, shape: string, values: V): Promise<R[]> => {
+  const keptOf = (db: Db | Trx, shape: string) => {
     let kept = shapes.get(shape);
     if (!kept) {
       const compiled = build(db, placeholders, shape).compile();
@@ -39,6 +39,10 @@ export function compiledOnce<V extends Record<string, unknown>, R>(
       if (shapes.size >= 64) shapes.clear();
       shapes.set(shape, kept);
     }
+    return kept;
+  };
+  const run = async (db: Db | Trx, shape: string, values: V): Promise<R[]> => {
+    const kept = keptOf(db, shape);
     const result = await db.executeQuery<R>(
       CompiledQuery.raw(
         kept.sql,
@@ -47,4 +51,6 @@ export function compiledOnce<V extends Record<string, unknown>, R>(
     );
     return result.rows;
   };
+  /** The kept text of a shape and the names of its parameters in order (what `run` sends). */
+  return Object.assign(run, { statement: keptOf });
 }
