@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/platform/config.ts';
 import { type DatabaseHandle, openPGlite, openPostgres } from '../../src/platform/db/connect.ts';
 import { openTestDatabase, type TestDatabase, testDbKind } from '../fixtures/databases.ts';
 import { databaseDigest } from '../fixtures/digest.ts';
+import { EMBEDDED_NODE_FLAGS } from '../fixtures/node-flags.ts';
 
 /**
  * `traslado backup` / `traslado restore` on the database of this project run (embedded PGlite data
@@ -50,7 +51,11 @@ afterAll(async () => {
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ['bin/traslado.js', ...args], { cwd: ROOT, env, timeout: 120_000 });
+    const r = await run(process.execPath, [...EMBEDDED_NODE_FLAGS, 'bin/traslado.js', ...args], {
+      cwd: ROOT,
+      env,
+      timeout: 120_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../fixtures/databases.ts';
+import { EMBEDDED_NODE_FLAGS } from '../fixtures/node-flags.ts';
 
 /** The operator's command line on the database of this project run: seed, clock, plan, apply. */
 const run = promisify(execFile);
@@ -35,7 +36,11 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) =>
-  run(process.execPath, ['bin/traslado.js', ...args], { cwd: ROOT, env, timeout: 120_000 });
+  run(process.execPath, [...EMBEDDED_NODE_FLAGS, 'bin/traslado.js', ...args], {
+    cwd: ROOT,
+    env,
+    timeout: 120_000,
+  });
 
 it('seeds the demo once, moves the clock, plans every customer of the partner and applies what is ready', async () => {
   const first = await cli('seed', '--demo');

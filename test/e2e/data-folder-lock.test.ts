@@ -13,6 +13,7 @@ import { openConfiguredDatabase } from '../../src/platform/runtime.ts';
 import { seedScale } from '../../src/seed/scale.ts';
 import { openTestDatabase, type TestDatabase, testDbKind } from '../fixtures/databases.ts';
 import { databaseDigest } from '../fixtures/digest.ts';
+import { EMBEDDED_NODE_FLAGS } from '../fixtures/node-flags.ts';
 import { freePort, ROOT, ServerProcess } from '../fixtures/server-process.ts';
 
 /**
@@ -64,7 +65,11 @@ afterAll(async () => {
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ['bin/traslado.js', ...args], { cwd: ROOT, env, timeout: 120_000 });
+    const r = await run(process.execPath, [...EMBEDDED_NODE_FLAGS, 'bin/traslado.js', ...args], {
+      cwd: ROOT,
+      env,
+      timeout: 120_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -13,6 +13,7 @@ import {
 import { tenantSummaries } from '../../src/modules/tenants/index.ts';
 import { startTestApp, type TestApp } from '../fixtures/app.ts';
 import { billingLine, insertLines } from '../fixtures/billing.ts';
+import { EMBEDDED_NODE_FLAGS } from '../fixtures/node-flags.ts';
 
 /**
  * Invoices end to end (SPEC §8, issue 19): lines written for the last months, the close (direct and
@@ -349,7 +350,16 @@ describe('the month close', () => {
         const code = await new Promise<number | null>((resolve) => {
           const child = spawn(
             process.execPath,
-            ['bin/traslado.js', 'invoices', 'export', '--invoice', inv.number, '--out', out],
+            [
+              ...EMBEDDED_NODE_FLAGS,
+              'bin/traslado.js',
+              'invoices',
+              'export',
+              '--invoice',
+              inv.number,
+              '--out',
+              out,
+            ],
             {
               cwd: new URL('../../', import.meta.url).pathname,
               env: { ...process.env, DATABASE_URL: pool.options.connectionString, LOG_LEVEL: 'warn' },

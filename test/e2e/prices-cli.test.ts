@@ -11,6 +11,7 @@ import { createLogger } from '../../src/platform/log.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../src/platform/runtime.ts';
 import { REFERENCE_CSV } from '../../src/seed/demo.ts';
 import { openTestDatabase, type TestDatabase, testDbKind } from '../fixtures/databases.ts';
+import { EMBEDDED_NODE_FLAGS } from '../fixtures/node-flags.ts';
 
 /**
  * `traslado prices import FILE.csv` (SPEC §11): a price-list CSV, by offer id or by SKU; a file with
@@ -75,7 +76,11 @@ const prices = () =>
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ['bin/traslado.js', ...args], { cwd: ROOT, env, timeout: 120_000 });
+    const r = await run(process.execPath, [...EMBEDDED_NODE_FLAGS, 'bin/traslado.js', ...args], {
+      cwd: ROOT,
+      env,
+      timeout: 120_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/platform/log.ts';
 import { inSystemTransaction, openConfiguredDatabase } from '../../src/platform/runtime.ts';
 import { openTestDatabase, type TestDatabase, testDbKind } from '../fixtures/databases.ts';
 import { databaseDigest } from '../fixtures/digest.ts';
+import { EMBEDDED_NODE_FLAGS } from '../fixtures/node-flags.ts';
 
 /**
  * `traslado usage import FILE.csv` (SPEC §9, issue 22 acceptance 2): importing the same file twice
@@ -85,7 +86,11 @@ async function withDb<T>(
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ['bin/traslado.js', ...args], { cwd: ROOT, env, timeout: 120_000 });
+    const r = await run(process.execPath, [...EMBEDDED_NODE_FLAGS, 'bin/traslado.js', ...args], {
+      cwd: ROOT,
+      env,
+      timeout: 120_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
