@@ -259,8 +259,10 @@ describe('data-folder lock', () => {
   });
 
   it('judges a zombie holder gone', async () => {
-    // `sleep 0` runs in the background of a shell that then becomes `sleep 5`, which never collects it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], {
+    // `sleep 0.3` runs in the background of a shell that then becomes `sleep 5`, which never collects
+    // it. It must outlive the shell's last instant as a shell: a shell reaps a background child that
+    // has already ended before it execs (`sleep 0` here was sometimes reaped, and its pid gone).
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 5'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     children.push(parent);
