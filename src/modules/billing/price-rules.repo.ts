@@ -23,6 +23,16 @@ type RuleRow = { offer_id: string | null; tenant_id: string | null; markup_bp: n
 /** A partner's rules for a customer, as a transaction read them (an order's lines ask again). */
 const rulesRead = transactionMemo<RuleRow[]>();
 
+/** A partner's rules for these customers, and those for any customer. */
+function rulesOfTenants(db: Db | Trx, partnerId: string, tenantIds: string[]): Promise<RuleRow[]> {
+  return db
+    .selectFrom('price_rules')
+    .select(['offer_id', 'tenant_id', 'markup_bp'])
+    .where('partner_id', '=', partnerId)
+    .where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', 'in', tenantIds)]))
+    .execute();
+}
+
 /** The rules that may apply to one line: the partner's, for this offer or any, this customer or any. */
 export async function applicableRules(
   db: Db | Trx,
@@ -31,12 +41,7 @@ export async function applicableRules(
   tenantId: string,
 ) {
   const forTenant = await memoized(rulesRead, db, `${partnerId}|${tenantId}`, () =>
-    db
-      .selectFrom('price_rules')
-      .select(['offer_id', 'tenant_id', 'markup_bp'])
-      .where('partner_id', '=', partnerId)
-      .where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', '=', tenantId)]))
-      .execute(),
+    rulesOfTenants(db, partnerId, [tenantId]),
   );
   return (forTenant ?? []).filter((r) => r.offer_id === null || r.offer_id === offerId);
 }
@@ -57,12 +62,7 @@ export async function readRulesOf(db: Db | Trx, pairs: { partnerId: string; tena
       tenantsOf.set(p.partnerId, tenants);
     }
   for (const [partnerId, tenants] of tenantsOf) {
-    const rows = await db
-      .selectFrom('price_rules')
-      .select(['offer_id', 'tenant_id', 'markup_bp'])
-      .where('partner_id', '=', partnerId)
-      .where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', 'in', [...tenants])]))
-      .execute();
+    const rows = await rulesOfTenants(db, partnerId, [...tenants]);
     for (const tenantId of tenants)
       kept.set(
         `${partnerId}|${tenantId}`,

@@ -234,11 +234,7 @@ export async function findSubscriptions(db: Db | Trx, tenantId: string, ids: str
 export async function findSubscriptionsOfTenants(db: Db | Trx, pairs: { tenantId: string; id: string }[]) {
   if (pairs.length === 0) return [];
   const tenantOf = new Map(pairs.map((p) => [p.id, p.tenantId]));
-  const rows = await db
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where('id', 'in', [...tenantOf.keys()])
-    .execute();
+  const rows = await subscriptionRowsByIds(db, [...tenantOf.keys()]);
   return rows.filter((r) => tenantOf.get(r.id) === r.tenant_id);
 }
 
