@@ -26,10 +26,14 @@ interface ChildResult<T> {
   result: T;
 }
 
-/** `BENCH_CPU_PROF=<folder>`: the plan and apply children write V8 CPU profiles there (for finding where the time goes). */
+/**
+ * `BENCH_CPU_PROF=<folder>`: the plan and apply children write V8 CPU profiles in `<folder>/<op>`
+ * (for finding where the time goes), one file per thread: Node's own names (with the thread id)
+ * keep a planning worker's profile from overwriting the main thread's.
+ */
 function profileArgs(op: string): string[] {
   const dir = process.env.BENCH_CPU_PROF;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${op}-${Date.now()}.cpuprofile`] : [];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}/${op}`] : [];
 }
 
 /** Runs bench/bulk-child.ts (planBulk or applyBulk in a process of its own) and reads its RESULT line. */

@@ -164,6 +164,60 @@ describe('coverage properties', () => {
     );
   });
 
+  // The planner computes a user's coverage without the user's other licenses first and reuses it
+  // whenever that loses nothing (src/domain/planner/plan.ts, cachedCoverage): sound only if the
+  // other licenses can take losses away and never add one, nor change what is gained.
+  it("a user's other licenses only take losses away; where the target alone loses nothing they change nothing", () => {
+    let clean = 0;
+    let lossy = 0;
+    fc.assert(
+      fc.property(
+        someProduct,
+        fc.oneof(
+          someProduct.map((p) => p.servicePlans),
+          fc.tuple(someProduct, planSet).map(([p, extra]) => [...p.servicePlans, ...extra]),
+        ),
+        fc.array(someProduct, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        (src, target, held, mask) => {
+          const off = src.servicePlans
+            .filter((_, i) => (mask >> (i % 30)) & 1 && i % 3 === 0)
+            .map((p) => p.id);
+          const alone = coverage(src.servicePlans, target, off);
+          const withHeld = coverage(
+            src.servicePlans,
+            target,
+            off,
+            held.flatMap((h) => h.servicePlans),
+          );
+          expect(withHeld.gained).toEqual(alone.gained);
+          const workloads = (c: typeof alone) => c.missingDataWorkloads.map((m) => m.workload);
+          for (const w of workloads(withHeld)) expect(workloads(alone)).toContain(w);
+          // A workload missing from the target alone may be held at a lower tier elsewhere.
+          const lostAlone = [...workloads(alone), ...alone.lowerTier.map((x) => x.workload)];
+          for (const l of withHeld.lowerTier) expect(lostAlone).toContain(l.workload);
+          for (const f of withHeld.featuresLost) expect(alone.featuresLost).toContain(f);
+          const paid = (c: typeof alone) => c.paidLost.flatMap((x) => x.names);
+          for (const n of paid(withHeld)) expect(paid(alone)).toContain(n);
+          expect(VERDICT_RANK[withHeld.verdict]).toBeLessThanOrEqual(VERDICT_RANK[alone.verdict]);
+          const losesNothing =
+            alone.missingDataWorkloads.length === 0 &&
+            alone.lowerTier.length === 0 &&
+            alone.paidLost.length === 0 &&
+            alone.featuresLost.length === 0;
+          if (losesNothing) {
+            clean++;
+            expect(withHeld).toEqual(alone);
+          } else lossy++;
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Both branches were exercised.
+    expect(clean).toBeGreaterThan(0);
+    expect(lossy).toBeGreaterThan(0);
+  });
+
   it('does not depend on the order of plans', () => {
     fc.assert(
       fc.property(someProduct, someProduct, (src, tgt) => {

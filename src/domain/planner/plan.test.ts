@@ -177,6 +177,53 @@ describe('the seed case: a direct annual subscription of an orderable offer', ()
     expect(points.every((p) => p.assigned === 45)).toBe(true);
   });
 
+  it("gives a SKU a point only at its own line's steps or where its seats change", () => {
+    const basicSku = byId('basic').skuId;
+    const two = planTransition(
+      input({
+        subscriptions: [
+          sub('s-std', 'standard'),
+          sub('s-basic', 'basic', { quantity: 20, termEnd: addDaysUtc(NOW, 200) }),
+        ],
+        users: [
+          ...users(45, std.skuId),
+          ...users(15, basicSku).map((u) => ({
+            ...u,
+            id: `b-${u.id}`,
+            userPrincipalName: `b-${u.userPrincipalName}`,
+          })),
+        ],
+      }),
+    );
+    neverDips(two);
+    expect(two.lines).toHaveLength(2);
+    const datesOf = (sku: string) =>
+      new Set(
+        two.timeline
+          .filter((st) => {
+            const l = two.lines[st.lineIndex]!;
+            return l.sourceSkuId === sku || l.targetSkuIds.includes(sku);
+          })
+          .map((st) => st.at),
+      );
+    for (const s of two.seats) {
+      const own = datesOf(s.skuId);
+      expect(s.points.length).toBeGreaterThan(1);
+      s.points.forEach((p, i) => {
+        const prev = s.points[i - 1];
+        const changed = !prev || prev.pool !== p.pool || prev.assigned !== p.assigned;
+        expect(i === 0 || own.has(p.at) || changed, `${s.skuId} at ${p.at}`).toBe(true);
+      });
+    }
+    // The standard line's own dates (its purchase, term end, disabling, deletion) are not repeated
+    // on the basic SKU's chart, whose seats do not move then.
+    const basicDates = datesOf(basicSku);
+    const stdOnly = [...datesOf(std.skuId)].filter((d) => !basicDates.has(d) && d !== NOW.toISOString());
+    expect(stdOnly.length).toBeGreaterThan(0);
+    const basic = two.seats.find((s) => s.skuId === basicSku)!;
+    expect(basic.points.filter((p) => stdOnly.includes(p.at))).toEqual([]);
+  });
+
   it('computes the credit for the days paid twice, at the source price, from the purchase it chose', () => {
     // 50 seats at 120.00 a seat-year, 365-day term: bought 7 days before the end, 7 days are paid
     // twice: 50 × 7 × 120.00 / 365 = 115.07; bought now, 45 days: 50 × 45 × 120.00 / 365 = 739.73.

@@ -326,6 +326,8 @@ interface UserExclusions {
   byKey: Map<string, string[]>;
   /** The other SKUs behind each key. */
   othersByKey: Map<string, string[]>;
+  /** The part of each key that names the switched-off plans alone (the other SKUs left out). */
+  excludedKeyOf: Map<string, string>;
 }
 
 function exclusionsOf(ctx: LineContext, users: PlanUser[], skuId: string): UserExclusions {
@@ -336,17 +338,16 @@ function exclusionsOf(ctx: LineContext, users: PlanUser[], skuId: string): UserE
   }
   let e = bySku.get(skuId);
   if (e) return e;
-  e = { keys: [], byKey: new Map(), othersByKey: new Map() };
+  e = { keys: [], byKey: new Map(), othersByKey: new Map(), excludedKeyOf: new Map() };
   for (const u of users) {
     const excluded = u.licenses.find((l) => l.skuId === skuId)?.excludedPlanIds ?? [];
     const others = u.licenses.filter((l) => l.skuId !== skuId).map((l) => l.skuId);
-    const key =
-      others.length > 0
-        ? `${[...excluded].sort().join(',')}|${[...others].sort().join(',')}`
-        : [...excluded].sort().join(',');
+    const excludedKey = excluded.length > 1 ? [...excluded].sort().join(',') : (excluded[0] ?? '');
+    const key = others.length > 0 ? `${excludedKey}|${[...others].sort().join(',')}` : excludedKey;
     if (!e.byKey.has(key)) {
       e.byKey.set(key, excluded);
       e.othersByKey.set(key, others);
+      e.excludedKeyOf.set(key, excludedKey);
     }
     e.keys.push(key);
   }
@@ -358,17 +359,42 @@ function exclusionsOf(ctx: LineContext, users: PlanUser[], skuId: string): UserE
 // kept per catalog (bulk planning passes the same caches for every customer), bounded in size.
 const COVERAGE_CACHE_MAX = 20_000;
 
+/** Nothing the user loses: no data workload missing, no lower tier, no paid capability, no feature. */
+const losesNothing = (c: ReturnType<typeof coverage>) =>
+  c.missingDataWorkloads.length === 0 &&
+  c.lowerTier.length === 0 &&
+  c.paidLost.length === 0 &&
+  c.featuresLost.length === 0;
+
+/**
+ * A user's coverage, cached. The user's other licenses (`alsoHeld`) can only take losses away
+ * (each check asks whether *some* held plan keeps a workload, tier, capability or feature), and
+ * what is gained depends on the source and target alone: where the target by itself loses
+ * nothing, the answer is the same whatever else the user holds. So the coverage without them is
+ * computed first (one per source, target and switched-off plans), and the other SKUs' plans are
+ * gathered and compared only when it loses something: a book's users hold many different sets of
+ * other SKUs.
+ */
 function cachedCoverage(
   caches: PlannerCaches,
   pairKey: string,
   source: PlanServicePlan[],
   target: () => PlanServicePlan[],
-  exclusionKey: string,
+  excludedKey: string,
   excluded: string[],
+  othersKey: string,
   alsoHeld: () => PlanServicePlan[],
 ) {
   const cache = caches.coverage;
-  const key = `${pairKey}#${exclusionKey}`;
+  const baseKey = `${pairKey}#${excludedKey}`;
+  let base = cache.get(baseKey);
+  if (!base) {
+    if (cache.size >= COVERAGE_CACHE_MAX) cache.clear();
+    base = coverage(source, target(), excluded);
+    cache.set(baseKey, base);
+  }
+  if (othersKey === '' || losesNothing(base)) return base;
+  const key = `${baseKey}|${othersKey}`;
   let c = cache.get(key);
   if (!c) {
     if (cache.size >= COVERAGE_CACHE_MAX) cache.clear();
@@ -438,8 +464,16 @@ function coverForUsers(
     const key = variants[i]!;
     let c = memo.get(key);
     if (!c) {
-      c = cachedCoverage(ctx.caches, pairKey, source, target, key, ex.byKey.get(key) ?? [], () =>
-        otherPlans(ctx, ex.othersByKey.get(key) ?? []),
+      const excludedKey = ex.excludedKeyOf.get(key) ?? '';
+      c = cachedCoverage(
+        ctx.caches,
+        pairKey,
+        source,
+        target,
+        excludedKey,
+        ex.byKey.get(key) ?? [],
+        key.length > excludedKey.length ? key.slice(excludedKey.length + 1) : '',
+        () => otherPlans(ctx, ex.othersByKey.get(key) ?? []),
       );
       memo.set(key, c);
     }
@@ -1207,17 +1241,21 @@ export function seatTimeline(input: PlanInput, lines: PlanLine[], timeline: Time
     lines.flatMap((l) => [l.sourceSkuId, ...(l.verdict === 'blocked' ? [] : l.targetSkuIds)]),
   );
   const out = new Map<string, SeatPoint[]>();
-  const snapshot = (at: string) => {
+  // A SKU gets a point at each step of a line that moves it (its source or a target), and at any
+  // other step only when its pool or its assigned seats changed: another line's dates add
+  // nothing to its chart (a plan of many lines would repeat every SKU at every step).
+  const snapshot = (at: string, own: readonly string[] | null) => {
     for (const sku of touched) {
       const points = out.get(sku) ?? [];
       const p = { at, pool: pool.get(sku) ?? 0, assigned: assigned.get(sku) ?? 0 };
       const last = points[points.length - 1];
       if (last && last.at === at) points[points.length - 1] = p;
-      else points.push(p);
+      else if (!last || !own || own.includes(sku) || last.pool !== p.pool || last.assigned !== p.assigned)
+        points.push(p);
       out.set(sku, points);
     }
   };
-  snapshot(input.now.toISOString());
+  snapshot(input.now.toISOString(), null);
   const byId = subscriptionsById(input);
   for (const step of timeline) {
     const l = lines[step.lineIndex]!;
@@ -1241,7 +1279,7 @@ export function seatTimeline(input: PlanInput, lines: PlanLine[], timeline: Time
       default:
         break;
     }
-    snapshot(step.at);
+    snapshot(step.at, l.verdict === 'blocked' ? [l.sourceSkuId] : [l.sourceSkuId, ...l.targetSkuIds]);
   }
   return [...out.entries()]
     .sort(([a], [b]) => a.localeCompare(b))

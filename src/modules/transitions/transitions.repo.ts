@@ -457,7 +457,8 @@ const groupOf = sql<TransitionGroup>`case t.status
   end
 end`;
 
-const lineCount = sql<number>`jsonb_array_length(t.plan -> 'lines')`;
+// The plan is `json` (migration 0028): its text is parsed here, only for the book's pages.
+const lineCount = sql<number>`json_array_length(t.plan -> 'lines')`;
 
 export interface BookFilter {
   partnerId: string;
