@@ -330,6 +330,9 @@ interface UserExclusions {
   excludedKeyOf: Map<string, string>;
 }
 
+/** An empty list shared by the many users who have none (read only). */
+const NO_IDS: string[] = [];
+
 function exclusionsOf(ctx: LineContext, users: PlanUser[], skuId: string): UserExclusions {
   let bySku = ctx.exclusions.get(users);
   if (!bySku) {
@@ -339,14 +342,23 @@ function exclusionsOf(ctx: LineContext, users: PlanUser[], skuId: string): UserE
   let e = bySku.get(skuId);
   if (e) return e;
   e = { keys: [], byKey: new Map(), othersByKey: new Map(), excludedKeyOf: new Map() };
+  // Once per user and SKU over a whole book: no list or string is made where none is needed.
   for (const u of users) {
-    const excluded = u.licenses.find((l) => l.skuId === skuId)?.excludedPlanIds ?? [];
-    const others = u.licenses.filter((l) => l.skuId !== skuId).map((l) => l.skuId);
+    let excluded: string[] | undefined;
+    let others: string[] | undefined;
+    for (const l of u.licenses) {
+      if (l.skuId === skuId) excluded ??= l.excludedPlanIds;
+      else if (others) others.push(l.skuId);
+      else others = [l.skuId];
+    }
+    excluded ??= NO_IDS;
     const excludedKey = excluded.length > 1 ? [...excluded].sort().join(',') : (excluded[0] ?? '');
-    const key = others.length > 0 ? `${excludedKey}|${[...others].sort().join(',')}` : excludedKey;
+    const key = others
+      ? `${excludedKey}|${others.length > 1 ? [...others].sort().join(',') : others[0]}`
+      : excludedKey;
     if (!e.byKey.has(key)) {
       e.byKey.set(key, excluded);
-      e.othersByKey.set(key, others);
+      e.othersByKey.set(key, others ?? NO_IDS);
       e.excludedKeyOf.set(key, excludedKey);
     }
     e.keys.push(key);

@@ -80,6 +80,9 @@ export interface RawUsers {
   names: { users: string }[];
 }
 
+/** Most licenses switch nothing off: they share this list (the planner only reads it). */
+const NO_PLANS: string[] = [];
+
 /** The users holding licenses in each tenant, in user id order, each with its licenses. */
 export function decodeUsers(raw: RawUsers): Map<string, PlanUser[]> {
   const names = new Map<string, string>();
@@ -96,7 +99,7 @@ export function decodeUsers(raw: RawUsers): Map<string, PlanUser[]> {
         u = { id: userId, userPrincipalName: names.get(userId) ?? '', licenses: [] };
         list.push(u);
       }
-      u.licenses.push({ skuId, excludedPlanIds: excluded ?? [] });
+      u.licenses.push({ skuId, excludedPlanIds: excluded ?? NO_PLANS });
     }
     users.set(row.tenant_id, list);
   }
