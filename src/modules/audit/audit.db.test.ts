@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ModuleDb, openModuleDb } from '../../../test/fixtures/module-db.ts';
 import { partnerSystemActor } from '../../platform/http/context.ts';
-import { auditMark, auditRewind, auditTrailOf, recordAudit } from './audit.service.ts';
+import { auditMark, auditRewind, auditTrailOf, recordAudit, recordAuditRows } from './audit.service.ts';
 
 /**
  * Audit rows recorded in a transaction go out together just before COMMIT: none is lost, none
@@ -95,4 +95,63 @@ it('writes at once without a transaction', async () => {
     { action: 'test.now', targetType: 'test' },
   );
   expect(await rowsOf('audit-read')).toHaveLength(1);
+});
+
+it('writes a batch sent as one JSON parameter exactly as rows sent one by one', async () => {
+  const at = new Date('2026-05-04T03:02:01.234Z');
+  const event = (i: number, requestId: string) => ({
+    at,
+    actor_user_id: i % 2 ? `u-${i}` : null,
+    actor_email: i % 3 ? `ana+${i}@example.test` : null,
+    ...(i % 4 ? { actor_roles: ['account-admin', `role "${i}"`, 'ñandú, {x}'] } : {}),
+    actor_partner_id: 'p-1',
+    actor_tenant_id: null,
+    action: 'test.batched',
+    target_type: 'test',
+    target_id: String(i),
+    tenant_id: i % 5 ? 't-1' : null,
+    partner_id: 'p-1',
+    request_id: requestId,
+    ...(i % 6
+      ? { data: JSON.stringify({ i, text: 'línea "dos"\n€ 𝕿', list: [1, { a: null }], empty: {} }) }
+      : {}),
+  });
+  const n = 12;
+  await m.db.transaction().execute(async (trx) => {
+    // One statement of 12 rows (the JSON path), and the same events one row at a time.
+    await recordAuditRows(
+      trx,
+      Array.from({ length: n }, (_, i) => event(i, 'audit-json')),
+    );
+    for (let i = 0; i < n; i++) await recordAuditRows(trx, [event(i, 'audit-values')]);
+  });
+  const read = (requestId: string) =>
+    m.db
+      .selectFrom('audit_events')
+      .select([
+        'at',
+        'actor_user_id',
+        'actor_email',
+        'actor_roles',
+        'actor_partner_id',
+        'actor_tenant_id',
+        'action',
+        'target_type',
+        'target_id',
+        'tenant_id',
+        'partner_id',
+        'data',
+      ])
+      .where('request_id', '=', requestId)
+      .orderBy('id')
+      .execute();
+  const batched = await read('audit-json');
+  expect(batched).toHaveLength(n);
+  expect(batched.map((r) => r.target_id)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+  expect(batched).toEqual(await read('audit-values'));
+  expect(batched[1]).toMatchObject({
+    actor_roles: ['account-admin', 'role "1"', 'ñandú, {x}'],
+    data: { i: 1, text: 'línea "dos"\n€ 𝕿', list: [1, { a: null }], empty: {} },
+  });
+  expect(batched[0]).toMatchObject({ actor_roles: [], data: {} });
 });

@@ -1,13 +1,32 @@
+import { sql } from 'kysely';
 import type { Db, NewAuditEvent, Trx } from '../../platform/db/database.ts';
+import { jsonRows, ROWS_AS_JSON } from '../../platform/db/json-rows.ts';
 
 export async function insertAuditEvent(db: Trx | Db, event: NewAuditEvent) {
   await db.insertInto('audit_events').values(event).execute();
 }
 
-/** Many audit rows in one statement (a batch of changes made together). */
+/**
+ * Many audit rows in one statement (a batch of changes made together); past a few rows, as one
+ * JSON parameter (platform/db/json-rows.ts: bulk apply's audit rows cost the server ~0.8 s of CPU
+ * as a multi-row VALUES, ~0.5 s of it binding and planning, ~0.48 s so). Ids follow the batch's order.
+ */
 export async function insertAuditEvents(db: Trx | Db, events: NewAuditEvent[]) {
   if (events.length === 0) return;
-  await db.insertInto('audit_events').values(events).execute();
+  if (events.length < ROWS_AS_JSON) {
+    await db.insertInto('audit_events').values(events).execute();
+    return;
+  }
+  await sql`insert into audit_events (at, actor_user_id, actor_email, actor_roles, actor_partner_id,
+      actor_tenant_id, action, target_type, target_id, tenant_id, partner_id, request_id, data)
+    select x.at, x.actor_user_id, x.actor_email, coalesce(x.actor_roles, '{}'), x.actor_partner_id,
+      x.actor_tenant_id, x.action, x.target_type, x.target_id, x.tenant_id, x.partner_id, x.request_id,
+      coalesce(x.data, '{}')
+    from rows from (json_to_recordset(${jsonRows(events, 'data')}::json) as (at timestamptz,
+      actor_user_id text, actor_email text, actor_roles text[], actor_partner_id text,
+      actor_tenant_id text, action text, target_type text, target_id text, tenant_id text,
+      partner_id text, request_id text, data jsonb)) with ordinality as x
+    order by x.ordinality`.execute(db);
 }
 
 export interface AuditFilter {

@@ -7,6 +7,7 @@ import type {
   TransitionsTable,
   Trx,
 } from '../../platform/db/database.ts';
+import { jsonRows, ROWS_AS_JSON } from '../../platform/db/json-rows.ts';
 import { recordAuditRows } from '../audit/index.ts';
 import { tenantNamesQuery } from '../tenants/index.ts';
 
@@ -300,14 +301,28 @@ export async function dropClaims(db: Trx, transitionIds: string[]) {
   await db.deleteFrom('transition_claims').where('transition_id', 'in', transitionIds).execute();
 }
 
-/** Many transitions' step rows in one statement; rows already there stay as they are. */
+/**
+ * Many transitions' step rows in one statement (past a few rows, as one JSON parameter:
+ * platform/db/json-rows.ts); rows already there stay as they are.
+ */
 export async function insertStepRows(db: Trx, rows: Insertable<TransitionStepsTable>[]) {
   if (rows.length === 0) return;
-  await db
-    .insertInto('transition_steps')
-    .values(rows)
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  if (rows.length < ROWS_AS_JSON) {
+    await db
+      .insertInto('transition_steps')
+      .values(rows)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    return;
+  }
+  await sql`insert into transition_steps (transition_id, step_key, seq, line_index, kind, actor, due_at,
+      status, attempts, detail, error, updated_at)
+    select x.transition_id, x.step_key, x.seq, x.line_index, x.kind, x.actor, x.due_at, x.status,
+      coalesce(x.attempts, 0), coalesce(x.detail, '{}'), x.error, x.updated_at
+    from json_to_recordset(${jsonRows(rows, 'detail')}::json) as x (transition_id text, step_key text,
+      seq integer, line_index integer, kind text, actor text, due_at timestamptz, status text,
+      attempts integer, detail jsonb, error text, updated_at timestamptz)
+    on conflict do nothing`.execute(db);
 }
 
 /** Planned transitions set applying, asked by `userId`. */

@@ -198,12 +198,7 @@ export async function requestApply(ctx: Ctx, queue: Queue | undefined, input: { 
       });
     }
     const rows = stepRows(row.id, plan, now);
-    if (rows.length > 0)
-      await ctx.db
-        .insertInto('transition_steps')
-        .values(rows)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+    await insertStepRows(ctx.db, rows);
     await ctx.db
       .updateTable('transitions')
       .set({
