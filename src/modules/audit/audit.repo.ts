@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, NewAuditEvent, Trx } from '../../platform/db/database.ts';
-import { jsonRows, ROWS_AS_JSON } from '../../platform/db/json-rows.ts';
+import { ROWS_AS_JSON } from '../../platform/db/json-rows.ts';
 
 export async function insertAuditEvent(db: Trx | Db, event: NewAuditEvent) {
   await db.insertInto('audit_events').values(event).execute();
@@ -21,11 +21,11 @@ export async function insertAuditEvents(db: Trx | Db, events: NewAuditEvent[]) {
       actor_tenant_id, action, target_type, target_id, tenant_id, partner_id, request_id, data)
     select x.at, x.actor_user_id, x.actor_email, coalesce(x.actor_roles, '{}'), x.actor_partner_id,
       x.actor_tenant_id, x.action, x.target_type, x.target_id, x.tenant_id, x.partner_id, x.request_id,
-      coalesce(x.data, '{}')
-    from rows from (json_to_recordset(${jsonRows(events, 'data')}::json) as (at timestamptz,
+      coalesce(x.data::jsonb, '{}')
+    from rows from (json_to_recordset(${JSON.stringify(events)}::json) as (at timestamptz,
       actor_user_id text, actor_email text, actor_roles text[], actor_partner_id text,
       actor_tenant_id text, action text, target_type text, target_id text, tenant_id text,
-      partner_id text, request_id text, data jsonb)) with ordinality as x
+      partner_id text, request_id text, data text)) with ordinality as x
     order by x.ordinality`.execute(db);
 }
 

@@ -7,7 +7,7 @@ import type {
   TransitionsTable,
   Trx,
 } from '../../platform/db/database.ts';
-import { jsonRows, ROWS_AS_JSON } from '../../platform/db/json-rows.ts';
+import { ROWS_AS_JSON } from '../../platform/db/json-rows.ts';
 import { recordAuditRows } from '../audit/index.ts';
 import { tenantNamesQuery } from '../tenants/index.ts';
 
@@ -318,10 +318,10 @@ export async function insertStepRows(db: Trx, rows: Insertable<TransitionStepsTa
   await sql`insert into transition_steps (transition_id, step_key, seq, line_index, kind, actor, due_at,
       status, attempts, detail, error, updated_at)
     select x.transition_id, x.step_key, x.seq, x.line_index, x.kind, x.actor, x.due_at, x.status,
-      coalesce(x.attempts, 0), coalesce(x.detail, '{}'), x.error, x.updated_at
-    from json_to_recordset(${jsonRows(rows, 'detail')}::json) as x (transition_id text, step_key text,
+      coalesce(x.attempts, 0), coalesce(x.detail::jsonb, '{}'), x.error, x.updated_at
+    from json_to_recordset(${JSON.stringify(rows)}::json) as x (transition_id text, step_key text,
       seq integer, line_index integer, kind text, actor text, due_at timestamptz, status text,
-      attempts integer, detail jsonb, error text, updated_at timestamptz)
+      attempts integer, detail text, error text, updated_at timestamptz)
     on conflict do nothing`.execute(db);
 }
 
