@@ -294,7 +294,10 @@ export interface Plan {
   reasons: Reason[];
   lines: PlanLine[];
   timeline: TimelineStep[];
-  /** Seats per SKU over time (pool vs assigned): the coverage chart, and the proof it never dips. */
+  /**
+   * Seats per SKU over time (pool vs assigned): the coverage chart, and the proof it never dips. A
+   * SKU has a point now, at each step of a line that moves it, and wherever its figures change.
+   */
   seats: { skuId: string; points: SeatPoint[] }[];
   /** One entry per currency, never mixed (SPEC §11). */
   totals: PlanTotal[];
