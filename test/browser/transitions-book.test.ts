@@ -278,16 +278,18 @@ for (const lang of ['en', 'es'] as const) {
       const target: Json = (await api.get('/api/customers?sort=companyName&limit=1', token)).items[0];
       const { page, problems } = await open(lang, '/planner');
       await page.getByRole('heading', { level: 1, name: t.key('planner.title'), exact: true }).waitFor();
-      // The picker's searches do not reach the server (as when the connection drops).
+      // The picker's searches for what is typed do not reach the server (as when the connection
+      // drops). Only those are counted: a search for the empty box, made if the focus and the
+      // typing are far apart, is not one of the tries.
       let refused = 0;
-      const search = (u: URL) =>
-        u.pathname === '/api/customers' && u.searchParams.get('sort') === 'companyName';
+      const typed = target.companyName.slice(0, 4);
+      const search = (u: URL) => u.pathname === '/api/customers' && u.searchParams.get('q') === typed;
       await page.route(search, (route) => {
         refused += 1;
         return route.abort('aborted');
       });
       const box = page.getByRole('combobox', { name: t.key('planner.customer'), exact: true });
-      await box.fill(target.companyName.slice(0, 4));
+      await box.fill(typed);
       const popup = page.locator('.combobox-popup');
       // Not "no customer matches": the reader is told the search failed, in its language.
       await expect.poll(() => popup.getByRole('alert').textContent(), UI).toBe(t.key('errors.network'));
@@ -311,6 +313,48 @@ for (const lang of ['en', 'es'] as const) {
       await expect.poll(() => box.getAttribute('data-tenant-id'), UI).toBe(target.id);
       expect(await box.inputValue()).toBe(target.companyName);
       expect(problems).toEqual([]);
+      await page.context().close();
+    });
+
+    it('hands the focus back to the box when a try of its own answers while the reader is on "Search again"', async () => {
+      const target: Json = (await api.get('/api/customers?sort=companyName&limit=1', token)).items[0];
+      const { page, problems } = await open(lang, '/planner');
+      await page.getByRole('heading', { level: 1, name: t.key('planner.title'), exact: true }).waitFor();
+      // The first search fails; the picker's own next try is held until the reader is on the button.
+      const typed = target.companyName.slice(0, 4);
+      let tries = 0;
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const search = (u: URL) => u.pathname === '/api/customers' && u.searchParams.get('q') === typed;
+      await page.route(search, async (route) => {
+        tries += 1;
+        if (tries === 1) return route.abort('aborted');
+        await held;
+        return route.fallback();
+      });
+      const box = page.getByRole('combobox', { name: t.key('planner.customer'), exact: true });
+      await box.fill(typed);
+      const popup = page.locator('.combobox-popup');
+      await expect.poll(() => popup.getByRole('alert').textContent(), UI).toBe(t.key('errors.network'));
+      await box.press('Tab');
+      const retry = popup.getByRole('button', { name: t.key('picker.retry'), exact: true });
+      await expect.poll(() => retry.evaluate((b) => b === b.ownerDocument.activeElement), UI).toBe(true);
+      await expect.poll(() => tries, UI).toBe(2);
+      release();
+      // The button goes with the failure; the popup stays, with the focus in the box.
+      const option = page.getByRole('option').filter({ hasText: target.companyName }).first();
+      await option.waitFor();
+      await expect.poll(() => retry.count(), UI).toBe(0);
+      await expect.poll(() => box.evaluate((b) => b === b.ownerDocument.activeElement), UI).toBe(true);
+      await page.waitForTimeout(300); // longer than the popup's close on leaving the picker (150 ms)
+      expect(await option.isVisible()).toBe(true);
+      expect(tries).toBe(2);
+      await page.keyboard.press('Enter');
+      await expect.poll(() => box.getAttribute('data-tenant-id'), UI).toBe(target.id);
+      expect(problems).toEqual([]);
+      await page.unroute(search);
       await page.context().close();
     });
   });

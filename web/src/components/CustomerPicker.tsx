@@ -8,6 +8,8 @@ const SHOWN = 20;
 // reader is told, and can search again.
 const AUTO_RETRIES = 3;
 const RETRY_MS = 500;
+// Typing or coming back to the box starts the tries over (a search runs then if they had begun).
+const restart = (a: { tries: number }) => (a.tries === 0 ? a : { tries: 0 });
 
 /**
  * A searchable customer picker (issue 21): an ARIA combobox whose options come from the server's
@@ -33,10 +35,13 @@ export function CustomerPicker({
   const [total, setTotal] = useState<number | undefined>(undefined);
   const [active, setActive] = useState(-1);
   const [failure, setFailure] = useState<Error | null>(null);
-  const [attempt, setAttempt] = useState(0);
+  // A new object for each search to run: "Search again" always searches, whatever the count.
+  const [attempt, setAttempt] = useState({ tries: 0 });
   const typed = useRef(false);
+  const refocusing = useRef(false);
   const box = useRef<HTMLInputElement>(null);
   const picker = useRef<HTMLDivElement>(null);
+  const retryButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     if (!typed.current) setText(value ? value.companyName : '');
@@ -51,6 +56,12 @@ export function CustomerPicker({
       api<ListPage<Customer>>('/api/customers', { query: { q, sort: 'companyName', limit: SHOWN } })
         .then((page) => {
           if (!alive) return;
+          // An automatic try that answers takes "Search again" away: if the reader was on it, the
+          // focus goes back to the box (a removed button would take it, and the popup, away).
+          if (retryButton.current && retryButton.current === document.activeElement) {
+            refocusing.current = true;
+            box.current?.focus();
+          }
           setFailure(null);
           setOptions(page.items);
           setTotal(page.total);
@@ -62,8 +73,9 @@ export function CustomerPicker({
           setFailure(e);
           setOptions([]);
           setActive(-1);
-          if (attempt < AUTO_RETRIES)
-            retry = setTimeout(() => setAttempt((a) => a + 1), RETRY_MS * (attempt + 1));
+          const { tries } = attempt;
+          if (tries < AUTO_RETRIES)
+            retry = setTimeout(() => setAttempt({ tries: tries + 1 }), RETRY_MS * (tries + 1));
         });
     }, 200);
     return () => {
@@ -128,11 +140,12 @@ export function CustomerPicker({
         onChange={(e) => {
           typed.current = true;
           setText(e.target.value);
-          setAttempt(0);
+          setAttempt(restart);
           setOpen(true);
         }}
         onFocus={() => {
-          setAttempt(0);
+          if (refocusing.current) refocusing.current = false;
+          else setAttempt(restart);
           setOpen(true);
         }}
         onKeyDown={onKey}
@@ -165,6 +178,7 @@ export function CustomerPicker({
             <>
               <ErrorAlert error={failure} />
               <button
+                ref={retryButton}
                 type="button"
                 className="secondary small"
                 // A click keeps the focus in the box; Enter or Space on the button (reached with Tab)
@@ -173,7 +187,7 @@ export function CustomerPicker({
                 onBlur={onBlur}
                 onClick={() => {
                   box.current?.focus();
-                  setAttempt((a) => a + 1);
+                  setAttempt({ tries: 0 });
                 }}
               >
                 {t('picker.retry')}
