@@ -82,15 +82,10 @@ export function addTerm(d: Date, term: Term, times = 1): Date {
 
 /** The first moment from which the subscription stops renewing (cancelled or suspended), if any. */
 function stopAt(sub: SubscriptionDates): Date | null {
-  const stops = [sub.cancelledAt, sub.suspendedAt].filter((d): d is Date => d instanceof Date);
-  if (stops.length === 0) return null;
-  return new Date(Math.min(...stops.map((d) => d.getTime())));
-}
-
-/** Whether the term that ends at `end` rolls into the next one. */
-function renewsAt(sub: SubscriptionDates, end: Date): boolean {
-  const stop = stopAt(sub);
-  return sub.autoRenew && (stop === null || stop.getTime() > end.getTime());
+  const c = sub.cancelledAt instanceof Date ? sub.cancelledAt : null;
+  const s = sub.suspendedAt instanceof Date ? sub.suspendedAt : null;
+  if (c && s) return c.getTime() <= s.getTime() ? c : s;
+  return c ?? s;
 }
 
 // A 3-year term renewed monthly for a millennium is 12,000 steps; nothing real comes close.
@@ -104,7 +99,10 @@ export function effectiveTerm(
   let termStart = sub.termStart;
   let termEnd = sub.termEnd;
   let renewals = 0;
-  while (termEnd.getTime() <= now.getTime() && renewsAt(sub, termEnd) && renewals < MAX_RENEWALS) {
+  // A term that ends at `termEnd` rolls into the next one unless renewing stopped by then.
+  const stop = sub.autoRenew ? stopAt(sub) : null;
+  const renews = (end: Date) => sub.autoRenew && (stop === null || stop.getTime() > end.getTime());
+  while (termEnd.getTime() <= now.getTime() && renews(termEnd) && renewals < MAX_RENEWALS) {
     renewals++;
     termStart = termEnd;
     termEnd = addTerm(sub.termEnd, sub.term, renewals);
@@ -143,9 +141,11 @@ const CANCELLED_IN_BACKUP: Access = {
   dataRetained: true,
 };
 
-/** The stage the dates alone give, ignoring cancellation and suspension. */
-function byDates(sub: SubscriptionDates, at: Date, s: LifecycleSettings): LifecycleStateName {
-  const end = finalTermEnd(sub);
+/**
+ * The stage the dates alone give, ignoring cancellation and suspension (`end`: the subscription's
+ * `finalTermEnd`, worked out once by the caller).
+ */
+function byDates(end: Date | null, at: Date, s: LifecycleSettings): LifecycleStateName {
   if (end === null || at.getTime() < end.getTime()) return 'active';
   const disabledAt = addDaysUtc(end, s.expiredDays);
   if (at.getTime() < disabledAt.getTime()) return 'expired';
@@ -153,17 +153,17 @@ function byDates(sub: SubscriptionDates, at: Date, s: LifecycleSettings): Lifecy
   return 'deleted';
 }
 
-function accessAt(sub: SubscriptionDates, at: Date, s: LifecycleSettings): Access {
+function accessAt(sub: SubscriptionDates, end: Date | null, at: Date, s: LifecycleSettings): Access {
   const t = at.getTime();
   if (sub.cancelledAt && t >= sub.cancelledAt.getTime()) {
     // Cancelling something already deleted brings nothing back.
-    if (byDates(sub, sub.cancelledAt, s) === 'deleted') return ACCESS.deleted;
+    if (byDates(end, sub.cancelledAt, s) === 'deleted') return ACCESS.deleted;
     if (sub.cancelDisables)
       return t < addDaysUtc(sub.cancelledAt, s.disabledDays).getTime() ? ACCESS.disabled : ACCESS.deleted;
     const purgeAt = addDaysUtc(sub.cancelledAt, s.cancelledBackupDays);
     return t < purgeAt.getTime() ? CANCELLED_IN_BACKUP : ACCESS.deleted;
   }
-  const stage = byDates(sub, at, s);
+  const stage = byDates(end, at, s);
   if (sub.suspendedAt && t >= sub.suspendedAt.getTime()) {
     if (stage === 'active') return ACCESS.suspended;
     if (stage === 'expired') return SUSPENDED_EXPIRED;
@@ -180,10 +180,9 @@ function sameAccess(a: Access, b: Access): boolean {
   );
 }
 
-/** Every instant at which the derived state may change. */
-function boundaries(sub: SubscriptionDates, s: LifecycleSettings): Date[] {
+/** Every instant at which the derived state may change (`end`: the `finalTermEnd`). */
+function boundaries(sub: SubscriptionDates, end: Date | null, s: LifecycleSettings): Date[] {
   const out: Date[] = [];
-  const end = finalTermEnd(sub);
   if (end) {
     const disabledAt = addDaysUtc(end, s.expiredDays);
     out.push(end, disabledAt, addDaysUtc(disabledAt, s.disabledDays));
@@ -194,7 +193,7 @@ function boundaries(sub: SubscriptionDates, s: LifecycleSettings): Date[] {
       addDaysUtc(sub.cancelledAt, sub.cancelDisables ? s.disabledDays : s.cancelledBackupDays),
     );
   if (sub.suspendedAt) out.push(sub.suspendedAt);
-  return out.sort((a, b) => a.getTime() - b.getTime());
+  return out.length > 1 ? out.sort((a, b) => a.getTime() - b.getTime()) : out;
 }
 
 export function lifecycleState(
@@ -202,12 +201,27 @@ export function lifecycleState(
   now: Date,
   settings: LifecycleSettings = DEFAULT_LIFECYCLE,
 ): LifecycleState {
-  const access = accessAt(sub, now, settings);
-  const nextChangeAt =
-    boundaries(sub, settings).find(
-      (b) => b.getTime() > now.getTime() && !sameAccess(accessAt(sub, b, settings), access),
-    ) ?? null;
-  return { ...access, nextChangeAt, ...effectiveTerm(sub, now) };
+  // Worked out once: every stage below depends on it, and it walks the renewals to a stop.
+  const end = finalTermEnd(sub);
+  const access = accessAt(sub, end, now, settings);
+  let nextChangeAt: Date | null = null;
+  for (const b of boundaries(sub, end, settings)) {
+    if (b.getTime() > now.getTime() && !sameAccess(accessAt(sub, end, b, settings), access)) {
+      nextChangeAt = b;
+      break;
+    }
+  }
+  const term = effectiveTerm(sub, now);
+  return {
+    state: access.state,
+    usersHaveAccess: access.usersHaveAccess,
+    adminsHaveAccess: access.adminsHaveAccess,
+    dataRetained: access.dataRetained,
+    nextChangeAt,
+    termStart: term.termStart,
+    termEnd: term.termEnd,
+    renewals: term.renewals,
+  };
 }
 
 /**

@@ -121,3 +121,46 @@ export function createLogger(
   const stream = destination ?? (format === 'pretty' && level !== 'silent' ? prettyStream() : undefined);
   return stream ? pino(options, stream) : pino(options);
 }
+
+const LEVEL_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const noop = () => {};
+
+/**
+ * Fastify's logger for one request, made when the request first writes at a level that is on.
+ * A pino child serialises and redacts its bindings as it is made (~5 KB and a few µs a request on
+ * the hottest read), and at `warn` most requests never write a line.
+ */
+export function lazyRequestLogger(
+  parent: Logger,
+  bindings: pino.Bindings,
+  opts: pino.ChildLoggerOptions,
+): Logger {
+  let child: Logger | undefined;
+  const real = () => {
+    child ??= parent.child(bindings, opts);
+    return child;
+  };
+  const values = parent.levels.values;
+  const threshold = values[opts.level ?? parent.level] ?? 0;
+  return new Proxy({} as Logger, {
+    get(_target, key) {
+      // Fastify looks the methods up on every request (to check the logger): a method is made
+      // into the child's own only when it is called.
+      if (!child && typeof key === 'string') {
+        if (LEVEL_METHODS.has(key)) {
+          if ((values[key] ?? 0) < threshold) return noop;
+          return (...args: unknown[]) =>
+            (real() as unknown as Record<string, (...a: unknown[]) => void>)[key]!(...args);
+        }
+        if (key === 'child') return (b: pino.Bindings, o?: pino.ChildLoggerOptions) => real().child(b, o);
+      }
+      const log = real();
+      const value = (log as unknown as Record<PropertyKey, unknown>)[key];
+      return typeof value === 'function' ? value.bind(log) : value;
+    },
+    set(_target, key, value) {
+      (real() as unknown as Record<PropertyKey, unknown>)[key] = value;
+      return true;
+    },
+  });
+}

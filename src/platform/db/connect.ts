@@ -6,6 +6,7 @@ import pg from 'pg';
 import { acquireDataFolderLock, type DataFolderLock } from './data-folder-lock.ts';
 import type { Database, Db } from './database.ts';
 import { PGliteDialect, type PGliteDriver } from './pglite-dialect.ts';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamptz.ts';
 
 /** Raw SQL access for the job queue: parameterised when values are given, multi-statement otherwise. */
 export type ExecuteSql = (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
@@ -52,6 +53,7 @@ export const AUTH_CHANNEL = 'traslado_auth';
 // int8 and numeric come back as strings from pg by default; our ids of bigserial and counts
 // stay well under 2^53, so parse them as numbers, as PGlite already does.
 const INT8_OID = 20;
+const int8 = (v: string) => Number(v);
 
 export function openPostgres(url: string, opts: { max?: number } = {}): DatabaseHandle {
   const noticed = new Set<(what: 'notice' | 'connection') => void>();
@@ -74,8 +76,10 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
-          ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+          ? int8
+          : oid === TIMESTAMPTZ_OID && format !== 'binary'
+            ? parseTimestamptz
+            : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
   pool.on('error', () => {

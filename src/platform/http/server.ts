@@ -24,6 +24,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import type { Db, Trx } from '../db/database.ts';
 import { DomainError, isDomainError } from '../errors.ts';
+import { lazyRequestLogger } from '../log.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { Actor } from './context.ts';
 import { CSRF_HEADER, csrfTokens, isSafeMethod } from './csrf.ts';
@@ -32,6 +33,7 @@ import { describeError } from './error-table.ts';
 import { languageOf } from './language.ts';
 import { registerRateLimits } from './rate-limit.ts';
 import { ErrorBody } from './schemas.ts';
+import { forSerializer } from './serializer-schema.ts';
 import { invalidRequestParams, validatorCompiler } from './validation.ts';
 
 export interface RouteConfig {
@@ -138,6 +140,8 @@ export async function createServer(
   const serializers = lazySerializers();
   const app = Fastify({
     loggerInstance: deps.log,
+    // The server's logger is ours (pino), so each request's is a pino child too.
+    childLoggerFactory: (logger, bindings, opts) => lazyRequestLogger(logger as Logger, bindings, opts),
     bodyLimit: deps.config.bodyLimit,
     // A client that sends its request slowly (a byte at a time) holds a socket and memory: the
     // whole request has a deadline, checked every second rather than Node's 30 s.
@@ -395,18 +399,18 @@ const serializerFactory = SerializerSelector();
  * Fastify's own response serialisers (fast-json-stringify, with the shared schemas), each built on
  * its first use rather than when its route is registered: building every route's serialisers was
  * the largest part of building the app, and a start serves a handful of routes. Each is built
- * once, then reused. `buildAll` builds those not built yet (test/e2e/openapi-snapshot.test.ts
+ * once, then reused, from the schemas as `forSerializer` writes them. `buildAll` builds those not built yet (test/e2e/openapi-snapshot.test.ts
  * calls it, so a response schema fast-json-stringify refuses fails a test, not a first answer).
  */
 function lazySerializers() {
   const pending = new Set<() => unknown>();
   const factory = (externalSchemas?: unknown, options?: Parameters<typeof serializerFactory>[1]) => {
-    const compile = serializerFactory(externalSchemas, options);
+    const compile = serializerFactory(forSerializer(externalSchemas), options);
     return (route: Parameters<typeof compile>[0]) => {
       let serialize: ((doc: unknown) => string) | undefined;
       const build = () => {
         pending.delete(build);
-        serialize = compile(route);
+        serialize = compile({ ...route, schema: forSerializer(route.schema) });
         return serialize;
       };
       pending.add(build);
