@@ -36,12 +36,27 @@ function profileArgs(op: string): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}/${op}`] : [];
 }
 
+/**
+ * The Node flags the `traslado` command runs with (bin/traslado.js's first line, as the CLI's bulk
+ * plan and apply run): the children are measured with the runtime the product gives them.
+ */
+function cliFlags(): string[] {
+  const first = readFileSync(`${ROOT}bin/traslado.js`, 'utf8').split('\n', 1)[0]!;
+  const words = first
+    .replace(/^#!\S*\s*/, '')
+    .split(/\s+/)
+    .filter(Boolean);
+  if (words[0] === '-S') words.shift();
+  if (words[0] !== 'node') throw new Error(`bin/traslado.js does not start with a node shebang: ${first}`);
+  return words.slice(1);
+}
+
 /** Runs bench/bulk-child.ts (planBulk or applyBulk in a process of its own) and reads its RESULT line. */
 function runChild<T>(op: 'plan' | 'apply', args: object, databaseUrl: string): Promise<ChildResult<T>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...profileArgs(op), '--import', 'tsx', 'bench/bulk-child.ts', op, JSON.stringify(args)],
+      [...cliFlags(), ...profileArgs(op), '--import', 'tsx', 'bench/bulk-child.ts', op, JSON.stringify(args)],
       {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: databaseUrl, PGAPPNAME: CHILD_APP },
@@ -166,7 +181,7 @@ export async function benchPlan(db: BenchDatabase, book: SeededBook, reportFile:
   figure('plan.ratio_vs_copy', copied / planS / (copied / copyS), '×', { op: '≥', value: 0.25, unit: '×' });
   figure('plan.peak_rss_mib', child.peakRssBytes / MIB, 'MiB', { op: '≤', value: 1024, unit: 'MiB' });
   note(
-    `peak RSS is the planning child's own (a Node process through tsx starts at ${Math.round(child.startRssBytes / MIB)} MiB)`,
+    `peak RSS is the planning child's own (a Node process through tsx starts at ${Math.round(child.startRssBytes / MIB)} MiB); the children run with the traslado command's Node flags: ${cliFlags().join(' ') || '(none)'}`,
   );
   return child.result;
 }
