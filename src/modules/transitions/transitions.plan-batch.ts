@@ -77,33 +77,46 @@ export function assemblePlanInput(input: PlanInputParts): PlanInput {
  */
 export interface RawUsers {
   licenses: { tenant_id: string; licenses: string }[];
-  names: { users: string }[];
+  names: { tenant_id: string; users: string }[];
 }
 
 /** Most licenses switch nothing off: they share this list (the planner only reads it). */
 const NO_PLANS: string[] = [];
 
+/** One tenant's users holding licenses, in user id order, each with its licenses. */
+function decodeTenantUsers(licensesJson: string | undefined, namesJson: string | undefined): PlanUser[] {
+  if (licensesJson === undefined) return [];
+  const names = new Map<string, string>();
+  if (namesJson !== undefined)
+    for (const [id, upn] of JSON.parse(namesJson) as [string, string][]) names.set(id, upn);
+  const list: PlanUser[] = [];
+  let u: PlanUser | undefined;
+  // In user id order: one user's licenses are next to each other.
+  for (const [userId, skuId, excluded] of JSON.parse(licensesJson) as [string, string, string[] | null][]) {
+    if (u?.id !== userId) {
+      u = { id: userId, userPrincipalName: names.get(userId) ?? '', licenses: [] };
+      list.push(u);
+    }
+    u.licenses.push({ skuId, excludedPlanIds: excluded ?? NO_PLANS });
+  }
+  return list;
+}
+
+/**
+ * Each tenant's users, decoded from its JSON texts when its plan asks for them: a batch's million
+ * license objects are never alive at once (decoded up front, they outlived the young generation's
+ * collections while the batch was planned, and were copied and promoted).
+ */
+export function usersDecoder(raw: RawUsers): (tenantId: string) => PlanUser[] {
+  const licenses = new Map(raw.licenses.map((r) => [r.tenant_id, r.licenses]));
+  const names = new Map(raw.names.map((r) => [r.tenant_id, r.users]));
+  return (tenantId) => decodeTenantUsers(licenses.get(tenantId), names.get(tenantId));
+}
+
 /** The users holding licenses in each tenant, in user id order, each with its licenses. */
 export function decodeUsers(raw: RawUsers): Map<string, PlanUser[]> {
-  const names = new Map<string, string>();
-  for (const row of raw.names)
-    for (const [id, upn] of JSON.parse(row.users) as [string, string][]) names.set(id, upn);
-  const users = new Map<string, PlanUser[]>();
-  for (const row of raw.licenses) {
-    const licenses = JSON.parse(row.licenses) as [string, string, string[] | null][];
-    const list: PlanUser[] = [];
-    let u: PlanUser | undefined;
-    // In user id order: one user's licenses are next to each other.
-    for (const [userId, skuId, excluded] of licenses) {
-      if (u?.id !== userId) {
-        u = { id: userId, userPrincipalName: names.get(userId) ?? '', licenses: [] };
-        list.push(u);
-      }
-      u.licenses.push({ skuId, excludedPlanIds: excluded ?? NO_PLANS });
-    }
-    users.set(row.tenant_id, list);
-  }
-  return users;
+  const usersOf = usersDecoder(raw);
+  return new Map(raw.licenses.map((r) => [r.tenant_id, usersOf(r.tenant_id)]));
 }
 
 /** What stays the same for every batch of a run: sent once to each worker. */
@@ -330,7 +343,7 @@ function refused(tenantId: string, tenant: BatchTenant | undefined, code: string
 export function planCustomer(
   run: PlanRunContext,
   batch: PlanBatchInput,
-  users: Map<string, PlanUser[]>,
+  usersOf: (tenantId: string) => PlanUser[],
   tenant: BatchTenant,
   caches: PlannerCaches,
 ): { outcome: BulkPlanOutcome; planned?: PlannedTransition } {
@@ -351,7 +364,7 @@ export function planCustomer(
       hasDelegatedAdmin: batch.delegatedAdmin.has(tenant.id),
       rights: { ...run.rights, roles: batch.roles.get(tenant.id) ?? [] },
       subscriptions: batch.subscriptions.get(tenant.id) ?? [],
-      users: users.get(tenant.id) ?? [],
+      users: usersOf(tenant.id),
       catalog: run.catalog,
       underWay: batch.underWay.get(tenant.id) ?? [],
       transfers: batch.transfers.get(tenant.id),
@@ -390,14 +403,14 @@ export async function planBatch(
   const planned: PlannedTransition[] = [];
   const outcomes: BulkPlanOutcome[] = [];
   for (const id of batch.missing) outcomes.push(refused(id, undefined, 'tenant_not_found', {}));
-  const users = decodeUsers(batch.users);
+  const usersOf = usersDecoder(batch.users);
   let since = 0;
   for (const tenant of batch.tenants) {
     if (between && ++since === between.slice) {
       since = 0;
       await between.run();
     }
-    const out = planCustomer(run, batch, users, tenant, caches);
+    const out = planCustomer(run, batch, usersOf, tenant, caches);
     outcomes.push(out.outcome);
     if (out.planned) planned.push(out.planned);
   }
