@@ -342,8 +342,15 @@ function exclusionsOf(ctx: LineContext, users: PlanUser[], skuId: string): UserE
   let e = bySku.get(skuId);
   if (e) return e;
   e = { keys: [], byKey: new Map(), othersByKey: new Map(), excludedKeyOf: new Map() };
-  // Once per user and SKU over a whole book: no list or string is made where none is needed.
+  // Users holding the same licenses often share one list (bulk planning decodes them so): its key
+  // is worked out once. Otherwise once per user and SKU: no list or string made where none is needed.
+  const keyOfList = new Map<PlanUser['licenses'], string>();
   for (const u of users) {
+    const known = keyOfList.get(u.licenses);
+    if (known !== undefined) {
+      e.keys.push(known);
+      continue;
+    }
     let excluded: string[] | undefined;
     let others: string[] | undefined;
     for (const l of u.licenses) {
@@ -361,6 +368,7 @@ function exclusionsOf(ctx: LineContext, users: PlanUser[], skuId: string): UserE
       e.othersByKey.set(key, others ?? NO_IDS);
       e.excludedKeyOf.set(key, excludedKey);
     }
+    keyOfList.set(u.licenses, key);
     e.keys.push(key);
   }
   bySku.set(skuId, e);

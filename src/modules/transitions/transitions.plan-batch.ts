@@ -83,6 +83,18 @@ export interface RawUsers {
 /** Most licenses switch nothing off: they share this list (the planner only reads it). */
 const NO_PLANS: string[] = [];
 
+function sameLicenses(a: PlanUser['licenses'], b: PlanUser['licenses']): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.skuId !== y.skuId || x.excludedPlanIds.length !== y.excludedPlanIds.length) return false;
+    for (let j = 0; j < x.excludedPlanIds.length; j++)
+      if (x.excludedPlanIds[j] !== y.excludedPlanIds[j]) return false;
+  }
+  return true;
+}
+
 /** One tenant's users holding licenses, in user id order, each with its licenses. */
 function decodeTenantUsers(licensesJson: string | undefined, namesJson: string | undefined): PlanUser[] {
   if (licensesJson === undefined) return [];
@@ -90,15 +102,29 @@ function decodeTenantUsers(licensesJson: string | undefined, namesJson: string |
   if (namesJson !== undefined)
     for (const [id, upn] of JSON.parse(namesJson) as [string, string][]) names.set(id, upn);
   const list: PlanUser[] = [];
+  // Users holding the same licenses share one list (the planner only reads it, and works out what
+  // a list means once: \`exclusionsOf\`); most of a tenant's users hold one of a few.
+  const lists = new Map<string, PlanUser['licenses']>();
+  const share = (user: PlanUser, signature: string) => {
+    const same = lists.get(signature);
+    // Checked whole: the signature is a quick key, not a proof (an id could hold its separators).
+    if (same && sameLicenses(same, user.licenses)) user.licenses = same;
+    else if (!same) lists.set(signature, user.licenses);
+  };
   let u: PlanUser | undefined;
+  let signature = '';
   // In user id order: one user's licenses are next to each other.
   for (const [userId, skuId, excluded] of JSON.parse(licensesJson) as [string, string, string[] | null][]) {
     if (u?.id !== userId) {
+      if (u) share(u, signature);
       u = { id: userId, userPrincipalName: names.get(userId) ?? '', licenses: [] };
+      signature = '';
       list.push(u);
     }
     u.licenses.push({ skuId, excludedPlanIds: excluded ?? NO_PLANS });
+    signature += excluded && excluded.length > 0 ? `${skuId}:${excluded.join(',')};` : `${skuId};`;
   }
+  if (u) share(u, signature);
   return list;
 }
 
