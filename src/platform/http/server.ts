@@ -399,8 +399,9 @@ const serializerFactory = SerializerSelector();
  * Fastify's own response serialisers (fast-json-stringify, with the shared schemas), each built on
  * its first use rather than when its route is registered: building every route's serialisers was
  * the largest part of building the app, and a start serves a handful of routes. Each is built
- * once, then reused, from the schemas as `forSerializer` writes them. `buildAll` builds those not built yet (test/e2e/openapi-snapshot.test.ts
- * calls it, so a response schema fast-json-stringify refuses fails a test, not a first answer).
+ * once, then reused, from the schemas as `forSerializer` writes them. `buildAll` builds those not
+ * built yet (test/e2e/openapi-snapshot.test.ts calls it, so a response schema fast-json-stringify
+ * refuses fails a test, not a first answer).
  */
 function lazySerializers() {
   const pending = new Set<() => unknown>();
