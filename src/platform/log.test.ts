@@ -2,6 +2,18 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, lazyRequestLogger, logFormat } from './log.ts';
 
+/** A stream that keeps the lines written to it. */
+function collected() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, sink };
+}
+
 describe('log format', () => {
   it('is pretty on a terminal, JSON otherwise, unless TRASLADO_LOG_FORMAT says', () => {
     expect(logFormat({}, true)).toBe('pretty');
@@ -11,13 +23,7 @@ describe('log format', () => {
   });
 
   it('writes JSON lines with secrets redacted when asked for JSON', () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, sink } = collected();
     createLogger('info', sink, 'json').info({ password: 'hunter2' }, 'hello');
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!);
@@ -26,13 +32,7 @@ describe('log format', () => {
   });
 
   it('makes a request’s child logger only when the request writes at a level that is on', () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, sink } = collected();
     const parent = createLogger('warn', sink, 'json');
     let children = 0;
     const child = parent.child.bind(parent);
