@@ -11,6 +11,7 @@ import { type Queue, startQueue, stopQueue } from '../../platform/queue/queue.ts
 import { canSeeTenant } from '../tenants/index.ts';
 import { enqueueRuns, RUN_BATCH, RUN_QUEUE, runTransitions } from './transitions.jobs.ts';
 import { bulkActor, peakRss } from './transitions.plan-bulk.ts';
+import { analyzeSteps } from './transitions.repo.ts';
 import { requestApplies } from './transitions.service.ts';
 
 /**
@@ -228,6 +229,14 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
     inflight.set(e.transitionId!, { tenantId: e.tenantId, since: Date.now() });
     sent++;
   };
+  // The step rows' statistics kept up with the table as it grows (`analyzeSteps`): after the first
+  // batch, then each time the transitions sent have grown fourfold (a few times in all).
+  let analyzeAt = 1;
+  const keepStatistics = async () => {
+    if (sent < analyzeAt) return;
+    await analyzeSteps(handle.db);
+    analyzeAt = sent * 4;
+  };
   /**
    * Applies a batch of ready plans: their states read in one statement, the planned ones applied
    * in one transaction (`requestApplies`: step rows, claims and run jobs set-based, each refused on
@@ -283,6 +292,7 @@ export async function applyBulk(handle: DatabaseHandle, opts: ApplyBulkOptions):
       if (refusal) refusedEntry(e, refusal);
       else sentEntry(e);
     }
+    await keepStatistics();
   };
 
   try {

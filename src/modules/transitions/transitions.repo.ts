@@ -325,6 +325,17 @@ export async function insertStepRows(db: Trx, rows: Insertable<TransitionStepsTa
     on conflict do nothing`.execute(db);
 }
 
+/**
+ * Fresh planner statistics for the step rows. A bulk apply adds ~50 step rows a transition, and each
+ * run batch reads its transitions' steps by key: with statistics from when the table was small, or
+ * none (autovacuum off, or not round yet), PostgreSQL took a batch's steps for a share of the whole
+ * table and read all of it (a parallel sequential scan: 164 ms at 170,000 rows, ~1 ms by the key;
+ * docs/performance.md).
+ */
+export async function analyzeSteps(db: Db) {
+  await sql`analyze transition_steps`.execute(db);
+}
+
 /** Planned transitions set applying, asked by `userId`. */
 export async function markApplying(db: Trx, ids: string[], userId: string, now: Date) {
   if (ids.length === 0) return;
