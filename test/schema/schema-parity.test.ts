@@ -44,3 +44,25 @@ it('migrates PGlite and PostgreSQL to the same schema', async () => {
     await server.drop();
   }
 });
+
+/** How a column's long values are compressed: 'l' lz4, 'p' pglz, '' the server's default (pglz). */
+async function compressionOf(db: Db, table: string, column: string) {
+  const r = await sql<{ c: string }>`
+    select attcompression::text as c from pg_attribute
+    where attrelid = ${table}::regclass and attname = ${column}`.execute(db);
+  return r.rows[0]?.c;
+}
+
+it('compresses plans with lz4 on the server, and leaves PGlite (built without lz4) on its default', async () => {
+  await ensurePGliteTemplate();
+  await ensurePostgresTemplate();
+  const lite = await openTestDatabase('pglite');
+  const server = await openTestDatabase('postgres');
+  try {
+    expect(await compressionOf(server.handle.db, 'transitions', 'plan')).toBe('l');
+    expect(await compressionOf(lite.handle.db, 'transitions', 'plan')).toBe('');
+  } finally {
+    await lite.drop();
+    await server.drop();
+  }
+});
