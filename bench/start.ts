@@ -121,9 +121,15 @@ export async function benchStart(runs = 3) {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const o = median(ours.map((x) => x.ms)) / 1000;
   const b = median(base.map((x) => x.ms)) / 1000;
-  figure('start.demo_s', o, 's', { op: '≤', value: 3, unit: 's' });
+  // Issue 20 item 4: ≤ 1.1× the baseline, and ≤ 3 s where the baseline is under 2 s.
+  figure('start.demo_s', o, 's', {
+    op: '≤',
+    value: 3,
+    unit: 's',
+    ...(b >= 2 ? { note: `where the baseline is under 2 s; here ${b.toFixed(2)} s` } : {}),
+  });
   figure('start.baseline_s', b, 's');
-  figure('start.ratio_vs_baseline', o / b, '×');
+  figure('start.ratio_vs_baseline', o / b, '×', { op: '≤', value: 1.1, unit: '×' });
   // CPU time does not grow with other people's load the way wall time does.
   figure('start.demo_cpu_s', median(ours.map((x) => x.cpuMs)) / 1000, 's cpu');
   figure('start.baseline_cpu_s', median(base.map((x) => x.cpuMs)) / 1000, 's cpu');

@@ -57,6 +57,7 @@ const TARGETED = [
   'apply.second_run_changes',
   'api.ratio_vs_bare',
   'start.demo_s',
+  'start.ratio_vs_baseline',
   'catalog.plan_one_line_ms',
   'catalog.all_pairs_ms',
   'reconciliation.ratio_vs_copy',

@@ -329,7 +329,7 @@ export async function insertStepRows(db: Trx, rows: Insertable<TransitionStepsTa
  * Fresh planner statistics for the step rows. A bulk apply adds ~50 step rows a transition, and each
  * run batch reads its transitions' steps by key: with statistics from when the table was small, or
  * none (autovacuum off, or not round yet), PostgreSQL took a batch's steps for a share of the whole
- * table and read all of it (a parallel sequential scan: 164 ms at 170,000 rows, ~1 ms by the key;
+ * table and read all of it (a parallel sequential scan: 164 ms at 172,000 rows, a few ms by the key;
  * docs/performance.md).
  */
 export async function analyzeSteps(db: Db) {
