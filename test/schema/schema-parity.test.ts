@@ -27,23 +27,28 @@ async function schemaDump(db: Db) {
   };
 }
 
-it('migrates PGlite and PostgreSQL to the same schema', async () => {
-  // Either project may run this file alone: make sure both templates exist.
+/** A fresh copy of each database for `fn` (either project may run this file alone: both templates made). */
+async function onBoth(fn: (lite: Db, server: Db) => Promise<void>) {
   await ensurePGliteTemplate();
   await ensurePostgresTemplate();
   const lite = await openTestDatabase('pglite');
   const server = await openTestDatabase('postgres');
   try {
-    const a = await schemaDump(lite.handle.db);
-    const b = await schemaDump(server.handle.db);
-    expect(a.columns.length).toBeGreaterThan(40);
-    expect(a.queueTables).toBeGreaterThan(0);
-    expect(a).toEqual(b);
+    await fn(lite.handle.db, server.handle.db);
   } finally {
     await lite.drop();
     await server.drop();
   }
-});
+}
+
+it('migrates PGlite and PostgreSQL to the same schema', () =>
+  onBoth(async (lite, server) => {
+    const a = await schemaDump(lite);
+    const b = await schemaDump(server);
+    expect(a.columns.length).toBeGreaterThan(40);
+    expect(a.queueTables).toBeGreaterThan(0);
+    expect(a).toEqual(b);
+  }));
 
 /** How a column's long values are compressed: 'l' lz4, 'p' pglz, '' the server's default (pglz). */
 async function compressionOf(db: Db, table: string, column: string) {
@@ -53,16 +58,8 @@ async function compressionOf(db: Db, table: string, column: string) {
   return r.rows[0]?.c;
 }
 
-it('compresses plans with lz4 on the server, and leaves PGlite (built without lz4) on its default', async () => {
-  await ensurePGliteTemplate();
-  await ensurePostgresTemplate();
-  const lite = await openTestDatabase('pglite');
-  const server = await openTestDatabase('postgres');
-  try {
-    expect(await compressionOf(server.handle.db, 'transitions', 'plan')).toBe('l');
-    expect(await compressionOf(lite.handle.db, 'transitions', 'plan')).toBe('');
-  } finally {
-    await lite.drop();
-    await server.drop();
-  }
-});
+it('compresses plans with lz4 on the server, and leaves PGlite (built without lz4) on its default', () =>
+  onBoth(async (lite, server) => {
+    expect(await compressionOf(server, 'transitions', 'plan')).toBe('l');
+    expect(await compressionOf(lite, 'transitions', 'plan')).toBe('');
+  }));
