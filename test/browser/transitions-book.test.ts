@@ -291,8 +291,33 @@ for (const lang of ['en', 'es'] as const) {
       const box = page.getByRole('combobox', { name: t.key('planner.customer'), exact: true });
       await box.fill(typed);
       const popup = page.locator('.combobox-popup');
-      // Not "no customer matches": the reader is told the search failed, in its language.
-      await expect.poll(() => popup.getByRole('alert').textContent(), UI).toBe(t.key('errors.network'));
+      // Not "no customer matches": the reader is told the search failed, in its language. (This
+      // wait failed once in a CI run on a loaded machine, the alert never shown: if it fails again,
+      // the error says what the page held then.)
+      await expect
+        .poll(
+          () =>
+            popup
+              .getByRole('alert')
+              .textContent({ timeout: 2_000 })
+              .catch(() => null),
+          UI,
+        )
+        .toBe(t.key('errors.network'))
+        .catch(async (err: Error) => {
+          const state = {
+            url: page.url(),
+            focused: await page.evaluate('document.activeElement?.outerHTML.slice(0, 160) ?? null'),
+            box: await box.inputValue({ timeout: 2_000 }).catch(() => null),
+            popups: await popup.count(),
+            popup: await popup
+              .first()
+              .innerHTML({ timeout: 2_000 })
+              .then((h) => h.slice(0, 400))
+              .catch(() => null),
+          };
+          throw new Error(`${err.message}\nrefused searches: ${refused}; page: ${JSON.stringify(state)}`);
+        });
       expect(await popup.textContent()).not.toContain(t.key('picker.none'));
       // Tried again on its own (three times), then it waits to be asked.
       await expect.poll(() => refused, UI).toBe(4);
