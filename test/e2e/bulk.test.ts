@@ -397,7 +397,8 @@ describe('applyBulk', () => {
     );
 
   it('applies every ready plan exactly once, reports the failure and the skipped plans', async () => {
-    // No statistics for the step rows yet (the test server runs no autovacuum, PGlite none at all).
+    // No statistics for the step rows yet: no step row was ever written in this database (and
+    // neither this test server's autovacuum, off, nor PGlite's, none, would add them later).
     expect(await stepsBelieved()).toBeLessThanOrEqual(0);
     const done: number[] = [];
     const s = await applyBulk(h, { report, concurrency: 3, config, log, onProgress: (d) => done.push(d) });
